@@ -1,0 +1,213 @@
+"""Reading YAML (and JSON) documents with the position of every value.
+
+The result is plain data plus a map from each path (a tuple of keys and indexes) to the
+line and column where it was written, so that any later check can point at the place.
+Everything that can go wrong with a file becomes a `Problem`, never a traceback: a file
+not found, a binary file, an empty one, YAML syntax, duplicate keys, a non-mapping
+document, and alias bombs or runaway nesting (bounded by `Limits`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from dealflow.errors import Problem
+
+__all__ = ["Document", "Limits", "Location", "format_path", "read_document", "read_text"]
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a document may contain; each is named in the error it causes."""
+
+    max_bytes: int = 2_000_000
+    max_nodes: int = 100_000
+    max_depth: int = 50
+    max_aliases: int = 1_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class Document:
+    """A parsed document: its data and where each value and key stands in the file."""
+
+    file: str
+    data: Any
+    values: dict[Location, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Location, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, loc: Location, *, key: bool = False) -> tuple[int, int]:
+        """The (line, column) of `loc`, or of its closest ancestor that has one."""
+        table = self.keys if key else self.values
+        if key and loc in table:
+            return table[loc]
+        probe = tuple(loc)
+        while probe:
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+    def problem(self, loc: Location, message: str, *, key: bool = False) -> Problem:
+        """A `Problem` located at `loc`."""
+        line, column = self.position(loc, key=key)
+        return Problem(self.file, line, column, format_path(loc), message)
+
+
+class DocumentError(Exception):
+    """The document could not be read at all; `problem` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def format_path(loc: Location) -> str:
+    """`('stages', 3, 'gates', 0, 'when')` -> `stages[3].gates[0].when`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def read_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The text of a file, or `DocumentError` for a missing, oversized or binary file."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise DocumentError(Problem(name, 0, 0, "", "is a directory, not a file"))
+        if size > limits.max_bytes:
+            raise DocumentError(
+                Problem(name, 0, 0, "", f"file is {size} bytes; the limit (max_bytes) is "
+                        f"{limits.max_bytes}")
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(Problem(name, 0, 0, "", "file not found")) from None
+    except PermissionError:
+        raise DocumentError(Problem(name, 0, 0, "", "permission denied")) from None
+    except OSError as exc:
+        raise DocumentError(Problem(name, 0, 0, "", f"cannot read: {exc.strerror}")) from None
+    if b"\x00" in raw:
+        raise DocumentError(Problem(name, 0, 0, "", "is a binary file, not YAML text"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DocumentError(
+            Problem(name, line, 1, "", "is not UTF-8 text (save the file as UTF-8)")
+        ) from None
+
+
+def read_document(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Parse YAML `text` (JSON is YAML too) into a located `Document`."""
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        raise DocumentError(
+            Problem(file, 0, 0, "", f"document is larger than max_bytes={limits.max_bytes}")
+        )
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise DocumentError(Problem(file, line, column, "", f"YAML syntax error: {what}")) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError(Problem(file, 0, 0, "", f"YAML error: {exc}")) from None
+    if not nodes:
+        raise DocumentError(Problem(file, 1, 1, "", "the document is empty"))
+    if len(nodes) > 1:
+        second = nodes[1].start_mark
+        raise DocumentError(
+            Problem(file, second.line + 1, 1, "",
+                    "holds more than one YAML document (`---`); put one playbook per file")
+        )
+    document = Document(file=file, data=None)
+    builder = _Builder(document, limits)
+    document.data = builder.build(nodes[0], (), 0)
+    return document
+
+
+class _Builder:
+    def __init__(self, document: Document, limits: Limits) -> None:
+        self.document = document
+        self.limits = limits
+        self.count = 0
+        self.aliases = 0
+        self.seen: set[int] = set()
+        self.constructor = yaml.SafeLoader("")
+
+    def _fail(self, node: Node, loc: Location, message: str) -> DocumentError:
+        mark = node.start_mark
+        return DocumentError(
+            Problem(self.document.file, mark.line + 1, mark.column + 1, format_path(loc), message)
+        )
+
+    def _note(self, node: Node, loc: Location, message: str) -> None:
+        self.document.problems.append(self._fail(node, loc, message).problem)
+
+    def build(self, node: Node, loc: Location, depth: int) -> Any:
+        self.count += 1
+        if self.count > self.limits.max_nodes:
+            raise self._fail(node, loc, f"document expands to more than max_nodes="
+                             f"{self.limits.max_nodes} values (an alias bomb?)")
+        if depth > self.limits.max_depth:
+            raise self._fail(node, loc, f"nested deeper than max_depth={self.limits.max_depth}")
+        if id(node) in self.seen and not isinstance(node, ScalarNode):
+            self.aliases += 1
+            if self.aliases > self.limits.max_aliases:
+                raise self._fail(node, loc, f"uses aliases more than max_aliases="
+                                 f"{self.limits.max_aliases} times")
+        self.seen.add(id(node))
+        mark = node.start_mark
+        self.document.values.setdefault(loc, (mark.line + 1, mark.column + 1))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, loc, depth)
+        if isinstance(node, SequenceNode):
+            return [self.build(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
+        return self._scalar(node, loc)
+
+    def _scalar(self, node: Node, loc: Location) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self._fail(node, loc, f"cannot read this value: {exc}") from None
+        except ValueError as exc:  # e.g. an impossible timestamp
+            raise self._fail(node, loc, f"cannot read this value: {exc}") from None
+
+    def _mapping(self, node: MappingNode, loc: Location, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._note(key_node, loc, "merge keys (`<<`) are not supported; write the keys out")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self._note(key_node, loc, "a key must be a plain string, not a list or mapping")
+                continue
+            key = self._scalar(key_node, loc)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            child = (*loc, key)
+            mark = key_node.start_mark
+            if key in result:
+                first = self.document.keys[child]
+                self._note(key_node, child, f"duplicate key {key!r} (first defined on line "
+                           f"{first[0]}); keep one of them")
+                continue
+            self.document.keys[child] = (mark.line + 1, mark.column + 1)
+            result[key] = self.build(value_node, child, depth + 1)
+        return result

@@ -1,0 +1,34 @@
+"""The `dealflow` command: a thin layer over the public API.
+
+Every command raises `DealflowError` for bad input; `guarded` (used to register every
+command) catches it once, prints it to stderr and exits with the error's `exit_code`
+(1 for invalid input, 2 for usage errors, 3 for write conflicts).
+"""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="dealflow",
+    help="Stage-gated sales playbooks for complex B2B projects.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from dealflow.cli import _playbooks
+
+    _playbooks.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `dealflow` console script."""
+    app()

@@ -1,0 +1,67 @@
+"""Commands about playbooks: `validate` and `schema`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dealflow.cli._output import Format, console, err_console, guarded, print_json
+from dealflow.errors import PlaybookError
+from dealflow.playbook import load_playbook
+from dealflow.playbook.schema import playbook_schema_text
+
+
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Playbook YAML files to check.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Check playbooks; print every problem, or a summary of each valid one.
+
+    Exits 0 when all are valid, 1 when any is not, 2 on a usage error.
+    """
+    results: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            playbook = load_playbook(path)
+        except PlaybookError as exc:
+            results.append({"file": str(path), "valid": False,
+                            "problems": [p.to_dict() for p in exc.problems]})
+            continue
+        results.append({"file": str(path), "valid": True, **playbook.summary()})
+    if fmt is Format.json:
+        print_json(results)
+    else:
+        _print_results(results)
+    if not all(result["valid"] for result in results):
+        raise typer.Exit(1)
+
+
+def _print_results(results: list[dict[str, Any]]) -> None:
+    for result in results:
+        if result["valid"]:
+            console.print(
+                f"ok  {result['file']}  {result['id']} {result['version']}: "
+                f"{result['stages']} stages, {result['gates']} gates, {result['roles']} roles, "
+                f"{result['items']} items, {result['plays']} plays",
+                markup=False,
+            )
+            continue
+        problems = result["problems"]
+        err_console.print(f"FAIL  {result['file']}: {len(problems)} problem(s)", markup=False)
+        for p in problems:
+            where = p["file"] + (f":{p['line']}:{p['column']}" if p["line"] else "")
+            err_console.print(f"  {where}  {p['path'] or '<document>'}  {p['message']}",
+                              markup=False)
+
+
+def schema() -> None:
+    """Print the JSON Schema of the playbook format."""
+    typer.echo(playbook_schema_text(), nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the playbook commands to `app`."""
+    app.command()(guarded(validate))
+    app.command()(guarded(schema))

@@ -1,0 +1,82 @@
+"""Every error dealflow raises, under one root.
+
+```
+DealflowError                     exit_code 1 unless noted
+├── DefinitionError               raised eagerly while loading: the playbook (or file) is wrong
+│   └── PlaybookError             carries every Problem found in one document
+└── RuntimeDealError              raised while using a valid playbook; keeps its context
+```
+
+Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
+the deal, the stage and the unmet control points; a write conflict keeps both versions).
+The CLI catches `DealflowError` once, prints it and exits with its `exit_code`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "DealflowError",
+    "DefinitionError",
+    "PlaybookError",
+    "Problem",
+    "RuntimeDealError",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located problem in a document: `FILE:LINE:COL  PATH  MESSAGE`.
+
+    `line` and `column` are 1-based; 0 means the position is unknown (for example a
+    document that could not be read at all). `path` is the place inside the document,
+    like `stages[3].gates[0].when`; empty for the document as a whole.
+    """
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.column}"
+        return f"{where}  {self.path or '<document>'}  {self.message}"
+
+    def to_dict(self) -> dict[str, str | int]:
+        """The problem as a plain dict (for `--format json`)."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+class DealflowError(Exception):
+    """The root of every error dealflow raises on purpose."""
+
+    exit_code: int = 1
+
+
+class DefinitionError(DealflowError):
+    """Something the user wrote (a playbook, a mapping) is not valid; raised at load time."""
+
+
+class PlaybookError(DefinitionError):
+    """A playbook document has one or more problems; `problems` lists all of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in playbook"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class RuntimeDealError(DealflowError):
+    """A valid playbook was used in a way it does not allow; context is kept as attributes."""

@@ -1,0 +1,134 @@
+"""Loading playbooks from YAML, with every problem located in the file."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
+from dealflow._yaml import DEFAULT_LIMITS, Document, DocumentError, Limits, read_document, read_text
+from dealflow.errors import PlaybookError, Problem
+from dealflow.playbook.model import Playbook
+from dealflow.playbook.references import check_references, did_you_mean
+
+__all__ = [
+    "bundled_playbooks",
+    "dump_playbook",
+    "load_playbook",
+    "parse_playbook",
+]
+
+
+def bundled_playbooks() -> dict[str, str]:
+    """The playbooks shipped with dealflow: name -> YAML text."""
+    folder = bundled_dir("playbooks")
+    return {
+        entry.name.removesuffix(".yaml"): entry.read_text(encoding="utf-8")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    }
+
+
+def load_playbook(
+    source: str | Path | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> Playbook:
+    """Load and check a playbook; raise `PlaybookError` listing every problem in it.
+
+    `source` is a path to a YAML file, or the name of a bundled playbook; with no
+    argument the default playbook for complex B2B projects is loaded.
+    """
+    if source is None:
+        source = DEFAULT_PLAYBOOK
+    path = Path(source)
+    if isinstance(source, str) and not path.exists() and "/" not in source and "." not in source:
+        bundled = bundled_playbooks()
+        if source in bundled:
+            return parse_playbook(bundled[source], f"<bundled {source}.yaml>", limits=limits)
+    try:
+        text = read_text(path, limits)
+    except DocumentError as exc:
+        raise PlaybookError([exc.problem]) from None
+    return parse_playbook(text, str(source), limits=limits)
+
+
+def parse_playbook(
+    text: str, file: str = "<string>", *, limits: Limits = DEFAULT_LIMITS
+) -> Playbook:
+    """Parse and check a playbook from YAML text; `file` names it in error messages."""
+    try:
+        document = read_document(text, file, limits)
+    except DocumentError as exc:
+        raise PlaybookError([exc.problem]) from None
+    problems = list(document.problems)
+    if not isinstance(document.data, dict):
+        kind = type(document.data).__name__ if document.data is not None else "nothing"
+        problems.append(document.problem((), f"a playbook is a mapping of keys such as `id:` "
+                                         f"and `stages:`, but this document holds {kind}"))
+        raise PlaybookError(problems)
+    try:
+        playbook = Playbook.model_validate(document.data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(exc, document))
+        raise PlaybookError(problems) from None
+    for finding in check_references(playbook):
+        problems.append(document.problem(finding.loc, finding.message, key=finding.key))
+    if problems:
+        raise PlaybookError(problems)
+    return playbook
+
+
+def dump_playbook(playbook: Playbook) -> str:
+    """The playbook as YAML text that `parse_playbook` loads back into an equal object."""
+    data = playbook.model_dump(mode="json", exclude_defaults=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _schema_problems(exc: ValidationError, document: Document) -> Iterator[Problem]:
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _fields_at(loc[:-1])
+            message = f"unknown key {key!r}" + did_you_mean(key, allowed)
+            yield document.problem(loc, message, key=True)
+        elif kind == "missing":
+            yield document.problem(loc[:-1], f"missing required key {loc[-1]!r}")
+        else:
+            yield document.problem(loc, _message(error))
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if error["type"] in {"literal_error", "enum"}:
+        got = error.get("input")
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{got!r} is not allowed; expected {expected}"
+    return message
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] | None = Playbook
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+    return list(model.model_fields) if model is not None else []
