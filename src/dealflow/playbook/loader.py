@@ -49,6 +49,9 @@ def load_playbook(
         bundled = bundled_playbooks()
         if source in bundled:
             return parse_playbook(bundled[source], f"<bundled {source}.yaml>", limits=limits)
+        names = ", ".join(bundled) or "none"
+        raise PlaybookError([Problem(source, 0, 0, "", "no such file, and no bundled playbook "
+                                     f"of that name (bundled: {names})")])
     try:
         text = read_text(path, limits)
     except DocumentError as exc:

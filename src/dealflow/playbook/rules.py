@@ -20,13 +20,24 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow.playbook._expr import (
+    ENV,
+    Compiled,
+    Leaf,
+    RuleEvalError,
+    UnsupportedSyntax,
+    compile_node,
+)
+
 __all__ = [
     "HELPERS_WITH_FACT_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
+    "Leaf",
     "Rule",
+    "RuleEvalError",
     "RuleRefs",
     "RuleSyntaxError",
     "RuleType",
@@ -78,7 +89,7 @@ HELPERS_WITH_ITEM_ARG = frozenset({"item_done"})
 
 MAX_RULE_LENGTH = 2000
 
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_ENV = ENV
 _TEMPLATE_ENV = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
@@ -101,20 +112,29 @@ class RuleRefs:
 class Rule:
     """A compiled rule. `evaluate(context)` returns the expression's value."""
 
-    __slots__ = ("_fn", "refs", "source")
+    __slots__ = ("_compiled", "refs", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
         tree = _parse(source)
         self.refs = _collect_refs(tree)
         try:
-            self._fn = _ENV.compile_expression(source, undefined_to_none=False)
-        except (TemplateSyntaxError, TemplateAssertionError) as exc:  # unknown filter/test
-            raise RuleSyntaxError(exc.message or str(exc)) from None
+            self._compiled = Compiled(compile_node(tree), tree)
+        except UnsupportedSyntax as exc:
+            raise RuleSyntaxError(f"does not compile: {exc}") from None
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
-        """Evaluate the rule with the given names; exceptions propagate to the caller."""
-        return self._fn(**context)
+        """Evaluate the rule with the given names; exceptions propagate to the caller.
+
+        A failure of the rule itself (an unknown name, a value too large) raises
+        `RuleEvalError`; a failure inside the data (comparing text with a number)
+        raises what Python raises.
+        """
+        return self._compiled.fn(context)
+
+    def why_false(self, context: Mapping[str, Any]) -> list[Leaf]:
+        """The parts of the rule that are false (or fail) in `context`, smallest first."""
+        return self._compiled.why_false(context)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Rule):

@@ -1,0 +1,411 @@
+"""A compiler from Jinja expression trees to Python closures, with explanations.
+
+Jinja's parser reads the rule; instead of Jinja's code generator (which builds a new
+render context for every call), each node becomes a small closure over the ones below
+it. Only the node kinds, filters and tests listed here compile; anything else is a
+load-time error. Attribute access goes through the sandboxed environment, so what the
+sandbox forbids stays forbidden. Because the tree is kept, `why_false` can say which
+parts of a false rule were false and with which values.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2.runtime import new_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = ["Compiled", "Leaf", "RuleEvalError", "UnsupportedSyntax", "compile_node", "render"]
+
+Fn = Callable[[Mapping[str, Any]], Any]
+
+ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_CONTEXT = new_context(ENV, None, {}, {}, shared=True)
+
+#: Filters a rule may use. Filters that can build huge values (center, wordwrap, batch,
+#: format, indent, ...) are left out on purpose.
+FILTERS = frozenset({
+    "abs", "count", "default", "d", "first", "float", "int", "join", "last", "length",
+    "list", "lower", "map", "max", "min", "reject", "rejectattr", "round", "select",
+    "selectattr", "sort", "string", "sum", "trim", "unique", "upper",
+})
+TESTS = frozenset({
+    "boolean", "defined", "divisibleby", "eq", "equalto", "even", "false", "float", "ge",
+    "gt", "in", "integer", "le", "lower", "lt", "mapping", "ne", "none", "number", "odd",
+    "sequence", "string", "true", "undefined", "upper", "==", "!=", ">", ">=", "<", "<=",
+    "greaterthan", "lessthan", "sameas",
+})
+MAX_SIZE = 100_000
+"""The largest string or list a rule may build by `*` or `**` (items or characters)."""
+
+
+class UnsupportedSyntax(ValueError):
+    """A rule uses a construct rules do not allow."""
+
+
+class RuleEvalError(Exception):
+    """A rule failed while being evaluated; the message says why in plain words."""
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge,
+    "lt": operator.lt, "lteq": operator.le,
+    "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
+}
+_SYMBOL = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=",
+           "in": "in", "notin": "not in"}
+
+
+def _safe_mul(left: Any, right: Any) -> Any:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            if len(seq) * max(count, 0) > MAX_SIZE:
+                raise RuleEvalError(f"`*` would build a value longer than {MAX_SIZE}")
+    return left * right
+
+
+def _safe_pow(left: Any, right: Any) -> Any:
+    if isinstance(right, int) and isinstance(left, int) and abs(right) > 1000:
+        raise RuleEvalError("`**` with an exponent above 1000 is not allowed in rules")
+    return left**right
+
+
+def _safe_add(left: Any, right: Any) -> Any:
+    return left + right
+
+
+_BINARY: dict[type[nodes.BinExpr], Callable[[Any, Any], Any]] = {
+    nodes.Add: _safe_add, nodes.Sub: operator.sub, nodes.Mul: _safe_mul,
+    nodes.Div: operator.truediv, nodes.FloorDiv: operator.floordiv, nodes.Mod: operator.mod,
+    nodes.Pow: _safe_pow,
+}
+
+
+def _checked(value: Any, what: str) -> Any:
+    if isinstance(value, Undefined):
+        hint = getattr(value, "_undefined_hint", None)
+        raise RuleEvalError(hint or f"{what} is undefined")
+    return value
+
+
+def _name(node: nodes.Name) -> Fn:
+    key = node.name
+
+    def lookup(ctx: Mapping[str, Any]) -> Any:
+        try:
+            return ctx[key]
+        except KeyError:
+            raise RuleEvalError(f"unknown name {key!r}") from None
+
+    return lookup
+
+
+def _getattr(node: nodes.Getattr) -> Fn:
+    target, attr = compile_node(node.node), node.attr
+    text = render(node)
+
+    def get(ctx: Mapping[str, Any]) -> Any:
+        return _checked(ENV.getattr(target(ctx), attr), f"`{text}`")
+
+    return get
+
+
+def _getitem(node: nodes.Getitem) -> Fn:
+    target = compile_node(node.node)
+    text = render(node)
+    if isinstance(node.arg, nodes.Slice):
+        parts = [compile_node(p) if p is not None else None
+                 for p in (node.arg.start, node.arg.stop, node.arg.step)]
+
+        def get_slice(ctx: Mapping[str, Any]) -> Any:
+            bounds = [p(ctx) if p is not None else None for p in parts]
+            return target(ctx)[slice(*bounds)]
+
+        return get_slice
+    arg = compile_node(node.arg)
+
+    def get(ctx: Mapping[str, Any]) -> Any:
+        return _checked(ENV.getitem(target(ctx), arg(ctx)), f"`{text}`")
+
+    return get
+
+
+def _arguments(node: nodes.Call | nodes.Filter | nodes.Test) -> tuple[list[Fn], dict[str, Fn]]:
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        raise UnsupportedSyntax("`*args` and `**kwargs` are not supported in rules")
+    args = [compile_node(arg) for arg in node.args]
+    kwargs = {str(kw.key): compile_node(kw.value) for kw in node.kwargs}
+    return args, kwargs
+
+
+def _call(node: nodes.Call) -> Fn:
+    if not isinstance(node.node, nodes.Name):
+        raise UnsupportedSyntax(f"only the rule helpers can be called, not `{render(node.node)}`")
+    func = _name(node.node)
+    args, kwargs = _arguments(node)
+
+    def call(ctx: Mapping[str, Any]) -> Any:
+        target = func(ctx)
+        if not callable(target):
+            raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
+        return target(*[a(ctx) for a in args], **{k: v(ctx) for k, v in kwargs.items()})
+
+    return call
+
+
+def _filter(node: nodes.Filter) -> Fn:
+    if node.name not in FILTERS:
+        raise UnsupportedSyntax(f"unknown filter {node.name!r}; rules may use: "
+                                + ", ".join(sorted(FILTERS)))
+    if node.node is None:
+        raise UnsupportedSyntax("a filter needs a value")
+    value = compile_node(node.node)
+    args, kwargs = _arguments(node)
+    name = node.name
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        return ENV.call_filter(name, value(ctx), [a(ctx) for a in args],
+                               {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
+
+    return apply
+
+
+def _test(node: nodes.Test) -> Fn:
+    if node.name not in TESTS:
+        raise UnsupportedSyntax(f"unknown test {node.name!r}; rules may use: "
+                                + ", ".join(sorted(TESTS)))
+    value = compile_node(node.node)
+    args, kwargs = _arguments(node)
+    name = node.name
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        return ENV.call_test(name, value(ctx), [a(ctx) for a in args],
+                             {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
+
+    return apply
+
+
+def _compare(node: nodes.Compare) -> Fn:
+    first = compile_node(node.expr)
+    ops = [(_COMPARE[op.op], compile_node(op.expr)) for op in node.ops]
+
+    def compare(ctx: Mapping[str, Any]) -> Any:
+        left = first(ctx)
+        for fn, right_fn in ops:
+            right = right_fn(ctx)
+            if not fn(left, right):
+                return False
+            left = right
+        return True
+
+    return compare
+
+
+def _and(node: nodes.And) -> Fn:
+    left, right = compile_node(node.left), compile_node(node.right)
+    return lambda ctx: left(ctx) and right(ctx)
+
+
+def _or(node: nodes.Or) -> Fn:
+    left, right = compile_node(node.left), compile_node(node.right)
+    return lambda ctx: left(ctx) or right(ctx)
+
+
+def _not(node: nodes.Not) -> Fn:
+    inner = compile_node(node.node)
+    return lambda ctx: not inner(ctx)
+
+
+def _neg(node: nodes.Neg) -> Fn:
+    inner = compile_node(node.node)
+    return lambda ctx: -inner(ctx)
+
+
+def _pos(node: nodes.Pos) -> Fn:
+    inner = compile_node(node.node)
+    return lambda ctx: +inner(ctx)
+
+
+def _binary(node: nodes.BinExpr) -> Fn:
+    fn = _BINARY[type(node)]
+    left, right = compile_node(node.left), compile_node(node.right)
+    return lambda ctx: fn(left(ctx), right(ctx))
+
+
+def _concat(node: nodes.Concat) -> Fn:
+    parts = [compile_node(part) for part in node.nodes]
+
+    def concat(ctx: Mapping[str, Any]) -> str:
+        out = "".join(str(part(ctx)) for part in parts)
+        if len(out) > MAX_SIZE:
+            raise RuleEvalError(f"`~` would build a string longer than {MAX_SIZE}")
+        return out
+
+    return concat
+
+
+def _cond(node: nodes.CondExpr) -> Fn:
+    test, yes = compile_node(node.test), compile_node(node.expr1)
+    no = compile_node(node.expr2) if node.expr2 is not None else None
+
+    def cond(ctx: Mapping[str, Any]) -> Any:
+        if test(ctx):
+            return yes(ctx)
+        if no is None:
+            raise RuleEvalError(f"`{render(node)}` has no `else` value")
+        return no(ctx)
+
+    return cond
+
+
+def _const(node: nodes.Const) -> Fn:
+    value = node.value
+    return lambda ctx: value
+
+
+def _list(node: nodes.List | nodes.Tuple) -> Fn:
+    items = [compile_node(item) for item in node.items]
+    return lambda ctx: [item(ctx) for item in items]
+
+
+def _dict(node: nodes.Dict) -> Fn:
+    pairs = [(compile_node(p.key), compile_node(p.value)) for p in node.items]
+    return lambda ctx: {k(ctx): v(ctx) for k, v in pairs}
+
+
+_COMPILERS: dict[type[nodes.Node], Callable[[Any], Fn]] = {
+    nodes.Const: _const, nodes.Name: _name, nodes.Getattr: _getattr, nodes.Getitem: _getitem,
+    nodes.Call: _call, nodes.Filter: _filter, nodes.Test: _test, nodes.Compare: _compare,
+    nodes.And: _and, nodes.Or: _or, nodes.Not: _not, nodes.Neg: _neg, nodes.Pos: _pos,
+    nodes.Concat: _concat, nodes.CondExpr: _cond, nodes.List: _list, nodes.Tuple: _list,
+    nodes.Dict: _dict,
+    **{kind: _binary for kind in _BINARY},
+}
+
+
+def compile_node(node: nodes.Node) -> Fn:
+    """Compile one expression node (and its children) into a closure over a context."""
+    compiler = _COMPILERS.get(type(node))
+    if compiler is None:
+        raise UnsupportedSyntax(f"`{type(node).__name__}` expressions are not supported in rules")
+    return compiler(node)
+
+
+# -- rendering a node back to text (for explanations) ------------------------------------
+
+def _render_args(node: nodes.Call | nodes.Filter | nodes.Test) -> str:
+    parts = [render(arg) for arg in node.args]
+    parts += [f"{kw.key}={render(kw.value)}" for kw in node.kwargs]
+    return ", ".join(parts)
+
+
+_BIN_SYMBOL = {nodes.Add: "+", nodes.Sub: "-", nodes.Mul: "*", nodes.Div: "/",
+               nodes.FloorDiv: "//", nodes.Mod: "%", nodes.Pow: "**"}
+
+
+def render(node: nodes.Node) -> str:  # noqa: C901 - one branch per node kind
+    """The node written back as rule text (normalised spacing)."""
+    if isinstance(node, nodes.Const):
+        return repr(node.value) if not isinstance(node.value, bool) else str(node.value).lower()
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{render(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{render(node.node)}[{render(node.arg)}]"
+    if isinstance(node, nodes.Call):
+        return f"{render(node.node)}({_render_args(node)})"
+    if isinstance(node, nodes.Filter):
+        args = f"({_render_args(node)})" if node.args or node.kwargs else ""
+        inner = render(node.node) if node.node is not None else ""
+        return f"{inner} | {node.name}{args}"
+    if isinstance(node, nodes.Test):
+        args = f"({_render_args(node)})" if node.args or node.kwargs else ""
+        return f"{render(node.node)} is {node.name}{args}"
+    if isinstance(node, nodes.Compare):
+        ops = " ".join(f"{_SYMBOL[op.op]} {render(op.expr)}" for op in node.ops)
+        return f"{render(node.expr)} {ops}"
+    if isinstance(node, nodes.And | nodes.Or):
+        word = "and" if isinstance(node, nodes.And) else "or"
+        return f"{render(node.left)} {word} {render(node.right)}"
+    if isinstance(node, nodes.Not):
+        return f"not {render(node.node)}"
+    if isinstance(node, nodes.BinExpr) and type(node) in _BIN_SYMBOL:
+        return f"{render(node.left)} {_BIN_SYMBOL[type(node)]} {render(node.right)}"
+    if isinstance(node, nodes.List | nodes.Tuple):
+        return "[" + ", ".join(render(item) for item in node.items) + "]"
+    return type(node).__name__
+
+
+# -- explaining a false rule --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A part of a rule that came out false (or failed), with what it saw.
+
+    `call` is `(helper, args)` when the part is a helper call; `fact` the fact id when
+    the part reads `facts.<id>`; `compare` is `(left_text, left_value, op, right_text,
+    right_value)` for a comparison; `error` the message when the part raised.
+    """
+
+    text: str
+    value: Any = None
+    error: str | None = None
+    call: tuple[str, tuple[Any, ...]] | None = None
+    fact: str | None = None
+    compare: tuple[str, Any, str, str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A compiled expression: `fn` evaluates it, `tree` is kept for explanations."""
+
+    fn: Fn
+    tree: nodes.Expr
+
+    def why_false(self, ctx: Mapping[str, Any]) -> list[Leaf]:
+        """The smallest parts of the rule that make it false in `ctx`."""
+        return _why(self.tree, ctx)
+
+
+def _evaluate(node: nodes.Node, ctx: Mapping[str, Any]) -> tuple[Any, str | None]:
+    try:
+        return compile_node(node)(ctx), None
+    except RuleEvalError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - any failure of user code becomes a reason
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _why(node: nodes.Node, ctx: Mapping[str, Any]) -> list[Leaf]:
+    if isinstance(node, nodes.And | nodes.Or):
+        leaves: list[Leaf] = []
+        for part in (node.left, node.right):
+            value, error = _evaluate(part, ctx)
+            if error is not None or not value:
+                leaves.extend(_why(part, ctx))
+        return leaves
+    value, error = _evaluate(node, ctx)
+    return [_leaf(node, value, error, ctx)]
+
+
+def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any]) -> Leaf:
+    text = render(node)
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
+        args = tuple(_evaluate(arg, ctx)[0] for arg in node.args)
+        return Leaf(text, value, error, call=(node.node.name, args))
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and (
+        node.node.name == "facts"
+    ):
+        return Leaf(text, value, error, fact=node.attr)
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1:
+        left, _ = _evaluate(node.expr, ctx)
+        right, _ = _evaluate(node.ops[0].expr, ctx)
+        compare = (render(node.expr), left, _SYMBOL[node.ops[0].op], render(node.ops[0].expr),
+                   right)
+        return Leaf(text, value, error, compare=compare)
+    return Leaf(text, value, error)
