@@ -5,6 +5,7 @@ DealflowError                     exit_code 1 unless noted
 ├── DefinitionError               raised eagerly while loading: the playbook (or file) is wrong
 │   └── PlaybookError             carries every Problem found in one document
 └── RuntimeDealError              raised while using a valid playbook; keeps its context
+    └── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
 ```
 
 Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
@@ -16,10 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.deal import Deal
+    from dealflow.report import GateReport
 
 __all__ = [
     "DealflowError",
     "DefinitionError",
+    "MoveRefused",
     "PlaybookError",
     "Problem",
     "RuntimeDealError",
@@ -80,3 +87,19 @@ class PlaybookError(DefinitionError):
 
 class RuntimeDealError(DealflowError):
     """A valid playbook was used in a way it does not allow; context is kept as attributes."""
+
+
+class MoveRefused(RuntimeDealError):
+    """An operation on a deal was refused; nothing changed.
+
+    `deal` is the deal as it was, `report` the `GateReport` with every check, and
+    `unmet` the checks that blocked it.
+    """
+
+    def __init__(self, deal: Deal, report: GateReport) -> None:
+        self.deal = deal
+        self.report = report
+        self.operation = report.operation
+        self.stage = report.stage
+        self.unmet = report.blocking
+        super().__init__(str(report))
