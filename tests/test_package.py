@@ -12,16 +12,12 @@ import pytest
 import dealflow
 
 PUBLIC = {
-    "DealflowError",
-    "DefinitionError",
-    "Playbook",
-    "PlaybookError",
-    "Problem",
-    "RuntimeDealError",
-    "__version__",
-    "dump_playbook",
-    "load_playbook",
-    "parse_playbook",
+    "Check", "Deal", "DealFileError", "DealflowError", "DefinitionError", "Engine", "Event",
+    "GateReport", "Hold", "Influence", "MoveRefused", "NextStep", "Outcome", "Playbook",
+    "PlaybookError", "Problem", "Recommendation", "RedFlag", "RuleContext", "RuntimeDealError",
+    "Stakeholder", "StakeholderMap", "Stance", "Status", "__version__", "analyse_stakeholders",
+    "dump_playbook", "load_deal_file", "load_playbook", "parse_playbook", "recommend_plays",
+    "replay",
 }
 
 

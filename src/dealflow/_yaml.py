@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.error import Mark
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from dealflow.errors import Problem
 
@@ -119,27 +122,104 @@ def read_document(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Docu
         raise DocumentError(
             Problem(file, 0, 0, "", f"document is larger than max_bytes={limits.max_bytes}")
         )
+    root = _compose(text, file, limits)
+    document = Document(file=file, data=None)
+    builder = _Builder(document, limits)
+    document.data = builder.build(root, (), 0)
+    return document
+
+
+class _LimitExceeded(Exception):
+    def __init__(self, mark: Mark, loc: Location, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.loc, self.message = mark, loc, message
+
+
+class _Composer(yaml.SafeLoader):
+    """A loader that enforces `max_depth` and `max_aliases` while it builds the node graph.
+
+    PyYAML's composer recurses once per level of nesting, so a deep enough document would
+    end in `RecursionError`; this one stops at the limit, at the node that passes it.
+    """
+
+    def __init__(self, text: str, limits: Limits) -> None:
+        super().__init__(text)
+        self.limits = limits
+        self.path: list[str | int] = []
+        self.aliases = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.limits.max_aliases:
+                raise self._exceeded(index, f"uses more than max_aliases="
+                                     f"{self.limits.max_aliases} aliases (`*name`)")
+        elif len(self.path) >= self.limits.max_depth and parent is not None:
+            raise self._exceeded(index, f"nested deeper than max_depth={self.limits.max_depth}")
+        if parent is not None:
+            self.path.append(_step(index))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if parent is not None:
+                self.path.pop()
+
+    def _exceeded(self, index: Any, message: str) -> _LimitExceeded:
+        return _LimitExceeded(self.peek_event().start_mark, (*self.path, _step(index)), message)
+
+
+def _step(index: Any) -> str | int:
+    """The path step of a child: its index in a list, or its key (`?` for a complex key)."""
+    if isinstance(index, int):
+        return index
+    return str(index.value) if isinstance(index, ScalarNode) else "?"
+
+
+def _compose(text: str, file: str, limits: Limits) -> Node:
+    """The node graph of the only document in `text`, or `DocumentError`."""
+    loader = _Composer(text, limits)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return _single_node(loader, file)
+    except _LimitExceeded as exc:
+        line, column = exc.mark.line + 1, exc.mark.column + 1
+        raise DocumentError(Problem(file, line, column, format_path(exc.loc), exc.message)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise DocumentError(Problem(file, line, column, "", f"YAML syntax error: {what}")) from None
+        raise DocumentError(Problem(file, line, column, "", f"YAML syntax error: {_what(exc)}")) from None
+    except ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        raise DocumentError(Problem(file, line, column, "", f"YAML syntax error: character "
+                                    f"#x{exc.character:04x} is not allowed in YAML text; remove it"
+                                    )) from None
     except yaml.YAMLError as exc:
         raise DocumentError(Problem(file, 0, 0, "", f"YAML error: {exc}")) from None
-    if not nodes:
+    finally:
+        loader.dispose()
+
+
+def _single_node(loader: _Composer, file: str) -> Node:
+    if not loader.check_node():
         raise DocumentError(Problem(file, 1, 1, "", "the document is empty"))
-    if len(nodes) > 1:
-        second = nodes[1].start_mark
+    node = loader.get_node()
+    if loader.check_node():
+        second = loader.peek_event().start_mark
         raise DocumentError(
             Problem(file, second.line + 1, 1, "",
                     "holds more than one YAML document (`---`); put one playbook per file")
         )
-    document = Document(file=file, data=None)
-    builder = _Builder(document, limits)
-    document.data = builder.build(nodes[0], (), 0)
-    return document
+    assert node is not None  # check_node() said a document follows
+    return node
+
+
+def _what(exc: yaml.MarkedYAMLError) -> str:
+    return " ".join(part for part in (exc.context, exc.problem) if part)
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at `position` in `text`."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
 class _Builder:

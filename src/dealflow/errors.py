@@ -3,7 +3,9 @@
 ```
 DealflowError                     exit_code 1 unless noted
 ├── DefinitionError               raised eagerly while loading: the playbook (or file) is wrong
-│   └── PlaybookError             carries every Problem found in one document
+│   └── DocumentProblems          carries every located Problem found in one document
+│       ├── PlaybookError         ... in a playbook
+│       └── DealFileError         ... in a deal file (JSON or YAML)
 └── RuntimeDealError              raised while using a valid playbook; keeps its context
     └── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
 ```
@@ -24,7 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.report import GateReport
 
 __all__ = [
+    "DealFileError",
     "DealflowError",
+    "DocumentProblems",
     "DefinitionError",
     "MoveRefused",
     "PlaybookError",
@@ -75,14 +79,28 @@ class DefinitionError(DealflowError):
     """Something the user wrote (a playbook, a mapping) is not valid; raised at load time."""
 
 
-class PlaybookError(DefinitionError):
-    """A playbook document has one or more problems; `problems` lists all of them."""
+class DocumentProblems(DefinitionError):
+    """A document has one or more problems; `problems` lists all of them."""
+
+    kind = "document"
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in playbook"
+        head = f"{count} problem{'s' if count != 1 else ''} in {self.kind}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class PlaybookError(DocumentProblems):
+    """A playbook document has one or more problems; `problems` lists all of them."""
+
+    kind = "playbook"
+
+
+class DealFileError(DocumentProblems):
+    """A deal file has one or more problems; `problems` lists all of them."""
+
+    kind = "deal file"
 
 
 class RuntimeDealError(DealflowError):

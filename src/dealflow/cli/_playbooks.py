@@ -1,4 +1,4 @@
-"""Commands about playbooks: `validate` and `schema`."""
+"""Commands about playbooks: `validate`, `schema` and `diagram`."""
 
 from __future__ import annotations
 
@@ -65,3 +65,19 @@ def register(app: typer.Typer) -> None:
     """Add the playbook commands to `app`."""
     app.command()(guarded(validate))
     app.command()(guarded(schema))
+    app.command()(guarded(diagram))
+
+
+def diagram(
+    playbook: Annotated[str, typer.Argument(help="Playbook file, or a bundled playbook's name.")],
+    deal: Annotated[Path | None, typer.Option("--deal", help="Deal file (JSON or YAML) "
+                                              "whose stage is highlighted.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Locale of the labels.")] = None,
+) -> None:
+    """Print the playbook as a Mermaid state diagram, each move labelled with its gates."""
+    from dealflow.dealfile import load_deal_file
+    from dealflow.diagram import mermaid
+
+    loaded = load_playbook(playbook)
+    stage = load_deal_file(deal, loaded).stage if deal is not None else None
+    typer.echo(mermaid(loaded, stage=stage, locale=lang), nl=False)

@@ -1,0 +1,48 @@
+"""The playbook as a Mermaid state diagram, drawn by transitions' own GraphMachine."""
+
+from __future__ import annotations
+
+from transitions.extensions import GraphMachine
+
+from dealflow.playbook.model import Playbook
+
+__all__ = ["mermaid"]
+
+
+class _Marker:
+    """The model the diagram machine marks as the current state."""
+
+    state: str
+
+
+def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None = None) -> str:
+    """Mermaid `stateDiagram-v2` text: each move labelled with its control points.
+
+    With `stage`, that stage is drawn as the active one (where a deal stands).
+    """
+    stages = [s.id for s in playbook.stages]
+    transitions: list[dict[str, object]] = []
+    for index, current in enumerate(playbook.stages):
+        dest = stages[index + 1] if index + 1 < len(stages) else "won"
+        transitions.append({
+            "trigger": "advance" if dest != "won" else "win",
+            "source": current.id, "dest": dest,
+            "conditions": [gate.id for gate in current.gates if gate.severity == "block"]
+            + [f"approval:{rule.id}" for rule in playbook.approval_rules if rule.before == dest],
+        })
+    transitions.append({"trigger": "lose", "source": stages, "dest": "lost"})
+    marker = _Marker()
+    machine = GraphMachine(
+        model=marker, states=[*stages, "won", "lost"], transitions=transitions,
+        initial=stage or stages[0], auto_transitions=False, show_conditions=True,
+        graph_engine="mermaid", title=playbook.text(playbook.title, locale),
+    )
+    del machine  # the machine decorates `marker` with get_graph()
+    text: str = marker.get_graph().draw(None)  # type: ignore[attr-defined]
+    for item in playbook.stages:
+        label = f"{playbook.text(item.name, locale)} ({item.probability}%)".replace('"', "'")
+        text = text.replace(f'state "{item.id}" as {item.id}\n', f'state "{label}" as {item.id}\n')
+    text = text.replace(f"[*] --> {stage or stages[0]}\n", f"[*] --> {stages[0]}\n")
+    if stage is None:  # no deal: do not mark the first stage as active
+        text = text.replace(f"Class {stages[0]} s_active", f"Class {stages[0]} s_default")
+    return text if text.endswith("\n") else text + "\n"
