@@ -45,11 +45,11 @@ from dealflow.events import (
 )
 from dealflow.playbook.model import Playbook
 from dealflow.playbook.references import did_you_mean
-from dealflow.report import Check, GateReport, check_gate
+from dealflow.report import WON, Check, GateReport, exit_checks
 
 __all__ = ["Engine", "Outcome"]
 
-WON, LOST = "won", "lost"
+LOST = "lost"
 Clock = Callable[[], dt.datetime]
 
 
@@ -154,38 +154,9 @@ class Engine:
         """Rebuild a deal from its events, typing facts by this playbook."""
         return replay(list(events), self.playbook)
 
-    # -- checks -----------------------------------------------------------------------------
+    # -- checks ---------------------------------------------------------------------------
     def _exit_checks(self, ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
-        stage = self.playbook.stage(ctx.deal.stage)
-        checks = [check_gate(gate, ctx, locale) for gate in stage.gates]
-        for role in stage.required_roles:
-            name = self.playbook.text(self._role_name(role), locale)
-            covered = ctx.covered(role)
-            checks.append(Check(id=f"role:{role}", text=f"{name} ({role}) is mapped",
-                                passed=covered, rule=f"covered('{role}')",
-                                missing=() if covered else (f"no stakeholder has role {role}",)))
-        if target != WON:
-            checks.extend(self._approval_checks(ctx, target, locale))
-        return checks
-
-    def _role_name(self, role_id: str) -> Any:
-        return next(role.name for role in self.playbook.roles if role.id == role_id)
-
-    def _approval_checks(self, ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
-        missing = dict(ctx.missing_approvals(up_to_stage=target))
-        limit = self.playbook.stage_index(target)
-        checks = []
-        for rule in self.playbook.approval_rules:
-            if self.playbook.stage_index(rule.before) > limit:
-                continue
-            roles = missing.get(rule.id, [])
-            checks.append(Check(
-                id=f"approval:{rule.id}", text=self.playbook.text(rule.text, locale),
-                passed=not roles, rule=rule.when.source,
-                missing=tuple(f"no stakeholder has role {role}, which this deal's approval "
-                              f"requires before {rule.before}" for role in roles),
-            ))
-        return checks
+        return exit_checks(ctx, target, locale)
 
     def _status_check(self, deal: Deal, allowed: tuple[Status, ...], operation: str) -> list[Check]:
         if deal.playbook_id != self.playbook.id or deal.playbook_version != self.playbook.version:

@@ -15,7 +15,18 @@ from dealflow.playbook._expr import Leaf, RuleEvalError
 from dealflow.playbook.model import Gate
 from dealflow.playbook.rules import Rule
 
-__all__ = ["Check", "GateReport", "check_gate", "describe_leaf", "evaluate_rule"]
+__all__ = [
+    "WON",
+    "Check",
+    "GateReport",
+    "check_gate",
+    "describe_leaf",
+    "evaluate_rule",
+    "exit_checks",
+]
+
+WON = "won"
+"""The target of a `win`: not a stage, the end of the track."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +169,38 @@ def check_gate(gate: Gate, ctx: RuleContext, locale: str | None = None) -> Check
         severity=gate.severity, rule=gate.when.source, missing=missing,
         hint=playbook.text(gate.hint, locale) if not passed else "", error=error,
     )
+
+
+def exit_checks(ctx: RuleContext, target: str, locale: str | None = None) -> list[Check]:
+    """Everything that must hold for the deal in `ctx` to leave its stage for `target`.
+
+    The stage's gates, the roles it requires mapped, and (unless the target is `WON`)
+    the approval rules whose `before` stage comes at or before `target`.
+    """
+    playbook = ctx.playbook
+    stage = playbook.stage(ctx.deal.stage)
+    checks = [check_gate(gate, ctx, locale) for gate in stage.gates]
+    role_names = {role.id: role.name for role in playbook.roles}
+    for role in stage.required_roles:
+        covered = ctx.covered(role)
+        checks.append(Check(
+            id=f"role:{role}", text=f"{playbook.text(role_names[role], locale)} ({role}) is mapped",
+            passed=covered, rule=f"covered('{role}')",
+            missing=() if covered else (f"no stakeholder has role {role}",)))
+    if target != WON:
+        checks.extend(_approval_checks(ctx, target, locale))
+    return checks
+
+
+def _approval_checks(ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
+    playbook = ctx.playbook
+    missing = dict(ctx.missing_approvals(up_to_stage=target))
+    limit = playbook.stage_index(target)
+    return [
+        Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, locale),
+              passed=rule.id not in missing, rule=rule.when.source,
+              missing=tuple(f"no stakeholder has role {role}, which this deal's approval "
+                            f"requires before {rule.before}" for role in missing.get(rule.id, [])))
+        for rule in playbook.approval_rules
+        if playbook.stage_index(rule.before) <= limit
+    ]
