@@ -21,9 +21,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from dealflow.cli import _playbooks
+    from dealflow.cli import _checklists, _playbooks
 
     _playbooks.register(app)
+    _checklists.register(app)
 
 
 _register()

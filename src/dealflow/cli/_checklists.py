@@ -1,0 +1,79 @@
+"""`dealflow checklist`: a deal's SOP checklist as Markdown, HTML or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dealflow.cli._output import console, guarded
+from dealflow.errors import DealFileError, Problem
+
+
+class ChecklistFormat(StrEnum):
+    """Layouts of a checklist."""
+
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+def checklist(
+    deal: Annotated[Path, typer.Argument(help="Deal file (JSON or YAML).")],
+    fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f")] = ChecklistFormat.md,
+    lang: Annotated[str | None, typer.Option("--lang", help="Locale, e.g. en or zh.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
+    playbook: Annotated[str | None, typer.Option("--playbook", "-p", help="Playbook file "
+                                                 "or bundled name (default: the deal's "
+                                                 "playbook_id, else complex-b2b).")] = None,
+) -> None:
+    """Print (or write) the checklist of a deal's current stage."""
+    from dealflow.checklist import build_checklist
+    from dealflow.dealfile import load_deal_file
+    from dealflow.playbook import load_playbook
+    from dealflow.render import render_checklist
+
+    loaded = load_playbook(playbook or _playbook_id_of(deal))
+    if lang is not None and lang not in loaded.locales:
+        raise typer.BadParameter(f"{lang!r} is not a locale of {loaded.id}; use one of "
+                                 f"{', '.join(loaded.locales)}", param_hint="--lang")
+    record = load_deal_file(deal, loaded)
+    sheet = build_checklist(loaded, record, now=dt.datetime.now(dt.UTC), locale=lang)
+    stage = loaded.stage(record.stage)
+    template_dir = Path(playbook).parent if playbook and Path(playbook).is_file() else None
+    template = stage.template if stage.template and fmt is not ChecklistFormat.json else None
+    if template and fmt is ChecklistFormat.html and not template.endswith(".html.j2"):
+        template = None  # a stage template lays out one format: its name says which
+    if template and fmt is ChecklistFormat.md and not template.endswith(".md.j2"):
+        template = None
+    text = render_checklist(sheet, fmt.value, template_dir=template_dir, template=template)
+    if output is None:
+        console.file.write(text)
+        return
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)  # never leave a half-written file behind
+    console.print(f"wrote {output}", markup=False)
+
+
+def _playbook_id_of(deal: Path) -> str:
+    from dealflow._yaml import DocumentError, read_document, read_text
+
+    try:
+        data = read_document(read_text(deal), str(deal)).data
+    except DocumentError as exc:
+        raise DealFileError([exc.problem]) from None
+    if isinstance(data, dict) and isinstance(data.get("playbook_id"), str):
+        return str(data["playbook_id"])
+    if not isinstance(data, dict):
+        raise DealFileError([Problem(str(deal), 1, 1, "", "a deal file holds a mapping of "
+                                     "fields such as `id:` and `title:`")])
+    return "complex-b2b"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the checklist command to `app`."""
+    app.command()(guarded(checklist))
