@@ -23,7 +23,8 @@ class ChecklistFormat(StrEnum):
 
 def checklist(
     deal: Annotated[Path, typer.Argument(help="Deal file (JSON or YAML).")],
-    fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f")] = ChecklistFormat.md,
+    fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f", help="Layout: md, html "
+                                                 "or json.")] = ChecklistFormat.md,
     lang: Annotated[str | None, typer.Option("--lang", help="Locale, e.g. en or zh.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
     playbook: Annotated[str | None, typer.Option("--playbook", "-p", help="Playbook file "

@@ -43,8 +43,8 @@ def _print_results(results: list[dict[str, Any]]) -> None:
         if result["valid"]:
             console.print(
                 f"ok  {result['file']}  {result['id']} {result['version']}: "
-                f"{result['stages']} stages, {result['gates']} gates, {result['roles']} roles, "
-                f"{result['items']} items, {result['plays']} plays",
+                + ", ".join(_count(result[key], key)
+                            for key in ("stages", "gates", "roles", "items", "plays")),
                 markup=False,
             )
             continue
@@ -54,6 +54,10 @@ def _print_results(results: list[dict[str, Any]]) -> None:
             where = p["file"] + (f":{p['line']}:{p['column']}" if p["line"] else "")
             err_console.print(f"  {where}  {p['path'] or '<document>'}  {p['message']}",
                               markup=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun if number != 1 else noun.removesuffix('s')}"
 
 
 def schema() -> None:

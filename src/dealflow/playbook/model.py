@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -55,7 +56,11 @@ def _check_identifier(value: str) -> str:
     return value
 
 
-Identifier = Annotated[str, AfterValidator(_check_identifier)]
+Identifier = Annotated[
+    str,
+    AfterValidator(_check_identifier),
+    WithJsonSchema({"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,63}$"}),
+]
 """An id: lowercase ASCII letters, digits, `_` and `-`, starting with a letter."""
 
 Severity = Literal["block", "warn"]
@@ -64,7 +69,14 @@ ForecastCategory = Literal["pipeline", "best_case", "commit"]
 
 
 def _version_to_str(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, float):
+        raise PydanticCustomError(
+            "version_float",
+            "YAML reads {value} as a number, which loses digits (1.10 becomes 1.1): "
+            "quote the version, like `version: \"{value}\"`",
+            {"value": value},
+        )
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
 
@@ -240,7 +252,12 @@ class Playbook(_Model):
 
     id: Identifier
     """Unique id of the playbook; deals remember it."""
-    version: Annotated[str, BeforeValidator(_version_to_str), Field(min_length=1, max_length=64)]
+    version: Annotated[
+        str,
+        BeforeValidator(_version_to_str),
+        Field(min_length=1, max_length=64),
+        WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}),
+    ]
     """The playbook version; deals remember the version they run under."""
     title: Text
     """The playbook's title."""

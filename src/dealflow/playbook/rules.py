@@ -9,9 +9,9 @@ does not exist is an error instead of a silent false. The names a rule may use (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import TemplateAssertionError
@@ -89,6 +89,8 @@ HELPERS_WITH_ITEM_ARG = frozenset({"item_done"})
 
 MAX_RULE_LENGTH = 2000
 
+_N = TypeVar("_N", bound=nodes.Node)
+
 _ENV = ENV
 _TEMPLATE_ENV = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
@@ -117,11 +119,13 @@ class Rule:
     def __init__(self, source: str) -> None:
         self.source = source
         tree = _parse(source)
-        self.refs = _collect_refs(tree)
         try:
+            self.refs = _collect_refs(tree)
             self._compiled = Compiled(compile_node(tree), tree)
         except UnsupportedSyntax as exc:
             raise RuleSyntaxError(f"does not compile: {exc}") from None
+        except RecursionError:
+            raise RuleSyntaxError("is nested too deeply to compile") from None
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         """Evaluate the rule with the given names; exceptions propagate to the caller.
@@ -162,6 +166,8 @@ def compile_template(source: str) -> Template:
         return _TEMPLATE_ENV.from_string(source)
     except (TemplateSyntaxError, TemplateAssertionError) as exc:
         raise RuleSyntaxError(f"template does not compile: {exc.message}") from None
+    except (SyntaxError, RecursionError):  # Python refuses the code Jinja generated
+        raise RuleSyntaxError("template does not compile: it is nested too deeply") from None
 
 
 def template_names(source: str) -> frozenset[str]:
@@ -196,13 +202,20 @@ def _const_arg(call: nodes.Call) -> str | None:
     return None
 
 
+def _find_all(tree: nodes.Expr, kind: type[_N]) -> Iterator[_N]:
+    """The nodes of `kind` in `tree`, the root included (Jinja's `find_all` skips it)."""
+    if isinstance(tree, kind):
+        yield tree
+    yield from tree.find_all(kind)
+
+
 def _facts_refs(tree: nodes.Expr) -> set[str]:
     facts = {
         node.attr
-        for node in tree.find_all(nodes.Getattr)
+        for node in _find_all(tree, nodes.Getattr)
         if isinstance(node.node, nodes.Name) and node.node.name == "facts"
     }
-    for node in tree.find_all(nodes.Getitem):
+    for node in _find_all(tree, nodes.Getitem):
         is_facts = isinstance(node.node, nodes.Name) and node.node.name == "facts"
         if is_facts and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
             facts.add(node.arg.value)
@@ -210,11 +223,11 @@ def _facts_refs(tree: nodes.Expr) -> set[str]:
 
 
 def _collect_refs(tree: nodes.Expr) -> RuleRefs:
-    names = {node.name for node in tree.find_all(nodes.Name)}
+    names = {node.name for node in _find_all(tree, nodes.Name)}
     facts = _facts_refs(tree)
     roles: set[str] = set()
     items: set[str] = set()
-    for call in tree.find_all(nodes.Call):
+    for call in _find_all(tree, nodes.Call):
         value = _const_arg(call)
         if value is None or not isinstance(call.node, nodes.Name):
             continue
@@ -251,10 +264,9 @@ RuleType = Annotated[
     PlainSerializer(lambda rule: rule.source),
     WithJsonSchema(
         {
-            "type": "string",
-            "minLength": 1,
+            "anyOf": [{"type": "string", "minLength": 1}, {"type": "boolean"}],
             "description": "A Jinja expression, e.g. \"facts.pain_confirmed and "
-            "covered('economic_buyer')\".",
+            "covered('economic_buyer')\"; true and false stand for themselves.",
         }
     ),
 ]

@@ -3,6 +3,20 @@
 Install with `pip install dealflow[test]` or add hypothesis to your test dependencies.
 """
 
-from dealflow.testing.strategies import playbook_documents
+from dealflow.testing.strategies import (
+    HOSTILE_STRINGS,
+    deals,
+    fact_values,
+    hostile_text,
+    playbook_documents,
+    stakeholders,
+)
 
-__all__ = ["playbook_documents"]
+__all__ = [
+    "HOSTILE_STRINGS",
+    "deals",
+    "fact_values",
+    "hostile_text",
+    "playbook_documents",
+    "stakeholders",
+]

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
 
-__all__ = ["playbook_documents", "texts"]
+from dealflow.deal import Deal, FactValue, Influence, Stakeholder, Stance
+from dealflow.playbook.model import Fact, Playbook
+
+__all__ = [
+    "HOSTILE_STRINGS",
+    "deals",
+    "fact_values",
+    "hostile_text",
+    "playbook_documents",
+    "stakeholders",
+    "texts",
+]
+
+#: Strings that have broken other tools: markup, template syntax, formula injection,
+#: right-to-left overrides, SQL, very long and multilingual text.
+HOSTILE_STRINGS = (
+    "<script>alert(1)</script>", "</td></tr></table>", "{{ 7*7 }}", "{% raw %}", "[red]x[/red]",
+    "=HYPERLINK(\"http://x\")", "+1-2", "@SUM(A1)", "-1", "\u202eevil", "'; DROP TABLE deals;--",
+    "**bold** _it_ `code` [link](x) | pipe", "# heading", "石油化工 乙烯裂解 升级改造", "😀🚀",
+    "a" * 300, "line\nbreak", "tab\tbed", "&amp; &lt;", "\\", "null", "None", "0",
+)
+
+
+def hostile_text(min_size: int = 0, max_size: int = 40) -> st.SearchStrategy[str]:
+    """Any text, mixed with the known-hostile strings above."""
+    alphabet = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+    known = [value for value in HOSTILE_STRINGS if len(value) >= min_size]
+    return st.one_of(st.sampled_from(known), st.text(alphabet, min_size=min_size,
+                                                      max_size=max_size))
 
 _LOCALES = ("en", "zh", "de", "pt-BR")
 
@@ -102,3 +132,59 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
         ],
         "lost_reasons": [{"id": "lost", "name": draw(text)}],
     }
+
+
+def fact_values(fact: Fact) -> st.SearchStrategy[FactValue]:
+    """Valid values of one declared fact."""
+    if fact.type == "enum":
+        return st.sampled_from(list(fact.values or ()))
+    strategies: dict[str, st.SearchStrategy[Any]] = {
+        "bool": st.booleans(),
+        "int": st.integers(-10**6, 10**6),
+        "float": st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
+        "str": hostile_text(max_size=60),
+        "date": st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    }
+    return strategies[fact.type]
+
+
+def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = None,
+                 ) -> st.SearchStrategy[Stakeholder]:
+    """Stakeholders with the playbook's roles, any stance and influence, hostile names."""
+    role_ids = [role.id for role in playbook.roles]
+    return st.builds(
+        Stakeholder,
+        id=ids if ids is not None else st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+        name=hostile_text(min_size=1, max_size=40).filter(lambda v: v.strip() != ""),
+        title=hostile_text(max_size=40),
+        roles=st.lists(st.sampled_from(role_ids), max_size=3, unique=True).map(tuple),
+        stance=st.sampled_from(list(Stance)),
+        influence=st.sampled_from(list(Influence)),
+        org_win=hostile_text(max_size=60),
+        personal_win=hostile_text(max_size=60),
+        last_contact=st.none() | st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    )
+
+
+@st.composite
+def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
+          now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)) -> Deal:
+    """A valid open deal of `playbook` (in `stage`, or any stage): typed facts, a
+    stakeholder map with unique ids, hostile and multilingual text everywhere."""
+    stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
+    facts: dict[str, FactValue] = {}
+    for fact in playbook.facts:
+        if draw(st.booleans()):
+            facts[fact.id] = draw(fact_values(fact))
+    people = draw(st.lists(stakeholders(playbook), max_size=8, unique_by=lambda p: p.id))
+    entered = now - dt.timedelta(days=draw(st.integers(0, 400)), hours=draw(st.integers(0, 23)))
+    name = hostile_text(min_size=1, max_size=60).filter(lambda v: v.strip() != "")
+    return Deal(
+        id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
+        title=draw(name), account=draw(name), owner=draw(name),
+        amount=Decimal(draw(st.integers(0, 10**9))) / 100,
+        currency=draw(st.sampled_from(["CNY", "USD", "EUR"])),
+        playbook_id=playbook.id, playbook_version=playbook.version, stage=stage_id,
+        facts=facts, stakeholders=tuple(people), created_at=entered - dt.timedelta(days=30),
+        stage_entered_at=entered,
+    )

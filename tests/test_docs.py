@@ -1,0 +1,279 @@
+"""The docs stay in step with the code: every field, every rule name, every example.
+
+Code blocks in the docs are tests: complete playbooks load, fragments of a playbook are
+valid against the models (and their rules use only names of the rule context), Python
+blocks run, and shown output is what the code prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pytest
+import typer.main
+import yaml
+from pydantic import BaseModel, TypeAdapter
+
+from dealflow import PlaybookError, parse_playbook
+from dealflow.cli import app
+from dealflow.playbook import RULE_NAMES, ApprovalRule, Gate, Item, Play, Playbook, Stage
+from dealflow.playbook._expr import FILTERS, TESTS
+from dealflow.playbook.rules import STAKEHOLDER_NAME, TEMPLATE_NAMES, Rule, template_names
+from dealflow.playbook.schema import playbook_schema
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+REPO = DOCS.parent
+REFERENCE = "reference/playbook.md"
+PAGES_WITH_YAML = ("index.md", "concepts.md", REFERENCE, "rules.md", "cli.md")
+
+_FENCE = re.compile(r"^```(?P<lang>\w*)[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
+_TABLE_KEY = re.compile(r"^\| `(?P<key>[^`]+)` \|", re.M)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A fenced code block of a docs page."""
+
+    page: str
+    line: int
+    lang: str
+    body: str
+    end: int  # offset just after the closing fence
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+
+def _read(page: str) -> str:
+    return (DOCS / page).read_text(encoding="utf-8")
+
+
+def _blocks(page: str) -> list[Block]:
+    text = _read(page)
+    return [
+        Block(page, text.count("\n", 0, m.start()) + 1, m["lang"], m["body"], m.end())
+        for m in _FENCE.finditer(text)
+    ]
+
+
+def _sections(text: str) -> dict[str, str]:
+    """`## Heading` sections of a page, keyed by the heading's first word."""
+    parts = re.split(r"^## ", text, flags=re.M)[1:]
+    return {part.split(None, 1)[0]: part for part in parts}
+
+
+def _is_playbook(block: Block) -> bool:
+    """A complete playbook: a YAML block with a top-level `id:` key."""
+    return block.lang == "yaml" and re.search(r"^id:", block.body, re.M) is not None
+
+
+# -- (a) every field of the format is in the reference -----------------------------------
+
+def _schema_models() -> dict[str, dict[str, Any]]:
+    schema = playbook_schema()
+    return {"Playbook": schema, **schema["$defs"]}
+
+
+@pytest.mark.parametrize("model", sorted(_schema_models()), ids=str)
+def test_every_field_of_the_model_is_a_row_of_its_reference_section(model: str) -> None:
+    sections = _sections(_read(REFERENCE))
+    assert model in sections, f"{REFERENCE} has no `## {model}` section"
+    documented = set(_TABLE_KEY.findall(sections[model]))
+    fields = set(_schema_models()[model]["properties"])
+    missing = sorted(fields - documented)
+    assert not missing, f"{REFERENCE} `## {model}` does not document: {', '.join(missing)}"
+    unknown = sorted(documented - fields)
+    assert not unknown, f"{REFERENCE} `## {model}` documents keys that do not exist: {unknown}"
+
+
+def test_every_field_appears_in_the_reference_as_code() -> None:
+    text = _read(REFERENCE)
+    missing = sorted(
+        f"{model}.{name}"
+        for model, definition in _schema_models().items()
+        for name in definition["properties"]
+        if f"`{name}`" not in text
+    )
+    assert not missing, f"{REFERENCE} does not mention: {', '.join(missing)}"
+
+
+# -- (b) every rule name is on the rules page --------------------------------------------
+
+def test_every_rule_name_is_described_on_the_rules_page() -> None:
+    text = _read("rules.md")
+    missing = sorted(name for name in RULE_NAMES if f"`{name}`" not in text)
+    assert not missing, f"docs/rules.md does not describe: {', '.join(missing)}"
+
+
+def test_the_rule_context_table_lists_exactly_the_rule_names() -> None:
+    section = _read("rules.md").split("## The rule context", 1)[1].split("\n### ", 1)[0]
+    assert set(_TABLE_KEY.findall(section)) == set(RULE_NAMES)
+
+
+def test_the_filters_and_tests_on_the_rules_page_are_those_rules_allow() -> None:
+    text = _read("rules.md")
+    filters = text.split("- filters, ", 1)[1].split("\n- ", 1)[0]
+    tests = text.split("- tests, ", 1)[1].split("and the comparison symbols", 1)[0]
+    assert set(re.findall(r"`([a-z]+)`", filters)) == set(FILTERS)
+    assert set(re.findall(r"`([a-z]+)`", tests)) == {name for name in TESTS if name.isalpha()}
+
+
+# -- (c) YAML examples: complete playbooks load, fragments are valid -----------------------
+
+def _yaml_blocks() -> list[Block]:
+    return [block for page in PAGES_WITH_YAML for block in _blocks(page) if block.lang == "yaml"]
+
+
+def test_the_quickstart_shows_at_least_one_complete_playbook() -> None:
+    assert any(_is_playbook(block) for block in _blocks("index.md"))
+
+
+@pytest.mark.parametrize(
+    "block", [b for b in _yaml_blocks() if _is_playbook(b)], ids=lambda b: b.id
+)
+def test_a_complete_playbook_in_the_docs_loads(block: Block) -> None:
+    playbook = parse_playbook(block.body, block.id)
+    assert playbook.stages
+
+
+def _field_types() -> dict[str, Any]:
+    """Where a fragment's top-level key comes from: a Playbook key, else a Stage key."""
+    types = {name: field.annotation for name, field in Stage.model_fields.items()}
+    types.update({name: field.annotation for name, field in Playbook.model_fields.items()})
+    metadata = {**Stage.model_fields, **Playbook.model_fields}
+    return {name: (types[name], metadata[name].metadata) for name in types}
+
+
+def _walk(value: Any) -> Iterator[BaseModel]:
+    if isinstance(value, BaseModel):
+        yield value
+        for name in type(value).model_fields:
+            yield from _walk(getattr(value, name))
+    elif isinstance(value, tuple | list):
+        for child in value:
+            yield from _walk(child)
+
+
+def _rules_of(model: BaseModel) -> Iterator[tuple[str, Rule, frozenset[str]]]:
+    if isinstance(model, Gate | Play | ApprovalRule):
+        yield "when", model.when, RULE_NAMES
+    if isinstance(model, Item):
+        if model.when is not None:
+            yield "when", model.when, RULE_NAMES
+        if model.for_each is not None:
+            yield "for_each", model.for_each, RULE_NAMES | {STAKEHOLDER_NAME}
+
+
+def _names_in(rule: Rule) -> frozenset[str]:
+    """Every name a rule reads, found by Jinja itself (the whole rule, root included)."""
+    return template_names("{{ (" + rule.source + ") }}")
+
+
+def _template_problems(item: Item) -> list[str]:
+    allowed = TEMPLATE_NAMES if item.for_each is not None else TEMPLATE_NAMES - {STAKEHOLDER_NAME}
+    sources = [item.text.get_text("")] if item.text.plain else list(item.text.values())
+    return [f"item {item.id}: template uses {name!r}"
+            for source in sources for name in sorted(template_names(source) - allowed)]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [b for b in _yaml_blocks() if not _is_playbook(b) and yaml.safe_load(b.body) is not None],
+    ids=lambda b: b.id,
+)
+def test_a_playbook_fragment_in_the_docs_is_valid_and_its_rules_use_known_names(
+    block: Block,
+) -> None:
+    data = yaml.safe_load(block.body)
+    assert isinstance(data, dict), "a fragment is a mapping of playbook (or stage) keys"
+    types = _field_types()
+    problems: list[str] = []
+    for key, value in data.items():
+        assert key in types, f"{key!r} is not a key of a playbook or a stage"
+        annotation, metadata = types[key]
+        adapter: TypeAdapter[Any] = TypeAdapter(
+            Annotated[(annotation, *metadata)] if metadata else annotation
+        )
+        validated = adapter.validate_python(value)
+        for model in _walk(validated):
+            for where, rule, names in _rules_of(model):
+                unknown = sorted(_names_in(rule) - names)
+                if unknown:
+                    problems.append(f"{key}: {where} {rule.source!r} uses {unknown}")
+            if isinstance(model, Item):
+                problems.extend(_template_problems(model))
+    assert not problems
+
+
+# -- (d) Python examples run, and the output they show is what they print --------------
+
+def _python_blocks() -> list[Any]:
+    """Each Python block of the quickstart, with the text block right after it, if any."""
+    text = _read("index.md")
+    blocks = _blocks("index.md")
+    params = []
+    for index, block in enumerate(blocks):
+        if block.lang != "python":
+            continue
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
+        follows = after is not None and not text[block.end:text.find("```", block.end)].strip()
+        shown = after if follows and after is not None and after.lang == "text" else None
+        params.append(pytest.param(block, shown, id=block.id))
+    return params
+
+
+def test_the_quickstart_has_python_examples() -> None:
+    assert _python_blocks()
+
+
+@pytest.mark.parametrize(("block", "shown"), _python_blocks())
+def test_a_python_example_of_the_quickstart_runs(
+    block: Block, shown: Block | None, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(REPO)
+    exec(compile(block.body, block.id, "exec"), {"__name__": "__docs__"})  # noqa: S102
+    printed = capsys.readouterr().out.splitlines()
+    if shown is not None:
+        expected = shown.body.splitlines()
+        if expected and expected[-1] == "...":
+            expected = expected[:-1]
+        assert printed[: len(expected)] == expected
+
+
+# -- the error shown in the docs is the error dealflow reports ----------------------------
+
+def _quickstart_playbook() -> str:
+    return next(block.body for block in _blocks("index.md") if _is_playbook(block))
+
+
+def _shown_failures() -> list[Block]:
+    return [block for page in ("index.md", "cli.md") for block in _blocks(page)
+            if block.lang == "text" and "probabilty" in block.body]
+
+
+@pytest.mark.parametrize("block", _shown_failures(), ids=lambda b: b.id)
+def test_the_misspelt_key_example_shows_what_validate_reports(block: Block) -> None:
+    name = re.search(r"^FAIL  (\S+): ", block.body, re.M)
+    assert name is not None
+    broken = _quickstart_playbook().replace("probability: 10", "probabilty: 10", 1)
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(broken, name[1])
+    reported = [f"  {problem}" for problem in caught.value.problems]
+    shown = [line for line in block.body.splitlines() if line.startswith("  ")]
+    assert shown == reported
+
+
+# -- the CLI page documents exactly the commands that exist -------------------------------
+
+def test_the_cli_page_documents_exactly_the_existing_commands() -> None:
+    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    documented = {
+        heading.split()[1] for heading in re.findall(r"^## (dealflow \S+)", _read("cli.md"), re.M)
+    }
+    assert documented == commands
