@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dealflow.playbook.model import Fact
+from dealflow.playbook.model import Fact, Playbook
 
 __all__ = [
     "INFLUENCE_WEIGHT",
@@ -29,6 +29,7 @@ __all__ = [
     "Stance",
     "Status",
     "coerce_fact",
+    "typed_facts",
 ]
 
 FactValue = bool | int | float | str | dt.date
@@ -236,3 +237,10 @@ def coerce_fact(fact: Fact, value: Any) -> FactValue:
         "str": _parse_str,
     }
     return parsers[fact.type](value)
+
+
+def typed_facts(facts: dict[str, Any], playbook: Playbook) -> dict[str, FactValue]:
+    """Facts read back from JSON, typed again by the playbook (dates come back as text)."""
+    declared = {fact.id: fact for fact in playbook.facts}
+    return {name: coerce_fact(declared[name], value) if name in declared else value
+            for name, value in facts.items()}

@@ -6,8 +6,13 @@ DealflowError                     exit_code 1 unless noted
 │   └── DocumentProblems          carries every located Problem found in one document
 │       ├── PlaybookError         ... in a playbook
 │       └── DealFileError         ... in a deal file (JSON or YAML)
-└── RuntimeDealError              raised while using a valid playbook; keeps its context
-    └── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
+├── RuntimeDealError              raised while using a valid playbook; keeps its context
+│   ├── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
+│   ├── DealNotFound              no deal with that id in the store: `.deal_id`
+│   └── ConflictError             exit 3: someone else wrote the deal first: `.deal_id`,
+│                                 `.expected` and `.actual` versions; re-read and retry
+└── StoreError                    the database cannot be used as it is (schema, access)
+    └── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
 ```
 
 Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
@@ -27,7 +32,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DealFileError",
+    "ConflictError",
+    "DealNotFound",
     "DealflowError",
+    "ImportProblems",
+    "StoreError",
     "DocumentProblems",
     "DefinitionError",
     "MoveRefused",
@@ -121,3 +130,38 @@ class MoveRefused(RuntimeDealError):
         self.stage = report.stage
         self.unmet = report.blocking
         super().__init__(str(report))
+
+
+class DealNotFound(RuntimeDealError):
+    """No deal with this id in the store."""
+
+    def __init__(self, deal_id: str) -> None:
+        self.deal_id = deal_id
+        super().__init__(f"no deal {deal_id!r} in the store")
+
+
+class ConflictError(RuntimeDealError):
+    """The deal changed since it was read: the write was not made. Re-read and retry."""
+
+    exit_code = 3
+
+    def __init__(self, deal_id: str, expected: int, actual: int | None) -> None:
+        self.deal_id = deal_id
+        self.expected = expected
+        self.actual = actual
+        now = "does not exist" if actual is None else f"is at version {actual}"
+        super().__init__(f"deal {deal_id!r} changed while you worked on it: you read version "
+                         f"{expected}, the store {now}; re-read the deal and try again")
+
+
+class StoreError(DealflowError):
+    """The database cannot be used as it is: a newer or unknown schema, no access."""
+
+
+class ImportProblems(StoreError):
+    """A bulk import file has problems; nothing of it was written."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the import file, nothing was "
+                         "imported:\n" + "\n".join(f"  {p}" for p in self.problems))

@@ -1,0 +1,15 @@
+"""Persistence: deals, their append-only event log and their playbooks in SQL databases."""
+
+from dealflow.store.jsonl import ImportResult, export_jsonl, import_jsonl
+from dealflow.store.repository import DEFAULT_URL, Store, database_url
+from dealflow.store.tables import SCHEMA_VERSION
+
+__all__ = [
+    "DEFAULT_URL",
+    "SCHEMA_VERSION",
+    "ImportResult",
+    "Store",
+    "database_url",
+    "export_jsonl",
+    "import_jsonl",
+]

@@ -1,0 +1,186 @@
+"""Bulk import and export of events as JSON Lines (one event per line).
+
+Import reads the file twice. The first pass checks every line (valid JSON, a valid event,
+sequence numbers rising one by one per deal) and writes nothing if any line is wrong.
+The second pass stores the events in batches, one transaction per batch: events already
+in the store (same deal and sequence number) are skipped, so an import that was killed
+part way is completed by running it again, without duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select
+
+from dealflow.deal import Deal
+from dealflow.errors import ImportProblems, Problem
+from dealflow.events import DealCreated, Event, apply, event_adapter
+from dealflow.store._rows import deal_from_data, event_values
+from dealflow.store.repository import Store
+from dealflow.store.tables import DEALS, EVENTS
+
+__all__ = ["ImportResult", "export_jsonl", "import_jsonl"]
+
+MAX_LINE_BYTES = 1_000_000
+"""The longest line an import accepts (bytes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did."""
+
+    lines: int
+    added: int
+    skipped: int
+    deals: int
+
+
+def _lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:
+    """(line number, problem or None, text) for every non-blank line."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if len(raw) > max_line:
+                yield number, f"line is {len(raw)} bytes; the limit (max_line_bytes) is " \
+                              f"{max_line}", ""
+                continue
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield number, "line is not UTF-8 text", ""
+                continue
+            if text.strip():
+                yield number, None, text
+
+
+def _parse(text: str) -> Event:
+    return event_adapter.validate_python(json.loads(text))
+
+
+def _problem(file: str, number: int, message: str) -> Problem:
+    return Problem(file, number, 1, "", message)
+
+
+def _check(path: Path, max_line: int, limit: int = 50) -> tuple[list[Problem], int]:
+    problems: list[Problem] = []
+    last_seq: dict[str, int] = {}
+    count = 0
+    for number, issue, text in _lines(path, max_line):
+        count += 1
+        if issue is None:
+            try:
+                event = _parse(text)
+            except json.JSONDecodeError as exc:
+                issue = f"not JSON: {exc.msg} at column {exc.colno}"
+            except ValidationError as exc:
+                first = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                issue = f"not a valid event: {where}: {first['msg']}"
+            else:
+                previous = last_seq.get(event.deal_id)
+                if previous is not None and event.seq != previous + 1:
+                    issue = (f"deal {event.deal_id}: seq {event.seq} follows seq {previous} "
+                             f"(sequence numbers rise one by one per deal)")
+                last_seq[event.deal_id] = event.seq
+        if issue is not None:
+            problems.append(_problem(str(path), number, issue))
+            if len(problems) >= limit:
+                break
+    return problems, count
+
+
+def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
+                 progress: Callable[[int], None] | None = None,
+                 max_line_bytes: int = MAX_LINE_BYTES) -> ImportResult:
+    """Import the events in `path` into `store` (see the module docs for the guarantees).
+
+    `progress(n)` is called after each batch with the number of lines done so far.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise ImportProblems([_problem(str(source), 0, "file not found")])
+    problems, total = _check(source, max_line_bytes)
+    if problems:
+        raise ImportProblems(problems)
+    added = skipped = done = 0
+    deals: set[str] = set()
+    batch: list[tuple[int, Event]] = []
+    for number, _, text in _lines(source, max_line_bytes):
+        batch.append((number, _parse(text)))
+        if len(batch) >= batch_size:
+            a, s = _store_batch(store, str(source), batch, deals)
+            added, skipped, done = added + a, skipped + s, done + len(batch)
+            batch = []
+            if progress is not None:
+                progress(done)
+    if batch:
+        a, s = _store_batch(store, str(source), batch, deals)
+        added, skipped, done = added + a, skipped + s, done + len(batch)
+        if progress is not None:
+            progress(done)
+    return ImportResult(lines=total, added=added, skipped=skipped, deals=len(deals))
+
+
+def _store_batch(store: Store, file: str, batch: list[tuple[int, Event]],
+                 deals: set[str]) -> tuple[int, int]:
+    by_deal: dict[str, list[tuple[int, Event]]] = {}
+    for number, event in batch:
+        by_deal.setdefault(event.deal_id, []).append((number, event))
+    deals.update(by_deal)
+    added = skipped = 0
+    with store._db.begin() as conn:  # one transaction per batch
+        rows = conn.execute(select(DEALS.c.id, DEALS.c.data).where(
+            DEALS.c.id.in_(list(by_deal)))).all()
+        current: dict[str, Deal] = {
+            row.id: deal_from_data(row.data, store.playbook_for(
+                row.data["playbook_id"], row.data["playbook_version"])) for row in rows}
+        new_events: list[Event] = []
+        for deal_id, numbered in by_deal.items():
+            deal = current.get(deal_id)
+            start = deal.version if deal is not None else 0
+            fresh = [(n, e) for n, e in numbered if e.seq > start]
+            skipped += len(numbered) - len(fresh)
+            if not fresh:
+                continue
+            updated = _project(store, file, deal, fresh)
+            store._write_projection(conn, updated, start)
+            events = [e for _, e in fresh]
+            store._write_side_tables(conn, updated, events)
+            new_events.extend(events)
+        if new_events:
+            conn.execute(insert(EVENTS), [event_values(e) for e in new_events])
+            added += len(new_events)
+    return added, skipped
+
+
+def _project(store: Store, file: str, deal: Deal | None,
+             numbered: list[tuple[int, Event]]) -> Deal:
+    for number, event in numbered:
+        try:
+            if deal is None and isinstance(event, DealCreated):
+                playbook = store.playbook_for(event.playbook_id, event.playbook_version)
+            elif deal is not None:
+                playbook = store.playbook_for(deal.playbook_id, deal.playbook_version)
+            else:
+                playbook = None
+            deal = apply(deal, event, playbook)
+        except (ValueError, Exception) as exc:  # noqa: BLE001 - reported with its line
+            raise ImportProblems([_problem(file, number, f"cannot apply this event: {exc}; "
+                                           "earlier batches were imported, re-run after the "
+                                           "fix to complete")]) from None
+    assert deal is not None
+    return deal
+
+
+def export_jsonl(store: Store, out: IO[str], deal_id: str | None = None) -> int:
+    """Write every event (of one deal, or of all) as JSON Lines; returns the count."""
+    count = 0
+    for event in store.iter_events(deal_id):
+        out.write(event_adapter.dump_json(event).decode("utf-8") + "\n")
+        count += 1
+    return count

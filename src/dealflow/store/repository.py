@@ -1,0 +1,263 @@
+"""`Store`: deals, their events and the playbooks they run under, in one database.
+
+Every write appends a deal's new events and updates its projection in one transaction,
+and only if the deal is still at the version the caller read (optimistic concurrency):
+a write based on a stale read fails with `ConflictError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from dealflow.deal import Deal, Status
+from dealflow.engine import Engine, Outcome
+from dealflow.errors import ConflictError, DealNotFound, StoreError
+from dealflow.events import (
+    Event,
+    ItemCompleted,
+    StakeholderAdded,
+    StakeholderRemoved,
+    StakeholderUpdated,
+    replay,
+)
+from dealflow.playbook.loader import dump_playbook, load_playbook, parse_playbook
+from dealflow.playbook.model import Playbook
+from dealflow.store._database import open_engine, prepare_schema
+from dealflow.store._rows import deal_from_data, deal_values, event_from_row, event_values
+from dealflow.store.tables import DEALS, EVENTS, ITEM_STATES, PLAYBOOKS, STAKEHOLDERS
+
+__all__ = ["DEFAULT_URL", "Store", "database_url"]
+
+DEFAULT_URL = "sqlite:///dealflow.db"
+Clock = Callable[[], dt.datetime]
+
+
+def database_url(explicit: str | None = None) -> str:
+    """`explicit`, else `DEALFLOW_DATABASE_URL`, else a `dealflow.db` file here."""
+    return explicit or os.environ.get("DEALFLOW_DATABASE_URL") or DEFAULT_URL
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """Deals in a database (SQLite by default, PostgreSQL for teams)."""
+
+    def __init__(self, url: str | None = None, *, playbook: Playbook | None = None,
+                 clock: Clock = _now) -> None:
+        self.url = database_url(url)
+        self.clock = clock
+        self._db = open_engine(self.url)
+        self._guard(lambda: prepare_schema(self._db))
+        self._playbooks: dict[tuple[str, str], Playbook] = {}
+        self._engines: dict[tuple[str, str], Engine] = {}
+        self.playbook = playbook or load_playbook()
+        self.register_playbook(self.playbook)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._db.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _guard(self, work: Callable[[], Any]) -> Any:
+        try:
+            return work()
+        except OperationalError as exc:
+            raise StoreError(f"database error ({self._safe_url()}): {exc.orig}") from None
+
+    def _safe_url(self) -> str:
+        return self._db.url.render_as_string(hide_password=True)
+
+    # -- playbooks --------------------------------------------------------------------------
+    def register_playbook(self, playbook: Playbook) -> None:
+        """Keep `playbook` in the database so that deals running under it can be read."""
+        key = (playbook.id, playbook.version)
+        self._playbooks[key] = playbook
+
+        def save() -> None:
+            with self._db.begin() as conn:
+                exists = conn.execute(select(PLAYBOOKS.c.id).where(
+                    PLAYBOOKS.c.id == playbook.id, PLAYBOOKS.c.version == playbook.version)
+                ).first()
+                if exists is None:
+                    conn.execute(insert(PLAYBOOKS).values(
+                        id=playbook.id, version=playbook.version, text=dump_playbook(playbook)))
+
+        self._guard(save)
+
+    def playbook_for(self, playbook_id: str, version: str) -> Playbook:
+        """The playbook version a deal runs under (from memory, else from the database)."""
+        key = (playbook_id, version)
+        if key not in self._playbooks:
+            with self._db.connect() as conn:
+                text = conn.execute(select(PLAYBOOKS.c.text).where(
+                    PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
+            if text is None:
+                raise StoreError(f"playbook {playbook_id} {version} is not in the store")
+            self._playbooks[key] = parse_playbook(text, f"<store {playbook_id} {version}>")
+        return self._playbooks[key]
+
+    def engine_for(self, deal: Deal) -> Engine:
+        """The engine of the playbook version `deal` runs under."""
+        key = (deal.playbook_id, deal.playbook_version)
+        if key not in self._engines:
+            self._engines[key] = Engine(self.playbook_for(*key), clock=self.clock)
+        return self._engines[key]
+
+    # -- reading ----------------------------------------------------------------------------
+    def _deal(self, row_data: dict[str, Any]) -> Deal:
+        key = (str(row_data["playbook_id"]), str(row_data["playbook_version"]))
+        return deal_from_data(row_data, self.playbook_for(*key))
+
+    def get(self, deal_id: str) -> Deal:
+        """The deal as it stands; `DealNotFound` when there is none."""
+        def read() -> Any:
+            with self._db.connect() as conn:
+                return conn.execute(select(DEALS.c.data).where(DEALS.c.id == deal_id)).scalar()
+
+        data = self._guard(read)
+        if data is None:
+            raise DealNotFound(deal_id)
+        return self._deal(data)
+
+    def list_deals(self, *, stage: str | None = None, status: Status | str | None = None,
+                   owner: str | None = None, account: str | None = None,
+                   limit: int | None = None, offset: int = 0) -> list[Deal]:
+        """Deals matching every filter given, by id."""
+        query = select(DEALS.c.data).order_by(DEALS.c.id).offset(offset)
+        filters = {"stage": stage, "status": Status(status).value if status else None,
+                   "owner": owner, "account": account}
+        for column, value in filters.items():
+            if value is not None:
+                query = query.where(DEALS.c[column] == value)
+        if limit is not None:
+            query = query.limit(limit)
+
+        def read() -> list[Any]:
+            with self._db.connect() as conn:
+                return list(conn.execute(query).scalars())
+
+        return [self._deal(data) for data in self._guard(read)]
+
+    def count_deals(self) -> int:
+        """How many deals the store holds."""
+        with self._db.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
+
+    def events(self, deal_id: str) -> list[Event]:
+        """Every event of a deal, first to last."""
+        return list(self.iter_events(deal_id))
+
+    def iter_events(self, deal_id: str | None = None) -> Iterator[Event]:
+        """Events of one deal, or of all deals (by deal, then sequence), streamed."""
+        query = select(EVENTS).order_by(EVENTS.c.deal_id, EVENTS.c.seq)
+        if deal_id is not None:
+            query = query.where(EVENTS.c.deal_id == deal_id)
+        with self._db.connect() as conn:
+            result = conn.execution_options(yield_per=1000).execute(query)
+            for row in result:
+                yield event_from_row(row)
+
+    def replay(self, deal_id: str) -> Deal:
+        """The deal rebuilt from its events alone."""
+        events = self.events(deal_id)
+        if not events:
+            raise DealNotFound(deal_id)
+        created = events[0]
+        playbook_id = getattr(created, "playbook_id", self.playbook.id)
+        version = getattr(created, "playbook_version", self.playbook.version)
+        return replay(events, self.playbook_for(playbook_id, version))
+
+    # -- writing ----------------------------------------------------------------------------
+    def create(self, *, playbook: Playbook | None = None, **fields: Any) -> Outcome:
+        """Open a new deal (see `Engine.create` for the fields) and store it."""
+        chosen = playbook or self.playbook
+        if playbook is not None:
+            self.register_playbook(playbook)
+        engine = self.engine_for_playbook(chosen)
+        outcome = engine.create(**fields)
+        self.save(outcome, expected_version=0)
+        return outcome
+
+    def engine_for_playbook(self, playbook: Playbook) -> Engine:
+        """The engine of `playbook` (registered in the store)."""
+        key = (playbook.id, playbook.version)
+        if key not in self._playbooks:
+            self.register_playbook(playbook)
+        if key not in self._engines:
+            self._engines[key] = Engine(playbook, clock=self.clock)
+        return self._engines[key]
+
+    def apply(self, deal_id: str, operation: Callable[[Engine, Deal], Outcome]) -> Outcome:
+        """Read the deal, run `operation(engine, deal)`, and store its events if it was allowed.
+
+        Raises `ConflictError` when someone else wrote the deal in between.
+        """
+        deal = self.get(deal_id)
+        outcome = operation(self.engine_for(deal), deal)
+        if outcome.ok and outcome.events:
+            self.save(outcome, expected_version=deal.version)
+        return outcome
+
+    def save(self, outcome: Outcome, *, expected_version: int) -> None:
+        """Store an outcome's events and new projection, if the deal is still at
+        `expected_version` (0 for a new deal); else `ConflictError`, nothing written."""
+        if not outcome.events:
+            return
+        deal = outcome.deal
+
+        def write() -> None:
+            with self._db.begin() as conn:
+                self._write_projection(conn, deal, expected_version)
+                conn.execute(insert(EVENTS), [event_values(e) for e in outcome.events])
+                self._write_side_tables(conn, deal, outcome.events)
+
+        try:
+            self._guard(write)
+        except IntegrityError:
+            raise ConflictError(deal.id, expected_version, self._version_of(deal.id)) from None
+
+    def _version_of(self, deal_id: str) -> int | None:
+        with self._db.connect() as conn:
+            found = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)).scalar()
+        return None if found is None else int(found)
+
+    def _write_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
+        values = deal_values(deal)
+        if expected == 0:
+            conn.execute(insert(DEALS).values(**values))
+            return
+        result = conn.execute(update(DEALS).where(
+            DEALS.c.id == deal.id, DEALS.c.version == expected).values(**values))
+        if result.rowcount != 1:
+            actual = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal.id)).scalar()
+            raise ConflictError(deal.id, expected, None if actual is None else int(actual))
+
+    def _write_side_tables(self, conn: Connection, deal: Deal,
+                           events: Sequence[Event]) -> None:
+        people_changed = any(isinstance(e, StakeholderAdded | StakeholderUpdated |
+                                        StakeholderRemoved) for e in events)
+        if people_changed:
+            conn.execute(delete(STAKEHOLDERS).where(STAKEHOLDERS.c.deal_id == deal.id))
+            if deal.stakeholders:
+                conn.execute(insert(STAKEHOLDERS), [
+                    {"deal_id": deal.id, "stakeholder_id": p.id, "name": p.name,
+                     "roles": list(p.roles), "stance": p.stance.value,
+                     "influence": p.influence.value} for p in deal.stakeholders])
+        done = [e for e in events if isinstance(e, ItemCompleted)]
+        if done:
+            conn.execute(insert(ITEM_STATES), [
+                {"deal_id": e.deal_id, "item_id": e.item_id, "stage": e.stage,
+                 "actor": e.actor, "at": e.at, "evidence": e.evidence} for e in done])

@@ -1,0 +1,43 @@
+"""Store fixtures: every store test runs on SQLite and on PostgreSQL.
+
+PostgreSQL needs a real server: set DEALFLOW_TEST_POSTGRES_URL (for example
+postgresql+psycopg://dealflow:dealflow@127.0.0.1:5432/dealflow). Without it the
+PostgreSQL cases skip, except in CI (DEALFLOW_CI=1), where `.ci/run` starts a server
+and a missing one is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+
+POSTGRES_ENV = "DEALFLOW_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get("DEALFLOW_CI"):
+            pytest.fail(f"{POSTGRES_ENV} is not set: CI must run the PostgreSQL tests")
+        pytest.skip(f"no PostgreSQL server: set {POSTGRES_ENV} to run these tests")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database, on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'deals.db'}"
+        return
+    url = _postgres_url()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url
