@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 from yaml.error import Mark
-from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import AliasEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
 from dealflow.errors import Problem
@@ -106,7 +106,8 @@ def read_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
     except OSError as exc:
         raise DocumentError(Problem(name, 0, 0, "", f"cannot read: {exc.strerror}")) from None
     if b"\x00" in raw:
-        raise DocumentError(Problem(name, 0, 0, "", "is a binary file, not YAML text"))
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DocumentError(Problem(name, line, 1, "", "is a binary file, not YAML text"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -154,7 +155,7 @@ class _Composer(yaml.SafeLoader):
             if self.aliases > self.limits.max_aliases:
                 raise self._exceeded(index, f"uses more than max_aliases="
                                      f"{self.limits.max_aliases} aliases (`*name`)")
-        elif len(self.path) >= self.limits.max_depth and parent is not None:
+        elif self._too_deep(parent):
             raise self._exceeded(index, f"nested deeper than max_depth={self.limits.max_depth}")
         if parent is not None:
             self.path.append(_step(index))
@@ -164,8 +165,19 @@ class _Composer(yaml.SafeLoader):
             if parent is not None:
                 self.path.pop()
 
+    def _too_deep(self, parent: Node | None) -> bool:
+        # Only a collection recurses; a scalar too deep is reported by the builder.
+        return (parent is not None and len(self.path) >= self.limits.max_depth
+                and not self.check_event(ScalarEvent))
+
     def _exceeded(self, index: Any, message: str) -> _LimitExceeded:
-        return _LimitExceeded(self.peek_event().start_mark, (*self.path, _step(index)), message)
+        return _LimitExceeded(self.next_mark(), (*self.path, _step(index)), message)
+
+    def next_mark(self) -> Mark:
+        """Where the next event (the node about to be composed) starts."""
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+        mark: Mark = event.start_mark
+        return mark
 
 
 def _step(index: Any) -> str | int:
@@ -177,43 +189,49 @@ def _step(index: Any) -> str | int:
 
 def _compose(text: str, file: str, limits: Limits) -> Node:
     """The node graph of the only document in `text`, or `DocumentError`."""
-    loader = _Composer(text, limits)
     try:
-        return _single_node(loader, file)
+        loader = _Composer(text, limits)  # reading starts here: it refuses control characters
+        try:
+            return _single_node(loader, file)
+        finally:
+            loader.dispose()
     except _LimitExceeded as exc:
         line, column = exc.mark.line + 1, exc.mark.column + 1
-        raise DocumentError(Problem(file, line, column, format_path(exc.loc), exc.message)) from None
+        problem = Problem(file, line, column, format_path(exc.loc), exc.message)
+        raise DocumentError(problem) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise DocumentError(Problem(file, line, column, "", f"YAML syntax error: {_what(exc)}")) from None
+        problem = Problem(file, line, column, "", f"YAML syntax error: {_what(exc)}")
+        raise DocumentError(problem) from None
     except ReaderError as exc:
         line, column = _line_column(text, exc.position)
-        raise DocumentError(Problem(file, line, column, "", f"YAML syntax error: character "
-                                    f"#x{exc.character:04x} is not allowed in YAML text; remove it"
-                                    )) from None
+        problem = Problem(file, line, column, "", f"YAML syntax error: the character "
+                          f"#x{exc.character:04x} is not allowed in YAML text; remove it")
+        raise DocumentError(problem) from None
     except yaml.YAMLError as exc:
         raise DocumentError(Problem(file, 0, 0, "", f"YAML error: {exc}")) from None
-    finally:
-        loader.dispose()
 
 
 def _single_node(loader: _Composer, file: str) -> Node:
-    if not loader.check_node():
+    node = loader.get_node() if loader.check_node() else None
+    if node is None:
         raise DocumentError(Problem(file, 1, 1, "", "the document is empty"))
-    node = loader.get_node()
     if loader.check_node():
-        second = loader.peek_event().start_mark
+        second = loader.next_mark()
         raise DocumentError(
             Problem(file, second.line + 1, 1, "",
                     "holds more than one YAML document (`---`); put one playbook per file")
         )
-    assert node is not None  # check_node() said a document follows
     return node
 
 
 def _what(exc: yaml.MarkedYAMLError) -> str:
-    return " ".join(part for part in (exc.context, exc.problem) if part)
+    """`while parsing a flow mapping (line 5): expected ',' or '}', but got ':'`."""
+    context, start, end = exc.context, exc.context_mark, exc.problem_mark
+    if context and start and end and start.line != end.line:
+        context += f" (line {start.line + 1})"
+    return ": ".join(part for part in (context, exc.problem) if part)
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
@@ -222,13 +240,17 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
     return text.count("\n", 0, position) + 1, position - line_start + 1
 
 
+#: The tags of plain lists and mappings; any other tag on a collection (`!!python/...`,
+#: `!!set`, `!custom`) is refused rather than silently ignored.
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+
+
 class _Builder:
     def __init__(self, document: Document, limits: Limits) -> None:
         self.document = document
         self.limits = limits
         self.count = 0
-        self.aliases = 0
-        self.seen: set[int] = set()
+        self.open: set[int] = set()  # the collections being built: a node's ancestors
         self.constructor = yaml.SafeLoader("")
 
     def _fail(self, node: Node, loc: Location, message: str) -> DocumentError:
@@ -241,36 +263,43 @@ class _Builder:
         self.document.problems.append(self._fail(node, loc, message).problem)
 
     def build(self, node: Node, loc: Location, depth: int) -> Any:
+        self._check(node, loc, depth)
+        mark = node.start_mark
+        self.document.values.setdefault(loc, (mark.line + 1, mark.column + 1))
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, loc)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, loc, depth)
+            return [self.build(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
+        finally:
+            self.open.discard(id(node))
+
+    def _check(self, node: Node, loc: Location, depth: int) -> None:
         self.count += 1
         if self.count > self.limits.max_nodes:
             raise self._fail(node, loc, f"document expands to more than max_nodes="
                              f"{self.limits.max_nodes} values (an alias bomb?)")
+        if id(node) in self.open:
+            raise self._fail(node, loc, "an alias refers to a value that contains it "
+                             "(a recursive alias)")
         if depth > self.limits.max_depth:
             raise self._fail(node, loc, f"nested deeper than max_depth={self.limits.max_depth}")
-        if id(node) in self.seen and not isinstance(node, ScalarNode):
-            self.aliases += 1
-            if self.aliases > self.limits.max_aliases:
-                raise self._fail(node, loc, f"uses aliases more than max_aliases="
-                                 f"{self.limits.max_aliases} times")
-        self.seen.add(id(node))
-        mark = node.start_mark
-        self.document.values.setdefault(loc, (mark.line + 1, mark.column + 1))
-        if isinstance(node, MappingNode):
-            return self._mapping(node, loc, depth)
-        if isinstance(node, SequenceNode):
-            return [self.build(child, (*loc, i), depth + 1) for i, child in enumerate(node.value)]
-        return self._scalar(node, loc)
+        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            raise self._fail(node, loc, f"cannot read this value: the tag {node.tag!r} is "
+                             "not supported")
 
     def _scalar(self, node: Node, loc: Location) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            raise self._fail(node, loc, f"cannot read this value: {exc}") from None
-        except ValueError as exc:  # e.g. an impossible timestamp
+        except yaml.MarkedYAMLError as exc:  # e.g. an unknown tag such as `!!python/object`
+            raise self._fail(node, loc, f"cannot read this value: {_what(exc)}") from None
+        except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible timestamp
             raise self._fail(node, loc, f"cannot read this value: {exc}") from None
 
-    def _mapping(self, node: MappingNode, loc: Location, depth: int) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
+    def _mapping(self, node: MappingNode, loc: Location, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self._note(key_node, loc, "merge keys (`<<`) are not supported; write the keys out")
@@ -278,9 +307,8 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 self._note(key_node, loc, "a key must be a plain string, not a list or mapping")
                 continue
-            key = self._scalar(key_node, loc)
-            if not isinstance(key, str):
-                key = str(key).lower() if isinstance(key, bool) else str(key)
+            # The key as written: `no:` stays "no" (a locale), not the boolean false.
+            key = str(key_node.value)
             child = (*loc, key)
             mark = key_node.start_mark
             if key in result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,9 +70,9 @@ def parse_playbook(
         raise PlaybookError([exc.problem]) from None
     problems = list(document.problems)
     if not isinstance(document.data, dict):
-        kind = type(document.data).__name__ if document.data is not None else "nothing"
         problems.append(document.problem((), f"a playbook is a mapping of keys such as `id:` "
-                                         f"and `stages:`, but this document holds {kind}"))
+                                         f"and `stages:`, but this document holds "
+                                         f"{_describe(document.data)}"))
         raise PlaybookError(problems)
     try:
         playbook = Playbook.model_validate(document.data)
@@ -102,19 +103,59 @@ def _schema_problems(exc: ValidationError, document: Document) -> Iterator[Probl
             yield document.problem(loc, message, key=True)
         elif kind == "missing":
             yield document.problem(loc[:-1], f"missing required key {loc[-1]!r}")
+        elif kind == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
+            continue  # its entries are invalid, each reported on its own
         else:
             yield document.problem(loc, _message(error))
 
 
+#: What pydantic's type errors expect, in the words of YAML rather than of Python.
+_EXPECTED = {
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "model_type": "a mapping of keys to values",
+    "dict_type": "a mapping of keys to values",
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
 def _message(error: Any) -> str:
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    if error["type"] in {"literal_error", "enum"}:
+    kind = error["type"]
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, not {_describe(error.get('input'))}"
+    if kind == "too_short":
+        least = error["ctx"]["min_length"]
+        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
+    if kind in {"literal_error", "enum"}:
         got = error.get("input")
         expected = error.get("ctx", {}).get("expected", "")
         return f"{got!r} is not allowed; expected {expected}"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
     return message
+
+
+def _describe(value: Any) -> str:
+    """What a YAML value is, for messages: `a list`, `the text 'maybe'`, `a date`."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"the text {value if len(value) <= 40 else value[:37] + '...'!r}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    names = {dict: "a mapping", list: "a list", datetime.date: "a date",
+             datetime.datetime: "a date and time"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
