@@ -2,14 +2,99 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from dealflow import Playbook, load_playbook
+from dealflow import (
+    Deal,
+    Engine,
+    Event,
+    Influence,
+    Outcome,
+    Playbook,
+    Stakeholder,
+    Stance,
+    load_playbook,
+)
+from dealflow.playbook.model import Stage
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
+
+FIXED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+"""The time of every operation of the `engine` fixture."""
+
+TEAM: tuple[Stakeholder, ...] = (
+    Stakeholder(id="ines", name="Ines", title="Plant manager", roles=("initiator",),
+                stance=Stance.champion, influence=Influence.high,
+                last_contact=dt.date(2026, 2, 26)),
+    Stakeholder(id="eric", name="Eric", title="CFO", roles=("economic_buyer",),
+                stance=Stance.supporter, influence=Influence.high,
+                last_contact=dt.date(2026, 2, 20)),
+    Stakeholder(id="tara", name="Tara", title="Head of engineering", roles=("technical_buyer",),
+                stance=Stance.supporter, influence=Influence.medium,
+                last_contact=dt.date(2026, 2, 27)),
+    Stakeholder(id="ursula", name="Ursula", title="Shift lead", roles=("user_buyer",),
+                stance=Stance.supporter, influence=Influence.medium,
+                last_contact=dt.date(2026, 2, 27)),
+    Stakeholder(id="colin", name="Colin", title="Process engineer", roles=("coach",),
+                stance=Stance.supporter, influence=Influence.low,
+                last_contact=dt.date(2026, 3, 1)),
+    Stakeholder(id="paula", name="Paula", title="Buyer", roles=("procurement",),
+                stance=Stance.neutral, influence=Influence.medium,
+                last_contact=dt.date(2026, 2, 16)),
+)
+"""A decision chain that covers every role a stage of the default playbook requires,
+on our side overall, with one champion; it has no approver (top management)."""
+
+READY_FACTS: dict[str, object] = {
+    "pain_confirmed": True, "budget_status": "approved", "impact_quantified": True,
+    "project_approved": True, "decision_criteria_known": True,
+    "decision_process_known": True, "spec_influenced": True, "success_criteria_agreed": True,
+    "technical_signoff": True, "champion_tested": True, "business_case_accepted": True,
+    "opponent_plan": True, "concerns_resolved": True, "paper_process_mapped": True,
+    "contract_signed": True, "po_received": True, "kickoff_held": True,
+    "success_plan_agreed": True,
+}
+"""The value of each fact that a gate of the default playbook reads, when it holds."""
+
+
+@dataclass
+class DealLog:
+    """A deal and every event behind it; `record` keeps what a successful operation did."""
+
+    engine: Engine
+    deal: Deal
+    events: list[Event] = field(default_factory=list)
+
+    def record(self, outcome: Outcome) -> Deal:
+        """Keep the outcome's deal and events; fail the test when it was refused."""
+        assert outcome.ok, str(outcome.report)
+        self.deal = outcome.deal
+        self.events.extend(outcome.events)
+        return outcome.deal
+
+    def satisfy_gates(self, stage: Stage) -> None:
+        """Set the facts and do the items the gates of `stage` ask for (the roles are on
+        the map already)."""
+        engine = self.engine
+        for gate in stage.gates:
+            for name in sorted(gate.when.refs.facts):
+                self.record(engine.set_fact(self.deal, name, READY_FACTS[name], actor="test"))
+            items = set(gate.when.refs.items)
+            if "stage_items_done" in gate.when.refs.names:
+                items.update(engine.context(self.deal).missing_blocking_items())
+            for item in sorted(items - set(self.deal.items_done)):
+                self.record(engine.complete_item(self.deal, item, actor="test",
+                                                 evidence=f"evidence of {item}"))
+
+
+Drive = Callable[..., DealLog]
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +113,35 @@ def minimal_playbook() -> Playbook:
 def default_playbook() -> Playbook:
     """The bundled default playbook for complex B2B projects."""
     return load_playbook()
+
+
+@pytest.fixture
+def engine(default_playbook: Playbook) -> Engine:
+    """An engine for the default playbook whose clock always reads `FIXED`."""
+    return Engine(default_playbook, clock=lambda: FIXED)
+
+
+@pytest.fixture
+def drive(engine: Engine) -> Drive:
+    """`drive(stage, amount=0, people=TEAM)`: a deal of the default playbook taken through
+    the engine into `stage`, every gate of that stage and of the stages before it holding.
+
+    Returns a `DealLog` with the deal and the events that built it.
+    """
+
+    def build(stage: str, *, amount: Decimal | int = 0,
+              people: Sequence[Stakeholder] = TEAM) -> DealLog:
+        created = engine.create(deal_id="D-1", title="Reactor upgrade",
+                                account="Sinochem Quanzhou", owner="li", actor="test",
+                                amount=amount)
+        log = DealLog(engine, created.deal, list(created.events))
+        for person in people:
+            log.record(engine.add_stakeholder(log.deal, person, actor="test"))
+        for current in engine.playbook.stages:
+            log.satisfy_gates(current)
+            if current.id == stage:
+                return log
+            log.record(engine.advance(log.deal, actor="test"))
+        raise ValueError(f"no stage {stage!r} in {engine.playbook.id}")
+
+    return build

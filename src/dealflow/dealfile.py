@@ -79,8 +79,9 @@ def _check_against_playbook(data: dict[str, Any], playbook: Playbook,
         data["facts"] = typed
     roles = {role.id for role in playbook.roles}
     for index, person in enumerate(data.get("stakeholders") or []):
-        if isinstance(person, dict):
-            for r, role in enumerate(person.get("roles") or []):
+        # anything but a list (`roles: initiator`) is left to the model's type error
+        if isinstance(person, dict) and isinstance(person.get("roles"), list):
+            for r, role in enumerate(person["roles"]):
                 if role not in roles:
                     problems.append(document.problem(("stakeholders", index, "roles", r),
                                                      f"unknown role {role!r}"

@@ -39,10 +39,12 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
     )
     del machine  # the machine decorates `marker` with get_graph()
     text: str = marker.get_graph().draw(None)  # type: ignore[attr-defined]
+    if not text.endswith("\n"):  # so that the last line, `[*] --> ...`, matches below
+        text += "\n"
     for item in playbook.stages:
         label = f"{playbook.text(item.name, locale)} ({item.probability}%)".replace('"', "'")
         text = text.replace(f'state "{item.id}" as {item.id}\n', f'state "{label}" as {item.id}\n')
     text = text.replace(f"[*] --> {stage or stages[0]}\n", f"[*] --> {stages[0]}\n")
     if stage is None:  # no deal: do not mark the first stage as active
         text = text.replace(f"Class {stages[0]} s_active", f"Class {stages[0]} s_default")
-    return text if text.endswith("\n") else text + "\n"
+    return text

@@ -143,6 +143,9 @@ class Engine:
 
     def explain(self, deal: Deal, locale: str | None = None) -> GateReport:
         """The state of every control point of the deal's current stage."""
+        foreign = self._playbook_check(deal)
+        if foreign:  # its stage may not even exist in this playbook
+            return GateReport("advance", deal.id, deal.stage, None, tuple(foreign))
         ctx = self.context(deal)
         next_stage = self.playbook.next_stage(deal.stage)
         target = next_stage.id if next_stage else WON
@@ -158,12 +161,18 @@ class Engine:
     def _exit_checks(self, ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
         return exit_checks(ctx, target, locale)
 
-    def _status_check(self, deal: Deal, allowed: tuple[Status, ...], operation: str) -> list[Check]:
+    def _playbook_check(self, deal: Deal) -> list[Check]:
         if deal.playbook_id != self.playbook.id or deal.playbook_version != self.playbook.version:
             return [_fail("playbook", "the deal runs under this playbook version",
                           f"deal {deal.id} runs under {deal.playbook_id} "
                           f"{deal.playbook_version}, this engine under {self.playbook.id} "
                           f"{self.playbook.version}")]
+        return []
+
+    def _status_check(self, deal: Deal, allowed: tuple[Status, ...], operation: str) -> list[Check]:
+        foreign = self._playbook_check(deal)
+        if foreign:
+            return foreign
         if deal.status in allowed:
             return []
         names = " or ".join(status.value for status in allowed)
@@ -207,7 +216,7 @@ class Engine:
                 raise_on_refusal: bool = False) -> Outcome:
         """Move to the next stage, when every blocking control point of this one holds."""
         checks = self._status_check(deal, (Status.open,), "advance")
-        next_stage = self.playbook.next_stage(deal.stage)
+        next_stage = None if checks else self.playbook.next_stage(deal.stage)
         target = next_stage.id if next_stage else None
         if not checks and target is None:
             checks = [_fail("stage", "advance needs a next stage",
@@ -261,18 +270,12 @@ class Engine:
                   raise_on_refusal: bool = False) -> Outcome:
         """Move back to an earlier stage (the previous one unless `to` names another)."""
         checks = self._status_check(deal, (Status.open,), "move back")
-        index = self.playbook.stage_index(deal.stage)
-        earlier = [stage.id for stage in self.playbook.stages[:index]]
-        target = to if to is not None else (earlier[-1] if earlier else None)
         if not reason.strip():
             checks.append(_fail("reason", "moving back needs a reason", "the reason is empty"))
-        if target is None:
-            checks.append(_fail("stage", "moving back needs an earlier stage",
-                                f"{deal.stage} is the first stage"))
-        elif target not in earlier:
-            checks.append(_fail("stage", "moving back goes to an earlier stage",
-                                f"{target!r} is not before {deal.stage}"
-                                + did_you_mean(target, earlier)))
+        target = to
+        if not self._playbook_check(deal):  # a foreign deal's stage may not exist here
+            target, stage_checks = self._back_target(deal, to)
+            checks.extend(stage_checks)
 
         def make() -> Event:
             assert target is not None
@@ -281,6 +284,19 @@ class Engine:
                                   to_stage=target, reason=reason)
 
         return self._outcome(deal, "move back", target, checks, make, raise_on_refusal)
+
+    def _back_target(self, deal: Deal, to: str | None) -> tuple[str | None, list[Check]]:
+        index = self.playbook.stage_index(deal.stage)
+        earlier = [stage.id for stage in self.playbook.stages[:index]]
+        target = to if to is not None else (earlier[-1] if earlier else None)
+        if target is None:
+            return None, [_fail("stage", "moving back needs an earlier stage",
+                                f"{deal.stage} is the first stage")]
+        if target not in earlier:
+            return target, [_fail("stage", "moving back goes to an earlier stage",
+                                  f"{target!r} is not before {deal.stage}"
+                                  + did_you_mean(target, earlier))]
+        return target, []
 
     def hold(self, deal: Deal, *, reason: str, resume_on: dt.date, actor: str,
              raise_on_refusal: bool = False) -> Outcome:
@@ -322,7 +338,7 @@ class Engine:
                  raise_on_refusal: bool = False) -> Outcome:
         """Set fact `name` (typed by the playbook); `None` clears it."""
         declared = {fact.id: fact for fact in self.playbook.facts}
-        checks: list[Check] = []
+        checks = self._playbook_check(deal)
         typed = None
         if name not in declared:
             checks.append(_fail("fact", "the fact is declared by the playbook",
@@ -348,7 +364,7 @@ class Engine:
     def add_stakeholder(self, deal: Deal, stakeholder: Stakeholder, *, actor: str,
                         raise_on_refusal: bool = False) -> Outcome:
         """Add a person to the deal's stakeholder map."""
-        checks = self._role_checks(stakeholder.roles)
+        checks = self._playbook_check(deal) + self._role_checks(stakeholder.roles)
         if deal.stakeholder(stakeholder.id) is not None:
             checks.append(_fail("stakeholder", "stakeholder ids are unique within a deal",
                                 f"deal {deal.id} already has stakeholder {stakeholder.id!r}"))
@@ -362,7 +378,7 @@ class Engine:
                            raise_on_refusal: bool = False, **changes: Any) -> Outcome:
         """Change a person on the map: roles, stance, influence, wins, last contact, ..."""
         current = deal.stakeholder(stakeholder_id)
-        checks: list[Check] = []
+        checks = self._playbook_check(deal)
         updated: Stakeholder | None = None
         if current is None:
             known = [p.id for p in deal.stakeholders]
@@ -387,7 +403,7 @@ class Engine:
     def remove_stakeholder(self, deal: Deal, stakeholder_id: str, *, actor: str,
                            raise_on_refusal: bool = False) -> Outcome:
         """Take a person off the map."""
-        checks: list[Check] = []
+        checks = self._playbook_check(deal)
         if deal.stakeholder(stakeholder_id) is None:
             checks.append(_fail("stakeholder", "the stakeholder is on the map",
                                 f"no stakeholder {stakeholder_id!r}"))
@@ -401,20 +417,9 @@ class Engine:
     def complete_item(self, deal: Deal, item_id: str, *, actor: str,
                       evidence: str | None = None, raise_on_refusal: bool = False) -> Outcome:
         """Mark a checklist item of the current stage done (with evidence when it asks)."""
-        ctx = self.context(deal)
-        instances = {inst.id: inst for inst in ctx.item_instances(self.playbook.stage(deal.stage))}
         checks = self._status_check(deal, (Status.open, Status.on_hold), "complete item")
-        instance = instances.get(item_id)
-        if instance is None:
-            checks.append(_fail("item", "the item is on the current stage's checklist",
-                                f"no item {item_id!r} applies to {deal.id} in {deal.stage}"
-                                + did_you_mean(item_id, instances)))
-        elif item_id in deal.items_done:
-            checks.append(_fail("item", "an item is marked done once",
-                                f"{item_id} was done by {deal.items_done[item_id].actor}"))
-        elif instance.item.evidence is not None and not (evidence or "").strip():
-            needed = self.playbook.text(instance.item.evidence)
-            checks.append(_fail("evidence", "this item needs evidence", f"evidence: {needed}"))
+        if not self._playbook_check(deal):  # a foreign deal's stage may not exist here
+            checks.extend(self._item_checks(deal, item_id, evidence))
 
         def make() -> Event:
             return ItemCompleted(**self._base(deal, actor), item_id=item_id, stage=deal.stage,
@@ -422,20 +427,39 @@ class Engine:
 
         return self._outcome(deal, "complete item", deal.stage, checks, make, raise_on_refusal)
 
-    def set_next_step(self, deal: Deal, next_step: NextStep | None, *, actor: str) -> Outcome:
+    def _item_checks(self, deal: Deal, item_id: str, evidence: str | None) -> list[Check]:
+        ctx = self.context(deal)
+        instances = {inst.id: inst for inst in ctx.item_instances(self.playbook.stage(deal.stage))}
+        instance = instances.get(item_id)
+        if instance is None:
+            return [_fail("item", "the item is on the current stage's checklist",
+                          f"no item {item_id!r} applies to {deal.id} in {deal.stage}"
+                          + did_you_mean(item_id, instances))]
+        if item_id in deal.items_done:
+            return [_fail("item", "an item is marked done once",
+                          f"{item_id} was done by {deal.items_done[item_id].actor}")]
+        if instance.item.evidence is not None and not (evidence or "").strip():
+            needed = self.playbook.text(instance.item.evidence)
+            return [_fail("evidence", "this item needs evidence", f"evidence: {needed}")]
+        return []
+
+    def set_next_step(self, deal: Deal, next_step: NextStep | None, *, actor: str,
+                      raise_on_refusal: bool = False) -> Outcome:
         """Record the agreed next step (what, who, by when), or clear it with None."""
         def make() -> Event:
             return NextStepSet(**self._base(deal, actor), next_step=next_step)
 
-        return self._outcome(deal, "set next step", deal.stage, [], make, False)
+        return self._outcome(deal, "set next step", deal.stage, self._playbook_check(deal), make,
+                             raise_on_refusal)
 
     def edit(self, deal: Deal, *, actor: str, raise_on_refusal: bool = False,
              **changes: Any) -> Outcome:
         """Change the deal's title, account, amount, currency or owner."""
         allowed = {"title", "account", "amount", "currency", "owner"}
-        checks = [_fail("field", "only title, account, amount, currency and owner change "
-                        "this way", f"cannot edit {key!r}")
-                  for key in changes if key not in allowed]
+        checks = self._playbook_check(deal)
+        checks.extend(_fail("field", "only title, account, amount, currency and owner change "
+                            "this way", f"cannot edit {key!r}")
+                      for key in changes if key not in allowed)
         if "amount" in changes:
             changes["amount"] = str(changes["amount"])
         if not checks:
