@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
@@ -24,41 +22,14 @@ from dealflow.playbook import RULE_NAMES, ApprovalRule, Gate, Item, Play, Playbo
 from dealflow.playbook._expr import FILTERS, TESTS
 from dealflow.playbook.rules import STAKEHOLDER_NAME, TEMPLATE_NAMES, Rule, template_names
 from dealflow.playbook.schema import playbook_schema
+from tests._docs import REPO, Block, Example, blocks, output_problem, python_examples, read, run
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
-REPO = DOCS.parent
 REFERENCE = "reference/playbook.md"
-PAGES_WITH_YAML = ("index.md", "concepts.md", REFERENCE, "rules.md", "cli.md")
+PAGES_WITH_YAML = (
+    "index.md", "concepts.md", REFERENCE, "rules.md", "cli.md", "writing-sops.md",
+)
 
-_FENCE = re.compile(r"^```(?P<lang>\w*)[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 _TABLE_KEY = re.compile(r"^\| `(?P<key>[^`]+)` \|", re.M)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A fenced code block of a docs page."""
-
-    page: str
-    line: int
-    lang: str
-    body: str
-    end: int  # offset just after the closing fence
-
-    @property
-    def id(self) -> str:
-        return f"{self.page}:{self.line}"
-
-
-def _read(page: str) -> str:
-    return (DOCS / page).read_text(encoding="utf-8")
-
-
-def _blocks(page: str) -> list[Block]:
-    text = _read(page)
-    return [
-        Block(page, text.count("\n", 0, m.start()) + 1, m["lang"], m["body"], m.end())
-        for m in _FENCE.finditer(text)
-    ]
 
 
 def _sections(text: str) -> dict[str, str]:
@@ -81,7 +52,7 @@ def _schema_models() -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("model", sorted(_schema_models()), ids=str)
 def test_every_field_of_the_model_is_a_row_of_its_reference_section(model: str) -> None:
-    sections = _sections(_read(REFERENCE))
+    sections = _sections(read(REFERENCE))
     assert model in sections, f"{REFERENCE} has no `## {model}` section"
     documented = set(_TABLE_KEY.findall(sections[model]))
     fields = set(_schema_models()[model]["properties"])
@@ -92,7 +63,7 @@ def test_every_field_of_the_model_is_a_row_of_its_reference_section(model: str) 
 
 
 def test_every_field_appears_in_the_reference_as_code() -> None:
-    text = _read(REFERENCE)
+    text = read(REFERENCE)
     missing = sorted(
         f"{model}.{name}"
         for model, definition in _schema_models().items()
@@ -105,18 +76,18 @@ def test_every_field_appears_in_the_reference_as_code() -> None:
 # -- (b) every rule name is on the rules page --------------------------------------------
 
 def test_every_rule_name_is_described_on_the_rules_page() -> None:
-    text = _read("rules.md")
+    text = read("rules.md")
     missing = sorted(name for name in RULE_NAMES if f"`{name}`" not in text)
     assert not missing, f"docs/rules.md does not describe: {', '.join(missing)}"
 
 
 def test_the_rule_context_table_lists_exactly_the_rule_names() -> None:
-    section = _read("rules.md").split("## The rule context", 1)[1].split("\n### ", 1)[0]
+    section = read("rules.md").split("## The rule context", 1)[1].split("\n### ", 1)[0]
     assert set(_TABLE_KEY.findall(section)) == set(RULE_NAMES)
 
 
 def test_the_filters_and_tests_on_the_rules_page_are_those_rules_allow() -> None:
-    text = _read("rules.md")
+    text = read("rules.md")
     filters = text.split("- filters, ", 1)[1].split("\n- ", 1)[0]
     tests = text.split("- tests, ", 1)[1].split("and the comparison symbols", 1)[0]
     assert set(re.findall(r"`([a-z]+)`", filters)) == set(FILTERS)
@@ -126,11 +97,11 @@ def test_the_filters_and_tests_on_the_rules_page_are_those_rules_allow() -> None
 # -- (c) YAML examples: complete playbooks load, fragments are valid -----------------------
 
 def _yaml_blocks() -> list[Block]:
-    return [block for page in PAGES_WITH_YAML for block in _blocks(page) if block.lang == "yaml"]
+    return [block for page in PAGES_WITH_YAML for block in blocks(page) if block.lang == "yaml"]
 
 
 def test_the_quickstart_shows_at_least_one_complete_playbook() -> None:
-    assert any(_is_playbook(block) for block in _blocks("index.md"))
+    assert any(_is_playbook(block) for block in blocks("index.md"))
 
 
 @pytest.mark.parametrize(
@@ -212,48 +183,29 @@ def test_a_playbook_fragment_in_the_docs_is_valid_and_its_rules_use_known_names(
 
 # -- (d) Python examples run, and the output they show is what they print --------------
 
-def _python_blocks() -> list[Any]:
-    """Each Python block of the quickstart, with the text block right after it, if any."""
-    text = _read("index.md")
-    blocks = _blocks("index.md")
-    params = []
-    for index, block in enumerate(blocks):
-        if block.lang != "python":
-            continue
-        after = blocks[index + 1] if index + 1 < len(blocks) else None
-        follows = after is not None and not text[block.end:text.find("```", block.end)].strip()
-        shown = after if follows and after is not None and after.lang == "text" else None
-        params.append(pytest.param(block, shown, id=block.id))
-    return params
-
-
 def test_the_quickstart_has_python_examples() -> None:
-    assert _python_blocks()
+    assert python_examples("index.md")
 
 
-@pytest.mark.parametrize(("block", "shown"), _python_blocks())
+@pytest.mark.parametrize("example", python_examples("index.md"), ids=lambda e: e.id)
 def test_a_python_example_of_the_quickstart_runs(
-    block: Block, shown: Block | None, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    example: Example, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(REPO)
-    exec(compile(block.body, block.id, "exec"), {"__name__": "__docs__"})  # noqa: S102
-    printed = capsys.readouterr().out.splitlines()
-    if shown is not None:
-        expected = shown.body.splitlines()
-        if expected and expected[-1] == "...":
-            expected = expected[:-1]
-        assert printed[: len(expected)] == expected
+    printed = run(example, {"__name__": "__docs__"})
+    problem = output_problem(example, printed)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
 
 
 # -- the error shown in the docs is the error dealflow reports ----------------------------
 
 def _quickstart_playbook() -> str:
-    return next(block.body for block in _blocks("index.md") if _is_playbook(block))
+    return next(block.body for block in blocks("index.md") if _is_playbook(block))
 
 
 def _shown_failures() -> list[Block]:
-    return [block for page in ("index.md", "cli.md") for block in _blocks(page)
+    return [block for page in ("index.md", "cli.md") for block in blocks(page)
             if block.lang == "text" and "probabilty" in block.body]
 
 
@@ -274,6 +226,6 @@ def test_the_misspelt_key_example_shows_what_validate_reports(block: Block) -> N
 def test_the_cli_page_documents_exactly_the_existing_commands() -> None:
     commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
     documented = {
-        heading.split()[1] for heading in re.findall(r"^## (dealflow \S+)", _read("cli.md"), re.M)
+        heading.split()[1] for heading in re.findall(r"^## (dealflow \S+)", read("cli.md"), re.M)
     }
     assert documented == commands
