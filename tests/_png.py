@@ -40,7 +40,8 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
         body = data[pos + 8:pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, color = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and color in (2, 6), "only 8-bit RGB(A) screenshots are read"
+            assert depth == 8, "only 8-bit screenshots are read"
+            assert color in (2, 6), "only RGB and RGBA screenshots are read"
             bpp = 3 if color == 2 else 4
         elif kind == b"IDAT":
             idat += body

@@ -60,7 +60,8 @@ def test_every_stage_checklist_lists_its_applicable_items_with_owner_and_due_dat
         assert line.owner_name == owners[item.owner]
         assert line.due == ENTERED.date() + dt.timedelta(days=item.due_days)
         assert line.state == ("overdue" if line.due < NOW.date() else "open")
-        assert "{{" not in line.text and "could not fill in" not in line.text
+        assert "{{" not in line.text
+        assert "could not fill in" not in line.text
     for fmt in FORMATS:
         page = render_checklist(sheet, fmt)
         for line in sheet.items:
@@ -104,7 +105,8 @@ def test_a_done_item_stays_done_and_is_shown_as_no_longer_applying_when_the_situ
     sheet = build_checklist(PLAYBOOK, deal, now=NOW)
     line = next(line for line in sheet.items if line.id == "meet_skeptic@zhao")
     assert line.state == "not_applicable"
-    assert line.done is not None and line.done.actor == "li"
+    assert line.done is not None
+    assert line.done.actor == "li"
 
 
 def test_an_item_that_requires_evidence_cannot_be_done_without_it() -> None:
@@ -117,7 +119,8 @@ def test_an_item_that_requires_evidence_cannot_be_done_without_it() -> None:
     assert done.ok
     line = next(line for line in build_checklist(PLAYBOOK, done.deal, now=NOW).items
                 if line.id == "map_decision_chain")
-    assert line.state == "done" and line.done is not None
+    assert line.state == "done"
+    assert line.done is not None
     assert line.done.evidence == "map.xlsx"
 
 
@@ -125,8 +128,11 @@ def test_the_page_shows_open_gates_red_flags_and_plays() -> None:
     sheet = build_checklist(PLAYBOOK, _realistic_deal("discover"), now=NOW, locale="en")
     page = render_checklist(sheet, "md")
     assert any(not gate.passed for gate in sheet.gates)
-    assert sheet.red_flags and sheet.plays
-    assert "Control points" in page and "Red flags" in page and "Plays" in page
+    assert sheet.red_flags
+    assert sheet.plays
+    assert "Control points" in page
+    assert "Red flags" in page
+    assert "Plays" in page
     assert sheet.plays[0].situation.replace("*", "") in page.replace("\\", "")
 
 

@@ -20,7 +20,8 @@ stage: discover
 stage_entered_at: 2026-03-02T09:00:00Z
 facts: {pain_confirmed: true, budget_status: planned}
 stakeholders:
-  - {id: zhao, name: Zhao Min, title: CFO, roles: [economic_buyer], stance: skeptic, influence: high}
+  - {id: zhao, name: Zhao Min, title: CFO, roles: [economic_buyer], stance: skeptic,
+     influence: high}
 """
 
 

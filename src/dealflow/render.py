@@ -9,6 +9,7 @@ JSON has a documented, versioned shape (`CHECKLIST_SCHEMA`).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -67,7 +68,9 @@ class _BundledLoader(BaseLoader):
         return entry.read_text(encoding="utf-8"), None, lambda: True
 
 
+@functools.lru_cache(maxsize=32)
 def _environment(template_dir: Path | None, html: bool) -> ImmutableSandboxedEnvironment:
+    """One environment per layout folder and mode: Jinja caches compiled templates in it."""
     loaders: list[BaseLoader] = [_BundledLoader()]
     if template_dir is not None:
         loaders.insert(0, FileSystemLoader(str(template_dir)))

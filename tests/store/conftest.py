@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-
 POSTGRES_ENV = "DEALFLOW_TEST_POSTGRES_URL"
 
 

@@ -29,7 +29,8 @@ def _new(store: Store, deal_id: str = "d1", **extra: object) -> None:
 def test_a_created_deal_reads_back_equal(store: Store) -> None:
     _new(store)
     deal = store.get("d1")
-    assert deal.title == "Cracker upgrade" and deal.version == 1
+    assert deal.title == "Cracker upgrade"
+    assert deal.version == 1
     assert store.replay("d1") == deal
 
 

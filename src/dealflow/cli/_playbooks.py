@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from dealflow.cli._output import Format, console, err_console, guarded, print_json
-from dealflow.errors import PlaybookError
+from dealflow.errors import DealflowError, PlaybookError
 from dealflow.playbook import load_playbook
 from dealflow.playbook.schema import playbook_schema_text
 
@@ -16,11 +16,22 @@ from dealflow.playbook.schema import playbook_schema_text
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Playbook YAML files to check.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    deep: Annotated[bool, typer.Option("--deep", help="Also lint the playbook and test it "
+                                       "on generated deals (needs hypothesis).")] = False,
+    examples: Annotated[int, typer.Option("--examples", min=1, max=100_000,
+                                          help="Generated deals per deep check.")] = 100,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --deep, show "
+                                          "info-level findings too.")] = False,
 ) -> None:
     """Check playbooks; print every problem, or a summary of each valid one.
 
-    Exits 0 when all are valid, 1 when any is not, 2 on a usage error.
+    With --deep, also report soundness findings (codes DF1xx from the linter, DF2xx from
+    generated deals). Exits 0 when all are valid (and sound), 1 when any is not, 2 on a
+    usage error.
     """
+    if deep:
+        _validate_deep(paths, fmt, examples, "info" if verbose else "warning")
+        return
     results: list[dict[str, Any]] = []
     for path in paths:
         try:
@@ -35,6 +46,29 @@ def validate(
     else:
         _print_results(results)
     if not all(result["valid"] for result in results):
+        raise typer.Exit(1)
+
+
+def _validate_deep(paths: list[Path], fmt: Format, examples: int, severity: str) -> None:
+    try:
+        from dealflow.testing.soundness import check_soundness
+    except ImportError as exc:  # hypothesis is a test dependency
+        raise DealflowError(f"--deep needs hypothesis ({exc.name} is missing): "
+                            "pip install 'dealflow[test]'") from None
+    results = []
+    for path in paths:
+        with err_console.status(f"checking {path} on generated deals"):
+            results.append(check_soundness(path, examples=examples, min_severity=severity))
+    if fmt is Format.json:
+        print_json([result.to_dict() for result in results])
+    else:
+        for result in results:
+            if result.problems or result.lint or result.deep:
+                err_console.print(result.report(), markup=False)
+            else:
+                console.print(f"ok  {result.file}: sound ({examples} examples per check)",
+                              markup=False)
+    if any(not result.ok for result in results):
         raise typer.Exit(1)
 
 

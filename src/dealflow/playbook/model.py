@@ -31,6 +31,7 @@ __all__ = [
     "Gate",
     "Identifier",
     "Item",
+    "LintSettings",
     "LostReason",
     "Play",
     "Playbook",
@@ -247,6 +248,13 @@ class RedFlagPolicy(_Model):
     """Raise a red flag when a role-holder has not been contacted for this many days."""
 
 
+class LintSettings(_Model):
+    """How `dealflow validate --deep` and the linter treat this playbook."""
+
+    ignore: tuple[Annotated[str, Field(pattern=r"^DF[0-9]{3}$")], ...] = ()
+    """Finding codes not to report, like `DF108`."""
+
+
 class Playbook(_Model):
     """A whole playbook: the buyer's phases, our stages and gates, roles, facts and plays."""
 
@@ -285,6 +293,8 @@ class Playbook(_Model):
     """Thresholds of the stakeholder red flags."""
     change_budget: Annotated[float, Field(gt=0, le=1)] = 0.2
     """The share of control points and items one revision may touch (0-1)."""
+    lint: LintSettings = LintSettings()
+    """Settings of the soundness checks (codes to ignore)."""
 
     _stage_index: dict[str, int] = PrivateAttr(default_factory=dict)
 
