@@ -1,6 +1,6 @@
 """Persistence: deals, their append-only event log and their playbooks in SQL databases."""
 
-from dealflow.store.jsonl import ImportResult, export_jsonl, import_jsonl
+from dealflow.store.jsonl import ImportResult, export_jsonl, import_events, import_jsonl
 from dealflow.store.repository import DEFAULT_URL, Store, database_url
 from dealflow.store.tables import SCHEMA_VERSION
 
@@ -11,5 +11,6 @@ __all__ = [
     "Store",
     "database_url",
     "export_jsonl",
+    "import_events",
     "import_jsonl",
 ]

@@ -10,7 +10,7 @@ part way is completed by running it again, without duplicates.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -25,7 +25,7 @@ from dealflow.store._rows import deal_from_data, event_values
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS, EVENTS
 
-__all__ = ["ImportResult", "export_jsonl", "import_jsonl"]
+__all__ = ["ImportResult", "export_jsonl", "import_events", "import_jsonl"]
 
 MAX_LINE_BYTES = 1_000_000
 """The longest line an import accepts (bytes)."""
@@ -124,6 +124,28 @@ def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
         if progress is not None:
             progress(done)
     return ImportResult(lines=total, added=added, skipped=skipped, deals=len(deals))
+
+
+def import_events(store: Store, events: Iterable[Event], *, batch_size: int = 5000,
+                  progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Store events made in Python (a simulation, a converter), in batches, skipping those
+    already stored. Each deal's events must come in sequence order."""
+    added = skipped = done = 0
+    deals: set[str] = set()
+    batch: list[tuple[int, Event]] = []
+    for number, event in enumerate(events, start=1):
+        batch.append((number, event))
+        if len(batch) >= batch_size:
+            a, s = _store_batch(store, "<events>", batch, deals)
+            added, skipped, done, batch = added + a, skipped + s, done + len(batch), []
+            if progress is not None:
+                progress(done)
+    if batch:
+        a, s = _store_batch(store, "<events>", batch, deals)
+        added, skipped, done = added + a, skipped + s, done + len(batch)
+        if progress is not None:
+            progress(done)
+    return ImportResult(lines=done, added=added, skipped=skipped, deals=len(deals))
 
 
 def _store_batch(store: Store, file: str, batch: list[tuple[int, Event]],

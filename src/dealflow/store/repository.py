@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dealflow.deal import Deal, Status
@@ -60,6 +61,11 @@ class Store:
         self._engines: dict[tuple[str, str], Engine] = {}
         self.playbook = playbook or load_playbook()
         self.register_playbook(self.playbook)
+
+    @property
+    def database(self) -> SqlEngine:
+        """The SQLAlchemy engine, for read-only queries such as the analytics."""
+        return self._db
 
     def close(self) -> None:
         """Release the database connections."""

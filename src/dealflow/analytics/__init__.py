@@ -1,0 +1,39 @@
+"""The numbers a sales leader runs the business on, computed in the database.
+
+Funnel layer by layer, time in stage and cycle time, stalled deals, win rates and
+velocity, the forecast (the CRM way and from history), and simulated histories.
+"""
+
+from dealflow.analytics._query import Filters
+from dealflow.analytics.forecast import Forecast, forecast
+from dealflow.analytics.funnel import Funnel, StageFunnel, funnel
+from dealflow.analytics.simulate import simulate
+from dealflow.analytics.timing import (
+    CycleTime,
+    StageTime,
+    StalledDeal,
+    cycle_time,
+    stalled,
+    time_in_stage,
+)
+from dealflow.analytics.winrate import Velocity, WinRates, velocity, win_rates
+
+__all__ = [
+    "CycleTime",
+    "Filters",
+    "Forecast",
+    "Funnel",
+    "StageFunnel",
+    "StageTime",
+    "StalledDeal",
+    "Velocity",
+    "WinRates",
+    "cycle_time",
+    "forecast",
+    "funnel",
+    "simulate",
+    "stalled",
+    "time_in_stage",
+    "velocity",
+    "win_rates",
+]
