@@ -1,0 +1,31 @@
+"""Analytics fixtures: a simulated history stored on each backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from dealflow import load_playbook
+from dealflow.analytics import simulate
+from dealflow.events import Event
+from dealflow.store import Store, import_events
+from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
+
+END = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+PLAYBOOK = load_playbook()
+
+
+@pytest.fixture(scope="session")
+def history() -> list[Event]:
+    """Events of 300 simulated deals (seeded)."""
+    return list(simulate(PLAYBOOK, deals=300, seed=7, end=END))
+
+
+@pytest.fixture
+def store(store_url: str, history: list[Event]) -> Iterator[Store]:  # noqa: F811
+    """A store holding the simulated history."""
+    with Store(store_url) as opened:
+        import_events(opened, history, batch_size=1000)
+        yield opened
