@@ -9,8 +9,16 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from dealflow.analytics import Filters, cycle_time, forecast, funnel, stalled, time_in_stage
-from dealflow.analytics import velocity, win_rates
+from dealflow.analytics import (
+    Filters,
+    cycle_time,
+    forecast,
+    funnel,
+    stalled,
+    time_in_stage,
+    velocity,
+    win_rates,
+)
 from dealflow.analytics.forecast import Chain, absorption, transition_chain
 from dealflow.events import Event
 from dealflow.store import Store
