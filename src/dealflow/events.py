@@ -8,6 +8,7 @@ Every change is an immutable, typed event with the deal id, a sequence number (1
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -30,6 +31,7 @@ __all__ = [
     "DealEdited",
     "DealHeld",
     "DealLost",
+    "DealMigrated",
     "DealReopened",
     "DealResumed",
     "DealWon",
@@ -183,6 +185,16 @@ class ItemCompleted(EventBase):
     evidence: str | None = None
 
 
+class DealMigrated(EventBase):
+    """The deal moved to another version of its playbook (and maybe to a mapped stage)."""
+
+    type: Literal["deal_migrated"] = "deal_migrated"
+    from_version: str
+    to_version: str
+    from_stage: str
+    to_stage: str
+
+
 class NextStepSet(EventBase):
     """The next step was agreed (or cleared)."""
 
@@ -193,7 +205,7 @@ class NextStepSet(EventBase):
 Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
-    | FactSet | ItemCompleted | NextStepSet,
+    | FactSet | ItemCompleted | NextStepSet | DealMigrated,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -265,6 +277,10 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"next_step": event.next_step}
     if isinstance(event, DealEdited):
         return {str(key): value for key, value in event.changes.items()}
+    if isinstance(event, DealMigrated):
+        moved = event.to_stage != deal.stage
+        return {"playbook_version": event.to_version, "stage": event.to_stage,
+                **({"stage_entered_at": event.at} if moved else {})}
     raise TypeError(f"cannot apply {type(event).__name__} to an existing deal")
 
 
@@ -288,11 +304,18 @@ def apply(deal: Deal | None, event: Event, playbook: Playbook | None = None) -> 
     return deal.model_copy(update=changes)
 
 
-def replay(events: list[Event] | tuple[Event, ...], playbook: Playbook | None = None) -> Deal:
-    """Rebuild a deal from all its events, first to last."""
+def replay(events: list[Event] | tuple[Event, ...], playbook: Playbook | None = None, *,
+           resolve: Callable[[str, str], Playbook] | None = None) -> Deal:
+    """Rebuild a deal from all its events, first to last.
+
+    `playbook` types the facts; with `resolve(playbook_id, version)`, a `deal_migrated`
+    event switches to the version the deal moved to.
+    """
     deal: Deal | None = None
     for event in events:
         deal = apply(deal, event, playbook)
+        if isinstance(event, DealMigrated) and resolve is not None:
+            playbook = resolve(deal.playbook_id, event.to_version)
     if deal is None:
         raise ValueError("no events to replay")
     return deal

@@ -295,6 +295,8 @@ class Playbook(_Model):
     """The share of control points and items one revision may touch (0-1)."""
     lint: LintSettings = LintSettings()
     """Settings of the soundness checks (codes to ignore)."""
+    stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
+    """For deals moved from an earlier version: old stage id -> stage id in this version."""
 
     _stage_index: dict[str, int] = PrivateAttr(default_factory=dict)
 

@@ -162,6 +162,8 @@ def _links(pb: Playbook) -> Iterator[Finding]:
     for a, rule in enumerate(pb.approval_rules):
         yield from _refs(rule.requires, roles, ("approval_rules", a, "requires"), "role")
         yield from _ref(rule.before, stages, ("approval_rules", a, "before"), "stage")
+    for old, target in pb.stage_map.items():
+        yield from _ref(target, stages, ("stage_map", old), "stage")
     if pb.red_flags.champion_by is not None:
         yield from _ref(pb.red_flags.champion_by, stages, ("red_flags", "champion_by"), "stage")
 

@@ -184,7 +184,7 @@ class Store:
         created = events[0]
         playbook_id = getattr(created, "playbook_id", self.playbook.id)
         version = getattr(created, "playbook_version", self.playbook.version)
-        return replay(events, self.playbook_for(playbook_id, version))
+        return replay(events, self.playbook_for(playbook_id, version), resolve=self.playbook_for)
 
     # -- writing ----------------------------------------------------------------------------
     def create(self, *, playbook: Playbook | None = None, **fields: Any) -> Outcome:
