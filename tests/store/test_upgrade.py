@@ -1,0 +1,113 @@
+"""Moving a store's live deals to a new playbook version: nothing lost, nothing stranded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from dealflow import Playbook, dump_playbook, load_playbook, parse_playbook
+from dealflow.errors import DefinitionError
+from dealflow.store import Store, import_events
+from dealflow.store.tables import EVENTS
+from dealflow.upgrade import plan_upgrade, upgrade
+
+OLD = load_playbook()
+REMOVED, RENAMED, NEW_NAME = "propose", "shape", "design"
+
+
+def _new_version(with_map: bool) -> Playbook:
+    """2.0.0: `propose` removed, `shape` renamed to `design`, pain_confirmed tightened."""
+    data: dict[str, Any] = yaml.safe_load(dump_playbook(OLD))
+    data["version"] = "2.0.0"
+    data["stages"] = [s for s in data["stages"] if s["id"] != REMOVED]
+    for stage in data["stages"]:
+        if stage["id"] == RENAMED:
+            stage["id"] = NEW_NAME
+        for gate in stage.get("gates", []):
+            if gate["id"] == "pain_confirmed":
+                gate["when"] = "facts.pain_confirmed and facts.impact_quantified"
+    for play in data.get("plays", []):
+        if "stages" in play:
+            play["stages"] = [NEW_NAME if s == RENAMED else s for s in play["stages"]
+                              if s != REMOVED]
+    if with_map:
+        data["stage_map"] = {REMOVED: "negotiate", RENAMED: NEW_NAME}
+    return parse_playbook(yaml.safe_dump(data, allow_unicode=True), "complex-b2b-2.yaml")
+
+
+@pytest.fixture
+def store(store_url: str, drive: Callable[..., Any]) -> Iterator[Store]:
+    """A store with a deal in every stage of the default playbook, plus a won one."""
+    opened = Store(store_url, playbook=OLD)
+    events = []
+    for index, stage in enumerate(OLD.stages):
+        log = drive(stage.id)
+        events += [e.model_copy(update={"deal_id": f"D-{index}"}) for e in log.events]
+    won = drive(OLD.stages[-1].id)
+    won.record(won.engine.win(won.deal, actor="test"))
+    events += [e.model_copy(update={"deal_id": "D-won"}) for e in won.events]
+    import_events(opened, events)
+    yield opened
+    opened.close()
+
+
+def _event_count(store: Store) -> int:
+    with store.database.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(EVENTS)).scalar_one())
+
+
+def test_the_dry_run_shows_the_impact_and_writes_nothing(store: Store) -> None:
+    before = _event_count(store)
+    plan = plan_upgrade(store, _new_version(with_map=True))
+    assert not plan.applied
+    assert {p.deal_id for p in plan.deals} == {f"D-{i}" for i in range(len(OLD.stages))}
+    qualify = next(p for p in plan.deals if p.from_stage == "qualify")
+    assert "pain_confirmed" in qualify.gates_now_failing
+    moved = next(p for p in plan.deals if p.from_stage == REMOVED)
+    assert moved.to_stage == "negotiate"
+    assert moved.items_added
+    assert _event_count(store) == before
+    assert all(d.playbook_version == OLD.version for d in store.list_deals())
+
+
+def test_a_missing_mapping_refuses_before_writing_anything(store: Store) -> None:
+    before = _event_count(store)
+    with pytest.raises(DefinitionError, match="no stage .*propose.* and no mapping"):
+        upgrade(store, _new_version(with_map=False), actor="ops", apply_changes=True)
+    assert _event_count(store) == before
+
+
+def test_migrating_every_stage_loses_no_deal_and_strands_none(store: Store) -> None:
+    new = _new_version(with_map=True)
+    before = {deal.id: deal for deal in store.list_deals()}
+    plan = upgrade(store, new, actor="ops", apply_changes=True,
+                   now=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    assert plan.applied
+    after = {deal.id: deal for deal in store.list_deals()}
+    assert set(after) == set(before)
+    stages = {stage.id for stage in new.stages}
+    for deal_id, deal in after.items():
+        if deal_id == "D-won":
+            assert deal.playbook_version == OLD.version
+            continue
+        assert deal.playbook_version == "2.0.0"
+        assert deal.stage in stages
+        assert store.replay(deal_id) == deal
+        assert store.events(deal_id)[-1].type == "deal_migrated"
+    assert after[f"D-{OLD.stage_index(RENAMED)}"].stage == NEW_NAME
+    assert after[f"D-{OLD.stage_index(REMOVED)}"].stage == "negotiate"
+    moved = after["D-0"]
+    assert store.engine_for(moved).playbook.version == "2.0.0"
+    refused = store.apply("D-0", lambda e, d: e.advance(d, actor="li"))
+    assert "pain_confirmed" in {c.id for c in refused.report.blocking}
+
+
+def test_a_second_run_has_nothing_left_to_move(store: Store) -> None:
+    new = _new_version(with_map=True)
+    upgrade(store, new, actor="ops", apply_changes=True)
+    assert plan_upgrade(store, new).deals == []
