@@ -21,10 +21,27 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from dealflow.cli import _checklists, _playbooks
+    from dealflow.cli import (
+        _analytics,
+        _checklists,
+        _deals,
+        _demo,
+        _events,
+        _evolution,
+        _facts,
+        _playbooks,
+        _stakeholders,
+    )
 
     _playbooks.register(app)
     _checklists.register(app)
+    _deals.register(app)
+    _stakeholders.register(app)
+    _facts.register(app)
+    _events.register(app)
+    _demo.register(app)
+    _analytics.register(app)
+    _evolution.register(app)
 
 
 _register()

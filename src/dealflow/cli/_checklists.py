@@ -10,7 +10,10 @@ from typing import Annotated
 import typer
 
 from dealflow.cli._output import console, guarded
-from dealflow.errors import DealFileError, Problem
+from dealflow.cli._store import DbOption, open_store
+from dealflow.deal import Deal
+from dealflow.errors import DealFileError, DealflowError, DealNotFound, Problem, StoreError
+from dealflow.playbook import Playbook, load_playbook
 
 
 class ChecklistFormat(StrEnum):
@@ -22,7 +25,8 @@ class ChecklistFormat(StrEnum):
 
 
 def checklist(
-    deal: Annotated[Path, typer.Argument(help="Deal file (JSON or YAML).")],
+    deal: Annotated[str, typer.Argument(metavar="DEAL", show_default=False, help=(
+        "Deal file (JSON or YAML), or the id of a deal in the store (--db)."))],
     fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f", help="Layout: md, html "
                                                  "or json.")] = ChecklistFormat.md,
     lang: Annotated[str | None, typer.Option("--lang", help="Locale, e.g. en or zh.")] = None,
@@ -30,18 +34,23 @@ def checklist(
     playbook: Annotated[str | None, typer.Option("--playbook", "-p", help="Playbook file "
                                                  "or bundled name (default: the deal's "
                                                  "playbook_id, else complex-b2b).")] = None,
+    db: DbOption = None,
 ) -> None:
-    """Print (or write) the checklist of a deal's current stage."""
+    """Print (or write) the checklist of a deal's current stage.
+
+    DEAL is a deal file when such a file exists, else the id of a deal in the store.
+    """
     from dealflow.checklist import build_checklist
     from dealflow.dealfile import load_deal_file
-    from dealflow.playbook import load_playbook
     from dealflow.render import render_checklist
 
-    loaded = load_playbook(playbook or _playbook_id_of(deal))
-    if lang is not None and lang not in loaded.locales:
-        raise typer.BadParameter(f"{lang!r} is not a locale of {loaded.id}; use one of "
-                                 f"{', '.join(loaded.locales)}", param_hint="--lang")
-    record = load_deal_file(deal, loaded)
+    if Path(deal).is_file():
+        loaded = load_playbook(playbook or _playbook_id_of(Path(deal)))
+        _check_locale(loaded, lang)
+        record = load_deal_file(deal, loaded)
+    else:
+        loaded, record = _stored_deal(deal, db, playbook)
+        _check_locale(loaded, lang)
     sheet = build_checklist(loaded, record, now=dt.datetime.now(dt.UTC), locale=lang)
     stage = loaded.stage(record.stage)
     template_dir = Path(playbook).parent if playbook and Path(playbook).is_file() else None
@@ -58,6 +67,32 @@ def checklist(
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(output)  # never leave a half-written file behind
     console.print(f"wrote {output}", markup=False)
+
+
+def _check_locale(loaded: Playbook, lang: str | None) -> None:
+    if lang is not None and lang not in loaded.locales:
+        raise typer.BadParameter(f"{lang!r} is not a locale of {loaded.id}; use one of "
+                                 f"{', '.join(loaded.locales)}", param_hint="--lang")
+
+
+def _stored_deal(deal_id: str, db: str | None, playbook: str | None) -> tuple[Playbook, Deal]:
+    """The stored deal `deal_id` and the playbook it runs under (`--playbook` may name the
+    same playbook as a file, for its templates)."""
+    try:
+        with open_store(db) as store:
+            record = store.get(deal_id)
+            runs_under = store.engine_for(record).playbook
+    except (DealNotFound, StoreError) as exc:
+        raise DealflowError(f"{deal_id}: file not found, and not a deal in the store: "
+                            f"{exc}") from None
+    if playbook is None:
+        return runs_under, record
+    chosen = load_playbook(playbook)
+    if (chosen.id, chosen.version) != (runs_under.id, runs_under.version):
+        raise typer.BadParameter(f"deal {deal_id} runs under {runs_under.id} "
+                                 f"{runs_under.version}, not {chosen.id} {chosen.version}",
+                                 param_hint="--playbook")
+    return chosen, record
 
 
 def _playbook_id_of(deal: Path) -> str:

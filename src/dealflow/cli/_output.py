@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,6 +26,11 @@ class Format(StrEnum):
 
     table = "table"
     json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format: table "
+                                               "(for people) or json (for scripts).")]
+"""The `--format table|json` option of commands whose output is data."""
 
 
 def print_json(data: Any) -> None:

@@ -1,0 +1,213 @@
+"""`dealflow funnel|stalled|winrate|forecast|compliance|report|simulate`: the numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
+from dealflow.cli._store import DbOption, open_store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.analytics import Filters
+
+OwnerOption = Annotated[str | None, typer.Option("--owner", help="Only this owner's deals.")]
+AccountOption = Annotated[str | None, typer.Option("--account", help="Only this account.")]
+SinceOption = Annotated[str | None, typer.Option("--since", metavar="DATE",
+                                                 help="Deals created on or after DATE.")]
+UntilOption = Annotated[str | None, typer.Option("--until", metavar="DATE",
+                                                 help="Deals created before DATE.")]
+MinOption = Annotated[float | None, typer.Option("--min-amount", help="Amount at least.")]
+MaxOption = Annotated[float | None, typer.Option("--max-amount", help="Amount below.")]
+VersionOption = Annotated[str | None, typer.Option("--version",
+                                                   help="Only deals on this playbook version.")]
+
+
+def _day(value: str | None, flag: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-01-31",
+                                 param_hint=flag) from None
+
+
+def _filters(owner: str | None, account: str | None, since: str | None, until: str | None,
+             low: float | None, high: float | None, version: str | None) -> Filters:
+    from dealflow.analytics import Filters
+
+    return Filters(created_from=_day(since, "--since"), created_to=_day(until, "--until"),
+                   owner=owner, account=account,
+                   amount_min=None if low is None else Decimal(str(low)),
+                   amount_max=None if high is None else Decimal(str(high)),
+                   playbook_version=version)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*[str(cell) for cell in row])
+    console.print(table)
+
+
+def funnel(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
+           account: AccountOption = None, since: SinceOption = None, until: UntilOption = None,
+           min_amount: MinOption = None, max_amount: MaxOption = None,
+           version: VersionOption = None) -> None:
+    """The funnel layer by layer: entered, moved on, lost (and why), open, conversion."""
+    from dealflow.analytics import funnel as compute
+
+    with open_store(db) as store:
+        result = compute(store, _filters(owner, account, since, until, min_amount, max_amount,
+                                         version))
+    if fmt is Format.json:
+        print_json(result.to_dict())
+        return
+    _table("Funnel", ["Stage", "Entered", "Moved on", "Lost", "Open", "To next", "To won",
+                      "Main lost reason"],
+           [[s.stage, s.entered, s.moved_on, s.lost_total, s.open, _pct(s.conversion_next),
+             _pct(s.conversion_won), _main_reason(s.lost)] for s in result.stages])
+
+
+def _main_reason(lost: dict[str, int]) -> str:
+    if not lost:
+        return "–"
+    reason = max(lost, key=lost.__getitem__)
+    return f"{reason} ({lost[reason]})"
+
+
+def stalled(db: DbOption = None, fmt: FormatOption = Format.table,
+            percentile: Annotated[float | None, typer.Option(
+                "--percentile", help="Stalled beyond this percentile of history (0.5, 0.75 "
+                "or 0.9) instead of the stage's expected days.")] = None) -> None:
+    """Open deals that stay longer in their stage than they should."""
+    from dealflow.analytics import stalled as compute
+
+    if percentile is not None and percentile not in (0.5, 0.75, 0.9):
+        raise typer.BadParameter("use 0.5, 0.75 or 0.9", param_hint="--percentile")
+    with open_store(db) as store:
+        result = compute(store, percentile=percentile)
+    if fmt is Format.json:
+        print_json([deal.to_dict() for deal in result])
+        return
+    _table(f"Stalled deals ({len(result)})", ["Deal", "Title", "Owner", "Stage", "Days",
+                                              "Limit"],
+           [[d.deal_id, d.title, d.owner, d.stage, _num(d.days), _num(d.limit)]
+            for d in result])
+
+
+def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
+            account: AccountOption = None, since: SinceOption = None,
+            until: UntilOption = None) -> None:
+    """Win rate overall, by stage reached, owner and amount band; and pipeline velocity."""
+    from dealflow.analytics import cycle_time, time_in_stage, velocity, win_rates
+
+    filters = _filters(owner, account, since, until, None, None, None)
+    with open_store(db) as store:
+        rates, speed = win_rates(store, filters), velocity(store, filters)
+        cycle, times = cycle_time(store, filters), time_in_stage(store, filters)
+    if fmt is Format.json:
+        print_json({"win_rates": rates.to_dict(), "velocity": speed.to_dict(),
+                    "cycle_time": cycle.to_dict(), "time_in_stage": [t.to_dict() for t in times]})
+        return
+    console.print(f"Win rate {_pct(rates.overall.rate)} ({rates.overall.won} won, "
+                  f"{rates.overall.lost} lost); velocity {_num(speed.per_day)} per day; "
+                  f"median cycle {_num(cycle.median)} days", markup=False)
+    groups = [("stage reached", rates.by_stage_reached), ("owner", rates.by_owner),
+              ("amount", rates.by_band)]
+    for title, group in groups:
+        _table(f"By {title}", [title.title(), "Won", "Lost", "Win rate"],
+               [[k, v.won, v.lost, _pct(v.rate)] for k, v in group.items()])
+    _table("Time in stage (days)", ["Stage", "Stays", "Median", "p75", "p90"],
+           [[t.stage, t.stays, _num(t.median), _num(t.p75), _num(t.p90)] for t in times])
+
+
+def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
+             runs: Annotated[int, typer.Option("--runs", min=100, max=100_000)] = 2000,
+             seed: Annotated[int, typer.Option("--seed")] = 0) -> None:
+    """The open pipeline: the CRM way and from history, with a Monte Carlo interval."""
+    from dealflow.analytics import forecast as compute
+
+    with open_store(db) as store:
+        result = compute(store, runs=runs, seed=seed)
+    if fmt is Format.json:
+        print_json(result.to_dict())
+        return
+    console.print(f"CRM way: {result.crm_total:,}   from history: {result.history_total:,}"
+                  f"   90% interval: {result.low:,} – {result.high:,} ({result.runs} runs)",
+                  markup=False)
+    _table("By stage", ["Stage", "Open", "Amount", "Playbook p", "History p", "Seen"],
+           [[s.stage, s.open_deals, f"{s.amount:,}", _pct(s.crm_probability),
+             _pct(s.history_probability) + ("" if s.from_history else " (no history)"),
+             s.history_transitions] for s in result.stages])
+
+
+def compliance(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """SOP compliance: items done on time, late, overdue, skipped; by stage and owner role."""
+    from dealflow.analytics.report import sop_compliance
+
+    with open_store(db) as store:
+        result = sop_compliance(store)
+    groups = {"stage": result.by_stage, "owner role": result.by_owner}
+    if fmt is Format.json:
+        print_json({name: {k: {**vars(v), "rate": v.rate} for k, v in group.items()}
+                    for name, group in {"total": {"all": result.total}, **groups}.items()})
+        return
+    for title, group in groups.items():
+        _table(f"SOP compliance by {title}", [title.title(), "On time", "Late", "Overdue",
+                                              "Skipped", "Open", "Rate"],
+               [[k, v.on_time, v.late, v.overdue, v.skipped, v.open, _pct(v.rate)]
+                for k, v in group.items()])
+
+
+def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
+           db: DbOption = None, lang: Annotated[str | None, typer.Option("--lang")] = None,
+           ) -> None:
+    """Write one self-contained HTML page with every figure and the funnel chart."""
+    from dealflow.analytics.report import render_report
+
+    with open_store(db) as store:
+        page = render_report(store, locale=lang)
+    tmp = output.with_name(output.name + ".tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(output)
+    console.print(f"wrote {output}", markup=False)
+
+
+def simulate(deals: Annotated[int, typer.Option("--deals", min=1, max=1_000_000)] = 500,
+             seed: Annotated[int, typer.Option("--seed")] = 0, db: DbOption = None) -> None:
+    """Fill the store with a seeded, realistic history of the default playbook."""
+    from rich.progress import Progress
+
+    from dealflow.analytics import simulate as generate
+    from dealflow.store import import_events
+
+    with open_store(db, create=True) as store, Progress(console=err_console,
+                                                         transient=True) as bar:
+        task = bar.add_task("simulating", total=None)
+        result = import_events(store, generate(store.playbook, deals=deals, seed=seed),
+                               progress=lambda n: bar.update(task, completed=n))
+    console.print(f"{result.deals} deals, {result.added} events added "
+                  f"({result.skipped} already there)", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analytics commands to `app`."""
+    for command in (funnel, stalled, winrate, forecast, compliance, report, simulate):
+        app.command()(guarded(command))

@@ -1,0 +1,229 @@
+"""`dealflow deal ...`: open, show, list and move deals in the store."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
+from dealflow.cli._store import (
+    ActorOption,
+    DbOption,
+    actor_of,
+    iso_date,
+    open_store,
+    outcome_data,
+    run,
+)
+from dealflow.deal import Status
+from dealflow.errors import DealflowError, DealNotFound
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.deal import Deal
+    from dealflow.engine import Engine, Outcome
+    from dealflow.store import Store
+
+deal_app = typer.Typer(help="Open, show, list and move deals in the store.",
+                       no_args_is_help=True)
+
+DealId = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id.",
+                                        show_default=False)]
+
+
+
+def new(
+    deal_id: Annotated[str, typer.Option("--id", help="The new deal's id.", show_default=False)],
+    title: Annotated[str, typer.Option("--title", help="What is being sold.",
+                                       show_default=False)],
+    account: Annotated[str, typer.Option("--account", help="The customer.",
+                                         show_default=False)],
+    owner: Annotated[str, typer.Option("--owner", help="Our account manager.",
+                                       show_default=False)],
+    amount: Annotated[str, typer.Option("--amount", help="The deal's value.")] = "0",
+    currency: Annotated[str, typer.Option("--currency", help="ISO currency code.")] = "CNY",
+    actor: ActorOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Open a new deal in the playbook's first stage."""
+    with open_store(db, create=True) as store:
+        _refuse_existing(store, deal_id)
+        outcome = store.create(deal_id=deal_id, title=title, account=account, owner=owner,
+                               actor=actor or owner, amount=amount, currency=currency)
+        if fmt is Format.json:
+            print_json(outcome_data(outcome))
+            return
+        deal = outcome.deal
+        console.print(f"created {deal.id} in {deal.stage} ({deal.playbook_id} "
+                      f"{deal.playbook_version})", markup=False)
+
+
+def _refuse_existing(store: Store, deal_id: str) -> None:
+    try:
+        found = store.get(deal_id)
+    except DealNotFound:
+        return
+    raise DealflowError(f"deal {deal_id!r} already exists (in {found.stage}, "
+                        f"{found.status.value}); choose another id, or see "
+                        f"`dealflow deal show {deal_id}`")
+
+
+def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """Show a deal: its fields, facts, stakeholders, gates, red flags and plays."""
+    from dealflow.cli import _views as v
+    from dealflow.plays import recommend_plays
+    from dealflow.stakeholders import analyse_stakeholders
+
+    with open_store(db) as store:
+        deal = store.get(deal_id)
+        engine = store.engine_for(deal)
+        now = store.clock()
+    report = engine.explain(deal)
+    smap = analyse_stakeholders(engine.playbook, deal, now=now)
+    plays = recommend_plays(engine.playbook, deal, now=now)
+    if fmt is Format.json:
+        print_json({"deal": deal.model_dump(mode="json"), "gates": report.to_dict(),
+                    "stakeholder_map": v.map_data(smap),
+                    "plays": [dataclasses.asdict(p) for p in plays]})
+        return
+    console.print(v.deal_fields(deal, engine.playbook), soft_wrap=False)
+    if deal.facts:
+        v.out(console, v.facts_table(deal))
+    if deal.stakeholders:
+        v.out(console, v.people_table(deal.stakeholders))
+    v.out(console, v.report_table(report))
+    if smap.red_flags:
+        v.out(console, v.flags_table(smap.red_flags))
+    if plays:
+        v.out(console, v.plays_table(plays))
+
+
+def list_deals(
+    stage: Annotated[str | None, typer.Option("--stage", help="Only deals in this stage.")] = None,
+    status: Annotated[Status | None, typer.Option("--status", help="Only deals with this "
+                                                  "status.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's deals.")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Only this customer's "
+                                                "deals.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the deals in the store, by id."""
+    from dealflow.cli import _views as v
+    from dealflow.playbook.references import did_you_mean
+
+    with open_store(db) as store:
+        stages = [s.id for s in store.playbook.stages]
+        if stage is not None and stage not in stages:
+            raise typer.BadParameter(f"unknown stage {stage!r}" + did_you_mean(stage, stages)
+                                     + f"; the stages are {', '.join(stages)}",
+                                     param_hint="--stage")
+        deals = store.list_deals(stage=stage, status=status, owner=owner, account=account)
+    if fmt is Format.json:
+        print_json([deal.model_dump(mode="json") for deal in deals])
+        return
+    made = v.table("id", "title", "account", "owner", "stage", "status", "amount")
+    for d in deals:
+        made.add_row(v.text(d.id), v.text(d.title), v.text(d.account), v.text(d.owner),
+                     v.text(d.stage), v.text(d.status.value),
+                     v.text(f"{v.show(d.amount)} {d.currency}"))
+    console.print(made, soft_wrap=False)
+    console.print(f"{len(deals)} deal(s)", markup=False)
+
+
+def _moved(outcome: Outcome) -> str:
+    deal, report = outcome.deal, outcome.report
+    if deal.hold is not None and report.operation == "hold":
+        return f"{deal.id} is on hold until {deal.hold.resume_on} (in {deal.stage})"
+    if report.operation in ("win", "lose"):
+        why = f" ({deal.lost_reason})" if deal.lost_reason else ""
+        return f"{deal.id} is {deal.status.value}{why}, closed from {deal.stage}"
+    if report.operation in ("resume", "reopen"):
+        return f"{deal.id} is open again, in {deal.stage}"
+    return f"{deal.id}: {report.operation} from {report.stage} to {deal.stage}"
+
+
+Move = Callable[["Engine", "Deal", str], "Outcome"]
+"""An engine operation given the deal and the actor."""
+
+
+def _move(db: str | None, deal_id: str, fmt: Format, actor: str | None, move: Move) -> None:
+    with open_store(db) as store:
+        run(store, deal_id, lambda engine, deal: move(engine, deal, actor_of(actor, deal)),
+            fmt, _moved)
+
+
+def advance(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
+            fmt: FormatOption = Format.table) -> None:
+    """Move a deal to the next stage, if every blocking control point holds."""
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.advance(d, actor=who))
+
+
+def back(
+    deal_id: DealId,
+    reason: Annotated[str, typer.Option("--reason", help="Why the deal goes back.",
+                                        show_default=False)],
+    to: Annotated[str | None, typer.Option("--to", help="The stage to go back to "
+                                           "(default: the previous one).")] = None,
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Move a deal back to an earlier stage, with a reason."""
+    _move(db, deal_id, fmt, actor,
+          lambda e, d, who: e.move_back(d, reason=reason, to=to, actor=who))
+
+
+def win(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
+        fmt: FormatOption = Format.table) -> None:
+    """Close a deal as won (from the last stage, when its control points hold)."""
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.win(d, actor=who))
+
+
+def lose(
+    deal_id: DealId,
+    reason: Annotated[str, typer.Option("--reason", help="One of the playbook's lost "
+                                        "reasons (e.g. competitor, price).",
+                                        show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Close a deal as lost, with one of the playbook's lost reasons."""
+    _move(db, deal_id, fmt, actor,
+          lambda e, d, who: e.lose(d, reason=reason, note=note, actor=who))
+
+
+def hold(
+    deal_id: DealId,
+    reason: Annotated[str, typer.Option("--reason", help="Why the deal waits.",
+                                        show_default=False)],
+    until: Annotated[dt.date, typer.Option("--until", parser=iso_date, metavar="YYYY-MM-DD",
+                                           help="When it is due to resume.",
+                                           show_default=False)],
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Put an open deal on hold until a date."""
+    _move(db, deal_id, fmt, actor,
+          lambda e, d, who: e.hold(d, reason=reason, resume_on=until, actor=who))
+
+
+def resume(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
+           fmt: FormatOption = Format.table) -> None:
+    """Open a held deal again."""
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.resume(d, actor=who))
+
+
+def reopen(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
+           fmt: FormatOption = Format.table) -> None:
+    """Open a won or lost deal again, in the stage it was closed from."""
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.reopen(d, actor=who))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `dealflow deal ...` to `app`."""
+    for command in (new, show, advance, back, win, lose, hold, resume, reopen):
+        deal_app.command()(guarded(command))
+    deal_app.command("list")(guarded(list_deals))
+    app.add_typer(deal_app, name="deal")

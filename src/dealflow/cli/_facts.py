@@ -1,0 +1,74 @@
+"""`dealflow fact set` and `dealflow item done`: what the customer confirmed, what we did."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dealflow.cli._output import Format, FormatOption, guarded
+from dealflow.cli._store import ActorOption, DbOption, actor_of, open_store, run
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.engine import Outcome
+
+fact_app = typer.Typer(help="Set the facts a deal's control points read.", no_args_is_help=True)
+item_app = typer.Typer(help="Mark checklist items done.", no_args_is_help=True)
+
+DealId = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id.",
+                                        show_default=False)]
+
+
+def set_fact(
+    deal_id: DealId,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A fact declared by the playbook.",
+                                        show_default=False)],
+    value: Annotated[str | None, typer.Argument(
+        metavar="VALUE",
+        help="Its value, typed by the playbook: true/false, a number, a date like "
+             "2026-06-30, text, or one of an enum's values.", show_default=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Unset the fact instead.")] = False,
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Set a fact of a deal (or unset it with --clear)."""
+    from dealflow.cli._views import show
+
+    if clear == (value is not None):
+        raise typer.BadParameter("give a VALUE, or --clear to unset the fact",
+                                 param_hint="VALUE")
+
+    def done(outcome: Outcome) -> str:
+        if clear:
+            return f"{outcome.deal.id}: {name} cleared"
+        return f"{outcome.deal.id}: {name} = {show(outcome.deal.facts[name])}"
+
+    with open_store(db) as store:
+        run(store, deal_id,
+            lambda engine, deal: engine.set_fact(deal, name, value, actor=actor_of(actor, deal)),
+            fmt, done)
+
+
+def item_done(
+    deal_id: DealId,
+    item_id: Annotated[str, typer.Argument(
+        metavar="ITEM_ID",
+        help="An item of the current stage's checklist (item@person for per-person items).",
+        show_default=False)],
+    evidence: Annotated[str | None, typer.Option(
+        "--evidence", help="What shows it was done (required by some items).")] = None,
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Mark an item of a deal's current checklist done."""
+    with open_store(db) as store:
+        run(store, deal_id,
+            lambda engine, deal: engine.complete_item(deal, item_id, evidence=evidence,
+                                                      actor=actor_of(actor, deal)),
+            fmt, lambda o: f"{o.deal.id}: {item_id} done in {o.deal.stage}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `dealflow fact ...` and `dealflow item ...` to `app`."""
+    fact_app.command("set")(guarded(set_fact))
+    item_app.command("done")(guarded(item_done))
+    app.add_typer(fact_app, name="fact")
+    app.add_typer(item_app, name="item")

@@ -1,0 +1,135 @@
+"""`dealflow stakeholder ...`: the people of a deal's decision chain, and their map."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
+from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
+from dealflow.deal import Influence, Stance
+from dealflow.errors import DealflowError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.engine import Outcome
+
+stakeholder_app = typer.Typer(help="Map the people of a deal's decision chain.",
+                              no_args_is_help=True)
+
+DealId = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id.",
+                                        show_default=False)]
+
+
+
+RoleOption = Annotated[list[str] | None, typer.Option(
+    "--role", "-r", show_default=False,
+    help="A decision-chain role from the playbook (repeat for several).")]
+StanceOption = Annotated[Stance | None, typer.Option("--stance", show_default=False,
+                                                     help="Where they stand towards us.")]
+InfluenceOption = Annotated[Influence | None, typer.Option(
+    "--influence", show_default=False, help="How much they weigh in the decision.")]
+ContactOption = Annotated[dt.date | None, typer.Option(
+    "--last-contact", parser=iso_date, metavar="YYYY-MM-DD", show_default=False,
+    help="When we last spoke with them.")]
+
+
+def add(
+    deal_id: DealId,
+    person_id: Annotated[str, typer.Option("--id", help="The person's id within the deal.",
+                                           show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Their name.", show_default=False)],
+    title: Annotated[str, typer.Option("--title", help="Their job title.")] = "",
+    roles: RoleOption = None,
+    stance: StanceOption = None,
+    influence: InfluenceOption = None,
+    org_win: Annotated[str, typer.Option("--org-win", help="What their organisation gains.")
+                       ] = "",
+    personal_win: Annotated[str, typer.Option("--personal-win",
+                                              help="What they gain personally.")] = "",
+    last_contact: ContactOption = None,
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Add a person to a deal's stakeholder map."""
+    from pydantic import ValidationError
+
+    from dealflow.deal import Stakeholder
+
+    fields: dict[str, Any] = {
+        "id": person_id, "name": name, "title": title, "roles": tuple(roles or ()),
+        "stance": stance or Stance.unknown, "influence": influence or Influence.medium,
+        "org_win": org_win, "personal_win": personal_win, "last_contact": last_contact}
+    try:
+        person = Stakeholder(**fields)
+    except ValidationError as exc:
+        raise DealflowError("the stakeholder is not valid:\n" + "\n".join(
+            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            for e in exc.errors(include_url=False))) from None
+    with open_store(db) as store:
+        run(store, deal_id,
+            lambda engine, deal: engine.add_stakeholder(deal, person, actor=actor_of(actor, deal)),
+            fmt, lambda o: f"{o.deal.id}: added {person.id} ({person.name})")
+
+
+def rate(
+    deal_id: DealId,
+    person_id: Annotated[str, typer.Argument(metavar="ID", help="The person's id.",
+                                                  show_default=False)],
+    stance: StanceOption = None,
+    influence: InfluenceOption = None,
+    last_contact: ContactOption = None,
+    roles: RoleOption = None,
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Change a person's stance, influence, last contact or roles (roles replace the old)."""
+    changes: dict[str, Any] = {"stance": stance, "influence": influence,
+                               "last_contact": last_contact,
+                               "roles": tuple(roles) if roles is not None else None}
+    changes = {key: value for key, value in changes.items() if value is not None}
+    if not changes:
+        raise typer.BadParameter("give at least one of --stance, --influence, --last-contact "
+                                 "or --role", param_hint="changes")
+
+    def done(outcome: Outcome) -> str:
+        person = outcome.deal.stakeholder(person_id)
+        assert person is not None
+        return (f"{outcome.deal.id}: {person.id} ({person.name}) is now "
+                f"{person.stance.value}, {person.influence.value} influence, roles "
+                f"{', '.join(person.roles) or '-'}")
+
+    with open_store(db) as store:
+        run(store, deal_id,
+            lambda engine, deal: engine.update_stakeholder(
+                deal, person_id, actor=actor_of(actor, deal), **changes),
+            fmt, done)
+
+
+def list_people(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """List a deal's stakeholders with the map analysis: coverage, support, red flags."""
+    from dealflow.cli import _views as v
+    from dealflow.stakeholders import analyse_stakeholders
+
+    with open_store(db) as store:
+        deal = store.get(deal_id)
+        playbook = store.engine_for(deal).playbook
+        smap = analyse_stakeholders(playbook, deal, now=store.clock())
+    if fmt is Format.json:
+        print_json({"deal_id": deal.id, "stage": deal.stage,
+                    "stakeholders": [p.model_dump(mode="json") for p in deal.stakeholders],
+                    **v.map_data(smap)})
+        return
+    v.out(console, v.people_table(deal.stakeholders, title=f"Stakeholders of {deal.id}"),
+          v.coverage_table(smap))
+    if smap.red_flags:
+        v.out(console, v.flags_table(smap.red_flags))
+    else:
+        console.print("\nNo red flags.", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `dealflow stakeholder ...` to `app`."""
+    stakeholder_app.command()(guarded(add))
+    stakeholder_app.command()(guarded(rate))
+    stakeholder_app.command("list")(guarded(list_people))
+    app.add_typer(stakeholder_app, name="stakeholder")

@@ -1,0 +1,114 @@
+"""Opening the store for a command, and running one operation on a stored deal.
+
+Commands that only read (or change an existing deal) never create a database: a
+mistyped `--db` or a command run in the wrong folder says so instead of leaving an
+empty `dealflow.db` behind. `deal new`, `import` and `demo` create it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dealflow.cli._output import Format, console, print_json
+from dealflow.errors import StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.deal import Deal
+    from dealflow.engine import Engine, Outcome
+    from dealflow.playbook import Playbook
+    from dealflow.store import Store
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", metavar="URL", show_default=False,
+    help="Database URL (default: $DEALFLOW_DATABASE_URL, else sqlite:///dealflow.db).")]
+"""The `--db URL` option every store command takes."""
+
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", show_default=False,
+    help="Who does this, as recorded in the event (default: $USER, else the deal's owner).")]
+"""The `--actor` option of every command that changes a deal."""
+
+
+def iso_date(value: str) -> dt.date:
+    """Parse a `--until` or `--last-contact` date; a usage error (exit 2) when it is not one."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-06-30") from None
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other databases and in-memory SQLite."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"{url!r} is not a database URL; use for example "
+                         "sqlite:///dealflow.db or postgresql://user@host/dealflow") from None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_store(db: str | None, *, create: bool = False) -> Store:
+    """The store at `db` (see `database_url`); unless `create`, it must exist already."""
+    from dealflow.store import Store, database_url
+
+    url = database_url(db)
+    path = sqlite_path(url)
+    if not create and path is not None and not path.exists():
+        raise StoreError(f"no database at {path}: create a deal first (dealflow deal new), "
+                         "or point --db or DEALFLOW_DATABASE_URL at your database")
+    return Store(url, playbook=default_playbook())
+
+
+@functools.cache
+def default_playbook() -> Playbook:
+    """The bundled default playbook, read once per process (playbooks are immutable)."""
+    from dealflow.playbook import load_playbook
+
+    return load_playbook()
+
+
+def actor_of(actor: str | None, deal: Deal) -> str:
+    """The actor given, else `$USER`, else the deal's owner."""
+    return actor or os.environ.get("USER") or os.environ.get("USERNAME") or deal.owner
+
+
+def run(store: Store, deal_id: str, operation: Callable[[Engine, Deal], Outcome],
+        fmt: Format, done: Callable[[Outcome], str]) -> Outcome:
+    """Apply `operation` to the stored deal and print what happened.
+
+    A refused operation raises `MoveRefused` (exit 1; the CLI prints the gate report on
+    stderr); with `--format json` the report is printed on stdout first.
+    """
+    outcome = store.apply(deal_id, operation)
+    if not outcome.ok and fmt is Format.json:
+        print_json(outcome.report.to_dict())
+    outcome.raise_for_refusal()
+    if fmt is Format.json:
+        print_json(outcome_data(outcome))
+        return outcome
+    console.print(done(outcome), markup=False)
+    for check in outcome.report.warnings:
+        console.print(f"  warn {check.id}: {check.text}", markup=False)
+        for reason in check.missing:
+            console.print(f"        - {reason}", markup=False)
+    return outcome
+
+
+def outcome_data(outcome: Outcome) -> dict[str, Any]:
+    """An outcome as plain data: the deal, the report and the events written."""
+    from dealflow.events import event_adapter
+
+    return {"deal": outcome.deal.model_dump(mode="json"), "report": outcome.report.to_dict(),
+            "events": [event_adapter.dump_python(e, mode="json") for e in outcome.events]}

@@ -1,0 +1,204 @@
+"""Rich renderings of deals, gate reports, stakeholder maps, plays and events.
+
+Every value that comes from deal data is wrapped in `Text`, never parsed as markup: a
+stakeholder named `[red]x[/red]` prints exactly so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.deal import Deal, Stakeholder
+    from dealflow.events import Event
+    from dealflow.playbook.model import Playbook
+    from dealflow.plays import Recommendation
+    from dealflow.report import GateReport
+    from dealflow.stakeholders import RedFlag, StakeholderMap
+
+_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow"}
+_SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+def show(value: Any) -> str:
+    """A value as people read it: `true`, `1,200,000.00`, `2026-03-02`, `a, b`, `-`."""
+    if value is None or value == "" or value == ():
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(show(v) for v in value)
+    return str(value)
+
+
+def text(value: Any, style: str = "") -> Text:
+    """`value` as literal text (no markup), optionally styled."""
+    return Text(show(value), style=style)
+
+
+_KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "flag", "role",
+                         "priority", "stance", "influence"})
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    """A plain table: ids and codes are kept whole, longer text wraps."""
+    made = Table(title=Text(title, style="bold") if title else None, title_justify="left",
+                 box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    for column in columns:
+        whole = column in _KEEP_WHOLE
+        made.add_column(column, no_wrap=whole, overflow="fold" if not whole else "ellipsis")
+    return made
+
+
+def out(console: Console, *renderables: Any) -> None:
+    """Print renderables, each after a blank line (tables wrap within the width; text is
+    never markup)."""
+    for renderable in renderables:
+        console.print()
+        console.print(renderable, markup=False, soft_wrap=False)
+
+
+def deal_fields(deal: Deal, playbook: Playbook) -> Table:
+    """The deal's own fields, one per line."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    stage = playbook.stage(deal.stage) if deal.stage in {s.id for s in playbook.stages} else None
+    where = deal.stage if stage is None else (
+        f"{deal.stage} ({playbook.text(stage.name)}, {stage.probability}%)")
+    rows: list[tuple[str, Any]] = [
+        ("deal", deal.id), ("title", deal.title), ("account", deal.account),
+        ("owner", deal.owner), ("amount", f"{show(deal.amount)} {deal.currency}"),
+        ("stage", where), ("status", deal.status.value),
+        ("playbook", f"{deal.playbook_id} {deal.playbook_version}"),
+        ("in stage since", deal.stage_entered_at), ("version", deal.version),
+    ]
+    if deal.hold is not None:
+        rows.append(("on hold", f"{deal.hold.reason} (until {show(deal.hold.resume_on)})"))
+    if deal.lost_reason is not None:
+        rows.append(("lost", f"{deal.lost_reason}: {deal.lost_note}".rstrip(": ")))
+    if deal.next_step is not None:
+        step = deal.next_step
+        rows.append(("next step", f"{step.what} ({step.who}, by {show(step.due)})"))
+    for name, value in rows:
+        grid.add_row(name, text(value))
+    return grid
+
+
+def facts_table(deal: Deal) -> Table:
+    """The deal's facts."""
+    made = table("fact", "value", title="Facts")
+    for name, value in sorted(deal.facts.items()):
+        made.add_row(text(name), text(value))
+    return made
+
+
+def _two(first: str, second: str, style: str = "") -> Text:
+    """A cell of two lines: `first` (styled) and, dimmed below it, `second`."""
+    cell = Text(show(first), style=style)
+    if second:
+        cell.append("\n" + second, style="dim")
+    return cell
+
+
+def people_table(people: Sequence[Stakeholder], title: str = "Stakeholders") -> Table:
+    """The stakeholders: name and title, roles, stance, influence, last contact."""
+    made = table("id", "name", "roles", "stance", "influence", "last contact", title=title)
+    for p in people:
+        made.add_row(text(p.id), _two(p.name, p.title), text(p.roles), text(p.stance.value),
+                     text(p.influence.value), text(p.last_contact))
+    return made
+
+
+def report_table(report: GateReport, *, passed: bool = True) -> Table:
+    """Each check of a report (or only the failed ones): ok, BLOCK or warn, the control
+    point and its text, and what is missing with the hint."""
+    move = f"{report.operation} {report.stage} -> {report.target or '?'}: " + (
+        "allowed" if report.allowed else "refused")
+    made = table("", "control point", "missing", title=move)
+    for check in report.checks:
+        if check.passed and not passed:
+            continue
+        state = "ok" if check.passed else ("BLOCK" if check.blocks else "warn")
+        why = Text("\n".join(check.missing))
+        if check.hint:
+            why.append(("\n" if check.missing else "") + f"hint: {check.hint}", style="dim")
+        made.add_row(text(state, _STATE_STYLE[state]), _two(check.id, check.text, "bold"), why)
+    return made
+
+
+def flags_table(flags: Iterable[RedFlag]) -> Table:
+    """Red flags, most severe first."""
+    made = table("severity", "flag", "reason", title="Red flags")
+    for flag in flags:
+        made.add_row(text(flag.severity, _SEVERITY_STYLE.get(flag.severity, "")),
+                     text(flag.code), text(flag.reason))
+    return made
+
+
+def coverage_table(smap: StakeholderMap) -> Table:
+    """Each decision-chain role: who holds it, whether the stage requires it."""
+    made = table("role", "name", "holders", "required", title=(
+        f"Role coverage (support score {smap.support_score:+.2f}, from -1 to +1)"))
+    for entry in smap.coverage:
+        style = "red" if entry.required and not entry.covered else ""
+        made.add_row(text(entry.role, style), text(entry.name), text(entry.holders),
+                     text("yes" if entry.required else ""))
+    return made
+
+
+def plays_table(plays: Iterable[Recommendation]) -> Table:
+    """The plays that fire, most urgent first."""
+    made = table("priority", "play", "action", "who", title="Plays")
+    for play in plays:
+        made.add_row(text(play.priority), _two(play.play, play.situation, "bold"),
+                     text(play.action), text(play.who))
+    return made
+
+
+def events_table(events: Iterable[Event]) -> Table:
+    """A deal's event log, one line per event."""
+    made = table("seq", "at", "actor", "event", "details")
+    for event in events:
+        made.add_row(text(event.seq), text(event.at), text(event.actor), text(event.type),
+                     text(describe(event)))
+    return made
+
+
+def describe(event: Event) -> str:
+    """What an event changed, in a few words."""
+    data = event.model_dump(exclude={"deal_id", "seq", "at", "actor", "source", "type"})
+    person = data.get("stakeholder")
+    if isinstance(person, dict):
+        roles = ", ".join(person["roles"]) or "no role"
+        return f"{person['id']}: {person['name']} ({roles}; {person['stance']}, " \
+               f"{person['influence']} influence)"
+    if event.type == "fact_set":
+        return f"{data['name']} = {show(data['value'])}" if data["value"] is not None else \
+            f"{data['name']} cleared"
+    parts = [f"{key}: {show(value)}" for key, value in data.items()
+             if value not in (None, "", (), [], {})]
+    return "; ".join(parts)
+
+
+def map_data(smap: StakeholderMap) -> dict[str, Any]:
+    """A stakeholder map as plain data."""
+    data = dataclasses.asdict(smap)
+    for entry, raw in zip(smap.coverage, data["coverage"], strict=True):
+        raw["covered"] = entry.covered
+    return data

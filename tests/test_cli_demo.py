@@ -1,0 +1,111 @@
+"""`dealflow demo`: it runs offline, tells its story and leaves a database to explore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from dealflow.cli import app
+from dealflow.deal import Status
+from dealflow.store import Store
+
+DEAL_ID = "zhenhai-cracker-dcs"
+
+
+def flat(output: str) -> str:
+    """Output as one line of words."""
+    return " ".join(output.split())
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('demo')}/x.db"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db: str) -> Result:
+    """The demo, run once for the module into its own database (wide: no cell wraps)."""
+    return CliRunner().invoke(app, ["demo", "--db", demo_db], env={"COLUMNS": "200"})
+
+
+def test_the_demo_runs_and_exits_0(demo: Result) -> None:
+    assert demo.exit_code == 0, demo.output
+
+
+@pytest.mark.parametrize("expected", [
+    "Created zhenhai-cracker-dcs: Ethylene cracker control-system upgrade (tender), "
+    "1,200,000 CNY, for Zhenhai Refining & Chemical.",
+    "advance qualify -> discover: refused, because",
+    "fact pain_confirmed is not set",
+    "Red flags",
+    "approval_not_covered",
+    "technical_buyer_skeptical",
+    "tender_before_spec",
+    "advance negotiate -> decide: refused, because",
+    "approval:top_management_over_50k",
+    "no stakeholder has role approver, which this deal's approval requires before decide",
+    "advance negotiate -> decide",
+    "Track the contract through Zhenhai Refining & Chemical's review",
+], ids=["created", "refused-advance", "its-reason", "red-flags", "approval-flag",
+        "skeptic-play", "tender-play", "approval-refusal", "approval-rule", "approval-reason",
+        "decide", "checklist"])
+def test_the_demo_tells_the_story(demo: Result, expected: str) -> None:
+    assert expected in flat(demo.output)
+
+
+def test_the_demo_ends_with_the_database_and_the_commands_to_explore_it(
+    demo: Result, demo_db: str,
+) -> None:
+    tail = flat(demo.output.split("Explore it yourself", 1)[1])
+    assert demo_db.removeprefix("sqlite:///") in tail
+    for command in (f"dealflow deal show {DEAL_ID} --db {demo_db}",
+                    f"dealflow events {DEAL_ID} --db {demo_db}",
+                    f"dealflow checklist {DEAL_ID} --db {demo_db} --format html -o deal.html"):
+        assert command in tail
+
+
+def test_the_demo_database_holds_the_deal_and_events_that_replay_to_it(
+    demo: Result, demo_db: str,
+) -> None:
+    with Store(demo_db) as store:
+        deal = store.get(DEAL_ID)
+        assert (deal.stage, deal.status) == ("decide", Status.open)
+        assert len(deal.stakeholders) == 7
+        assert store.replay(DEAL_ID) == deal
+        assert len(store.events(DEAL_ID)) == deal.version
+
+
+def test_the_commands_it_suggests_work_on_its_database(demo: Result, demo_db: str) -> None:
+    runner = CliRunner()
+    for args in (["deal", "show", DEAL_ID], ["events", DEAL_ID],
+                 ["stakeholder", "list", DEAL_ID], ["checklist", DEAL_ID, "--format", "html"]):
+        result = runner.invoke(app, [*args, "--db", demo_db])
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_the_demo_refuses_a_database_that_has_its_deal_already(
+    demo: Result, demo_db: str,
+) -> None:
+    result = CliRunner().invoke(app, ["demo", "--db", demo_db])
+    assert result.exit_code == 1
+    assert "the demo deal zhenhai-cracker-dcs is already in" in result.output
+
+
+def test_by_default_the_demo_replaces_its_own_file_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DEALFLOW_DATABASE_URL", f"sqlite:///{tmp_path}/real.db")
+    runner = CliRunner()
+    first = runner.invoke(app, ["demo"])
+    second = runner.invoke(app, ["demo"])
+    assert (first.exit_code, second.exit_code) == (0, 0), second.output
+    assert str(tmp_path / "dealflow-demo.db") in flat(second.output)
+    assert "--db sqlite:///dealflow-demo.db" in second.output
+    assert not (tmp_path / "real.db").exists()  # the team's database is left alone
+    with Store("sqlite:///dealflow-demo.db") as store:
+        assert store.count_deals() == 1
+        assert store.replay(DEAL_ID) == store.get(DEAL_ID)
