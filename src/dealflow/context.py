@@ -23,7 +23,7 @@ from dealflow.deal import (
 )
 from dealflow.playbook._expr import RuleEvalError
 from dealflow.playbook.model import Item, Playbook, Stage
-from dealflow.playbook.rules import STAKEHOLDER_NAME, Rule
+from dealflow.playbook.rules import STAKEHOLDER_NAME, Rule, trust
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
@@ -59,6 +59,7 @@ class Unset:
         return f"Unset({self.name!r})"
 
 
+@trust
 class FactsView:
     """`facts.<id>` in rules: the value, or `Unset` for a declared fact not yet set."""
 
@@ -111,32 +112,38 @@ class ItemInstance:
 class RuleContext(Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware)."""
 
+    playbook: Playbook
+    deal: Deal
+    now: dt.datetime
+
+    #: How each name is computed, from the context (computed once, when first asked for).
+    _VALUES: dict[str, Callable[[RuleContext], Any]] = {
+        "deal": lambda c: c.deal,
+        "facts": lambda c: FactsView(c.deal.facts, c.playbook.fact_ids),
+        "stakeholders": lambda c: list(c.deal.stakeholders),
+        "stage": lambda c: c.deal.stage,
+        "today": lambda c: c.now.date(),
+        "days_in_stage": lambda c: (c.now - c.deal.stage_entered_at).days,
+        "support_score": lambda c: support_score(c.deal.stakeholders),
+        "covered": lambda c: c.covered,
+        "stance_of": lambda c: c.stance_of,
+        "holders": lambda c: c.deal.holders,
+        "supporters": lambda c: c.supporters,
+        "opponents": lambda c: c.opponents,
+        "champions": lambda c: c.champions,
+        "fact": lambda c: c.fact,
+        "has_fact": lambda c: c.has_fact,
+        "item_done": lambda c: c.item_done,
+        "stage_items_done": lambda c: c.stage_items_done,
+        "approvals_covered": lambda c: c.approvals_covered,
+        "days_since": lambda c: c.days_since,
+    }
+
     def __init__(self, playbook: Playbook, deal: Deal, now: dt.datetime) -> None:
         self.playbook = playbook
         self.deal = deal
         self.now = now
         self._cache: dict[str, Any] = {}
-        self._values: dict[str, Callable[[], Any]] = {
-            "deal": lambda: deal,
-            "facts": lambda: FactsView(deal.facts, frozenset(f.id for f in playbook.facts)),
-            "stakeholders": lambda: list(deal.stakeholders),
-            "stage": lambda: deal.stage,
-            "today": lambda: now.date(),
-            "days_in_stage": lambda: (now - deal.stage_entered_at).days,
-            "support_score": lambda: support_score(deal.stakeholders),
-            "covered": lambda: self.covered,
-            "stance_of": lambda: self.stance_of,
-            "holders": lambda: deal.holders,
-            "supporters": lambda: self.supporters,
-            "opponents": lambda: self.opponents,
-            "champions": lambda: self.champions,
-            "fact": lambda: self.fact,
-            "has_fact": lambda: self.has_fact,
-            "item_done": lambda: self.item_done,
-            "stage_items_done": lambda: self.stage_items_done,
-            "approvals_covered": lambda: self.approvals_covered,
-            "days_since": lambda: self.days_since,
-        }
 
     # -- Mapping ---------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -144,15 +151,15 @@ class RuleContext(Mapping[str, Any]):
             return self._cache[name]
         except KeyError:
             pass
-        value = self._values[name]()
+        value = self._VALUES[name](self)
         self._cache[name] = value
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        return iter(self._VALUES)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._VALUES)
 
     def with_stakeholder(self, stakeholder: Stakeholder) -> Mapping[str, Any]:
         """This context plus `stakeholder` (for `for_each` rules and item texts)."""

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dealflow.playbook.model import Fact, Playbook
+from dealflow.playbook.rules import trust
 
 __all__ = [
     "INFLUENCE_WEIGHT",
@@ -36,6 +37,7 @@ FactValue = bool | int | float | str | dt.date
 """The value of a fact: its playbook type decides which."""
 
 
+@trust
 class Stance(StrEnum):
     """Where a stakeholder stands towards us."""
 
@@ -47,6 +49,7 @@ class Stance(StrEnum):
     unknown = "unknown"
 
 
+@trust
 class Influence(StrEnum):
     """How much a stakeholder weighs in the decision."""
 
@@ -55,6 +58,7 @@ class Influence(StrEnum):
     low = "low"
 
 
+@trust
 class Status(StrEnum):
     """Where a deal is in its life: open, on hold, won or lost."""
 
@@ -83,6 +87,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+@trust
 class Stakeholder(_Frozen):
     """A person in the customer's decision chain, with their roles, stance and interests."""
 
@@ -97,6 +102,7 @@ class Stakeholder(_Frozen):
     last_contact: dt.date | None = None
 
 
+@trust
 class NextStep(_Frozen):
     """The agreed next step of a deal: what, who, by when."""
 
@@ -105,6 +111,7 @@ class NextStep(_Frozen):
     due: dt.date
 
 
+@trust
 class Hold(_Frozen):
     """Why a deal is on hold and when it is due to resume."""
 
@@ -112,6 +119,7 @@ class Hold(_Frozen):
     resume_on: dt.date
 
 
+@trust
 class ItemCompletion(_Frozen):
     """A checklist item marked done: by whom, when, with which evidence."""
 
@@ -121,6 +129,7 @@ class ItemCompletion(_Frozen):
     stage: str
 
 
+@trust
 class Deal(_Frozen):
     """A deal as it stands now: the projection of its events."""
 

@@ -299,9 +299,16 @@ class Playbook(_Model):
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
 
     _stage_index: dict[str, int] = PrivateAttr(default_factory=dict)
+    _fact_ids: frozenset[str] = PrivateAttr(default=frozenset())
 
     def model_post_init(self, context: Any, /) -> None:
         self._stage_index.update({stage.id: i for i, stage in enumerate(self.stages)})
+        self._fact_ids = frozenset(fact.id for fact in self.facts)
+
+    @property
+    def fact_ids(self) -> frozenset[str]:
+        """The ids of the declared facts."""
+        return self._fact_ids
 
     @property
     def default_locale(self) -> str:

@@ -27,6 +27,7 @@ from dealflow.playbook._expr import (
     RuleEvalError,
     UnsupportedSyntax,
     compile_node,
+    trust,
 )
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "compile_rule",
     "compile_template",
     "template_names",
+    "template_refs",
+    "trust",
 ]
 
 #: The names every rule may use. Values are provided by the engine (see the docs page
@@ -175,6 +178,11 @@ def template_names(source: str) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(_TEMPLATE_ENV.parse(source)))
 
 
+def template_refs(source: str) -> RuleRefs:
+    """What a template (it must compile) refers to: the facts, roles and items it names."""
+    return _collect_refs(_TEMPLATE_ENV.parse(source))
+
+
 def _parse(source: str) -> nodes.Expr:
     if len(source) > MAX_RULE_LENGTH:
         raise RuleSyntaxError(
@@ -202,14 +210,14 @@ def _const_arg(call: nodes.Call) -> str | None:
     return None
 
 
-def _find_all(tree: nodes.Expr, kind: type[_N]) -> Iterator[_N]:
+def _find_all(tree: nodes.Node, kind: type[_N]) -> Iterator[_N]:
     """The nodes of `kind` in `tree`, the root included (Jinja's `find_all` skips it)."""
     if isinstance(tree, kind):
         yield tree
     yield from tree.find_all(kind)
 
 
-def _facts_refs(tree: nodes.Expr) -> set[str]:
+def _facts_refs(tree: nodes.Node) -> set[str]:
     facts = {
         node.attr
         for node in _find_all(tree, nodes.Getattr)
@@ -222,7 +230,7 @@ def _facts_refs(tree: nodes.Expr) -> set[str]:
     return facts
 
 
-def _collect_refs(tree: nodes.Expr) -> RuleRefs:
+def _collect_refs(tree: nodes.Node) -> RuleRefs:
     names = {node.name for node in _find_all(tree, nodes.Name)}
     facts = _facts_refs(tree)
     roles: set[str] = set()

@@ -19,7 +19,7 @@ class LocalizedText(Mapping[str, str]):
     locale; `get_text(locale, default)` falls back to the playbook's default locale.
     """
 
-    __slots__ = ("_items", "_plain")
+    __slots__ = ("_items", "_map", "_plain")
 
     def __init__(self, value: str | Mapping[str, str]) -> None:
         if isinstance(value, str):
@@ -28,6 +28,7 @@ class LocalizedText(Mapping[str, str]):
         else:
             self._plain = None
             self._items = tuple(value.items())
+        self._map: dict[str, str] = dict(self._items)
 
     @property
     def plain(self) -> bool:
@@ -38,7 +39,7 @@ class LocalizedText(Mapping[str, str]):
         """The text in `locale`, else in `default_locale`, else the first one given."""
         if self._plain is not None:
             return self._plain
-        items = dict(self._items)
+        items = self._map
         for candidate in (locale, default_locale):
             if candidate is not None and candidate in items:
                 return items[candidate]
@@ -55,7 +56,7 @@ class LocalizedText(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         if self._plain is not None:
             return self._plain
-        return dict(self._items)[key]
+        return self._map[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.locales())
