@@ -15,21 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import StrictUndefined, Template
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow.context import ItemInstance, RuleContext
 from dealflow.deal import Deal, ItemCompletion
 from dealflow.playbook.model import Playbook
-from dealflow.playbook.rules import STAKEHOLDER_NAME
+from dealflow.playbook.rules import STAKEHOLDER_NAME, TrustingSandbox, trust
 from dealflow.plays import Recommendation, recommend_plays
 from dealflow.report import WON, Check, exit_checks
 from dealflow.stakeholders import RedFlag, analyse_stakeholders
 
 __all__ = ["Checklist", "ChecklistItem", "build_checklist"]
 
-_TEXT_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_TEXT_ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=False)
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
     """One line of a deal's checklist.
@@ -56,6 +56,7 @@ class ChecklistItem:
         return self.done is not None and self.done.at.date() > self.due
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class Checklist:
     """A deal's checklist and the state of its stage, in one locale."""

@@ -5,7 +5,8 @@ DealflowError                     exit_code 1 unless noted
 ├── DefinitionError               raised eagerly while loading: the playbook (or file) is wrong
 │   └── DocumentProblems          carries every located Problem found in one document
 │       ├── PlaybookError         ... in a playbook
-│       └── DealFileError         ... in a deal file (JSON or YAML)
+│       ├── DealFileError         ... in a deal file (JSON or YAML)
+│       └── MappingError          ... in a CRM import mapping (or its fit to the playbook)
 ├── RuntimeDealError              raised while using a valid playbook; keeps its context
 │   ├── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
 │   ├── DealNotFound              no deal with that id in the store: `.deal_id`
@@ -36,6 +37,7 @@ __all__ = [
     "DealNotFound",
     "DealflowError",
     "ImportProblems",
+    "MappingError",
     "StoreError",
     "DocumentProblems",
     "DefinitionError",
@@ -110,6 +112,12 @@ class DealFileError(DocumentProblems):
     """A deal file has one or more problems; `problems` lists all of them."""
 
     kind = "deal file"
+
+
+class MappingError(DocumentProblems):
+    """A CRM import mapping has one or more problems; `problems` lists all of them."""
+
+    kind = "mapping"
 
 
 class RuntimeDealError(DealflowError):

@@ -83,6 +83,11 @@ class DealCreated(EventBase):
     playbook_id: str
     playbook_version: str
     stage: str
+    undated: bool = Field(default=False, exclude_if=lambda value: not value)
+    """True when the deal's entry into `stage` has no date of its own (an imported history
+    whose first stage is undated): `at` is then the time of the deal's earliest dated
+    event. The analytics count the stage as reached but leave the stay out of time in
+    stage. Left out of the stored payload when False."""
 
 
 class DealEdited(EventBase):

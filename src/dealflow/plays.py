@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from dealflow.context import RuleContext
 from dealflow.deal import Deal, Status
 from dealflow.playbook.model import Playbook
+from dealflow.playbook.rules import trust
 
 __all__ = ["Recommendation", "recommend_plays"]
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     """A play that fires for a deal: the situation, what to do, who, why, how urgent."""

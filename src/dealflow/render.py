@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow._resources import bundled_dir
 from dealflow.checklist import Checklist, ChecklistItem
 from dealflow.errors import DefinitionError
+from dealflow.playbook.rules import TrustingSandbox
 
 __all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
 
@@ -69,12 +69,12 @@ class _BundledLoader(BaseLoader):
 
 
 @functools.lru_cache(maxsize=32)
-def _environment(template_dir: Path | None, html: bool) -> ImmutableSandboxedEnvironment:
+def _environment(template_dir: Path | None, html: bool) -> TrustingSandbox:
     """One environment per layout folder and mode: Jinja caches compiled templates in it."""
     loaders: list[BaseLoader] = [_BundledLoader()]
     if template_dir is not None:
         loaders.insert(0, FileSystemLoader(str(template_dir)))
-    env = ImmutableSandboxedEnvironment(
+    env = TrustingSandbox(
         loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=html,
         trim_blocks=False, keep_trailing_newline=True,
     )

@@ -13,7 +13,7 @@ from typing import Any
 from dealflow.context import RuleContext, Unset
 from dealflow.playbook._expr import Leaf, RuleEvalError
 from dealflow.playbook.model import Gate
-from dealflow.playbook.rules import Rule
+from dealflow.playbook.rules import Rule, trust
 
 __all__ = [
     "WON",
@@ -29,6 +29,7 @@ WON = "won"
 """The target of a `win`: not a stage, the end of the track."""
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class Check:
     """One evaluated control point or condition."""
@@ -54,6 +55,7 @@ class Check:
                 "hint": self.hint, "error": self.error}
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class GateReport:
     """The outcome of checking an operation: allowed or not, and every check behind it."""

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from dealflow.context import RuleContext, support_score
 from dealflow.deal import Deal, Influence, Stance
 from dealflow.playbook.model import Playbook
+from dealflow.playbook.rules import trust
 
 __all__ = ["RedFlag", "RoleCoverage", "StakeholderMap", "analyse_stakeholders"]
 
 _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class RoleCoverage:
     """One decision-chain role: who holds it, and whether the deal's stage requires it."""
@@ -34,6 +36,7 @@ class RoleCoverage:
         return bool(self.holders)
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class RedFlag:
     """Something on the map that endangers the deal, with a severity and a reason."""
@@ -45,6 +48,7 @@ class RedFlag:
     role: str | None = None
 
 
+@trust
 @dataclass(frozen=True, slots=True)
 class StakeholderMap:
     """The analysis of a deal's stakeholders."""

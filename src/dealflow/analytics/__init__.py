@@ -2,6 +2,14 @@
 
 Funnel layer by layer, time in stage and cycle time, stalled deals, win rates and
 velocity, the forecast (the CRM way and from history), and simulated histories.
+
+Histories imported from a CRM may hold a deal whose first stage has no date (a wide
+export with the "date entered" of its first stage blank): its `deal_created` event is
+stored at the time of the deal's earliest dated event and marked `undated`. Such a
+deal counts as having reached that stage everywhere (funnel, win rate by stage
+reached, forecast transitions); its stay there has no known length and is left out of
+time in stage (and of the percentile limits of `stalled`); its cycle time runs from
+that earliest dated event.
 """
 
 from dealflow.analytics._query import Filters

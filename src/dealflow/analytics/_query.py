@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from dealflow.store.tables import DEALS, EVENTS
 
-__all__ = ["Filters", "days_between", "deal_ids", "stage_changes", "visits"]
+__all__ = ["Filters", "days_between", "deal_ids", "stage_changes", "undated", "visits"]
 
 STAGE_EVENTS = ("deal_created", "stage_advanced", "stage_moved_back", "deal_reopened",
                 "deal_won", "deal_lost")
@@ -105,13 +105,21 @@ def days_between(engine: Engine, start: Any, end: Any) -> ColumnElement[Any]:
     return func.extract("epoch", end - start) / 86400.0
 
 
+def undated() -> ColumnElement[bool]:
+    """True for an event whose entry into its stage has no date of its own (an imported
+    `deal_created` with `undated: true`); false for every other event."""
+    flag = EVENTS.c.payload["undated"].as_boolean()
+    return case((EVENTS.c.type == "deal_created", func.coalesce(flag, False)),
+                else_=literal(False))
+
+
 def stage_changes(filters: Filters | None) -> Any:
     """Subquery: every stage-changing event of the selected deals, with the stage it
-    leaves and the stage it enters."""
+    leaves and the stage it enters, and whether that entry is `undated`."""
     return (
         select(EVENTS.c.deal_id, EVENTS.c.seq, EVENTS.c.type, EVENTS.c.at,
                stage_before().label("from_stage"), stage_after().label("to_stage"),
-               _text("reason").label("reason"))
+               _text("reason").label("reason"), undated().label("undated"))
         .where(EVENTS.c.type.in_(STAGE_EVENTS))
         .where(EVENTS.c.deal_id.in_(deal_ids(filters)))
         .subquery("changes")
@@ -121,16 +129,19 @@ def stage_changes(filters: Filters | None) -> Any:
 def visits(engine: Engine, filters: Filters | None, now: dt.datetime) -> Any:
     """Subquery: one row per stay of a deal in a stage, with its length in days.
 
-    `closed` is false for a stay still going on (its length runs to `now`).
+    `closed` is false for a stay still going on (its length runs to `now`); `undated` is
+    true for a stay whose entering event has no date of its own (see `DealCreated.undated`):
+    its length is unknown, so time-in-stage figures leave it out.
     """
     changes = stage_changes(filters)
     nxt = func.lead(changes.c.at).over(partition_by=changes.c.deal_id,
                                        order_by=changes.c.seq)
     inner = select(changes.c.deal_id, changes.c.to_stage.label("stage"),
-                   changes.c.at.label("entered"), nxt.label("left")).subquery("stays")
+                   changes.c.at.label("entered"), changes.c.undated,
+                   nxt.label("left")).subquery("stays")
     left = func.coalesce(inner.c.left, literal(now))
     return (
-        select(inner.c.deal_id, inner.c.stage, inner.c.entered,
+        select(inner.c.deal_id, inner.c.stage, inner.c.entered, inner.c.undated,
                (inner.c.left.is_not(None)).label("closed"),
                days_between(engine, inner.c.entered, left).label("days"))
         .where(inner.c.stage.not_in(("won", "lost")))

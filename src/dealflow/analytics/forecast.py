@@ -6,9 +6,9 @@
   chain whose absorbing states are `won` and `lost`; each stage's probability of ending
   won is the chain's absorption probability, and an open deal's expected value is its
   amount times the probability of its stage. A stage with no history falls back to the
-  playbook's probability (and says so). The Monte Carlo interval draws each open deal's
-  outcome from its probability, `runs` times, and reports the 5th and 95th percentile of
-  the total.
+  playbook's probability (and says so), also as the worth of a move into it from another
+  stage. The Monte Carlo interval draws each open deal's outcome from its probability,
+  `runs` times, and reports the 5th and 95th percentile of the total.
 """
 
 from __future__ import annotations
@@ -76,13 +76,16 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return [a[i][n] / a[i][i] if abs(a[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
-def absorption(chain: Chain) -> dict[str, float]:
-    """Each stage's probability of ending `won`, for stages with history."""
+def absorption(chain: Chain, fallback: dict[str, float] | None = None) -> dict[str, float]:
+    """Each stage's probability of ending `won`, for stages with history. A move into a
+    stage without history counts with that stage's `fallback` probability (else as lost)."""
     known = [s for s in chain.stages if chain.leaving(s)]
     index = {stage: i for i, stage in enumerate(known)}
     matrix = [[(1.0 if i == j else 0.0) - chain.rate(s, t) for j, t in enumerate(known)]
               for i, s in enumerate(known)]
-    vector = [chain.rate(s, "won") for s in known]
+    outside = {t: p for t, p in (fallback or {}).items() if t not in index}
+    vector = [chain.rate(s, "won") + sum(chain.rate(s, t) * p for t, p in outside.items())
+              for s in known]
     solution = _solve(matrix, vector)
     return {stage: min(1.0, max(0.0, solution[index[stage]])) for stage in known}
 
@@ -137,7 +140,7 @@ def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
              seed: int = 0) -> Forecast:
     """The forecast of the open deals `filters` select (see the module docs)."""
     chain = transition_chain(store, filters)
-    history = absorption(chain)
+    history = absorption(chain, {s.id: s.probability / 100 for s in store.playbook.stages})
     query = (select(DEALS.c.stage, DEALS.c.amount)
              .where(DEALS.c.status.in_(("open", "on_hold")))
              .where(DEALS.c.id.in_(deal_ids(filters))))

@@ -9,7 +9,6 @@ from importlib.resources import files
 from typing import Any
 
 from jinja2 import StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow.analytics._query import Filters
 from dealflow.analytics.forecast import forecast
@@ -17,11 +16,12 @@ from dealflow.analytics.funnel import Funnel, funnel
 from dealflow.analytics.timing import cycle_time, time_in_stage
 from dealflow.analytics.winrate import velocity, win_rates
 from dealflow.audit import compliance
+from dealflow.playbook.rules import TrustingSandbox
 from dealflow.store.repository import Store
 
 __all__ = ["render_report", "sop_compliance"]
 
-_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+_ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=True)
 
 
 def _pct(value: float | None) -> str:

@@ -2,8 +2,11 @@
 
 - Time in stage counts finished stays only (a stay ends when the deal leaves the stage);
   a deal that came back to a stage has one stay per visit. Percentiles are nearest-rank:
-  the smallest stay with at least that share of stays at or below it.
-- Cycle time runs from a deal's creation to its close (won or lost).
+  the smallest stay with at least that share of stays at or below it. A stay whose entry
+  is undated (an imported deal whose first stage has no date, `DealCreated.undated`) has
+  no known length and is left out, here and in `stalled(percentile=...)`.
+- Cycle time runs from a deal's creation to its close (won or lost). For an undated
+  creation that is the deal's earliest dated event, the only start known.
 - A deal is stalled when it is open (not on hold) and has been in its stage longer than
   the stage's `expected_days`, or, with `percentile`, longer than that percentile of
   finished stays in the same stage.
@@ -15,7 +18,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, select
 
 from dealflow.analytics._query import Filters, days_between, deal_ids, visits
 from dealflow.store.repository import Store
@@ -95,11 +98,17 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
 
+def _finished_stays(store: Store, filters: Filters | None, now: dt.datetime) -> Any:
+    """Subquery: stage and days of every finished stay whose entry is dated."""
+    stays = visits(store.database, filters, now)
+    return (select(stays.c.stage, stays.c.days)
+            .where(stays.c.closed).where(not_(stays.c.undated)).subquery())
+
+
 def time_in_stage(store: Store, filters: Filters | None = None, *,
                   now: dt.datetime | None = None) -> list[StageTime]:
     """Finished stays per stage: count, mean, median, p75, p90 (days)."""
-    stays = visits(store.database, filters, _now(now))
-    done = select(stays.c.stage, stays.c.days).where(stays.c.closed).subquery()
+    done = _finished_stays(store, filters, _now(now))
     summary = select(done.c.stage, func.count(), func.avg(done.c.days)).group_by(done.c.stage)
     with store.database.connect() as conn:
         counts = {row[0]: (int(row[1]), float(row[2])) for row in conn.execute(summary)}
@@ -137,8 +146,7 @@ def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | 
     moment = _now(now)
     limits: dict[str, float] = {}
     if percentile is not None:
-        stays = visits(store.database, filters, moment)
-        done = select(stays.c.stage, stays.c.days).where(stays.c.closed).subquery()
+        done = _finished_stays(store, filters, moment)
         index = {0.5: 0, 0.75: 1, 0.9: 2}.get(percentile)
         if index is None:
             raise ValueError("percentile must be 0.5, 0.75 or 0.9")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -21,11 +21,46 @@ from jinja2 import StrictUndefined, Undefined, nodes
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ["Compiled", "Leaf", "RuleEvalError", "UnsupportedSyntax", "compile_node", "render"]
+__all__ = [
+    "Compiled",
+    "Leaf",
+    "RuleEvalError",
+    "TrustingSandbox",
+    "UnsupportedSyntax",
+    "compile_node",
+    "render",
+    "trust",
+]
 
 Fn = Callable[[Mapping[str, Any]], Any]
 
-ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+#: Types whose public attributes rules may read directly: data, never code. Everything
+#: else goes through the sandbox's checks.
+TRUSTED_TYPES: set[type] = {str, int, float, bool, dt.date, dt.datetime, Decimal}
+
+
+def trust(kind: type) -> type:
+    """Let rules read `kind`'s public attributes without the sandbox's per-access checks
+    (for dealflow's own data classes; attributes starting with `_` stay forbidden)."""
+    TRUSTED_TYPES.add(kind)
+    return kind
+
+
+class TrustingSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with a fast path for the public attributes of trusted
+    types (dealflow's own data classes and plain values); everything else is checked
+    as usual."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in TRUSTED_TYPES and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=False)
 _CONTEXT = new_context(ENV, None, {}, {}, shared=True)
 
 #: Filters a rule may use. Filters that can build huge values (center, wordwrap, batch,
@@ -104,18 +139,6 @@ def _name(node: nodes.Name) -> Fn:
             raise RuleEvalError(f"unknown name {key!r}") from None
 
     return lookup
-
-
-#: Types whose public attributes rules may read directly: data, never code. Everything
-#: else goes through the sandbox's checks.
-TRUSTED_TYPES: set[type] = {str, int, float, bool, dt.date, dt.datetime, Decimal}
-
-
-def trust(kind: type) -> type:
-    """Let rules read `kind`'s public attributes without the sandbox's per-access checks
-    (for dealflow's own data classes; attributes starting with `_` stay forbidden)."""
-    TRUSTED_TYPES.add(kind)
-    return kind
 
 
 def _getattr(node: nodes.Getattr) -> Fn:
@@ -388,45 +411,52 @@ class Compiled:
 
     fn: Fn
     tree: nodes.Expr
+    parts: dict[int, Fn] = field(default_factory=dict)
+    """Closures of the tree's parts, compiled when an explanation first needs them."""
 
     def why_false(self, ctx: Mapping[str, Any]) -> list[Leaf]:
         """The smallest parts of the rule that make it false in `ctx`."""
-        return _why(self.tree, ctx)
+        return _why(self.tree, ctx, self.parts)
 
 
-def _evaluate(node: nodes.Node, ctx: Mapping[str, Any]) -> tuple[Any, str | None]:
+def _evaluate(node: nodes.Node, ctx: Mapping[str, Any],
+              parts: dict[int, Fn]) -> tuple[Any, str | None]:
+    fn = parts.get(id(node))
+    if fn is None:
+        fn = parts[id(node)] = compile_node(node)
     try:
-        return compile_node(node)(ctx), None
+        return fn(ctx), None
     except RuleEvalError as exc:
         return None, str(exc)
     except Exception as exc:  # noqa: BLE001 - any failure of user code becomes a reason
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _why(node: nodes.Node, ctx: Mapping[str, Any]) -> list[Leaf]:
+def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn]) -> list[Leaf]:
     if isinstance(node, nodes.And | nodes.Or):
         leaves: list[Leaf] = []
         for part in (node.left, node.right):
-            value, error = _evaluate(part, ctx)
+            value, error = _evaluate(part, ctx, parts)
             if error is not None or not value:
-                leaves.extend(_why(part, ctx))
+                leaves.extend(_why(part, ctx, parts))
         return leaves
-    value, error = _evaluate(node, ctx)
-    return [_leaf(node, value, error, ctx)]
+    value, error = _evaluate(node, ctx, parts)
+    return [_leaf(node, value, error, ctx, parts)]
 
 
-def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any]) -> Leaf:
+def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any],
+          parts: dict[int, Fn]) -> Leaf:
     text = render(node)
     if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
-        args = tuple(_evaluate(arg, ctx)[0] for arg in node.args)
+        args = tuple(_evaluate(arg, ctx, parts)[0] for arg in node.args)
         return Leaf(text, value, error, call=(node.node.name, args))
     if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and (
         node.node.name == "facts"
     ):
         return Leaf(text, value, error, fact=node.attr)
     if isinstance(node, nodes.Compare) and len(node.ops) == 1:
-        left, _ = _evaluate(node.expr, ctx)
-        right, _ = _evaluate(node.ops[0].expr, ctx)
+        left, _ = _evaluate(node.expr, ctx, parts)
+        right, _ = _evaluate(node.ops[0].expr, ctx, parts)
         compare = (render(node.expr), left, _SYMBOL[node.ops[0].op], render(node.ops[0].expr),
                    right)
         return Leaf(text, value, error, compare=compare)

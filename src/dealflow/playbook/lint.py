@@ -19,7 +19,7 @@ from jinja2 import nodes
 from dealflow._yaml import Document, Location, format_path
 from dealflow.playbook.model import Playbook
 from dealflow.playbook.references import _walk_texts
-from dealflow.playbook.rules import Rule
+from dealflow.playbook.rules import Rule, RuleRefs, template_refs
 
 __all__ = ["CODES", "Finding", "lint_playbook"]
 
@@ -81,27 +81,51 @@ def _constant(rule: Rule) -> tuple[bool, Any]:
         return False, None
 
 
+def _enum_fact(node: nodes.Node, enums: dict[str, set[str]]) -> str | None:
+    """The enum fact `node` reads, as `facts.x` or `facts['x']`; None for anything else."""
+    if isinstance(node, nodes.Getattr):
+        key: Any = node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        key = node.arg.value
+    else:
+        return None
+    reads_facts = isinstance(node.node, nodes.Name) and node.node.name == "facts"
+    return key if reads_facts and key in enums else None
+
+
+def _strings(node: nodes.Node) -> list[str]:
+    """The constant strings of `node`: a string, or the strings of a literal list."""
+    if isinstance(node, nodes.Const):
+        values = [node.value]
+    elif isinstance(node, nodes.List | nodes.Tuple):
+        values = [item.value for item in node.items if isinstance(item, nodes.Const)]
+    else:
+        values = []
+    return [value for value in values if isinstance(value, str)]
+
+
 def _enum_mismatches(pb: Playbook, rule: Rule) -> Iterator[tuple[str, str]]:
-    """(fact, value) for each comparison of an enum fact with a value it cannot take."""
+    """(fact, value) for each comparison of an enum fact with a value it cannot take.
+
+    The fact may be on either side of `==` and `!=` (`'approved' == facts.budget`), and on
+    the left of `in` and `not in`.
+    """
     enums = {f.id: set(f.values or ()) for f in pb.facts if f.type == "enum"}
     tree = rule._compiled.tree
     compares = ([tree] if isinstance(tree, nodes.Compare) else []) + list(
         tree.find_all(nodes.Compare))
     for compare in compares:
         left = compare.expr
-        if not (isinstance(left, nodes.Getattr) and isinstance(left.node, nodes.Name)
-                and left.node.name == "facts" and left.attr in enums):
-            continue
         for operand in compare.ops:
-            values: list[Any] = []
-            if isinstance(operand.expr, nodes.Const):
-                values = [operand.expr.value]
-            elif isinstance(operand.expr, nodes.List | nodes.Tuple):
-                values = [item.value for item in operand.expr.items
-                          if isinstance(item, nodes.Const)]
-            for value in values:
-                if isinstance(value, str) and value not in enums[left.attr]:
-                    yield left.attr, value
+            pairs = [(left, operand.expr)]
+            if operand.op in ("eq", "ne"):
+                pairs.append((operand.expr, left))
+            for side, other in pairs:
+                fact = _enum_fact(side, enums)
+                if fact is not None:
+                    yield from ((fact, value) for value in _strings(other)
+                                if value not in enums[fact])
+            left = operand.expr
 
 
 def _gate_checks(pb: Playbook) -> Iterator[_Raw]:
@@ -156,8 +180,8 @@ def _reachability(pb: Playbook, gate_findings: list[_Raw]) -> Iterator[_Raw]:
 def _roles(pb: Playbook) -> Iterator[_Raw]:
     asked = {role for stage in pb.stages for role in stage.required_roles}
     asked |= {role for rule in pb.approval_rules for role in rule.requires}
-    for rule in _every_rule(pb):
-        asked |= rule.refs.roles
+    for refs in _every_ref(pb):
+        asked |= refs.roles
     for r, role in enumerate(pb.roles):
         if role.id not in asked:
             yield _Raw("DF105", ("roles", r), f"role {role.id} is never required by a stage, "
@@ -174,13 +198,21 @@ def _every_rule(pb: Playbook) -> Iterator[Rule]:
     yield from (rule.when for rule in pb.approval_rules)
 
 
+def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
+    """What every rule and every item text (a template) of the playbook refers to."""
+    yield from (rule.refs for rule in _every_rule(pb))
+    for _, item in pb.iter_items():
+        raw = item.text.raw()
+        yield from (template_refs(source)
+                    for source in ([raw] if isinstance(raw, str) else raw.values()))
+
+
 def _facts(pb: Playbook) -> Iterator[_Raw]:
     used: set[str] = set()
-    for rule in _every_rule(pb):
-        used |= rule.refs.facts
-    texts = " ".join(str(item.text.raw()) for _, item in pb.iter_items())
+    for refs in _every_ref(pb):
+        used |= refs.facts
     for f, fact in enumerate(pb.facts):
-        if fact.id not in used and f"facts.{fact.id}" not in texts:
+        if fact.id not in used:
             yield _Raw("DF110", ("facts", f), f"fact {fact.id} is not used by any rule or "
                        "item", "use it in a gate or play, or remove it")
 

@@ -92,13 +92,15 @@ def dump_playbook(playbook: Playbook) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
-def _schema_problems(exc: ValidationError, document: Document) -> Iterator[Problem]:
+def _schema_problems(exc: ValidationError, document: Document,
+                     root: type[BaseModel] = Playbook) -> Iterator[Problem]:
+    """Located problems for pydantic's errors on a document validated as `root`."""
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         kind = error["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            allowed = _fields_at(loc[:-1])
+            allowed = _fields_at(loc[:-1], root)
             message = f"unknown key {key!r}" + did_you_mean(key, allowed)
             yield document.problem(loc, message, key=True)
         elif kind == "missing":
@@ -168,8 +170,8 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] | None = Playbook
+def _fields_at(loc: tuple[Any, ...], root: type[BaseModel] = Playbook) -> list[str]:
+    model: type[BaseModel] | None = root
     for part in loc:
         if isinstance(part, int) or model is None:
             continue

@@ -6,6 +6,7 @@ in the docs describes every field; a test keeps the two in step.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
@@ -298,17 +298,14 @@ class Playbook(_Model):
     stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
 
-    _stage_index: dict[str, int] = PrivateAttr(default_factory=dict)
-    _fact_ids: frozenset[str] = PrivateAttr(default=frozenset())
+    @functools.cached_property
+    def _stage_index(self) -> dict[str, int]:
+        return {stage.id: i for i, stage in enumerate(self.stages)}
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._stage_index.update({stage.id: i for i, stage in enumerate(self.stages)})
-        self._fact_ids = frozenset(fact.id for fact in self.facts)
-
-    @property
+    @functools.cached_property
     def fact_ids(self) -> frozenset[str]:
         """The ids of the declared facts."""
-        return self._fact_ids
+        return frozenset(fact.id for fact in self.facts)
 
     @property
     def default_locale(self) -> str:

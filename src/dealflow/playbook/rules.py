@@ -16,7 +16,6 @@ from typing import Annotated, Any, TypeVar
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import TemplateAssertionError
 from jinja2.parser import Parser
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -25,6 +24,7 @@ from dealflow.playbook._expr import (
     Compiled,
     Leaf,
     RuleEvalError,
+    TrustingSandbox,
     UnsupportedSyntax,
     compile_node,
     trust,
@@ -39,6 +39,7 @@ __all__ = [
     "Leaf",
     "Rule",
     "RuleEvalError",
+    "TrustingSandbox",
     "RuleRefs",
     "RuleSyntaxError",
     "RuleType",
@@ -95,7 +96,7 @@ MAX_RULE_LENGTH = 2000
 _N = TypeVar("_N", bound=nodes.Node)
 
 _ENV = ENV
-_TEMPLATE_ENV = ImmutableSandboxedEnvironment(
+_TEMPLATE_ENV = TrustingSandbox(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
 

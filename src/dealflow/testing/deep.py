@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from dealflow.checklist import build_checklist
+from dealflow.checklist import build_checklist, render_item_text
 from dealflow.context import RuleContext
 from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine
-from dealflow.playbook.model import Playbook
+from dealflow.playbook.model import Playbook, Stage
 from dealflow.playbook.rules import Rule
 from dealflow.render import render_checklist
 from dealflow.testing.strategies import deals, fact_values, hostile_text
@@ -110,13 +110,27 @@ def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:
     return False
 
 
+def _unfilled(ctx: RuleContext, stage: Stage) -> bool:
+    """Whether an item text of `stage` cannot be filled in for the deal of `ctx`."""
+    pb = ctx.playbook
+    return any("[could not fill in:" in render_item_text(pb.text(inst.item.text, locale), ctx,
+                                                         inst, locale)
+               for inst in ctx.item_instances(stage) for locale in pb.locales)
+
+
+def _unfilled_in(pb: Playbook, stage: Stage) -> Callable[[Deal], bool]:
+    return lambda deal: _unfilled(RuleContext(pb, deal, NOW), stage)
+
+
 def _render_fails(pb: Playbook, deal: Deal) -> bool:
-    for locale in pb.locales:
-        sheet = build_checklist(pb, deal, now=NOW, locale=locale)
-        if any("[could not fill in:" in item.text for item in sheet.items):
-            return True
-        for fmt in ("md", "html", "json"):
-            render_checklist(sheet, fmt)
+    """Whether the checklist of `deal`'s stage fails to render, in some locale or format."""
+    try:
+        for locale in pb.locales:
+            sheet = build_checklist(pb, deal, now=NOW, locale=locale)
+            for fmt in ("md", "html", "json"):
+                render_checklist(sheet, fmt)
+    except Exception:  # noqa: BLE001 - any failure is the finding
+        return True
     return False
 
 
@@ -156,8 +170,9 @@ def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = No
                     last_contact=NOW.date() - dt.timedelta(days=draw(st.integers(0, 10))))
         for role in playbook.roles if draw(st.integers(0, 9)) > 0
     ]
+    waited = draw(st.one_of(st.just(3), st.integers(0, 400)))  # days in the stage
     deal = base.model_copy(update={"facts": facts, "stakeholders": tuple(people),
-                                   "stage_entered_at": NOW - dt.timedelta(days=3)})
+                                   "stage_entered_at": NOW - dt.timedelta(days=waited)})
     if draw(st.integers(0, 9)) > 1:
         deal = deal.model_copy(update={"items_done": _instances_done(playbook, deal)})
     return deal
@@ -166,7 +181,8 @@ def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = No
 @dataclass
 class _Sweep:
     rule_failures: dict[str, tuple[Rule, bool]] = field(default_factory=dict)
-    render_failure: bool = False
+    unfilled: Stage | None = None  # a stage with an item text that cannot be filled in
+    unrendered: Deal | None = None  # a deal whose checklist does not render
     gate_failed: set[str] = field(default_factory=set)
 
 
@@ -180,10 +196,12 @@ def _sweep(pb: Playbook, examples: int) -> _Sweep:
         for where, rule, per_person in rules:
             if where not in seen.rule_failures and _rule_fails(pb, rule, per_person, deal):
                 seen.rule_failures[where] = (rule, per_person)
-        if not seen.render_failure and _render_fails(pb, deal):
-            seen.render_failure = True
-        ctx = RuleContext(pb, deal, NOW)
-        for stage in pb.stages:
+        if seen.unrendered is None and _render_fails(pb, deal):
+            seen.unrendered = deal
+        for stage in pb.stages:  # the deal in every stage, as gates and items only see it there
+            ctx = RuleContext(pb, deal.model_copy(update={"stage": stage.id}), NOW)
+            if seen.unfilled is None and _unfilled(ctx, stage):
+                seen.unfilled = stage
             for gate in stage.gates:
                 if gate.id not in seen.gate_failed and not ctx.holds(gate.when):
                     seen.gate_failed.add(gate.id)
@@ -200,7 +218,11 @@ def _stage_passes(pb: Playbook, stage_id: str, deal: Deal) -> bool:
 
 
 def _drive(pb: Playbook, deal: Deal) -> str | None:
-    """None when `deal`, put in the first stage, can be advanced to won; else why not."""
+    """None when `deal`, put in the first stage, can be advanced to won; else why not.
+
+    The deal spends as long in every stage as `deal` had spent in its own stage: that is
+    how long it had been in each stage when it was found to meet the stage's gates.
+    """
     engine = Engine(pb, clock=lambda: NOW)
     current = deal.model_copy(update={"stage": pb.stages[0].id, "status": "open"})
     for stage in pb.stages:
@@ -209,7 +231,7 @@ def _drive(pb: Playbook, deal: Deal) -> str | None:
             current, actor="check")
         if not outcome.ok:
             return str(outcome.report)
-        current = outcome.deal
+        current = outcome.deal.model_copy(update={"stage_entered_at": deal.stage_entered_at})
     return None
 
 
@@ -223,11 +245,7 @@ def deep_check(playbook: Playbook, *, examples: int = 100) -> list[DeepFinding]:
         error = _error_of(playbook, rule, per_person, witness) if witness else ""
         findings.append(DeepFinding("DF201", f"rule {rule.source!r} fails: {error}", where,
                                     deal_yaml(witness) if witness else None))
-    if seen.render_failure:
-        witness = _search(deals(playbook, now=NOW), lambda d: _render_fails(playbook, d),
-                          examples)
-        findings.append(DeepFinding("DF202", "an item text cannot be filled in for this deal",
-                                    "stages", deal_yaml(witness) if witness else None))
+    findings.extend(_render_findings(playbook, seen, examples))
     for stage in playbook.stages:
         for gate in stage.gates:
             if gate.id not in seen.gate_failed:
@@ -235,6 +253,20 @@ def deep_check(playbook: Playbook, *, examples: int = 100) -> list[DeepFinding]:
                                             "generated deal: it checks nothing",
                                             f"stages.{stage.id}.gates.{gate.id}"))
     findings.extend(_witness_findings(playbook, examples))
+    return findings
+
+
+def _render_findings(pb: Playbook, seen: _Sweep, examples: int) -> list[DeepFinding]:
+    findings = []
+    if seen.unfilled is not None:
+        stage = seen.unfilled
+        witness = _search(deals(pb, stage=stage.id, now=NOW), _unfilled_in(pb, stage), examples)
+        findings.append(DeepFinding("DF202", "an item text cannot be filled in for this deal",
+                                    f"stages.{stage.id}", deal_yaml(witness) if witness else None))
+    if seen.unrendered is not None:
+        findings.append(DeepFinding("DF202", "the checklist does not render for this deal",
+                                    f"stages.{seen.unrendered.stage}",
+                                    deal_yaml(seen.unrendered)))
     return findings
 
 

@@ -1,0 +1,97 @@
+"""Reading the values of CSV cells: times (formats, time zones), amounts, texts.
+
+Every reader returns the value, or raises `ValueError` with a message that says what
+was expected; the converters turn that into a problem at the row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from dealflow.playbook.references import did_you_mean
+
+__all__ = ["MAX_TEXT", "TimeReader", "read_amount", "read_text", "resolve_zone"]
+
+MAX_TEXT = 500
+"""The longest title, account or owner a deal takes."""
+
+MAX_ID = 128
+"""The longest deal id the store takes."""
+
+_CENT = Decimal("0.01")
+_MAX_AMOUNT = Decimal(10) ** 16
+
+
+def resolve_zone(name: str) -> dt.tzinfo:
+    """The time zone `name` (IANA, like Europe/Berlin); `ValueError` when there is none.
+
+    UTC needs no time-zone database; any other zone does (the system's, else the
+    `tzdata` package), and a missing database is said so.
+    """
+    if name.upper() in ("UTC", "Z", "ETC/UTC"):
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        known = zoneinfo.available_timezones()
+        if not known:
+            raise ValueError(f"cannot find the time zone {name!r}: this system has no "
+                             "time-zone database; install one with `pip install tzdata`, "
+                             "or use UTC") from None
+        raise ValueError(f"unknown time zone {name!r}" + did_you_mean(name, known)) from None
+
+
+class TimeReader:
+    """Reads a cell as an aware UTC datetime: the formats in order, then ISO 8601.
+
+    A date without a time is midnight; a time without a zone is in `zone`.
+    """
+
+    def __init__(self, formats: tuple[str, ...], zone: dt.tzinfo) -> None:
+        self.formats = formats
+        self.zone = zone
+
+    def __call__(self, text: str) -> dt.datetime:
+        value = self._parse(text.strip())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone)
+        return value.astimezone(dt.UTC)
+
+    def _parse(self, text: str) -> dt.datetime:
+        for fmt in self.formats:
+            try:
+                return dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        tried = ", ".join([*self.formats, "ISO 8601"])
+        raise ValueError(f"cannot read {text!r} as a date (tried {tried}); add its format "
+                         "to dates.formats in the mapping")
+
+
+def read_amount(text: str) -> Decimal:
+    """An amount like `12500`, `12,500.00` or `1 250 000`, rounded to cents."""
+    cleaned = text.strip().replace(",", "").replace(" ", "").replace("_", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"cannot read {text.strip()!r} as an amount; write a number "
+                         "like 12500.00 (commas between thousands are fine)") from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"the amount {text.strip()!r} is not a number of zero or more")
+    if value >= _MAX_AMOUNT:
+        raise ValueError(f"the amount {text.strip()!r} is too large (the limit is 10^16)")
+    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+
+
+def read_text(text: str, what: str, limit: int = MAX_TEXT) -> str:
+    """A text cell, stripped; `ValueError` when longer than `limit` characters."""
+    value = text.strip()
+    if len(value) > limit:
+        raise ValueError(f"the {what} is {len(value)} characters long; the limit is {limit}")
+    return value
