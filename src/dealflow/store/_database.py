@@ -12,7 +12,15 @@ from dealflow.errors import StoreError
 from dealflow.store.migrations import migrate
 from dealflow.store.tables import META, SCHEMA_VERSION, metadata
 
-__all__ = ["open_engine", "prepare_schema"]
+__all__ = ["WRITE_OPTION", "open_engine", "prepare_schema", "writer"]
+
+WRITE_OPTION = "dealflow_write"
+"""Execution option marking a connection that writes (SQLite: BEGIN IMMEDIATE)."""
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that write."""
+    return engine.execution_options(**{WRITE_OPTION: True})
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -34,8 +42,10 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock up front: two writers never deadlock on a lock upgrade.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A write takes the lock up front, so two writers never deadlock on a lock
+        # upgrade; a read does not take it, so readers never wait for writers (WAL).
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
 
@@ -59,7 +69,7 @@ def prepare_schema(engine: Engine) -> None:
     except OperationalError as exc:
         raise StoreError(f"cannot open the database: {exc.orig}") from None
     if not tables:
-        with engine.begin() as conn:
+        with writer(engine).begin() as conn:
             metadata.create_all(conn)
             conn.execute(META.insert().values(
                 key="schema_version", value=str(SCHEMA_VERSION)))

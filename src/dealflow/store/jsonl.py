@@ -155,7 +155,7 @@ def _store_batch(store: Store, file: str, batch: list[tuple[int, Event]],
         by_deal.setdefault(event.deal_id, []).append((number, event))
     deals.update(by_deal)
     added = skipped = 0
-    with store._db.begin() as conn:  # one transaction per batch
+    with store.writing() as conn:  # one transaction per batch
         rows = conn.execute(select(DEALS.c.id, DEALS.c.data).where(
             DEALS.c.id.in_(list(by_deal)))).all()
         current: dict[str, Deal] = {

@@ -25,7 +25,7 @@ def migrate(engine: Engine, version: int) -> None:
     """Run every step from `version` up to `SCHEMA_VERSION`, one transaction each."""
     while version < SCHEMA_VERSION:
         step = STEPS[version]
-        with engine.begin() as conn:
+        with engine.execution_options(dealflow_write=True).begin() as conn:
             step(conn)
             conn.execute(update(META).where(META.c.key == "schema_version")
                          .values(value=str(version + 1)))

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -29,7 +29,7 @@ from dealflow.events import (
 )
 from dealflow.playbook.loader import dump_playbook, load_playbook, parse_playbook
 from dealflow.playbook.model import Playbook
-from dealflow.store._database import open_engine, prepare_schema
+from dealflow.store._database import open_engine, prepare_schema, writer
 from dealflow.store._rows import deal_from_data, deal_values, event_from_row, event_values
 from dealflow.store.tables import DEALS, EVENTS, ITEM_STATES, PLAYBOOKS, STAKEHOLDERS
 
@@ -37,6 +37,14 @@ __all__ = ["DEFAULT_URL", "Store", "database_url"]
 
 DEFAULT_URL = "sqlite:///dealflow.db"
 Clock = Callable[[], dt.datetime]
+
+
+# Statements built once: building them is most of the cost of a small write.
+_GET_DATA = select(DEALS.c.data).where(DEALS.c.id == bindparam("b_id"))
+_INSERT_DEAL = insert(DEALS)
+_UPDATE_DEAL = update(DEALS).where(DEALS.c.id == bindparam("b_id"),
+                                   DEALS.c.version == bindparam("b_expected"))
+_INSERT_EVENTS = insert(EVENTS)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -56,11 +64,16 @@ class Store:
         self.url = database_url(url)
         self.clock = clock
         self._db = open_engine(self.url)
+        self._writer = writer(self._db)
         self._guard(lambda: prepare_schema(self._db))
         self._playbooks: dict[tuple[str, str], Playbook] = {}
         self._engines: dict[tuple[str, str], Engine] = {}
         self.playbook = playbook or load_playbook()
         self.register_playbook(self.playbook)
+
+    def writing(self) -> Any:
+        """A transaction that writes (on SQLite it takes the write lock at once)."""
+        return self._writer.begin()
 
     @property
     def database(self) -> SqlEngine:
@@ -93,7 +106,7 @@ class Store:
         self._playbooks[key] = playbook
 
         def save() -> None:
-            with self._db.begin() as conn:
+            with self._writer.begin() as conn:
                 exists = conn.execute(select(PLAYBOOKS.c.id).where(
                     PLAYBOOKS.c.id == playbook.id, PLAYBOOKS.c.version == playbook.version)
                 ).first()
@@ -131,7 +144,7 @@ class Store:
         """The deal as it stands; `DealNotFound` when there is none."""
         def read() -> Any:
             with self._db.connect() as conn:
-                return conn.execute(select(DEALS.c.data).where(DEALS.c.id == deal_id)).scalar()
+                return conn.execute(_GET_DATA, {"b_id": deal_id}).scalar()
 
         data = self._guard(read)
         if data is None:
@@ -225,9 +238,9 @@ class Store:
         deal = outcome.deal
 
         def write() -> None:
-            with self._db.begin() as conn:
+            with self._writer.begin() as conn:
                 self._write_projection(conn, deal, expected_version)
-                conn.execute(insert(EVENTS), [event_values(e) for e in outcome.events])
+                conn.execute(_INSERT_EVENTS, [event_values(e) for e in outcome.events])
                 self._write_side_tables(conn, deal, outcome.events)
 
         try:
@@ -243,10 +256,9 @@ class Store:
     def _write_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
         values = deal_values(deal)
         if expected == 0:
-            conn.execute(insert(DEALS).values(**values))
+            conn.execute(_INSERT_DEAL, values)
             return
-        result = conn.execute(update(DEALS).where(
-            DEALS.c.id == deal.id, DEALS.c.version == expected).values(**values))
+        result = conn.execute(_UPDATE_DEAL, {**values, "b_id": deal.id, "b_expected": expected})
         if result.rowcount != 1:
             actual = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal.id)).scalar()
             raise ConflictError(deal.id, expected, None if actual is None else int(actual))
