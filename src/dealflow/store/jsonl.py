@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import IO
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from dealflow.deal import Deal
 from dealflow.errors import ImportProblems, Problem
 from dealflow.events import DealCreated, Event, apply, event_adapter
-from dealflow.store._rows import deal_from_data, event_values
+from dealflow.store._rows import deal_from_data
 from dealflow.store.repository import Store
-from dealflow.store.tables import DEALS, EVENTS
+from dealflow.store.tables import DEALS
 
 __all__ = ["ImportResult", "export_jsonl", "import_events", "import_jsonl"]
 
@@ -161,22 +161,17 @@ def _store_batch(store: Store, file: str, batch: list[tuple[int, Event]],
         current: dict[str, Deal] = {
             row.id: deal_from_data(row.data, store.playbook_for(
                 row.data["playbook_id"], row.data["playbook_version"])) for row in rows}
-        new_events: list[Event] = []
+        changes: list[tuple[Deal, int, list[Event]]] = []
         for deal_id, numbered in by_deal.items():
             deal = current.get(deal_id)
             start = deal.version if deal is not None else 0
             fresh = [(n, e) for n, e in numbered if e.seq > start]
             skipped += len(numbered) - len(fresh)
-            if not fresh:
-                continue
-            updated = _project(store, file, deal, fresh)
-            store._write_projection(conn, updated, start)
-            events = [e for _, e in fresh]
-            store._write_side_tables(conn, updated, events)
-            new_events.extend(events)
-        if new_events:
-            conn.execute(insert(EVENTS), [event_values(e) for e in new_events])
-            added += len(new_events)
+            if fresh:
+                changes.append((_project(store, file, deal, fresh), start,
+                                [e for _, e in fresh]))
+        store.write_changes(conn, changes)
+        added += sum(len(events) for _, _, events in changes)
     return added, skipped
 
 

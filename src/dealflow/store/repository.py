@@ -45,6 +45,8 @@ _INSERT_DEAL = insert(DEALS)
 _UPDATE_DEAL = update(DEALS).where(DEALS.c.id == bindparam("b_id"),
                                    DEALS.c.version == bindparam("b_expected"))
 _INSERT_EVENTS = insert(EVENTS)
+_INSERT_PEOPLE = insert(STAKEHOLDERS)
+_INSERT_ITEMS = insert(ITEM_STATES)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -239,9 +241,7 @@ class Store:
 
         def write() -> None:
             with self._writer.begin() as conn:
-                self._write_projection(conn, deal, expected_version)
-                conn.execute(_INSERT_EVENTS, [event_values(e) for e in outcome.events])
-                self._write_side_tables(conn, deal, outcome.events)
+                self.write_changes(conn, [(deal, expected_version, outcome.events)])
 
         try:
             self._guard(write)
@@ -253,29 +253,44 @@ class Store:
             found = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)).scalar()
         return None if found is None else int(found)
 
-    def _write_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
-        values = deal_values(deal)
-        if expected == 0:
-            conn.execute(_INSERT_DEAL, values)
-            return
-        result = conn.execute(_UPDATE_DEAL, {**values, "b_id": deal.id, "b_expected": expected})
+    def write_changes(self, conn: Connection,
+                      changes: Sequence[tuple[Deal, int, Sequence[Event]]]) -> None:
+        """Within the open write transaction `conn`, store each (new deal projection,
+        the version it was read at (0 for a new deal), its new events), in bulk.
+
+        Raises `ConflictError` when a deal is no longer at the version it was read at;
+        the caller's transaction then rolls everything back.
+        """
+        new = [deal_values(deal) for deal, expected, _ in changes if expected == 0]
+        if new:
+            conn.execute(_INSERT_DEAL, new)
+        for deal, expected, _ in changes:
+            if expected:
+                self._update_projection(conn, deal, expected)
+        moved = [deal for deal, _, events in changes if any(
+            isinstance(e, StakeholderAdded | StakeholderUpdated | StakeholderRemoved)
+            for e in events)]
+        if moved:
+            conn.execute(delete(STAKEHOLDERS).where(
+                STAKEHOLDERS.c.deal_id.in_([deal.id for deal in moved])))
+            people = [{"deal_id": deal.id, "stakeholder_id": p.id, "name": p.name,
+                       "roles": list(p.roles), "stance": p.stance.value,
+                       "influence": p.influence.value}
+                      for deal in moved for p in deal.stakeholders]
+            if people:
+                conn.execute(_INSERT_PEOPLE, people)
+        events = [event for _, _, batch in changes for event in batch]
+        done = [{"deal_id": e.deal_id, "item_id": e.item_id, "stage": e.stage,
+                 "actor": e.actor, "at": e.at, "evidence": e.evidence}
+                for e in events if isinstance(e, ItemCompleted)]
+        if done:
+            conn.execute(_INSERT_ITEMS, done)
+        if events:
+            conn.execute(_INSERT_EVENTS, [event_values(e) for e in events])
+
+    def _update_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
+        values = {**deal_values(deal), "b_id": deal.id, "b_expected": expected}
+        result = conn.execute(_UPDATE_DEAL, values)
         if result.rowcount != 1:
             actual = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal.id)).scalar()
             raise ConflictError(deal.id, expected, None if actual is None else int(actual))
-
-    def _write_side_tables(self, conn: Connection, deal: Deal,
-                           events: Sequence[Event]) -> None:
-        people_changed = any(isinstance(e, StakeholderAdded | StakeholderUpdated |
-                                        StakeholderRemoved) for e in events)
-        if people_changed:
-            conn.execute(delete(STAKEHOLDERS).where(STAKEHOLDERS.c.deal_id == deal.id))
-            if deal.stakeholders:
-                conn.execute(insert(STAKEHOLDERS), [
-                    {"deal_id": deal.id, "stakeholder_id": p.id, "name": p.name,
-                     "roles": list(p.roles), "stance": p.stance.value,
-                     "influence": p.influence.value} for p in deal.stakeholders])
-        done = [e for e in events if isinstance(e, ItemCompleted)]
-        if done:
-            conn.execute(insert(ITEM_STATES), [
-                {"deal_id": e.deal_id, "item_id": e.item_id, "stage": e.stage,
-                 "actor": e.actor, "at": e.at, "evidence": e.evidence} for e in done])
