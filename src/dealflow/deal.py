@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dealflow.kinds import Influence, Stance, Status
 from dealflow.playbook.model import Fact, Playbook
 from dealflow.playbook.rules import trust
 
@@ -37,35 +37,8 @@ FactValue = bool | int | float | str | dt.date
 """The value of a fact: its playbook type decides which."""
 
 
-@trust
-class Stance(StrEnum):
-    """Where a stakeholder stands towards us."""
-
-    champion = "champion"
-    supporter = "supporter"
-    neutral = "neutral"
-    skeptic = "skeptic"
-    opponent = "opponent"
-    unknown = "unknown"
-
-
-@trust
-class Influence(StrEnum):
-    """How much a stakeholder weighs in the decision."""
-
-    high = "high"
-    medium = "medium"
-    low = "low"
-
-
-@trust
-class Status(StrEnum):
-    """Where a deal is in its life: open, on hold, won or lost."""
-
-    open = "open"
-    on_hold = "on_hold"
-    won = "won"
-    lost = "lost"
+for _kind in (Stance, Influence, Status):
+    trust(_kind)
 
 
 #: Weight of each influence level in the support score.

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dealflow.cli._output import console, guarded
 from dealflow.cli._store import DbOption, open_store
-from dealflow.deal import Deal
 from dealflow.errors import DealFileError, DealflowError, DealNotFound, Problem, StoreError
-from dealflow.playbook import Playbook, load_playbook
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.deal import Deal
+    from dealflow.playbook import Playbook
 
 
 class ChecklistFormat(StrEnum):
@@ -45,6 +47,8 @@ def checklist(
     from dealflow.render import render_checklist
 
     if Path(deal).is_file():
+        from dealflow.playbook import load_playbook
+
         loaded = load_playbook(playbook or _playbook_id_of(Path(deal)))
         _check_locale(loaded, lang)
         record = load_deal_file(deal, loaded)
@@ -87,6 +91,8 @@ def _stored_deal(deal_id: str, db: str | None, playbook: str | None) -> tuple[Pl
                             f"{exc}") from None
     if playbook is None:
         return runs_under, record
+    from dealflow.playbook import load_playbook
+
     chosen = load_playbook(playbook)
     if (chosen.id, chosen.version) != (runs_under.id, runs_under.version):
         raise typer.BadParameter(f"deal {deal_id} runs under {runs_under.id} "

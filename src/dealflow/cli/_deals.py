@@ -19,8 +19,8 @@ from dealflow.cli._store import (
     outcome_data,
     run,
 )
-from dealflow.deal import Status
 from dealflow.errors import DealflowError, DealNotFound
+from dealflow.kinds import Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal

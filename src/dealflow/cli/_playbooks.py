@@ -9,8 +9,6 @@ import typer
 
 from dealflow.cli._output import Format, console, err_console, guarded, print_json
 from dealflow.errors import DealflowError, PlaybookError
-from dealflow.playbook import load_playbook
-from dealflow.playbook.schema import playbook_schema_text
 
 
 def validate(
@@ -32,6 +30,8 @@ def validate(
     if deep:
         _validate_deep(paths, fmt, examples, "info" if verbose else "warning")
         return
+    from dealflow.playbook import load_playbook
+
     results: list[dict[str, Any]] = []
     for path in paths:
         try:
@@ -96,6 +96,8 @@ def _count(number: int, noun: str) -> str:
 
 def schema() -> None:
     """Print the JSON Schema of the playbook format."""
+    from dealflow.playbook.schema import playbook_schema_text
+
     typer.echo(playbook_schema_text(), nl=False)
 
 
@@ -115,6 +117,7 @@ def diagram(
     """Print the playbook as a Mermaid state diagram, each move labelled with its gates."""
     from dealflow.dealfile import load_deal_file
     from dealflow.diagram import mermaid
+    from dealflow.playbook import load_playbook
 
     loaded = load_playbook(playbook)
     stage = load_deal_file(deal, loaded).stage if deal is not None else None

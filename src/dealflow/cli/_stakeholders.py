@@ -9,8 +9,8 @@ import typer
 
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
-from dealflow.deal import Influence, Stance
 from dealflow.errors import DealflowError
+from dealflow.kinds import Influence, Stance
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.engine import Outcome

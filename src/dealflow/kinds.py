@@ -1,0 +1,37 @@
+"""The small vocabularies of a deal: where a stakeholder stands, how much they weigh,
+where a deal is in its life. Kept apart from the models so that the command line can offer
+them as choices without loading the models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Influence", "Stance", "Status"]
+
+
+class Stance(StrEnum):
+    """Where a stakeholder stands towards us."""
+
+    champion = "champion"
+    supporter = "supporter"
+    neutral = "neutral"
+    skeptic = "skeptic"
+    opponent = "opponent"
+    unknown = "unknown"
+
+
+class Influence(StrEnum):
+    """How much a stakeholder weighs in the decision."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class Status(StrEnum):
+    """Where a deal is in its life: open, on hold, won or lost."""
+
+    open = "open"
+    on_hold = "on_hold"
+    won = "won"
+    lost = "lost"
