@@ -91,7 +91,8 @@ def funnel(store: Store, filters: Filters | None = None) -> Funnel:
     query = (select(changes.c.from_stage, changes.c.reason,
                     func.count(changes.c.deal_id.distinct()))
              .where(changes.c.type == "deal_lost")
-             .group_by(changes.c.from_stage, changes.c.reason))
+             .group_by(changes.c.from_stage, changes.c.reason)
+             .order_by(changes.c.from_stage, changes.c.reason))
     with store.database.connect() as conn:
         for stage, reason, count in conn.execute(query):
             lost_rows.setdefault(str(stage), {})[str(reason)] = int(count)

@@ -1,0 +1,287 @@
+"""The analytics on a million events: import, then funnel, time in stage and win rates.
+
+    .venv/bin/python -m benchmarks.analytics_1m               # ~1,000,000 events
+    .venv/bin/python -m benchmarks.analytics_1m --events 100000
+
+Generates about `--events` events with `simulate` (the default playbook, about 14 events
+per deal: some 72,000 deals for a million), imports them into a SQLite file in a temporary
+folder with `import_events` (timed), then times `funnel`, `time_in_stage` and `win_rates`
+on that store, each on its own (the median of `--repeat` runs).
+
+The baseline, in the same run: the same three figures computed with pandas from
+DataFrames already in memory (every event, and the deals as they stand), checked to be
+equal to the figures from the database. Target for each query: a few seconds (<= 5 s);
+the ratio says how many times pandas' time it takes. The import has no baseline; its
+target is the run budget of ten minutes. Results are merged into `benchmarks/results.json`.
+Needs the `bench` extra (pandas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks._common import Figure, seconds, write_results
+from dealflow import load_playbook
+from dealflow.analytics import funnel, simulate, time_in_stage, win_rates
+from dealflow.analytics.winrate import DEFAULT_BANDS
+from dealflow.events import Event
+from dealflow.playbook.model import Playbook
+from dealflow.store import Store, import_events
+
+END = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+QUERY_TARGET = 5.0
+IMPORT_TARGET = 600.0
+CHANGES = ("deal_created", "stage_advanced", "stage_moved_back", "deal_reopened",
+           "deal_won", "deal_lost")
+PERCENTILES = (0.5, 0.75, 0.9)
+
+
+# -- generating ------------------------------------------------------------------------------
+def deals_for(playbook: Playbook, events: int, seed: int) -> int:
+    """How many deals make about `events` events (from the first 2,000 deals of the run)."""
+    sample = 2000
+    per_deal = sum(1 for _ in simulate(playbook, deals=sample, seed=seed, end=END)) / sample
+    return max(1, round(events / per_deal))
+
+
+def _row(event: Event) -> tuple[Any, ...]:
+    """(deal, seq, type, at, stage before, stage after, lost reason) of an event."""
+    kind, data = event.type, vars(event)
+    before = data.get("from_stage") or (data.get("stage") if kind in ("deal_won", "deal_lost")
+                                        else None)
+    after = {"deal_won": "won", "deal_lost": "lost"}.get(
+        kind, data.get("to_stage") or data.get("stage"))
+    return (event.deal_id, event.seq, kind, event.at, before,
+            after if kind in CHANGES else None, data.get("reason"))
+
+
+_STATUS = {"deal_won": "won", "deal_lost": "lost", "deal_held": "on_hold",
+           "deal_resumed": "open", "deal_reopened": "open"}
+
+
+def frames(events: list[Event]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The events as a DataFrame, and the deals as they stand (like the `deals` table)."""
+    deals: dict[str, list[Any]] = {}
+    for event in events:
+        data = vars(event)
+        if event.type == "deal_created":
+            deals[event.deal_id] = [data["owner"], float(data["amount"]), "open",
+                                    data["stage"]]
+        elif event.type in ("stage_advanced", "stage_moved_back", "deal_reopened"):
+            deals[event.deal_id][3] = data.get("to_stage") or data["stage"]
+        if event.type in _STATUS:
+            deals[event.deal_id][2] = _STATUS[event.type]
+    table = pd.DataFrame.from_records(
+        [_row(e) for e in events],
+        columns=["deal_id", "seq", "type", "at", "from_stage", "to_stage", "reason"])
+    for column in ("type", "from_stage", "to_stage", "reason"):
+        table[column] = table[column].astype("category")
+    table["at"] = pd.to_datetime(table["at"], utc=True)
+    projection = pd.DataFrame.from_dict(deals, orient="index",
+                                        columns=["owner", "amount", "status", "stage"])
+    projection.index.name = "deal_id"
+    return table, projection
+
+
+# -- the pandas baseline -----------------------------------------------------------------------
+def _changes(events: pd.DataFrame) -> pd.DataFrame:
+    return events[events["type"].isin(CHANGES)]
+
+
+def _distinct(frame: pd.DataFrame, by: str | list[str]) -> dict[Any, int]:
+    counts = frame.groupby(by, observed=True)["deal_id"].nunique()
+    return {key: int(value) for key, value in counts.items()}
+
+
+def pandas_funnel(events: pd.DataFrame, deals: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """entered, moved on, lost by reason, open and won per stage."""
+    changes = _changes(events)
+    entered = _distinct(changes, "to_stage")
+    moved = _distinct(changes[changes["type"].isin(("stage_advanced", "deal_won"))],
+                      "from_stage")
+    lost: dict[str, dict[str, int]] = {}
+    for (stage, reason), count in _distinct(changes[changes["type"] == "deal_lost"],
+                                            ["from_stage", "reason"]).items():
+        lost.setdefault(stage, {})[reason] = count
+    open_now = deals[deals["status"].isin(("open", "on_hold"))].groupby("stage").size()
+    won_ids = deals.index[deals["status"] == "won"]
+    won = _distinct(changes[changes["deal_id"].isin(won_ids)], "to_stage")
+    return {stage: {"entered": entered.get(stage, 0), "moved_on": moved.get(stage, 0),
+                    "lost": lost.get(stage, {}), "open": int(open_now.get(stage, 0)),
+                    "won": won.get(stage, 0)}
+            for stage in entered if stage not in ("won", "lost")}
+
+
+def pandas_time_in_stage(events: pd.DataFrame) -> dict[str, tuple[float, ...]]:
+    """Finished stays per stage: count, mean and nearest-rank median, p75, p90 (days)."""
+    changes = _changes(events).sort_values(["deal_id", "seq"])
+    left = changes.groupby("deal_id", sort=False)["at"].shift(-1)
+    stays = pd.DataFrame({"stage": changes["to_stage"].astype(str),
+                          "days": (left - changes["at"]).dt.total_seconds() / 86400})
+    done = stays[stays["days"].notna() & ~stays["stage"].isin(("won", "lost"))]
+    done = done.sort_values(["stage", "days"])
+    rank = done.groupby("stage").cumcount().to_numpy()
+    size = done.groupby("stage")["days"].transform("size").to_numpy()
+    summary = done.groupby("stage")["days"].agg(["count", "mean"])
+    result = {stage: [float(row["count"]), float(row["mean"])]
+              for stage, row in summary.iterrows()}
+    for share in PERCENTILES:
+        picked = done[rank == np.maximum(np.ceil(share * size) - 1, 0)]
+        for stage, days in zip(picked["stage"], picked["days"], strict=True):
+            result[stage].append(float(days))
+    return {stage: tuple(values) for stage, values in result.items()}
+
+
+def pandas_win_rates(events: pd.DataFrame, deals: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """(won, lost) overall, by stage reached, by owner and by amount band."""
+    marks = pd.DataFrame({"won": deals["status"] == "won", "lost": deals["status"] == "lost"},
+                         index=deals.index)
+    edges = [-np.inf, *DEFAULT_BANDS, np.inf]
+    band = pd.cut(deals["amount"], edges, right=False, labels=False)
+    reached = (_changes(events)[["to_stage", "deal_id"]].drop_duplicates()
+               .join(marks, on="deal_id"))
+
+    def pairs(frame: pd.DataFrame, by: Any) -> dict[Any, tuple[int, int]]:
+        sums = frame.groupby(by, observed=True)[["won", "lost"]].sum()
+        return {key: (int(row["won"]), int(row["lost"])) for key, row in sums.iterrows()}
+
+    return {"overall": {"all": (int(marks["won"].sum()), int(marks["lost"].sum()))},
+            "by_stage_reached": pairs(reached, "to_stage"),
+            "by_owner": pairs(marks, deals["owner"]),
+            "by_band": pairs(marks, band)}
+
+
+# -- checking the baseline against the database -------------------------------------------------
+def check_funnel(store: Store, expected: dict[str, dict[str, Any]]) -> None:
+    """The pandas funnel equals the database's."""
+    for layer in funnel(store).stages:
+        got = {"entered": layer.entered, "moved_on": layer.moved_on, "lost": layer.lost,
+               "open": layer.open, "won": layer.won}
+        assert got == expected.get(layer.stage), (layer.stage, got, expected.get(layer.stage))
+
+
+def check_time_in_stage(store: Store, expected: dict[str, tuple[float, ...]]) -> None:
+    """The pandas times equal the database's (to a millionth of a day)."""
+    for row in time_in_stage(store, now=END):
+        got = (row.stays, row.mean, row.median, row.p75, row.p90)
+        want = expected[row.stage]
+        assert all(abs(float(a or 0) - b) < 1e-6 for a, b in zip(got, want, strict=True)), (
+            row.stage, got, want)
+
+
+def check_win_rates(store: Store, playbook: Playbook,
+                    expected: dict[str, dict[str, Any]]) -> None:
+    """The pandas win rates equal the database's."""
+    rates = win_rates(store)
+    assert (rates.overall.won, rates.overall.lost) == expected["overall"]["all"]
+    stages = {s.id: (r.won, r.lost) for s, r in zip(playbook.stages,
+                                                    rates.by_stage_reached.values(),
+                                                    strict=True)}
+    assert stages == {k: v for k, v in expected["by_stage_reached"].items()
+                      if k not in ("won", "lost")}
+    assert {k: (v.won, v.lost) for k, v in rates.by_owner.items()} == expected["by_owner"]
+    assert [(v.won, v.lost) for v in rates.by_band.values()] == [
+        expected["by_band"][k] for k in sorted(expected["by_band"])]
+
+
+# -- running ---------------------------------------------------------------------------------
+def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
+    """The median wall time of `repeat` calls."""
+    return statistics.median(seconds(fn) for _ in range(repeat))
+
+
+def label(events: int) -> str:
+    """1M, 100k or the number itself."""
+    if events % 1_000_000 == 0:
+        return f"{events // 1_000_000}M"
+    return f"{events // 1000}k" if events % 1000 == 0 else str(events)
+
+
+def generate(playbook: Playbook, target: int, seed: int) -> list[Event]:
+    """About `target` events (within 5%), deal after deal."""
+    started = time.perf_counter()
+    deals = deals_for(playbook, target, seed)
+    events = list(simulate(playbook, deals=deals, seed=seed, end=END))
+    print(f"simulate: {len(events):,} events of {deals:,} deals (target {target:,}, "
+          f"{(len(events) - target) / target:+.1%}) in {time.perf_counter() - started:.1f} s")
+    assert abs(len(events) - target) <= 0.05 * target, "the event count is off by over 5%"
+    return events
+
+
+def queries(store: Store, playbook: Playbook, table: pd.DataFrame, projection: pd.DataFrame,
+            size: str, repeat: int) -> list[Figure]:
+    """Each figure checked against pandas, then timed, with pandas as the baseline."""
+    cases: list[tuple[str, Callable[[], Any], Callable[[], Any], Callable[[Any], None]]] = [
+        ("funnel", lambda: funnel(store), lambda: pandas_funnel(table, projection),
+         lambda want: check_funnel(store, want)),
+        ("time_in_stage", lambda: time_in_stage(store, now=END),
+         lambda: pandas_time_in_stage(table), lambda want: check_time_in_stage(store, want)),
+        ("win_rates", lambda: win_rates(store), lambda: pandas_win_rates(table, projection),
+         lambda want: check_win_rates(store, playbook, want)),
+    ]
+    figures = []
+    for name, query, baseline, check in cases:
+        check(baseline())
+        value = median_seconds(query, repeat)
+        base = median_seconds(baseline, repeat)
+        figures.append(Figure(f"{name} ({size} events, SQLite)", value, "s", base,
+                              f"<= {QUERY_TARGET:g} s (pandas in memory as baseline)",
+                              value <= QUERY_TARGET))
+    return figures
+
+
+def run(target: int, seed: int, repeat: int, folder: Path) -> list[Figure]:
+    """Generate, import into `folder`/bench.db, query and compare; the figures measured."""
+    playbook = load_playbook()
+    events = generate(playbook, target, seed)
+    count = len(events)
+    table, projection = frames(events)
+    size = label(target)
+    path = folder / "bench.db"
+    path.unlink(missing_ok=True)
+    with Store(f"sqlite:///{path}") as store:
+        took = seconds(lambda: import_events(store, events))
+        events.clear()  # the DataFrames hold what the baseline needs
+        print(f"import_events: {took:.1f} s ({count / took:,.0f} events/s), "
+              f"{store.count_deals():,} deals, {path.stat().st_size / 1e6:,.0f} MB")
+        imported = Figure(f"import_events ({size} events, SQLite)", took, "s", None,
+                          f"<= {IMPORT_TARGET:g} s", took <= IMPORT_TARGET)
+        return [imported, *queries(store, playbook, table, projection, size, repeat)]
+
+
+def main(argv: list[str] | None = None) -> list[Figure]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="about how many events to generate (default 1,000,000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
+    parser.add_argument("--no-save", action="store_true", help="do not write results.json")
+    parser.add_argument("--keep", metavar="DIR", type=Path,
+                        help="write the database to DIR/bench.db and keep it (default: a "
+                        "temporary folder, removed at the end)")
+    args = parser.parse_args(argv)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        figures = run(args.events, args.seed, args.repeat, args.keep)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            figures = run(args.events, args.seed, args.repeat, Path(folder))
+    for figure in figures:
+        print(figure.line())
+    if not args.no_save:
+        write_results(figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
