@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, not_, select
+from sqlalchemy import case, func, not_, select
 
 from dealflow.analytics._query import Filters, days_between, deal_ids, visits
 from dealflow.store.repository import Store
@@ -77,20 +77,24 @@ class StalledDeal:
 
 
 def _percentiles(store: Store, values: Any, group: Any | None) -> dict[Any, list[float]]:
-    """Nearest-rank percentiles of `values.c.days`, per `group` column (or overall)."""
+    """Nearest-rank percentiles of `values.c.days`, per `group` column (or overall),
+    all three from one pass over the ranked stays."""
     keys = [group] if group is not None else []
     rank = func.cume_dist().over(partition_by=keys or None, order_by=values.c.days)
     ranked = select(*keys, values.c.days.label("days"), rank.label("rank")).subquery()
-    out: dict[Any, list[float]] = {}
     group_col = [ranked.c[group.name]] if group is not None else []
-    for share in PERCENTILES:
-        query = select(*group_col, func.min(ranked.c.days)).where(ranked.c.rank >= share)
-        if group_col:
-            query = query.group_by(*group_col)
-        with store.database.connect() as conn:
-            for row in conn.execute(query):
-                key = row[0] if group_col else None
-                out.setdefault(key, []).append(float(row[-1]))
+    picks = [func.min(case((ranked.c.rank >= share, ranked.c.days))) for share in PERCENTILES]
+    query = select(*group_col, *picks)
+    if group_col:
+        query = query.group_by(*group_col)
+    out: dict[Any, list[float]] = {}
+    with store.database.connect() as conn:
+        for row in conn.execute(query):
+            key = row[0] if group_col else None
+            values_found = list(row[len(group_col):])
+            if any(value is None for value in values_found):
+                continue
+            out[key] = [float(value) for value in values_found]
     return out
 
 
