@@ -39,9 +39,9 @@ def load_deal_file(path: str | Path, playbook: Playbook, *,
     moment = now or dt.datetime.now(dt.UTC)
     filled: dict[str, Any] = {
         "playbook_id": playbook.id, "playbook_version": playbook.version,
-        "stage": playbook.stages[0].id, "created_at": moment, "stage_entered_at": moment,
-        **data,
+        "stage": playbook.stages[0].id, "stage_entered_at": moment, **data,
     }
+    filled.setdefault("created_at", filled["stage_entered_at"])
     problems.extend(_check_against_playbook(filled, playbook, document))
     try:
         deal = Deal.model_validate(filled)

@@ -47,4 +47,10 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
     text = text.replace(f"[*] --> {stage or stages[0]}\n", f"[*] --> {stages[0]}\n")
     if stage is None:  # no deal: do not mark the first stage as active
         text = text.replace(f"Class {stages[0]} s_active", f"Class {stages[0]} s_default")
+    # transitions writes the title as bare front matter, which Mermaid ignores: make it
+    # a `title:` key, quoted so that any text is safe.
+    title = playbook.text(playbook.title, locale).replace("\\", "\\\\").replace('"', '\\"')
+    head = f"---\n{playbook.text(playbook.title, locale)}\n---\n"
+    if text.startswith(head):
+        text = f'---\ntitle: "{title}"\n---\n' + text[len(head):]
     return text

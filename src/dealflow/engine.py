@@ -150,8 +150,9 @@ class Engine:
         next_stage = self.playbook.next_stage(deal.stage)
         target = next_stage.id if next_stage else WON
         operation = "advance" if next_stage else "win"
+        status = self._status_check(deal, (Status.open,), operation)
         return GateReport(operation, deal.id, deal.stage, target,
-                          tuple(self._exit_checks(ctx, target, locale)))
+                          tuple(status + self._exit_checks(ctx, target, locale)))
 
     def replay(self, events: Sequence[Event]) -> Deal:
         """Rebuild a deal from its events, typing facts by this playbook."""

@@ -11,7 +11,8 @@ DealflowError                     exit_code 1 unless noted
 │   ├── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
 │   ├── DealNotFound              no deal with that id in the store: `.deal_id`
 │   └── ConflictError             exit 3: someone else wrote the deal first: `.deal_id`,
-│                                 `.expected` and `.actual` versions; re-read and retry
+│       │                         `.expected` and `.actual` versions; re-read and retry
+│       └── DealExists            exit 1: a new deal's id is taken
 └── StoreError                    the database cannot be used as it is (schema, access)
     └── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
 ```
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.report import GateReport
 
 __all__ = [
+    "DealExists",
     "DealFileError",
     "ConflictError",
     "DealNotFound",
@@ -160,6 +162,19 @@ class ConflictError(RuntimeDealError):
         now = "does not exist" if actual is None else f"is at version {actual}"
         super().__init__(f"deal {deal_id!r} changed while you worked on it: you read version "
                          f"{expected}, the store {now}; re-read the deal and try again")
+
+
+class DealExists(ConflictError):
+    """A new deal's id is already taken (a conflict on creation); choose another id."""
+
+    exit_code = 1
+
+    def __init__(self, deal_id: str, actual: int | None) -> None:
+        super().__init__(deal_id, 0, actual)
+        self.args = (f"a deal with id {deal_id!r} already exists; choose another id",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class StoreError(DealflowError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,12 @@ def bundled_playbooks() -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=32)
+def _parse_cached(text: str, file: str, limits: Limits) -> Playbook:
+    """Playbooks are immutable, so the same text need not be parsed twice."""
+    return parse_playbook(text, file, limits=limits)
+
+
 def load_playbook(
     source: str | Path | None = None, *, limits: Limits = DEFAULT_LIMITS
 ) -> Playbook:
@@ -49,7 +56,7 @@ def load_playbook(
     if isinstance(source, str) and not path.exists() and "/" not in source and "." not in source:
         bundled = bundled_playbooks()
         if source in bundled:
-            return parse_playbook(bundled[source], f"<bundled {source}.yaml>", limits=limits)
+            return _parse_cached(bundled[source], f"<bundled {source}.yaml>", limits)
         names = ", ".join(bundled) or "none"
         raise PlaybookError([Problem(source, 0, 0, "", "no such file, and no bundled playbook "
                                      f"of that name (bundled: {names})")])

@@ -16,9 +16,10 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from dealflow._yaml import DEFAULT_LIMITS
 from dealflow.deal import Deal, Status
 from dealflow.engine import Engine, Outcome
-from dealflow.errors import ConflictError, DealNotFound, StoreError
+from dealflow.errors import ConflictError, DealExists, DealNotFound, StoreError
 from dealflow.events import (
     Event,
     ItemCompleted,
@@ -27,7 +28,7 @@ from dealflow.events import (
     StakeholderUpdated,
     replay,
 )
-from dealflow.playbook.loader import dump_playbook, load_playbook, parse_playbook
+from dealflow.playbook.loader import _parse_cached, dump_playbook, load_playbook
 from dealflow.playbook.model import Playbook
 from dealflow.store._database import open_engine, prepare_schema, writer
 from dealflow.store._rows import deal_from_data, deal_values, event_from_row, event_values
@@ -127,7 +128,8 @@ class Store:
                     PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
             if text is None:
                 raise StoreError(f"playbook {playbook_id} {version} is not in the store")
-            self._playbooks[key] = parse_playbook(text, f"<store {playbook_id} {version}>")
+            self._playbooks[key] = _parse_cached(text, f"<store {playbook_id} {version}>",
+                                                 DEFAULT_LIMITS)
         return self._playbooks[key]
 
     def engine_for(self, deal: Deal) -> Engine:
@@ -246,7 +248,10 @@ class Store:
         try:
             self._guard(write)
         except IntegrityError:
-            raise ConflictError(deal.id, expected_version, self._version_of(deal.id)) from None
+            actual = self._version_of(deal.id)
+            if expected_version == 0:
+                raise DealExists(deal.id, actual) from None
+            raise ConflictError(deal.id, expected_version, actual) from None
 
     def _version_of(self, deal_id: str) -> int | None:
         with self._db.connect() as conn:
