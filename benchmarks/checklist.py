@@ -26,10 +26,9 @@ DEAL = Deal(id="zh-1", title="Ethylene cracker control upgrade", account="Zhenha
 
 def _plain(value: object) -> object:
     """The same data as plain namespaces and lists (what a hand-written page would pass)."""
-    from types import SimpleNamespace
-
     import dataclasses
     import enum
+    from types import SimpleNamespace
 
     from pydantic import BaseModel
 
