@@ -12,7 +12,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    field_validator,
+    model_serializer,
+)
 
 from dealflow.deal import (
     Deal,
@@ -83,11 +91,18 @@ class DealCreated(EventBase):
     playbook_id: str
     playbook_version: str
     stage: str
-    undated: bool = Field(default=False, exclude_if=lambda value: not value)
+    undated: bool = False
     """True when the deal's entry into `stage` has no date of its own (an imported history
     whose first stage is undated): `at` is then the time of the deal's earliest dated
     event. The analytics count the stage as reached but leave the stay out of time in
-    stage. Left out of the stored payload when False."""
+    stage. Left out of the serialised event (and the stored payload) when False."""
+
+    @model_serializer(mode="wrap")
+    def _dated_by_default(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.undated:
+            data.pop("undated", None)
+        return data
 
 
 class DealEdited(EventBase):

@@ -24,6 +24,7 @@ def _register() -> None:
     from dealflow.cli import (
         _analytics,
         _checklists,
+        _crm,
         _deals,
         _demo,
         _events,
@@ -42,6 +43,7 @@ def _register() -> None:
     _demo.register(app)
     _analytics.register(app)
     _evolution.register(app)
+    _crm.register(app)
 
 
 _register()

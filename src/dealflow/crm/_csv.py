@@ -45,10 +45,22 @@ def rows(path: Path) -> Iterator[Row]:
                 if any(cell.strip() for cell in cells):
                     yield number, cells
         except UnicodeDecodeError:
-            raise _unreadable(path, line + 1, "is not UTF-8 text; export the file as "
-                              "UTF-8 (CSV UTF-8 in spreadsheets)") from None
+            raise _unreadable(path, _first_bad_line(path), "is not UTF-8 text; export the "
+                              "file as UTF-8 (CSV UTF-8 in spreadsheets)") from None
         except csv.Error as exc:
             raise _unreadable(path, line + 1, f"cannot read this row as CSV: {exc}") from None
+
+
+def _first_bad_line(path: Path) -> int:
+    """The number of the first line that is not UTF-8 (text is decoded a block at a time,
+    so the reader cannot tell)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
 
 
 def count_lines(path: Path) -> int:
@@ -60,7 +72,7 @@ def count_lines(path: Path) -> int:
         return 0
 
 
-def column_indexes(path: Path, header: list[str],
+def column_indexes(path: Path, line: int, header: list[str],
                    wanted: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], int]:
     """Where each mapped column is in the header (`wanted`: mapping key -> column name).
 
@@ -83,7 +95,7 @@ def column_indexes(path: Path, header: list[str],
                    f"{', '.join(str(i + 1) for i in matches)}); rename one in the export"
                    if matches else
                    f"no column {column!r} in the header" + did_you_mean(column, names))
-        problems.append(Problem(str(path), 1, (matches[0] + 1) if matches else 1, where,
+        problems.append(Problem(str(path), line, (matches[0] + 1) if matches else 1, where,
                                 message))
     if problems:
         raise ImportProblems(problems)

@@ -52,6 +52,11 @@ class Layout:
             index = self.indexes[("columns", "deal_id")]
         return Problem(self.file, number, index + 1, self.header[index], message)
 
+    def show(self, at: dt.datetime) -> str:
+        """A time as the export writes it: in the mapping's time zone, to the minute."""
+        local = at.astimezone(self.read_time.zone)
+        return f"{local:%Y-%m-%d}" if local.time() == dt.time() else f"{local:%Y-%m-%d %H:%M}"
+
     def target(self, raw: str) -> str:
         """The playbook stage, `won` or `lost` a CRM stage means; `SKIP` to pass it over;
         `ValueError` when it is not mapped and `unmapped_stage` is `error`."""

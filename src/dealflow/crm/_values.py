@@ -7,6 +7,8 @@ was expected; the converters turn that into a problem at the row and column.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 import zoneinfo
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -52,6 +54,11 @@ class TimeReader:
     def __init__(self, formats: tuple[str, ...], zone: dt.tzinfo) -> None:
         self.formats = formats
         self.zone = zone
+        # The characters each format needs as written (not its %-codes, not spaces, which
+        # match any run of spaces): a text without one of them is not tried, since a failed
+        # strptime costs as much as ten successful ISO reads.
+        self._needs = [frozenset(re.sub(r"%.", "", fmt)) - frozenset(string.whitespace)
+                       for fmt in formats]
 
     def __call__(self, text: str) -> dt.datetime:
         value = self._parse(text.strip())
@@ -60,7 +67,9 @@ class TimeReader:
         return value.astimezone(dt.UTC)
 
     def _parse(self, text: str) -> dt.datetime:
-        for fmt in self.formats:
+        for fmt, needs in zip(self.formats, self._needs, strict=True):
+            if not needs.issubset(text):
+                continue
             try:
                 return dt.datetime.strptime(text, fmt)
             except ValueError:

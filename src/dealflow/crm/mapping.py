@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from dealflow.crm._values import resolve_zone
 
@@ -25,6 +25,18 @@ CLOSED = (WON, LOST)
 Name = Annotated[str, Field(min_length=1)]
 
 _SAMPLE = dt.datetime(2001, 11, 23, 14, 5, 6)
+
+
+def _reads_its_own_output(fmt: str) -> str:
+    try:
+        dt.datetime.strptime(_SAMPLE.strftime(fmt), fmt)
+    except ValueError:
+        raise ValueError(f"the format {fmt!r} cannot read the dates it writes; use "
+                         "strftime codes such as %Y-%m-%d or %m/%d/%Y %H:%M") from None
+    return fmt
+
+
+DateFormat = Annotated[str, Field(min_length=1), AfterValidator(_reads_its_own_output)]
 
 
 class _Frozen(BaseModel):
@@ -53,19 +65,8 @@ class Dates(_Frozen):
     """How dates are written: `strftime` formats tried in order (ISO 8601 is always
     accepted after them), and the IANA time zone of dates written without one."""
 
-    formats: tuple[Name, ...] = ()
+    formats: tuple[DateFormat, ...] = ()
     timezone: Name = "UTC"
-
-    @field_validator("formats")
-    @classmethod
-    def _reads_its_own_output(cls, formats: tuple[str, ...]) -> tuple[str, ...]:
-        for fmt in formats:
-            try:
-                dt.datetime.strptime(_SAMPLE.strftime(fmt), fmt)
-            except ValueError:
-                raise ValueError(f"the format {fmt!r} cannot read the dates it writes; use "
-                                 "strftime codes such as %Y-%m-%d or %m/%d/%Y %H:%M") from None
-        return formats
 
     @field_validator("timezone")
     @classmethod
@@ -104,7 +105,8 @@ class CrmMapping(_Frozen):
 
     def columns_used(self) -> dict[tuple[str, ...], str]:
         """Every column the mapping names, by the place that names it."""
-        used = {("columns", name): column for name, column in self.columns.named().items()}
+        used: dict[tuple[str, ...], str] = {
+            ("columns", name): column for name, column in self.columns.named().items()}
         used.update({("stage_dates", stage): column
                      for stage, column in self.stage_dates.items()})
         return used

@@ -1,0 +1,144 @@
+"""`dealflow import-csv`: a CRM export (Salesforce, HubSpot, any CSV) through a mapping.
+
+Exit codes: 0 when every deal was imported (repaired dates included); 1 when problems
+left deals or rows out (the other deals are imported, every problem is printed with
+its row), or when the file, the mapping or the playbook is invalid (nothing is
+imported); 2 on a usage error; 3 when another writer changed a deal during the import
+(run it again: what is stored already is skipped). A dry run exits the same way and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
+from dealflow.cli._store import DbOption, default_playbook, open_store, sqlite_path
+from dealflow.errors import ImportProblems, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Engine
+
+    from dealflow.crm import CsvImport
+    from dealflow.crm.importer import Progress
+
+MappingOption = Annotated[str, typer.Option(
+    "--mapping", "-m", metavar="MAPPING", show_default=False,
+    help="The mapping: a YAML file, or salesforce or hubspot (shipped with dealflow).")]
+PlaybookOption = Annotated[str | None, typer.Option(
+    "--playbook", metavar="P", show_default=False,
+    help="The playbook the deals run under: a file or a bundled name (default: the "
+    "default playbook).")]
+
+
+def import_csv(
+    file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
+                                         help="The CSV export.")],
+    mapping: MappingOption,
+    playbook: PlaybookOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and count what "
+                                          "would be imported; write nothing.")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1,
+                                            help="Events per transaction.")] = 5000,
+    db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Import deal history from a CRM export, through a mapping (all rows checked first).
+
+    Deals with a problem are left out, the others imported; every problem is printed
+    with its row. Importing the same file again adds nothing. Exits 0 when everything
+    was imported, 1 when problems left something out or the input is invalid.
+    """
+    from dealflow.crm import check_csv as check
+    from dealflow.crm import import_csv as run
+    from dealflow.crm import load_mapping
+    from dealflow.crm._csv import count_lines
+    from dealflow.playbook import load_playbook
+
+    chosen = load_playbook(playbook) if playbook is not None else default_playbook()
+    loaded = load_mapping(mapping, chosen)
+    if not file.is_file():  # said before a database is created for nothing
+        what = "is not a file" if file.exists() else "file not found"
+        raise ImportProblems([Problem(str(file), 0, 0, "", what)])
+    with _progress(file, count_lines(file)) as progress:
+        if dry_run:
+            with _read_only(db) as database:
+                result = check(file, loaded, playbook=chosen, database=database,
+                               progress=progress)
+        else:
+            with open_store(db, create=True) as store:
+                result = run(store, file, loaded, playbook=chosen, batch_size=batch_size,
+                             progress=progress)
+    if fmt is Format.json:
+        print_json(result.to_dict())
+    else:
+        _print(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(file: Path, lines: int) -> Iterator[Progress]:
+    """A progress bar on stderr over the rows of `file`, for both passes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(f"checking {file.name}", total=max(lines, 1))
+
+        def update(phase: str, row: int) -> None:
+            bar.update(task, description=f"{phase} {file.name}", completed=row)
+
+        yield update
+
+
+@contextmanager
+def _read_only(db: str | None) -> Iterator[Engine | None]:
+    """The database for a dry run to compare with, if there is one; never created."""
+    from dealflow.store import database_url
+    from dealflow.store._database import open_engine
+
+    url = database_url(db)
+    path = sqlite_path(url)
+    if url.startswith("sqlite") and (path is None or not path.exists()):
+        yield None  # an in-memory or missing SQLite database holds nothing
+        return
+    engine = open_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _print(result: CsvImport) -> None:
+    would = " (dry run: nothing written)" if result.dry_run else ""
+    verb = "to import" if result.dry_run else "imported"
+    lines = [
+        f"{result.file}: {result.rows} rows read{would}",
+        f"deals: {result.deals} {verb}, {result.rejected} rejected",
+        f"events: {result.added} {'to add' if result.dry_run else 'added'}, "
+        f"{result.skipped} already stored",
+        f"rows passed over: {result.skipped_rows} of an unmapped stage, "
+        f"{result.duplicate_rows} repeated",
+    ]
+    lines += _listed("problems", result.problems, result.problem_count)
+    lines += _listed("repairs", result.repairs, result.repair_count)
+    console.print("\n".join(lines), markup=False)
+
+
+def _listed(title: str, found: tuple[Problem, ...], count: int) -> list[str]:
+    if not count:
+        return []
+    lines = [f"{title} ({count}):", *(f"  {p}" for p in found)]
+    if count > len(found):
+        lines.append(f"  ... and {count - len(found)} more")
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    """Add `import-csv` to `app`."""
+    app.command("import-csv")(guarded(import_csv))
