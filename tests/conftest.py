@@ -23,6 +23,8 @@ from dealflow import (
 )
 from dealflow.playbook.model import Stage
 
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
 
