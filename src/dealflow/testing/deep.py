@@ -202,8 +202,14 @@ def _sweep(pb: Playbook, examples: int) -> _Sweep:
             ctx = RuleContext(pb, deal.model_copy(update={"stage": stage.id}), NOW)
             if seen.unfilled is None and _unfilled(ctx, stage):
                 seen.unfilled = stage
+            # A gate can fail for this deal, or for the same deal with nothing done yet (no
+            # people mapped, no facts, no items): generated maps are often rich enough to
+            # hide a gate's failing case, such as an approver missing on a large deal.
+            blank = RuleContext(pb, deal.model_copy(update={
+                "stage": stage.id, "stakeholders": (), "facts": {}, "items_done": {}}), NOW)
             for gate in stage.gates:
-                if gate.id not in seen.gate_failed and not ctx.holds(gate.when):
+                if gate.id not in seen.gate_failed and not (
+                        ctx.holds(gate.when) and blank.holds(gate.when)):
                     seen.gate_failed.add(gate.id)
 
     run()
