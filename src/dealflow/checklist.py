@@ -14,20 +14,21 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
-
 from dealflow.context import ItemInstance, RuleContext
 from dealflow.deal import Deal, ItemCompletion
 from dealflow.playbook.model import Playbook
-from dealflow.playbook.rules import STAKEHOLDER_NAME, TrustingSandbox, trust
+from dealflow.playbook.rules import (
+    STAKEHOLDER_NAME,
+    LimitExceeded,
+    compile_template,
+    trust,
+)
+from dealflow.playbook.sandbox import TextTemplate
 from dealflow.plays import Recommendation, recommend_plays
 from dealflow.report import WON, Check, exit_checks
 from dealflow.stakeholders import RedFlag, analyse_stakeholders
 
 __all__ = ["Checklist", "ChecklistItem", "build_checklist"]
-
-_TEXT_ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=False)
-
 
 @trust
 @dataclass(frozen=True, slots=True)
@@ -81,21 +82,39 @@ class Checklist:
 
 
 @functools.lru_cache(maxsize=1024)
-def _compiled(template: str) -> Template:
-    return _TEXT_ENV.from_string(template)
+def _compiled(template: str) -> TextTemplate:
+    return compile_template(template)
 
 
 def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
                      locale: str) -> str:
-    """The item's text rendered for the deal; on failure the raw text and the reason."""
+    """The item's text rendered for the deal; on failure the raw text and the reason.
+
+    A text that passes a limit of the sandbox (`MAX_ITEM_TEXT`, `MAX_SIZE`, ...) is not
+    shown: it raises `LimitExceeded` naming the item and the limit.
+    """
     names: dict[str, Any] = {name: ctx[name] for name in ctx}
     names["locale"] = locale
     if instance.stakeholder is not None:
         names[STAKEHOLDER_NAME] = instance.stakeholder
     try:
         return _compiled(template).render(names)
+    except LimitExceeded as exc:
+        raise LimitExceeded(f"the text of {_where(ctx, instance)} {exc}") from None
+    except RecursionError:
+        raise LimitExceeded(f"the text of {_where(ctx, instance)} is nested too deeply to "
+                            "render") from None
     except Exception as exc:  # noqa: BLE001 - a checklist always renders
         return f"{template} [could not fill in: {type(exc).__name__}: {exc}]"
+
+
+def _where(ctx: RuleContext, instance: ItemInstance) -> str:
+    """Where an item instance's text is in the playbook, like `stages[2].items[0]`."""
+    for s, stage in enumerate(ctx.playbook.stages):
+        for i, item in enumerate(stage.items):
+            if item is instance.item:
+                return f"stages[{s}].items[{i}] (item {item.id!r})"
+    return f"item {instance.item.id!r}"
 
 
 def _item_line(ctx: RuleContext, instance: ItemInstance, locale: str) -> ChecklistItem:

@@ -15,12 +15,22 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.loaders import split_template_path
 
 from dealflow._resources import bundled_dir
+from dealflow._text import visible
 from dealflow.checklist import Checklist, ChecklistItem
-from dealflow.errors import DefinitionError
-from dealflow.playbook.rules import TrustingSandbox
+from dealflow.errors import DealflowError, DefinitionError
+from dealflow.playbook.rules import LimitExceeded
+from dealflow.playbook.sandbox import LayoutSandbox, template_line
 
 __all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
 
@@ -49,36 +59,56 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
+"""What opens a block (heading, list, setext underline, ordered list) at a line's start."""
+_BACKTICKS = re.compile(r"`+")
 
 
-def _md(value: Any) -> str:
-    """Escape a value for Markdown: special characters and HTML print as text."""
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _md(value: Any, code: bool = False) -> str:
+    """Escape a value for Markdown so that it prints as text and changes no structure.
+
+    Inline syntax (emphasis, links, images, code, tables, strikethrough) is backslash-
+    escaped, `&`, `<` and `>` become entities (no HTML, no autolink, no entity), line
+    breaks become spaces (no new block) and a block marker at the start (`#`, `-`, `+`,
+    `=`, `1.`) is escaped, since a value may begin a line. Control characters show as
+    escapes (`\\x1b`). With `code`, the value becomes a code span, fenced by more
+    backticks than it holds.
+    """
+    text = " ".join(visible(str(value).replace("\r\n", "\n")).splitlines()).strip()
+    if code:
+        fence = "`" * (1 + max((len(run) for run in _BACKTICKS.findall(text)), default=0))
+        pad = " " if text.startswith("`") or text.endswith("`") else ""
+        return f"{fence}{pad}{text}{pad}{fence}" if text else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.splitlines())
+    return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 class _BundledLoader(BaseLoader):
     """Templates from the package's `sops/` folder (works from a wheel too)."""
 
     def get_source(self, environment: Any, template: str) -> tuple[str, None, Any]:
-        entry = bundled_dir("sops") / template
+        # only files inside `sops/`: no `..`, no absolute paths (`/etc/passwd`)
+        entry = bundled_dir("sops").joinpath(*split_template_path(template))
         if not entry.is_file():
             raise TemplateNotFound(template)
         return entry.read_text(encoding="utf-8"), None, lambda: True
 
 
 @functools.lru_cache(maxsize=32)
-def _environment(template_dir: Path | None, html: bool) -> TrustingSandbox:
-    """One environment per layout folder and mode: Jinja caches compiled templates in it."""
+def _environment(template_dir: Path | None, html: bool) -> LayoutSandbox:
+    """One environment per layout folder and mode: Jinja caches compiled templates in it.
+
+    Layouts run in `LayoutSandbox` (see `dealflow.playbook.sandbox`): no globals, guarded
+    operators and filters, and a budget of steps and output per render."""
     loaders: list[BaseLoader] = [_BundledLoader()]
     if template_dir is not None:
         loaders.insert(0, FileSystemLoader(str(template_dir)))
-    env = TrustingSandbox(
+    env = LayoutSandbox(
         loader=ChoiceLoader(loaders), undefined=StrictUndefined, autoescape=html,
         trim_blocks=False, keep_trailing_newline=True,
     )
-    env.filters["md"] = _md
+    env.add_filter("md", _md)
     return env
 
 
@@ -138,4 +168,32 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
     except TemplateNotFound:
         raise DefinitionError(f"checklist template {name!r} not found (looked in "
                               f"{template_dir or 'the bundled sops/'})") from None
-    return page.render(c=checklist, t=labels)
+    except TemplateSyntaxError as exc:
+        raise DefinitionError(f"checklist template {exc.filename or name}, line "
+                              f"{exc.lineno}: {exc.message}") from None
+    except (RecursionError, SyntaxError):  # Jinja's parser, or Python compiling its code
+        raise DefinitionError(f"checklist template {name} is nested too deeply to compile "
+                              "(parentheses, brackets, filters or blocks)") from None
+    try:
+        return page.render(c=checklist, t=labels)
+    except Exception as exc:  # noqa: BLE001 - a layout's failure is the layout's error
+        raise _layout_error(name, exc) from None
+
+
+def _layout_error(name: str, exc: Exception) -> DealflowError:
+    """A layout that failed while rendering, as a dealflow error naming file and line."""
+    filename, line = template_line(exc)
+    where = f"checklist template {filename or name}" + (f", line {line}" if line else "")
+    if isinstance(exc, LimitExceeded):
+        return LimitExceeded(f"{where} {exc}")
+    if isinstance(exc, RecursionError):
+        return LimitExceeded(f"{where} is nested too deeply to render (a macro, loop or "
+                             "include that calls itself)")
+    if isinstance(exc, TemplateNotFound):
+        return DefinitionError(f"{where}: template {exc.name!r} not found (layouts may only "
+                               "include, import or extend files of their own folder)")
+    if isinstance(exc, TemplateSyntaxError):
+        return DefinitionError(f"checklist template {exc.filename or name}, line "
+                               f"{exc.lineno}: {exc.message}")
+    message = getattr(exc, "message", None) or str(exc)
+    return DefinitionError(f"{where}: {type(exc).__name__}: {message}")

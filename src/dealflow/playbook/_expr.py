@@ -15,14 +15,37 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dealflow.playbook._limits import (
+    GUARDED_BINOPS,
+    MAX_FORMAT_WIDTH,
+    MAX_INT_BITS,
+    MAX_SIZE,
+    LimitExceeded,
+    RuleEvalError,
+    check_brace_format,
+    check_size,
+    guard_filter,
+    guard_test,
+)
+from dealflow.playbook._limits import safe_add as _safe_add
+from dealflow.playbook._limits import safe_mod as _safe_mod
+from dealflow.playbook._limits import safe_mul as _safe_mul
+from dealflow.playbook._limits import safe_pow as _safe_pow
+
 __all__ = [
+    "GUARDED_BINOPS",
+    "MAX_FORMAT_WIDTH",
+    "MAX_INT_BITS",
+    "MAX_SIZE",
     "Compiled",
+    "LimitExceeded",
     "Leaf",
     "RuleEvalError",
     "TrustingSandbox",
@@ -52,12 +75,35 @@ class TrustingSandbox(ImmutableSandboxedEnvironment):
     as usual."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) in TRUSTED_TYPES and not attribute.startswith("_"):
+        if type(obj) in TRUSTED_TYPES and not attribute.startswith("_") and (
+            attribute not in _FORMAT_METHODS
+        ):
             try:
                 return getattr(obj, attribute)
             except AttributeError:
                 pass
         return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        """Refuse an unsafe attribute at once (Jinja returns an undefined value that only
+        fails when used, which a list or a test can carry away unnoticed)."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+                            f"object is unsafe")
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """`str.format` and `format_map` through the sandbox's formatter, with the widths
+        and precisions of the format string checked against `MAX_FORMAT_WIDTH` first."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        fmt = value.__self__
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            check_brace_format(fmt)
+            return wrapped(*args, **kwargs)
+
+        checked.dealflow_safe = True  # type: ignore[attr-defined]
+        return checked
 
 
 ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=False)
@@ -76,16 +122,15 @@ TESTS = frozenset({
     "sequence", "string", "true", "undefined", "upper", "==", "!=", ">", ">=", "<", "<=",
     "greaterthan", "lessthan", "sameas",
 })
-MAX_SIZE = 100_000
-"""The largest string or list a rule may build by `*` or `**` (items or characters)."""
+# A rule's filters and tests, and what `map`, `select` and `reject` may name, are only
+# these; each filter is guarded against building values past the limits (`_limits`).
+ENV.filters = {name: guard_filter(name, ENV.filters[name]) for name in FILTERS}
+ENV.tests = {name: guard_test(cast(Callable[..., Any], ENV.tests[name])) for name in TESTS}
+_FORMAT_METHODS = frozenset({"format", "format_map"})
 
 
 class UnsupportedSyntax(ValueError):
     """A rule uses a construct rules do not allow."""
-
-
-class RuleEvalError(Exception):
-    """A rule failed while being evaluated; the message says why in plain words."""
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
@@ -97,29 +142,15 @@ _SYMBOL = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "
            "in": "in", "notin": "not in"}
 
 
-def _safe_mul(left: Any, right: Any) -> Any:
-    for seq, count in ((left, right), (right, left)):
-        if isinstance(seq, str | list | tuple) and isinstance(count, int):
-            if len(seq) * max(count, 0) > MAX_SIZE:
-                raise RuleEvalError(f"`*` would build a value longer than {MAX_SIZE}")
-    return left * right
-
-
-def _safe_pow(left: Any, right: Any) -> Any:
-    if isinstance(right, int) and isinstance(left, int) and abs(right) > 1000:
-        raise RuleEvalError("`**` with an exponent above 1000 is not allowed in rules")
-    return left**right
-
-
-def _safe_add(left: Any, right: Any) -> Any:
-    return left + right
-
-
 _BINARY: dict[type[nodes.BinExpr], Callable[[Any, Any], Any]] = {
     nodes.Add: _safe_add, nodes.Sub: operator.sub, nodes.Mul: _safe_mul,
-    nodes.Div: operator.truediv, nodes.FloorDiv: operator.floordiv, nodes.Mod: operator.mod,
+    nodes.Div: operator.truediv, nodes.FloorDiv: operator.floordiv, nodes.Mod: _safe_mod,
     nodes.Pow: _safe_pow,
 }
+
+
+def _refused(what: str, exc: SecurityError) -> RuleEvalError:
+    return RuleEvalError(f"{what}: {exc.message or exc}")
 
 
 def _checked(value: Any, what: str) -> Any:
@@ -148,13 +179,16 @@ def _getattr(node: nodes.Getattr) -> Fn:
 
     def get(ctx: Mapping[str, Any]) -> Any:
         obj = target(ctx)
-        if not private and type(obj) in TRUSTED_TYPES:
+        if not private and type(obj) in TRUSTED_TYPES and attr not in _FORMAT_METHODS:
             try:
                 return getattr(obj, attr)
             except AttributeError:
                 raise RuleEvalError(f"`{text}`: {type(obj).__name__} has no attribute "
                                     f"{attr!r}") from None
-        return _checked(ENV.getattr(obj, attr), f"`{text}`")
+        try:
+            return _checked(ENV.getattr(obj, attr), f"`{text}`")
+        except SecurityError as exc:
+            raise _refused(f"`{text}`", exc) from None
 
     return get
 
@@ -174,7 +208,10 @@ def _getitem(node: nodes.Getitem) -> Fn:
     arg = compile_node(node.arg)
 
     def get(ctx: Mapping[str, Any]) -> Any:
-        return _checked(ENV.getitem(target(ctx), arg(ctx)), f"`{text}`")
+        try:
+            return _checked(ENV.getitem(target(ctx), arg(ctx)), f"`{text}`")
+        except SecurityError as exc:
+            raise _refused(f"`{text}`", exc) from None
 
     return get
 
@@ -285,10 +322,11 @@ def _concat(node: nodes.Concat) -> Fn:
     parts = [compile_node(part) for part in node.nodes]
 
     def concat(ctx: Mapping[str, Any]) -> str:
-        out = "".join(str(part(ctx)) for part in parts)
-        if len(out) > MAX_SIZE:
-            raise RuleEvalError(f"`~` would build a string longer than {MAX_SIZE}")
-        return out
+        texts = [str(part(ctx)) for part in parts]
+        if sum(map(len, texts)) > MAX_SIZE:
+            raise LimitExceeded(f"`~` would build a text longer than {MAX_SIZE:,} characters "
+                                f"(limit MAX_SIZE)")
+        return "".join(texts)
 
     return concat
 
@@ -314,12 +352,12 @@ def _const(node: nodes.Const) -> Fn:
 
 def _list(node: nodes.List | nodes.Tuple) -> Fn:
     items = [compile_node(item) for item in node.items]
-    return lambda ctx: [item(ctx) for item in items]
+    return lambda ctx: check_size([item(ctx) for item in items], "a list")
 
 
 def _dict(node: nodes.Dict) -> Fn:
     pairs = [(compile_node(p.key), compile_node(p.value)) for p in node.items]
-    return lambda ctx: {k(ctx): v(ctx) for k, v in pairs}
+    return lambda ctx: check_size({k(ctx): v(ctx) for k, v in pairs}, "a mapping")
 
 
 _COMPILERS: dict[type[nodes.Node], Callable[[Any], Fn]] = {
@@ -352,37 +390,79 @@ _BIN_SYMBOL = {nodes.Add: "+", nodes.Sub: "-", nodes.Mul: "*", nodes.Div: "/",
                nodes.FloorDiv: "//", nodes.Mod: "%", nodes.Pow: "**"}
 
 
-def render(node: nodes.Node) -> str:  # noqa: C901 - one branch per node kind
+#: Nodes that need no parentheses as the target of `.attr`, `[key]` or `(args)`.
+_ATOMS = (nodes.Const, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Call, nodes.List,
+          nodes.Tuple, nodes.Dict)
+#: Nodes written in parentheses as the operand of an operator, a filter or a test.
+_LOOSE = (nodes.BinExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.CondExpr,
+          nodes.Concat)
+
+
+def _target(node: nodes.Node) -> str:
+    text = render(node)
+    return text if isinstance(node, _ATOMS) else f"({text})"
+
+
+def _operand(node: nodes.Node) -> str:
+    text = render(node)
+    return f"({text})" if isinstance(node, _LOOSE) else text
+
+
+def _compared(node: nodes.Node) -> str:
+    text = render(node)
+    looser = nodes.And | nodes.Or | nodes.Not | nodes.Compare | nodes.CondExpr
+    return f"({text})" if isinstance(node, looser) else text
+
+
+def render(node: nodes.Node) -> str:  # noqa: C901, PLR0911, PLR0912 - one branch per node kind
     """The node written back as rule text (normalised spacing)."""
     if isinstance(node, nodes.Const):
         return repr(node.value) if not isinstance(node.value, bool) else str(node.value).lower()
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, nodes.Getattr):
-        return f"{render(node.node)}.{node.attr}"
+        return f"{_target(node.node)}.{node.attr}"
     if isinstance(node, nodes.Getitem):
-        return f"{render(node.node)}[{render(node.arg)}]"
+        return f"{_target(node.node)}[{render(node.arg)}]"
+    if isinstance(node, nodes.Slice):
+        parts = (node.start, node.stop, node.step)
+        return ":".join("" if part is None else render(part) for part in parts).rstrip(":")
     if isinstance(node, nodes.Call):
-        return f"{render(node.node)}({_render_args(node)})"
+        return f"{_target(node.node)}({_render_args(node)})"
     if isinstance(node, nodes.Filter):
         args = f"({_render_args(node)})" if node.args or node.kwargs else ""
-        inner = render(node.node) if node.node is not None else ""
+        inner = _operand(node.node) if node.node is not None else ""
         return f"{inner} | {node.name}{args}"
     if isinstance(node, nodes.Test):
         args = f"({_render_args(node)})" if node.args or node.kwargs else ""
-        return f"{render(node.node)} is {node.name}{args}"
+        return f"{_operand(node.node)} is {node.name}{args}"
     if isinstance(node, nodes.Compare):
-        ops = " ".join(f"{_SYMBOL[op.op]} {render(op.expr)}" for op in node.ops)
-        return f"{render(node.expr)} {ops}"
+        ops = " ".join(f"{_SYMBOL[op.op]} {_compared(op.expr)}" for op in node.ops)
+        return f"{_compared(node.expr)} {ops}"
     if isinstance(node, nodes.And | nodes.Or):
         word = "and" if isinstance(node, nodes.And) else "or"
-        return f"{render(node.left)} {word} {render(node.right)}"
+        looser = (nodes.Or, nodes.CondExpr) if word == "and" else (nodes.CondExpr,)
+        first, second = (f"({render(side)})" if isinstance(side, looser) else render(side)
+                         for side in (node.left, node.right))
+        return f"{first} {word} {second}"
     if isinstance(node, nodes.Not):
-        return f"not {render(node.node)}"
+        negated = render(node.node)
+        if isinstance(node.node, nodes.And | nodes.Or | nodes.CondExpr):
+            return f"not ({negated})"
+        return f"not {negated}"
+    if isinstance(node, nodes.Neg | nodes.Pos):
+        return ("-" if isinstance(node, nodes.Neg) else "+") + _target(node.node)
     if isinstance(node, nodes.BinExpr) and type(node) in _BIN_SYMBOL:
-        return f"{render(node.left)} {_BIN_SYMBOL[type(node)]} {render(node.right)}"
+        return f"{_operand(node.left)} {_BIN_SYMBOL[type(node)]} {_operand(node.right)}"
+    if isinstance(node, nodes.Concat):
+        return " ~ ".join(_operand(part) for part in node.nodes)
+    if isinstance(node, nodes.CondExpr):
+        otherwise = f" else {_operand(node.expr2)}" if node.expr2 is not None else ""
+        return f"{_operand(node.expr1)} if {_operand(node.test)}{otherwise}"
     if isinstance(node, nodes.List | nodes.Tuple):
         return "[" + ", ".join(render(item) for item in node.items) + "]"
+    if isinstance(node, nodes.Dict):
+        return "{" + ", ".join(f"{render(p.key)}: {render(p.value)}" for p in node.items) + "}"
     return type(node).__name__
 
 

@@ -9,16 +9,18 @@ does not exist is an error instead of a silent false. The names a rule may use (
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateAssertionError
 from jinja2.parser import Parser
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow._yaml import DEFAULT_LIMITS, limit_hint
 from dealflow.playbook._expr import (
     ENV,
     Compiled,
@@ -29,6 +31,14 @@ from dealflow.playbook._expr import (
     compile_node,
     trust,
 )
+from dealflow.playbook._limits import (
+    MAX_RULE_STEPS,
+    RULE_STEPS,
+    LimitExceeded,
+    start_steps,
+    stop_steps,
+)
+from dealflow.playbook.sandbox import TextTemplate, check_rule_tree, compile_text
 
 __all__ = [
     "HELPERS_WITH_FACT_ARG",
@@ -37,6 +47,7 @@ __all__ = [
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
     "Leaf",
+    "LimitExceeded",
     "Rule",
     "RuleEvalError",
     "TrustingSandbox",
@@ -91,7 +102,8 @@ HELPERS_WITH_ROLE_ARG = frozenset({"covered", "stance_of", "holders"})
 HELPERS_WITH_FACT_ARG = frozenset({"fact", "has_fact"})
 HELPERS_WITH_ITEM_ARG = frozenset({"item_done"})
 
-MAX_RULE_LENGTH = 2000
+MAX_RULE_LENGTH = DEFAULT_LIMITS.max_rule_length
+"""The longest rule, in characters, unless `Limits.max_rule_length` says otherwise."""
 
 _N = TypeVar("_N", bound=nodes.Node)
 
@@ -120,12 +132,13 @@ class Rule:
 
     __slots__ = ("_compiled", "refs", "source")
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, max_length: int = MAX_RULE_LENGTH) -> None:
         self.source = source
-        tree = _parse(source)
+        tree = _parse(source, max_length)
         try:
             self.refs = _collect_refs(tree)
             self._compiled = Compiled(compile_node(tree), tree)
+            check_rule_tree(tree)
         except UnsupportedSyntax as exc:
             raise RuleSyntaxError(f"does not compile: {exc}") from None
         except RecursionError:
@@ -136,13 +149,21 @@ class Rule:
 
         A failure of the rule itself (an unknown name, a value too large) raises
         `RuleEvalError`; a failure inside the data (comparing text with a number)
-        raises what Python raises.
+        raises what Python raises. The evaluation has a budget of `MAX_RULE_STEPS`.
         """
-        return self._compiled.fn(context)
+        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
+        try:
+            return self._compiled.fn(context)
+        finally:
+            stop_steps(token)
 
     def why_false(self, context: Mapping[str, Any]) -> list[Leaf]:
         """The parts of the rule that are false (or fail) in `context`, smallest first."""
-        return self._compiled.why_false(context)
+        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
+        try:
+            return self._compiled.why_false(context)
+        finally:
+            stop_steps(token)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Rule):
@@ -159,24 +180,37 @@ class Rule:
         return self.source
 
 
-def compile_rule(source: str) -> Rule:
-    """Compile `source` into a `Rule`; raises `RuleSyntaxError` when it does not compile."""
-    return Rule(source)
+def compile_rule(source: str, *, max_length: int = MAX_RULE_LENGTH) -> Rule:
+    """Compile `source` into a `Rule`; raises `RuleSyntaxError` when it does not compile
+    (or is longer than `max_length` characters)."""
+    return Rule(source, max_length)
 
 
-def compile_template(source: str) -> Template:
-    """Compile an item's text template; raises `RuleSyntaxError` when it does not compile."""
+def compile_template(source: str) -> TextTemplate:
+    """Compile an item's text template; raises `RuleSyntaxError` when it does not compile.
+
+    An item text is text with `{{ expressions }}` (in the rule syntax) and `{% if %}`
+    blocks, nothing else (see `dealflow.playbook.sandbox`)."""
     try:
-        return _TEMPLATE_ENV.from_string(source)
+        return compile_text(source)
     except (TemplateSyntaxError, TemplateAssertionError) as exc:
         raise RuleSyntaxError(f"template does not compile: {exc.message}") from None
-    except (SyntaxError, RecursionError):  # Python refuses the code Jinja generated
+    except RecursionError:  # Jinja's parser, or the compiler of expressions, went too deep
         raise RuleSyntaxError("template does not compile: it is nested too deeply") from None
+    except UnsupportedSyntax as exc:
+        raise RuleSyntaxError(f"template does not compile: {exc}") from None
+    except RuleSyntaxError:
+        raise
+    except ValueError:  # Python reads no number of more than 4300 digits
+        raise RuleSyntaxError(f"template does not compile: {_TOO_MANY_DIGITS}") from None
 
 
 def template_names(source: str) -> frozenset[str]:
-    """The undeclared names a template uses (it must compile)."""
-    return frozenset(meta.find_undeclared_variables(_TEMPLATE_ENV.parse(source)))
+    """The names a template uses (it must compile). An item text declares no names of
+    its own, so these are all the names it reads; found in the syntax tree alone (Jinja's
+    `meta.find_undeclared_variables` would run its compiler, which works out constant
+    parts such as `'a' * 10**9`, and would leave out its globals such as `range`)."""
+    return frozenset(node.name for node in _find_all(_TEMPLATE_ENV.parse(source), nodes.Name))
 
 
 def template_refs(source: str) -> RuleRefs:
@@ -184,11 +218,10 @@ def template_refs(source: str) -> RuleRefs:
     return _collect_refs(_TEMPLATE_ENV.parse(source))
 
 
-def _parse(source: str) -> nodes.Expr:
-    if len(source) > MAX_RULE_LENGTH:
-        raise RuleSyntaxError(
-            f"rule is {len(source)} characters long; the limit is {MAX_RULE_LENGTH}"
-        )
+def _parse(source: str, max_length: int = MAX_RULE_LENGTH) -> nodes.Expr:
+    if len(source) > max_length:
+        raise RuleSyntaxError(f"is {len(source)} characters long; the limit max_rule_length "
+                              f"is {max_length} {limit_hint('max_rule_length')}")
     try:
         parser = Parser(_ENV, source, state="variable")
         expr = parser.parse_expression()
@@ -202,7 +235,15 @@ def _parse(source: str) -> nodes.Expr:
         raise RuleSyntaxError(f"does not compile: {exc.message}") from None
     except RecursionError:
         raise RuleSyntaxError("is nested too deeply to compile") from None
+    except RuleSyntaxError:
+        raise
+    except ValueError:  # Python reads no number of more than 4300 digits
+        raise RuleSyntaxError(f"does not compile: {_TOO_MANY_DIGITS}") from None
     return expr
+
+
+_TOO_MANY_DIGITS = (f"a number has more than {sys.get_int_max_str_digits()} digits"
+                    if sys.get_int_max_str_digits() else "a number is too long")
 
 
 def _const_arg(call: nodes.Call) -> str | None:
@@ -250,7 +291,10 @@ def _collect_refs(tree: nodes.Node) -> RuleRefs:
     return RuleRefs(frozenset(names), frozenset(facts), frozenset(roles), frozenset(items))
 
 
-def _validate_rule(value: Any) -> Rule:
+def _validate_rule(value: Any, info: ValidationInfo) -> Rule:
+    # `parse_playbook` passes its `Limits.max_rule_length` in the validation context
+    context = info.context if isinstance(info.context, dict) else {}
+    max_length = int(context.get("max_rule_length", MAX_RULE_LENGTH))
     if isinstance(value, Rule):
         return value
     if isinstance(value, bool):
@@ -262,7 +306,7 @@ def _validate_rule(value: Any) -> Rule:
     if not value.strip():
         raise PydanticCustomError("rule_empty", "a rule must not be empty (use `true` for always)")
     try:
-        return Rule(value)
+        return Rule(value, max_length)
     except RuleSyntaxError as exc:
         raise PydanticCustomError("rule_syntax", "rule {why}", {"why": str(exc)}) from None
 
