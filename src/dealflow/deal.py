@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dealflow._text import lone_surrogate
 from dealflow.kinds import Influence, Stance, Status
 from dealflow.playbook.model import Fact, Playbook
 from dealflow.playbook.rules import trust
@@ -203,6 +204,8 @@ def _parse_str(value: Any) -> str:
     if isinstance(value, str):
         if len(value) > 2000:
             raise ValueError("text is longer than 2000 characters")
+        if (undecodable := lone_surrogate(value)) is not None:
+            raise ValueError(f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")
         return value
     raise ValueError("expected text")
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from transitions.extensions import GraphMachine
 
+from dealflow._text import visible
 from dealflow.playbook.model import Playbook
 
 __all__ = ["mermaid"]
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line, its control characters shown as escapes (`\\x1b`)."""
+    return " ".join(visible(text).split("\n")).strip()
 
 
 class _Marker:
@@ -42,14 +48,17 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
     if not text.endswith("\n"):  # so that the last line, `[*] --> ...`, matches below
         text += "\n"
     for item in playbook.stages:
-        label = f"{playbook.text(item.name, locale)} ({item.probability}%)".replace('"', "'")
+        # a label is one quoted line: a quote or a line break would end it
+        label = _one_line(f"{playbook.text(item.name, locale)} ({item.probability}%)"
+                          ).replace('"', "'")
         text = text.replace(f'state "{item.id}" as {item.id}\n', f'state "{label}" as {item.id}\n')
     text = text.replace(f"[*] --> {stage or stages[0]}\n", f"[*] --> {stages[0]}\n")
     if stage is None:  # no deal: do not mark the first stage as active
         text = text.replace(f"Class {stages[0]} s_active", f"Class {stages[0]} s_default")
     # transitions writes the title as bare front matter, which Mermaid ignores: make it
     # a `title:` key, quoted so that any text is safe.
-    title = playbook.text(playbook.title, locale).replace("\\", "\\\\").replace('"', '\\"')
+    title = _one_line(playbook.text(playbook.title, locale)).replace("\\", "\\\\").replace(
+        '"', '\\"')
     head = f"---\n{playbook.text(playbook.title, locale)}\n---\n"
     if text.startswith(head):
         text = f'---\ntitle: "{title}"\n---\n' + text[len(head):]

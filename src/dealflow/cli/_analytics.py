@@ -58,11 +58,14 @@ def _num(value: float | None) -> str:
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(title=title, title_justify="left")
+    """A table of figures; every cell is literal text (owners and titles are data)."""
+    from dealflow.cli._views import plain
+
+    table = Table(title=plain(title), title_justify="left")
     for index, column in enumerate(columns):
         table.add_column(column, justify="left" if index == 0 else "right")
     for row in rows:
-        table.add_row(*[str(cell) for cell in row])
+        table.add_row(*[plain(str(cell)) for cell in row])
     console.print(table)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._text import visible
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import DbOption, default_playbook, open_store, sqlite_path
 from dealflow.errors import ImportProblems, Problem
@@ -86,12 +87,12 @@ def _progress(file: Path, lines: int) -> Iterator[Progress]:
     """A progress bar on stderr over the rows of `file`, for both passes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                   console=err_console, transient=True) as bar:
-        task = bar.add_task(f"checking {file.name}", total=max(lines, 1))
+        task = bar.add_task(visible(f"checking {file.name}"), total=max(lines, 1))
 
         def update(phase: str, row: int) -> None:
-            bar.update(task, description=f"{phase} {file.name}", completed=row)
+            bar.update(task, description=visible(f"{phase} {file.name}"), completed=row)
 
         yield update
 

@@ -1,15 +1,20 @@
-"""`dealflow events`, `import` and `export`: the event log, in and out as JSON Lines."""
+"""`dealflow events`, `import` and `export`: the event log in and out as JSON Lines, and
+deals or events out as CSV."""
 
 from __future__ import annotations
 
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._text import visible
+from dealflow.cli._limits import LimitsOption, limits_in_force
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import DbOption, open_store
 from dealflow.errors import DealflowError
@@ -35,8 +40,16 @@ def events(deal_id: Annotated[str, typer.Argument(metavar="DEAL", help="The deal
 
 
 def _count_lines(path: Path) -> int:
+    """The non-blank lines of `path`, read in chunks (a very long line is never held whole)."""
+    count, filled = 0, False
     with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
+        while chunk := handle.read(1 << 20):
+            *ended, rest = chunk.split(b"\n")
+            for part in ended:
+                count += filled or bool(part.strip())
+                filled = False
+            filled = filled or bool(rest.strip())
+    return count + filled
 
 
 def import_events(
@@ -44,19 +57,20 @@ def import_events(
                                          help="A JSON Lines file, one event per line.")],
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
                                             help="Events per transaction.")] = 5000,
-    db: DbOption = None, fmt: FormatOption = Format.table,
+    db: DbOption = None, fmt: FormatOption = Format.table, limits: LimitsOption = None,
 ) -> None:
     """Import events from a JSON Lines file (all checked first; re-run to complete one
-    that was cut short, without duplicates)."""
+    that was cut short, without duplicates). A line longer than the limit max_line_bytes
+    is refused; change it with --limits or DEALFLOW_LIMITS."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from dealflow.store import import_jsonl
 
     total = _count_lines(file) if file.is_file() else 0
-    with open_store(db, create=True) as store, Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    with limits_in_force(limits), open_store(db, create=True) as store, Progress(
+            TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
             console=err_console, transient=False) as progress:
-        task = progress.add_task(f"importing {file.name}", total=total)
+        task = progress.add_task(visible(f"importing {file.name}"), total=total)
         result = import_jsonl(store, file, batch_size=batch_size,
                               progress=lambda done: progress.update(task, completed=done))
     if fmt is Format.json:
@@ -67,39 +81,75 @@ def import_events(
                   f"deals: {result.deals}", markup=False)
 
 
+class ExportFormat(StrEnum):
+    """Layouts of an export."""
+
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportWhat(StrEnum):
+    """What an export holds."""
+
+    events = "events"
+    deals = "deals"
+
+
+Writer = Callable[["Store", IO[str]], int]
+"""Writes the export to an open text file; returns the number of records."""
+
+
 def export(
     deal_id: Annotated[str | None, typer.Option("--deal", help="Only this deal's events.")
                        ] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE "
                                                 "(default: standard output).")] = None,
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="jsonl (events, for `dealflow import`) or csv (for "
+        "spreadsheets; cells that would start a formula begin with ').")
+        ] = ExportFormat.jsonl,
+    what: Annotated[ExportWhat | None, typer.Option(
+        "--what", help="events, or deals (one row per deal; csv only). Default: events "
+        "for jsonl, deals for csv.", show_default=False)] = None,
     db: DbOption = None,
 ) -> None:
-    """Export events as JSON Lines (every deal's, or one deal's)."""
-    from dealflow.store import export_jsonl
+    """Export events as JSON Lines, or deals or events as CSV (every deal's, or one's)."""
+    from dealflow.store import export_csv, export_jsonl
+
+    chosen = what or (ExportWhat.deals if fmt is ExportFormat.csv else ExportWhat.events)
+    if fmt is ExportFormat.jsonl and chosen is ExportWhat.deals:
+        raise typer.BadParameter("a JSON Lines export holds events (what `dealflow import` "
+                                 "reads); use --format csv for one row per deal, or "
+                                 "--format json on `dealflow deal list`", param_hint="--what")
+
+    def write(store: Store, out: IO[str]) -> int:
+        if fmt is ExportFormat.csv:
+            return export_csv(store, out, chosen.value, deal_id)
+        return export_jsonl(store, out, deal_id)
 
     with open_store(db) as store:
         if deal_id is not None:
             store.get(deal_id)  # DealNotFound for an unknown id
         if output is None:
-            export_jsonl(store, sys.stdout, deal_id)
+            write(store, sys.stdout)
             sys.stdout.flush()
             return
-        count = _export_to_file(store, output, deal_id)
-    err_console.print(f"wrote {count} event(s) to {output}", markup=False)
+        count = _export_to_file(store, output, write, newline="" if fmt is ExportFormat.csv
+                                else "\n")
+    noun = "deal(s)" if chosen is ExportWhat.deals else "event(s)"
+    err_console.print(f"wrote {count} {noun} to {output}", markup=False)
 
 
-def _export_to_file(store: Store, output: Path, deal_id: str | None) -> int:
+def _export_to_file(store: Store, output: Path, write: Writer, newline: str) -> int:
     """Write to a temporary file beside `output`, then rename: never a half-written file."""
-    from dealflow.store import export_jsonl
-
     folder = output.parent if str(output.parent) else Path(".")
     try:
         handle, name = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
     except OSError as exc:
         raise DealflowError(f"cannot write {output}: {exc.strerror}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            count = export_jsonl(store, out, deal_id)
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
+            count = write(store, out)
             out.flush()
             os.fsync(out.fileno())
         umask = os.umask(0)

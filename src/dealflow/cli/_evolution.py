@@ -11,6 +11,7 @@ from rich.table import Table
 
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, open_store
+from dealflow.cli._views import plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook.diff import PlaybookDiff
@@ -37,7 +38,7 @@ def _markdown(result: PlaybookDiff) -> str:
 
 
 def _print_diff(result: PlaybookDiff) -> None:
-    table = Table(title=f"Playbook {result.old_version} → {result.new_version}",
+    table = Table(title=plain(f"Playbook {result.old_version} → {result.new_version}"),
                   title_justify="left")
     for column in ("Change", "Kind", "Id", "Where", "Field", "Old", "New"):
         table.add_column(column)
@@ -46,7 +47,7 @@ def _print_diff(result: PlaybookDiff) -> None:
         for index, (name, old, new) in enumerate(fields):
             head = (change.action, change.kind, change.id, change.where) if index == 0 else (
                 "", "", "", "")
-            table.add_row(*head, name, old, new)
+            table.add_row(*(plain(cell) for cell in (*head, name, old, new)))
     console.print(table)
     console.print(f"Change size: {result.touched} of {result.total} control points and items "
                   f"({result.size:.0%}; budget {result.budget:.0%})", markup=False)
@@ -89,16 +90,17 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_plan(plan: UpgradePlan) -> None:
-    table = Table(title=f"Moving live deals to version {plan.to_version}"
-                  + ("" if plan.applied else " (dry run: nothing written)"),
+    table = Table(title=plain(f"Moving live deals to version {plan.to_version}"
+                             + ("" if plan.applied else " (dry run: nothing written)")),
                   title_justify="left")
     for column in ("Deal", "From", "Stage", "To stage", "Gates now failing",
                    "Items added", "Items removed"):
         table.add_column(column)
     for item in plan.deals:
-        table.add_row(item.deal_id, item.from_version, item.from_stage,
-                      item.to_stage or "(no mapping)", ", ".join(item.gates_now_failing),
-                      ", ".join(item.items_added), ", ".join(item.items_removed))
+        table.add_row(*(plain(cell) for cell in (
+            item.deal_id, item.from_version, item.from_stage, item.to_stage or "(no mapping)",
+            ", ".join(item.gates_now_failing), ", ".join(item.items_added),
+            ", ".join(item.items_removed))))
     console.print(table)
 
 

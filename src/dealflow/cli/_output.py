@@ -1,24 +1,79 @@
-"""Consoles and output helpers shared by the commands."""
+"""Consoles and output helpers shared by the commands.
+
+Text from deals, stakeholders, files and command lines is never rich markup (the
+commands print it as `Text` or with `markup=False`), and both consoles show control
+characters in it as escapes (`\\x1b`, see `dealflow._text.visible`): whatever a
+command prints, the terminal interprets no escape sequence that came from data.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 
+from dealflow._text import INVISIBLE, visible
 from dealflow.errors import DealflowError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Shown:
+    """A renderable whose text segments have their control characters made visible."""
+
+    def __init__(self, inner: ConsoleRenderable) -> None:
+        self.inner = inner
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.inner, options):
+            if segment.control is None and INVISIBLE.search(segment.text):
+                yield Segment(visible(segment.text), segment.style)
+            else:
+                yield segment
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.inner)
+
+
+class _ShowControls(RenderHook):
+    """A render hook (`Console.push_render_hook`) that wraps every printed renderable in
+    `_Shown`: the safety net behind the commands, which make text visible at the source
+    (so that tables measure it right)."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]
+                            ) -> list[ConsoleRenderable]:
+        return [_Shown(renderable) for renderable in renderables]
+
+
+class ShowingConsole(Console):
+    """A rich console that shows control characters as escapes: in strings it prints
+    (before rich drops some of them, such as `\\r` and `\\a`) and, through
+    `_ShowControls`, in whatever else it renders."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.push_render_hook(_ShowControls())
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """`Console.print`, with each string's control characters made visible."""
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+console = ShowingConsole(highlight=False, soft_wrap=True)
+err_console = ShowingConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -33,9 +88,19 @@ FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output for
 """The `--format table|json` option of commands whose output is data."""
 
 
+def json_text(data: Any, **options: Any) -> str:
+    """`data` as JSON text that `json.loads` reads back exactly: non-ASCII as itself,
+    control characters, bidirectional overrides and lone surrogates (from file names
+    that are not UTF-8) as `\\uXXXX` escapes, so that the text always encodes as UTF-8
+    and a terminal shown it interprets nothing."""
+    text = json.dumps(data, ensure_ascii=False, default=str, **options)
+    # JSON's own syntax is printable ASCII, newline and space: these are inside strings
+    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def print_json(data: Any) -> None:
     """Print `data` as indented JSON on stdout, exactly (no markup, no wrapping)."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_text(data, indent=2) + "\n")
     sys.stdout.flush()
 
 
@@ -45,9 +110,43 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            _refuse_undecodable(fn, kwargs.items())
             return fn(*args, **kwargs)
         except DealflowError as exc:
             err_console.print(str(exc), markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def _refuse_undecodable(fn: Callable[..., Any], values: Iterable[tuple[str, Any]]) -> None:
+    """A usage error when a text argument holds bytes that are not UTF-8.
+
+    Python decodes such bytes of the command line as lone surrogates, which no database,
+    JSON file or terminal can take; they are refused here, naming the option, instead of
+    failing later with a traceback. (Paths may hold them: the file system takes them.)
+    """
+    for name, value in values:
+        texts = value if isinstance(value, list | tuple) else [value]
+        for text in texts:
+            if isinstance(text, str) and (found := _SURROGATE.search(text)):
+                byte = ord(found.group()) - 0xDC00
+                what = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else "a lone surrogate"
+                raise typer.BadParameter(
+                    f"{visible(text)!s} is not valid UTF-8 text ({what} at position "
+                    f"{found.start()}); give the text in UTF-8", param_hint=_flag(fn, name))
+
+
+def _flag(fn: Callable[..., Any], name: str) -> str:
+    """How the command line spells the parameter `name` of the command `fn`."""
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # noqa: BLE001 - a name is still a fine hint
+        return name
+    for info in getattr(hints.get(name), "__metadata__", ()):
+        declared = getattr(info, "default", None)
+        if isinstance(declared, str) and declared.startswith("-"):
+            return declared
+        if type(info).__name__ == "ArgumentInfo":
+            return str(getattr(info, "metavar", None) or name.upper())
+    return "--" + name.replace("_", "-")

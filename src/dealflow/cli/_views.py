@@ -1,7 +1,8 @@
 """Rich renderings of deals, gate reports, stakeholder maps, plays and events.
 
 Every value that comes from deal data is wrapped in `Text`, never parsed as markup: a
-stakeholder named `[red]x[/red]` prints exactly so.
+stakeholder named `[red]x[/red]` prints exactly so; control characters in it print as
+escapes (`\\x1b`), made visible here so that tables measure the text as it shows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from dealflow._text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal, Stakeholder
@@ -46,9 +49,14 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def plain(value: str, style: str = "") -> Text:
+    """`value` exactly as literal text (no markup, control characters visible)."""
+    return Text(visible(value), style=style)
+
+
 def text(value: Any, style: str = "") -> Text:
-    """`value` as literal text (no markup), optionally styled."""
-    return Text(show(value), style=style)
+    """`value` as literal text (no markup, control characters visible), optionally styled."""
+    return Text(visible(show(value)), style=style)
 
 
 _KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "flag", "role",
@@ -57,7 +65,7 @@ _KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "fl
 
 def table(*columns: str, title: str | None = None) -> Table:
     """A plain table: ids and codes are kept whole, longer text wraps."""
-    made = Table(title=Text(title, style="bold") if title else None, title_justify="left",
+    made = Table(title=plain(title, "bold") if title else None, title_justify="left",
                  box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
     for column in columns:
         whole = column in _KEEP_WHOLE
@@ -110,9 +118,9 @@ def facts_table(deal: Deal) -> Table:
 
 def _two(first: str, second: str, style: str = "") -> Text:
     """A cell of two lines: `first` (styled) and, dimmed below it, `second`."""
-    cell = Text(show(first), style=style)
+    cell = text(first, style)
     if second:
-        cell.append("\n" + second, style="dim")
+        cell.append("\n" + visible(second), style="dim")
     return cell
 
 
@@ -135,9 +143,10 @@ def report_table(report: GateReport, *, passed: bool = True) -> Table:
         if check.passed and not passed:
             continue
         state = "ok" if check.passed else ("BLOCK" if check.blocks else "warn")
-        why = Text("\n".join(check.missing))
+        why = Text(visible("\n".join(check.missing)))
         if check.hint:
-            why.append(("\n" if check.missing else "") + f"hint: {check.hint}", style="dim")
+            why.append(("\n" if check.missing else "") + visible(f"hint: {check.hint}"),
+                       style="dim")
         made.add_row(text(state, _STATE_STYLE[state]), _two(check.id, check.text, "bold"), why)
     return made
 

@@ -1,5 +1,6 @@
 """Persistence: deals, their append-only event log and their playbooks in SQL databases."""
 
+from dealflow.store.csv_export import export_csv, neutralise
 from dealflow.store.jsonl import ImportResult, export_jsonl, import_events, import_jsonl
 from dealflow.store.repository import DEFAULT_URL, Store, database_url
 from dealflow.store.tables import SCHEMA_VERSION
@@ -10,7 +11,9 @@ __all__ = [
     "ImportResult",
     "Store",
     "database_url",
+    "export_csv",
     "export_jsonl",
     "import_events",
     "import_jsonl",
+    "neutralise",
 ]

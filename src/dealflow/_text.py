@@ -1,0 +1,63 @@
+"""Showing untrusted text safely: control characters made visible.
+
+Deal and stakeholder text is whatever people (or a CRM export) typed. Printed to a
+terminal, an ESC (`\\x1b`) starts an escape sequence that can recolour, move the cursor,
+retitle the window or hide what follows; a carriage return overwrites the line; a
+right-to-left override reverses what is read. `visible` replaces each such character
+with its escape (`\\x1b`, `\\r`, `\\u202e`), so the text shows what it holds and the
+terminal (or a Markdown or Mermaid reader) interprets nothing. Newline and tab stay.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["INVISIBLE", "lone_surrogate", "visible"]
+
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters `visible` replaces: C0 controls but newline and tab, DEL, C1 controls,
+bidirectional embeddings, overrides and isolates, and lone surrogates (bytes that were
+not UTF-8, as Python decodes them from command lines and file names)."""
+
+_NAMED = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x08": "\\b", "\x07": "\\a"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every control character (but newline and tab) shown as its escape."""
+    return INVISIBLE.sub(_escape, text) if INVISIBLE.search(text) else text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(value: object, path: str = "") -> str | None:
+    """Where `value` (text, or a pydantic model, mapping or sequence holding text) has a
+    lone surrogate, as `path: \\udcff at position N`; None when it has none.
+
+    Python decodes bytes that are not UTF-8 (from a command line, a file name or a JSON
+    `\\udcff` escape) as lone surrogates; no database, CSV or terminal can encode them.
+    """
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        return None if found is None else (
+            f"{path or 'text'}: {visible(found.group())} at position {found.start()}")
+    if hasattr(value, "__pydantic_fields__"):
+        value = {name: getattr(value, name) for name in type(value).__pydantic_fields__}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if (found_in := lone_surrogate(key, where) or lone_surrogate(item, where)):
+                return found_in
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if (found_in := lone_surrogate(item, f"{path}[{index}]")):
+                return found_in
+    return None
