@@ -24,6 +24,7 @@ from dealflow import (
 from dealflow.playbook.model import Stage
 
 pytest_plugins = ["pytester"]
+collect_ignore = ["soak"]  # long runs: python -m tests.soak.<name>
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"

@@ -2,20 +2,90 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from dealflow.errors import StoreError
 from dealflow.store.migrations import migrate
 from dealflow.store.tables import META, SCHEMA_VERSION, metadata
 
-__all__ = ["WRITE_OPTION", "open_engine", "prepare_schema", "writer"]
+__all__ = ["WRITE_OPTION", "open_engine", "prepare_schema", "store_error", "writer"]
 
 WRITE_OPTION = "dealflow_write"
 """Execution option marking a connection that writes (SQLite: BEGIN IMMEDIATE)."""
+
+_PASSWORD = re.compile(r"(://[^:/@\s']*:)[^\s']*@")
+"""The password in a URL (`scheme://user:PASSWORD@host`), hidden in error messages."""
+
+
+_FULL = ("the database is full", "nothing of this operation was written; free disk space "
+         "(or raise the database's size limit) and retry")
+_READ_ONLY = ("the database is read-only", "nothing was written; reading still works; to "
+              "write, make the database file and its folder writable (and drop mode=ro "
+              "from the URL)")
+_READ_ONLY_OPENING = ("cannot open the database: it is read-only", "SQLite writes a -shm file "
+                      "next to the database even to read it: make the folder writable, or "
+                      "copy the file to a writable folder")
+_LOST = ("cannot reach the database server", "this operation was not confirmed: re-read "
+         "before retrying; the store reconnects by itself once the server is back")
+_LOCKED = ("the database stayed locked by another writer", "nothing was written; retry")
+_CORRUPT = ("the database file is damaged or not a database", "restore it from a backup "
+            "(or an export)")
+_IO = ("the disk failed to read or write the database", "nothing of this operation was "
+       "confirmed; check the disk, then re-read before retrying")
+
+
+def _kind(exc: SQLAlchemyError) -> tuple[str, str] | None:
+    """What went wrong, in the user's words, and what to do; None when nothing specific."""
+    orig = getattr(exc, "orig", None)
+    sqlite_name = str(getattr(orig, "sqlite_errorname", ""))
+    if sqlite_name:
+        for prefix, kind in (("SQLITE_FULL", _FULL), ("SQLITE_READONLY", _READ_ONLY),
+                             ("SQLITE_BUSY", _LOCKED), ("SQLITE_LOCKED", _LOCKED),
+                             ("SQLITE_CORRUPT", _CORRUPT), ("SQLITE_NOTADB", _CORRUPT),
+                             ("SQLITE_IOERR", _IO)):
+            if sqlite_name.startswith(prefix):
+                return kind
+        return None
+    state = str(getattr(orig, "sqlstate", None) or "")
+    if state == "53100":  # disk_full
+        return _FULL
+    if state == "25006":  # read_only_sql_transaction
+        return _READ_ONLY
+    if state.startswith(("08", "57P")):  # connection exception, admin/crash shutdown
+        return _LOST
+    driver = type(orig).__module__.split(".")[0]
+    if isinstance(exc, DBAPIError) and (exc.connection_invalidated or (
+            not state and driver != "sqlite3"
+            and isinstance(exc, OperationalError | InterfaceError))):
+        return _LOST
+    return None
+
+
+def store_error(exc: SQLAlchemyError, url: str, *, opening: bool = False) -> StoreError:
+    """A `StoreError` for a failed database call (`opening`: while opening the store):
+    what went wrong with the database at `url` (passwords hidden), the driver's own
+    words, and what to do about it."""
+    orig = getattr(exc, "orig", None) or exc
+    detail = " ".join(str(orig).split()) or type(orig).__name__
+    kind = _kind(exc)
+    if opening and kind is _READ_ONLY:
+        kind = _READ_ONLY_OPENING
+    if kind is None:
+        doing = "cannot open the database" if opening else "database error"
+        return StoreError(f"{doing} ({url}): {detail}")
+    what, remedy = kind
+    return StoreError(f"{what} ({url}): {detail}; {remedy}")
 
 
 def writer(engine: Engine) -> Engine:
@@ -59,15 +129,17 @@ def open_engine(url: str) -> Engine:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise StoreError(f"cannot open database {url!r}: {exc}") from None
+        message = f"cannot open database {url!r}: {exc}"
+        raise StoreError(_PASSWORD.sub(r"\1***@", message)) from None
 
 
 def prepare_schema(engine: Engine) -> None:
     """Create the tables in an empty database, migrate an older one, refuse a newer one."""
     try:
         tables = set(inspect(engine).get_table_names())
-    except OperationalError as exc:
-        raise StoreError(f"cannot open the database: {exc.orig}") from None
+    except SQLAlchemyError as exc:
+        url = engine.url.render_as_string(hide_password=True)
+        raise store_error(exc, url, opening=True) from None
     if not tables:
         with writer(engine).begin() as conn:
             metadata.create_all(conn)

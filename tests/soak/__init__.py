@@ -1,0 +1,1 @@
+"""Long runs (not collected by pytest): `python -m tests.soak.<name> --help`."""
