@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.analytics_1m               # ~1,000,000 events
     .venv/bin/python -m benchmarks.analytics_1m --events 100000
+    .venv/bin/python -m benchmarks.analytics_1m --keep /tmp/b --reuse   # queries only
 
 Generates about `--events` events with `simulate` (the default playbook, about 14 events
 per deal: some 72,000 deals for a million), imports them into a SQLite file in a temporary
@@ -10,8 +11,9 @@ on that store, each on its own (the median of `--repeat` runs).
 
 The baseline, in the same run: the same three figures computed with pandas from
 DataFrames already in memory (every event, and the deals as they stand), checked to be
-equal to the figures from the database. Target for each query: a few seconds (<= 5 s);
-the ratio says how many times pandas' time it takes. The import has no baseline; its
+equal to the figures from the database. Target for each query: no slower than pandas
+(ratio <= 1x), though pandas starts with everything in memory and the database reads
+its files. The import has no baseline; its
 target is the run budget of ten minutes. Results are merged into `benchmarks/results.json`.
 Needs the `bench` extra (pandas).
 """
@@ -39,7 +41,6 @@ from dealflow.playbook.model import Playbook
 from dealflow.store import Store, import_events
 
 END = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
-QUERY_TARGET = 5.0
 IMPORT_TARGET = 600.0
 CHANGES = ("deal_created", "stage_advanced", "stage_moved_back", "deal_reopened",
            "deal_won", "deal_lost")
@@ -235,19 +236,25 @@ def queries(store: Store, playbook: Playbook, table: pd.DataFrame, projection: p
         value = median_seconds(query, repeat)
         base = median_seconds(baseline, repeat)
         figures.append(Figure(f"{name} ({size} events, SQLite)", value, "s", base,
-                              f"<= {QUERY_TARGET:g} s (pandas in memory as baseline)",
-                              value <= QUERY_TARGET))
+                              "<= 1x (pandas in memory)", value <= base))
     return figures
 
 
-def run(target: int, seed: int, repeat: int, folder: Path) -> list[Figure]:
-    """Generate, import into `folder`/bench.db, query and compare; the figures measured."""
+def run(target: int, seed: int, repeat: int, folder: Path, *,
+        reuse: bool = False) -> list[Figure]:
+    """Generate, import into `folder`/bench.db, query and compare; the figures measured.
+    With `reuse`, a `bench.db` already in `folder` (from a run with the same `target`
+    and `seed`) is queried as it is, and only the queries are measured."""
     playbook = load_playbook()
     events = generate(playbook, target, seed)
     count = len(events)
     table, projection = frames(events)
     size = label(target)
     path = folder / "bench.db"
+    if reuse and path.exists():
+        events.clear()
+        with Store(f"sqlite:///{path}") as store:
+            return queries(store, playbook, table, projection, size, repeat)
     path.unlink(missing_ok=True)
     with Store(f"sqlite:///{path}") as store:
         took = seconds(lambda: import_events(store, events))
@@ -269,10 +276,13 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="write the database to DIR/bench.db and keep it (default: a "
                         "temporary folder, removed at the end)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: query the DIR/bench.db a former run left there "
+                        "instead of importing again")
     args = parser.parse_args(argv)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        figures = run(args.events, args.seed, args.repeat, args.keep)
+        figures = run(args.events, args.seed, args.repeat, args.keep, reuse=args.reuse)
     else:
         with tempfile.TemporaryDirectory() as folder:
             figures = run(args.events, args.seed, args.repeat, Path(folder))

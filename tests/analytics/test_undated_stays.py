@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from dealflow.analytics import cycle_time, funnel, stalled, time_in_stage
-from dealflow.analytics._query import visits
 from dealflow.events import DealCreated, DealWon, Event, StageAdvanced
 from dealflow.store import Store, import_events
+from dealflow.store.tables import STAGE_CHANGES
 from tests.analytics.conftest import PLAYBOOK
 
 DAY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -40,14 +40,15 @@ def store(store_url: str) -> Iterator[Store]:
         yield opened
 
 
-def test_visits_say_which_stays_have_an_undated_entry(store: Store) -> None:
-    stays = visits(store.database, None, DAY)
-    query = select(stays.c.deal_id, stays.c.stage, stays.c.undated).order_by(
-        stays.c.deal_id, stays.c.entered)
+def test_stays_say_which_have_an_undated_entry_and_how_long_they_lasted(store: Store) -> None:
+    c = STAGE_CHANGES.c
+    query = select(c.deal_id, c.to_stage, c.undated, c.days).order_by(c.deal_id, c.seq)
     with store.database.connect() as conn:
-        rows = [(d, s, bool(u)) for d, s, u in conn.execute(query)]
-    assert rows == [("dated", "qualify", False), ("dated", "discover", False),
-                    ("undated", "qualify", True), ("undated", "discover", False)]
+        rows = [(d, s, bool(u), days) for d, s, u, days in conn.execute(query)]
+    assert rows == [("dated", "qualify", False, 4.0), ("dated", "discover", False, 6.0),
+                    ("dated", "won", False, None),
+                    ("undated", "qualify", True, 1.0), ("undated", "discover", False, 9.0),
+                    ("undated", "won", False, None)]
 
 
 def test_an_undated_stay_counts_as_reached_but_not_in_time_in_stage(store: Store) -> None:

@@ -1,7 +1,8 @@
-"""SQL building blocks shared by the analytics: filters, stage visits, durations.
+"""SQL building blocks shared by the analytics: filters, stage changes, stays, durations.
 
-Everything is computed in the database: queries return one row per stage (or per deal
-for small result sets), never the event log.
+Everything is computed in the database from the narrow `stage_changes` table (one row
+per stage change, which is also the stay it begins): queries return one row per stage
+(or per deal for small result sets), never the event log.
 """
 
 from __future__ import annotations
@@ -11,22 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Engine,
-    Select,
-    case,
-    func,
-    literal,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
 
-from dealflow.store.tables import DEALS, EVENTS
+from dealflow.store._sql import days_between
+from dealflow.store.tables import DEALS, STAGE_CHANGES
 
-__all__ = ["Filters", "days_between", "deal_ids", "stage_changes", "undated", "visits"]
-
-STAGE_EVENTS = ("deal_created", "stage_advanced", "stage_moved_back", "deal_reopened",
-                "deal_won", "deal_lost")
+__all__ = ["Filters", "days_between", "deal_ids", "on_deals", "selected", "stage_changes",
+           "finished_stays", "reached", "reached_by_status"]
 
 
 @dataclass(frozen=True)
@@ -73,77 +65,56 @@ def deal_ids(filters: Filters | None) -> Select[Any]:
     return query
 
 
-def _text(key: str) -> ColumnElement[str]:
-    value: ColumnElement[str] = EVENTS.c.payload[key].as_string()
-    return value
+def on_deals(filters: Filters | None) -> ColumnElement[bool]:
+    """The filters as one condition on the `deals` table (true when there are none)."""
+    return and_(true(), *(filters or Filters()).conditions())
 
 
-def stage_after() -> ColumnElement[str]:
-    """The stage a stage-changing event leaves the deal in (`won`, `lost` for closes)."""
-    return case(
-        (EVENTS.c.type.in_(("deal_created", "deal_reopened")), _text("stage")),
-        (EVENTS.c.type.in_(("stage_advanced", "stage_moved_back")), _text("to_stage")),
-        (EVENTS.c.type == "deal_won", literal("won")),
-        else_=literal("lost"),
-    )
-
-
-def stage_before() -> ColumnElement[str]:
-    """The stage a stage-changing event moves the deal out of (None for created)."""
-    return case(
-        (EVENTS.c.type.in_(("stage_advanced", "stage_moved_back")), _text("from_stage")),
-        (EVENTS.c.type.in_(("deal_won", "deal_lost")), _text("stage")),
-        (EVENTS.c.type == "deal_reopened", literal("closed")),
-        else_=literal(None),
-    )
-
-
-def days_between(engine: Engine, start: Any, end: Any) -> ColumnElement[Any]:
-    """`end - start` in days (fractional), in the database's own dialect."""
-    if engine.dialect.name == "sqlite":
-        return func.julianday(end) - func.julianday(start)
-    return func.extract("epoch", end - start) / 86400.0
-
-
-def undated() -> ColumnElement[bool]:
-    """True for an event whose entry into its stage has no date of its own (an imported
-    `deal_created` with `undated: true`); false for every other event."""
-    flag = EVENTS.c.payload["undated"].as_boolean()
-    return case((EVENTS.c.type == "deal_created", func.coalesce(flag, False)),
-                else_=literal(False))
+def selected(column: ColumnElement[Any], filters: Filters | None) -> ColumnElement[bool] | None:
+    """`column IN (the ids of the selected deals)`, or None when every deal is selected
+    (so that a figure over every deal does not pay for the subquery)."""
+    if filters is None or not filters.conditions():
+        return None
+    return column.in_(deal_ids(filters))
 
 
 def stage_changes(filters: Filters | None) -> Any:
     """Subquery: every stage-changing event of the selected deals, with the stage it
     leaves and the stage it enters, and whether that entry is `undated`."""
-    return (
-        select(EVENTS.c.deal_id, EVENTS.c.seq, EVENTS.c.type, EVENTS.c.at,
-               stage_before().label("from_stage"), stage_after().label("to_stage"),
-               _text("reason").label("reason"), undated().label("undated"))
-        .where(EVENTS.c.type.in_(STAGE_EVENTS))
-        .where(EVENTS.c.deal_id.in_(deal_ids(filters)))
-        .subquery("changes")
-    )
+    query = select(STAGE_CHANGES)
+    condition = selected(STAGE_CHANGES.c.deal_id, filters)
+    if condition is not None:
+        query = query.where(condition)
+    return query.subquery("changes")
 
 
-def visits(engine: Engine, filters: Filters | None, now: dt.datetime) -> Any:
-    """Subquery: one row per stay of a deal in a stage, with its length in days.
+def reached(filters: Filters | None) -> Select[Any]:
+    """(stage, deals): how many of the selected deals ever entered each stage (`won` and
+    `lost` count as stages)."""
+    c = STAGE_CHANGES.c
+    query = select(c.to_stage, func.count(c.deal_id.distinct())).group_by(c.to_stage)
+    condition = selected(c.deal_id, filters)
+    return query if condition is None else query.where(condition)
 
-    `closed` is false for a stay still going on (its length runs to `now`); `undated` is
-    true for a stay whose entering event has no date of its own (see `DealCreated.undated`):
-    its length is unknown, so time-in-stage figures leave it out.
-    """
-    changes = stage_changes(filters)
-    nxt = func.lead(changes.c.at).over(partition_by=changes.c.deal_id,
-                                       order_by=changes.c.seq)
-    inner = select(changes.c.deal_id, changes.c.to_stage.label("stage"),
-                   changes.c.at.label("entered"), changes.c.undated,
-                   nxt.label("left")).subquery("stays")
-    left = func.coalesce(inner.c.left, literal(now))
-    return (
-        select(inner.c.deal_id, inner.c.stage, inner.c.entered, inner.c.undated,
-               (inner.c.left.is_not(None)).label("closed"),
-               days_between(engine, inner.c.entered, left).label("days"))
-        .where(inner.c.stage.not_in(("won", "lost")))
-        .subquery("visits")
-    )
+
+def reached_by_status(filters: Filters | None, status: str) -> Select[Any]:
+    """(stage, deals): how many of the selected deals with `status` now ever entered each
+    stage. Read from the deals of that status outwards (through `ix_deals_figures`), so
+    the cost follows those deals, not the whole history."""
+    c = STAGE_CHANGES.c
+    ids = select(DEALS.c.id).where(DEALS.c.status == status).where(on_deals(filters))
+    return (select(c.to_stage, func.count(c.deal_id.distinct()))
+            .where(c.deal_id.in_(ids)).group_by(c.to_stage))
+
+
+def finished_stays(filters: Filters | None) -> Any:
+    """Subquery: `stage` and `days` of every finished stay in an open stage whose entry
+    is dated (a stay still going on, or entered `undated`, has no length to count)."""
+    c = STAGE_CHANGES.c
+    query = (select(c.to_stage.label("stage"), c.days)
+             .where(c.days.is_not(None)).where(not_(c.undated))
+             .where(c.to_stage.not_in(("won", "lost"))))
+    condition = selected(c.deal_id, filters)
+    if condition is not None:
+        query = query.where(condition)
+    return query.subquery("stays")

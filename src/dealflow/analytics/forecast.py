@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dealflow.analytics._query import Filters, deal_ids, stage_changes
+from dealflow.analytics._query import Filters, on_deals, stage_changes
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
@@ -143,7 +143,8 @@ def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
     history = absorption(chain, {s.id: s.probability / 100 for s in store.playbook.stages})
     query = (select(DEALS.c.stage, DEALS.c.amount)
              .where(DEALS.c.status.in_(("open", "on_hold")))
-             .where(DEALS.c.id.in_(deal_ids(filters))))
+             .where(on_deals(filters))
+             .order_by(DEALS.c.id))  # the draws go to the deals in a fixed order
     with store.database.connect() as conn:
         open_deals = [(str(stage), Decimal(str(amount))) for stage, amount in conn.execute(query)]
     rows: list[StageForecast] = []

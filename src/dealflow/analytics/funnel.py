@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dealflow.analytics._query import Filters, deal_ids, stage_changes
+from dealflow.analytics._query import Filters, on_deals, reached, reached_by_status, stage_changes
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
@@ -78,15 +78,11 @@ def _counts(store: Store, query: Any) -> dict[str, int]:
 def funnel(store: Store, filters: Filters | None = None) -> Funnel:
     """The funnel of the store's playbook, for the deals `filters` select."""
     changes = stage_changes(filters)
-    entered = _counts(store, select(changes.c.to_stage, func.count(changes.c.deal_id.distinct()))
-                      .group_by(changes.c.to_stage))
+    entered = _counts(store, reached(filters))
     moved = _counts(store, select(changes.c.from_stage, func.count(changes.c.deal_id.distinct()))
                     .where(changes.c.type.in_(("stage_advanced", "deal_won")))
                     .group_by(changes.c.from_stage))
-    won_by_stage = _counts(store, select(changes.c.to_stage,
-                                         func.count(DEALS.c.id.distinct()))
-                           .join(DEALS, DEALS.c.id == changes.c.deal_id)
-                           .where(DEALS.c.status == "won").group_by(changes.c.to_stage))
+    won_by_stage = _counts(store, reached_by_status(filters, "won"))
     lost_rows: dict[str, dict[str, int]] = {}
     query = (select(changes.c.from_stage, changes.c.reason,
                     func.count(changes.c.deal_id.distinct()))
@@ -98,7 +94,7 @@ def funnel(store: Store, filters: Filters | None = None) -> Funnel:
             lost_rows.setdefault(str(stage), {})[str(reason)] = int(count)
     open_now = _counts(store, select(DEALS.c.stage, func.count())
                        .where(DEALS.c.status.in_(("open", "on_hold")))
-                       .where(DEALS.c.id.in_(deal_ids(filters))).group_by(DEALS.c.stage))
+                       .where(on_deals(filters)).group_by(DEALS.c.stage))
     layers = [
         StageFunnel(stage=stage.id, entered=entered.get(stage.id, 0),
                     moved_on=moved.get(stage.id, 0), lost=lost_rows.get(stage.id, {}),

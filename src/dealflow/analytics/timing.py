@@ -15,14 +15,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import case, func, not_, select
+from sqlalchemy import case, func, select
 
-from dealflow.analytics._query import Filters, days_between, deal_ids, visits
+from dealflow.analytics._query import Filters, days_between, finished_stays, on_deals
 from dealflow.store.repository import Store
-from dealflow.store.tables import DEALS, EVENTS
+from dealflow.store.tables import DEALS, STAGE_CHANGES
 
 __all__ = ["CycleTime", "StageTime", "StalledDeal", "cycle_time", "stalled", "time_in_stage"]
 
@@ -76,52 +78,72 @@ class StalledDeal:
         return asdict(self)
 
 
-def _percentiles(store: Store, values: Any, group: Any | None) -> dict[Any, list[float]]:
-    """Nearest-rank percentiles of `values.c.days`, per `group` column (or overall),
-    all three from one pass over the ranked stays."""
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    count: int
+    mean: float
+    ranks: list[float]
+
+
+def _summaries(store: Store, values: Any, group: Any | None) -> dict[Any, _Summary]:
+    """Count, mean and nearest-rank percentiles of `values.c.days`, per `group` column
+    (or overall), all from one pass over the ranked values."""
     keys = [group] if group is not None else []
     rank = func.cume_dist().over(partition_by=keys or None, order_by=values.c.days)
     ranked = select(*keys, values.c.days.label("days"), rank.label("rank")).subquery()
     group_col = [ranked.c[group.name]] if group is not None else []
     picks = [func.min(case((ranked.c.rank >= share, ranked.c.days))) for share in PERCENTILES]
-    query = select(*group_col, *picks)
+    query = select(*group_col, func.count(), func.avg(ranked.c.days), *picks)
     if group_col:
         query = query.group_by(*group_col)
-    out: dict[Any, list[float]] = {}
+    out: dict[Any, _Summary] = {}
     with store.database.connect() as conn:
         for row in conn.execute(query):
             key = row[0] if group_col else None
-            values_found = list(row[len(group_col):])
-            if any(value is None for value in values_found):
+            count, mean, *ranks = row[len(group_col):]
+            if not count:
                 continue
-            out[key] = [float(value) for value in values_found]
+            out[key] = _Summary(int(count), float(mean), [float(value) for value in ranks])
     return out
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-
-
-def _finished_stays(store: Store, filters: Filters | None, now: dt.datetime) -> Any:
-    """Subquery: stage and days of every finished stay whose entry is dated."""
-    stays = visits(store.database, filters, now)
-    return (select(stays.c.stage, stays.c.days)
-            .where(stays.c.closed).where(not_(stays.c.undated)).subquery())
+def _stay_summaries(store: Store, filters: Filters | None) -> dict[Any, _Summary]:
+    """`_summaries` of the finished stays per stage, each percentile read by an offset
+    into the stays in order of length (the `stage_changes` index holds them in that
+    order), which is much cheaper than ranking every stay."""
+    done = finished_stays(filters)
+    counts = select(done.c.stage, func.count(), func.avg(done.c.days)).group_by(done.c.stage)
+    out: dict[Any, _Summary] = {}
+    with store.database.connect() as conn:
+        for stage, count, mean in conn.execute(counts).all():
+            ranks = []
+            for share in PERCENTILES:  # nearest rank: the ceil(share * count)-th stay
+                offset = max(math.ceil(Fraction(str(share)) * count) - 1, 0)
+                ranks.append(float(conn.execute(
+                    select(done.c.days).where(done.c.stage == stage)
+                    .order_by(done.c.days).limit(1).offset(offset)).scalar_one()))
+            out[stage] = _Summary(int(count), float(mean), ranks)
+    return out
 
 
 def time_in_stage(store: Store, filters: Filters | None = None, *,
                   now: dt.datetime | None = None) -> list[StageTime]:
-    """Finished stays per stage: count, mean, median, p75, p90 (days)."""
-    done = _finished_stays(store, filters, _now(now))
-    summary = select(done.c.stage, func.count(), func.avg(done.c.days)).group_by(done.c.stage)
-    with store.database.connect() as conn:
-        counts = {row[0]: (int(row[1]), float(row[2])) for row in conn.execute(summary)}
-    ranks = _percentiles(store, done, done.c.stage)
+    """Finished stays per stage: count, mean, median, p75, p90 (days).
+
+    Only finished stays count, so `now` changes nothing; it is accepted so that every
+    figure can be called the same way."""
+    summaries = _stay_summaries(store, filters)
     result = []
     for stage in store.playbook.stages:
-        count, mean = counts.get(stage.id, (0, None))
-        p = ranks.get(stage.id, [None, None, None])
-        result.append(StageTime(stage.id, count, mean, p[0], p[1], p[2]))
+        found = summaries.get(stage.id)
+        if found is None:
+            result.append(StageTime(stage.id, 0, None, None, None, None))
+        else:
+            result.append(StageTime(stage.id, found.count, found.mean, *found.ranks))
     return result
 
 
@@ -130,18 +152,18 @@ def cycle_time(store: Store, filters: Filters | None = None, *,
     """Days from creation to close over the closed deals `filters` select (only the won
     or only the lost ones with `outcome`)."""
     outcomes = (outcome,) if outcome else ("won", "lost")
-    closes = (select(EVENTS.c.deal_id, func.max(EVENTS.c.at).label("closed_at"))
-              .where(EVENTS.c.type.in_(("deal_won", "deal_lost")))
-              .group_by(EVENTS.c.deal_id).subquery())
+    closes = (select(STAGE_CHANGES.c.deal_id, func.max(STAGE_CHANGES.c.at).label("closed_at"))
+              .where(STAGE_CHANGES.c.to_stage.in_(("won", "lost")))
+              .group_by(STAGE_CHANGES.c.deal_id).subquery())
     cycles = (select(DEALS.c.id, days_between(store.database, DEALS.c.created_at,
                                               closes.c.closed_at).label("days"))
               .join(closes, closes.c.deal_id == DEALS.c.id)
               .where(DEALS.c.status.in_(outcomes))
-              .where(DEALS.c.id.in_(deal_ids(filters))).subquery())
-    with store.database.connect() as conn:
-        count, mean = conn.execute(select(func.count(), func.avg(cycles.c.days))).one()
-    ranks = _percentiles(store, cycles, None).get(None, [None, None, None])
-    return CycleTime(int(count), float(mean) if mean is not None else None, *ranks)
+              .where(on_deals(filters)).subquery())
+    found = _summaries(store, cycles, None).get(None)
+    if found is None:
+        return CycleTime(0, None, None, None, None)
+    return CycleTime(found.count, found.mean, *found.ranks)
 
 
 def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | None = None,
@@ -150,16 +172,15 @@ def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | 
     moment = _now(now)
     limits: dict[str, float] = {}
     if percentile is not None:
-        done = _finished_stays(store, filters, moment)
         index = {0.5: 0, 0.75: 1, 0.9: 2}.get(percentile)
         if index is None:
             raise ValueError("percentile must be 0.5, 0.75 or 0.9")
-        limits = {str(k): v[index] for k, v in _percentiles(store, done, done.c.stage).items()}
+        limits = {str(k): v.ranks[index] for k, v in _stay_summaries(store, filters).items()}
     else:
         limits = {s.id: float(s.expected_days) for s in store.playbook.stages if s.expected_days}
     age = days_between(store.database, DEALS.c.stage_entered_at, moment)
     query = (select(DEALS.c.id, DEALS.c.title, DEALS.c.owner, DEALS.c.stage, age)
-             .where(DEALS.c.status == "open").where(DEALS.c.id.in_(deal_ids(filters)))
+             .where(DEALS.c.status == "open").where(on_deals(filters))
              .order_by(DEALS.c.stage, DEALS.c.id))
     found = []
     with store.database.connect() as conn:

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Connection, case, func, select
 
-from dealflow.analytics._query import Filters, deal_ids, stage_changes
+from dealflow.analytics._query import Filters, on_deals, reached_by_status
 from dealflow.analytics.timing import cycle_time
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
@@ -81,24 +81,25 @@ def _band_column(edges: tuple[int, ...]) -> Any:
     return case(*whens, else_=len(edges))
 
 
+def _by_stage(conn: Connection, query: Any) -> dict[str, int]:
+    return {str(stage): int(count) for stage, count in conn.execute(query)}
+
+
 def win_rates(store: Store, filters: Filters | None = None,
               bands: tuple[int, ...] = DEFAULT_BANDS) -> WinRates:
     """Win rates over the closed deals `filters` select."""
     won, lost = _won_lost()
-    closed = DEALS.c.id.in_(deal_ids(filters))
+    closed = on_deals(filters)
     with store.database.connect() as conn:
         total = conn.execute(select(won, lost).where(closed)).one()
         owners = conn.execute(select(DEALS.c.owner, won, lost).where(closed)
                               .group_by(DEALS.c.owner).order_by(DEALS.c.owner)).all()
         band = _band_column(bands).label("band")
         by_band = conn.execute(select(band, won, lost).where(closed).group_by(band)).all()
-        changes = stage_changes(filters)
-        reached = select(changes.c.to_stage.label("stage"), changes.c.deal_id).distinct(
-        ).subquery()
-        by_stage = conn.execute(
-            select(reached.c.stage, won, lost).join(DEALS, DEALS.c.id == reached.c.deal_id)
-            .group_by(reached.c.stage)).all()
-    stage_rates = {str(row[0]): Rate(int(row[1] or 0), int(row[2] or 0)) for row in by_stage}
+        won_by_stage = _by_stage(conn, reached_by_status(filters, "won"))
+        lost_by_stage = _by_stage(conn, reached_by_status(filters, "lost"))
+    stage_rates = {stage: Rate(won_by_stage.get(stage, 0), lost_by_stage.get(stage, 0))
+                   for stage in {*won_by_stage, *lost_by_stage}}
     return WinRates(
         overall=Rate(int(total[0] or 0), int(total[1] or 0)),
         by_stage_reached={s.id: stage_rates.get(s.id, Rate(0, 0))
@@ -138,7 +139,7 @@ class Velocity:
 
 def velocity(store: Store, filters: Filters | None = None) -> Velocity:
     """Pipeline velocity of the deals `filters` select."""
-    selected = DEALS.c.id.in_(deal_ids(filters))
+    selected = on_deals(filters)
     with store.database.connect() as conn:
         open_deals = conn.execute(select(func.count()).where(selected)
                                   .where(DEALS.c.status.in_(("open", "on_hold")))).scalar_one()

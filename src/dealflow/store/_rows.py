@@ -6,10 +6,20 @@ import datetime as dt
 from typing import Any
 
 from dealflow.deal import Deal, typed_facts
-from dealflow.events import Event, event_adapter
+from dealflow.events import (
+    DealCreated,
+    DealLost,
+    DealReopened,
+    DealWon,
+    Event,
+    StageAdvanced,
+    StageMovedBack,
+    event_adapter,
+)
 from dealflow.playbook.model import Playbook
 
-__all__ = ["deal_from_data", "deal_values", "event_from_row", "event_values", "utc"]
+__all__ = ["deal_from_data", "deal_values", "event_from_row", "event_values",
+           "stage_change_values", "utc"]
 
 _ENVELOPE = ("deal_id", "seq", "type", "actor", "at", "source")
 
@@ -26,6 +36,29 @@ def event_values(event: Event) -> dict[str, Any]:
         payload.pop(key, None)
     return {"deal_id": event.deal_id, "seq": event.seq, "type": event.type,
             "actor": event.actor, "at": event.at, "source": event.source, "payload": payload}
+
+
+def stage_change_values(event: Event) -> dict[str, Any] | None:
+    """The `stage_changes` row of a stage-changing event; None for any other event."""
+    from_stage: str | None
+    reason: str | None = None
+    if isinstance(event, DealCreated):
+        from_stage, to_stage = None, event.stage
+    elif isinstance(event, StageAdvanced):
+        from_stage, to_stage = event.from_stage, event.to_stage
+    elif isinstance(event, StageMovedBack):
+        from_stage, to_stage, reason = event.from_stage, event.to_stage, event.reason
+    elif isinstance(event, DealWon):
+        from_stage, to_stage = event.stage, "won"
+    elif isinstance(event, DealLost):
+        from_stage, to_stage, reason = event.stage, "lost", event.reason
+    elif isinstance(event, DealReopened):
+        from_stage, to_stage = "closed", event.stage
+    else:
+        return None
+    return {"deal_id": event.deal_id, "seq": event.seq, "type": event.type, "at": event.at,
+            "from_stage": from_stage, "to_stage": to_stage, "reason": reason,
+            "undated": isinstance(event, DealCreated) and event.undated}
 
 
 def event_from_row(row: Any) -> Event:

@@ -4,21 +4,69 @@ dealflow keeps its own small migration list instead of Alembic: the schema is ou
 steps run in one transaction each, and the version lives in the `meta` table. To change
 the schema: bump `SCHEMA_VERSION` in `tables.py`, add a function here that turns version
 N-1 into N with plain SQL, and add a test that opens a database of every older version.
-Version 1 is the first released schema, so there is no step yet.
+
+- 1 to 2: adds `stage_changes` (the stage left and entered by each stage-changing event,
+  and how long the stay it began lasted) and fills it from the events already stored;
+  adds the index `ix_deals_figures` and widens `ix_deals_owner` to (owner, status), so
+  that the analytics read the deals through indexes alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import ColumnElement, Connection, Engine, case, func, literal, select, update
 
-from dealflow.store.tables import META, SCHEMA_VERSION
+from dealflow.store._sql import days_between
+from dealflow.store.tables import DEALS, EVENTS, META, SCHEMA_VERSION, STAGE_CHANGES
 
 __all__ = ["STEPS", "migrate"]
 
+
+def _text(key: str) -> ColumnElement[str]:
+    value: ColumnElement[str] = EVENTS.c.payload[key].as_string()
+    return value
+
+
+def _add_stage_changes(conn: Connection) -> None:
+    """Schema 1 to 2: the `stage_changes` table, filled from the stored events (each
+    stay ends where the deal's next stage change begins)."""
+    STAGE_CHANGES.create(conn)
+    indexes = {str(index.name): index for index in DEALS.indexes}
+    indexes["ix_deals_owner"].drop(conn)
+    indexes["ix_deals_owner"].create(conn)
+    indexes["ix_deals_figures"].create(conn)
+    kind = EVENTS.c.type
+    to_stage = case(
+        (kind.in_(("deal_created", "deal_reopened")), _text("stage")),
+        (kind.in_(("stage_advanced", "stage_moved_back")), _text("to_stage")),
+        (kind == "deal_won", literal("won")),
+        else_=literal("lost"),
+    )
+    from_stage = case(
+        (kind.in_(("stage_advanced", "stage_moved_back")), _text("from_stage")),
+        (kind.in_(("deal_won", "deal_lost")), _text("stage")),
+        (kind == "deal_reopened", literal("closed")),
+        else_=literal(None),
+    )
+    undated = case((kind == "deal_created",
+                    func.coalesce(EVENTS.c.payload["undated"].as_boolean(), False)),
+                   else_=literal(False))
+    changes = select(EVENTS.c.deal_id, EVENTS.c.seq, kind.label("type"), EVENTS.c.at,
+                     from_stage.label("from_stage"), to_stage.label("to_stage"),
+                     _text("reason").label("reason"), undated.label("undated")).where(
+        kind.in_(("deal_created", "stage_advanced", "stage_moved_back", "deal_won",
+                  "deal_lost", "deal_reopened"))).subquery()
+    left_at = func.lead(changes.c.at).over(partition_by=changes.c.deal_id,
+                                           order_by=changes.c.seq)
+    rows = select(*changes.c, left_at, days_between(conn, changes.c.at, left_at))
+    conn.execute(STAGE_CHANGES.insert().from_select(
+        ["deal_id", "seq", "type", "at", "from_stage", "to_stage", "reason", "undated",
+         "left_at", "days"], rows))
+
+
 #: `STEPS[n]` turns a database of schema version `n` into version `n + 1`.
-STEPS: dict[int, Callable[[Connection], None]] = {}
+STEPS: dict[int, Callable[[Connection], None]] = {1: _add_stage_changes}
 
 
 def migrate(engine: Engine, version: int) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from dealflow._yaml import DEFAULT_LIMITS
+from dealflow._yaml import current_limits
 from dealflow.deal import Deal, Status
 from dealflow.engine import Engine, Outcome
 from dealflow.errors import ConflictError, DealExists, DealNotFound, StoreError
@@ -30,9 +31,23 @@ from dealflow.events import (
 )
 from dealflow.playbook.loader import _parse_cached, dump_playbook, load_playbook
 from dealflow.playbook.model import Playbook
-from dealflow.store._database import open_engine, prepare_schema, writer
-from dealflow.store._rows import deal_from_data, deal_values, event_from_row, event_values
-from dealflow.store.tables import DEALS, EVENTS, ITEM_STATES, PLAYBOOKS, STAKEHOLDERS
+from dealflow.store._database import open_engine, prepare_schema, store_error, writer
+from dealflow.store._rows import (
+    deal_from_data,
+    deal_values,
+    event_from_row,
+    event_values,
+    stage_change_values,
+)
+from dealflow.store._sql import days_between
+from dealflow.store.tables import (
+    DEALS,
+    EVENTS,
+    ITEM_STATES,
+    PLAYBOOKS,
+    STAGE_CHANGES,
+    STAKEHOLDERS,
+)
 
 __all__ = ["DEFAULT_URL", "Store", "database_url"]
 
@@ -48,6 +63,33 @@ _UPDATE_DEAL = update(DEALS).where(DEALS.c.id == bindparam("b_id"),
 _INSERT_EVENTS = insert(EVENTS)
 _INSERT_PEOPLE = insert(STAKEHOLDERS)
 _INSERT_ITEMS = insert(ITEM_STATES)
+_INSERT_STAGE_CHANGES = insert(STAGE_CHANGES)
+
+
+_LEFT_AT = bindparam("b_left", type_=STAGE_CHANGES.c.left_at.type)
+
+
+def _close_stays(conn: Connection, stored: set[str], moves: list[dict[str, Any]]) -> None:
+    """Each stage change ends the stay the deal's previous one began: in `moves` itself,
+    or, for the deals in `stored` (already in the database), the stay still open there."""
+    latest: dict[str, dict[str, Any]] = {}
+    in_database: list[dict[str, Any]] = []
+    for row in moves:
+        before = latest.get(row["deal_id"])
+        if before is not None:
+            before["left_at"] = row["at"]
+            before["days"] = (row["at"] - before["at"]).total_seconds() / 86400
+        elif row["deal_id"] in stored:
+            in_database.append({"b_deal": row["deal_id"], "b_left": row["at"]})
+        latest[row["deal_id"]] = row
+        row.setdefault("left_at", None)
+        row.setdefault("days", None)
+    if in_database:
+        c = STAGE_CHANGES.c
+        conn.execute(update(STAGE_CHANGES)
+                     .where(c.deal_id == bindparam("b_deal"), c.left_at.is_(None))
+                     .values(left_at=_LEFT_AT, days=days_between(conn, c.at, _LEFT_AT)),
+                     in_database)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -74,9 +116,16 @@ class Store:
         self.playbook = playbook or load_playbook()
         self.register_playbook(self.playbook)
 
-    def writing(self) -> Any:
-        """A transaction that writes (on SQLite it takes the write lock at once)."""
-        return self._writer.begin()
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A transaction that writes (on SQLite it takes the write lock at once); it
+        commits when the block ends, or writes nothing if the block or the commit fails.
+        A database failure is a `StoreError`."""
+        try:
+            with self._writer.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._safe_url()) from None
 
     @property
     def database(self) -> SqlEngine:
@@ -94,10 +143,15 @@ class Store:
         self.close()
 
     def _guard(self, work: Callable[[], Any]) -> Any:
+        """Run `work`; a database failure becomes a `StoreError` that says what happened
+        (full disk, read-only file, lost server, ...). An `IntegrityError` passes through
+        for `save` to report as a conflict."""
         try:
             return work()
-        except OperationalError as exc:
-            raise StoreError(f"database error ({self._safe_url()}): {exc.orig}") from None
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._safe_url()) from None
 
     def _safe_url(self) -> str:
         return self._db.url.render_as_string(hide_password=True)
@@ -117,19 +171,25 @@ class Store:
                     conn.execute(insert(PLAYBOOKS).values(
                         id=playbook.id, version=playbook.version, text=dump_playbook(playbook)))
 
-        self._guard(save)
+        try:
+            self._guard(save)
+        except IntegrityError:  # another process stored the same version just before us
+            pass
 
     def playbook_for(self, playbook_id: str, version: str) -> Playbook:
         """The playbook version a deal runs under (from memory, else from the database)."""
         key = (playbook_id, version)
         if key not in self._playbooks:
-            with self._db.connect() as conn:
-                text = conn.execute(select(PLAYBOOKS.c.text).where(
-                    PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
+            def read() -> Any:
+                with self._db.connect() as conn:
+                    return conn.execute(select(PLAYBOOKS.c.text).where(
+                        PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
+
+            text = self._guard(read)
             if text is None:
                 raise StoreError(f"playbook {playbook_id} {version} is not in the store")
             self._playbooks[key] = _parse_cached(text, f"<store {playbook_id} {version}>",
-                                                 DEFAULT_LIMITS)
+                                                 current_limits())
         return self._playbooks[key]
 
     def engine_for(self, deal: Deal) -> Engine:
@@ -176,8 +236,11 @@ class Store:
 
     def count_deals(self) -> int:
         """How many deals the store holds."""
-        with self._db.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
+        def read() -> int:
+            with self._db.connect() as conn:
+                return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
+
+        return int(self._guard(read))
 
     def events(self, deal_id: str) -> list[Event]:
         """Every event of a deal, first to last."""
@@ -188,10 +251,13 @@ class Store:
         query = select(EVENTS).order_by(EVENTS.c.deal_id, EVENTS.c.seq)
         if deal_id is not None:
             query = query.where(EVENTS.c.deal_id == deal_id)
-        with self._db.connect() as conn:
-            result = conn.execution_options(yield_per=1000).execute(query)
-            for row in result:
-                yield event_from_row(row)
+        try:
+            with self._db.connect() as conn:
+                result = conn.execution_options(yield_per=1000).execute(query)
+                for row in result:
+                    yield event_from_row(row)
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._safe_url()) from None
 
     def replay(self, deal_id: str) -> Deal:
         """The deal rebuilt from its events alone."""
@@ -254,8 +320,12 @@ class Store:
             raise ConflictError(deal.id, expected_version, actual) from None
 
     def _version_of(self, deal_id: str) -> int | None:
-        with self._db.connect() as conn:
-            found = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)).scalar()
+        def read() -> Any:
+            with self._db.connect() as conn:
+                return conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)
+                                    ).scalar()
+
+        found = self._guard(read)
         return None if found is None else int(found)
 
     def write_changes(self, conn: Connection,
@@ -292,6 +362,10 @@ class Store:
             conn.execute(_INSERT_ITEMS, done)
         if events:
             conn.execute(_INSERT_EVENTS, [event_values(e) for e in events])
+        moves = [row for row in map(stage_change_values, events) if row is not None]
+        if moves:
+            _close_stays(conn, {deal.id for deal, expected, _ in changes if expected}, moves)
+            conn.execute(_INSERT_STAGE_CHANGES, moves)
 
     def _update_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
         values = {**deal_values(deal), "b_id": deal.id, "b_expected": expected}

@@ -6,6 +6,8 @@ the mapping.
 - `events`: the append-only log, one row per event, `(deal_id, seq)` unique;
 - `stakeholders` and `item_states`: projections of the map and of checklist completion,
   for queries;
+- `stage_changes`: one narrow row per stage-changing event (the stage left and the stage
+  entered), written with the event, so the analytics never read the event payloads;
 - `playbooks`: every playbook version deals run under, as YAML;
 - `meta`: the schema version.
 """
@@ -24,17 +26,19 @@ __all__ = [
     "META",
     "PLAYBOOKS",
     "SCHEMA_VERSION",
+    "STAGE_CHANGES",
     "STAKEHOLDERS",
     "DealRow",
     "EventRow",
     "ItemStateRow",
     "MetaRow",
     "PlaybookRow",
+    "StageChangeRow",
     "StakeholderRow",
     "metadata",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema this code reads and writes; `migrations.py` brings older ones up to it."""
 
 metadata = SQLModel.metadata
@@ -69,8 +73,11 @@ class DealRow(SQLModel, table=True):
     __tablename__ = "deals"
     __table_args__ = (
         Index("ix_deals_stage_status", "stage", "status"),
-        Index("ix_deals_owner", "owner"),
+        Index("ix_deals_owner", "owner", "status"),
         Index("ix_deals_playbook", "playbook_id", "playbook_version"),
+        # Covers the analytics' reads of the deals (schema 2 on), so they never read the
+        # wide rows.
+        Index("ix_deals_figures", "status", "stage", "owner", "amount", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=128)
@@ -107,6 +114,35 @@ class EventRow(SQLModel, table=True):
     at: dt.datetime = _utc_column(nullable=False)
     source: str | None = None
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class StageChangeRow(SQLModel, table=True):
+    """A stage-changing event, reduced to what the analytics read (schema 2 on).
+
+    Each row is also the deal's stay in the stage it enters: `to_stage` is the stage
+    entered (`won` or `lost` for a close) at `at`; `left_at` and `days` are filled when
+    the deal's next stage change is written (empty while the stay goes on). `from_stage`
+    is the stage left (`closed` for a reopen, empty for a creation); `reason` the lost
+    reason; `undated` marks an imported creation whose entry has no date of its own.
+    """
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        Index("ix_stage_changes_to", "to_stage", "deal_id"),
+        Index("ix_stage_changes_from", "from_stage", "type", "deal_id"),
+        Index("ix_stage_changes_stays", "to_stage", "days", "undated"),
+    )
+
+    deal_id: str = Field(primary_key=True, max_length=128)
+    seq: int = Field(primary_key=True)
+    type: str = Field(max_length=32)
+    at: dt.datetime = _utc_column(nullable=False)
+    from_stage: str | None = Field(default=None, max_length=64)
+    to_stage: str = Field(max_length=64)
+    reason: str | None = None
+    undated: bool = False
+    left_at: dt.datetime | None = _utc_column(nullable=True)
+    days: float | None = None
 
 
 class StakeholderRow(SQLModel, table=True):
@@ -146,5 +182,6 @@ META = _table(MetaRow)
 PLAYBOOKS = _table(PlaybookRow)
 DEALS = _table(DealRow)
 EVENTS = _table(EventRow)
+STAGE_CHANGES = _table(StageChangeRow)
 STAKEHOLDERS = _table(StakeholderRow)
 ITEM_STATES = _table(ItemStateRow)
