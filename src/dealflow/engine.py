@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from transitions import EventData, Machine, MachineError
 
+from dealflow._text import lone_surrogate
 from dealflow.context import RuleContext
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
 from dealflow.errors import MoveRefused
@@ -99,6 +100,9 @@ class Engine:
         self.playbook = playbook
         self.clock = clock
         self._machine = self._build_machine()
+        # The machine's graph never changes once built and its conditions pass for every
+        # move the engine fires, so each (trigger, from, to) it has allowed is remembered.
+        self._allowed: dict[tuple[str, str, str | None], str] = {}
 
     # -- the machine ------------------------------------------------------------------------
     def _build_machine(self) -> Machine:
@@ -127,6 +131,9 @@ class Engine:
         return machine
 
     def _fire(self, trigger: str, state: str, target: str | None) -> str:
+        allowed = self._allowed.get((trigger, state, target))
+        if allowed is not None:
+            return allowed
         token = _Token(state, target)
         try:
             moved = self._machine.events[trigger].trigger(token)
@@ -134,6 +141,7 @@ class Engine:
             raise RuntimeError(f"{trigger} from {state}: {exc.value}") from None
         if not moved:
             raise RuntimeError(f"{trigger} from {state} to {target} did not fire")
+        self._allowed[(trigger, state, target)] = token.state
         return token.state
 
     # -- reading ----------------------------------------------------------------------------
@@ -191,6 +199,12 @@ class Engine:
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
         event = make()
+        if (undecodable := lone_surrogate(event)) is not None:  # no store could save it
+            report = GateReport(operation, deal.id, deal.stage, target, (*checks, _fail(
+                "text", "every text is valid Unicode",
+                f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")))
+            outcome = Outcome(deal, (), report)
+            return outcome.raise_for_refusal() if raise_on_refusal else outcome
         return Outcome(apply(deal, event, self.playbook), (event,), report)
 
     # -- creating ---------------------------------------------------------------------------
