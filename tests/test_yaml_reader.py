@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,33 +111,60 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     assert read("\ufeffid: demo\n").data == {"id": "demo"}
 
 
+def _nested(levels: int) -> str:
+    return "a: " + "[" * (levels - 1) + "1" + "]" * (levels - 1) + "\n"
+
+
+#: For each limit of the reader: a document that uses exactly `n` of what it bounds.
+AT_THE_LIMIT: dict[str, Callable[[int], str]] = {
+    "max_bytes": lambda n: "a: " + "x" * (n - 4) + "\n",
+    "max_nodes": lambda n: "[" + ", ".join(["1"] * (n - 1)) + "]\n",
+    "max_depth": _nested,
+    "max_aliases": lambda n: "a: &a 1\nb: [" + ", ".join(["*a"] * n) + "]\n",
+    "max_anchors": lambda n: "[" + ", ".join(f"&a{i} 1" for i in range(n)) + "]\n",
+}
+
+
+@pytest.mark.parametrize("name", list(AT_THE_LIMIT))
+@pytest.mark.parametrize("limit", [5, 60])
+def test_each_limit_lets_its_value_pass_and_refuses_one_more(name: str, limit: int) -> None:
+    limits = Limits(**{name: limit})
+    read(AT_THE_LIMIT[name](limit), limits)
+    problem = refused(AT_THE_LIMIT[name](limit + 1), limits)
+    assert (f"{name}={limit}" in problem.message
+            or f"the limit {name} is {limit}" in problem.message), problem.message
+    assert problem.message.endswith(f"(raise it with DEALFLOW_LIMITS={name}=N)")
+
+
 @pytest.mark.parametrize(
-    ("text", "limits", "name", "position"),
+    ("text", "limits", "position"),
     [
-        ("a: [1, 2, 3]\n", Limits(max_bytes=5), "max_bytes=5", (0, 0)),
-        ("a: [1, 2, 3, 4]\n", Limits(max_nodes=3), "max_nodes=3", (1, 8)),
-        ("a: [[[1]]]\n", Limits(max_depth=2), "max_depth=2", (1, 6)),
-        ("a: &a [1]\nb: [*a, *a, *a]\n", Limits(max_aliases=2), "max_aliases=2", (2, 13)),
+        ("a: [1, 2, 3]\n", Limits(max_bytes=5), (0, 0)),
+        ("a: [1, 2, 3, 4]\n", Limits(max_nodes=3), (1, 8)),
+        ("a: [[[1]]]\n", Limits(max_depth=2), (1, 6)),
+        ("a: &a [1]\nb: [*a, *a, *a]\n", Limits(max_aliases=2), (2, 13)),
+        ("a: &a [1]\nb: &b 2\nc: [&c 3]\n", Limits(max_anchors=2), (3, 5)),
     ],
-    ids=["max_bytes", "max_nodes", "max_depth", "max_aliases"],
+    ids=["max_bytes", "max_nodes", "max_depth", "max_aliases", "max_anchors"],
 )
-def test_each_limit_is_named_in_the_problem_it_causes(
-    text: str, limits: Limits, name: str, position: tuple[int, int]
+def test_a_limit_points_at_the_value_that_passes_it(
+    text: str, limits: Limits, position: tuple[int, int]
 ) -> None:
     problem = refused(text, limits)
-    assert name in problem.message
     assert (problem.line, problem.column) == position
 
 
 def test_a_file_larger_than_max_bytes_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_text("a: 1\n" * 10, encoding="utf-8")
-    assert "(max_bytes) is 20" in refused_file(path, Limits(max_bytes=20)).message
+    problem = refused_file(path, Limits(max_bytes=20))
+    assert "is 50 bytes; the limit max_bytes is 20" in problem.message
 
 
 def test_nesting_through_an_alias_counts_towards_max_depth() -> None:
     problem = refused("a: &a [[1]]\nb: [[*a]]\n", Limits(max_depth=3))
-    assert (problem.path, problem.message) == ("b[0][0][0]", "nested deeper than max_depth=3")
+    assert problem.path == "b[0][0][0]"
+    assert problem.message.startswith("nested deeper than max_depth=3 ")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +177,8 @@ def test_very_deep_nesting_stops_at_max_depth_instead_of_overflowing_the_stack(
     text: str,
 ) -> None:
     problem = refused(text)
-    assert problem.message == "nested deeper than max_depth=50"
+    assert problem.message == ("nested deeper than max_depth=50 "
+                               "(raise it with DEALFLOW_LIMITS=max_depth=N)")
     assert problem.line >= 1
 
 

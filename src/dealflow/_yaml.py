@@ -9,34 +9,146 @@ document, and alias bombs or runaway nesting (bounded by `Limits`).
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import dataclasses
+import functools
+import os
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.error import Mark
-from yaml.events import AliasEvent, ScalarEvent
+from yaml.events import AliasEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
-from dealflow.errors import Problem
+from dealflow.errors import DefinitionError, Problem
 
-__all__ = ["Document", "Limits", "Location", "format_path", "read_document", "read_text"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "LIMITS_ENV",
+    "Document",
+    "Limits",
+    "Location",
+    "current_limits",
+    "format_path",
+    "limit_hint",
+    "parse_limits",
+    "read_document",
+    "read_text",
+    "using_limits",
+]
 
 Location = tuple[str | int, ...]
+
+LIMITS_ENV = "DEALFLOW_LIMITS"
+"""The environment variable that changes the limits, e.g. `max_bytes=5000000,max_stages=200`."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what a document may contain; each is named in the error it causes."""
+    """Bounds on what dealflow reads; each is named in the error it causes.
+
+    Every limit is a whole number of at least 1. Pass `Limits(...)` to `load_playbook`,
+    `parse_playbook`, `load_deal_file` or `import_jsonl`; where none is passed the limits
+    of `current_limits()` apply: these defaults, changed by `DEALFLOW_LIMITS`.
+    """
 
     max_bytes: int = 2_000_000
+    """The size of a playbook or deal file, in bytes (UTF-8)."""
     max_nodes: int = 100_000
+    """The values a document holds once its aliases are expanded (stops alias bombs)."""
     max_depth: int = 50
+    """How deep lists and mappings may nest."""
     max_aliases: int = 1_000
+    """The aliases (`*name`) in a document."""
+    max_anchors: int = 1_000
+    """The anchors (`&name`) in a document."""
+    max_stages: int = 100
+    """The stages of a playbook."""
+    max_items: int = 1_000
+    """The SOP checklist items of a playbook, all stages together (each text is a template
+    compiled at load time)."""
+    max_rules: int = 1_000
+    """The rules of a playbook: every `when` and `for_each` of its gates, items, plays and
+    approval rules (each is compiled at load time)."""
+    max_rule_length: int = 2_000
+    """The characters of one rule (a `when` or `for_each` expression)."""
+    max_line_bytes: int = 1_000_000
+    """The bytes of one line of a JSON Lines import file."""
+
+    def __post_init__(self) -> None:
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"the limit {item.name} must be a whole number of at least "
+                                 f"1, not {value!r}")
 
 
 DEFAULT_LIMITS = Limits()
+"""The limits dealflow ships with (see `Limits` for each)."""
+
+
+def limit_hint(name: str) -> str:
+    """How to change limit `name`, for the end of its message."""
+    return f"(raise it with {LIMITS_ENV}={name}=N)"
+
+
+def parse_limits(spec: str, base: Limits = DEFAULT_LIMITS, *, source: str = LIMITS_ENV
+                 ) -> Limits:
+    """`base` with the limits set in `spec`, like `max_bytes=5000000,max_stages=200`.
+
+    Raises `DefinitionError` naming `source` (where `spec` came from) for an unknown
+    name or a value that is not a whole number of at least 1.
+    """
+    names = [item.name for item in dataclasses.fields(Limits)]
+    changes: dict[str, int] = {}
+    for part in spec.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, value = (piece.strip() for piece in part.partition("="))
+        if name not in names:
+            raise DefinitionError(f"{source}: unknown limit {name!r} in {part!r}; the limits "
+                                  f"are {', '.join(names)}")
+        digits = value.replace("_", "")
+        if not sep or not digits.isascii() or not digits.isdigit() or len(digits) > 18 \
+                or int(digits) < 1:
+            raise DefinitionError(f"{source}: the limit {name} must be a whole number of at "
+                                  f"least 1, like {name}={getattr(DEFAULT_LIMITS, name)}; "
+                                  f"not {value!r}")
+        changes[name] = int(digits)
+    return dataclasses.replace(base, **changes)
+
+
+@functools.lru_cache(maxsize=8)
+def _limits_from(spec: str | None) -> Limits:
+    return DEFAULT_LIMITS if spec is None else parse_limits(spec)
+
+
+_IN_FORCE: ContextVar[Limits | None] = ContextVar("dealflow_limits", default=None)
+
+
+def current_limits() -> Limits:
+    """The limits in force: those of an enclosing `using_limits`, else `DEFAULT_LIMITS`
+    changed by `DEALFLOW_LIMITS` (each value of the variable is parsed once);
+    `DefinitionError` when the variable is not valid."""
+    return _IN_FORCE.get() or _limits_from(os.environ.get(LIMITS_ENV))
+
+
+@contextlib.contextmanager
+def using_limits(limits: Limits) -> Iterator[Limits]:
+    """Make `limits` the ones in force (`current_limits()`) inside the `with` block."""
+    token = _IN_FORCE.set(limits)
+    try:
+        yield limits
+    finally:
+        _IN_FORCE.reset(token)
 
 
 @dataclass
@@ -86,19 +198,23 @@ def format_path(loc: Location) -> str:
     return out
 
 
-def read_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
-    """The text of a file, or `DocumentError` for a missing, oversized or binary file."""
+def read_text(path: Path, limits: Limits | None = None) -> str:
+    """The text of a file, or `DocumentError` for a missing, oversized or binary file.
+
+    `limits` defaults to `current_limits()`; a file over `max_bytes` is refused unread.
+    """
+    limits = limits or current_limits()
     name = str(path)
     try:
         size = path.stat().st_size
         if path.is_dir():
             raise DocumentError(Problem(name, 0, 0, "", "is a directory, not a file"))
         if size > limits.max_bytes:
-            raise DocumentError(
-                Problem(name, 0, 0, "", f"file is {size} bytes; the limit (max_bytes) is "
-                        f"{limits.max_bytes}")
-            )
-        raw = path.read_bytes()
+            raise DocumentError(Problem(name, 0, 0, "", _too_big(size, limits)))
+        with path.open("rb") as handle:  # a file that grew since `stat` is not read whole
+            raw = handle.read(limits.max_bytes + 1)
+        if len(raw) > limits.max_bytes:
+            raise DocumentError(Problem(name, 0, 0, "", _too_big(len(raw), limits, "over ")))
     except FileNotFoundError:
         raise DocumentError(Problem(name, 0, 0, "", "file not found")) from None
     except PermissionError:
@@ -117,15 +233,24 @@ def read_text(path: Path, limits: Limits = DEFAULT_LIMITS) -> str:
         ) from None
 
 
-def read_document(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Parse YAML `text` (JSON is YAML too) into a located `Document`."""
-    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
-        raise DocumentError(
-            Problem(file, 0, 0, "", f"document is larger than max_bytes={limits.max_bytes}")
-        )
-    root = _compose(text, file, limits)
+def _too_big(size: int, limits: Limits, over: str = "") -> str:
+    return (f"the document is {over}{size} bytes; the limit max_bytes is {limits.max_bytes} "
+            + limit_hint("max_bytes"))
+
+
+def read_document(text: str, file: str, limits: Limits | None = None) -> Document:
+    """Parse YAML `text` (JSON is YAML too) into a located `Document`.
+
+    `limits` defaults to `current_limits()`; `DocumentError` names the one exceeded.
+    """
+    limits = limits or current_limits()
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise DocumentError(Problem(file, 0, 0, "", _too_big(size, limits)))
+    at = _Positions(text)
+    root = _compose(text, file, limits, at)
     document = Document(file=file, data=None)
-    builder = _Builder(document, limits)
+    builder = _Builder(document, limits, at)
     document.data = builder.build(root, (), 0)
     return document
 
@@ -137,7 +262,8 @@ class _LimitExceeded(Exception):
 
 
 class _Composer(yaml.SafeLoader):
-    """A loader that enforces `max_depth` and `max_aliases` while it builds the node graph.
+    """A loader that enforces `max_nodes`, `max_depth`, `max_aliases` and `max_anchors`
+    while it builds the node graph.
 
     PyYAML's composer recurses once per level of nesting, so a deep enough document would
     end in `RecursionError`; this one stops at the limit, at the node that passes it.
@@ -148,15 +274,31 @@ class _Composer(yaml.SafeLoader):
         self.limits = limits
         self.path: list[str | int] = []
         self.aliases = 0
+        self.anchor_count = 0
+        self.nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
             self.aliases += 1
             if self.aliases > self.limits.max_aliases:
                 raise self._exceeded(index, f"uses more than max_aliases="
-                                     f"{self.limits.max_aliases} aliases (`*name`)")
-        elif self._too_deep(parent):
-            raise self._exceeded(index, f"nested deeper than max_depth={self.limits.max_depth}")
+                                     f"{self.limits.max_aliases} aliases (`*name`) "
+                                     + limit_hint("max_aliases"))
+        else:
+            # Values are counted as they are read (the builder counts them again with the
+            # aliases expanded): reading 100,000 of them takes seconds already. A key is
+            # composed with no index, and is not a value.
+            self.nodes += parent is None or index is not None
+            if self.nodes > self.limits.max_nodes:
+                raise self._exceeded(index, _too_many_nodes(self.limits))
+            if self._too_deep(parent):
+                raise self._exceeded(index, _deeper(self.limits))
+            if self._anchored():
+                self.anchor_count += 1
+                if self.anchor_count > self.limits.max_anchors:
+                    raise self._exceeded(index, f"uses more than max_anchors="
+                                         f"{self.limits.max_anchors} anchors (`&name`) "
+                                         + limit_hint("max_anchors"))
         if parent is not None:
             self.path.append(_step(index))
         try:
@@ -170,6 +312,10 @@ class _Composer(yaml.SafeLoader):
         return (parent is not None and len(self.path) >= self.limits.max_depth
                 and not self.check_event(ScalarEvent))
 
+    def _anchored(self) -> bool:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+        return isinstance(event, NodeEvent) and event.anchor is not None
+
     def _exceeded(self, index: Any, message: str) -> _LimitExceeded:
         return _LimitExceeded(self.next_mark(), (*self.path, _step(index)), message)
 
@@ -180,6 +326,15 @@ class _Composer(yaml.SafeLoader):
         return mark
 
 
+def _too_many_nodes(limits: Limits) -> str:
+    return (f"document expands to more than max_nodes={limits.max_nodes} values (an alias "
+            f"bomb?) {limit_hint('max_nodes')}")
+
+
+def _deeper(limits: Limits) -> str:
+    return f"nested deeper than max_depth={limits.max_depth} " + limit_hint("max_depth")
+
+
 def _step(index: Any) -> str | int:
     """The path step of a child: its index in a list, or its key (`?` for a complex key)."""
     if isinstance(index, int):
@@ -187,22 +342,42 @@ def _step(index: Any) -> str | int:
     return str(index.value) if isinstance(index, ScalarNode) else "?"
 
 
-def _compose(text: str, file: str, limits: Limits) -> Node:
+class _Positions:
+    """The 1-based (line, column) of a PyYAML mark, lines ending at `\n` only, as editors,
+    grep and sed count them. PyYAML also ends a line at a lone `\r`, NEL (U+0085) and the
+    Unicode line and paragraph separators; in a text that holds one, its own line numbers
+    would point past the place."""
+
+    _ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] | None = None
+        if self._ODD_BREAK.search(text):
+            self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def __call__(self, mark: Mark) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
+
+
+def _compose(text: str, file: str, limits: Limits, at: _Positions) -> Node:
     """The node graph of the only document in `text`, or `DocumentError`."""
     try:
         loader = _Composer(text, limits)  # reading starts here: it refuses control characters
         try:
-            return _single_node(loader, file)
+            return _single_node(loader, file, at)
         finally:
             loader.dispose()
     except _LimitExceeded as exc:
-        line, column = exc.mark.line + 1, exc.mark.column + 1
+        line, column = at(exc.mark)
         problem = Problem(file, line, column, format_path(exc.loc), exc.message)
         raise DocumentError(problem) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = Problem(file, line, column, "", f"YAML syntax error: {_what(exc)}")
+        line, column = at(mark) if mark else (0, 0)
+        problem = Problem(file, line, column, "", f"YAML syntax error: {_what(exc, at)}")
         raise DocumentError(problem) from None
     except ReaderError as exc:
         line, column = _line_column(text, exc.position)
@@ -213,24 +388,24 @@ def _compose(text: str, file: str, limits: Limits) -> Node:
         raise DocumentError(Problem(file, 0, 0, "", f"YAML error: {exc}")) from None
 
 
-def _single_node(loader: _Composer, file: str) -> Node:
+def _single_node(loader: _Composer, file: str, at: _Positions) -> Node:
     node = loader.get_node() if loader.check_node() else None
     if node is None:
         raise DocumentError(Problem(file, 1, 1, "", "the document is empty"))
     if loader.check_node():
         second = loader.next_mark()
         raise DocumentError(
-            Problem(file, second.line + 1, 1, "",
+            Problem(file, at(second)[0], 1, "",
                     "holds more than one YAML document (`---`); put one playbook per file")
         )
     return node
 
 
-def _what(exc: yaml.MarkedYAMLError) -> str:
+def _what(exc: yaml.MarkedYAMLError, at: _Positions) -> str:
     """`while parsing a flow mapping (line 5): expected ',' or '}', but got ':'`."""
     context, start, end = exc.context, exc.context_mark, exc.problem_mark
-    if context and start and end and start.line != end.line:
-        context += f" (line {start.line + 1})"
+    if context and start and end and at(start)[0] != at(end)[0]:
+        context += f" (line {at(start)[0]})"
     return ": ".join(part for part in (context, exc.problem) if part)
 
 
@@ -245,8 +420,16 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
 _COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 
 
+_INT_TAG = "tag:yaml.org,2002:int"
+_MAX_NUMBER_CHARS = 4_000
+_MAX_NUMBER_BITS = 13_000  # about 3,900 decimal digits
+_TOO_LONG_A_NUMBER = ("cannot read this value: the number is too long (at most about 3,900 "
+                      "digits); quote it if it is text")
+
+
 class _Builder:
-    def __init__(self, document: Document, limits: Limits) -> None:
+    def __init__(self, document: Document, limits: Limits, at: _Positions) -> None:
+        self.at = at
         self.document = document
         self.limits = limits
         self.count = 0
@@ -256,7 +439,7 @@ class _Builder:
     def _fail(self, node: Node, loc: Location, message: str) -> DocumentError:
         mark = node.start_mark
         return DocumentError(
-            Problem(self.document.file, mark.line + 1, mark.column + 1, format_path(loc), message)
+            Problem(self.document.file, *self.at(mark), format_path(loc), message)
         )
 
     def _note(self, node: Node, loc: Location, message: str) -> None:
@@ -265,7 +448,7 @@ class _Builder:
     def build(self, node: Node, loc: Location, depth: int) -> Any:
         self._check(node, loc, depth)
         mark = node.start_mark
-        self.document.values.setdefault(loc, (mark.line + 1, mark.column + 1))
+        self.document.values.setdefault(loc, self.at(mark))
         if isinstance(node, ScalarNode):
             return self._scalar(node, loc)
         self.open.add(id(node))
@@ -279,24 +462,30 @@ class _Builder:
     def _check(self, node: Node, loc: Location, depth: int) -> None:
         self.count += 1
         if self.count > self.limits.max_nodes:
-            raise self._fail(node, loc, f"document expands to more than max_nodes="
-                             f"{self.limits.max_nodes} values (an alias bomb?)")
+            raise self._fail(node, loc, _too_many_nodes(self.limits))
         if id(node) in self.open:
             raise self._fail(node, loc, "an alias refers to a value that contains it "
                              "(a recursive alias)")
         if depth > self.limits.max_depth:
-            raise self._fail(node, loc, f"nested deeper than max_depth={self.limits.max_depth}")
+            raise self._fail(node, loc, _deeper(self.limits))
         if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
             raise self._fail(node, loc, f"cannot read this value: the tag {node.tag!r} is "
                              "not supported")
 
     def _scalar(self, node: Node, loc: Location) -> Any:
+        # A number too long to print (Python refuses more than 4300 decimal digits), or a
+        # sexagesimal one (`1:30:00`) so long that reading it takes quadratic time.
+        if node.tag == _INT_TAG and len(node.value) > _MAX_NUMBER_CHARS:
+            raise self._fail(node, loc, _TOO_LONG_A_NUMBER)
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as exc:  # e.g. an unknown tag such as `!!python/object`
-            raise self._fail(node, loc, f"cannot read this value: {_what(exc)}") from None
+            raise self._fail(node, loc, f"cannot read this value: {_what(exc, self.at)}") from None
         except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible timestamp
             raise self._fail(node, loc, f"cannot read this value: {exc}") from None
+        if isinstance(value, int) and value.bit_length() > _MAX_NUMBER_BITS:  # `0xfff...`
+            raise self._fail(node, loc, _TOO_LONG_A_NUMBER)
+        return value
 
     def _mapping(self, node: MappingNode, loc: Location, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -316,6 +505,6 @@ class _Builder:
                 self._note(key_node, child, f"duplicate key {key!r} (first defined on line "
                            f"{first[0]}); keep one of them")
                 continue
-            self.document.keys[child] = (mark.line + 1, mark.column + 1)
+            self.document.keys[child] = self.at(mark)
             result[key] = self.build(value_node, child, depth + 1)
         return result

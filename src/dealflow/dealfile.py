@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dealflow._yaml import Document, DocumentError, read_document, read_text
+from dealflow._yaml import Document, DocumentError, Limits, current_limits, read_document, read_text
 from dealflow.deal import Deal, coerce_fact
 from dealflow.errors import DealFileError, Problem
 from dealflow.playbook.model import Playbook
@@ -23,11 +23,16 @@ __all__ = ["load_deal_file"]
 
 
 def load_deal_file(path: str | Path, playbook: Playbook, *,
-                   now: dt.datetime | None = None) -> Deal:
-    """The deal in `path`, checked against `playbook`; `DealFileError` lists every problem."""
+                   now: dt.datetime | None = None, limits: Limits | None = None) -> Deal:
+    """The deal in `path`, checked against `playbook`; `DealFileError` lists every problem.
+
+    `limits` bounds the file (`max_bytes`, `max_nodes`, `max_depth`, `max_aliases`,
+    `max_anchors`); default `current_limits()`, which `DEALFLOW_LIMITS` changes.
+    """
     path = Path(path)
+    limits = limits or current_limits()
     try:
-        document = read_document(read_text(path), str(path))
+        document = read_document(read_text(path, limits), str(path), limits)
     except DocumentError as exc:
         raise DealFileError([exc.problem]) from None
     problems = list(document.problems)
@@ -78,11 +83,13 @@ def _check_against_playbook(data: dict[str, Any], playbook: Playbook,
                 problems.append(document.problem(("facts", name), str(exc)))
         data["facts"] = typed
     roles = {role.id for role in playbook.roles}
-    for index, person in enumerate(data.get("stakeholders") or []):
-        # anything but a list (`roles: initiator`) is left to the model's type error
+    people = data.get("stakeholders")
+    for index, person in enumerate(people if isinstance(people, list) else []):
+        # anything but a list of strings (`roles: initiator`, `stakeholders: true`) is left
+        # to the model's type error
         if isinstance(person, dict) and isinstance(person.get("roles"), list):
             for r, role in enumerate(person["roles"]):
-                if role not in roles:
+                if isinstance(role, str) and role not in roles:
                     problems.append(document.problem(("stakeholders", index, "roles", r),
                                                      f"unknown role {role!r}"
                                                      + did_you_mean(str(role), roles)))

@@ -6,7 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
+from dealflow._text import visible
+from dealflow.cli._limits import LimitsOption, limits_in_force
 from dealflow.cli._output import Format, console, err_console, guarded, print_json
 from dealflow.errors import DealflowError, PlaybookError
 
@@ -20,16 +23,23 @@ def validate(
                                           help="Generated deals per deep check.")] = 100,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --deep, show "
                                           "info-level findings too.")] = False,
+    limits: LimitsOption = None,
 ) -> None:
     """Check playbooks; print every problem, or a summary of each valid one.
 
     With --deep, also report soundness findings (codes DF1xx from the linter, DF2xx from
     generated deals). Exits 0 when all are valid (and sound), 1 when any is not, 2 on a
-    usage error.
+    usage error. A file over a limit (size, depth, stages, ...) is refused naming the
+    limit; change it with --limits or DEALFLOW_LIMITS.
     """
-    if deep:
-        _validate_deep(paths, fmt, examples, "info" if verbose else "warning")
-        return
+    with limits_in_force(limits):
+        if deep:
+            _validate_deep(paths, fmt, examples, "info" if verbose else "warning")
+        else:
+            _validate(paths, fmt)
+
+
+def _validate(paths: list[Path], fmt: Format) -> None:
     from dealflow.playbook import load_playbook
 
     results: list[dict[str, Any]] = []
@@ -57,7 +67,7 @@ def _validate_deep(paths: list[Path], fmt: Format, examples: int, severity: str)
                             "pip install 'dealflow[test]'") from None
     results = []
     for path in paths:
-        with err_console.status(f"checking {path} on generated deals"):
+        with err_console.status(Text(visible(f"checking {path} on generated deals"))):
             results.append(check_soundness(path, examples=examples, min_severity=severity))
     if fmt is Format.json:
         print_json([result.to_dict() for result in results])

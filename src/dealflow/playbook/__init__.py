@@ -1,5 +1,6 @@
 """The declarative playbook: its model, rules, loader and checks."""
 
+from dealflow._yaml import Limits, using_limits
 from dealflow.playbook.loader import bundled_playbooks, dump_playbook, load_playbook, parse_playbook
 from dealflow.playbook.model import (
     ApprovalRule,
@@ -24,6 +25,7 @@ __all__ = [
     "Fact",
     "Gate",
     "Item",
+    "Limits",
     "LocalizedText",
     "LostReason",
     "Play",
@@ -37,4 +39,5 @@ __all__ = [
     "dump_playbook",
     "load_playbook",
     "parse_playbook",
+    "using_limits",
 ]

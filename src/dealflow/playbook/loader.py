@@ -13,7 +13,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
-from dealflow._yaml import DEFAULT_LIMITS, Document, DocumentError, Limits, read_document, read_text
+from dealflow._yaml import (
+    Document,
+    DocumentError,
+    Limits,
+    Location,
+    current_limits,
+    limit_hint,
+    read_document,
+    read_text,
+)
 from dealflow.errors import PlaybookError, Problem
 from dealflow.playbook.model import Playbook
 from dealflow.playbook.references import check_references, did_you_mean
@@ -43,13 +52,15 @@ def _parse_cached(text: str, file: str, limits: Limits) -> Playbook:
 
 
 def load_playbook(
-    source: str | Path | None = None, *, limits: Limits = DEFAULT_LIMITS
+    source: str | Path | None = None, *, limits: Limits | None = None
 ) -> Playbook:
     """Load and check a playbook; raise `PlaybookError` listing every problem in it.
 
     `source` is a path to a YAML file, or the name of a bundled playbook; with no
-    argument the default playbook for complex B2B projects is loaded.
+    argument the default playbook for complex B2B projects is loaded. `limits` bounds
+    what the file may hold (default: `current_limits()`, which `DEALFLOW_LIMITS` changes).
     """
+    limits = limits or current_limits()
     if source is None:
         source = DEFAULT_PLAYBOOK
     path = Path(source)
@@ -68,9 +79,14 @@ def load_playbook(
 
 
 def parse_playbook(
-    text: str, file: str = "<string>", *, limits: Limits = DEFAULT_LIMITS
+    text: str, file: str = "<string>", *, limits: Limits | None = None
 ) -> Playbook:
-    """Parse and check a playbook from YAML text; `file` names it in error messages."""
+    """Parse and check a playbook from YAML text; `file` names it in error messages.
+
+    `limits` defaults to `current_limits()`; a playbook over `max_stages`, `max_items` or
+    `max_rules` is refused before its entries are checked one by one.
+    """
+    limits = limits or current_limits()
     try:
         document = read_document(text, file, limits)
     except DocumentError as exc:
@@ -81,8 +97,12 @@ def parse_playbook(
                                          f"and `stages:`, but this document holds "
                                          f"{_describe(document.data)}"))
         raise PlaybookError(problems)
+    over = list(_over_limits(document, limits))
+    if over:
+        raise PlaybookError(problems + over)
     try:
-        playbook = Playbook.model_validate(document.data)
+        playbook = Playbook.model_validate(
+            document.data, context={"max_rule_length": limits.max_rule_length})
     except ValidationError as exc:
         problems.extend(_schema_problems(exc, document))
         raise PlaybookError(problems) from None
@@ -91,6 +111,56 @@ def parse_playbook(
     if problems:
         raise PlaybookError(problems)
     return playbook
+
+
+def _over_limits(document: Document, limits: Limits) -> Iterator[Problem]:
+    """A problem for each of `max_stages`, `max_items` and `max_rules` the playbook exceeds,
+    at the first entry past the limit."""
+    data = document.data
+    stages = data.get("stages")
+    if isinstance(stages, list) and len(stages) > limits.max_stages:
+        yield document.problem(("stages", limits.max_stages),
+                               f"the playbook has {len(stages)} stages; the limit max_stages "
+                               f"is {limits.max_stages} {limit_hint('max_stages')}")
+    items: list[Location] = [("stages", i, "items", j) for i, stage in _entries(data, "stages")
+                             for j in range(len(_list(stage, "items")))]
+    if len(items) > limits.max_items:
+        yield document.problem(items[limits.max_items],
+                               f"the playbook has {len(items)} SOP items in all its stages; "
+                               f"the limit max_items is {limits.max_items} "
+                               f"{limit_hint('max_items')}")
+    rules = sorted(_rule_paths(data), key=document.position)
+    if len(rules) > limits.max_rules:
+        yield document.problem(rules[limits.max_rules],
+                               f"the playbook has {len(rules)} rules (the `when` and "
+                               "`for_each` of gates, items, plays and approval rules); the "
+                               f"limit max_rules is {limits.max_rules} "
+                               f"{limit_hint('max_rules')}")
+
+
+def _list(data: Any, key: str) -> list[Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _entries(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, entry) for each mapping in the list `data[key]`."""
+    for index, entry in enumerate(_list(data, key)):
+        if isinstance(entry, dict):
+            yield index, entry
+
+
+def _rule_paths(data: dict[str, Any]) -> Iterator[Location]:
+    """Where the playbook document holds a rule (before it is checked)."""
+    for i, stage in _entries(data, "stages"):
+        for j, gate in _entries(stage, "gates"):
+            if "when" in gate:
+                yield ("stages", i, "gates", j, "when")
+        for j, item in _entries(stage, "items"):
+            yield from (("stages", i, "items", j, key) for key in ("when", "for_each")
+                        if key in item)
+    for key in ("plays", "approval_rules"):
+        yield from ((key, j, "when") for j, entry in _entries(data, key) if "when" in entry)
 
 
 def dump_playbook(playbook: Playbook) -> str:

@@ -10,6 +10,7 @@ part way is completed by running it again, without duplicates.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import IO
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from dealflow._text import lone_surrogate
+from dealflow._yaml import DEFAULT_LIMITS, Limits, current_limits, limit_hint
 from dealflow.deal import Deal
 from dealflow.errors import ImportProblems, Problem
 from dealflow.events import DealCreated, Event, apply, event_adapter
@@ -27,8 +30,9 @@ from dealflow.store.tables import DEALS
 
 __all__ = ["ImportResult", "export_jsonl", "import_events", "import_jsonl"]
 
-MAX_LINE_BYTES = 1_000_000
-"""The longest line an import accepts (bytes)."""
+MAX_LINE_BYTES = DEFAULT_LIMITS.max_line_bytes
+"""The longest line an import accepts (bytes, without its line break), unless
+`Limits.max_line_bytes` says otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +46,20 @@ class ImportResult:
 
 
 def _lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, problem or None, text) for every non-blank line."""
+    """(line number, problem or None, text) for every non-blank line.
+
+    A line longer than `max_line` bytes is never held in memory whole: at most
+    `max_line + 2` bytes of it are read, the rest is skipped in chunks and counted.
+    """
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if len(raw) > max_line:
-                yield number, f"line is {len(raw)} bytes; the limit (max_line_bytes) is " \
-                              f"{max_line}", ""
+        number = 0
+        while raw := handle.readline(max_line + 2):
+            number += 1
+            ended = raw.endswith(b"\n")
+            if len(raw) - ended > max_line:
+                size = len(raw) - ended + (0 if ended else _skip_line(handle))
+                yield number, f"line is {size} bytes long; the limit max_line_bytes is " \
+                              f"{max_line} {limit_hint('max_line_bytes')}", ""
                 continue
             try:
                 text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
@@ -58,12 +70,45 @@ def _lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:
                 yield number, None, text
 
 
+def _skip_line(handle: IO[bytes]) -> int:
+    """Read to the end of the current line in chunks; the number of bytes before its end."""
+    size = 0
+    while chunk := handle.readline(1 << 16):
+        if chunk.endswith(b"\n"):
+            return size + len(chunk) - 1
+        size += len(chunk)
+    return size
+
+
 def _parse(text: str) -> Event:
     return event_adapter.validate_python(json.loads(text))
 
 
 def _problem(file: str, number: int, message: str) -> Problem:
     return Problem(file, number, 1, "", message)
+
+
+def _read_event(text: str) -> tuple[Event | None, str | None]:
+    """The event on a line, or what is wrong with the line."""
+    try:
+        event = _parse(text)
+        if (undecodable := lone_surrogate(event)) is not None:
+            return None, f"not a valid event: {undecodable}: not valid Unicode (an unpaired " \
+                         "surrogate escape such as \\udcff)"
+        return event, None
+    except json.JSONDecodeError as exc:
+        return None, f"not JSON: {exc.msg} at column {exc.colno}"
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return None, f"not a valid event: {where}: {first['msg']}"
+    except RecursionError:
+        return None, "not JSON that can be read: nested too deeply"
+    except ValueError as exc:  # Python reads no number of more than 4300 digits
+        if "digits" not in str(exc):
+            return None, f"not JSON that can be read: {exc}"
+        return None, ("not JSON that can be read: a number has more than "
+                      f"{sys.get_int_max_str_digits()} digits")
 
 
 def _check(path: Path, max_line: int, limit: int = 50) -> tuple[list[Problem], int]:
@@ -73,15 +118,8 @@ def _check(path: Path, max_line: int, limit: int = 50) -> tuple[list[Problem], i
     for number, issue, text in _lines(path, max_line):
         count += 1
         if issue is None:
-            try:
-                event = _parse(text)
-            except json.JSONDecodeError as exc:
-                issue = f"not JSON: {exc.msg} at column {exc.colno}"
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in first["loc"])
-                issue = f"not a valid event: {where}: {first['msg']}"
-            else:
+            event, issue = _read_event(text)
+            if event is not None:
                 previous = last_seq.get(event.deal_id)
                 if previous is not None and event.seq != previous + 1:
                     issue = (f"deal {event.deal_id}: seq {event.seq} follows seq {previous} "
@@ -96,11 +134,14 @@ def _check(path: Path, max_line: int, limit: int = 50) -> tuple[list[Problem], i
 
 def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
                  progress: Callable[[int], None] | None = None,
-                 max_line_bytes: int = MAX_LINE_BYTES) -> ImportResult:
+                 limits: Limits | None = None) -> ImportResult:
     """Import the events in `path` into `store` (see the module docs for the guarantees).
 
-    `progress(n)` is called after each batch with the number of lines done so far.
+    `progress(n)` is called after each batch with the number of lines done so far. A line
+    longer than `limits.max_line_bytes` is a problem (default: `current_limits()`, which
+    `DEALFLOW_LIMITS` changes).
     """
+    max_line_bytes = (limits or current_limits()).max_line_bytes
     source = Path(path)
     if not source.is_file():
         raise ImportProblems([_problem(str(source), 0, "file not found")])
