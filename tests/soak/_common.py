@@ -7,9 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
-POSTGRES_ENV = "DEALFLOW_TEST_POSTGRES_URL"
+from tests.store.conftest import POSTGRES_ENV, reset_postgres
 
 
 def add_backend_options(parser: argparse.ArgumentParser) -> None:
@@ -27,12 +25,7 @@ def empty_database(backend: str, url: str | None, workdir: Path) -> str:
     url = url or os.environ.get(POSTGRES_ENV)
     if not url:
         raise SystemExit(f"--backend postgresql needs --url or ${POSTGRES_ENV}")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+    return reset_postgres(url)
 
 
 def machine() -> str:

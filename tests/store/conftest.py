@@ -18,6 +18,16 @@ from sqlalchemy import create_engine, text
 POSTGRES_ENV = "DEALFLOW_TEST_POSTGRES_URL"
 
 
+def reset_postgres(url: str) -> str:
+    """Empty the PostgreSQL database at `url` (drop and recreate its public schema)."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
 def _postgres_url() -> str:
     url = os.environ.get(POSTGRES_ENV)
     if not url:
@@ -33,10 +43,4 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'deals.db'}"
         return
-    url = _postgres_url()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    yield url
+    yield reset_postgres(_postgres_url())
