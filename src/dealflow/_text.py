@@ -10,7 +10,9 @@ terminal (or a Markdown or Mermaid reader) interprets nothing. Newline and tab s
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 __all__ = ["INVISIBLE", "lone_surrogate", "visible"]
 
@@ -36,6 +38,22 @@ def visible(text: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN = (int, float, Decimal, dt.date, type(None))
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and _SURROGATE.search(value) is not None
+    if isinstance(value, _PLAIN):
+        return False
+    fields = getattr(type(value), "__pydantic_fields__", None)
+    if fields is not None:
+        return any(_has_surrogate(getattr(value, name)) for name in fields)
+    if isinstance(value, dict):
+        return any(_has_surrogate(key) or _has_surrogate(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_surrogate(item) for item in value)
+    return False
 
 
 def lone_surrogate(value: object, path: str = "") -> str | None:
@@ -45,6 +63,8 @@ def lone_surrogate(value: object, path: str = "") -> str | None:
     Python decodes bytes that are not UTF-8 (from a command line, a file name or a JSON
     `\\udcff` escape) as lone surrogates; no database, CSV or terminal can encode them.
     """
+    if not _has_surrogate(value):  # the common case, without building any path
+        return None
     if isinstance(value, str):
         found = _SURROGATE.search(value)
         return None if found is None else (

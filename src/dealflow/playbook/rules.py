@@ -130,7 +130,7 @@ class RuleRefs:
 class Rule:
     """A compiled rule. `evaluate(context)` returns the expression's value."""
 
-    __slots__ = ("_compiled", "refs", "source")
+    __slots__ = ("_budget", "_compiled", "refs", "source")
 
     def __init__(self, source: str, max_length: int = MAX_RULE_LENGTH) -> None:
         self.source = source
@@ -139,6 +139,7 @@ class Rule:
             self.refs = _collect_refs(tree)
             self._compiled = Compiled(compile_node(tree), tree)
             check_rule_tree(tree)
+            self._budget = _needs_budget(tree)
         except UnsupportedSyntax as exc:
             raise RuleSyntaxError(f"does not compile: {exc}") from None
         except RecursionError:
@@ -151,6 +152,8 @@ class Rule:
         `RuleEvalError`; a failure inside the data (comparing text with a number)
         raises what Python raises. The evaluation has a budget of `MAX_RULE_STEPS`.
         """
+        if not self._budget:  # nothing in it can loop: its work is bounded by its size
+            return self._compiled.fn(context)
         token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
         try:
             return self._compiled.fn(context)
@@ -178,6 +181,27 @@ class Rule:
 
     def __str__(self) -> str:
         return self.source
+
+
+#: Filters and tests whose work is bounded by the size of one value (no iterating, no
+#: callbacks): a rule made only of these, names, constants and operators needs no budget.
+_CHEAP_FILTERS = frozenset({"abs", "count", "d", "default", "first", "float", "int", "last",
+                            "length", "lower", "round", "string", "trim", "upper"})
+_CHEAP_TESTS = frozenset({"boolean", "defined", "divisibleby", "eq", "equalto", "even",
+                          "false", "float", "ge", "gt", "integer", "le", "lower", "lt",
+                          "mapping", "ne", "none", "number", "odd", "sequence", "string",
+                          "true", "undefined", "upper", "==", "!=", ">", ">=", "<", "<=",
+                          "greaterthan", "lessthan", "sameas"})
+
+
+def _needs_budget(tree: nodes.Node) -> bool:
+    """Whether evaluating `tree` can do more work than its size says (and so runs with a
+    budget of `MAX_RULE_STEPS`): it applies a filter or test that iterates."""
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        cheap = _CHEAP_FILTERS if isinstance(node, nodes.Filter) else _CHEAP_TESTS
+        if node.name not in cheap:
+            return True
+    return False
 
 
 def compile_rule(source: str, *, max_length: int = MAX_RULE_LENGTH) -> Rule:
