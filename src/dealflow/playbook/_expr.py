@@ -124,7 +124,10 @@ TESTS = frozenset({
 })
 # A rule's filters and tests, and what `map`, `select` and `reject` may name, are only
 # these; each filter is guarded against building values past the limits (`_limits`).
-ENV.filters = {name: guard_filter(name, ENV.filters[name]) for name in FILTERS}
+# These return a number or one of the items they are given: nothing to guard.
+_SMALL_RESULT = frozenset({"abs", "count", "first", "float", "int", "last", "length", "round"})
+ENV.filters = {name: ENV.filters[name] if name in _SMALL_RESULT
+               else guard_filter(name, ENV.filters[name]) for name in FILTERS}
 ENV.tests = {name: guard_test(cast(Callable[..., Any], ENV.tests[name])) for name in TESTS}
 _FORMAT_METHODS = frozenset({"format", "format_map"})
 
