@@ -130,6 +130,7 @@ class StageChangeRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_stage_changes_to", "to_stage", "deal_id"),
         Index("ix_stage_changes_from", "from_stage", "type", "deal_id"),
+        Index("ix_stage_changes_lost", "type", "from_stage", "reason", "deal_id"),
         Index("ix_stage_changes_stays", "to_stage", "days", "undated"),
     )
 
