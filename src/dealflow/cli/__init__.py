@@ -17,6 +17,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich help imports rich.markdown and markdown-it (0.15 s) on
+    # every `dealflow --help`; our own output still goes through rich.
+    rich_markup_mode=None,
 )
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import DbOption, open_store
@@ -59,6 +58,8 @@ def _num(value: float | None) -> str:
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     """A table of figures; every cell is literal text (owners and titles are data)."""
+    from rich.table import Table
+
     from dealflow.cli._views import plain
 
     table = Table(title=plain(title), title_justify="left")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, open_store
@@ -38,6 +37,8 @@ def _markdown(result: PlaybookDiff) -> str:
 
 
 def _print_diff(result: PlaybookDiff) -> None:
+    from rich.table import Table
+
     table = Table(title=plain(f"Playbook {result.old_version} → {result.new_version}"),
                   title_justify="left")
     for column in ("Change", "Kind", "Id", "Where", "Field", "Old", "New"):
@@ -90,6 +91,8 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_plan(plan: UpgradePlan) -> None:
+    from rich.table import Table
+
     table = Table(title=plain(f"Moving live deals to version {plan.to_version}"
                              + ("" if plan.applied else " (dry run: nothing written)")),
                   title_justify="left")

@@ -13,14 +13,14 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from dealflow._text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table  # imported when a table is made, not by --help
+
     from dealflow.deal import Deal, Stakeholder
     from dealflow.events import Event
     from dealflow.playbook.model import Playbook
@@ -65,6 +65,9 @@ _KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "fl
 
 def table(*columns: str, title: str | None = None) -> Table:
     """A plain table: ids and codes are kept whole, longer text wraps."""
+    from rich import box
+    from rich.table import Table
+
     made = Table(title=plain(title, "bold") if title else None, title_justify="left",
                  box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
     for column in columns:
@@ -83,6 +86,8 @@ def out(console: Console, *renderables: Any) -> None:
 
 def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     """The deal's own fields, one per line."""
+    from rich.table import Table
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
