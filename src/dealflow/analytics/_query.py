@@ -78,23 +78,24 @@ def selected(column: ColumnElement[Any], filters: Filters | None) -> ColumnEleme
     return column.in_(deal_ids(filters))
 
 
+def _of_selected(query: Select[Any], filters: Filters | None) -> Select[Any]:
+    """`query` over `stage_changes`, kept to the rows of the selected deals."""
+    condition = selected(STAGE_CHANGES.c.deal_id, filters)
+    return query if condition is None else query.where(condition)
+
+
 def stage_changes(filters: Filters | None) -> Any:
     """Subquery: every stage-changing event of the selected deals, with the stage it
     leaves and the stage it enters, and whether that entry is `undated`."""
-    query = select(STAGE_CHANGES)
-    condition = selected(STAGE_CHANGES.c.deal_id, filters)
-    if condition is not None:
-        query = query.where(condition)
-    return query.subquery("changes")
+    return _of_selected(select(STAGE_CHANGES), filters).subquery("changes")
 
 
 def reached(filters: Filters | None) -> Select[Any]:
     """(stage, deals): how many of the selected deals ever entered each stage (`won` and
     `lost` count as stages)."""
     c = STAGE_CHANGES.c
-    query = select(c.to_stage, func.count(c.deal_id.distinct())).group_by(c.to_stage)
-    condition = selected(c.deal_id, filters)
-    return query if condition is None else query.where(condition)
+    return _of_selected(select(c.to_stage, func.count(c.deal_id.distinct()))
+                        .group_by(c.to_stage), filters)
 
 
 def reached_by_status(filters: Filters | None, status: str) -> Select[Any]:
@@ -111,10 +112,6 @@ def finished_stays(filters: Filters | None) -> Any:
     """Subquery: `stage` and `days` of every finished stay in an open stage whose entry
     is dated (a stay still going on, or entered `undated`, has no length to count)."""
     c = STAGE_CHANGES.c
-    query = (select(c.to_stage.label("stage"), c.days)
-             .where(c.days.is_not(None)).where(not_(c.undated))
-             .where(c.to_stage.not_in(("won", "lost"))))
-    condition = selected(c.deal_id, filters)
-    if condition is not None:
-        query = query.where(condition)
-    return query.subquery("stays")
+    return _of_selected(select(c.to_stage.label("stage"), c.days)
+                        .where(c.days.is_not(None)).where(not_(c.undated))
+                        .where(c.to_stage.not_in(("won", "lost"))), filters).subquery("stays")
