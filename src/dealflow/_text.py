@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-__all__ = ["INVISIBLE", "lone_surrogate", "visible"]
+__all__ = ["INVISIBLE", "SURROGATE", "lone_surrogate", "visible"]
 
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 """Characters `visible` replaces: C0 controls but newline and tab, DEL, C1 controls,
@@ -37,13 +37,14 @@ def visible(text: str) -> str:
     return INVISIBLE.sub(_escape, text) if INVISIBLE.search(text) else text
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: how Python decodes bytes that are not UTF-8."""
 _PLAIN = (int, float, Decimal, dt.date, type(None))
 
 
 def _has_surrogate(value: object) -> bool:
     if isinstance(value, str):
-        return not value.isascii() and _SURROGATE.search(value) is not None
+        return not value.isascii() and SURROGATE.search(value) is not None
     if isinstance(value, _PLAIN):
         return False
     fields = getattr(type(value), "__pydantic_fields__", None)
@@ -66,7 +67,7 @@ def lone_surrogate(value: object, path: str = "") -> str | None:
     if not _has_surrogate(value):  # the common case, without building any path
         return None
     if isinstance(value, str):
-        found = _SURROGATE.search(value)
+        found = SURROGATE.search(value)
         return None if found is None else (
             f"{path or 'text'}: {visible(found.group())} at position {found.start()}")
     if hasattr(value, "__pydantic_fields__"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import sys
 import typing
 from collections.abc import Callable, Iterable
@@ -22,14 +21,11 @@ from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook,
 from rich.measure import Measurement
 from rich.segment import Segment
 
-from dealflow._text import INVISIBLE, visible
+from dealflow._text import INVISIBLE, SURROGATE, visible
 from dealflow.errors import DealflowError
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 class _Shown:
     """A renderable whose text segments have their control characters made visible."""
@@ -129,7 +125,7 @@ def _refuse_undecodable(fn: Callable[..., Any], values: Iterable[tuple[str, Any]
     for name, value in values:
         texts = value if isinstance(value, list | tuple) else [value]
         for text in texts:
-            if isinstance(text, str) and (found := _SURROGATE.search(text)):
+            if isinstance(text, str) and (found := SURROGATE.search(text)):
                 byte = ord(found.group()) - 0xDC00
                 what = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else "a lone surrogate"
                 raise typer.BadParameter(

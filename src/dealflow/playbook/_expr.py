@@ -30,6 +30,7 @@ from dealflow.playbook._limits import (
     LimitExceeded,
     RuleEvalError,
     check_brace_format,
+    check_concat,
     check_size,
     guard_filter,
     guard_test,
@@ -325,11 +326,7 @@ def _concat(node: nodes.Concat) -> Fn:
     parts = [compile_node(part) for part in node.nodes]
 
     def concat(ctx: Mapping[str, Any]) -> str:
-        texts = [str(part(ctx)) for part in parts]
-        if sum(map(len, texts)) > MAX_SIZE:
-            raise LimitExceeded(f"`~` would build a text longer than {MAX_SIZE:,} characters "
-                                f"(limit MAX_SIZE)")
-        return "".join(texts)
+        return "".join(check_concat([str(part(ctx)) for part in parts]))
 
     return concat
 

@@ -35,6 +35,7 @@ __all__ = [
     "LimitExceeded",
     "RuleEvalError",
     "check_brace_format",
+    "check_concat",
     "check_percent_format",
     "charge",
     "check_size",
@@ -156,6 +157,15 @@ def check_size(value: Any, what: str) -> Any:
     if size_of(value) > MAX_SIZE:
         raise _too_large(what)
     return value
+
+
+def check_concat(texts: list[str]) -> list[str]:
+    """The parts of `a ~ b ~ ...` when their joined length is within `MAX_SIZE`; else
+    `LimitExceeded` (checked before joining, so the text is never built)."""
+    if sum(map(len, texts)) > MAX_SIZE:
+        raise LimitExceeded(f"`~` would build a text longer than {MAX_SIZE:,} characters "
+                            f"(limit MAX_SIZE)")
+    return texts
 
 
 def _check_width(number: str, what: str) -> int:

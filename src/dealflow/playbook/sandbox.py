@@ -28,6 +28,7 @@ Every limit is named in the `LimitExceeded` error that enforces it.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import sys
@@ -56,10 +57,10 @@ from dealflow.playbook._expr import (
 from dealflow.playbook._limits import (
     GUARDED_BINOPS,
     MAX_RULE_STEPS,
-    MAX_SIZE,
     RULE_STEPS,
     LimitExceeded,
     charge,
+    check_concat,
     check_size,
     guard_filter,
     guard_test,
@@ -420,9 +421,7 @@ def _print(context: Any, value: Any) -> Any:
 @pass_eval_context
 def _concat(eval_ctx: Any, parts: list[Any]) -> str:
     """`a ~ b`, refused past `MAX_SIZE`."""
-    if sum(len(str(part)) for part in parts) > MAX_SIZE:
-        raise LimitExceeded(f"`~` would build a text longer than {MAX_SIZE:,} characters "
-                            f"(limit MAX_SIZE)")
+    check_concat([str(part) for part in parts])
     return markup_join(parts) if eval_ctx.autoescape else str_join(parts)
 
 
@@ -496,24 +495,27 @@ def _defined_by_dealflow(kind: type, name: str) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _render_budget() -> Iterator[None]:
+    """A fresh budget of steps and output for one render of a layout."""
+    token, steps = _BUDGET.set(_Budget()), start_steps(MAX_TEMPLATE_STEPS, _TEMPLATE_STEPS)
+    try:
+        yield
+    finally:
+        stop_steps(steps)
+        _BUDGET.reset(token)
+
+
 class _LayoutTemplate(Template):
     """A layout: each render gets a fresh budget of steps and output."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        token, steps = _BUDGET.set(_Budget()), start_steps(MAX_TEMPLATE_STEPS, _TEMPLATE_STEPS)
-        try:
+        with _render_budget():
             return super().render(*args, **kwargs)
-        finally:
-            stop_steps(steps)
-            _BUDGET.reset(token)
 
     def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
-        token, steps = _BUDGET.set(_Budget()), start_steps(MAX_TEMPLATE_STEPS, _TEMPLATE_STEPS)
-        try:
+        with _render_budget():
             yield from super().generate(*args, **kwargs)
-        finally:
-            stop_steps(steps)
-            _BUDGET.reset(token)
 
 
 class LayoutSandbox(TrustingSandbox):
