@@ -10,7 +10,7 @@ does not exist is an error instead of a silent false. The names a rule may use (
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -106,6 +106,7 @@ MAX_RULE_LENGTH = DEFAULT_LIMITS.max_rule_length
 """The longest rule, in characters, unless `Limits.max_rule_length` says otherwise."""
 
 _N = TypeVar("_N", bound=nodes.Node)
+_T = TypeVar("_T")
 
 _ENV = ENV
 _TEMPLATE_ENV = TrustingSandbox(
@@ -152,19 +153,19 @@ class Rule:
         `RuleEvalError`; a failure inside the data (comparing text with a number)
         raises what Python raises. The evaluation has a budget of `MAX_RULE_STEPS`.
         """
-        if not self._budget:  # nothing in it can loop: its work is bounded by its size
-            return self._compiled.fn(context)
-        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
-        try:
-            return self._compiled.fn(context)
-        finally:
-            stop_steps(token)
+        return self._run(self._compiled.fn, context)
 
     def why_false(self, context: Mapping[str, Any]) -> list[Leaf]:
         """The parts of the rule that are false (or fail) in `context`, smallest first."""
+        return self._run(self._compiled.why_false, context)
+
+    def _run(self, work: Callable[[Mapping[str, Any]], _T], context: Mapping[str, Any]) -> _T:
+        """`work(context)` within a budget of `MAX_RULE_STEPS`, when the rule needs one."""
+        if not self._budget:  # nothing in it can loop: its work is bounded by its size
+            return work(context)
         token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
         try:
-            return self._compiled.why_false(context)
+            return work(context)
         finally:
             stop_steps(token)
 
