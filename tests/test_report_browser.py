@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dealflow import load_playbook
 from dealflow.analytics import funnel, simulate
 from dealflow.analytics.report import render_report
 from dealflow.store import Store, import_events
@@ -25,7 +26,7 @@ RED = (0xD6, 0x45, 0x45)
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[int, int]]]:
     """The report of 200 simulated deals, and each stage's (entered, lost) deals."""
     folder = tmp_path_factory.mktemp("report")
-    with Store(f"sqlite:///{folder}/deals.db") as store:
+    with Store(f"sqlite:///{folder}/deals.db", playbook=load_playbook()) as store:
         import_events(store, simulate(store.playbook, deals=200, seed=1, end=END))
         page = render_report(store, now=END, locale="en")
         layers = [(layer.entered, layer.lost_total) for layer in funnel(store).stages]

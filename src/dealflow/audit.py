@@ -10,12 +10,21 @@ else still open. Items are counted once per visit to a stage.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dealflow.context import RuleContext
 from dealflow.deal import Deal, Status
-from dealflow.events import DealLost, DealWon, Event, StageAdvanced, StageMovedBack, apply
+from dealflow.events import (
+    DealCreated,
+    DealLost,
+    DealMigrated,
+    DealWon,
+    Event,
+    StageAdvanced,
+    StageMovedBack,
+    apply,
+)
 from dealflow.playbook.model import Playbook
 
 __all__ = ["Compliance", "Counts", "ItemRecord", "audit_deal", "compliance"]
@@ -96,9 +105,17 @@ def _visit(playbook: Playbook, deal: Deal, at: dt.datetime, leaving: bool) -> li
     return records
 
 
+Resolve = Callable[[str, str], Playbook]
+"""`resolve(playbook_id, version)`: the playbook version a deal moved to."""
+
+
 def audit_deal(playbook: Playbook, events: Sequence[Event], *,
-               now: dt.datetime | None = None) -> list[ItemRecord]:
-    """Every applicable item of every stage visit of one deal, with its outcome."""
+               now: dt.datetime | None = None, resolve: Resolve | None = None,
+               ) -> list[ItemRecord]:
+    """Every applicable item of every stage visit of one deal, with its outcome.
+
+    `playbook` is the version the deal was created under; with `resolve`, a
+    `deal_migrated` event switches to the version the deal moved to."""
     moment = now or dt.datetime.now(dt.UTC)
     records: list[ItemRecord] = []
     deal: Deal | None = None
@@ -106,16 +123,32 @@ def audit_deal(playbook: Playbook, events: Sequence[Event], *,
         if deal is not None and isinstance(event, _LEAVING):
             records.extend(_visit(playbook, deal, event.at, leaving=True))
         deal = apply(deal, event, playbook)
+        if isinstance(event, DealMigrated) and resolve is not None:
+            playbook = resolve(deal.playbook_id, event.to_version)
     if deal is not None and deal.status in (Status.open, Status.on_hold):
         records.extend(_visit(playbook, deal, moment, leaving=False))
     return records
 
 
-def compliance(playbook: Playbook, histories: Iterable[Sequence[Event]], *,
+def compliance(playbook: Playbook | Resolve, histories: Iterable[Sequence[Event]], *,
                now: dt.datetime | None = None) -> Compliance:
-    """SOP compliance over many deals (one event history each)."""
+    """SOP compliance over many deals (one event history each).
+
+    `playbook` is the playbook every deal was created under, or `resolve(playbook_id,
+    version)` to read each deal with the version it was created under and moved to."""
     result = Compliance()
     for events in histories:
-        for record in audit_deal(playbook, events, now=now):
+        if not events:
+            continue
+        if isinstance(playbook, Playbook):
+            records = audit_deal(playbook, events, now=now)
+        else:
+            first = events[0]
+            if not isinstance(first, DealCreated):
+                raise ValueError(f"the first event of deal {first.deal_id} is {first.type}, "
+                                 "not deal_created")
+            records = audit_deal(playbook(first.playbook_id, first.playbook_version), events,
+                                 now=now, resolve=playbook)
+        for record in records:
             result.add(record)
     return result

@@ -14,7 +14,9 @@ DealflowError                     exit_code 1 unless noted
 │       │                         `.expected` and `.actual` versions; re-read and retry
 │       └── DealExists            exit 1: a new deal's id is taken
 └── StoreError                    the database cannot be used as it is (schema, access)
-    └── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
+    ├── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
+    └── PlaybookChoiceError       exit 2: which playbook a command works on is unclear or
+                                  not in the store: `.held` (what the store holds)
 ```
 
 Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
@@ -44,6 +46,7 @@ __all__ = [
     "DocumentProblems",
     "DefinitionError",
     "MoveRefused",
+    "PlaybookChoiceError",
     "PlaybookError",
     "Problem",
     "RuntimeDealError",
@@ -188,3 +191,18 @@ class ImportProblems(StoreError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(f"{len(self.problems)} problem(s) in the import file, nothing was "
                          "imported:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class PlaybookChoiceError(StoreError):
+    """A command over many deals cannot tell which playbook to work on: the store holds
+    deals of several playbooks and none was chosen, or the one chosen is not in the
+    store. `held` lists `(playbook id, version, deals)` for every version the store keeps.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, held: Iterable[tuple[str, str, int]]) -> None:
+        self.held: tuple[tuple[str, str, int], ...] = tuple(held)
+        listed = "; ".join(f"{pid} {version} ({deals} deal{'s' if deals != 1 else ''})"
+                           for pid, version, deals in self.held) or "none"
+        super().__init__(f"{message}. In the store: {listed}")

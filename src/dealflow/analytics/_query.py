@@ -8,17 +8,21 @@ per stage change, which is also the stay it begins): queries return one row per 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
 
 from dealflow.store._sql import days_between
 from dealflow.store.tables import DEALS, STAGE_CHANGES
 
-__all__ = ["Filters", "days_between", "deal_ids", "on_deals", "selected", "stage_changes",
-           "finished_stays", "reached", "reached_by_status"]
+if TYPE_CHECKING:  # pragma: no cover
+    from dealflow.playbook import Playbook
+    from dealflow.store import Store
+
+__all__ = ["Filters", "days_between", "deal_ids", "on_deals", "scope", "selected",
+           "stage_changes", "finished_stays", "reached", "reached_by_status"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,24 @@ class Filters:
             if value is not None:
                 out.append(c[name] == value)
         return out
+
+
+def scope(store: Store, filters: Filters | None,
+          playbook: Playbook | str | None) -> tuple[Playbook, Filters | None]:
+    """The playbook a figure works on and the filters kept to its deals.
+
+    `playbook` (a playbook, an id or `ID@VERSION`) else `filters.playbook_id` else the
+    store's own choice (`Store.choose_playbook`, which never guesses between several).
+    Deals of every version of that playbook count, through their stage ids; the filter
+    on the playbook id is left out when every deal in the store runs under it.
+    """
+    wanted = playbook if playbook is not None else (filters.playbook_id if filters else None)
+    chosen = store.choose_playbook(wanted)
+    if filters is not None and filters.playbook_id == chosen.id:
+        return chosen, filters
+    if {held.id for held in store.held_playbooks() if held.deals} <= {chosen.id}:
+        return chosen, filters
+    return chosen, replace(filters or Filters(), playbook_id=chosen.id)
 
 
 def deal_ids(filters: Filters | None) -> Select[Any]:

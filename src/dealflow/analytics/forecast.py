@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dealflow.analytics._query import Filters, on_deals, stage_changes
+from dealflow.analytics._query import Filters, on_deals, scope, stage_changes
+from dealflow.playbook import Playbook
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
@@ -46,8 +47,10 @@ class Chain:
         return self.counts.get(source, {}).get(target, 0) / total if total else 0.0
 
 
-def transition_chain(store: Store, filters: Filters | None = None) -> Chain:
+def transition_chain(store: Store, filters: Filters | None = None, *,
+                     playbook: Playbook | str | None = None) -> Chain:
     """Count every observed stage transition of the deals `filters` select."""
+    chosen, filters = scope(store, filters, playbook)
     changes = stage_changes(filters)
     query = (select(changes.c.from_stage, changes.c.to_stage, func.count())
              .where(changes.c.from_stage.is_not(None))
@@ -57,7 +60,7 @@ def transition_chain(store: Store, filters: Filters | None = None) -> Chain:
     with store.database.connect() as conn:
         for source, target, count in conn.execute(query):
             counts.setdefault(str(source), {})[str(target)] = int(count)
-    return Chain(tuple(s.id for s in store.playbook.stages), counts)
+    return Chain(tuple(s.id for s in chosen.stages), counts)
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -137,10 +140,11 @@ def _monte_carlo(deals: list[tuple[float, float]], runs: int, seed: int) -> tupl
 
 
 def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
-             seed: int = 0) -> Forecast:
+             seed: int = 0, playbook: Playbook | str | None = None) -> Forecast:
     """The forecast of the open deals `filters` select (see the module docs)."""
-    chain = transition_chain(store, filters)
-    history = absorption(chain, {s.id: s.probability / 100 for s in store.playbook.stages})
+    chosen, filters = scope(store, filters, playbook)
+    chain = transition_chain(store, filters, playbook=chosen)
+    history = absorption(chain, {s.id: s.probability / 100 for s in chosen.stages})
     query = (select(DEALS.c.stage, DEALS.c.amount)
              .where(DEALS.c.status.in_(("open", "on_hold")))
              .where(on_deals(filters))
@@ -150,7 +154,7 @@ def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
     rows: list[StageForecast] = []
     draws: list[tuple[float, float]] = []
     crm_total = history_total = Decimal(0)
-    for stage in store.playbook.stages:
+    for stage in chosen.stages:
         amounts = [amount for where, amount in open_deals if where == stage.id]
         crm_p = stage.probability / 100
         hist_p = history.get(stage.id, crm_p)

@@ -18,7 +18,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dealflow.analytics._query import Filters, on_deals, reached, reached_by_status, stage_changes
+from dealflow.analytics._query import (
+    Filters,
+    on_deals,
+    reached,
+    reached_by_status,
+    scope,
+    stage_changes,
+)
+from dealflow.playbook import Playbook
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
@@ -61,13 +69,16 @@ class StageFunnel:
 
 @dataclass(frozen=True)
 class Funnel:
-    """Every layer, first stage first."""
+    """Every layer of one playbook's funnel, first stage first."""
 
+    playbook_id: str
+    playbook_version: str
     stages: list[StageFunnel] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The funnel as plain data."""
-        return {"stages": [layer.to_dict() for layer in self.stages]}
+        return {"playbook": {"id": self.playbook_id, "version": self.playbook_version},
+                "stages": [layer.to_dict() for layer in self.stages]}
 
 
 def _counts(store: Store, query: Any) -> dict[str, int]:
@@ -75,8 +86,10 @@ def _counts(store: Store, query: Any) -> dict[str, int]:
         return {str(row[0]): int(row[1]) for row in conn.execute(query)}
 
 
-def funnel(store: Store, filters: Filters | None = None) -> Funnel:
-    """The funnel of the store's playbook, for the deals `filters` select."""
+def funnel(store: Store, filters: Filters | None = None, *,
+           playbook: Playbook | str | None = None) -> Funnel:
+    """The funnel of one playbook (see `scope`), for the deals `filters` select."""
+    chosen, filters = scope(store, filters, playbook)
     changes = stage_changes(filters)
     entered = _counts(store, reached(filters))
     moved = _counts(store, select(changes.c.from_stage, func.count(changes.c.deal_id.distinct()))
@@ -99,6 +112,6 @@ def funnel(store: Store, filters: Filters | None = None) -> Funnel:
         StageFunnel(stage=stage.id, entered=entered.get(stage.id, 0),
                     moved_on=moved.get(stage.id, 0), lost=lost_rows.get(stage.id, {}),
                     open=open_now.get(stage.id, 0), won=won_by_stage.get(stage.id, 0))
-        for stage in store.playbook.stages
+        for stage in chosen.stages
     ]
-    return Funnel(layers)
+    return Funnel(chosen.id, chosen.version, layers)

@@ -10,12 +10,13 @@ from typing import Any
 
 from jinja2 import StrictUndefined
 
-from dealflow.analytics._query import Filters
+from dealflow.analytics._query import Filters, scope
 from dealflow.analytics.forecast import forecast
 from dealflow.analytics.funnel import Funnel, funnel
 from dealflow.analytics.timing import cycle_time, time_in_stage
 from dealflow.analytics.winrate import velocity, win_rates
 from dealflow.audit import compliance
+from dealflow.playbook import Playbook
 from dealflow.playbook.rules import TrustingSandbox
 from dealflow.store.repository import Store
 
@@ -48,26 +49,36 @@ def _chart(result: Funnel, names: dict[str, str]) -> dict[str, Any]:
     return {"width": width, "height": len(bars) * (row + gap), "bars": bars}
 
 
-def sop_compliance(store: Store, *, now: dt.datetime | None = None) -> Any:
-    """SOP compliance over every deal of the store (replays each deal's events)."""
-    histories = (store.events(deal.id) for deal in store.list_deals())
-    return compliance(store.playbook, histories, now=now)
+def _stage_order(playbook: Playbook, stage: str) -> tuple[int, str]:
+    """Stages in the playbook's order; a stage only an older version has comes last."""
+    known = {s.id for s in playbook.stages}
+    return (playbook.stage_index(stage) if stage in known else len(known), stage)
+
+
+def sop_compliance(store: Store, *, now: dt.datetime | None = None,
+                   playbook: Playbook | str | None = None) -> Any:
+    """SOP compliance over the deals of one playbook (see `scope`); each deal's events are
+    replayed with the playbook version it ran under."""
+    chosen, _ = scope(store, None, playbook)
+    histories = (store.events(deal.id) for deal in store.list_deals(playbook_id=chosen.id))
+    return compliance(store.playbook_for, histories, now=now)
 
 
 def render_report(store: Store, filters: Filters | None = None, *,
                   now: dt.datetime | None = None, locale: str | None = None,
-                  with_compliance: bool = True) -> str:
-    """The report as one HTML page."""
+                  with_compliance: bool = True,
+                  playbook: Playbook | str | None = None) -> str:
+    """The report of one playbook's deals (see `scope`) as one HTML page."""
     moment = now or dt.datetime.now(dt.UTC)
-    pb = store.playbook
+    pb, filters = scope(store, filters, playbook)
     language = locale or pb.default_locale
     names = {stage.id: pb.text(stage.name, language) for stage in pb.stages}
-    layers = funnel(store, filters)
-    rates = win_rates(store, filters)
-    cycle = cycle_time(store, filters)
-    outlook = forecast(store, filters)
-    speed = velocity(store, filters).per_day
-    audit = sop_compliance(store, now=moment) if with_compliance else None
+    layers = funnel(store, filters, playbook=pb)
+    rates = win_rates(store, filters, playbook=pb)
+    cycle = cycle_time(store, filters, playbook=pb)
+    outlook = forecast(store, filters, playbook=pb)
+    speed = velocity(store, filters, playbook=pb).per_day
+    audit = sop_compliance(store, now=moment, playbook=pb) if with_compliance else None
     template = _ENV.from_string(
         (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
@@ -81,7 +92,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
                 for row in layers.stages],
         times=[{"name": names[t.stage], "stays": t.stays, "mean": _num(t.mean),
                 "median": _num(t.median), "p75": _num(t.p75), "p90": _num(t.p90)}
-               for t in time_in_stage(store, filters, now=moment)],
+               for t in time_in_stage(store, filters, now=moment, playbook=pb)],
         cycle={"median": _num(cycle.median), "deals": cycle.deals},
         win={"overall": _pct(rates.overall.rate), "won": rates.overall.won,
              "lost": rates.overall.lost,
@@ -98,5 +109,5 @@ def render_report(store: Store, filters: Filters | None = None, *,
             {"name": names.get(stage, stage), "on_time": c.on_time, "late": c.late,
              "overdue": c.overdue, "skipped": c.skipped, "rate": _pct(c.rate)}
             for stage, c in sorted(audit.by_stage.items(),
-                                   key=lambda kv: pb.stage_index(kv[0]))],
+                                   key=lambda kv: _stage_order(pb, kv[0]))],
     )

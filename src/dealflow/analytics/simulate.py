@@ -1,4 +1,6 @@
 """Seeded, realistic event histories for a playbook: for the demo, docs, tests, benchmarks.
+Deal ids are the playbook id and a number (`complex-b2b-000042`), so that the
+histories of two playbooks can share a store.
 
 Each simulated deal starts in the first stage at a random time over the period, then moves
 stage by stage: it advances, is lost (with one of the playbook's reasons), or now and then
@@ -92,7 +94,7 @@ def _items(rng: random.Random, playbook: Playbook, stage_index: int, record: _De
 
 def _one_deal(rng: random.Random, playbook: Playbook, index: int, start: dt.datetime,
               end: dt.datetime, profile: SimulationProfile) -> Iterator[Event]:
-    record = _Deal(f"sim-{index:06}")
+    record = _Deal(f"{playbook.id}-{index:06}")
     owner = rng.choice(OWNERS)
     at = start + dt.timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
     amount = Decimal(int(rng.lognormvariate(11.5, 1.0))).quantize(Decimal(1))

@@ -22,7 +22,8 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from dealflow.analytics._query import Filters, days_between, finished_stays, on_deals
+from dealflow.analytics._query import Filters, days_between, finished_stays, on_deals, scope
+from dealflow.playbook import Playbook
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS, STAGE_CHANGES
 
@@ -131,14 +132,16 @@ def _stay_summaries(store: Store, filters: Filters | None) -> dict[Any, _Summary
 
 
 def time_in_stage(store: Store, filters: Filters | None = None, *,
-                  now: dt.datetime | None = None) -> list[StageTime]:
+                  now: dt.datetime | None = None,
+                  playbook: Playbook | str | None = None) -> list[StageTime]:
     """Finished stays per stage: count, mean, median, p75, p90 (days).
 
     Only finished stays count, so `now` changes nothing; it is accepted so that every
     figure can be called the same way."""
+    chosen, filters = scope(store, filters, playbook)
     summaries = _stay_summaries(store, filters)
     result = []
-    for stage in store.playbook.stages:
+    for stage in chosen.stages:
         found = summaries.get(stage.id)
         if found is None:
             result.append(StageTime(stage.id, 0, None, None, None, None))
@@ -148,9 +151,11 @@ def time_in_stage(store: Store, filters: Filters | None = None, *,
 
 
 def cycle_time(store: Store, filters: Filters | None = None, *,
-               outcome: str | None = None) -> CycleTime:
+               outcome: str | None = None,
+               playbook: Playbook | str | None = None) -> CycleTime:
     """Days from creation to close over the closed deals `filters` select (only the won
     or only the lost ones with `outcome`)."""
+    _, filters = scope(store, filters, playbook)
     outcomes = (outcome,) if outcome else ("won", "lost")
     closes = (select(STAGE_CHANGES.c.deal_id, func.max(STAGE_CHANGES.c.at).label("closed_at"))
               .where(STAGE_CHANGES.c.to_stage.in_(("won", "lost")))
@@ -167,8 +172,10 @@ def cycle_time(store: Store, filters: Filters | None = None, *,
 
 
 def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | None = None,
-            percentile: float | None = None) -> list[StalledDeal]:
+            percentile: float | None = None,
+            playbook: Playbook | str | None = None) -> list[StalledDeal]:
     """Open deals in their stage longer than its expected days (or a percentile of history)."""
+    chosen, filters = scope(store, filters, playbook)
     moment = _now(now)
     limits: dict[str, float] = {}
     if percentile is not None:
@@ -177,7 +184,7 @@ def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | 
             raise ValueError("percentile must be 0.5, 0.75 or 0.9")
         limits = {str(k): v.ranks[index] for k, v in _stay_summaries(store, filters).items()}
     else:
-        limits = {s.id: float(s.expected_days) for s in store.playbook.stages if s.expected_days}
+        limits = {s.id: float(s.expected_days) for s in chosen.stages if s.expected_days}
     age = days_between(store.database, DEALS.c.stage_entered_at, moment)
     query = (select(DEALS.c.id, DEALS.c.title, DEALS.c.owner, DEALS.c.stage, age)
              .where(DEALS.c.status == "open").where(on_deals(filters))

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from dealflow.analytics._query import Filters, on_deals, reached_by_status
+from dealflow.analytics._query import Filters, on_deals, reached_by_status, scope
 from dealflow.analytics.timing import cycle_time
+from dealflow.playbook import Playbook
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
@@ -86,8 +87,10 @@ def _by_stage(conn: Connection, query: Any) -> dict[str, int]:
 
 
 def win_rates(store: Store, filters: Filters | None = None,
-              bands: tuple[int, ...] = DEFAULT_BANDS) -> WinRates:
+              bands: tuple[int, ...] = DEFAULT_BANDS, *,
+              playbook: Playbook | str | None = None) -> WinRates:
     """Win rates over the closed deals `filters` select."""
+    chosen, filters = scope(store, filters, playbook)
     won, lost = _won_lost()
     closed = on_deals(filters)
     with store.database.connect() as conn:
@@ -103,7 +106,7 @@ def win_rates(store: Store, filters: Filters | None = None,
     return WinRates(
         overall=Rate(int(total[0] or 0), int(total[1] or 0)),
         by_stage_reached={s.id: stage_rates.get(s.id, Rate(0, 0))
-                          for s in store.playbook.stages},
+                          for s in chosen.stages},
         by_owner={str(row[0]): Rate(int(row[1] or 0), int(row[2] or 0)) for row in owners},
         by_band={_band_label(bands, int(row[0])): Rate(int(row[1] or 0), int(row[2] or 0))
                  for row in sorted(by_band, key=lambda r: int(r[0]))},
@@ -137,15 +140,17 @@ class Velocity:
                 "per_day": self.per_day}
 
 
-def velocity(store: Store, filters: Filters | None = None) -> Velocity:
+def velocity(store: Store, filters: Filters | None = None, *,
+             playbook: Playbook | str | None = None) -> Velocity:
     """Pipeline velocity of the deals `filters` select."""
+    chosen, filters = scope(store, filters, playbook)
     selected = on_deals(filters)
     with store.database.connect() as conn:
         open_deals = conn.execute(select(func.count()).where(selected)
                                   .where(DEALS.c.status.in_(("open", "on_hold")))).scalar_one()
         average = conn.execute(select(func.avg(DEALS.c.amount)).where(selected)
                                .where(DEALS.c.status == "won")).scalar()
-    rates = win_rates(store, filters)
-    cycle = cycle_time(store, filters, outcome="won")
+    rates = win_rates(store, filters, playbook=chosen)
+    cycle = cycle_time(store, filters, outcome="won", playbook=chosen)
     amount = Decimal(str(average)).quantize(Decimal("0.01")) if average is not None else None
     return Velocity(int(open_deals), rates.overall.rate, amount, cycle.mean)

@@ -35,6 +35,7 @@ def _register() -> None:
         _facts,
         _playbooks,
         _stakeholders,
+        _stored_playbooks,
     )
 
     _playbooks.register(app)
@@ -47,6 +48,7 @@ def _register() -> None:
     _analytics.register(app)
     _evolution.register(app)
     _crm.register(app)
+    _stored_playbooks.register(app)
 
 
 _register()

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
-from dealflow.cli._store import DbOption, open_store
+from dealflow.cli._store import (
+    DbOption,
+    NewDealPlaybookOption,
+    PlaybookOption,
+    open_store,
+    playbook_for_new_deals,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import Filters
@@ -73,18 +79,20 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 def funnel(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
            account: AccountOption = None, since: SinceOption = None, until: UntilOption = None,
            min_amount: MinOption = None, max_amount: MaxOption = None,
-           version: VersionOption = None) -> None:
+           version: VersionOption = None, playbook: PlaybookOption = None) -> None:
     """The funnel layer by layer: entered, moved on, lost (and why), open, conversion."""
     from dealflow.analytics import funnel as compute
 
     with open_store(db) as store:
+        chosen = store.choose_playbook(playbook)
         result = compute(store, _filters(owner, account, since, until, min_amount, max_amount,
-                                         version))
+                                         version), playbook=chosen)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
-    _table("Funnel", ["Stage", "Entered", "Moved on", "Lost", "Open", "To next", "To won",
-                      "Main lost reason"],
+    _table(f"Funnel of {chosen.id} {chosen.version}",
+           ["Stage", "Entered", "Moved on", "Lost", "Open", "To next", "To won",
+            "Main lost reason"],
            [[s.stage, s.entered, s.moved_on, s.lost_total, s.open, _pct(s.conversion_next),
              _pct(s.conversion_won), _main_reason(s.lost)] for s in result.stages])
 
@@ -99,14 +107,15 @@ def _main_reason(lost: dict[str, int]) -> str:
 def stalled(db: DbOption = None, fmt: FormatOption = Format.table,
             percentile: Annotated[float | None, typer.Option(
                 "--percentile", help="Stalled beyond this percentile of history (0.5, 0.75 "
-                "or 0.9) instead of the stage's expected days.")] = None) -> None:
+                "or 0.9) instead of the stage's expected days.")] = None,
+            playbook: PlaybookOption = None) -> None:
     """Open deals that stay longer in their stage than they should."""
     from dealflow.analytics import stalled as compute
 
     if percentile is not None and percentile not in (0.5, 0.75, 0.9):
         raise typer.BadParameter("use 0.5, 0.75 or 0.9", param_hint="--percentile")
     with open_store(db) as store:
-        result = compute(store, percentile=percentile)
+        result = compute(store, percentile=percentile, playbook=playbook)
     if fmt is Format.json:
         print_json([deal.to_dict() for deal in result])
         return
@@ -118,14 +127,17 @@ def stalled(db: DbOption = None, fmt: FormatOption = Format.table,
 
 def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
             account: AccountOption = None, since: SinceOption = None,
-            until: UntilOption = None) -> None:
+            until: UntilOption = None, playbook: PlaybookOption = None) -> None:
     """Win rate overall, by stage reached, owner and amount band; and pipeline velocity."""
     from dealflow.analytics import cycle_time, time_in_stage, velocity, win_rates
 
     filters = _filters(owner, account, since, until, None, None, None)
     with open_store(db) as store:
-        rates, speed = win_rates(store, filters), velocity(store, filters)
-        cycle, times = cycle_time(store, filters), time_in_stage(store, filters)
+        chosen = store.choose_playbook(playbook)
+        rates = win_rates(store, filters, playbook=chosen)
+        speed = velocity(store, filters, playbook=chosen)
+        cycle = cycle_time(store, filters, playbook=chosen)
+        times = time_in_stage(store, filters, playbook=chosen)
     if fmt is Format.json:
         print_json({"win_rates": rates.to_dict(), "velocity": speed.to_dict(),
                     "cycle_time": cycle.to_dict(), "time_in_stage": [t.to_dict() for t in times]})
@@ -144,12 +156,13 @@ def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerO
 
 def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
              runs: Annotated[int, typer.Option("--runs", min=100, max=100_000)] = 2000,
-             seed: Annotated[int, typer.Option("--seed")] = 0) -> None:
+             seed: Annotated[int, typer.Option("--seed")] = 0,
+             playbook: PlaybookOption = None) -> None:
     """The open pipeline: the CRM way and from history, with a Monte Carlo interval."""
     from dealflow.analytics import forecast as compute
 
     with open_store(db) as store:
-        result = compute(store, runs=runs, seed=seed)
+        result = compute(store, runs=runs, seed=seed, playbook=playbook)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
@@ -162,12 +175,13 @@ def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
              s.history_transitions] for s in result.stages])
 
 
-def compliance(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def compliance(db: DbOption = None, fmt: FormatOption = Format.table,
+               playbook: PlaybookOption = None) -> None:
     """SOP compliance: items done on time, late, overdue, skipped; by stage and owner role."""
     from dealflow.analytics.report import sop_compliance
 
     with open_store(db) as store:
-        result = sop_compliance(store)
+        result = sop_compliance(store, playbook=playbook)
     groups = {"stage": result.by_stage, "owner role": result.by_owner}
     if fmt is Format.json:
         print_json({name: {k: {**vars(v), "rate": v.rate} for k, v in group.items()}
@@ -182,12 +196,12 @@ def compliance(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
 
 def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
            db: DbOption = None, lang: Annotated[str | None, typer.Option("--lang")] = None,
-           ) -> None:
+           playbook: PlaybookOption = None) -> None:
     """Write one self-contained HTML page with every figure and the funnel chart."""
     from dealflow.analytics.report import render_report
 
     with open_store(db) as store:
-        page = render_report(store, locale=lang)
+        page = render_report(store, locale=lang, playbook=playbook)
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(output)
@@ -195,8 +209,9 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML fil
 
 
 def simulate(deals: Annotated[int, typer.Option("--deals", min=1, max=1_000_000)] = 500,
-             seed: Annotated[int, typer.Option("--seed")] = 0, db: DbOption = None) -> None:
-    """Fill the store with a seeded, realistic history of the default playbook."""
+             seed: Annotated[int, typer.Option("--seed")] = 0, db: DbOption = None,
+             playbook: NewDealPlaybookOption = None) -> None:
+    """Fill the store with a seeded, realistic history of deals under a playbook."""
     from rich.progress import Progress
 
     from dealflow.analytics import simulate as generate
@@ -204,8 +219,10 @@ def simulate(deals: Annotated[int, typer.Option("--deals", min=1, max=1_000_000)
 
     with open_store(db, create=True) as store, Progress(console=err_console,
                                                          transient=True) as bar:
+        chosen = playbook_for_new_deals(store, playbook)
+        store.register_playbook(chosen)
         task = bar.add_task("simulating", total=None)
-        result = import_events(store, generate(store.playbook, deals=deals, seed=seed),
+        result = import_events(store, generate(chosen, deals=deals, seed=seed),
                                progress=lambda n: bar.update(task, completed=n))
     console.print(f"{result.deals} deals, {result.added} events added "
                   f"({result.skipped} already there)", markup=False)

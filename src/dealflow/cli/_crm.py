@@ -19,7 +19,13 @@ import typer
 
 from dealflow._text import visible
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
-from dealflow.cli._store import DbOption, default_playbook, open_store, sqlite_path
+from dealflow.cli._store import (
+    DbOption,
+    NewDealPlaybookOption,
+    open_store,
+    playbook_for_new_deals,
+    sqlite_path,
+)
 from dealflow.errors import ImportProblems, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,21 +33,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from dealflow.crm import CsvImport
     from dealflow.crm.importer import Progress
+    from dealflow.playbook import Playbook
 
 MappingOption = Annotated[str, typer.Option(
     "--mapping", "-m", metavar="MAPPING", show_default=False,
     help="The mapping: a YAML file, or salesforce or hubspot (shipped with dealflow).")]
-PlaybookOption = Annotated[str | None, typer.Option(
-    "--playbook", metavar="P", show_default=False,
-    help="The playbook the deals run under: a file or a bundled name (default: the "
-    "default playbook).")]
-
-
 def import_csv(
     file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
                                          help="The CSV export.")],
     mapping: MappingOption,
-    playbook: PlaybookOption = None,
+    playbook: NewDealPlaybookOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and count what "
                                           "would be imported; write nothing.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
@@ -58,9 +59,8 @@ def import_csv(
     from dealflow.crm import import_csv as run
     from dealflow.crm import load_mapping
     from dealflow.crm._csv import count_lines
-    from dealflow.playbook import load_playbook
 
-    chosen = load_playbook(playbook) if playbook is not None else default_playbook()
+    chosen = _chosen(db, playbook)
     loaded = load_mapping(mapping, chosen)
     if not file.is_file():  # said before a database is created for nothing
         what = "is not a file" if file.exists() else "file not found"
@@ -95,6 +95,18 @@ def _progress(file: Path, lines: int) -> Iterator[Progress]:
             bar.update(task, description=visible(f"{phase} {file.name}"), completed=row)
 
         yield update
+
+
+def _chosen(db: str | None, playbook: str | None) -> Playbook:
+    """The playbook the imported deals run under (see `playbook_for_new_deals`); a
+    database that does not exist yet is not created for the question."""
+    from dealflow.store import database_url
+
+    path = sqlite_path(database_url(db))
+    if path is not None and not path.exists():
+        return playbook_for_new_deals(None, playbook)
+    with open_store(db) as store:
+        return playbook_for_new_deals(store, playbook)
 
 
 @contextmanager

@@ -13,10 +13,13 @@ from dealflow.cli._output import Format, FormatOption, console, guarded, print_j
 from dealflow.cli._store import (
     ActorOption,
     DbOption,
+    NewDealPlaybookOption,
+    PlaybookOption,
     actor_of,
     iso_date,
     open_store,
     outcome_data,
+    playbook_for_new_deals,
     run,
 )
 from dealflow.errors import DealflowError, DealNotFound
@@ -45,15 +48,18 @@ def new(
                                        show_default=False)],
     amount: Annotated[str, typer.Option("--amount", help="The deal's value.")] = "0",
     currency: Annotated[str, typer.Option("--currency", help="ISO currency code.")] = "CNY",
+    playbook: NewDealPlaybookOption = None,
     actor: ActorOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Open a new deal in the playbook's first stage."""
+    """Open a new deal in the first stage of its playbook (kept in the store)."""
     with open_store(db, create=True) as store:
         _refuse_existing(store, deal_id)
-        outcome = store.create(deal_id=deal_id, title=title, account=account, owner=owner,
-                               actor=actor or owner, amount=amount, currency=currency)
+        chosen = playbook_for_new_deals(store, playbook)
+        outcome = store.create(playbook=chosen, deal_id=deal_id, title=title, account=account,
+                               owner=owner, actor=actor or owner, amount=amount,
+                               currency=currency)
         if fmt is Format.json:
             print_json(outcome_data(outcome))
             return
@@ -109,20 +115,22 @@ def list_deals(
     owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's deals.")] = None,
     account: Annotated[str | None, typer.Option("--account", help="Only this customer's "
                                                 "deals.")] = None,
+    playbook: PlaybookOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List the deals in the store, by id."""
+    """List the deals of one playbook in the store, by id."""
     from dealflow.cli import _views as v
     from dealflow.playbook.references import did_you_mean
 
     with open_store(db) as store:
-        stages = [s.id for s in store.playbook.stages]
+        chosen = store.choose_playbook(playbook)
+        stages = list(dict.fromkeys(s.id for s in chosen.stages))
         if stage is not None and stage not in stages:
-            raise typer.BadParameter(f"unknown stage {stage!r}" + did_you_mean(stage, stages)
-                                     + f"; the stages are {', '.join(stages)}",
-                                     param_hint="--stage")
-        deals = store.list_deals(stage=stage, status=status, owner=owner, account=account)
+            raise typer.BadParameter(f"unknown stage {stage!r} in {chosen.id}"
+                                     + did_you_mean(stage, stages), param_hint="--stage")
+        deals = store.list_deals(stage=stage, status=status, owner=owner, account=account,
+                                 playbook_id=chosen.id)
     if fmt is Format.json:
         print_json([deal.model_dump(mode="json") for deal in deals])
         return

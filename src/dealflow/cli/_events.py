@@ -16,7 +16,7 @@ import typer
 from dealflow._text import visible
 from dealflow.cli._limits import LimitsOption, limits_in_force
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
-from dealflow.cli._store import DbOption, open_store
+from dealflow.cli._store import DbOption, PlaybookOption, open_store
 from dealflow.errors import DealflowError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,9 +111,11 @@ def export(
     what: Annotated[ExportWhat | None, typer.Option(
         "--what", help="events, or deals (one row per deal; csv only). Default: events "
         "for jsonl, deals for csv.", show_default=False)] = None,
+    playbook: PlaybookOption = None,
     db: DbOption = None,
 ) -> None:
-    """Export events as JSON Lines, or deals or events as CSV (every deal's, or one's)."""
+    """Export events as JSON Lines (every deal's, for a backup), or one playbook's deals
+    or events as CSV; or only one deal's."""
     from dealflow.store import export_csv, export_jsonl
 
     chosen = what or (ExportWhat.deals if fmt is ExportFormat.csv else ExportWhat.events)
@@ -124,7 +126,7 @@ def export(
 
     def write(store: Store, out: IO[str]) -> int:
         if fmt is ExportFormat.csv:
-            return export_csv(store, out, chosen.value, deal_id)
+            return export_csv(store, out, chosen.value, deal_id, playbook=playbook)
         return export_jsonl(store, out, deal_id)
 
     with open_store(db) as store:

@@ -30,6 +30,20 @@ DbOption = Annotated[str | None, typer.Option(
     help="Database URL (default: $DEALFLOW_DATABASE_URL, else sqlite:///dealflow.db).")]
 """The `--db URL` option every store command takes."""
 
+PlaybookOption = Annotated[str | None, typer.Option(
+    "--playbook", metavar="ID", show_default=False,
+    help="Work on the deals of this playbook: an id the store holds, or ID@VERSION "
+    "(default: the only playbook whose deals the store holds; required when it holds "
+    "several).")]
+"""The `--playbook ID` option of every command over many deals (figures, lists, exports)."""
+
+NewDealPlaybookOption = Annotated[str | None, typer.Option(
+    "--playbook", metavar="FILE|ID", show_default=False,
+    help="The playbook new deals run under: a YAML file, an id the store holds (its "
+    "newest version, or ID@VERSION), or a bundled playbook's name (default: the only "
+    "playbook the store holds; the bundled complex-b2b in an empty store).")]
+"""The `--playbook FILE|ID` option of every command that opens deals."""
+
 ActorOption = Annotated[str | None, typer.Option(
     "--actor", show_default=False,
     help="Who does this, as recorded in the event (default: $USER, else the deal's owner).")]
@@ -68,7 +82,26 @@ def open_store(db: str | None, *, create: bool = False) -> Store:
     if not create and path is not None and not path.exists():
         raise StoreError(f"no database at {path}: create a deal first (dealflow deal new), "
                          "or point --db or DEALFLOW_DATABASE_URL at your database")
-    return Store(url, playbook=default_playbook())
+    return Store(url)
+
+
+def _names_a_file(choice: str) -> bool:
+    return Path(choice).exists() or "/" in choice or choice.endswith((".yaml", ".yml"))
+
+
+def playbook_for_new_deals(store: Store | None, choice: str | None) -> Playbook:
+    """What `--playbook FILE|ID` names for new deals: a file is loaded; an id is looked up
+    in the store (if any), else among the bundled playbooks; without a choice, the store
+    decides (see `Store.playbook_for_new_deals`), or the default playbook without a store."""
+    if choice is not None and _names_a_file(choice):
+        from dealflow.playbook import load_playbook
+
+        return load_playbook(choice)
+    if store is None:
+        from dealflow.playbook import load_playbook
+
+        return default_playbook() if choice is None else load_playbook(choice)
+    return store.playbook_for_new_deals(choice)
 
 
 @functools.cache

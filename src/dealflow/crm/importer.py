@@ -106,8 +106,10 @@ def check_csv(path: str | Path, mapping: CrmMapping | str | Path, *,
 def import_csv(store: Store, path: str | Path, mapping: CrmMapping | str | Path, *,
                playbook: Playbook | None = None, batch_size: int = 5000,
                max_problems: int = 1000, progress: Progress | None = None) -> CsvImport:
-    """Import the deals of a CRM export into `store` (see the module docs)."""
-    chosen = playbook or store.playbook
+    """Import the deals of a CRM export into `store` (see the module docs), under
+    `playbook`, else the playbook the store's new deals open under
+    (`Store.playbook_for_new_deals`)."""
+    chosen = playbook or store.playbook_for_new_deals()
     plan = _Plan(Path(path), _mapping(mapping, chosen), chosen, max_problems, progress)
     plan.check(store.database)
     store.register_playbook(chosen)

@@ -9,6 +9,7 @@ from dealflow.deal import Deal, typed_facts
 from dealflow.events import (
     DealCreated,
     DealLost,
+    DealMigrated,
     DealReopened,
     DealWon,
     Event,
@@ -54,6 +55,8 @@ def stage_change_values(event: Event) -> dict[str, Any] | None:
         from_stage, to_stage, reason = event.stage, "lost", event.reason
     elif isinstance(event, DealReopened):
         from_stage, to_stage = "closed", event.stage
+    elif isinstance(event, DealMigrated) and event.from_stage != event.to_stage:
+        from_stage, to_stage = event.from_stage, event.to_stage
     else:
         return None
     return {"deal_id": event.deal_id, "seq": event.seq, "type": event.type, "at": event.at,

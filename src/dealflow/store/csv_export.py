@@ -24,6 +24,7 @@ from typing import IO, Any, Literal
 
 from dealflow.deal import Deal
 from dealflow.events import event_adapter
+from dealflow.playbook.model import Playbook
 from dealflow.store.repository import Store
 
 __all__ = ["DEAL_COLUMNS", "EVENT_COLUMNS", "CsvWhat", "export_csv", "neutralise",
@@ -97,9 +98,9 @@ def _deal_row(deal: Deal, facts: tuple[str, ...]) -> list[str]:
     return [_cell(value) for value in values]
 
 
-def _all_deals(store: Store) -> Iterator[Deal]:
+def _all_deals(store: Store, playbook_id: str) -> Iterator[Deal]:
     offset = 0
-    while page := store.list_deals(limit=_PAGE, offset=offset):
+    while page := store.list_deals(playbook_id=playbook_id, limit=_PAGE, offset=offset):
         yield from page
         offset += len(page)
 
@@ -132,10 +133,18 @@ def write_events_csv(out: IO[str], events: Iterable[Any]) -> int:
 
 
 def export_csv(store: Store, out: IO[str], what: CsvWhat = "deals",
-               deal_id: str | None = None) -> int:
-    """Write the store's deals (one row each, a column per fact of the store's playbook)
-    or events (one row each) as CSV; only `deal_id`'s when given. Returns the rows."""
+               deal_id: str | None = None, *, playbook: Playbook | str | None = None) -> int:
+    """Write the deals of one playbook (one row each, a column per fact of that playbook;
+    see `Store.choose_playbook`) or their events (one row each) as CSV; only `deal_id`'s
+    when given (with the facts of its own playbook). Returns the rows."""
+    if deal_id is not None:
+        deal = store.get(deal_id)
+        if what == "events":
+            return write_events_csv(out, store.iter_events(deal_id))
+        facts = store.playbook_for(deal.playbook_id, deal.playbook_version).facts
+        return write_deals_csv(out, iter([deal]), (fact.id for fact in facts))
+    chosen = store.choose_playbook(playbook)
     if what == "events":
-        return write_events_csv(out, store.iter_events(deal_id))
-    deals = iter([store.get(deal_id)]) if deal_id is not None else _all_deals(store)
-    return write_deals_csv(out, deals, (fact.id for fact in store.playbook.facts))
+        return write_events_csv(out, store.iter_events(playbook_id=chosen.id))
+    return write_deals_csv(out, _all_deals(store, chosen.id),
+                           (fact.id for fact in chosen.facts))

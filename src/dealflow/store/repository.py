@@ -1,5 +1,10 @@
 """`Store`: deals, their events and the playbooks they run under, in one database.
 
+The store keeps every playbook version a deal runs under (its id, version and text), so
+any process reads a deal with its own playbook. A figure over many deals works on one
+playbook: the one chosen, else the only one whose deals the store holds
+(`Store.choose_playbook`); it never guesses between several.
+
 Every write appends a deal's new events and updates its projection in one transaction,
 and only if the deal is still at the version the caller read (optimistic concurrency):
 a write based on a stale read fails with `ConflictError` and changes nothing.
@@ -9,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy import Engine as SqlEngine
@@ -20,8 +26,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from dealflow._yaml import current_limits
 from dealflow.deal import Deal, Status
 from dealflow.engine import Engine, Outcome
-from dealflow.errors import ConflictError, DealExists, DealNotFound, StoreError
+from dealflow.errors import (
+    ConflictError,
+    DealExists,
+    DealNotFound,
+    PlaybookChoiceError,
+    StoreError,
+)
 from dealflow.events import (
+    DealCreated,
     Event,
     ItemCompleted,
     StakeholderAdded,
@@ -29,7 +42,12 @@ from dealflow.events import (
     StakeholderUpdated,
     replay,
 )
-from dealflow.playbook.loader import _parse_cached, dump_playbook, load_playbook
+from dealflow.playbook.loader import (
+    _parse_cached,
+    bundled_playbooks,
+    dump_playbook,
+    load_playbook,
+)
 from dealflow.playbook.model import Playbook
 from dealflow.store._database import open_engine, prepare_schema, store_error, writer
 from dealflow.store._rows import (
@@ -49,7 +67,7 @@ from dealflow.store.tables import (
     STAKEHOLDERS,
 )
 
-__all__ = ["DEFAULT_URL", "Store", "database_url"]
+__all__ = ["DEFAULT_URL", "HeldPlaybook", "Store", "database_url", "version_order"]
 
 DEFAULT_URL = "sqlite:///dealflow.db"
 Clock = Callable[[], dt.datetime]
@@ -92,6 +110,29 @@ def _close_stays(conn: Connection, stored: set[str], moves: list[dict[str, Any]]
                      in_database)
 
 
+def version_order(version: str) -> tuple[tuple[int, str], ...]:
+    """A sort key for playbook versions: numbers compare as numbers ("1.10" after "1.9"),
+    other text as text."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in re.split(r"(\d+)", version) if part)
+
+
+class HeldPlaybook(NamedTuple):
+    """A playbook version the store keeps, and how many deals run under it now."""
+
+    id: str
+    version: str
+    deals: int
+
+
+def _bundled(playbook_id: str, version: str) -> Playbook | None:
+    """The bundled playbook of exactly this id and version, if dealflow ships it."""
+    if playbook_id not in bundled_playbooks():
+        return None
+    playbook = load_playbook(playbook_id)
+    return playbook if playbook.version == version else None
+
+
 def database_url(explicit: str | None = None) -> str:
     """`explicit`, else `DEALFLOW_DATABASE_URL`, else a `dealflow.db` file here."""
     return explicit or os.environ.get("DEALFLOW_DATABASE_URL") or DEFAULT_URL
@@ -102,7 +143,14 @@ def _now() -> dt.datetime:
 
 
 class Store:
-    """Deals in a database (SQLite by default, PostgreSQL for teams)."""
+    """Deals in a database (SQLite by default, PostgreSQL for teams).
+
+    `playbook`, when given, is kept in the store and is the one this handle works on:
+    new deals open under it and figures count its deals. Without it, a new deal opens
+    under the only playbook the store holds (the bundled default in an empty store), and
+    figures work on the only playbook whose deals the store holds; with several, both
+    raise `PlaybookChoiceError` until one is chosen.
+    """
 
     def __init__(self, url: str | None = None, *, playbook: Playbook | None = None,
                  clock: Clock = _now) -> None:
@@ -113,8 +161,15 @@ class Store:
         self._guard(lambda: prepare_schema(self._db))
         self._playbooks: dict[tuple[str, str], Playbook] = {}
         self._engines: dict[tuple[str, str], Engine] = {}
-        self.playbook = playbook or load_playbook()
-        self.register_playbook(self.playbook)
+        self._chosen = playbook
+        if playbook is not None:
+            self.register_playbook(playbook)
+
+    @property
+    def playbook(self) -> Playbook:
+        """The playbook this handle works on (see the class docstring); raises
+        `PlaybookChoiceError` when the store holds several and none was chosen."""
+        return self.choose_playbook()
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -164,17 +219,22 @@ class Store:
 
         def save() -> None:
             with self._writer.begin() as conn:
-                exists = conn.execute(select(PLAYBOOKS.c.id).where(
-                    PLAYBOOKS.c.id == playbook.id, PLAYBOOKS.c.version == playbook.version)
-                ).first()
-                if exists is None:
-                    conn.execute(insert(PLAYBOOKS).values(
-                        id=playbook.id, version=playbook.version, text=dump_playbook(playbook)))
+                self._keep_playbooks(conn, [key])
 
         try:
             self._guard(save)
         except IntegrityError:  # another process stored the same version just before us
             pass
+
+    def _keep_playbooks(self, conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
+        """Within `conn`, store each playbook version in `keys` not stored yet (each must be
+        in memory: registered, or read by `playbook_for`)."""
+        for key in set(keys):
+            exists = conn.execute(select(PLAYBOOKS.c.id).where(
+                PLAYBOOKS.c.id == key[0], PLAYBOOKS.c.version == key[1])).first()
+            if exists is None:
+                conn.execute(insert(PLAYBOOKS).values(
+                    id=key[0], version=key[1], text=dump_playbook(self._playbooks[key])))
 
     def playbook_for(self, playbook_id: str, version: str) -> Playbook:
         """The playbook version a deal runs under (from memory, else from the database)."""
@@ -187,10 +247,77 @@ class Store:
 
             text = self._guard(read)
             if text is None:
-                raise StoreError(f"playbook {playbook_id} {version} is not in the store")
+                bundled = _bundled(playbook_id, version)
+                if bundled is None:
+                    raise StoreError(f"playbook {playbook_id} {version} is not in the store; "
+                                     "open a deal under it first (dealflow deal new "
+                                     "--playbook FILE) or import an export that carries it")
+                self._playbooks[key] = bundled  # stored with the first deal written under it
+                return bundled
             self._playbooks[key] = _parse_cached(text, f"<store {playbook_id} {version}>",
                                                  current_limits())
         return self._playbooks[key]
+
+    def held_playbooks(self) -> list[HeldPlaybook]:
+        """Every playbook version the store keeps, with the deals running under it; by id,
+        then version (oldest first)."""
+        def read() -> list[Any]:
+            counts = (select(DEALS.c.playbook_id, DEALS.c.playbook_version,
+                             func.count().label("deals"))
+                      .group_by(DEALS.c.playbook_id, DEALS.c.playbook_version).subquery())
+            query = select(PLAYBOOKS.c.id, PLAYBOOKS.c.version,
+                           func.coalesce(counts.c.deals, 0)).outerjoin(
+                counts, (counts.c.playbook_id == PLAYBOOKS.c.id)
+                & (counts.c.playbook_version == PLAYBOOKS.c.version))
+            with self._db.connect() as conn:
+                return list(conn.execute(query))
+
+        held = [HeldPlaybook(str(pid), str(version), int(deals))
+                for pid, version, deals in self._guard(read)]
+        return sorted(held, key=lambda h: (h.id, version_order(h.version)))
+
+    def choose_playbook(self, choice: str | Playbook | None = None) -> Playbook:
+        """The playbook a command over many deals works on.
+
+        `choice` is a playbook, or an id (its newest version in the store) or `ID@VERSION`.
+        Without one: the playbook this handle was opened with, else the only playbook whose
+        deals the store holds (its newest version). Raises `PlaybookChoiceError` (naming
+        what the store holds) when that is not one playbook, or the choice is not stored.
+        """
+        if isinstance(choice, Playbook):
+            return choice
+        if choice is None and self._chosen is not None:
+            return self._chosen
+        held = self.held_playbooks()
+        if choice is not None:
+            wanted, _, version = choice.partition("@")
+            matching = [h for h in held if h.id == wanted and version in ("", h.version)]
+            if not matching:
+                raise PlaybookChoiceError(f"no playbook {choice!r} in the store", held)
+            return self.playbook_for(wanted, matching[-1].version)
+        with_deals = sorted({h.id for h in held if h.deals})
+        ids = with_deals or sorted({h.id for h in held})
+        if not ids:
+            raise PlaybookChoiceError("the store holds no playbook yet: open a deal or "
+                                      "import some first", held)
+        if len(ids) > 1:
+            raise PlaybookChoiceError(f"the store holds deals of {len(ids)} playbooks; "
+                                      "choose one with --playbook ID", held)
+        newest = [h for h in held if h.id == ids[0]][-1]
+        return self.playbook_for(newest.id, newest.version)
+
+    def playbook_for_new_deals(self, choice: str | Playbook | None = None) -> Playbook:
+        """The playbook a new deal opens under: as `choose_playbook`, except that an empty
+        store offers the bundled default playbook, and an id the store does not hold may
+        name a bundled playbook."""
+        if isinstance(choice, Playbook) or (choice is None and self._chosen is not None):
+            return self.choose_playbook(choice)
+        held = self.held_playbooks()
+        if choice is None and not held:
+            return load_playbook()
+        if choice is not None and not any(h.id == choice.partition("@")[0] for h in held):
+            return load_playbook(choice)
+        return self.choose_playbook(choice)
 
     def engine_for(self, deal: Deal) -> Engine:
         """The engine of the playbook version `deal` runs under."""
@@ -217,11 +344,12 @@ class Store:
 
     def list_deals(self, *, stage: str | None = None, status: Status | str | None = None,
                    owner: str | None = None, account: str | None = None,
+                   playbook_id: str | None = None,
                    limit: int | None = None, offset: int = 0) -> list[Deal]:
         """Deals matching every filter given, by id."""
         query = select(DEALS.c.data).order_by(DEALS.c.id).offset(offset)
         filters = {"stage": stage, "status": Status(status).value if status else None,
-                   "owner": owner, "account": account}
+                   "owner": owner, "account": account, "playbook_id": playbook_id}
         for column, value in filters.items():
             if value is not None:
                 query = query.where(DEALS.c[column] == value)
@@ -246,11 +374,16 @@ class Store:
         """Every event of a deal, first to last."""
         return list(self.iter_events(deal_id))
 
-    def iter_events(self, deal_id: str | None = None) -> Iterator[Event]:
-        """Events of one deal, or of all deals (by deal, then sequence), streamed."""
+    def iter_events(self, deal_id: str | None = None, *,
+                    playbook_id: str | None = None) -> Iterator[Event]:
+        """Events of one deal, or of all deals (of one playbook id, with `playbook_id`),
+        by deal, then sequence, streamed."""
         query = select(EVENTS).order_by(EVENTS.c.deal_id, EVENTS.c.seq)
         if deal_id is not None:
             query = query.where(EVENTS.c.deal_id == deal_id)
+        if playbook_id is not None:
+            query = query.where(EVENTS.c.deal_id.in_(
+                select(DEALS.c.id).where(DEALS.c.playbook_id == playbook_id)))
         try:
             with self._db.connect() as conn:
                 result = conn.execution_options(yield_per=1000).execute(query)
@@ -265,17 +398,16 @@ class Store:
         if not events:
             raise DealNotFound(deal_id)
         created = events[0]
-        playbook_id = getattr(created, "playbook_id", self.playbook.id)
-        version = getattr(created, "playbook_version", self.playbook.version)
-        return replay(events, self.playbook_for(playbook_id, version), resolve=self.playbook_for)
+        if not isinstance(created, DealCreated):
+            raise StoreError(f"deal {deal_id!r} has no creation event; its history is broken")
+        return replay(events, self.playbook_for(created.playbook_id, created.playbook_version),
+                      resolve=self.playbook_for)
 
     # -- writing ----------------------------------------------------------------------------
     def create(self, *, playbook: Playbook | None = None, **fields: Any) -> Outcome:
-        """Open a new deal (see `Engine.create` for the fields) and store it."""
-        chosen = playbook or self.playbook
-        if playbook is not None:
-            self.register_playbook(playbook)
-        engine = self.engine_for_playbook(chosen)
+        """Open a new deal (see `Engine.create` for the fields) and store it, under
+        `playbook` if given, else as `playbook_for_new_deals` says."""
+        engine = self.engine_for_playbook(playbook or self.playbook_for_new_deals())
         outcome = engine.create(**fields)
         self.save(outcome, expected_version=0)
         return outcome
@@ -338,6 +470,8 @@ class Store:
         """
         new = [deal_values(deal) for deal, expected, _ in changes if expected == 0]
         if new:
+            self._keep_playbooks(conn, {(row["playbook_id"], row["playbook_version"])
+                                        for row in new})
             conn.execute(_INSERT_DEAL, new)
         for deal, expected, _ in changes:
             if expected:
