@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ from typer.testing import CliRunner
 from dealflow.cli import app
 from dealflow.deal import Status
 from dealflow.store import Store
+from tests._docs import marked
 
 DEAL_ID = "zhenhai-cracker-dcs"
 
@@ -109,3 +113,58 @@ def test_by_default_the_demo_replaces_its_own_file_here(
     with Store("sqlite:///dealflow-demo.db") as store:
         assert store.count_deals() == 1
         assert store.replay(DEAL_ID) == store.get(DEAL_ID)
+
+
+# -- the commands it prints run as printed -------------------------------------------------
+
+def _without_dealflow(path: str) -> str:
+    """`path` without the folders that hold a `dealflow` program: no venv is activated."""
+    return os.pathsep.join(folder for folder in path.split(os.pathsep)
+                           if folder and not (Path(folder) / "dealflow").exists())
+
+
+@pytest.fixture
+def readme_folder(tmp_path: Path) -> Path:
+    """A folder with `.venv/bin/dealflow` (this installation's script), where the README's
+    first command, `python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/dealflow
+    demo`, puts it."""
+    script = Path(sysconfig.get_path("scripts")) / "dealflow"
+    assert script.exists(), f"no {script}: install dealflow (pip install -e .) to run this test"
+    folder = tmp_path / ".venv" / "bin"
+    folder.mkdir(parents=True)
+    (folder / "dealflow").symlink_to(script)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("started", "printed", "activated"), [
+    (".venv/bin/dealflow", ".venv/bin/dealflow", False),
+    ("dealflow", "dealflow", True),
+], ids=["readme-venv-not-activated", "venv-activated"])
+def test_every_explore_command_runs_as_printed_where_the_demo_ran(
+    readme_folder: Path, started: str, printed: str, activated: bool,
+) -> None:
+    path = _without_dealflow(os.environ.get("PATH", os.defpath))
+    if activated:
+        path = os.pathsep.join([str(readme_folder / ".venv" / "bin"), path])
+    env = {**os.environ, "PATH": path, "COLUMNS": "60"}
+    env.pop("DEALFLOW_DATABASE_URL", None)
+
+    def shell(command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, shell=True, cwd=readme_folder, env=env,  # noqa: S602
+                              capture_output=True, text=True, check=False, timeout=120)
+
+    demo = shell(f"{started} demo")
+    assert demo.returncode == 0, demo.stderr
+    tail = demo.stdout.split("Explore it yourself", 1)[1]
+    commands = [line.strip() for line in tail.splitlines() if line.startswith("  ")]
+    assert len(commands) == 5, tail
+    for command in commands:
+        assert command.startswith(f"{printed} "), command
+        ran = shell(command)
+        assert ran.returncode == 0, f"{command}\n{ran.stdout}{ran.stderr}"
+        assert ran.stdout
+    assert (readme_folder / "deal.html").read_text(encoding="utf-8").startswith("<!")
+    if not activated:
+        block, markers = marked("cli.md", "demo-explore")
+        assert commands == [line.strip() for line in block.body.splitlines()], (
+            f"docs/cli.md ({block.id}, between {markers}) shows other commands")

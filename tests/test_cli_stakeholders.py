@@ -81,13 +81,20 @@ def test_adding_a_stakeholder_prints_who_was_added(invoke: Invoke, deal: str) ->
     (("--id", "x", "--name", "X", "--role", "initator"), 1, "did you mean 'initiator'?"),
     (("--id", "liu", "--name", "Another Liu"), 1, "already has stakeholder 'liu'"),
     (("--id", "x", "--name", ""), 1, "name: String should have at least 1 character"),
-    (("--id", "x", "--name", "X", "--stance", "friendly"), 2, "friendly"),
-    (("--id", "x", "--name", "X", "--influence", "huge"), 2, "huge"),
+    (("--id", "x", "--name", "X", "--stance", "friendly"), 2,
+     "unknown stance 'friendly'; valid: champion, neutral, opponent, skeptic, supporter, "
+     "unknown"),
+    (("--id", "x", "--name", "X", "--stance", "champoin"), 2,
+     "Invalid value for '--stance': unknown stance 'champoin'; did you mean 'champion'?"),
+    (("--id", "x", "--name", "X", "--influence", "huge"), 2,
+     "unknown influence 'huge'; valid: high, low, medium"),
+    (("--id", "x", "--name", "X", "--influence", "hihg"), 2,
+     "Invalid value for '--influence': unknown influence 'hihg'; did you mean 'high'?"),
     (("--id", "x", "--name", "X", "--last-contact", "yesterday"), 2,
      "'yesterday' is not a date like"),
     (("--name", "X"), 2, "--id"),
-], ids=["unknown-role", "duplicate-id", "empty-name", "bad-stance", "bad-influence",
-        "bad-date", "no-id"])
+], ids=["unknown-role", "duplicate-id", "empty-name", "bad-stance", "misspelt-stance",
+        "bad-influence", "misspelt-influence", "bad-date", "no-id"])
 def test_a_bad_stakeholder_exits_with_a_clear_message(
     invoke: Invoke, deal: str, liu: str, args: tuple[str, ...], code: int, message: str,
 ) -> None:
@@ -114,8 +121,9 @@ def test_a_stakeholder_is_rated_again(invoke: Invoke, deal: str, liu: str, db: s
     (("lui", "--stance", "supporter"), 1, "no stakeholder 'lui'; did you mean 'liu'?"),
     (("liu", "--role", "boss"), 1, "unknown role 'boss'"),
     (("liu",), 2, "give at least one of --stance, --influence, --last-contact or --role"),
-    (("liu", "--stance", "maybe"), 2, "maybe"),
-], ids=["unknown-person", "unknown-role", "no-change", "bad-stance"])
+    (("liu", "--stance", "maybe"), 2, "unknown stance 'maybe'; valid: champion"),
+    (("liu", "--stance", "skeptik"), 2, "unknown stance 'skeptik'; did you mean 'skeptic'?"),
+], ids=["unknown-person", "unknown-role", "no-change", "bad-stance", "misspelt-stance"])
 def test_a_bad_rating_exits_with_a_clear_message(
     invoke: Invoke, deal: str, liu: str, args: tuple[str, ...], code: int, message: str,
 ) -> None:

@@ -141,6 +141,10 @@ WRITING = {
     "fact set": lambda d, text: ["fact", "set", d, "competitor", text],
     "deal new": lambda d, text: ["deal", "new", "--id", f"N-{d}", "--title", text,
                                  "--account", text, "--owner", text],
+    "deal edit": lambda d, text: ["deal", "edit", d, "--title", f"new {text}"],
+    "deal next-step": lambda d, text: ["deal", "next-step", d, "--what", text, "--who", text,
+                                       "--due", "2026-12-04"],
+    "stakeholder remove": lambda d, text: ["stakeholder", "remove", d, f"p-{text}"],
 }
 
 
@@ -177,6 +181,8 @@ ERRORS = {
     "unknown person": lambda text: ["stakeholder", "rate", KNOWN, text, "--stance",
                                     "champion"],
     "bad stage filter": lambda text: ["deal", "list", "--stage", text],
+    "bad stance": lambda text: ["stakeholder", "rate", KNOWN, "p", "--stance", text],
+    "unknown person removed": lambda text: ["stakeholder", "remove", KNOWN, text],
     "bad date": lambda text: ["deal", "hold", KNOWN, "--reason", "r", "--until", text],
 }
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import dealflow
+from dealflow.cli import app
 
 PUBLIC = {
     "Check", "Deal", "DealFileError", "DealflowError", "DefinitionError", "Engine", "Event",
@@ -71,3 +74,13 @@ def test_an_installed_wheel_far_from_the_repo_finds_the_default_playbook(
     where, playbook_id = result.stdout.split()
     assert where.startswith(str(target))
     assert playbook_id == "complex-b2b"
+
+
+def test_dealflow_version_prints_the_installed_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"dealflow {version('dealflow')}\n"
+
+
+def test_the_version_in_the_package_is_the_installed_one() -> None:
+    assert dealflow.__version__ == version("dealflow")

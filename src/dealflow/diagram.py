@@ -11,8 +11,14 @@ __all__ = ["mermaid"]
 
 
 def _one_line(text: str) -> str:
-    """`text` on one line, its control characters shown as escapes (`\\x1b`)."""
-    return " ".join(visible(text).split("\n")).strip()
+    """`text` on one line: each line break a space, control characters shown as escapes.
+
+    A line break is `\\n`, `\\r\\n` or a Unicode line or paragraph separator (U+2028,
+    U+2029), which Mermaid's JavaScript and YAML also break lines at; `visible` has shown
+    every other character `str.splitlines` breaks at (`\\r`, `\\v`, `\\f`, `\\x1c`-`\\x1e`,
+    `\\x85`) as its escape before.
+    """
+    return " ".join(visible(text.replace("\r\n", "\n")).splitlines()).strip()
 
 
 class _Marker:

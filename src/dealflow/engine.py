@@ -396,10 +396,7 @@ class Engine:
         checks = self._playbook_check(deal)
         updated: Stakeholder | None = None
         if current is None:
-            known = [p.id for p in deal.stakeholders]
-            checks.append(_fail("stakeholder", "the stakeholder is on the map",
-                                f"no stakeholder {stakeholder_id!r}"
-                                + did_you_mean(stakeholder_id, known)))
+            checks.append(_unknown_person(deal, stakeholder_id))
         else:
             try:
                 updated = Stakeholder.model_validate(
@@ -420,8 +417,7 @@ class Engine:
         """Take a person off the map."""
         checks = self._playbook_check(deal)
         if deal.stakeholder(stakeholder_id) is None:
-            checks.append(_fail("stakeholder", "the stakeholder is on the map",
-                                f"no stakeholder {stakeholder_id!r}"))
+            checks.append(_unknown_person(deal, stakeholder_id))
 
         def make() -> Event:
             return StakeholderRemoved(**self._base(deal, actor), stakeholder_id=stakeholder_id)
@@ -487,6 +483,13 @@ class Engine:
             return DealEdited(**self._base(deal, actor), changes=changes)
 
         return self._outcome(deal, "edit", deal.stage, checks, make, raise_on_refusal)
+
+
+def _unknown_person(deal: Deal, stakeholder_id: str) -> Check:
+    known = [person.id for person in deal.stakeholders]
+    closest = did_you_mean(stakeholder_id, known) if known else "; the map is empty"
+    return _fail("stakeholder", "the stakeholder is on the map",
+                 f"no stakeholder {stakeholder_id!r}" + closest)
 
 
 def _errors(exc: ValidationError | InvalidOperation) -> list[str]:

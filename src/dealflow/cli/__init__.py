@@ -23,11 +23,28 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"dealflow {version('dealflow')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print the installed dealflow version and exit."),
+) -> None:
+    """Stage-gated sales playbooks for complex B2B projects."""
+
+
 def _register() -> None:
     from dealflow.cli import (
         _analytics,
         _checklists,
         _crm,
+        _deal_fields,
         _deals,
         _demo,
         _events,
@@ -41,6 +58,7 @@ def _register() -> None:
     _playbooks.register(app)
     _checklists.register(app)
     _deals.register(app)
+    _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
     _facts.register(app)
     _events.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -161,19 +162,57 @@ def _show(store: Store, what: str) -> None:
         console.print(Markdown(render_checklist(sheet, "md")), soft_wrap=False)
 
 
+def _program() -> str:
+    """How to run this dealflow again from the current folder (a path, not yet quoted).
+
+    `dealflow` when that name on PATH is the program running now; else the path it was
+    started by, as typed (`.venv/bin/dealflow` after the README's first command, whose
+    venv is not activated); else (started some other way, such as a test runner) the
+    `dealflow` script installed beside this Python.
+    """
+    import shutil
+    import sys
+    import sysconfig
+
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name != "dealflow":
+        installed = Path(sysconfig.get_path("scripts")) / "dealflow"
+        if not installed.exists():
+            return "dealflow"
+        started = str(installed)
+    on_path = shutil.which("dealflow")
+    if on_path is not None and _same_file(on_path, started):
+        return "dealflow"
+    if os.sep not in started and (os.altsep is None or os.altsep not in started):
+        started = os.curdir + os.sep + started  # a bare name would be looked up on PATH
+    return started
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 def _explore(url: str, deal_id: str, path: Path | None, events: int) -> None:
+    import shlex
+
     where = str(path.resolve()) if path is not None else url
-    db = f" --db {url}"
+    started = _program()
+    program, db = shlex.quote(started), f" --db {shlex.quote(url)}"
     _heading("Explore it yourself")
     _say(f"The deal and its {events} events are in {where}")
-    if path is not None and not path.is_absolute():
-        _say("Run these commands from this folder (the database URL is relative to it):")
-    for command in (f"dealflow deal show {deal_id}{db}",
-                    f"dealflow stakeholder list {deal_id}{db}",
-                    f"dealflow events {deal_id}{db}",
-                    f"dealflow checklist {deal_id}{db} --format html -o deal.html",
-                    f"dealflow deal list{db}"):
-        _say(f"  {command}", style="cyan")
+    relative = started != "dealflow" and not Path(started).is_absolute()
+    if relative or (path is not None and not path.is_absolute()):
+        _say("Run these commands from this folder (their paths are relative to it):")
+    for command in (f"{program} deal show {deal_id}{db}",
+                    f"{program} stakeholder list {deal_id}{db}",
+                    f"{program} events {deal_id}{db}",
+                    f"{program} checklist {deal_id}{db} --format html -o deal.html",
+                    f"{program} deal list{db}"):
+        # one line each, however narrow the terminal: copied, it runs as printed
+        console.print(Text(f"  {command}", style="cyan"), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -13,7 +15,10 @@ from dealflow.errors import DealflowError
 from dealflow.kinds import Influence, Stance
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealflow.engine import Outcome
+    from dealflow.deal import Deal
+    from dealflow.engine import Engine, Outcome
+
+E = TypeVar("E", bound=StrEnum)
 
 stakeholder_app = typer.Typer(help="Map the people of a deal's decision chain.",
                               no_args_is_help=True)
@@ -26,10 +31,35 @@ DealId = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id.",
 RoleOption = Annotated[list[str] | None, typer.Option(
     "--role", "-r", show_default=False,
     help="A decision-chain role from the playbook (repeat for several).")]
-StanceOption = Annotated[Stance | None, typer.Option("--stance", show_default=False,
-                                                     help="Where they stand towards us.")]
+
+
+def _choice(kind: type[E], what: str) -> Callable[[str], E]:
+    """A parser of one of `kind`'s values: anything else is a usage error (exit 2) with
+    the closest value, like an unknown role (`did you mean 'champion'?`)."""
+
+    def parse(value: str) -> E:
+        try:
+            return kind(value)
+        except ValueError:
+            from dealflow.playbook.references import did_you_mean
+
+            allowed = [member.value for member in kind]
+            raise typer.BadParameter(f"unknown {what} {value!r}"
+                                     + did_you_mean(value, allowed)) from None
+
+    return parse
+
+
+def _metavar(kind: type[StrEnum]) -> str:
+    return "[" + "|".join(member.value for member in kind) + "]"
+
+
+StanceOption = Annotated[Stance | None, typer.Option(
+    "--stance", parser=_choice(Stance, "stance"), metavar=_metavar(Stance),
+    show_default=False, help="Where they stand towards us.")]
 InfluenceOption = Annotated[Influence | None, typer.Option(
-    "--influence", show_default=False, help="How much they weigh in the decision.")]
+    "--influence", parser=_choice(Influence, "influence"), metavar=_metavar(Influence),
+    show_default=False, help="How much they weigh in the decision.")]
 ContactOption = Annotated[dt.date | None, typer.Option(
     "--last-contact", parser=iso_date, metavar="YYYY-MM-DD", show_default=False,
     help="When we last spoke with them.")]
@@ -105,6 +135,28 @@ def rate(
             fmt, done)
 
 
+def remove(
+    deal_id: DealId,
+    person_id: Annotated[str, typer.Argument(metavar="ID", help="The person's id.",
+                                             show_default=False)],
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Take a person off a deal's stakeholder map (the events keep that they were on it)."""
+    before: list[Deal] = []
+
+    def operation(engine: Engine, deal: Deal) -> Outcome:
+        before.append(deal)
+        return engine.remove_stakeholder(deal, person_id, actor=actor_of(actor, deal))
+
+    def done(outcome: Outcome) -> str:
+        person = before[-1].stakeholder(person_id)
+        name = f" ({person.name})" if person is not None else ""
+        return f"{outcome.deal.id}: removed {person_id}{name}"
+
+    with open_store(db) as store:
+        run(store, deal_id, operation, fmt, done)
+
+
 def list_people(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """List a deal's stakeholders with the map analysis: coverage, support, red flags."""
     from dealflow.cli import _views as v
@@ -131,5 +183,6 @@ def register(app: typer.Typer) -> None:
     """Add `dealflow stakeholder ...` to `app`."""
     stakeholder_app.command()(guarded(add))
     stakeholder_app.command()(guarded(rate))
+    stakeholder_app.command()(guarded(remove))
     stakeholder_app.command("list")(guarded(list_people))
     app.add_typer(stakeholder_app, name="stakeholder")

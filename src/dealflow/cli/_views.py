@@ -205,6 +205,12 @@ def describe(event: Event) -> str:
     if event.type == "fact_set":
         return f"{data['name']} = {show(data['value'])}" if data["value"] is not None else \
             f"{data['name']} cleared"
+    if event.type == "next_step_set":
+        step = data["next_step"]
+        return "next step cleared" if step is None else \
+            f"{step['what']} ({step['who']}, by {show(step['due'])})"
+    if event.type == "deal_edited":
+        data = data["changes"]
     parts = [f"{key}: {show(value)}" for key, value in data.items()
              if value not in (None, "", (), [], {})]
     return "; ".join(parts)
