@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests._docs import output_problem, python_examples, run
+from tests.conftest import TESTS
 
 PAGE = "storing-deals.md"
 
@@ -18,6 +20,7 @@ def test_the_python_examples_of_the_storing_page_run_in_order_and_print_what_it_
     examples = python_examples(PAGE)
     assert len(examples) >= 4
     monkeypatch.chdir(tmp_path)  # the page's databases and files go to a fresh folder
+    shutil.copy(TESTS / "playbooks" / "foreign.yaml", tmp_path / "lab-subscriptions.yaml")
     namespace: dict[str, Any] = {"__name__": "__docs__"}  # each goes on from the last
     for example in examples:
         printed = run(example, namespace)

@@ -111,3 +111,45 @@ def test_a_second_run_has_nothing_left_to_move(store: Store) -> None:
     new = _new_version(with_map=True)
     upgrade(store, new, actor="ops", apply_changes=True)
     assert plan_upgrade(store, new).deals == []
+
+
+def test_after_a_migration_the_figures_use_the_newest_version_and_count_the_moves(
+    store: Store,
+) -> None:
+    from dealflow.analytics import funnel
+    from dealflow.analytics.report import sop_compliance
+
+    new = _new_version(with_map=True)
+    entered_before = {layer.stage: layer.entered for layer in funnel(store).stages}
+    upgrade(store, new, actor="ops", apply_changes=True)
+    reopened = Store(store.url)  # no playbook given: the store's own choice
+    try:
+        assert reopened.playbook.version == "2.0.0"
+        layers = {layer.stage: layer for layer in funnel(reopened).stages}
+        assert list(layers) == [stage.id for stage in new.stages]
+        # the deal in `shape` entered `design` by its migration; the one in `propose`
+        # entered `negotiate`; the deals of 1.0.0 (the won one) still count
+        assert layers[NEW_NAME].entered == 1
+        assert layers["negotiate"].entered == entered_before["negotiate"] + 1
+        assert layers["qualify"].entered == entered_before["qualify"]
+        audit = sop_compliance(reopened)  # visits to 1.0.0's stages read with 1.0.0
+        assert REMOVED in audit.by_stage
+    finally:
+        reopened.close()
+
+
+def test_a_schema_2_database_counts_the_stage_changes_of_its_migrations(store: Store) -> None:
+    from sqlalchemy import delete, update
+
+    from dealflow.store.tables import META, STAGE_CHANGES
+
+    upgrade(store, _new_version(with_map=True), actor="ops", apply_changes=True)
+    with store.database.connect() as conn:
+        written = sorted(map(tuple, conn.execute(select(STAGE_CHANGES)).all()))
+    assert any(row[2] == "deal_migrated" for row in written)
+    with store.writing() as conn:  # as schema 2 wrote it: no rows for migrations
+        conn.execute(delete(STAGE_CHANGES).where(STAGE_CHANGES.c.type == "deal_migrated"))
+        conn.execute(update(META).where(META.c.key == "schema_version").values(value="2"))
+    with Store(store.url) as reopened, reopened.database.connect() as conn:
+        refilled = sorted(map(tuple, conn.execute(select(STAGE_CHANGES)).all()))
+    assert [row[:9] for row in refilled] == [row[:9] for row in written]  # to left_at
