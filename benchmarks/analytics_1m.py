@@ -34,10 +34,9 @@ import pandas as pd
 
 from benchmarks._common import Figure, seconds, write_results
 from dealflow import load_playbook
-from dealflow.analytics import funnel, simulate, time_in_stage, win_rates
-from dealflow.analytics.winrate import DEFAULT_BANDS
-from dealflow.events import Event
-from dealflow.playbook.model import Playbook
+from dealflow.analytics import DEFAULT_BANDS, funnel, simulate, time_in_stage, win_rates
+from dealflow.engine import Event
+from dealflow.playbook import Playbook
 from dealflow.store import Store, import_events
 
 END = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)

@@ -14,7 +14,7 @@ from pathlib import Path
 from benchmarks._common import Figure
 from dealflow import load_playbook
 from dealflow.analytics import simulate
-from dealflow.events import event_adapter
+from dealflow.engine import event_adapter
 from dealflow.store import Store, import_jsonl
 
 PLAYBOOK = load_playbook()

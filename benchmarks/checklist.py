@@ -10,8 +10,7 @@ from jinja2 import Environment
 
 from benchmarks._common import Figure, per_call
 from dealflow import Deal, Stakeholder, load_playbook
-from dealflow.checklist import build_checklist
-from dealflow.render import render_checklist
+from dealflow.sop import build_checklist, render_checklist
 
 PLAYBOOK = load_playbook()
 NOW = dt.datetime(2026, 3, 5, tzinfo=dt.UTC)
@@ -60,7 +59,7 @@ def layout_only() -> float:
 def baseline() -> float:
     """The bundled Markdown layout rendered by plain (unsandboxed) Jinja from dicts."""
     from dealflow._resources import bundled_dir
-    from dealflow.render import LABELS, _md
+    from dealflow.sop._layouts import LABELS, _md
 
     sheet = build_checklist(PLAYBOOK, DEAL, now=NOW)
     env = Environment(autoescape=False, keep_trailing_newline=True)

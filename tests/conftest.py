@@ -21,7 +21,7 @@ from dealflow import (
     Stance,
     load_playbook,
 )
-from dealflow.playbook.model import Stage
+from dealflow.playbook import Stage
 
 pytest_plugins = ["pytester"]
 collect_ignore = ["soak"]  # long runs: python -m tests.soak.<name>

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from dealflow import Engine, Playbook, parse_playbook
-from dealflow.audit import audit_deal, compliance
-from dealflow.events import Event
+from dealflow.engine import Event
+from dealflow.sop import audit_deal, compliance
 
 DAY0 = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 

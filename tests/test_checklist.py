@@ -11,8 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealflow import Deal, Engine, Playbook, Stakeholder, load_playbook
-from dealflow.checklist import build_checklist
-from dealflow.render import CHECKLIST_SCHEMA, render_checklist
+from dealflow.sop import CHECKLIST_SCHEMA, build_checklist, render_checklist
 from dealflow.testing import deals
 
 PLAYBOOK = load_playbook()

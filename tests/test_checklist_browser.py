@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from dealflow import Deal, Stakeholder, load_playbook
-from dealflow.checklist import build_checklist
-from dealflow.render import render_checklist
+from dealflow.sop import build_checklist, render_checklist
 from tests._png import read_png
 
 CHROMIUM_FLAGS = [

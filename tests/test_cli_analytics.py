@@ -19,12 +19,12 @@ from dealflow.analytics import (
     cycle_time,
     forecast,
     funnel,
+    sop_compliance,
     stalled,
     time_in_stage,
     velocity,
     win_rates,
 )
-from dealflow.analytics.report import sop_compliance
 from dealflow.cli import app
 from dealflow.store import Store
 

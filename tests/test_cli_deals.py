@@ -11,7 +11,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from dealflow.cli import app
-from dealflow.events import event_adapter
+from dealflow.engine import event_adapter
 from dealflow.store import Store
 from tests.conftest import Drive
 

@@ -27,8 +27,7 @@ from dealflow import (
     Stance,
     load_playbook,
 )
-from dealflow.events import StageAdvanced
-from dealflow.report import Check
+from dealflow.engine import Check, StageAdvanced
 
 if TYPE_CHECKING:
     from tests.conftest import Drive

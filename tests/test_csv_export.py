@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from dealflow import Deal, NextStep, load_playbook
 from dealflow.cli import app
 from dealflow.store import Store, export_csv, neutralise
-from dealflow.store.csv_export import DEAL_COLUMNS, EVENT_COLUMNS, write_deals_csv
+from dealflow.store._csv_export import DEAL_COLUMNS, EVENT_COLUMNS, write_deals_csv
 from dealflow.testing import HOSTILE_STRINGS, hostile_text
 
 PLAYBOOK = load_playbook()

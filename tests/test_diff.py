@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from dealflow import Playbook, dump_playbook, load_playbook, parse_playbook
 from dealflow.cli import app
-from dealflow.playbook.diff import diff_playbooks
+from dealflow.evolution import diff_playbooks
 
 OLD = load_playbook()
 

@@ -18,10 +18,9 @@ from pydantic import BaseModel, TypeAdapter
 
 from dealflow import PlaybookError, parse_playbook
 from dealflow.cli import app
-from dealflow.playbook import RULE_NAMES, ApprovalRule, Gate, Item, Play, Playbook, Stage
-from dealflow.playbook._expr import FILTERS, TESTS
-from dealflow.playbook.rules import STAKEHOLDER_NAME, TEMPLATE_NAMES, Rule, template_names
-from dealflow.playbook.schema import playbook_schema
+from dealflow.playbook import ApprovalRule, Gate, Item, Play, Playbook, Stage, playbook_schema
+from dealflow.rules import RULE_NAMES, STAKEHOLDER_NAME, TEMPLATE_NAMES, Rule, template_names
+from dealflow.rules._compiler import FILTERS, TESTS
 from tests._docs import REPO, Block, Example, blocks, output_problem, python_examples, read, run
 
 REFERENCE = "reference/playbook.md"

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from dealflow import load_playbook
 from dealflow.cli import app
-from dealflow.diagram import mermaid
+from dealflow.engine import mermaid
 from tests._docs import DOCS, REPO, blocks, marked, output_problem, python_examples, run
 
 GUIDES = ("driving-a-deal.md", "writing-sops.md")

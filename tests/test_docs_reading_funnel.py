@@ -59,7 +59,7 @@ def test_the_commands_of_the_page_print_what_it_shows(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DEALFLOW_DATABASE_URL", raising=False)
     shutil.copy(TESTS / "playbooks" / "foreign.yaml", tmp_path / "lab-subscriptions.yaml")
-    monkeypatch.setattr("dealflow.analytics.timing._now",
+    monkeypatch.setattr("dealflow.analytics._timing._now",
                         lambda now: (now or WRITTEN).astimezone(dt.UTC))
     commands, excerpts = _commands()
     assert commands[0].block.body.startswith("dealflow simulate")

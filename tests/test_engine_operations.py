@@ -27,7 +27,7 @@ from dealflow import (
     load_playbook,
     parse_playbook,
 )
-from dealflow.events import DealLost, FactSet, StageMovedBack
+from dealflow.engine import DealLost, FactSet, StageMovedBack
 
 if TYPE_CHECKING:
     from tests.conftest import DealLog, Drive

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from dealflow import Engine, Outcome, Stakeholder, Status, load_playbook
-from dealflow.context import RuleContext
-from dealflow.events import Event, event_adapter
+from dealflow.engine import Event, RuleContext, event_adapter
 
 PLAYBOOK = load_playbook()
 STAGES = [stage.id for stage in PLAYBOOK.stages]

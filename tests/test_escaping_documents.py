@@ -20,13 +20,12 @@ from markdown_it import MarkdownIt
 from markupsafe import escape
 
 from dealflow import Deal, NextStep, Playbook, Stakeholder, load_playbook
-from dealflow._text import INVISIBLE, visible
-from dealflow.analytics.report import render_report
-from dealflow.checklist import build_checklist
-from dealflow.diagram import mermaid
+from dealflow._safe_text import INVISIBLE, visible
+from dealflow.analytics import render_report
+from dealflow.engine import mermaid
 from dealflow.errors import ImportProblems
 from dealflow.playbook import LocalizedText
-from dealflow.render import render_checklist
+from dealflow.sop import build_checklist, render_checklist
 from dealflow.store import Store, export_jsonl, import_jsonl
 from dealflow.testing import HOSTILE_STRINGS, deals, hostile_text, stakeholders
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from typer.testing import CliRunner
 
 from dealflow import Deal, Stakeholder, load_playbook
-from dealflow._text import INVISIBLE, visible
+from dealflow._safe_text import INVISIBLE, visible
 from dealflow.cli import _views as v
 from dealflow.cli import app
 from dealflow.cli._output import ShowingConsole, json_text

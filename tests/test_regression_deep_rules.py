@@ -10,8 +10,8 @@ import contextlib
 
 import pytest
 
-from dealflow.playbook import rules
-from dealflow.playbook.rules import RuleSyntaxError, compile_rule, compile_template
+from dealflow.rules import RuleSyntaxError, compile_rule, compile_template
+from dealflow.rules import _rule as rules
 
 
 def nested_rule(operator: str, depth: int) -> str:

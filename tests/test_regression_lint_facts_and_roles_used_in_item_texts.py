@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from dealflow import parse_playbook
-from dealflow.playbook.lint import lint_playbook
+from dealflow.playbook import lint_playbook
 from tests.conftest import TESTS
 
 MINIMAL = (TESTS / "playbooks" / "minimal.yaml").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from dealflow import Playbook, load_playbook
-from dealflow.diagram import mermaid
+from dealflow.engine import mermaid
 from dealflow.playbook import LocalizedText
 
 PLAYBOOK = load_playbook()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from dealflow import Playbook, PlaybookError, dump_playbook, parse_playbook
-from dealflow.playbook.rules import compile_rule
+from dealflow.rules import compile_rule
 
 
 @pytest.mark.parametrize(("rule", "kind", "name"), [

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from dealflow import load_playbook
-from dealflow.analytics import funnel, simulate
-from dealflow.analytics.report import render_report
+from dealflow.analytics import funnel, render_report, simulate
 from dealflow.store import Store, import_events
 from tests._png import read_png
 from tests.test_checklist_browser import _run, chromium  # noqa: F401 - the browser fixture

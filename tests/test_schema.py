@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dealflow.cli import app
-from dealflow.playbook.schema import playbook_schema, playbook_schema_text
+from dealflow.playbook import playbook_schema, playbook_schema_text
 
 
 def test_the_committed_schema_is_up_to_date(repo_root: Path) -> None:

@@ -27,12 +27,12 @@ import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
-import dealflow.testing.soundness
+import dealflow.testing
 from dealflow import Deal, load_playbook
 from dealflow.cli import app
-from dealflow.playbook.lint import CODES
+from dealflow.playbook import CODES
 from dealflow.testing import Soundness, assert_sound, check_soundness
-from dealflow.testing.deep import DEEP_CODES
+from dealflow.testing._deep import DEEP_CODES
 from tests._docs import marked, python_examples, read, run
 from tests.conftest import REPO, TESTS
 
@@ -103,7 +103,7 @@ def memoized(monkeypatch: pytest.MonkeyPatch) -> None:
         assert deep
         return soundness(Path(path), min_severity, examples)
 
-    monkeypatch.setattr(dealflow.testing.soundness, "check_soundness", check)
+    monkeypatch.setattr(dealflow.testing, "check_soundness", check)
 
 
 @pytest.fixture

@@ -8,10 +8,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
-    from dealflow.context import RuleContext
-    from dealflow.deal import Deal, Hold, Influence, NextStep, Stakeholder, Stance, Status
-    from dealflow.dealfile import load_deal_file
-    from dealflow.engine import Engine, Outcome
+    from dealflow.deal import (
+        Deal,
+        Hold,
+        Influence,
+        NextStep,
+        Stakeholder,
+        Stance,
+        Status,
+        load_deal_file,
+    )
+    from dealflow.engine import Check, Engine, Event, GateReport, Outcome, RuleContext, replay
     from dealflow.errors import (
         DealFileError,
         DealflowError,
@@ -21,32 +28,33 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Problem,
         RuntimeDealError,
     )
-    from dealflow.events import Event, replay
     from dealflow.playbook import Playbook, dump_playbook, load_playbook, parse_playbook
-    from dealflow.plays import Recommendation, recommend_plays
-    from dealflow.report import Check, GateReport
-    from dealflow.stakeholders import RedFlag, StakeholderMap, analyse_stakeholders
+    from dealflow.stakeholders import (
+        Recommendation,
+        RedFlag,
+        StakeholderMap,
+        analyse_stakeholders,
+        recommend_plays,
+    )
 
 #: Where each public name lives; modules are imported on first use, so that
 #: `import dealflow` (and `dealflow --help`) stay fast.
 _WHERE = {
-    "RuleContext": "dealflow.context",
     "Deal": "dealflow.deal", "Hold": "dealflow.deal", "Influence": "dealflow.deal",
     "NextStep": "dealflow.deal", "Stakeholder": "dealflow.deal", "Stance": "dealflow.deal",
-    "Status": "dealflow.deal",
-    "load_deal_file": "dealflow.dealfile",
-    "Engine": "dealflow.engine", "Outcome": "dealflow.engine",
+    "Status": "dealflow.deal", "load_deal_file": "dealflow.deal",
+    "Check": "dealflow.engine", "Engine": "dealflow.engine", "Event": "dealflow.engine",
+    "GateReport": "dealflow.engine", "Outcome": "dealflow.engine",
+    "RuleContext": "dealflow.engine", "replay": "dealflow.engine",
     "DealFileError": "dealflow.errors", "DealflowError": "dealflow.errors",
     "DefinitionError": "dealflow.errors", "MoveRefused": "dealflow.errors",
     "PlaybookError": "dealflow.errors", "Problem": "dealflow.errors",
     "RuntimeDealError": "dealflow.errors",
-    "Event": "dealflow.events", "replay": "dealflow.events",
     "Playbook": "dealflow.playbook", "dump_playbook": "dealflow.playbook",
     "load_playbook": "dealflow.playbook", "parse_playbook": "dealflow.playbook",
-    "Recommendation": "dealflow.plays", "recommend_plays": "dealflow.plays",
-    "Check": "dealflow.report", "GateReport": "dealflow.report",
-    "RedFlag": "dealflow.stakeholders", "StakeholderMap": "dealflow.stakeholders",
-    "analyse_stakeholders": "dealflow.stakeholders",
+    "Recommendation": "dealflow.stakeholders", "RedFlag": "dealflow.stakeholders",
+    "StakeholderMap": "dealflow.stakeholders", "analyse_stakeholders": "dealflow.stakeholders",
+    "recommend_plays": "dealflow.stakeholders",
 }
 
 

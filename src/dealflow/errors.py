@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal
-    from dealflow.report import GateReport
+    from dealflow.engine import GateReport
 
 __all__ = [
     "DealExists",

@@ -7,8 +7,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from dealflow.events import Event
-from dealflow.playbook.model import Playbook
+from dealflow.engine import Event
+from dealflow.playbook import Playbook
 
 CHANGES = {"deal_created", "stage_advanced", "stage_moved_back", "deal_reopened", "deal_won",
            "deal_lost"}

@@ -9,7 +9,7 @@ import pytest
 
 from dealflow import load_playbook
 from dealflow.analytics import simulate
-from dealflow.events import Event
+from dealflow.engine import Event
 from dealflow.store import Store, import_events
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
 

@@ -10,17 +10,19 @@ from collections import Counter, defaultdict
 import pytest
 
 from dealflow.analytics import (
+    Chain,
     Filters,
+    absorption,
     cycle_time,
     forecast,
     funnel,
     stalled,
     time_in_stage,
+    transition_chain,
     velocity,
     win_rates,
 )
-from dealflow.analytics.forecast import Chain, absorption, transition_chain
-from dealflow.events import Event
+from dealflow.engine import Event
 from dealflow.store import Store
 from tests.analytics._independent import days, nearest_rank, per_deal
 from tests.analytics.conftest import END, PLAYBOOK

@@ -25,15 +25,16 @@ import pytest
 from dealflow import Deal, Engine, Outcome, Playbook, parse_playbook
 from dealflow.analytics import (
     Filters,
+    absorption,
     cycle_time,
     forecast,
     funnel,
     stalled,
     time_in_stage,
+    transition_chain,
     velocity,
     win_rates,
 )
-from dealflow.analytics.forecast import absorption, transition_chain
 from dealflow.store import Store, import_events
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
 

@@ -13,8 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from dealflow import Engine, parse_playbook
-from dealflow.analytics import forecast
-from dealflow.analytics.forecast import absorption, transition_chain
+from dealflow.analytics import absorption, forecast, transition_chain
 from dealflow.store import Store
 from tests.analytics.test_hand_counted import DAY0, PLAYBOOK_TEXT
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture

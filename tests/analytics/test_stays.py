@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text, update
 
-from dealflow.events import Event
-from dealflow.store import Store, import_events
-from dealflow.store.tables import META, STAGE_CHANGES
+from dealflow.engine import Event
+from dealflow.store import STAGE_CHANGES, Store, import_events
+from dealflow.store._tables import META
 
 
 def _rows(store: Store) -> list[tuple[Any, ...]]:

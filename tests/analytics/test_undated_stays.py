@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from dealflow.analytics import cycle_time, funnel, stalled, time_in_stage
-from dealflow.events import DealCreated, DealWon, Event, StageAdvanced
-from dealflow.store import Store, import_events
-from dealflow.store.tables import STAGE_CHANGES
+from dealflow.engine import DealCreated, DealWon, Event, StageAdvanced
+from dealflow.store import STAGE_CHANGES, Store, import_events
 from tests.analytics.conftest import PLAYBOOK
 
 DAY = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

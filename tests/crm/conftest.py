@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dealflow.crm import CrmMapping
-from dealflow.events import Event
+from dealflow.engine import Event
 from dealflow.store import Store
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
 

@@ -26,14 +26,14 @@ from sqlalchemy import func, select
 
 from dealflow import Engine, Stakeholder, Stance, load_playbook
 from dealflow._yaml import Limits
-from dealflow.dealfile import load_deal_file
+from dealflow.deal import load_deal_file
+from dealflow.engine import Event, event_adapter
 from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem
-from dealflow.events import Event, event_adapter
 from dealflow.playbook import Playbook, dump_playbook, parse_playbook
-from dealflow.playbook.rules import MAX_RULE_LENGTH, RuleSyntaxError, compile_rule
-from dealflow.store import Store, import_jsonl
-from dealflow.store.tables import EVENTS
-from dealflow.testing.strategies import HOSTILE_STRINGS, hostile_text, playbook_documents
+from dealflow.rules import RuleSyntaxError, compile_rule
+from dealflow.rules._rule import MAX_RULE_LENGTH
+from dealflow.store import EVENTS, Store, import_jsonl
+from dealflow.testing import HOSTILE_STRINGS, hostile_text, playbook_documents
 
 REPO = Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO / "tests" / "playbooks"

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from dealflow import _yaml
-from dealflow.dealfile import load_deal_file
+from dealflow.deal import load_deal_file
 from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem
 from dealflow.playbook import parse_playbook
-from dealflow.playbook.rules import RuleSyntaxError, compile_rule, compile_template
+from dealflow.rules import RuleSyntaxError, compile_rule, compile_template
 from dealflow.store import Store, import_jsonl
 from tests.security import _fuzzing as fz
 

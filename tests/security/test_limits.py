@@ -24,7 +24,7 @@ from dealflow._yaml import DEFAULT_LIMITS, LIMITS_ENV, Limits, current_limits, p
 from dealflow.cli import app
 from dealflow.errors import DefinitionError, ImportProblems, PlaybookError, Problem
 from dealflow.playbook import parse_playbook
-from dealflow.playbook.rules import MAX_RULE_LENGTH
+from dealflow.rules._rule import MAX_RULE_LENGTH
 from dealflow.store import Store, import_jsonl
 from tests.security import _fuzzing as fz
 

@@ -32,14 +32,13 @@ import yaml
 from typer.testing import CliRunner
 
 from dealflow import Deal, PlaybookError, parse_playbook
-from dealflow.checklist import build_checklist
 from dealflow.cli import app
-from dealflow.context import RuleContext
+from dealflow.engine import RuleContext
 from dealflow.errors import DealflowError
-from dealflow.playbook._expr import render
-from dealflow.playbook.rules import _parse
-from dealflow.playbook.sandbox import MAX_TEMPLATE_STEPS
-from dealflow.render import render_checklist
+from dealflow.rules._compiler import render
+from dealflow.rules._rule import _parse
+from dealflow.rules._sandbox import MAX_TEMPLATE_STEPS
+from dealflow.sop import build_checklist, render_checklist
 
 HERE = Path(__file__).resolve().parent
 MINIMAL = HERE.parent / "playbooks" / "minimal.yaml"

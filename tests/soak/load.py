@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from dealflow import Deal, Engine, Outcome, Playbook, Stakeholder
+from dealflow.engine import event_adapter
 from dealflow.errors import ConflictError
-from dealflow.events import event_adapter
 from dealflow.store import Store
 from tests.soak._common import add_backend_options, empty_database, machine
 from tests.store._crash import check_store

@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy import create_engine, make_url, select, text
 
 from dealflow import Deal, Engine, Outcome, Stakeholder, load_playbook
-from dealflow.events import event_adapter
-from dealflow.store import Store
-from dealflow.store.tables import EVENTS, ITEM_STATES, STAKEHOLDERS
+from dealflow.engine import event_adapter
+from dealflow.store import EVENTS, Store
+from dealflow.store._tables import ITEM_STATES, STAKEHOLDERS
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests" / "playbooks" / "minimal.yaml"

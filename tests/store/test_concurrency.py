@@ -10,8 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from dealflow.store import Store
-from dealflow.store.tables import EVENTS
+from dealflow.store import EVENTS, Store
 
 REPO = Path(__file__).resolve().parents[2]
 OPERATIONS = 500

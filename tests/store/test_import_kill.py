@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dealflow import Engine, Stakeholder, load_playbook
-from dealflow.events import event_adapter
+from dealflow.engine import event_adapter
 from dealflow.store import Store, import_jsonl
 
 REPO = Path(__file__).resolve().parents[2]

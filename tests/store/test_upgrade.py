@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 
 from dealflow import Playbook, dump_playbook, load_playbook, parse_playbook
 from dealflow.errors import DefinitionError
-from dealflow.store import Store, import_events
-from dealflow.store.tables import EVENTS
-from dealflow.upgrade import plan_upgrade, upgrade
+from dealflow.evolution import plan_upgrade, upgrade
+from dealflow.store import EVENTS, Store, import_events
 
 OLD = load_playbook()
 REMOVED, RENAMED, NEW_NAME = "propose", "shape", "design"
@@ -116,8 +115,7 @@ def test_a_second_run_has_nothing_left_to_move(store: Store) -> None:
 def test_after_a_migration_the_figures_use_the_newest_version_and_count_the_moves(
     store: Store,
 ) -> None:
-    from dealflow.analytics import funnel
-    from dealflow.analytics.report import sop_compliance
+    from dealflow.analytics import funnel, sop_compliance
 
     new = _new_version(with_map=True)
     entered_before = {layer.stage: layer.entered for layer in funnel(store).stages}
@@ -141,7 +139,8 @@ def test_after_a_migration_the_figures_use_the_newest_version_and_count_the_move
 def test_a_schema_2_database_counts_the_stage_changes_of_its_migrations(store: Store) -> None:
     from sqlalchemy import delete, update
 
-    from dealflow.store.tables import META, STAGE_CHANGES
+    from dealflow.store import STAGE_CHANGES
+    from dealflow.store._tables import META
 
     upgrade(store, _new_version(with_map=True), actor="ops", apply_changes=True)
     with store.database.connect() as conn:

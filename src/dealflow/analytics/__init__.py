@@ -12,11 +12,19 @@ time in stage (and of the percentile limits of `stalled`); its cycle time runs f
 that earliest dated event.
 """
 
+from dealflow.analytics._forecast import (
+    Chain,
+    Forecast,
+    StageForecast,
+    absorption,
+    forecast,
+    transition_chain,
+)
+from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
+from dealflow.analytics._html_report import render_report, sop_compliance
 from dealflow.analytics._query import Filters
-from dealflow.analytics.forecast import Forecast, forecast
-from dealflow.analytics.funnel import Funnel, StageFunnel, funnel
-from dealflow.analytics.simulate import simulate
-from dealflow.analytics.timing import (
+from dealflow.analytics._simulate import SimulationProfile, simulate
+from dealflow.analytics._timing import (
     CycleTime,
     StageTime,
     StalledDeal,
@@ -24,24 +32,40 @@ from dealflow.analytics.timing import (
     stalled,
     time_in_stage,
 )
-from dealflow.analytics.winrate import Velocity, WinRates, velocity, win_rates
+from dealflow.analytics._winrate import (
+    DEFAULT_BANDS,
+    Rate,
+    Velocity,
+    WinRates,
+    velocity,
+    win_rates,
+)
 
 __all__ = [
+    "DEFAULT_BANDS",
+    "Chain",
     "CycleTime",
     "Filters",
     "Forecast",
     "Funnel",
+    "Rate",
+    "SimulationProfile",
+    "StageForecast",
     "StageFunnel",
     "StageTime",
     "StalledDeal",
     "Velocity",
     "WinRates",
+    "absorption",
     "cycle_time",
     "forecast",
     "funnel",
+    "render_report",
     "simulate",
+    "sop_compliance",
     "stalled",
     "time_in_stage",
+    "transition_chain",
     "velocity",
     "win_rates",
 ]

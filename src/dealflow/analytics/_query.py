@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
 
-from dealflow.store._sql import days_between
-from dealflow.store.tables import DEALS, STAGE_CHANGES
+from dealflow.store import DEALS, STAGE_CHANGES, days_between
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook import Playbook

@@ -47,7 +47,7 @@ def _register() -> None:
         _deal_fields,
         _deals,
         _demo,
-        _events,
+        _event_log,
         _evolution,
         _facts,
         _playbooks,
@@ -61,7 +61,7 @@ def _register() -> None:
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
     _facts.register(app)
-    _events.register(app)
+    _event_log.register(app)
     _demo.register(app)
     _analytics.register(app)
     _evolution.register(app)

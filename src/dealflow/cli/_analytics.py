@@ -178,7 +178,7 @@ def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
 def compliance(db: DbOption = None, fmt: FormatOption = Format.table,
                playbook: PlaybookOption = None) -> None:
     """SOP compliance: items done on time, late, overdue, skipped; by stage and owner role."""
-    from dealflow.analytics.report import sop_compliance
+    from dealflow.analytics import sop_compliance
 
     with open_store(db) as store:
         result = sop_compliance(store, playbook=playbook)
@@ -198,7 +198,7 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML fil
            db: DbOption = None, lang: Annotated[str | None, typer.Option("--lang")] = None,
            playbook: PlaybookOption = None) -> None:
     """Write one self-contained HTML page with every figure and the funnel chart."""
-    from dealflow.analytics.report import render_report
+    from dealflow.analytics import render_report
 
     with open_store(db) as store:
         page = render_report(store, locale=lang, playbook=playbook)

@@ -42,9 +42,8 @@ def checklist(
 
     DEAL is a deal file when such a file exists, else the id of a deal in the store.
     """
-    from dealflow.checklist import build_checklist
-    from dealflow.dealfile import load_deal_file
-    from dealflow.render import render_checklist
+    from dealflow.deal import load_deal_file
+    from dealflow.sop import build_checklist, render_checklist
 
     if Path(deal).is_file():
         from dealflow.playbook import load_playbook

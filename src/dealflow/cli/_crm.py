@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealflow._text import visible
+from dealflow._safe_text import visible
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import (
     DbOption,
@@ -31,8 +31,7 @@ from dealflow.errors import ImportProblems, Problem
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
 
-    from dealflow.crm import CsvImport
-    from dealflow.crm.importer import Progress
+    from dealflow.crm import CsvImport, Progress
     from dealflow.playbook import Playbook
 
 MappingOption = Annotated[str, typer.Option(
@@ -56,9 +55,8 @@ def import_csv(
     was imported, 1 when problems left something out or the input is invalid.
     """
     from dealflow.crm import check_csv as check
+    from dealflow.crm import count_lines, load_mapping
     from dealflow.crm import import_csv as run
-    from dealflow.crm import load_mapping
-    from dealflow.crm._csv import count_lines
 
     chosen = _chosen(db, playbook)
     loaded = load_mapping(mapping, chosen)
@@ -112,8 +110,7 @@ def _chosen(db: str | None, playbook: str | None) -> Playbook:
 @contextmanager
 def _read_only(db: str | None) -> Iterator[Engine | None]:
     """The database for a dry run to compare with, if there is one; never created."""
-    from dealflow.store import database_url
-    from dealflow.store._database import open_engine
+    from dealflow.store import database_url, open_engine
 
     url = database_url(db)
     path = sqlite_path(url)

@@ -22,8 +22,8 @@ from dealflow.cli._store import (
     playbook_for_new_deals,
     run,
 )
+from dealflow.deal import Status
 from dealflow.errors import DealflowError, DealNotFound
-from dealflow.kinds import Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal
@@ -81,8 +81,7 @@ def _refuse_existing(store: Store, deal_id: str) -> None:
 def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Show a deal: its fields, facts, stakeholders, gates, red flags and plays."""
     from dealflow.cli import _views as v
-    from dealflow.plays import recommend_plays
-    from dealflow.stakeholders import analyse_stakeholders
+    from dealflow.stakeholders import analyse_stakeholders, recommend_plays
 
     with open_store(db) as store:
         deal = store.get(deal_id)
@@ -121,7 +120,7 @@ def list_deals(
 ) -> None:
     """List the deals of one playbook in the store, by id."""
     from dealflow.cli import _views as v
-    from dealflow.playbook.references import did_you_mean
+    from dealflow.playbook import did_you_mean
 
     with open_store(db) as store:
         chosen = store.choose_playbook(playbook)

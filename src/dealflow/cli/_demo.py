@@ -139,12 +139,10 @@ def _advance(store: Store, actor: str) -> None:
 
 
 def _show(store: Store, what: str) -> None:
-    from dealflow.checklist import build_checklist
     from dealflow.cli import _views as v
     from dealflow.cli._demo_story import DEAL
-    from dealflow.plays import recommend_plays
-    from dealflow.render import render_checklist
-    from dealflow.stakeholders import analyse_stakeholders
+    from dealflow.sop import build_checklist, render_checklist
+    from dealflow.stakeholders import analyse_stakeholders, recommend_plays
 
     deal = store.get(DEAL["deal_id"])
     playbook, now = store.engine_for(deal).playbook, store.clock()

@@ -13,8 +13,7 @@ from dealflow.cli._store import ActorOption, DbOption, open_store
 from dealflow.cli._views import plain
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealflow.playbook.diff import PlaybookDiff
-    from dealflow.upgrade import UpgradePlan
+    from dealflow.evolution import PlaybookDiff, UpgradePlan
 
 
 class DiffFormat(StrEnum):
@@ -62,8 +61,8 @@ def diff(
                                          "larger than the playbook's change budget.")] = False,
 ) -> None:
     """What changed between two playbook versions, and how big the change is."""
+    from dealflow.evolution import diff_playbooks
     from dealflow.playbook import load_playbook
-    from dealflow.playbook.diff import diff_playbooks
 
     result = diff_playbooks(load_playbook(old), load_playbook(new))
     if fmt is DiffFormat.json:
@@ -116,8 +115,8 @@ def migrate(
     db: DbOption = None, actor: ActorOption = None, fmt: FormatOption = Format.table,
 ) -> None:
     """Move live deals to a new playbook version (dry run unless --apply)."""
+    from dealflow.evolution import plan_upgrade, upgrade
     from dealflow.playbook import load_playbook
-    from dealflow.upgrade import plan_upgrade, upgrade
 
     new = load_playbook(to)
     mapping = _parse_map(stage_map or [])

@@ -21,7 +21,7 @@ from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook,
 from rich.measure import Measurement
 from rich.segment import Segment
 
-from dealflow._text import INVISIBLE, SURROGATE, visible
+from dealflow._safe_text import INVISIBLE, SURROGATE, visible
 from dealflow.errors import DealflowError
 
 P = ParamSpec("P")

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from dealflow._text import visible
-from dealflow.cli._limits import LimitsOption, limits_in_force
+from dealflow._safe_text import visible
+from dealflow.cli._limit_options import LimitsOption, limits_in_force
 from dealflow.cli._output import Format, console, err_console, guarded, print_json
 from dealflow.errors import DealflowError, PlaybookError
 
@@ -61,7 +61,7 @@ def _validate(paths: list[Path], fmt: Format) -> None:
 
 def _validate_deep(paths: list[Path], fmt: Format, examples: int, severity: str) -> None:
     try:
-        from dealflow.testing.soundness import check_soundness
+        from dealflow.testing import check_soundness
     except ImportError as exc:  # hypothesis is a test dependency
         raise DealflowError(f"--deep needs hypothesis ({exc.name} is missing): "
                             "pip install 'dealflow[test]'") from None
@@ -106,7 +106,7 @@ def _count(number: int, noun: str) -> str:
 
 def schema() -> None:
     """Print the JSON Schema of the playbook format."""
-    from dealflow.playbook.schema import playbook_schema_text
+    from dealflow.playbook import playbook_schema_text
 
     typer.echo(playbook_schema_text(), nl=False)
 
@@ -125,8 +125,8 @@ def diagram(
     lang: Annotated[str | None, typer.Option("--lang", help="Locale of the labels.")] = None,
 ) -> None:
     """Print the playbook as a Mermaid state diagram, each move labelled with its gates."""
-    from dealflow.dealfile import load_deal_file
-    from dealflow.diagram import mermaid
+    from dealflow.deal import load_deal_file
+    from dealflow.engine import mermaid
     from dealflow.playbook import load_playbook
 
     loaded = load_playbook(playbook)

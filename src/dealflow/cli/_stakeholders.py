@@ -11,8 +11,8 @@ import typer
 
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
+from dealflow.deal import Influence, Stance
 from dealflow.errors import DealflowError
-from dealflow.kinds import Influence, Stance
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal
@@ -41,7 +41,7 @@ def _choice(kind: type[E], what: str) -> Callable[[str], E]:
         try:
             return kind(value)
         except ValueError:
-            from dealflow.playbook.references import did_you_mean
+            from dealflow.playbook import did_you_mean
 
             allowed = [member.value for member in kind]
             raise typer.BadParameter(f"unknown {what} {value!r}"

@@ -141,7 +141,7 @@ def run(store: Store, deal_id: str, operation: Callable[[Engine, Deal], Outcome]
 
 def outcome_data(outcome: Outcome) -> dict[str, Any]:
     """An outcome as plain data: the deal, the report and the events written."""
-    from dealflow.events import event_adapter
+    from dealflow.engine import event_adapter
 
     return {"deal": outcome.deal.model_dump(mode="json"), "report": outcome.report.to_dict(),
             "events": [event_adapter.dump_python(e, mode="json") for e in outcome.events]}

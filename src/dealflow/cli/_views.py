@@ -16,17 +16,15 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from dealflow._text import visible
+from dealflow._safe_text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.table import Table  # imported when a table is made, not by --help
 
     from dealflow.deal import Deal, Stakeholder
-    from dealflow.events import Event
-    from dealflow.playbook.model import Playbook
-    from dealflow.plays import Recommendation
-    from dealflow.report import GateReport
-    from dealflow.stakeholders import RedFlag, StakeholderMap
+    from dealflow.engine import Event, GateReport
+    from dealflow.playbook import Playbook
+    from dealflow.stakeholders import Recommendation, RedFlag, StakeholderMap
 
 _STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}

@@ -7,17 +7,20 @@ without problems; `check_csv` is the dry run. Mappings for Salesforce's and HubS
 default pipelines ship with dealflow: `load_mapping("salesforce")`, `"hubspot"`.
 """
 
-from dealflow.crm.importer import CsvImport, check_csv, import_csv
-from dealflow.crm.loader import bundled_mappings, load_mapping, parse_mapping
-from dealflow.crm.mapping import Columns, CrmMapping, Dates
+from dealflow.crm._csv import count_lines
+from dealflow.crm._importer import CsvImport, Progress, check_csv, import_csv
+from dealflow.crm._mapping import Columns, CrmMapping, Dates
+from dealflow.crm._mapping_loader import bundled_mappings, load_mapping, parse_mapping
 
 __all__ = [
     "Columns",
     "CrmMapping",
     "CsvImport",
     "Dates",
+    "Progress",
     "bundled_mappings",
     "check_csv",
+    "count_lines",
     "import_csv",
     "load_mapping",
     "parse_mapping",

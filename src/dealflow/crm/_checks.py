@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dealflow.crm.mapping import CLOSED, CrmMapping
-from dealflow.playbook.model import Playbook
-from dealflow.playbook.references import Finding, did_you_mean
+from dealflow.crm._mapping import CLOSED, CrmMapping
+from dealflow.playbook import Playbook, did_you_mean
+from dealflow.playbook._references import Finding
 
 __all__ = ["check_mapping"]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dealflow.errors import ImportProblems, Problem
-from dealflow.playbook.references import did_you_mean
+from dealflow.playbook import did_you_mean
 
 __all__ = ["Row", "column_indexes", "count_lines", "rows"]
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from dealflow.crm._layout import Layout
-from dealflow.crm.mapping import LOST, OPEN, WON
-from dealflow.events import (
+from dealflow.crm._columns import Layout
+from dealflow.crm._mapping import LOST, OPEN, WON
+from dealflow.engine import (
     DealCreated,
     DealEdited,
     DealLost,

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dealflow.crm._columns import SKIP, Cells, Layout
 from dealflow.crm._findings import Findings, Rejected
 from dealflow.crm._history import Fields, Maker, Track
-from dealflow.crm._layout import SKIP, Cells, Layout
-from dealflow.crm.mapping import CLOSED, LOST, OPEN
-from dealflow.events import Event
+from dealflow.crm._mapping import CLOSED, LOST, OPEN
+from dealflow.engine import Event
 
 __all__ = ["LongRows"]
 

@@ -1,43 +1,63 @@
-"""The declarative playbook: its model, rules, loader and checks."""
+"""The declarative playbook: its model, the YAML loader with located problems, the
+cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
 from dealflow._yaml import Limits, using_limits
-from dealflow.playbook.loader import bundled_playbooks, dump_playbook, load_playbook, parse_playbook
-from dealflow.playbook.model import (
+from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
+from dealflow.playbook._lint import CODES, Finding, lint_playbook
+from dealflow.playbook._loader import (
+    bundled_playbooks,
+    dump_playbook,
+    load_playbook,
+    parse_playbook,
+)
+from dealflow.playbook._localized import LocalizedText, Text
+from dealflow.playbook._model import (
     ApprovalRule,
     BuyerPhase,
     Fact,
+    FactType,
     Gate,
     Item,
+    LintSettings,
     LostReason,
     Play,
     Playbook,
     RedFlagPolicy,
     Role,
+    Severity,
     Stage,
 )
-from dealflow.playbook.rules import RULE_NAMES, Rule, compile_rule
-from dealflow.playbook.text import LocalizedText
+from dealflow.playbook._references import check_references, did_you_mean
 
 __all__ = [
-    "RULE_NAMES",
+    "CODES",
+    "SCHEMA_ID",
     "ApprovalRule",
     "BuyerPhase",
     "Fact",
+    "FactType",
+    "Finding",
     "Gate",
     "Item",
     "Limits",
+    "LintSettings",
     "LocalizedText",
     "LostReason",
     "Play",
     "Playbook",
     "RedFlagPolicy",
     "Role",
-    "Rule",
+    "Severity",
     "Stage",
+    "Text",
     "bundled_playbooks",
-    "compile_rule",
+    "check_references",
+    "did_you_mean",
     "dump_playbook",
+    "lint_playbook",
     "load_playbook",
     "parse_playbook",
+    "playbook_schema",
+    "playbook_schema_text",
     "using_limits",
 ]

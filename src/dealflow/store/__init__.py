@@ -1,19 +1,27 @@
 """Persistence: deals, their append-only event log and their playbooks in SQL databases."""
 
-from dealflow.store.csv_export import export_csv, neutralise
-from dealflow.store.jsonl import ImportResult, export_jsonl, import_events, import_jsonl
-from dealflow.store.repository import DEFAULT_URL, Store, database_url
-from dealflow.store.tables import SCHEMA_VERSION
+from dealflow.store._csv_export import export_csv, neutralise
+from dealflow.store._database import open_engine
+from dealflow.store._jsonl import ImportResult, export_jsonl, import_events, import_jsonl
+from dealflow.store._repository import DEFAULT_URL, HeldPlaybook, Store, database_url
+from dealflow.store._sql import days_between
+from dealflow.store._tables import DEALS, EVENTS, SCHEMA_VERSION, STAGE_CHANGES
 
 __all__ = [
+    "DEALS",
     "DEFAULT_URL",
+    "EVENTS",
     "SCHEMA_VERSION",
+    "STAGE_CHANGES",
+    "HeldPlaybook",
     "ImportResult",
     "Store",
     "database_url",
+    "days_between",
     "export_csv",
     "export_jsonl",
     "import_events",
     "import_jsonl",
     "neutralise",
+    "open_engine",
 ]

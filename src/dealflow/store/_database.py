@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.pool import StaticPool
 
 from dealflow.errors import StoreError
-from dealflow.store.migrations import migrate
-from dealflow.store.tables import META, SCHEMA_VERSION, metadata
+from dealflow.store._schema_versions import migrate
+from dealflow.store._tables import META, SCHEMA_VERSION, metadata
 
 __all__ = ["WRITE_OPTION", "open_engine", "prepare_schema", "store_error", "writer"]
 

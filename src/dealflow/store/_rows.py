@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from dealflow.deal import Deal, typed_facts
-from dealflow.events import (
+from dealflow.engine import (
     DealCreated,
     DealLost,
     DealMigrated,
@@ -17,7 +17,7 @@ from dealflow.events import (
     StageMovedBack,
     event_adapter,
 )
-from dealflow.playbook.model import Playbook
+from dealflow.playbook import Playbook
 
 __all__ = ["deal_from_data", "deal_values", "event_from_row", "event_values",
            "stage_change_values", "utc"]

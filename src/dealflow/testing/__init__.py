@@ -3,9 +3,9 @@
 Install with `pip install dealflow[test]` or add hypothesis to your test dependencies.
 """
 
-from dealflow.testing.deep import DeepFinding, deep_check, favourable_deals
-from dealflow.testing.soundness import Soundness, assert_sound, check_soundness
-from dealflow.testing.strategies import (
+from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
+from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
+from dealflow.testing._strategies import (
     HOSTILE_STRINGS,
     deals,
     fact_values,

@@ -62,7 +62,7 @@ class PlaybookFile(pytest.File):
     def soundness(self) -> Any:
         """The `Soundness` of this playbook (computed on first use)."""
         if self._result is None:
-            from dealflow.testing.soundness import check_soundness
+            from dealflow.testing._soundness import check_soundness
 
             examples = self.config.getoption("dealflow_examples")
             self._result = check_soundness(self.path, examples=examples)

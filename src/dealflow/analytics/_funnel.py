@@ -1,0 +1,116 @@
+"""The funnel layer by layer: who entered each stage, moved on, was lost there, and why.
+
+Definitions (each a count of distinct deals, so a deal that went back and came again
+counts once per stage):
+
+- `entered`: deals that were ever in the stage (the first stage: every deal);
+- `moved_on`: deals that ever advanced out of it (from the last stage: won);
+- `lost`: deals lost while in it, by lost reason;
+- `open`: deals open or on hold in it now;
+- `won`: deals that entered it and are won now;
+- `conversion_next` = moved_on / entered; `conversion_won` = won / entered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from dealflow.analytics._query import (
+    Filters,
+    on_deals,
+    reached,
+    reached_by_status,
+    scope,
+    stage_changes,
+)
+from dealflow.playbook import Playbook
+from dealflow.store import DEALS, Store
+
+__all__ = ["Funnel", "StageFunnel", "funnel"]
+
+
+@dataclass(frozen=True)
+class StageFunnel:
+    """One layer of the funnel."""
+
+    stage: str
+    entered: int
+    moved_on: int
+    lost: dict[str, int]
+    open: int
+    won: int
+
+    @property
+    def lost_total(self) -> int:
+        """Deals lost in this stage, all reasons."""
+        return sum(self.lost.values())
+
+    @property
+    def conversion_next(self) -> float | None:
+        """Share of the deals that entered and moved on (None when none entered)."""
+        return self.moved_on / self.entered if self.entered else None
+
+    @property
+    def conversion_won(self) -> float | None:
+        """Share of the deals that entered and are won."""
+        return self.won / self.entered if self.entered else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The layer as plain data."""
+        return {"stage": self.stage, "entered": self.entered, "moved_on": self.moved_on,
+                "lost": dict(self.lost), "lost_total": self.lost_total, "open": self.open,
+                "won": self.won, "conversion_next": self.conversion_next,
+                "conversion_won": self.conversion_won}
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Every layer of one playbook's funnel, first stage first."""
+
+    playbook_id: str
+    playbook_version: str
+    stages: list[StageFunnel] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The funnel as plain data."""
+        return {"playbook": {"id": self.playbook_id, "version": self.playbook_version},
+                "stages": [layer.to_dict() for layer in self.stages]}
+
+
+def _counts(store: Store, query: Any) -> dict[str, int]:
+    with store.database.connect() as conn:
+        return {str(row[0]): int(row[1]) for row in conn.execute(query)}
+
+
+def funnel(store: Store, filters: Filters | None = None, *,
+           playbook: Playbook | str | None = None) -> Funnel:
+    """The funnel of one playbook (see `scope`), for the deals `filters` select."""
+    chosen, filters = scope(store, filters, playbook)
+    changes = stage_changes(filters)
+    entered = _counts(store, reached(filters))
+    moved = _counts(store, select(changes.c.from_stage, func.count(changes.c.deal_id.distinct()))
+                    .where(changes.c.type.in_(("stage_advanced", "deal_won")))
+                    .group_by(changes.c.from_stage))
+    won_by_stage = _counts(store, reached_by_status(filters, "won"))
+    lost_rows: dict[str, dict[str, int]] = {}
+    query = (select(changes.c.from_stage, changes.c.reason,
+                    func.count(changes.c.deal_id.distinct()))
+             .where(changes.c.type == "deal_lost")
+             .group_by(changes.c.from_stage, changes.c.reason)
+             .order_by(changes.c.from_stage, changes.c.reason))
+    with store.database.connect() as conn:
+        for stage, reason, count in conn.execute(query):
+            lost_rows.setdefault(str(stage), {})[str(reason)] = int(count)
+    open_now = _counts(store, select(DEALS.c.stage, func.count())
+                       .where(DEALS.c.status.in_(("open", "on_hold")))
+                       .where(on_deals(filters)).group_by(DEALS.c.stage))
+    layers = [
+        StageFunnel(stage=stage.id, entered=entered.get(stage.id, 0),
+                    moved_on=moved.get(stage.id, 0), lost=lost_rows.get(stage.id, {}),
+                    open=open_now.get(stage.id, 0), won=won_by_stage.get(stage.id, 0))
+        for stage in chosen.stages
+    ]
+    return Funnel(chosen.id, chosen.version, layers)

@@ -1,0 +1,113 @@
+"""One self-contained HTML page with the figures a sales leader reads: the funnel drawn as
+a chart, conversion and drop-off per layer, time in stage, win rate, forecast and SOP
+compliance. No script, no external file: it opens anywhere and prints well."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.resources import files
+from typing import Any
+
+from jinja2 import StrictUndefined
+
+from dealflow.analytics._forecast import forecast
+from dealflow.analytics._funnel import Funnel, funnel
+from dealflow.analytics._query import Filters, scope
+from dealflow.analytics._timing import cycle_time, time_in_stage
+from dealflow.analytics._winrate import velocity, win_rates
+from dealflow.playbook import Playbook
+from dealflow.rules import TrustingSandbox
+from dealflow.sop import compliance
+from dealflow.store import Store
+
+__all__ = ["render_report", "sop_compliance"]
+
+_ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=True)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def _chart(result: Funnel, names: dict[str, str]) -> dict[str, Any]:
+    width, row, gap, left = 760, 34, 8, 250
+    top = max((layer.entered for layer in result.stages), default=0) or 1
+    span = width - left - 120
+    bars = []
+    for index, layer in enumerate(result.stages):
+        bar_width = max(2.0, span * layer.entered / top)
+        lost_width = span * layer.lost_total / top
+        x = left + (span - bar_width) / 2
+        bars.append({"x": round(x, 1), "y": index * (row + gap), "width": round(bar_width, 1),
+                     "height": row, "lost_x": round(x + bar_width - lost_width, 1),
+                     "lost_width": round(lost_width, 1), "label": names[layer.stage],
+                     "right": f"{layer.entered} → {_pct(layer.conversion_next)}"})
+    return {"width": width, "height": len(bars) * (row + gap), "bars": bars}
+
+
+def _stage_order(playbook: Playbook, stage: str) -> tuple[int, str]:
+    """Stages in the playbook's order; a stage only an older version has comes last."""
+    known = {s.id for s in playbook.stages}
+    return (playbook.stage_index(stage) if stage in known else len(known), stage)
+
+
+def sop_compliance(store: Store, *, now: dt.datetime | None = None,
+                   playbook: Playbook | str | None = None) -> Any:
+    """SOP compliance over the deals of one playbook (see `scope`); each deal's events are
+    replayed with the playbook version it ran under."""
+    chosen, _ = scope(store, None, playbook)
+    histories = (store.events(deal.id) for deal in store.list_deals(playbook_id=chosen.id))
+    return compliance(store.playbook_for, histories, now=now)
+
+
+def render_report(store: Store, filters: Filters | None = None, *,
+                  now: dt.datetime | None = None, locale: str | None = None,
+                  with_compliance: bool = True,
+                  playbook: Playbook | str | None = None) -> str:
+    """The report of one playbook's deals (see `scope`) as one HTML page."""
+    moment = now or dt.datetime.now(dt.UTC)
+    pb, filters = scope(store, filters, playbook)
+    language = locale or pb.default_locale
+    names = {stage.id: pb.text(stage.name, language) for stage in pb.stages}
+    layers = funnel(store, filters, playbook=pb)
+    rates = win_rates(store, filters, playbook=pb)
+    cycle = cycle_time(store, filters, playbook=pb)
+    outlook = forecast(store, filters, playbook=pb)
+    speed = velocity(store, filters, playbook=pb).per_day
+    audit = sop_compliance(store, now=moment, playbook=pb) if with_compliance else None
+    template = _ENV.from_string(
+        (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
+    return template.render(
+        locale=language, title=f"{pb.text(pb.title, language)}: pipeline report",
+        playbook=f"{pb.id} {pb.version}", generated=moment.strftime("%Y-%m-%d %H:%M UTC"),
+        deals=store.count_deals(), chart=_chart(layers, names),
+        funnel=[{"name": names[row.stage], "entered": row.entered, "moved_on": row.moved_on,
+                 "lost_total": row.lost_total, "open": row.open,
+                 "next": _pct(row.conversion_next), "won": _pct(row.conversion_won),
+                 "reason": max(row.lost, key=row.lost.__getitem__) if row.lost else "–"}
+                for row in layers.stages],
+        times=[{"name": names[t.stage], "stays": t.stays, "mean": _num(t.mean),
+                "median": _num(t.median), "p75": _num(t.p75), "p90": _num(t.p90)}
+               for t in time_in_stage(store, filters, now=moment, playbook=pb)],
+        cycle={"median": _num(cycle.median), "deals": cycle.deals},
+        win={"overall": _pct(rates.overall.rate), "won": rates.overall.won,
+             "lost": rates.overall.lost,
+             "owners": [{"name": k, "won": v.won, "lost": v.lost, "rate": _pct(v.rate)}
+                        for k, v in rates.by_owner.items()]},
+        velocity=_num(speed),
+        forecast={"crm": f"{outlook.crm_total:,}", "history": f"{outlook.history_total:,}",
+                  "low": f"{outlook.low:,}", "high": f"{outlook.high:,}", "runs": outlook.runs,
+                  "stages": [{"name": names[s.stage], "open": s.open_deals,
+                              "amount": f"{s.amount:,}", "crm": _pct(s.crm_probability),
+                              "history": _pct(s.history_probability),
+                              "seen": s.history_transitions} for s in outlook.stages]},
+        compliance=None if audit is None else [
+            {"name": names.get(stage, stage), "on_time": c.on_time, "late": c.late,
+             "overdue": c.overdue, "skipped": c.skipped, "rate": _pct(c.rate)}
+            for stage, c in sorted(audit.by_stage.items(),
+                                   key=lambda kv: _stage_order(pb, kv[0]))],
+    )

@@ -1,0 +1,197 @@
+"""Time: how long deals stay in each stage, how long they take to close, which are stalled.
+
+- Time in stage counts finished stays only (a stay ends when the deal leaves the stage);
+  a deal that came back to a stage has one stay per visit. Percentiles are nearest-rank:
+  the smallest stay with at least that share of stays at or below it. A stay whose entry
+  is undated (an imported deal whose first stage has no date, `DealCreated.undated`) has
+  no known length and is left out, here and in `stalled(percentile=...)`.
+- Cycle time runs from a deal's creation to its close (won or lost). For an undated
+  creation that is the deal's earliest dated event, the only start known.
+- A deal is stalled when it is open (not on hold) and has been in its stage longer than
+  the stage's `expected_days`, or, with `percentile`, longer than that percentile of
+  finished stays in the same stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from dealflow.analytics._query import Filters, finished_stays, on_deals, scope
+from dealflow.playbook import Playbook
+from dealflow.store import DEALS, STAGE_CHANGES, Store, days_between
+
+__all__ = ["CycleTime", "StageTime", "StalledDeal", "cycle_time", "stalled", "time_in_stage"]
+
+PERCENTILES = (0.5, 0.75, 0.9)
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """Finished stays in one stage, in days."""
+
+    stage: str
+    stays: int
+    mean: float | None
+    median: float | None
+    p75: float | None
+    p90: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CycleTime:
+    """Days from creation to close, over closed deals."""
+
+    deals: int
+    mean: float | None
+    median: float | None
+    p75: float | None
+    p90: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StalledDeal:
+    """An open deal that has stayed too long in its stage."""
+
+    deal_id: str
+    title: str
+    owner: str
+    stage: str
+    days: float
+    limit: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return asdict(self)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class _Summary:
+    count: int
+    mean: float
+    ranks: list[float]
+
+
+def _summaries(store: Store, values: Any, group: Any | None) -> dict[Any, _Summary]:
+    """Count, mean and nearest-rank percentiles of `values.c.days`, per `group` column
+    (or overall), all from one pass over the ranked values."""
+    keys = [group] if group is not None else []
+    rank = func.cume_dist().over(partition_by=keys or None, order_by=values.c.days)
+    ranked = select(*keys, values.c.days.label("days"), rank.label("rank")).subquery()
+    group_col = [ranked.c[group.name]] if group is not None else []
+    picks = [func.min(case((ranked.c.rank >= share, ranked.c.days))) for share in PERCENTILES]
+    query = select(*group_col, func.count(), func.avg(ranked.c.days), *picks)
+    if group_col:
+        query = query.group_by(*group_col)
+    out: dict[Any, _Summary] = {}
+    with store.database.connect() as conn:
+        for row in conn.execute(query):
+            key = row[0] if group_col else None
+            count, mean, *ranks = row[len(group_col):]
+            if not count:
+                continue
+            out[key] = _Summary(int(count), float(mean), [float(value) for value in ranks])
+    return out
+
+
+def _stay_summaries(store: Store, filters: Filters | None) -> dict[Any, _Summary]:
+    """`_summaries` of the finished stays per stage, each percentile read by an offset
+    into the stays in order of length (the `stage_changes` index holds them in that
+    order), which is much cheaper than ranking every stay."""
+    done = finished_stays(filters)
+    counts = select(done.c.stage, func.count(), func.avg(done.c.days)).group_by(done.c.stage)
+    out: dict[Any, _Summary] = {}
+    with store.database.connect() as conn:
+        for stage, count, mean in conn.execute(counts).all():
+            ranks = []
+            for share in PERCENTILES:  # nearest rank: the ceil(share * count)-th stay
+                offset = max(math.ceil(Fraction(str(share)) * count) - 1, 0)
+                ranks.append(float(conn.execute(
+                    select(done.c.days).where(done.c.stage == stage)
+                    .order_by(done.c.days).limit(1).offset(offset)).scalar_one()))
+            out[stage] = _Summary(int(count), float(mean), ranks)
+    return out
+
+
+def time_in_stage(store: Store, filters: Filters | None = None, *,
+                  now: dt.datetime | None = None,
+                  playbook: Playbook | str | None = None) -> list[StageTime]:
+    """Finished stays per stage: count, mean, median, p75, p90 (days).
+
+    Only finished stays count, so `now` changes nothing; it is accepted so that every
+    figure can be called the same way."""
+    chosen, filters = scope(store, filters, playbook)
+    summaries = _stay_summaries(store, filters)
+    result = []
+    for stage in chosen.stages:
+        found = summaries.get(stage.id)
+        if found is None:
+            result.append(StageTime(stage.id, 0, None, None, None, None))
+        else:
+            result.append(StageTime(stage.id, found.count, found.mean, *found.ranks))
+    return result
+
+
+def cycle_time(store: Store, filters: Filters | None = None, *,
+               outcome: str | None = None,
+               playbook: Playbook | str | None = None) -> CycleTime:
+    """Days from creation to close over the closed deals `filters` select (only the won
+    or only the lost ones with `outcome`)."""
+    _, filters = scope(store, filters, playbook)
+    outcomes = (outcome,) if outcome else ("won", "lost")
+    closes = (select(STAGE_CHANGES.c.deal_id, func.max(STAGE_CHANGES.c.at).label("closed_at"))
+              .where(STAGE_CHANGES.c.to_stage.in_(("won", "lost")))
+              .group_by(STAGE_CHANGES.c.deal_id).subquery())
+    cycles = (select(DEALS.c.id, days_between(store.database, DEALS.c.created_at,
+                                              closes.c.closed_at).label("days"))
+              .join(closes, closes.c.deal_id == DEALS.c.id)
+              .where(DEALS.c.status.in_(outcomes))
+              .where(on_deals(filters)).subquery())
+    found = _summaries(store, cycles, None).get(None)
+    if found is None:
+        return CycleTime(0, None, None, None, None)
+    return CycleTime(found.count, found.mean, *found.ranks)
+
+
+def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | None = None,
+            percentile: float | None = None,
+            playbook: Playbook | str | None = None) -> list[StalledDeal]:
+    """Open deals in their stage longer than its expected days (or a percentile of history)."""
+    chosen, filters = scope(store, filters, playbook)
+    moment = _now(now)
+    limits: dict[str, float] = {}
+    if percentile is not None:
+        index = {0.5: 0, 0.75: 1, 0.9: 2}.get(percentile)
+        if index is None:
+            raise ValueError("percentile must be 0.5, 0.75 or 0.9")
+        limits = {str(k): v.ranks[index] for k, v in _stay_summaries(store, filters).items()}
+    else:
+        limits = {s.id: float(s.expected_days) for s in chosen.stages if s.expected_days}
+    age = days_between(store.database, DEALS.c.stage_entered_at, moment)
+    query = (select(DEALS.c.id, DEALS.c.title, DEALS.c.owner, DEALS.c.stage, age)
+             .where(DEALS.c.status == "open").where(on_deals(filters))
+             .order_by(DEALS.c.stage, DEALS.c.id))
+    found = []
+    with store.database.connect() as conn:
+        for deal_id, title, owner, stage, days in conn.execute(query):
+            limit = limits.get(stage)
+            if limit is not None and float(days) > limit:
+                found.append(StalledDeal(deal_id, title, owner, stage, float(days), limit))
+    return found

@@ -1,0 +1,95 @@
+"""Reading a deal from a JSON or YAML file, with located errors.
+
+A deal file holds the fields of a `Deal`. Only `id`, `title`, `account` and `owner` are
+required; the playbook id and version default to the playbook's, the stage to its first,
+and the times to now. Every problem names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dealflow._yaml import Document, DocumentError, Limits, current_limits, read_document, read_text
+from dealflow.deal._deal import Deal, coerce_fact
+from dealflow.errors import DealFileError, Problem
+from dealflow.playbook import Playbook, did_you_mean
+
+__all__ = ["load_deal_file"]
+
+
+def load_deal_file(path: str | Path, playbook: Playbook, *,
+                   now: dt.datetime | None = None, limits: Limits | None = None) -> Deal:
+    """The deal in `path`, checked against `playbook`; `DealFileError` lists every problem.
+
+    `limits` bounds the file (`max_bytes`, `max_nodes`, `max_depth`, `max_aliases`,
+    `max_anchors`); default `current_limits()`, which `DEALFLOW_LIMITS` changes.
+    """
+    path = Path(path)
+    limits = limits or current_limits()
+    try:
+        document = read_document(read_text(path, limits), str(path), limits)
+    except DocumentError as exc:
+        raise DealFileError([exc.problem]) from None
+    problems = list(document.problems)
+    data = document.data
+    if not isinstance(data, dict):
+        problems.append(document.problem((), "a deal file holds a mapping of fields such as "
+                                         "`id:`, `title:`, `account:` and `owner:`"))
+        raise DealFileError(problems)
+    moment = now or dt.datetime.now(dt.UTC)
+    filled: dict[str, Any] = {
+        "playbook_id": playbook.id, "playbook_version": playbook.version,
+        "stage": playbook.stages[0].id, "stage_entered_at": moment, **data,
+    }
+    filled.setdefault("created_at", filled["stage_entered_at"])
+    problems.extend(_check_against_playbook(filled, playbook, document))
+    try:
+        deal = Deal.model_validate(filled)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            problems.append(document.problem(loc, str(error["msg"]), key=error["type"] ==
+                                             "extra_forbidden"))
+        raise DealFileError(problems) from None
+    if problems:
+        raise DealFileError(problems)
+    return deal
+
+
+def _check_against_playbook(data: dict[str, Any], playbook: Playbook,
+                            document: Document) -> list[Problem]:
+    problems = []
+    stages = [stage.id for stage in playbook.stages]
+    if data["stage"] not in stages:
+        problems.append(document.problem(("stage",), f"unknown stage {data['stage']!r}"
+                                         + did_you_mean(str(data["stage"]), stages)))
+    declared = {fact.id: fact for fact in playbook.facts}
+    facts = data.get("facts")
+    if isinstance(facts, dict):
+        typed = {}
+        for name, value in facts.items():
+            if name not in declared:
+                problems.append(document.problem(("facts", name), f"unknown fact {name!r}"
+                                                 + did_you_mean(str(name), declared), key=True))
+                continue
+            try:
+                typed[name] = coerce_fact(declared[name], value)
+            except ValueError as exc:
+                problems.append(document.problem(("facts", name), str(exc)))
+        data["facts"] = typed
+    roles = {role.id for role in playbook.roles}
+    people = data.get("stakeholders")
+    for index, person in enumerate(people if isinstance(people, list) else []):
+        # anything but a list of strings (`roles: initiator`, `stakeholders: true`) is left
+        # to the model's type error
+        if isinstance(person, dict) and isinstance(person.get("roles"), list):
+            for r, role in enumerate(person["roles"]):
+                if isinstance(role, str) and role not in roles:
+                    problems.append(document.problem(("stakeholders", index, "roles", r),
+                                                     f"unknown role {role!r}"
+                                                     + did_you_mean(str(role), roles)))
+    return problems

@@ -1,0 +1,300 @@
+"""The rule context: the names a playbook rule sees when it is evaluated for a deal.
+
+`RuleContext(playbook, deal, now)` is a read-only mapping from the names in
+`dealflow.playbook.RULE_NAMES` to their values; values are computed when first asked
+for, so a rule pays only for what it uses. The docs page "Rules" describes each name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dealflow.deal import (
+    INFLUENCE_WEIGHT,
+    STANCE_VALUE,
+    Deal,
+    FactValue,
+    Influence,
+    Stakeholder,
+    Stance,
+)
+from dealflow.playbook import Item, Playbook, Stage
+from dealflow.rules import STAKEHOLDER_NAME, Rule, RuleEvalError, trust
+
+__all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
+
+_INFLUENCE_ORDER = [Influence.low, Influence.medium, Influence.high]
+
+
+class Unset:
+    """The value of a declared fact that has not been set: false, and not comparable."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, Unset)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def _fail(self, other: object) -> bool:
+        raise RuleEvalError(f"fact {self.name!r} is not set")
+
+    __lt__ = __le__ = __gt__ = __ge__ = _fail
+
+    def __str__(self) -> str:
+        return "not set"
+
+    def __repr__(self) -> str:
+        return f"Unset({self.name!r})"
+
+
+@trust
+class FactsView:
+    """`facts.<id>` in rules: the value, or `Unset` for a declared fact not yet set."""
+
+    __slots__ = ("_declared", "_values")
+
+    def __init__(self, values: Mapping[str, FactValue], declared: frozenset[str]) -> None:
+        self._values = values
+        self._declared = declared
+
+    def __getattr__(self, name: str) -> FactValue | Unset:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._values:
+            return self._values[name]
+        if name in self._declared:
+            return Unset(name)
+        raise RuleEvalError(f"unknown fact {name!r}")
+
+    __getitem__ = __getattr__
+
+
+def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
+    """Influence-weighted support in [-1, 1]; 0 with no stakeholders."""
+    weights = sum(INFLUENCE_WEIGHT[p.influence] for p in stakeholders)
+    if not weights:
+        return 0.0
+    total = sum(INFLUENCE_WEIGHT[p.influence] * STANCE_VALUE[p.stance] for p in stakeholders)
+    return total / (2 * weights)
+
+
+def _at_least(person: Stakeholder, min_influence: str) -> bool:
+    try:
+        floor = _INFLUENCE_ORDER.index(Influence(min_influence))
+    except ValueError:
+        raise RuleEvalError(
+            f"min_influence must be low, medium or high, not {min_influence!r}"
+        ) from None
+    return _INFLUENCE_ORDER.index(person.influence) >= floor
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInstance:
+    """An SOP item as it applies to one deal: repeated items carry their stakeholder."""
+
+    id: str
+    item: Item
+    stakeholder: Stakeholder | None = None
+
+
+class RuleContext(Mapping[str, Any]):
+    """The names a rule sees for `deal`, at time `now` (timezone-aware)."""
+
+    playbook: Playbook
+    deal: Deal
+    now: dt.datetime
+
+    #: How each name is computed, from the context (computed once, when first asked for).
+    _VALUES: dict[str, Callable[[RuleContext], Any]] = {
+        "deal": lambda c: c.deal,
+        "facts": lambda c: FactsView(c.deal.facts, c.playbook.fact_ids),
+        "stakeholders": lambda c: list(c.deal.stakeholders),
+        "stage": lambda c: c.deal.stage,
+        "today": lambda c: c.now.date(),
+        "days_in_stage": lambda c: (c.now - c.deal.stage_entered_at).days,
+        "support_score": lambda c: support_score(c.deal.stakeholders),
+        "covered": lambda c: c.covered,
+        "stance_of": lambda c: c.stance_of,
+        "holders": lambda c: c.deal.holders,
+        "supporters": lambda c: c.supporters,
+        "opponents": lambda c: c.opponents,
+        "champions": lambda c: c.champions,
+        "fact": lambda c: c.fact,
+        "has_fact": lambda c: c.has_fact,
+        "item_done": lambda c: c.item_done,
+        "stage_items_done": lambda c: c.stage_items_done,
+        "approvals_covered": lambda c: c.approvals_covered,
+        "days_since": lambda c: c.days_since,
+    }
+
+    def __init__(self, playbook: Playbook, deal: Deal, now: dt.datetime) -> None:
+        self.playbook = playbook
+        self.deal = deal
+        self.now = now
+        self._cache: dict[str, Any] = {}
+
+    # -- Mapping ---------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        value = self._VALUES[name](self)
+        self._cache[name] = value
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._VALUES)
+
+    def __len__(self) -> int:
+        return len(self._VALUES)
+
+    def with_stakeholder(self, stakeholder: Stakeholder) -> Mapping[str, Any]:
+        """This context plus `stakeholder` (for `for_each` rules and item texts)."""
+        return _Extended(self, {STAKEHOLDER_NAME: stakeholder})
+
+    def holds(self, rule: Rule, extra: Mapping[str, Any] | None = None) -> bool:
+        """Whether `rule` is true here (an error counts as false)."""
+        try:
+            return bool(rule.evaluate(_Extended(self, extra) if extra else self))
+        except Exception:  # noqa: BLE001 - a failing rule does not hold
+            return False
+
+    # -- helpers ---------------------------------------------------------------------------
+    def covered(self, role: str) -> bool:
+        """Whether some stakeholder holds `role`."""
+        return any(role in person.roles for person in self.deal.stakeholders)
+
+    def stance_of(self, role: str) -> str:
+        """The stance of the most influential holder of `role`; 'unknown' if none."""
+        holders = self.deal.holders(role)
+        return holders[0].stance.value if holders else Stance.unknown.value
+
+    def supporters(self, min_influence: str = "low") -> list[Stakeholder]:
+        """Champions and supporters with at least `min_influence`."""
+        return [p for p in self.deal.stakeholders
+                if p.stance in (Stance.champion, Stance.supporter) and _at_least(p, min_influence)]
+
+    def opponents(self, min_influence: str = "low", skeptics: bool = False) -> list[Stakeholder]:
+        """Opponents (and skeptics, when asked) with at least `min_influence`."""
+        stances = (Stance.opponent, Stance.skeptic) if skeptics else (Stance.opponent,)
+        return [p for p in self.deal.stakeholders
+                if p.stance in stances and _at_least(p, min_influence)]
+
+    def champions(self) -> list[Stakeholder]:
+        """The champions on the map."""
+        return [p for p in self.deal.stakeholders if p.stance is Stance.champion]
+
+    def fact(self, name: str, default: Any = None) -> Any:
+        """The value of fact `name`, or `default` when it is not set."""
+        return self.deal.facts.get(name, default)
+
+    def has_fact(self, name: str) -> bool:
+        """Whether fact `name` is set."""
+        return name in self.deal.facts
+
+    def item_done(self, item_id: str) -> bool:
+        """Whether the item (or, for a repeated item, every instance of it) is done."""
+        if item_id in self.deal.items_done:
+            return True
+        prefix = item_id + "@"
+        instances = [key for key in self.deal.items_done if key.startswith(prefix)]
+        if not instances:
+            return False
+        stage_item = self._item(item_id)
+        if stage_item is None or stage_item[1].for_each is None:
+            return False
+        expected = {inst.id for inst in self.item_instances(stage_item[0]) if
+                    inst.item.id == item_id}
+        return bool(expected) and expected <= set(self.deal.items_done)
+
+    def stage_items_done(self) -> bool:
+        """Whether every blocking item of the current stage that applies is done."""
+        return not self.missing_blocking_items()
+
+    def missing_blocking_items(self) -> list[str]:
+        """Ids of the blocking items of the current stage that apply and are not done."""
+        stage = self.playbook.stage(self.deal.stage)
+        return [inst.id for inst in self.item_instances(stage)
+                if inst.item.blocking and inst.id not in self.deal.items_done]
+
+    def approvals_covered(self) -> bool:
+        """Whether every approval rule that applies to the deal has its roles mapped."""
+        return not self.missing_approvals()
+
+    def missing_approvals(self, up_to_stage: str | None = None) -> list[tuple[str, list[str]]]:
+        """(rule id, roles not mapped) for each approval rule that applies and is not covered.
+
+        With `up_to_stage`, only rules whose `before` stage comes at or before it count.
+        """
+        limit = self.playbook.stage_index(up_to_stage) if up_to_stage else None
+        missing: list[tuple[str, list[str]]] = []
+        for rule in self.playbook.approval_rules:
+            if limit is not None and self.playbook.stage_index(rule.before) > limit:
+                continue
+            if not self.holds(rule.when):
+                continue
+            roles = [role for role in rule.requires if not self.covered(role)]
+            if roles:
+                missing.append((rule.id, roles))
+        return missing
+
+    def days_since(self, day: dt.date | dt.datetime | None) -> int:
+        """Whole days from `day` to today."""
+        if day is None or isinstance(day, Unset):
+            raise RuleEvalError("days_since() needs a date, and got none")
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        return (self.now.date() - day).days
+
+    # -- checklist items -------------------------------------------------------------------
+    def _item(self, item_id: str) -> tuple[Stage, Item] | None:
+        for stage, item in self.playbook.iter_items():
+            if item.id == item_id:
+                return stage, item
+        return None
+
+    def item_instances(self, stage: Stage) -> list[ItemInstance]:
+        """The items of `stage` that apply to the deal, repeated per stakeholder."""
+        instances: list[ItemInstance] = []
+        for item in stage.items:
+            if item.when is not None and not self.holds(item.when):
+                continue
+            if item.for_each is None:
+                instances.append(ItemInstance(item.id, item))
+                continue
+            for person in self.deal.stakeholders:
+                if self.holds(item.for_each, {STAKEHOLDER_NAME: person}):
+                    instances.append(ItemInstance(f"{item.id}@{person.id}", item, person))
+        return instances
+
+
+class _Extended(Mapping[str, Any]):
+    __slots__ = ("_base", "_extra")
+
+    def __init__(self, base: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
+        self._base = base
+        self._extra = extra
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._extra:
+            return self._extra[name]
+        return self._base[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._extra
+        yield from self._base
+
+    def __len__(self) -> int:
+        return len(self._extra) + len(self._base)

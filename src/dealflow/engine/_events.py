@@ -1,0 +1,341 @@
+"""Events: the record of everything that happened to a deal.
+
+Every change is an immutable, typed event with the deal id, a sequence number (1, 2,
+3, ... per deal), the actor and the time. A deal is the projection of its events:
+`replay(events, playbook)` rebuilds it exactly, and `apply` adds one event to a deal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    field_validator,
+    model_serializer,
+)
+
+from dealflow.deal import (
+    Deal,
+    FactValue,
+    Hold,
+    ItemCompletion,
+    NextStep,
+    Stakeholder,
+    Status,
+    coerce_fact,
+)
+from dealflow.playbook import Playbook
+
+__all__ = [
+    "DealCreated",
+    "DealEdited",
+    "DealHeld",
+    "DealLost",
+    "DealMigrated",
+    "DealReopened",
+    "DealResumed",
+    "DealWon",
+    "Event",
+    "EventBase",
+    "FactSet",
+    "ItemCompleted",
+    "NextStepSet",
+    "StageAdvanced",
+    "StageMovedBack",
+    "StakeholderAdded",
+    "StakeholderRemoved",
+    "StakeholderUpdated",
+    "apply",
+    "event_adapter",
+    "replay",
+]
+
+
+class EventBase(BaseModel):
+    """What every event carries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deal_id: str
+    seq: Annotated[int, Field(ge=1)]
+    at: dt.datetime
+    actor: Annotated[str, Field(min_length=1, max_length=200)]
+    source: str | None = None
+    """Where an imported event came from (for example `crm.csv:42`); None when live."""
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("an event time must carry its time zone")
+        return value.astimezone(dt.UTC)
+
+
+class DealCreated(EventBase):
+    """A deal was opened in the first (or a given) stage."""
+
+    type: Literal["deal_created"] = "deal_created"
+    title: str
+    account: str
+    amount: Decimal
+    currency: str
+    owner: str
+    playbook_id: str
+    playbook_version: str
+    stage: str
+    undated: bool = False
+    """True when the deal's entry into `stage` has no date of its own (an imported history
+    whose first stage is undated): `at` is then the time of the deal's earliest dated
+    event. The analytics count the stage as reached but leave the stay out of time in
+    stage. Left out of the serialised event (and the stored payload) when False."""
+
+    @model_serializer(mode="wrap")
+    def _dated_by_default(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not self.undated:
+            data.pop("undated", None)
+        return data
+
+
+class DealEdited(EventBase):
+    """Title, account, amount, currency or owner changed."""
+
+    type: Literal["deal_edited"] = "deal_edited"
+    changes: dict[Literal["title", "account", "amount", "currency", "owner"], Any]
+
+
+class StageAdvanced(EventBase):
+    """The deal moved to the next stage; `warnings` lists warn-level gates that were open."""
+
+    type: Literal["stage_advanced"] = "stage_advanced"
+    from_stage: str
+    to_stage: str
+    warnings: tuple[str, ...] = ()
+
+
+class StageMovedBack(EventBase):
+    """The deal went back to an earlier stage, with a reason."""
+
+    type: Literal["stage_moved_back"] = "stage_moved_back"
+    from_stage: str
+    to_stage: str
+    reason: str
+
+
+class DealWon(EventBase):
+    """The deal was won from the last stage."""
+
+    type: Literal["deal_won"] = "deal_won"
+    stage: str
+
+
+class DealLost(EventBase):
+    """The deal was lost, with one of the playbook's lost reasons."""
+
+    type: Literal["deal_lost"] = "deal_lost"
+    stage: str
+    reason: str
+    note: str = ""
+
+
+class DealHeld(EventBase):
+    """The deal was put on hold for a reason, until a date."""
+
+    type: Literal["deal_held"] = "deal_held"
+    reason: str
+    resume_on: dt.date
+
+
+class DealResumed(EventBase):
+    """A held deal is open again."""
+
+    type: Literal["deal_resumed"] = "deal_resumed"
+
+
+class DealReopened(EventBase):
+    """A won or lost deal is open again, in the stage it was closed from."""
+
+    type: Literal["deal_reopened"] = "deal_reopened"
+    stage: str
+
+
+class StakeholderAdded(EventBase):
+    """A person was added to the stakeholder map."""
+
+    type: Literal["stakeholder_added"] = "stakeholder_added"
+    stakeholder: Stakeholder
+
+
+class StakeholderUpdated(EventBase):
+    """A person on the map changed: roles, stance, influence, interests or last contact."""
+
+    type: Literal["stakeholder_updated"] = "stakeholder_updated"
+    stakeholder: Stakeholder
+
+
+class StakeholderRemoved(EventBase):
+    """A person left the stakeholder map."""
+
+    type: Literal["stakeholder_removed"] = "stakeholder_removed"
+    stakeholder_id: str
+
+
+class FactSet(EventBase):
+    """A fact was set (or cleared, when `value` is None)."""
+
+    type: Literal["fact_set"] = "fact_set"
+    name: str
+    value: FactValue | None
+
+
+class ItemCompleted(EventBase):
+    """A checklist item was marked done."""
+
+    type: Literal["item_completed"] = "item_completed"
+    item_id: str
+    stage: str
+    evidence: str | None = None
+
+
+class DealMigrated(EventBase):
+    """The deal moved to another version of its playbook (and maybe to a mapped stage)."""
+
+    type: Literal["deal_migrated"] = "deal_migrated"
+    from_version: str
+    to_version: str
+    from_stage: str
+    to_stage: str
+
+
+class NextStepSet(EventBase):
+    """The next step was agreed (or cleared)."""
+
+    type: Literal["next_step_set"] = "next_step_set"
+    next_step: NextStep | None
+
+
+Event = Annotated[
+    DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
+    | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
+    | FactSet | ItemCompleted | NextStepSet | DealMigrated,
+    Field(discriminator="type"),
+]
+"""Any event, told apart by its `type`."""
+
+event_adapter: TypeAdapter[Event] = TypeAdapter(Event)
+"""Validates and serialises events: `event_adapter.validate_python(data)`."""
+
+
+def _created(event: DealCreated) -> Deal:
+    return Deal(
+        id=event.deal_id, title=event.title, account=event.account, amount=event.amount,
+        currency=event.currency, owner=event.owner, playbook_id=event.playbook_id,
+        playbook_version=event.playbook_version, stage=event.stage, created_at=event.at,
+        stage_entered_at=event.at, version=event.seq,
+    )
+
+
+def _stakeholders(deal: Deal, event: Event) -> dict[str, Any]:
+    people = [person for person in deal.stakeholders]
+    if isinstance(event, StakeholderAdded):
+        people.append(event.stakeholder)
+    elif isinstance(event, StakeholderUpdated):
+        people = [event.stakeholder if p.id == event.stakeholder.id else p for p in people]
+    elif isinstance(event, StakeholderRemoved):
+        people = [p for p in people if p.id != event.stakeholder_id]
+    return {"stakeholders": tuple(people)}
+
+
+def _fact(deal: Deal, event: FactSet, playbook: Playbook | None) -> dict[str, Any]:
+    facts = dict(deal.facts)
+    if event.value is None:
+        facts.pop(event.name, None)
+        return {"facts": facts}
+    value: FactValue = event.value
+    if playbook is not None:
+        declared = {fact.id: fact for fact in playbook.facts}
+        if event.name in declared:
+            value = coerce_fact(declared[event.name], value)
+    facts[event.name] = value
+    return {"facts": facts}
+
+
+def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, Any]:  # noqa: C901
+    if isinstance(event, StageAdvanced | StageMovedBack):
+        return {"stage": event.to_stage, "stage_entered_at": event.at}
+    if isinstance(event, DealWon):
+        return {"status": Status.won, "next_step": None}
+    if isinstance(event, DealLost):
+        return {"status": Status.lost, "lost_reason": event.reason, "lost_note": event.note,
+                "hold": None, "next_step": None}
+    if isinstance(event, DealHeld):
+        return {"status": Status.on_hold,
+                "hold": Hold(reason=event.reason, resume_on=event.resume_on)}
+    if isinstance(event, DealResumed):
+        return {"status": Status.open, "hold": None}
+    if isinstance(event, DealReopened):
+        return {"status": Status.open, "stage": event.stage, "stage_entered_at": event.at,
+                "lost_reason": None, "lost_note": ""}
+    if isinstance(event, StakeholderAdded | StakeholderUpdated | StakeholderRemoved):
+        return _stakeholders(deal, event)
+    if isinstance(event, FactSet):
+        return _fact(deal, event, playbook)
+    if isinstance(event, ItemCompleted):
+        done = dict(deal.items_done)
+        done[event.item_id] = ItemCompletion(actor=event.actor, at=event.at,
+                                             evidence=event.evidence, stage=event.stage)
+        return {"items_done": done}
+    if isinstance(event, NextStepSet):
+        return {"next_step": event.next_step}
+    if isinstance(event, DealEdited):
+        return {str(key): value for key, value in event.changes.items()}
+    if isinstance(event, DealMigrated):
+        moved = event.to_stage != deal.stage
+        return {"playbook_version": event.to_version, "stage": event.to_stage,
+                **({"stage_entered_at": event.at} if moved else {})}
+    raise TypeError(f"cannot apply {type(event).__name__} to an existing deal")
+
+
+def apply(deal: Deal | None, event: Event, playbook: Playbook | None = None) -> Deal:
+    """The deal after `event`. `playbook` (when given) types the facts set by events."""
+    if deal is None:
+        if not isinstance(event, DealCreated):
+            raise ValueError(f"the first event of a deal must be deal_created, not {event.type}")
+        return _created(event)
+    if isinstance(event, DealCreated):
+        raise ValueError(f"deal {deal.id} already exists; deal_created must come first")
+    if event.deal_id != deal.id:
+        raise ValueError(f"event for deal {event.deal_id} applied to deal {deal.id}")
+    if event.seq != deal.version + 1:
+        raise ValueError(f"event seq {event.seq} of deal {deal.id} does not follow "
+                         f"version {deal.version}")
+    changes = _changes(deal, event, playbook)
+    changes["version"] = event.seq
+    if isinstance(event, DealEdited):  # raw values from outside: validate them
+        return Deal.model_validate({**deal.model_dump(), **changes})
+    return deal.model_copy(update=changes)
+
+
+def replay(events: list[Event] | tuple[Event, ...], playbook: Playbook | None = None, *,
+           resolve: Callable[[str, str], Playbook] | None = None) -> Deal:
+    """Rebuild a deal from all its events, first to last.
+
+    `playbook` types the facts; with `resolve(playbook_id, version)`, a `deal_migrated`
+    event switches to the version the deal moved to.
+    """
+    deal: Deal | None = None
+    for event in events:
+        deal = apply(deal, event, playbook)
+        if isinstance(event, DealMigrated) and resolve is not None:
+            playbook = resolve(deal.playbook_id, event.to_version)
+    if deal is None:
+        raise ValueError("no events to replay")
+    return deal

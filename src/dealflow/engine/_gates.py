@@ -1,0 +1,207 @@
+"""Gate reports: the state of each control point, and why a move was refused.
+
+A `Check` is one control point (or one condition of an operation) evaluated for a deal:
+its id, its text in the requested locale, its rule, whether it passed and, when it did
+not, what is missing in plain words ("no stakeholder has role economic_buyer").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dealflow.engine._context import RuleContext, Unset
+from dealflow.playbook import Gate
+from dealflow.rules import Leaf, Rule, RuleEvalError, trust
+
+__all__ = [
+    "WON",
+    "Check",
+    "GateReport",
+    "check_gate",
+    "describe_leaf",
+    "evaluate_rule",
+    "exit_checks",
+]
+
+WON = "won"
+"""The target of a `win`: not a stage, the end of the track."""
+
+
+@trust
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One evaluated control point or condition."""
+
+    id: str
+    text: str
+    passed: bool
+    severity: str = "block"
+    rule: str = ""
+    missing: tuple[str, ...] = ()
+    hint: str = ""
+    error: str | None = None
+
+    @property
+    def blocks(self) -> bool:
+        """True when this check failed and stops the move."""
+        return not self.passed and self.severity == "block"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check as plain data."""
+        return {"id": self.id, "text": self.text, "passed": self.passed,
+                "severity": self.severity, "rule": self.rule, "missing": list(self.missing),
+                "hint": self.hint, "error": self.error}
+
+
+@trust
+@dataclass(frozen=True, slots=True)
+class GateReport:
+    """The outcome of checking an operation: allowed or not, and every check behind it."""
+
+    operation: str
+    deal_id: str
+    stage: str
+    target: str | None
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+    @property
+    def allowed(self) -> bool:
+        """True when no check blocks."""
+        return not any(check.blocks for check in self.checks)
+
+    @property
+    def blocking(self) -> tuple[Check, ...]:
+        """The failed checks that stop the move."""
+        return tuple(check for check in self.checks if check.blocks)
+
+    @property
+    def warnings(self) -> tuple[Check, ...]:
+        """The failed warn-level checks (reported, not blocking)."""
+        return tuple(c for c in self.checks if not c.passed and c.severity == "warn")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (for JSON)."""
+        return {"operation": self.operation, "deal_id": self.deal_id, "stage": self.stage,
+                "target": self.target, "allowed": self.allowed,
+                "checks": [check.to_dict() for check in self.checks]}
+
+    def __str__(self) -> str:
+        move = f"{self.operation} {self.deal_id} from {self.stage}"
+        if self.target and self.target != self.stage:
+            move += f" to {self.target}"
+        head = f"{move}: {'allowed' if self.allowed else 'refused'}"
+        lines = [head]
+        for check in self.checks:
+            if check.passed:
+                continue
+            mark = "BLOCK" if check.severity == "block" else "warn "
+            lines.append(f"  {mark} {check.id}: {check.text}")
+            lines.extend(f"        - {reason}" for reason in check.missing)
+            if check.hint:
+                lines.append(f"        hint: {check.hint}")
+        return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Unset):
+        return "not set"
+    if isinstance(value, list) and len(value) > 5:
+        return f"a list of {len(value)}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _describe_call(name: str, args: tuple[Any, ...], ctx: RuleContext) -> str | None:
+    arg = args[0] if args else None
+    if name == "covered":
+        return f"no stakeholder has role {arg}"
+    if name == "item_done":
+        return f"item {arg} is not done"
+    if name == "has_fact":
+        return f"fact {arg} is not set"
+    if name == "stage_items_done":
+        return "blocking items not done: " + ", ".join(ctx.missing_blocking_items())
+    if name == "approvals_covered":
+        return "; ".join(f"approval rule {rule} needs role(s) {', '.join(roles)} mapped"
+                         for rule, roles in ctx.missing_approvals())
+    if name == "champions":
+        return "no stakeholder is a champion"
+    return None
+
+
+def describe_leaf(leaf: Leaf, ctx: RuleContext) -> str:
+    """A false part of a rule in plain words."""
+    if leaf.error is not None:
+        return f"`{leaf.text}` failed: {leaf.error}"
+    if leaf.call is not None:
+        described = _describe_call(leaf.call[0], leaf.call[1], ctx)
+        if described:
+            return described
+    if leaf.fact is not None:
+        return f"fact {leaf.fact} is {'not set' if isinstance(leaf.value, Unset) else 'false'}"
+    if leaf.compare is not None:
+        left_text, left, op, right_text, right = leaf.compare
+        if left_text.startswith("facts.") and isinstance(left, Unset):
+            return f"fact {left_text[6:]} is not set (needs {op} {right_text})"
+        return f"{left_text} is {_show(left)} (needs {op} {_show(right)})"
+    return f"`{leaf.text}` is {_show(leaf.value)}"
+
+
+def evaluate_rule(rule: Rule, ctx: RuleContext) -> tuple[bool, tuple[str, ...], str | None]:
+    """(holds, what is missing, error) for `rule` in `ctx`; never raises."""
+    try:
+        value = rule.evaluate(ctx)
+    except RuleEvalError as exc:
+        return False, (str(exc),), str(exc)
+    except Exception as exc:  # noqa: BLE001 - a rule that raises blocks with its reason
+        message = f"{type(exc).__name__}: {exc}"
+        return False, (f"the rule failed: {message}",), message
+    if value:
+        return True, (), None
+    return False, tuple(describe_leaf(leaf, ctx) for leaf in rule.why_false(ctx)), None
+
+
+def check_gate(gate: Gate, ctx: RuleContext, locale: str | None = None) -> Check:
+    """Evaluate one gate for the deal in `ctx`."""
+    passed, missing, error = evaluate_rule(gate.when, ctx)
+    playbook = ctx.playbook
+    return Check(
+        id=gate.id, text=playbook.text(gate.text, locale), passed=passed,
+        severity=gate.severity, rule=gate.when.source, missing=missing,
+        hint=playbook.text(gate.hint, locale) if not passed else "", error=error,
+    )
+
+
+def exit_checks(ctx: RuleContext, target: str, locale: str | None = None) -> list[Check]:
+    """Everything that must hold for the deal in `ctx` to leave its stage for `target`.
+
+    The stage's gates, the roles it requires mapped, and (unless the target is `WON`)
+    the approval rules whose `before` stage comes at or before `target`.
+    """
+    playbook = ctx.playbook
+    stage = playbook.stage(ctx.deal.stage)
+    checks = [check_gate(gate, ctx, locale) for gate in stage.gates]
+    role_names = {role.id: role.name for role in playbook.roles}
+    for role in stage.required_roles:
+        covered = ctx.covered(role)
+        checks.append(Check(
+            id=f"role:{role}", text=f"{playbook.text(role_names[role], locale)} ({role}) is mapped",
+            passed=covered, rule=f"covered('{role}')",
+            missing=() if covered else (f"no stakeholder has role {role}",)))
+    if target != WON:
+        checks.extend(_approval_checks(ctx, target, locale))
+    return checks
+
+
+def _approval_checks(ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
+    playbook = ctx.playbook
+    missing = dict(ctx.missing_approvals(up_to_stage=target))
+    limit = playbook.stage_index(target)
+    return [
+        Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, locale),
+              passed=rule.id not in missing, rule=rule.when.source,
+              missing=tuple(f"no stakeholder has role {role}, which this deal's approval "
+                            f"requires before {rule.before}" for role in missing.get(rule.id, [])))
+        for rule in playbook.approval_rules
+        if playbook.stage_index(rule.before) <= limit
+    ]

@@ -1,0 +1,279 @@
+"""Static soundness checks of a valid playbook, in the style of a linter.
+
+Each finding has a code (`DF1xx`), a severity (`error`, `warning`, `info`), a location
+and a hint. The checks need no generated data, so they are fast: constant rules, gates
+that can never pass (an enum fact compared with a value it cannot take, an item of a
+later stage), stages that cannot be reached or cannot reach `won` because of them,
+roles nobody asks to map, untranslated texts and owners who are not engaged.
+A playbook can silence codes with `lint: {ignore: [DF108]}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import nodes
+
+from dealflow._yaml import Document, Location, format_path
+from dealflow.playbook._model import Playbook
+from dealflow.playbook._references import _walk_texts
+from dealflow.rules import Rule, RuleRefs, template_refs
+
+__all__ = ["CODES", "Finding", "lint_playbook"]
+
+#: Every code: (severity, title).
+CODES: dict[str, tuple[str, str]] = {
+    "DF101": ("error", "gate can never pass"),
+    "DF102": ("warning", "gate always passes"),
+    "DF103": ("error", "stage cannot be reached"),
+    "DF104": ("error", "won cannot be reached from this stage"),
+    "DF105": ("warning", "role nobody asks to map"),
+    "DF106": ("warning", "enum fact compared with a value it cannot take"),
+    "DF107": ("warning", "text missing a translation"),
+    "DF108": ("info", "text not translated (one string for every locale)"),
+    "DF109": ("info", "item owner does not engage in the stage"),
+    "DF110": ("warning", "fact declared but never used"),
+    "DF111": ("error", "gate waits for an item of a later stage"),
+    "DF112": ("warning", "play or item condition is constant"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One lint finding, located in the playbook file."""
+
+    code: str
+    severity: str
+    message: str
+    hint: str
+    file: str = ""
+    line: int = 0
+    column: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}  {self.path}  {self.code} {self.severity}: {self.message} ({self.hint})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as plain data."""
+        return {"code": self.code, "severity": self.severity, "message": self.message,
+                "hint": self.hint, "file": self.file, "line": self.line,
+                "column": self.column, "path": self.path}
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    code: str
+    loc: Location
+    message: str
+    hint: str
+
+
+def _constant(rule: Rule) -> tuple[bool, Any]:
+    if rule.refs.names:
+        return False, None
+    try:
+        return True, rule.evaluate({})
+    except Exception:  # noqa: BLE001 - a failing constant is not a constant value
+        return False, None
+
+
+def _enum_fact(node: nodes.Node, enums: dict[str, set[str]]) -> str | None:
+    """The enum fact `node` reads, as `facts.x` or `facts['x']`; None for anything else."""
+    if isinstance(node, nodes.Getattr):
+        key: Any = node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        key = node.arg.value
+    else:
+        return None
+    reads_facts = isinstance(node.node, nodes.Name) and node.node.name == "facts"
+    return key if reads_facts and key in enums else None
+
+
+def _strings(node: nodes.Node) -> list[str]:
+    """The constant strings of `node`: a string, or the strings of a literal list."""
+    if isinstance(node, nodes.Const):
+        values = [node.value]
+    elif isinstance(node, nodes.List | nodes.Tuple):
+        values = [item.value for item in node.items if isinstance(item, nodes.Const)]
+    else:
+        values = []
+    return [value for value in values if isinstance(value, str)]
+
+
+def _enum_mismatches(pb: Playbook, rule: Rule) -> Iterator[tuple[str, str]]:
+    """(fact, value) for each comparison of an enum fact with a value it cannot take.
+
+    The fact may be on either side of `==` and `!=` (`'approved' == facts.budget`), and on
+    the left of `in` and `not in`.
+    """
+    enums = {f.id: set(f.values or ()) for f in pb.facts if f.type == "enum"}
+    tree = rule._compiled.tree
+    compares = ([tree] if isinstance(tree, nodes.Compare) else []) + list(
+        tree.find_all(nodes.Compare))
+    for compare in compares:
+        left = compare.expr
+        for operand in compare.ops:
+            pairs = [(left, operand.expr)]
+            if operand.op in ("eq", "ne"):
+                pairs.append((operand.expr, left))
+            for side, other in pairs:
+                fact = _enum_fact(side, enums)
+                if fact is not None:
+                    yield from ((fact, value) for value in _strings(other)
+                                if value not in enums[fact])
+            left = operand.expr
+
+
+def _gate_checks(pb: Playbook) -> Iterator[_Raw]:
+    items_stage = {item.id: pb.stage_index(stage.id) for stage, item in pb.iter_items()}
+    for s, stage in enumerate(pb.stages):
+        for g, gate in enumerate(stage.gates):
+            loc: Location = ("stages", s, "gates", g, "when")
+            is_constant, value = _constant(gate.when)
+            if is_constant and not value and gate.severity == "block":
+                yield _Raw("DF101", loc, f"gate {gate.id} is always false",
+                           "a constant false gate strands every deal in this stage")
+            if is_constant and value:
+                yield _Raw("DF102", loc, f"gate {gate.id} is always true",
+                           "make it a condition the buyer can confirm, or remove it")
+            for fact, wrong in _enum_mismatches(pb, gate.when):
+                yield _Raw("DF106", loc, f"fact {fact} can never be {wrong!r}",
+                           "use one of the values the fact declares")
+            for item in gate.when.refs.items:
+                if items_stage.get(item, -1) > s:
+                    yield _Raw("DF111", loc, f"gate {gate.id} waits for item {item}, which "
+                               "belongs to a later stage",
+                               "a deal only sees the items of its current stage")
+
+
+def _blocked_stages(findings: list[_Raw], pb: Playbook) -> set[int]:
+    stuck = set()
+    for finding in findings:
+        if finding.code in ("DF101", "DF111"):
+            stage_index = int(finding.loc[1])
+            gate = pb.stages[stage_index].gates[int(finding.loc[3])]
+            if gate.severity == "block":
+                stuck.add(stage_index)
+    return stuck
+
+
+def _reachability(pb: Playbook, gate_findings: list[_Raw]) -> Iterator[_Raw]:
+    stuck = _blocked_stages(gate_findings, pb)
+    if not stuck:
+        return
+    first_stuck = min(stuck)
+    for s, stage in enumerate(pb.stages):
+        if s > first_stuck:
+            yield _Raw("DF103", ("stages", s), f"stage {stage.id} cannot be reached: "
+                       f"{pb.stages[first_stuck].id} has a gate that never passes",
+                       "fix the gate that never passes")
+    for s, stage in enumerate(pb.stages):
+        if s <= max(stuck):
+            yield _Raw("DF104", ("stages", s), f"no deal in {stage.id} can ever be won",
+                       "every open stage needs a way to won")
+
+
+def _roles(pb: Playbook) -> Iterator[_Raw]:
+    asked = {role for stage in pb.stages for role in stage.required_roles}
+    asked |= {role for rule in pb.approval_rules for role in rule.requires}
+    for refs in _every_ref(pb):
+        asked |= refs.roles
+    for r, role in enumerate(pb.roles):
+        if role.id not in asked:
+            yield _Raw("DF105", ("roles", r), f"role {role.id} is never required by a stage, "
+                       "an approval rule or a rule", "require it in a stage's required_roles "
+                       "or a rule, or remove it")
+
+
+def _every_rule(pb: Playbook) -> Iterator[Rule]:
+    for stage in pb.stages:
+        yield from (gate.when for gate in stage.gates)
+        for item in stage.items:
+            yield from (rule for rule in (item.when, item.for_each) if rule is not None)
+    yield from (play.when for play in pb.plays)
+    yield from (rule.when for rule in pb.approval_rules)
+
+
+def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
+    """What every rule and every item text (a template) of the playbook refers to."""
+    yield from (rule.refs for rule in _every_rule(pb))
+    for _, item in pb.iter_items():
+        raw = item.text.raw()
+        yield from (template_refs(source)
+                    for source in ([raw] if isinstance(raw, str) else raw.values()))
+
+
+def _facts(pb: Playbook) -> Iterator[_Raw]:
+    used: set[str] = set()
+    for refs in _every_ref(pb):
+        used |= refs.facts
+    for f, fact in enumerate(pb.facts):
+        if fact.id not in used:
+            yield _Raw("DF110", ("facts", f), f"fact {fact.id} is not used by any rule or "
+                       "item", "use it in a gate or play, or remove it")
+
+
+def _texts(pb: Playbook) -> Iterator[_Raw]:
+    if len(pb.locales) < 2:
+        return
+    for loc, text in _walk_texts(pb, ()):
+        if text.plain:
+            yield _Raw("DF108", loc, "one string for every locale",
+                       f"write it as a map of {', '.join(pb.locales)}")
+            continue
+        missing = [locale for locale in pb.locales if locale not in text.locales()]
+        if missing:
+            yield _Raw("DF107", loc, f"no text for {', '.join(missing)}",
+                       "add the missing translations")
+
+
+def _owners(pb: Playbook) -> Iterator[_Raw]:
+    for s, stage in enumerate(pb.stages):
+        if not stage.resources:
+            continue
+        for i, item in enumerate(stage.items):
+            if item.owner not in stage.resources:
+                yield _Raw("DF109", ("stages", s, "items", i, "owner"),
+                           f"{item.owner} owns {item.id} but is not in the stage's resources",
+                           "add the owner to `resources`")
+
+
+def _constant_conditions(pb: Playbook) -> Iterator[_Raw]:
+    for p, play in enumerate(pb.plays):
+        if _constant(play.when)[0]:
+            yield _Raw("DF112", ("plays", p, "when"), f"play {play.id} always or never "
+                       "fires", "give it a condition about the deal")
+    for s, stage in enumerate(pb.stages):
+        for i, item in enumerate(stage.items):
+            if item.when is not None and _constant(item.when)[0]:
+                yield _Raw("DF112", ("stages", s, "items", i, "when"),
+                           f"item {item.id} always or never applies", "remove the condition")
+
+
+def lint_playbook(playbook: Playbook, document: Document | None = None, *,
+                  min_severity: str = "info") -> list[Finding]:
+    """Every static finding of `playbook` at or above `min_severity`, minus ignored codes.
+
+    `document` (the parsed file) gives each finding its line and column.
+    """
+    gate_findings = list(_gate_checks(playbook))
+    raw = gate_findings + list(_reachability(playbook, gate_findings))
+    for check in (_roles, _facts, _texts, _owners, _constant_conditions):
+        raw.extend(check(playbook))
+    order = ["error", "warning", "info"]
+    floor = order.index(min_severity)
+    ignored = set(playbook.lint.ignore)
+    findings = []
+    for item in raw:
+        severity, _ = CODES[item.code]
+        if item.code in ignored or order.index(severity) > floor:
+            continue
+        line, column = document.position(item.loc) if document is not None else (0, 0)
+        findings.append(Finding(item.code, severity, item.message, item.hint,
+                                document.file if document is not None else "", line, column,
+                                format_path(item.loc)))
+    return findings

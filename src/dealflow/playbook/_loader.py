@@ -1,0 +1,257 @@
+"""Loading playbooks from YAML, with every problem located in the file."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
+from dealflow._yaml import (
+    Document,
+    DocumentError,
+    Limits,
+    Location,
+    current_limits,
+    limit_hint,
+    read_document,
+    read_text,
+)
+from dealflow.errors import PlaybookError, Problem
+from dealflow.playbook._model import Playbook
+from dealflow.playbook._references import check_references, did_you_mean
+
+__all__ = [
+    "bundled_playbooks",
+    "dump_playbook",
+    "load_playbook",
+    "parse_playbook",
+]
+
+
+def bundled_playbooks() -> dict[str, str]:
+    """The playbooks shipped with dealflow: name -> YAML text."""
+    folder = bundled_dir("playbooks")
+    return {
+        entry.name.removesuffix(".yaml"): entry.read_text(encoding="utf-8")
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    }
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_cached(text: str, file: str, limits: Limits) -> Playbook:
+    """Playbooks are immutable, so the same text need not be parsed twice."""
+    return parse_playbook(text, file, limits=limits)
+
+
+def load_playbook(
+    source: str | Path | None = None, *, limits: Limits | None = None
+) -> Playbook:
+    """Load and check a playbook; raise `PlaybookError` listing every problem in it.
+
+    `source` is a path to a YAML file, or the name of a bundled playbook; with no
+    argument the default playbook for complex B2B projects is loaded. `limits` bounds
+    what the file may hold (default: `current_limits()`, which `DEALFLOW_LIMITS` changes).
+    """
+    limits = limits or current_limits()
+    if source is None:
+        source = DEFAULT_PLAYBOOK
+    path = Path(source)
+    if isinstance(source, str) and not path.exists() and "/" not in source and "." not in source:
+        bundled = bundled_playbooks()
+        if source in bundled:
+            return _parse_cached(bundled[source], f"<bundled {source}.yaml>", limits)
+        names = ", ".join(bundled) or "none"
+        raise PlaybookError([Problem(source, 0, 0, "", "no such file, and no bundled playbook "
+                                     f"of that name (bundled: {names})")])
+    try:
+        text = read_text(path, limits)
+    except DocumentError as exc:
+        raise PlaybookError([exc.problem]) from None
+    return parse_playbook(text, str(source), limits=limits)
+
+
+def parse_playbook(
+    text: str, file: str = "<string>", *, limits: Limits | None = None
+) -> Playbook:
+    """Parse and check a playbook from YAML text; `file` names it in error messages.
+
+    `limits` defaults to `current_limits()`; a playbook over `max_stages`, `max_items` or
+    `max_rules` is refused before its entries are checked one by one.
+    """
+    limits = limits or current_limits()
+    try:
+        document = read_document(text, file, limits)
+    except DocumentError as exc:
+        raise PlaybookError([exc.problem]) from None
+    problems = list(document.problems)
+    if not isinstance(document.data, dict):
+        problems.append(document.problem((), f"a playbook is a mapping of keys such as `id:` "
+                                         f"and `stages:`, but this document holds "
+                                         f"{_describe(document.data)}"))
+        raise PlaybookError(problems)
+    over = list(_over_limits(document, limits))
+    if over:
+        raise PlaybookError(problems + over)
+    try:
+        playbook = Playbook.model_validate(
+            document.data, context={"max_rule_length": limits.max_rule_length})
+    except ValidationError as exc:
+        problems.extend(_schema_problems(exc, document))
+        raise PlaybookError(problems) from None
+    for finding in check_references(playbook):
+        problems.append(document.problem(finding.loc, finding.message, key=finding.key))
+    if problems:
+        raise PlaybookError(problems)
+    return playbook
+
+
+def _over_limits(document: Document, limits: Limits) -> Iterator[Problem]:
+    """A problem for each of `max_stages`, `max_items` and `max_rules` the playbook exceeds,
+    at the first entry past the limit."""
+    data = document.data
+    stages = data.get("stages")
+    if isinstance(stages, list) and len(stages) > limits.max_stages:
+        yield document.problem(("stages", limits.max_stages),
+                               f"the playbook has {len(stages)} stages; the limit max_stages "
+                               f"is {limits.max_stages} {limit_hint('max_stages')}")
+    items: list[Location] = [("stages", i, "items", j) for i, stage in _entries(data, "stages")
+                             for j in range(len(_list(stage, "items")))]
+    if len(items) > limits.max_items:
+        yield document.problem(items[limits.max_items],
+                               f"the playbook has {len(items)} SOP items in all its stages; "
+                               f"the limit max_items is {limits.max_items} "
+                               f"{limit_hint('max_items')}")
+    rules = sorted(_rule_paths(data), key=document.position)
+    if len(rules) > limits.max_rules:
+        yield document.problem(rules[limits.max_rules],
+                               f"the playbook has {len(rules)} rules (the `when` and "
+                               "`for_each` of gates, items, plays and approval rules); the "
+                               f"limit max_rules is {limits.max_rules} "
+                               f"{limit_hint('max_rules')}")
+
+
+def _list(data: Any, key: str) -> list[Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _entries(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, entry) for each mapping in the list `data[key]`."""
+    for index, entry in enumerate(_list(data, key)):
+        if isinstance(entry, dict):
+            yield index, entry
+
+
+def _rule_paths(data: dict[str, Any]) -> Iterator[Location]:
+    """Where the playbook document holds a rule (before it is checked)."""
+    for i, stage in _entries(data, "stages"):
+        for j, gate in _entries(stage, "gates"):
+            if "when" in gate:
+                yield ("stages", i, "gates", j, "when")
+        for j, item in _entries(stage, "items"):
+            yield from (("stages", i, "items", j, key) for key in ("when", "for_each")
+                        if key in item)
+    for key in ("plays", "approval_rules"):
+        yield from ((key, j, "when") for j, entry in _entries(data, key) if "when" in entry)
+
+
+def dump_playbook(playbook: Playbook) -> str:
+    """The playbook as YAML text that `parse_playbook` loads back into an equal object."""
+    data = playbook.model_dump(mode="json", exclude_defaults=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _schema_problems(exc: ValidationError, document: Document,
+                     root: type[BaseModel] = Playbook) -> Iterator[Problem]:
+    """Located problems for pydantic's errors on a document validated as `root`."""
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _fields_at(loc[:-1], root)
+            message = f"unknown key {key!r}" + did_you_mean(key, allowed)
+            yield document.problem(loc, message, key=True)
+        elif kind == "missing":
+            yield document.problem(loc[:-1], f"missing required key {loc[-1]!r}")
+        elif kind == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
+            continue  # its entries are invalid, each reported on its own
+        else:
+            yield document.problem(loc, _message(error))
+
+
+#: What pydantic's type errors expect, in the words of YAML rather than of Python.
+_EXPECTED = {
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "model_type": "a mapping of keys to values",
+    "dict_type": "a mapping of keys to values",
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, not {_describe(error.get('input'))}"
+    if kind == "too_short":
+        least = error["ctx"]["min_length"]
+        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
+    if kind in {"literal_error", "enum"}:
+        got = error.get("input")
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{got!r} is not allowed; expected {expected}"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+def _describe(value: Any) -> str:
+    """What a YAML value is, for messages: `a list`, `the text 'maybe'`, `a date`."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"the text {value if len(value) <= 40 else value[:37] + '...'!r}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    names = {dict: "a mapping", list: "a list", datetime.date: "a date",
+             datetime.datetime: "a date and time"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(loc: tuple[Any, ...], root: type[BaseModel] = Playbook) -> list[str]:
+    model: type[BaseModel] | None = root
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+    return list(model.model_fields) if model is not None else []

@@ -1,0 +1,543 @@
+"""A compiler from Jinja expression trees to Python closures, with explanations.
+
+Jinja's parser reads the rule; instead of Jinja's code generator (which builds a new
+render context for every call), each node becomes a small closure over the ones below
+it. Only the node kinds, filters and tests listed here compile; anything else is a
+load-time error. Attribute access goes through the sandboxed environment, so what the
+sandbox forbids stays forbidden. Because the tree is kept, `why_false` can say which
+parts of a false rule were false and with which values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from jinja2 import StrictUndefined, Undefined, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import new_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from dealflow.rules._guards import (
+    GUARDED_BINOPS,
+    MAX_FORMAT_WIDTH,
+    MAX_INT_BITS,
+    MAX_SIZE,
+    LimitExceeded,
+    RuleEvalError,
+    check_brace_format,
+    check_concat,
+    check_size,
+    guard_filter,
+    guard_test,
+)
+from dealflow.rules._guards import safe_add as _safe_add
+from dealflow.rules._guards import safe_mod as _safe_mod
+from dealflow.rules._guards import safe_mul as _safe_mul
+from dealflow.rules._guards import safe_pow as _safe_pow
+
+__all__ = [
+    "GUARDED_BINOPS",
+    "MAX_FORMAT_WIDTH",
+    "MAX_INT_BITS",
+    "MAX_SIZE",
+    "Compiled",
+    "LimitExceeded",
+    "Leaf",
+    "RuleEvalError",
+    "TrustingSandbox",
+    "UnsupportedSyntax",
+    "compile_node",
+    "render",
+    "trust",
+]
+
+Fn = Callable[[Mapping[str, Any]], Any]
+
+#: Types whose public attributes rules may read directly: data, never code. Everything
+#: else goes through the sandbox's checks.
+TRUSTED_TYPES: set[type] = {str, int, float, bool, dt.date, dt.datetime, Decimal}
+
+
+def trust(kind: type) -> type:
+    """Let rules read `kind`'s public attributes without the sandbox's per-access checks
+    (for dealflow's own data classes; attributes starting with `_` stay forbidden)."""
+    TRUSTED_TYPES.add(kind)
+    return kind
+
+
+class TrustingSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with a fast path for the public attributes of trusted
+    types (dealflow's own data classes and plain values); everything else is checked
+    as usual."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in TRUSTED_TYPES and not attribute.startswith("_") and (
+            attribute not in _FORMAT_METHODS
+        ):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return super().getattr(obj, attribute)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        """Refuse an unsafe attribute at once (Jinja returns an undefined value that only
+        fails when used, which a list or a test can carry away unnoticed)."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+                            f"object is unsafe")
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """`str.format` and `format_map` through the sandbox's formatter, with the widths
+        and precisions of the format string checked against `MAX_FORMAT_WIDTH` first."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        fmt = value.__self__
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            check_brace_format(fmt)
+            return wrapped(*args, **kwargs)
+
+        checked.dealflow_safe = True  # type: ignore[attr-defined]
+        return checked
+
+
+ENV = TrustingSandbox(undefined=StrictUndefined, autoescape=False)
+_CONTEXT = new_context(ENV, None, {}, {}, shared=True)
+
+#: Filters a rule may use. Filters that can build huge values (center, wordwrap, batch,
+#: format, indent, ...) are left out on purpose.
+FILTERS = frozenset({
+    "abs", "count", "default", "d", "first", "float", "int", "join", "last", "length",
+    "list", "lower", "map", "max", "min", "reject", "rejectattr", "round", "select",
+    "selectattr", "sort", "string", "sum", "trim", "unique", "upper",
+})
+TESTS = frozenset({
+    "boolean", "defined", "divisibleby", "eq", "equalto", "even", "false", "float", "ge",
+    "gt", "in", "integer", "le", "lower", "lt", "mapping", "ne", "none", "number", "odd",
+    "sequence", "string", "true", "undefined", "upper", "==", "!=", ">", ">=", "<", "<=",
+    "greaterthan", "lessthan", "sameas",
+})
+# A rule's filters and tests, and what `map`, `select` and `reject` may name, are only
+# these; each filter is guarded against building values past the limits (`_limits`).
+# These return a number or one of the items they are given: nothing to guard.
+_SMALL_RESULT = frozenset({"abs", "count", "first", "float", "int", "last", "length", "round"})
+ENV.filters = {name: ENV.filters[name] if name in _SMALL_RESULT
+               else guard_filter(name, ENV.filters[name]) for name in FILTERS}
+ENV.tests = {name: guard_test(cast(Callable[..., Any], ENV.tests[name])) for name in TESTS}
+_FORMAT_METHODS = frozenset({"format", "format_map"})
+
+
+class UnsupportedSyntax(ValueError):
+    """A rule uses a construct rules do not allow."""
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge,
+    "lt": operator.lt, "lteq": operator.le,
+    "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
+}
+_SYMBOL = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=",
+           "in": "in", "notin": "not in"}
+
+
+_BINARY: dict[type[nodes.BinExpr], Callable[[Any, Any], Any]] = {
+    nodes.Add: _safe_add, nodes.Sub: operator.sub, nodes.Mul: _safe_mul,
+    nodes.Div: operator.truediv, nodes.FloorDiv: operator.floordiv, nodes.Mod: _safe_mod,
+    nodes.Pow: _safe_pow,
+}
+
+
+def _refused(what: str, exc: SecurityError) -> RuleEvalError:
+    return RuleEvalError(f"{what}: {exc.message or exc}")
+
+
+def _checked(value: Any, what: str) -> Any:
+    if isinstance(value, Undefined):
+        hint = getattr(value, "_undefined_hint", None)
+        raise RuleEvalError(hint or f"{what} is undefined")
+    return value
+
+
+def _name(node: nodes.Name) -> Fn:
+    key = node.name
+
+    def lookup(ctx: Mapping[str, Any]) -> Any:
+        try:
+            return ctx[key]
+        except KeyError:
+            raise RuleEvalError(f"unknown name {key!r}") from None
+
+    return lookup
+
+
+def _getattr(node: nodes.Getattr) -> Fn:
+    target, attr = compile_node(node.node), node.attr
+    text = render(node)
+    private = attr.startswith("_")
+
+    def get(ctx: Mapping[str, Any]) -> Any:
+        obj = target(ctx)
+        if not private and type(obj) in TRUSTED_TYPES and attr not in _FORMAT_METHODS:
+            try:
+                return getattr(obj, attr)
+            except AttributeError:
+                raise RuleEvalError(f"`{text}`: {type(obj).__name__} has no attribute "
+                                    f"{attr!r}") from None
+        try:
+            return _checked(ENV.getattr(obj, attr), f"`{text}`")
+        except SecurityError as exc:
+            raise _refused(f"`{text}`", exc) from None
+
+    return get
+
+
+def _getitem(node: nodes.Getitem) -> Fn:
+    target = compile_node(node.node)
+    text = render(node)
+    if isinstance(node.arg, nodes.Slice):
+        parts = [compile_node(p) if p is not None else None
+                 for p in (node.arg.start, node.arg.stop, node.arg.step)]
+
+        def get_slice(ctx: Mapping[str, Any]) -> Any:
+            bounds = [p(ctx) if p is not None else None for p in parts]
+            return target(ctx)[slice(*bounds)]
+
+        return get_slice
+    arg = compile_node(node.arg)
+
+    def get(ctx: Mapping[str, Any]) -> Any:
+        try:
+            return _checked(ENV.getitem(target(ctx), arg(ctx)), f"`{text}`")
+        except SecurityError as exc:
+            raise _refused(f"`{text}`", exc) from None
+
+    return get
+
+
+def _arguments(node: nodes.Call | nodes.Filter | nodes.Test) -> tuple[list[Fn], dict[str, Fn]]:
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        raise UnsupportedSyntax("`*args` and `**kwargs` are not supported in rules")
+    args = [compile_node(arg) for arg in node.args]
+    kwargs = {str(kw.key): compile_node(kw.value) for kw in node.kwargs}
+    return args, kwargs
+
+
+def _call(node: nodes.Call) -> Fn:
+    if not isinstance(node.node, nodes.Name):
+        raise UnsupportedSyntax(f"only the rule helpers can be called, not `{render(node.node)}`")
+    func = _name(node.node)
+    args, kwargs = _arguments(node)
+
+    def call(ctx: Mapping[str, Any]) -> Any:
+        target = func(ctx)
+        if not callable(target):
+            raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
+        return target(*[a(ctx) for a in args], **{k: v(ctx) for k, v in kwargs.items()})
+
+    return call
+
+
+def _filter(node: nodes.Filter) -> Fn:
+    if node.name not in FILTERS:
+        raise UnsupportedSyntax(f"unknown filter {node.name!r}; rules may use: "
+                                + ", ".join(sorted(FILTERS)))
+    if node.node is None:
+        raise UnsupportedSyntax("a filter needs a value")
+    value = compile_node(node.node)
+    args, kwargs = _arguments(node)
+    name = node.name
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        return ENV.call_filter(name, value(ctx), [a(ctx) for a in args],
+                               {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
+
+    return apply
+
+
+def _test(node: nodes.Test) -> Fn:
+    if node.name not in TESTS:
+        raise UnsupportedSyntax(f"unknown test {node.name!r}; rules may use: "
+                                + ", ".join(sorted(TESTS)))
+    value = compile_node(node.node)
+    args, kwargs = _arguments(node)
+    name = node.name
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        return ENV.call_test(name, value(ctx), [a(ctx) for a in args],
+                             {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
+
+    return apply
+
+
+def _compare(node: nodes.Compare) -> Fn:
+    first = compile_node(node.expr)
+    ops = [(_COMPARE[op.op], compile_node(op.expr)) for op in node.ops]
+
+    def compare(ctx: Mapping[str, Any]) -> Any:
+        left = first(ctx)
+        for fn, right_fn in ops:
+            right = right_fn(ctx)
+            if not fn(left, right):
+                return False
+            left = right
+        return True
+
+    return compare
+
+
+def _and(node: nodes.And) -> Fn:
+    left, right = compile_node(node.left), compile_node(node.right)
+    return lambda ctx: left(ctx) and right(ctx)
+
+
+def _or(node: nodes.Or) -> Fn:
+    left, right = compile_node(node.left), compile_node(node.right)
+    return lambda ctx: left(ctx) or right(ctx)
+
+
+def _not(node: nodes.Not) -> Fn:
+    inner = compile_node(node.node)
+    return lambda ctx: not inner(ctx)
+
+
+def _neg(node: nodes.Neg) -> Fn:
+    inner = compile_node(node.node)
+    return lambda ctx: -inner(ctx)
+
+
+def _pos(node: nodes.Pos) -> Fn:
+    inner = compile_node(node.node)
+    return lambda ctx: +inner(ctx)
+
+
+def _binary(node: nodes.BinExpr) -> Fn:
+    fn = _BINARY[type(node)]
+    left, right = compile_node(node.left), compile_node(node.right)
+    return lambda ctx: fn(left(ctx), right(ctx))
+
+
+def _concat(node: nodes.Concat) -> Fn:
+    parts = [compile_node(part) for part in node.nodes]
+
+    def concat(ctx: Mapping[str, Any]) -> str:
+        return "".join(check_concat([str(part(ctx)) for part in parts]))
+
+    return concat
+
+
+def _cond(node: nodes.CondExpr) -> Fn:
+    test, yes = compile_node(node.test), compile_node(node.expr1)
+    no = compile_node(node.expr2) if node.expr2 is not None else None
+
+    def cond(ctx: Mapping[str, Any]) -> Any:
+        if test(ctx):
+            return yes(ctx)
+        if no is None:
+            raise RuleEvalError(f"`{render(node)}` has no `else` value")
+        return no(ctx)
+
+    return cond
+
+
+def _const(node: nodes.Const) -> Fn:
+    value = node.value
+    return lambda ctx: value
+
+
+def _list(node: nodes.List | nodes.Tuple) -> Fn:
+    items = [compile_node(item) for item in node.items]
+    return lambda ctx: check_size([item(ctx) for item in items], "a list")
+
+
+def _dict(node: nodes.Dict) -> Fn:
+    pairs = [(compile_node(p.key), compile_node(p.value)) for p in node.items]
+    return lambda ctx: check_size({k(ctx): v(ctx) for k, v in pairs}, "a mapping")
+
+
+_COMPILERS: dict[type[nodes.Node], Callable[[Any], Fn]] = {
+    nodes.Const: _const, nodes.Name: _name, nodes.Getattr: _getattr, nodes.Getitem: _getitem,
+    nodes.Call: _call, nodes.Filter: _filter, nodes.Test: _test, nodes.Compare: _compare,
+    nodes.And: _and, nodes.Or: _or, nodes.Not: _not, nodes.Neg: _neg, nodes.Pos: _pos,
+    nodes.Concat: _concat, nodes.CondExpr: _cond, nodes.List: _list, nodes.Tuple: _list,
+    nodes.Dict: _dict,
+    **{kind: _binary for kind in _BINARY},
+}
+
+
+def compile_node(node: nodes.Node) -> Fn:
+    """Compile one expression node (and its children) into a closure over a context."""
+    compiler = _COMPILERS.get(type(node))
+    if compiler is None:
+        raise UnsupportedSyntax(f"`{type(node).__name__}` expressions are not supported in rules")
+    return compiler(node)
+
+
+# -- rendering a node back to text (for explanations) ------------------------------------
+
+def _render_args(node: nodes.Call | nodes.Filter | nodes.Test) -> str:
+    parts = [render(arg) for arg in node.args]
+    parts += [f"{kw.key}={render(kw.value)}" for kw in node.kwargs]
+    return ", ".join(parts)
+
+
+_BIN_SYMBOL = {nodes.Add: "+", nodes.Sub: "-", nodes.Mul: "*", nodes.Div: "/",
+               nodes.FloorDiv: "//", nodes.Mod: "%", nodes.Pow: "**"}
+
+
+#: Nodes that need no parentheses as the target of `.attr`, `[key]` or `(args)`.
+_ATOMS = (nodes.Const, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Call, nodes.List,
+          nodes.Tuple, nodes.Dict)
+#: Nodes written in parentheses as the operand of an operator, a filter or a test.
+_LOOSE = (nodes.BinExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.CondExpr,
+          nodes.Concat)
+
+
+def _target(node: nodes.Node) -> str:
+    text = render(node)
+    return text if isinstance(node, _ATOMS) else f"({text})"
+
+
+def _operand(node: nodes.Node) -> str:
+    text = render(node)
+    return f"({text})" if isinstance(node, _LOOSE) else text
+
+
+def _compared(node: nodes.Node) -> str:
+    text = render(node)
+    looser = nodes.And | nodes.Or | nodes.Not | nodes.Compare | nodes.CondExpr
+    return f"({text})" if isinstance(node, looser) else text
+
+
+def render(node: nodes.Node) -> str:  # noqa: C901, PLR0911, PLR0912 - one branch per node kind
+    """The node written back as rule text (normalised spacing)."""
+    if isinstance(node, nodes.Const):
+        return repr(node.value) if not isinstance(node.value, bool) else str(node.value).lower()
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_target(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Getitem):
+        return f"{_target(node.node)}[{render(node.arg)}]"
+    if isinstance(node, nodes.Slice):
+        parts = (node.start, node.stop, node.step)
+        return ":".join("" if part is None else render(part) for part in parts).rstrip(":")
+    if isinstance(node, nodes.Call):
+        return f"{_target(node.node)}({_render_args(node)})"
+    if isinstance(node, nodes.Filter):
+        args = f"({_render_args(node)})" if node.args or node.kwargs else ""
+        inner = _operand(node.node) if node.node is not None else ""
+        return f"{inner} | {node.name}{args}"
+    if isinstance(node, nodes.Test):
+        args = f"({_render_args(node)})" if node.args or node.kwargs else ""
+        return f"{_operand(node.node)} is {node.name}{args}"
+    if isinstance(node, nodes.Compare):
+        ops = " ".join(f"{_SYMBOL[op.op]} {_compared(op.expr)}" for op in node.ops)
+        return f"{_compared(node.expr)} {ops}"
+    if isinstance(node, nodes.And | nodes.Or):
+        word = "and" if isinstance(node, nodes.And) else "or"
+        looser = (nodes.Or, nodes.CondExpr) if word == "and" else (nodes.CondExpr,)
+        first, second = (f"({render(side)})" if isinstance(side, looser) else render(side)
+                         for side in (node.left, node.right))
+        return f"{first} {word} {second}"
+    if isinstance(node, nodes.Not):
+        negated = render(node.node)
+        if isinstance(node.node, nodes.And | nodes.Or | nodes.CondExpr):
+            return f"not ({negated})"
+        return f"not {negated}"
+    if isinstance(node, nodes.Neg | nodes.Pos):
+        return ("-" if isinstance(node, nodes.Neg) else "+") + _target(node.node)
+    if isinstance(node, nodes.BinExpr) and type(node) in _BIN_SYMBOL:
+        return f"{_operand(node.left)} {_BIN_SYMBOL[type(node)]} {_operand(node.right)}"
+    if isinstance(node, nodes.Concat):
+        return " ~ ".join(_operand(part) for part in node.nodes)
+    if isinstance(node, nodes.CondExpr):
+        otherwise = f" else {_operand(node.expr2)}" if node.expr2 is not None else ""
+        return f"{_operand(node.expr1)} if {_operand(node.test)}{otherwise}"
+    if isinstance(node, nodes.List | nodes.Tuple):
+        return "[" + ", ".join(render(item) for item in node.items) + "]"
+    if isinstance(node, nodes.Dict):
+        return "{" + ", ".join(f"{render(p.key)}: {render(p.value)}" for p in node.items) + "}"
+    return type(node).__name__
+
+
+# -- explaining a false rule --------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A part of a rule that came out false (or failed), with what it saw.
+
+    `call` is `(helper, args)` when the part is a helper call; `fact` the fact id when
+    the part reads `facts.<id>`; `compare` is `(left_text, left_value, op, right_text,
+    right_value)` for a comparison; `error` the message when the part raised.
+    """
+
+    text: str
+    value: Any = None
+    error: str | None = None
+    call: tuple[str, tuple[Any, ...]] | None = None
+    fact: str | None = None
+    compare: tuple[str, Any, str, str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A compiled expression: `fn` evaluates it, `tree` is kept for explanations."""
+
+    fn: Fn
+    tree: nodes.Expr
+    parts: dict[int, Fn] = field(default_factory=dict)
+    """Closures of the tree's parts, compiled when an explanation first needs them."""
+
+    def why_false(self, ctx: Mapping[str, Any]) -> list[Leaf]:
+        """The smallest parts of the rule that make it false in `ctx`."""
+        return _why(self.tree, ctx, self.parts)
+
+
+def _evaluate(node: nodes.Node, ctx: Mapping[str, Any],
+              parts: dict[int, Fn]) -> tuple[Any, str | None]:
+    fn = parts.get(id(node))
+    if fn is None:
+        fn = parts[id(node)] = compile_node(node)
+    try:
+        return fn(ctx), None
+    except RuleEvalError as exc:
+        return None, str(exc)
+    except Exception as exc:  # noqa: BLE001 - any failure of user code becomes a reason
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn]) -> list[Leaf]:
+    if isinstance(node, nodes.And | nodes.Or):
+        leaves: list[Leaf] = []
+        for part in (node.left, node.right):
+            value, error = _evaluate(part, ctx, parts)
+            if error is not None or not value:
+                leaves.extend(_why(part, ctx, parts))
+        return leaves
+    value, error = _evaluate(node, ctx, parts)
+    return [_leaf(node, value, error, ctx, parts)]
+
+
+def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any],
+          parts: dict[int, Fn]) -> Leaf:
+    text = render(node)
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
+        args = tuple(_evaluate(arg, ctx, parts)[0] for arg in node.args)
+        return Leaf(text, value, error, call=(node.node.name, args))
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and (
+        node.node.name == "facts"
+    ):
+        return Leaf(text, value, error, fact=node.attr)
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1:
+        left, _ = _evaluate(node.expr, ctx, parts)
+        right, _ = _evaluate(node.ops[0].expr, ctx, parts)
+        compare = (render(node.expr), left, _SYMBOL[node.ops[0].op], render(node.ops[0].expr),
+                   right)
+        return Leaf(text, value, error, compare=compare)
+    return Leaf(text, value, error)

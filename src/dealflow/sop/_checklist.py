@@ -1,0 +1,174 @@
+"""Per-deal SOP checklists: what the deal's stage asks for now, who does it, by when.
+
+`build_checklist` expands the stage's items for one deal (`when` filters, `for_each`
+repeats per stakeholder with ids like `item@stakeholder`), renders each text template
+in the sandbox, resolves owners and due dates, and gathers what else the salesperson
+needs on the same page: the open gates, red flags and the plays that fire.
+`render_checklist` lays it out as Markdown, HTML or JSON (see `dealflow.render`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from dealflow.deal import Deal, ItemCompletion
+from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
+from dealflow.playbook import Playbook
+from dealflow.rules import STAKEHOLDER_NAME, LimitExceeded, TextTemplate, compile_template, trust
+from dealflow.stakeholders import Recommendation, RedFlag, analyse_stakeholders, recommend_plays
+
+__all__ = ["Checklist", "ChecklistItem", "build_checklist"]
+
+@trust
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    """One line of a deal's checklist.
+
+    `state` is `done`, `open`, `overdue`, or `not_applicable` (done earlier, but the
+    deal's situation no longer calls for it: kept, not dropped).
+    """
+
+    id: str
+    item_id: str
+    text: str
+    owner: str
+    owner_name: str
+    due: dt.date
+    state: str
+    blocking: bool = False
+    evidence_required: str | None = None
+    stakeholder: str | None = None
+    done: ItemCompletion | None = None
+
+    @property
+    def done_late(self) -> bool:
+        """True when the item was done after its due date."""
+        return self.done is not None and self.done.at.date() > self.due
+
+
+@trust
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    """A deal's checklist and the state of its stage, in one locale."""
+
+    deal: Deal
+    playbook_id: str
+    playbook_version: str
+    stage: str
+    stage_name: str
+    stage_goal: str
+    locale: str
+    generated_at: dt.datetime
+    items: tuple[ChecklistItem, ...]
+    gates: tuple[Check, ...] = ()
+    red_flags: tuple[RedFlag, ...] = ()
+    plays: tuple[Recommendation, ...] = field(default_factory=tuple)
+
+    @property
+    def overdue(self) -> tuple[ChecklistItem, ...]:
+        """Items past their due date and not done."""
+        return tuple(item for item in self.items if item.state == "overdue")
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(template: str) -> TextTemplate:
+    return compile_template(template)
+
+
+def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
+                     locale: str) -> str:
+    """The item's text rendered for the deal; on failure the raw text and the reason.
+
+    A text that passes a limit of the sandbox (`MAX_ITEM_TEXT`, `MAX_SIZE`, ...) is not
+    shown: it raises `LimitExceeded` naming the item and the limit.
+    """
+    names: dict[str, Any] = {name: ctx[name] for name in ctx}
+    names["locale"] = locale
+    if instance.stakeholder is not None:
+        names[STAKEHOLDER_NAME] = instance.stakeholder
+    try:
+        return _compiled(template).render(names)
+    except LimitExceeded as exc:
+        raise LimitExceeded(f"the text of {_where(ctx, instance)} {exc}") from None
+    except RecursionError:
+        raise LimitExceeded(f"the text of {_where(ctx, instance)} is nested too deeply to "
+                            "render") from None
+    except Exception as exc:  # noqa: BLE001 - a checklist always renders
+        return f"{template} [could not fill in: {type(exc).__name__}: {exc}]"
+
+
+def _where(ctx: RuleContext, instance: ItemInstance) -> str:
+    """Where an item instance's text is in the playbook, like `stages[2].items[0]`."""
+    for s, stage in enumerate(ctx.playbook.stages):
+        for i, item in enumerate(stage.items):
+            if item is instance.item:
+                return f"stages[{s}].items[{i}] (item {item.id!r})"
+    return f"item {instance.item.id!r}"
+
+
+def _item_line(ctx: RuleContext, instance: ItemInstance, locale: str) -> ChecklistItem:
+    playbook, deal = ctx.playbook, ctx.deal
+    item = instance.item
+    due = deal.stage_entered_at.date() + dt.timedelta(days=item.due_days)
+    done = deal.items_done.get(instance.id)
+    if done is not None:
+        state = "done"
+    elif ctx.now.date() > due:
+        state = "overdue"
+    else:
+        state = "open"
+    owner = next(role for role in playbook.our_roles if role.id == item.owner)
+    return ChecklistItem(
+        id=instance.id, item_id=item.id,
+        text=render_item_text(playbook.text(item.text, locale), ctx, instance, locale),
+        owner=item.owner, owner_name=playbook.text(owner.name, locale), due=due, state=state,
+        blocking=item.blocking,
+        evidence_required=playbook.text(item.evidence, locale) if item.evidence else None,
+        stakeholder=instance.stakeholder.id if instance.stakeholder else None, done=done,
+    )
+
+
+def _no_longer_applicable(ctx: RuleContext, applicable: set[str],
+                          locale: str) -> list[ChecklistItem]:
+    """Items done in this stage that the deal's situation no longer calls for."""
+    stage = ctx.playbook.stage(ctx.deal.stage)
+    by_id = {item.id: item for item in stage.items}
+    lines = []
+    for done_id, completion in ctx.deal.items_done.items():
+        base, _, person_id = done_id.partition("@")
+        if done_id in applicable or completion.stage != stage.id or base not in by_id:
+            continue
+        person = ctx.deal.stakeholder(person_id) if person_id else None
+        instance = ItemInstance(done_id, by_id[base], person)
+        line = _item_line(ctx, instance, locale)
+        lines.append(ChecklistItem(**{**_fields(line), "state": "not_applicable"}))
+    return lines
+
+
+def _fields(line: ChecklistItem) -> dict[str, Any]:
+    return {name: getattr(line, name) for name in ChecklistItem.__slots__}
+
+
+def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None = None,
+                    locale: str | None = None) -> Checklist:
+    """The checklist of `deal`'s current stage, with gates, red flags and plays."""
+    moment = now or dt.datetime.now(dt.UTC)
+    language = locale or playbook.default_locale
+    ctx = RuleContext(playbook, deal, moment)
+    stage = playbook.stage(deal.stage)
+    instances = ctx.item_instances(stage)
+    lines = [_item_line(ctx, instance, language) for instance in instances]
+    lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
+    next_stage = playbook.next_stage(stage.id)
+    return Checklist(
+        deal=deal, playbook_id=playbook.id, playbook_version=playbook.version,
+        stage=stage.id, stage_name=playbook.text(stage.name, language),
+        stage_goal=playbook.text(stage.goal, language), locale=language,
+        generated_at=moment, items=tuple(lines),
+        gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
+        red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
+        plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
+    )

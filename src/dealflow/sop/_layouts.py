@@ -1,0 +1,204 @@
+"""Laying out checklists as Markdown, HTML or JSON.
+
+Markdown and HTML come from the Jinja templates in `sops/` (shipped with the package),
+rendered in a sandbox with `StrictUndefined`; HTML is autoescaped and Markdown escapes
+every value from deal data with the `md` filter. A directory given as `template_dir`
+(or a stage's own `template`) is searched first, so a team can lay out its own page.
+JSON has a documented, versioned shape (`CHECKLIST_SCHEMA`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+)
+from jinja2.loaders import split_template_path
+
+from dealflow._resources import bundled_dir
+from dealflow._safe_text import visible
+from dealflow.errors import DealflowError, DefinitionError
+from dealflow.rules import LayoutSandbox, LimitExceeded, TrustingSandbox, template_line
+from dealflow.sop._checklist import Checklist, ChecklistItem
+
+__all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
+
+CHECKLIST_SCHEMA = "dealflow.checklist/1"
+Format = Literal["md", "html", "json"]
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "account": "Account", "owner": "Owner", "amount": "Amount", "status": "Status",
+        "goal": "Goal", "next_step": "Next step", "checklist": "Checklist", "due": "due",
+        "overdue": "OVERDUE", "not_applicable": "no longer applies", "blocking": "must be done",
+        "evidence": "evidence", "no_items": "Nothing on the checklist for this stage.",
+        "gates": "Control points", "red_flags": "Red flags", "plays": "Plays",
+        "high": "High", "medium": "Medium", "low": "Low", "state": "State", "item": "Item",
+        "done": "done", "open": "open", "on_hold": "on hold", "won": "won", "lost": "lost",
+    },
+    "zh": {
+        "account": "客户", "owner": "负责人", "amount": "金额", "status": "状态",
+        "goal": "阶段目标", "next_step": "下一步", "checklist": "检查清单", "due": "截止",
+        "overdue": "已逾期", "not_applicable": "已不适用", "blocking": "必须完成",
+        "evidence": "证据", "no_items": "本阶段没有清单事项。",
+        "gates": "关键控制点", "red_flags": "风险信号", "plays": "应对策略",
+        "high": "高", "medium": "中", "low": "低", "state": "状态", "item": "事项",
+        "done": "已完成", "open": "待办", "on_hold": "暂停", "won": "赢单", "lost": "丢单",
+    },
+}
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
+"""What opens a block (heading, list, setext underline, ordered list) at a line's start."""
+_BACKTICKS = re.compile(r"`+")
+
+
+def _md(value: Any, code: bool = False) -> str:
+    """Escape a value for Markdown so that it prints as text and changes no structure.
+
+    Inline syntax (emphasis, links, images, code, tables, strikethrough) is backslash-
+    escaped, `&`, `<` and `>` become entities (no HTML, no autolink, no entity), line
+    breaks become spaces (no new block) and a block marker at the start (`#`, `-`, `+`,
+    `=`, `1.`) is escaped, since a value may begin a line. Control characters show as
+    escapes (`\\x1b`). With `code`, the value becomes a code span, fenced by more
+    backticks than it holds.
+    """
+    text = " ".join(visible(str(value).replace("\r\n", "\n")).splitlines()).strip()
+    if code:
+        fence = "`" * (1 + max((len(run) for run in _BACKTICKS.findall(text)), default=0))
+        pad = " " if text.startswith("`") or text.endswith("`") else ""
+        return f"{fence}{pad}{text}{pad}{fence}" if text else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+
+
+class _BundledLoader(BaseLoader):
+    """Templates from the package's `sops/` folder (works from a wheel too)."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, None, Any]:
+        # only files inside `sops/`: no `..`, no absolute paths (`/etc/passwd`)
+        entry = bundled_dir("sops").joinpath(*split_template_path(template))
+        if not entry.is_file():
+            raise TemplateNotFound(template)
+        return entry.read_text(encoding="utf-8"), None, lambda: True
+
+
+@functools.lru_cache(maxsize=32)
+def _environment(template_dir: Path | None, html: bool) -> TrustingSandbox:
+    """One environment per layout folder and mode: Jinja caches compiled templates in it.
+
+    Layouts from a folder of yours run in `LayoutSandbox` (see `dealflow.playbook.sandbox`):
+    no globals, guarded operators and filters, and a budget of steps and output per
+    render. The bundled layouts alone are part of dealflow's own code: they run in the
+    plain sandbox, without paying for the budget on every step (which doubled the time of
+    a Markdown checklist)."""
+    options: dict[str, Any] = {"undefined": StrictUndefined, "autoescape": html,
+                               "trim_blocks": False, "keep_trailing_newline": True}
+    if template_dir is None:
+        trusted = TrustingSandbox(loader=_BundledLoader(), **options)
+        trusted.globals.clear()
+        trusted.filters["md"] = _md
+        return trusted
+    env = LayoutSandbox(
+        loader=ChoiceLoader([FileSystemLoader(str(template_dir)), _BundledLoader()]),
+        **options)
+    env.add_filter("md", _md)
+    return env
+
+
+def _item_dict(item: ChecklistItem) -> dict[str, Any]:
+    return {
+        "id": item.id, "item_id": item.item_id, "text": item.text, "owner": item.owner,
+        "owner_name": item.owner_name, "due": item.due.isoformat(), "state": item.state,
+        "blocking": item.blocking, "evidence_required": item.evidence_required,
+        "stakeholder": item.stakeholder,
+        "done": None if item.done is None else {
+            "actor": item.done.actor, "at": item.done.at.isoformat(),
+            "evidence": item.done.evidence, "late": item.done_late,
+        },
+    }
+
+
+def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
+    """The checklist as plain data in the `dealflow.checklist/1` shape."""
+    deal = checklist.deal
+    return {
+        "schema": CHECKLIST_SCHEMA,
+        "generated_at": checklist.generated_at.isoformat(),
+        "locale": checklist.locale,
+        "playbook": {"id": checklist.playbook_id, "version": checklist.playbook_version},
+        "deal": {"id": deal.id, "title": deal.title, "account": deal.account,
+                 "owner": deal.owner, "amount": str(deal.amount), "currency": deal.currency,
+                 "status": deal.status.value},
+        "stage": {"id": checklist.stage, "name": checklist.stage_name,
+                  "goal": checklist.stage_goal},
+        "items": [_item_dict(item) for item in checklist.items],
+        "gates": [check.to_dict() for check in checklist.gates],
+        "red_flags": [{"code": f.code, "severity": f.severity, "reason": f.reason,
+                       "stakeholder": f.stakeholder, "role": f.role} for f in checklist.red_flags],
+        "plays": [{"play": p.play, "situation": p.situation, "action": p.action,
+                   "who": list(p.who), "strategy": p.strategy, "priority": p.priority,
+                   "why": p.why} for p in checklist.plays],
+    }
+
+
+def render_checklist(checklist: Checklist, fmt: Format = "md", *,
+                     template_dir: str | Path | None = None,
+                     template: str | None = None) -> str:
+    """The checklist laid out as `md`, `html` or `json`.
+
+    `template` names a template file (searched in `template_dir`, then in `sops/`);
+    by default `checklist.md.j2` or `checklist.html.j2`.
+    """
+    if fmt == "json":
+        return json.dumps(checklist_to_dict(checklist), ensure_ascii=False, indent=2) + "\n"
+    if fmt not in ("md", "html"):
+        raise DefinitionError(f"unknown checklist format {fmt!r}; use md, html or json")
+    env = _environment(Path(template_dir) if template_dir else None, html=fmt == "html")
+    name = template or f"checklist.{fmt}.j2"
+    labels = {**LABELS["en"], **LABELS.get(checklist.locale.split("-")[0], {})}
+    try:
+        page = env.get_template(name)
+    except TemplateNotFound:
+        raise DefinitionError(f"checklist template {name!r} not found (looked in "
+                              f"{template_dir or 'the bundled sops/'})") from None
+    except TemplateSyntaxError as exc:
+        raise DefinitionError(f"checklist template {exc.filename or name}, line "
+                              f"{exc.lineno}: {exc.message}") from None
+    except (RecursionError, SyntaxError):  # Jinja's parser, or Python compiling its code
+        raise DefinitionError(f"checklist template {name} is nested too deeply to compile "
+                              "(parentheses, brackets, filters or blocks)") from None
+    try:
+        return page.render(c=checklist, t=labels)
+    except Exception as exc:  # noqa: BLE001 - a layout's failure is the layout's error
+        raise _layout_error(name, exc) from None
+
+
+def _layout_error(name: str, exc: Exception) -> DealflowError:
+    """A layout that failed while rendering, as a dealflow error naming file and line."""
+    filename, line = template_line(exc)
+    where = f"checklist template {filename or name}" + (f", line {line}" if line else "")
+    if isinstance(exc, LimitExceeded):
+        return LimitExceeded(f"{where} {exc}")
+    if isinstance(exc, RecursionError):
+        return LimitExceeded(f"{where} is nested too deeply to render (a macro, loop or "
+                             "include that calls itself)")
+    if isinstance(exc, TemplateNotFound):
+        return DefinitionError(f"{where}: template {exc.name!r} not found (layouts may only "
+                               "include, import or extend files of their own folder)")
+    if isinstance(exc, TemplateSyntaxError):
+        return DefinitionError(f"checklist template {exc.filename or name}, line "
+                               f"{exc.lineno}: {exc.message}")
+    message = getattr(exc, "message", None) or str(exc)
+    return DefinitionError(f"{where}: {type(exc).__name__}: {message}")

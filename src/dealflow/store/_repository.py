@@ -1,0 +1,499 @@
+"""`Store`: deals, their events and the playbooks they run under, in one database.
+
+The store keeps every playbook version a deal runs under (its id, version and text), so
+any process reads a deal with its own playbook. A figure over many deals works on one
+playbook: the one chosen, else the only one whose deals the store holds
+(`Store.choose_playbook`); it never guesses between several.
+
+Every write appends a deal's new events and updates its projection in one transaction,
+and only if the deal is still at the version the caller read (optimistic concurrency):
+a write based on a stale read fails with `ConflictError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NamedTuple
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from dealflow._yaml import current_limits
+from dealflow.deal import Deal, Status
+from dealflow.engine import (
+    DealCreated,
+    Engine,
+    Event,
+    ItemCompleted,
+    Outcome,
+    StakeholderAdded,
+    StakeholderRemoved,
+    StakeholderUpdated,
+    replay,
+)
+from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
+from dealflow.playbook import Playbook, bundled_playbooks, dump_playbook, load_playbook
+from dealflow.playbook._loader import _parse_cached
+from dealflow.store._database import open_engine, prepare_schema, store_error, writer
+from dealflow.store._rows import (
+    deal_from_data,
+    deal_values,
+    event_from_row,
+    event_values,
+    stage_change_values,
+)
+from dealflow.store._sql import days_between
+from dealflow.store._tables import (
+    DEALS,
+    EVENTS,
+    ITEM_STATES,
+    PLAYBOOKS,
+    STAGE_CHANGES,
+    STAKEHOLDERS,
+)
+
+__all__ = ["DEFAULT_URL", "HeldPlaybook", "Store", "database_url", "version_order"]
+
+DEFAULT_URL = "sqlite:///dealflow.db"
+Clock = Callable[[], dt.datetime]
+
+
+# Statements built once: building them is most of the cost of a small write.
+_GET_DATA = select(DEALS.c.data).where(DEALS.c.id == bindparam("b_id"))
+_INSERT_DEAL = insert(DEALS)
+_UPDATE_DEAL = update(DEALS).where(DEALS.c.id == bindparam("b_id"),
+                                   DEALS.c.version == bindparam("b_expected"))
+_INSERT_EVENTS = insert(EVENTS)
+_INSERT_PEOPLE = insert(STAKEHOLDERS)
+_INSERT_ITEMS = insert(ITEM_STATES)
+_INSERT_STAGE_CHANGES = insert(STAGE_CHANGES)
+
+
+_LEFT_AT = bindparam("b_left", type_=STAGE_CHANGES.c.left_at.type)
+
+
+def _close_stays(conn: Connection, stored: set[str], moves: list[dict[str, Any]]) -> None:
+    """Each stage change ends the stay the deal's previous one began: in `moves` itself,
+    or, for the deals in `stored` (already in the database), the stay still open there."""
+    latest: dict[str, dict[str, Any]] = {}
+    in_database: list[dict[str, Any]] = []
+    for row in moves:
+        before = latest.get(row["deal_id"])
+        if before is not None:
+            before["left_at"] = row["at"]
+            before["days"] = (row["at"] - before["at"]).total_seconds() / 86400
+        elif row["deal_id"] in stored:
+            in_database.append({"b_deal": row["deal_id"], "b_left": row["at"]})
+        latest[row["deal_id"]] = row
+        row.setdefault("left_at", None)
+        row.setdefault("days", None)
+    if in_database:
+        c = STAGE_CHANGES.c
+        conn.execute(update(STAGE_CHANGES)
+                     .where(c.deal_id == bindparam("b_deal"), c.left_at.is_(None))
+                     .values(left_at=_LEFT_AT, days=days_between(conn, c.at, _LEFT_AT)),
+                     in_database)
+
+
+def version_order(version: str) -> tuple[tuple[int, str], ...]:
+    """A sort key for playbook versions: numbers compare as numbers ("1.10" after "1.9"),
+    other text as text."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in re.split(r"(\d+)", version) if part)
+
+
+class HeldPlaybook(NamedTuple):
+    """A playbook version the store keeps, and how many deals run under it now."""
+
+    id: str
+    version: str
+    deals: int
+
+
+def _bundled(playbook_id: str, version: str) -> Playbook | None:
+    """The bundled playbook of exactly this id and version, if dealflow ships it."""
+    if playbook_id not in bundled_playbooks():
+        return None
+    playbook = load_playbook(playbook_id)
+    return playbook if playbook.version == version else None
+
+
+def database_url(explicit: str | None = None) -> str:
+    """`explicit`, else `DEALFLOW_DATABASE_URL`, else a `dealflow.db` file here."""
+    return explicit or os.environ.get("DEALFLOW_DATABASE_URL") or DEFAULT_URL
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Store:
+    """Deals in a database (SQLite by default, PostgreSQL for teams).
+
+    `playbook`, when given, is kept in the store and is the one this handle works on:
+    new deals open under it and figures count its deals. Without it, a new deal opens
+    under the only playbook the store holds (the bundled default in an empty store), and
+    figures work on the only playbook whose deals the store holds; with several, both
+    raise `PlaybookChoiceError` until one is chosen.
+    """
+
+    def __init__(self, url: str | None = None, *, playbook: Playbook | None = None,
+                 clock: Clock = _now) -> None:
+        self.url = database_url(url)
+        self.clock = clock
+        self._db = open_engine(self.url)
+        self._writer = writer(self._db)
+        self._guard(lambda: prepare_schema(self._db))
+        self._playbooks: dict[tuple[str, str], Playbook] = {}
+        self._engines: dict[tuple[str, str], Engine] = {}
+        self._chosen = playbook
+        if playbook is not None:
+            self.register_playbook(playbook)
+
+    @property
+    def playbook(self) -> Playbook:
+        """The playbook this handle works on (see the class docstring); raises
+        `PlaybookChoiceError` when the store holds several and none was chosen."""
+        return self.choose_playbook()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A transaction that writes (on SQLite it takes the write lock at once); it
+        commits when the block ends, or writes nothing if the block or the commit fails.
+        A database failure is a `StoreError`."""
+        try:
+            with self._writer.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._safe_url()) from None
+
+    @property
+    def database(self) -> SqlEngine:
+        """The SQLAlchemy engine, for read-only queries such as the analytics."""
+        return self._db
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._db.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _guard(self, work: Callable[[], Any]) -> Any:
+        """Run `work`; a database failure becomes a `StoreError` that says what happened
+        (full disk, read-only file, lost server, ...). An `IntegrityError` passes through
+        for `save` to report as a conflict."""
+        try:
+            return work()
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._safe_url()) from None
+
+    def _safe_url(self) -> str:
+        return self._db.url.render_as_string(hide_password=True)
+
+    # -- playbooks --------------------------------------------------------------------------
+    def register_playbook(self, playbook: Playbook) -> None:
+        """Keep `playbook` in the database so that deals running under it can be read."""
+        key = (playbook.id, playbook.version)
+        self._playbooks[key] = playbook
+
+        def save() -> None:
+            with self._writer.begin() as conn:
+                self._keep_playbooks(conn, [key])
+
+        try:
+            self._guard(save)
+        except IntegrityError:  # another process stored the same version just before us
+            pass
+
+    def _keep_playbooks(self, conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
+        """Within `conn`, store each playbook version in `keys` not stored yet (each must be
+        in memory: registered, or read by `playbook_for`)."""
+        for key in set(keys):
+            exists = conn.execute(select(PLAYBOOKS.c.id).where(
+                PLAYBOOKS.c.id == key[0], PLAYBOOKS.c.version == key[1])).first()
+            if exists is None:
+                conn.execute(insert(PLAYBOOKS).values(
+                    id=key[0], version=key[1], text=dump_playbook(self._playbooks[key])))
+
+    def playbook_for(self, playbook_id: str, version: str) -> Playbook:
+        """The playbook version a deal runs under (from memory, else from the database)."""
+        key = (playbook_id, version)
+        if key not in self._playbooks:
+            def read() -> Any:
+                with self._db.connect() as conn:
+                    return conn.execute(select(PLAYBOOKS.c.text).where(
+                        PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
+
+            text = self._guard(read)
+            if text is None:
+                bundled = _bundled(playbook_id, version)
+                if bundled is None:
+                    raise StoreError(f"playbook {playbook_id} {version} is not in the store; "
+                                     "open a deal under it first (dealflow deal new "
+                                     "--playbook FILE) or import an export that carries it")
+                self._playbooks[key] = bundled  # stored with the first deal written under it
+                return bundled
+            self._playbooks[key] = _parse_cached(text, f"<store {playbook_id} {version}>",
+                                                 current_limits())
+        return self._playbooks[key]
+
+    def held_playbooks(self) -> list[HeldPlaybook]:
+        """Every playbook version the store keeps, with the deals running under it; by id,
+        then version (oldest first)."""
+        def read() -> list[Any]:
+            counts = (select(DEALS.c.playbook_id, DEALS.c.playbook_version,
+                             func.count().label("deals"))
+                      .group_by(DEALS.c.playbook_id, DEALS.c.playbook_version).subquery())
+            query = select(PLAYBOOKS.c.id, PLAYBOOKS.c.version,
+                           func.coalesce(counts.c.deals, 0)).outerjoin(
+                counts, (counts.c.playbook_id == PLAYBOOKS.c.id)
+                & (counts.c.playbook_version == PLAYBOOKS.c.version))
+            with self._db.connect() as conn:
+                return list(conn.execute(query))
+
+        held = [HeldPlaybook(str(pid), str(version), int(deals))
+                for pid, version, deals in self._guard(read)]
+        return sorted(held, key=lambda h: (h.id, version_order(h.version)))
+
+    def choose_playbook(self, choice: str | Playbook | None = None) -> Playbook:
+        """The playbook a command over many deals works on.
+
+        `choice` is a playbook, or an id (its newest version in the store) or `ID@VERSION`.
+        Without one: the playbook this handle was opened with, else the only playbook whose
+        deals the store holds (its newest version). Raises `PlaybookChoiceError` (naming
+        what the store holds) when that is not one playbook, or the choice is not stored.
+        """
+        if isinstance(choice, Playbook):
+            return choice
+        if choice is None and self._chosen is not None:
+            return self._chosen
+        held = self.held_playbooks()
+        if choice is not None:
+            wanted, _, version = choice.partition("@")
+            matching = [h for h in held if h.id == wanted and version in ("", h.version)]
+            if not matching:
+                raise PlaybookChoiceError(f"no playbook {choice!r} in the store", held)
+            return self.playbook_for(wanted, matching[-1].version)
+        with_deals = sorted({h.id for h in held if h.deals})
+        ids = with_deals or sorted({h.id for h in held})
+        if not ids:
+            raise PlaybookChoiceError("the store holds no playbook yet: open a deal or "
+                                      "import some first", held)
+        if len(ids) > 1:
+            raise PlaybookChoiceError(f"the store holds deals of {len(ids)} playbooks; "
+                                      "choose one with --playbook ID", held)
+        newest = [h for h in held if h.id == ids[0]][-1]
+        return self.playbook_for(newest.id, newest.version)
+
+    def playbook_for_new_deals(self, choice: str | Playbook | None = None) -> Playbook:
+        """The playbook a new deal opens under: as `choose_playbook`, except that an empty
+        store offers the bundled default playbook, and an id the store does not hold may
+        name a bundled playbook."""
+        if isinstance(choice, Playbook) or (choice is None and self._chosen is not None):
+            return self.choose_playbook(choice)
+        held = self.held_playbooks()
+        if choice is None and not held:
+            return load_playbook()
+        if choice is not None and not any(h.id == choice.partition("@")[0] for h in held):
+            return load_playbook(choice)
+        return self.choose_playbook(choice)
+
+    def engine_for(self, deal: Deal) -> Engine:
+        """The engine of the playbook version `deal` runs under."""
+        key = (deal.playbook_id, deal.playbook_version)
+        if key not in self._engines:
+            self._engines[key] = Engine(self.playbook_for(*key), clock=self.clock)
+        return self._engines[key]
+
+    # -- reading ----------------------------------------------------------------------------
+    def _deal(self, row_data: dict[str, Any]) -> Deal:
+        key = (str(row_data["playbook_id"]), str(row_data["playbook_version"]))
+        return deal_from_data(row_data, self.playbook_for(*key))
+
+    def get(self, deal_id: str) -> Deal:
+        """The deal as it stands; `DealNotFound` when there is none."""
+        def read() -> Any:
+            with self._db.connect() as conn:
+                return conn.execute(_GET_DATA, {"b_id": deal_id}).scalar()
+
+        data = self._guard(read)
+        if data is None:
+            raise DealNotFound(deal_id)
+        return self._deal(data)
+
+    def list_deals(self, *, stage: str | None = None, status: Status | str | None = None,
+                   owner: str | None = None, account: str | None = None,
+                   playbook_id: str | None = None,
+                   limit: int | None = None, offset: int = 0) -> list[Deal]:
+        """Deals matching every filter given, by id."""
+        query = select(DEALS.c.data).order_by(DEALS.c.id).offset(offset)
+        filters = {"stage": stage, "status": Status(status).value if status else None,
+                   "owner": owner, "account": account, "playbook_id": playbook_id}
+        for column, value in filters.items():
+            if value is not None:
+                query = query.where(DEALS.c[column] == value)
+        if limit is not None:
+            query = query.limit(limit)
+
+        def read() -> list[Any]:
+            with self._db.connect() as conn:
+                return list(conn.execute(query).scalars())
+
+        return [self._deal(data) for data in self._guard(read)]
+
+    def count_deals(self) -> int:
+        """How many deals the store holds."""
+        def read() -> int:
+            with self._db.connect() as conn:
+                return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
+
+        return int(self._guard(read))
+
+    def events(self, deal_id: str) -> list[Event]:
+        """Every event of a deal, first to last."""
+        return list(self.iter_events(deal_id))
+
+    def iter_events(self, deal_id: str | None = None, *,
+                    playbook_id: str | None = None) -> Iterator[Event]:
+        """Events of one deal, or of all deals (of one playbook id, with `playbook_id`),
+        by deal, then sequence, streamed."""
+        query = select(EVENTS).order_by(EVENTS.c.deal_id, EVENTS.c.seq)
+        if deal_id is not None:
+            query = query.where(EVENTS.c.deal_id == deal_id)
+        if playbook_id is not None:
+            query = query.where(EVENTS.c.deal_id.in_(
+                select(DEALS.c.id).where(DEALS.c.playbook_id == playbook_id)))
+        try:
+            with self._db.connect() as conn:
+                result = conn.execution_options(yield_per=1000).execute(query)
+                for row in result:
+                    yield event_from_row(row)
+        except SQLAlchemyError as exc:
+            raise store_error(exc, self._safe_url()) from None
+
+    def replay(self, deal_id: str) -> Deal:
+        """The deal rebuilt from its events alone."""
+        events = self.events(deal_id)
+        if not events:
+            raise DealNotFound(deal_id)
+        created = events[0]
+        if not isinstance(created, DealCreated):
+            raise StoreError(f"deal {deal_id!r} has no creation event; its history is broken")
+        return replay(events, self.playbook_for(created.playbook_id, created.playbook_version),
+                      resolve=self.playbook_for)
+
+    # -- writing ----------------------------------------------------------------------------
+    def create(self, *, playbook: Playbook | None = None, **fields: Any) -> Outcome:
+        """Open a new deal (see `Engine.create` for the fields) and store it, under
+        `playbook` if given, else as `playbook_for_new_deals` says."""
+        engine = self.engine_for_playbook(playbook or self.playbook_for_new_deals())
+        outcome = engine.create(**fields)
+        self.save(outcome, expected_version=0)
+        return outcome
+
+    def engine_for_playbook(self, playbook: Playbook) -> Engine:
+        """The engine of `playbook` (registered in the store)."""
+        key = (playbook.id, playbook.version)
+        if key not in self._playbooks:
+            self.register_playbook(playbook)
+        if key not in self._engines:
+            self._engines[key] = Engine(playbook, clock=self.clock)
+        return self._engines[key]
+
+    def apply(self, deal_id: str, operation: Callable[[Engine, Deal], Outcome]) -> Outcome:
+        """Read the deal, run `operation(engine, deal)`, and store its events if it was allowed.
+
+        Raises `ConflictError` when someone else wrote the deal in between.
+        """
+        deal = self.get(deal_id)
+        outcome = operation(self.engine_for(deal), deal)
+        if outcome.ok and outcome.events:
+            self.save(outcome, expected_version=deal.version)
+        return outcome
+
+    def save(self, outcome: Outcome, *, expected_version: int) -> None:
+        """Store an outcome's events and new projection, if the deal is still at
+        `expected_version` (0 for a new deal); else `ConflictError`, nothing written."""
+        if not outcome.events:
+            return
+        deal = outcome.deal
+
+        def write() -> None:
+            with self._writer.begin() as conn:
+                self.write_changes(conn, [(deal, expected_version, outcome.events)])
+
+        try:
+            self._guard(write)
+        except IntegrityError:
+            actual = self._version_of(deal.id)
+            if expected_version == 0:
+                raise DealExists(deal.id, actual) from None
+            raise ConflictError(deal.id, expected_version, actual) from None
+
+    def _version_of(self, deal_id: str) -> int | None:
+        def read() -> Any:
+            with self._db.connect() as conn:
+                return conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)
+                                    ).scalar()
+
+        found = self._guard(read)
+        return None if found is None else int(found)
+
+    def write_changes(self, conn: Connection,
+                      changes: Sequence[tuple[Deal, int, Sequence[Event]]]) -> None:
+        """Within the open write transaction `conn`, store each (new deal projection,
+        the version it was read at (0 for a new deal), its new events), in bulk.
+
+        Raises `ConflictError` when a deal is no longer at the version it was read at;
+        the caller's transaction then rolls everything back.
+        """
+        new = [deal_values(deal) for deal, expected, _ in changes if expected == 0]
+        if new:
+            self._keep_playbooks(conn, {(row["playbook_id"], row["playbook_version"])
+                                        for row in new})
+            conn.execute(_INSERT_DEAL, new)
+        for deal, expected, _ in changes:
+            if expected:
+                self._update_projection(conn, deal, expected)
+        moved = [deal for deal, _, events in changes if any(
+            isinstance(e, StakeholderAdded | StakeholderUpdated | StakeholderRemoved)
+            for e in events)]
+        if moved:
+            conn.execute(delete(STAKEHOLDERS).where(
+                STAKEHOLDERS.c.deal_id.in_([deal.id for deal in moved])))
+            people = [{"deal_id": deal.id, "stakeholder_id": p.id, "name": p.name,
+                       "roles": list(p.roles), "stance": p.stance.value,
+                       "influence": p.influence.value}
+                      for deal in moved for p in deal.stakeholders]
+            if people:
+                conn.execute(_INSERT_PEOPLE, people)
+        events = [event for _, _, batch in changes for event in batch]
+        done = [{"deal_id": e.deal_id, "item_id": e.item_id, "stage": e.stage,
+                 "actor": e.actor, "at": e.at, "evidence": e.evidence}
+                for e in events if isinstance(e, ItemCompleted)]
+        if done:
+            conn.execute(_INSERT_ITEMS, done)
+        if events:
+            conn.execute(_INSERT_EVENTS, [event_values(e) for e in events])
+        moves = [row for row in map(stage_change_values, events) if row is not None]
+        if moves:
+            _close_stays(conn, {deal.id for deal, expected, _ in changes if expected}, moves)
+            conn.execute(_INSERT_STAGE_CHANGES, moves)
+
+    def _update_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
+        values = {**deal_values(deal), "b_id": deal.id, "b_expected": expected}
+        result = conn.execute(_UPDATE_DEAL, values)
+        if result.rowcount != 1:
+            actual = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal.id)).scalar()
+            raise ConflictError(deal.id, expected, None if actual is None else int(actual))
