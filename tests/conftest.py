@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from dealflow import (
     Deal,
@@ -98,6 +99,12 @@ class DealLog:
 
 
 Drive = Callable[..., DealLog]
+
+
+@pytest.fixture(scope="session")
+def runner() -> CliRunner:
+    """A runner of the `dealflow` command line: `runner.invoke(app, [...])`."""
+    return CliRunner()
 
 
 @pytest.fixture(scope="session")

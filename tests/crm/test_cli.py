@@ -36,10 +36,6 @@ def app() -> typer.Typer:
     return made
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

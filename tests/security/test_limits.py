@@ -193,10 +193,6 @@ def test_a_wrong_environment_variable_is_an_error_when_limits_are_needed(
         load_playbook(MINIMAL)
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @pytest.fixture
 def five_stages(tmp_path: Path) -> Path:

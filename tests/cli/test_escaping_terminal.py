@@ -23,6 +23,7 @@ from dealflow.cli import app
 from dealflow.cli._output import ShowingConsole, json_text
 from dealflow.store import Store
 from dealflow.testing import deals, hostile_text
+from tests.conftest import REPO
 
 HOSTILE = {
     "markup": "[red]Evil[/red] [link=http://x]y[/link] [bold]b",
@@ -82,7 +83,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def new_version(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default playbook as version 1.0.1, for a migration's dry run."""
-    source = Path(__file__).resolve().parents[1] / "playbooks" / "complex-b2b.yaml"
+    source = REPO / "playbooks" / "complex-b2b.yaml"
     target = tmp_path_factory.mktemp("playbook") / "complex-b2b.yaml"
     text = source.read_text(encoding="utf-8")
     bumped = re.sub(r"^version: .*$", 'version: "1.0.1"', text, count=1, flags=re.M)

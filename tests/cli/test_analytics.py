@@ -36,10 +36,6 @@ def flat(output: str) -> str:
     return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
 
 
-@pytest.fixture(scope="module")
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory, runner: CliRunner) -> str:

@@ -23,10 +23,6 @@ def flat(output: str) -> str:
     return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:

@@ -21,10 +21,6 @@ def flat(output: str) -> str:
     return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @pytest.fixture
 def source(tmp_path: Path, runner: CliRunner) -> str:

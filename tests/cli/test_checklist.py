@@ -25,10 +25,6 @@ stakeholders:
 """
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @pytest.fixture
 def deal_file(tmp_path: Path) -> Path:

@@ -58,10 +58,6 @@ def write(tmp_path: Path) -> Write:
     return write_file
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 # -- good deal files -----------------------------------------------------------------------
 def test_a_yaml_deal_file_loads_with_its_facts_typed_by_the_playbook(write: Write) -> None:

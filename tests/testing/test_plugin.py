@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from dealflow.testing.plugin import CHECKS
+from tests.conftest import TESTS
 
-TESTS = Path(__file__).parent
 SOUND = TESTS / "playbooks" / "minimal.yaml"
 UNSOUND = TESTS / "playbooks" / "unsound"
 

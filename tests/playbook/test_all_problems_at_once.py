@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from dealflow import PlaybookError, load_playbook
 from dealflow.cli import app
+from tests.conftest import TESTS
 
-MINIMAL = (Path(__file__).resolve().parent / "playbooks" / "minimal.yaml").read_text(
+MINIMAL = (TESTS / "playbooks" / "minimal.yaml").read_text(
     encoding="utf-8"
 )
 
@@ -64,10 +65,6 @@ PHASES = pytest.mark.parametrize(
     ids=["shape", "references"],
 )
 
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @PHASES

@@ -26,8 +26,9 @@ from typer.testing import CliRunner
 
 from dealflow import PlaybookError, Problem, load_playbook
 from dealflow.cli import app
+from tests.conftest import TESTS
 
-PLAYBOOKS = Path(__file__).resolve().parent / "playbooks"
+PLAYBOOKS = TESTS / "playbooks"
 BROKEN = PLAYBOOKS / "broken"
 MINIMAL = PLAYBOOKS / "minimal.yaml"
 MISSING = BROKEN / "no_such_playbook.yaml"
@@ -86,10 +87,6 @@ def problems_of(file: Path) -> tuple[Problem, ...]:
 def listing(problems: tuple[Problem, ...]) -> str:
     return "\n".join(str(problem) for problem in problems)
 
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def test_the_corpus_holds_at_least_35_broken_playbooks() -> None:

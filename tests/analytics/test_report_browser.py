@@ -12,7 +12,7 @@ from dealflow import load_playbook
 from dealflow.analytics import funnel, render_report, simulate
 from dealflow.store import Store, import_events
 from tests._png import read_png
-from tests.test_checklist_browser import _run, chromium  # noqa: F401 - the browser fixture
+from tests.sop.test_checklist_browser import _run, chromium  # noqa: F401 - the browser fixture
 
 END = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 BLUE = (0x3E, 0x7C, 0xB1)

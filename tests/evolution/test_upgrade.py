@@ -14,6 +14,7 @@ from dealflow import Playbook, dump_playbook, load_playbook, parse_playbook
 from dealflow.errors import DefinitionError
 from dealflow.evolution import plan_upgrade, upgrade
 from dealflow.store import EVENTS, Store, import_events
+from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
 
 OLD = load_playbook()
 REMOVED, RENAMED, NEW_NAME = "propose", "shape", "design"
@@ -40,7 +41,7 @@ def _new_version(with_map: bool) -> Playbook:
 
 
 @pytest.fixture
-def store(store_url: str, drive: Callable[..., Any]) -> Iterator[Store]:
+def store(store_url: str, drive: Callable[..., Any]) -> Iterator[Store]:  # noqa: F811
     """A store with a deal in every stage of the default playbook, plus a won one."""
     opened = Store(store_url, playbook=OLD)
     events = []

@@ -106,10 +106,6 @@ def memoized(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dealflow.testing, "check_soundness", check)
 
 
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
 
 @functools.cache
 def validate(case: Case, *options: str) -> Result:  # memoized: each test asks for it again
