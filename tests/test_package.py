@@ -16,11 +16,11 @@ from dealflow.cli import app
 
 PUBLIC = {
     "Check", "Deal", "DealFileError", "DealflowError", "DefinitionError", "Engine", "Event",
-    "GateReport", "Hold", "Influence", "MoveRefused", "NextStep", "Outcome", "Playbook",
+    "GateReport", "Hold", "Influence", "Limits", "MoveRefused", "NextStep", "Outcome", "Playbook",
     "PlaybookError", "Problem", "Recommendation", "RedFlag", "RuleContext", "RuntimeDealError",
     "Stakeholder", "StakeholderMap", "Stance", "Status", "__version__", "analyse_stakeholders",
     "dump_playbook", "load_deal_file", "load_playbook", "parse_playbook", "recommend_plays",
-    "replay",
+    "replay", "current_limits", "using_limits",
 }
 
 

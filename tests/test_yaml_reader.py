@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dealflow._yaml import Document, DocumentError, Limits, format_path, read_document, read_text
+from dealflow._yaml import Document, DocumentError, format_path, read_document, read_text
 from dealflow.errors import Problem
+from dealflow.limits import Limits
 
 NESTED = """\
 id: demo

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Problem,
         RuntimeDealError,
     )
+    from dealflow.limits import Limits, current_limits, using_limits
     from dealflow.playbook import Playbook, dump_playbook, load_playbook, parse_playbook
     from dealflow.stakeholders import (
         Recommendation,
@@ -50,6 +51,8 @@ _WHERE = {
     "DefinitionError": "dealflow.errors", "MoveRefused": "dealflow.errors",
     "PlaybookError": "dealflow.errors", "Problem": "dealflow.errors",
     "RuntimeDealError": "dealflow.errors",
+    "Limits": "dealflow.limits", "current_limits": "dealflow.limits",
+    "using_limits": "dealflow.limits",
     "Playbook": "dealflow.playbook", "dump_playbook": "dealflow.playbook",
     "load_playbook": "dealflow.playbook", "parse_playbook": "dealflow.playbook",
     "Recommendation": "dealflow.stakeholders", "RedFlag": "dealflow.stakeholders",
@@ -79,6 +82,7 @@ __all__ = [
     "GateReport",
     "Hold",
     "Influence",
+    "Limits",
     "MoveRefused",
     "NextStep",
     "Outcome",
@@ -95,10 +99,12 @@ __all__ = [
     "Status",
     "__version__",
     "analyse_stakeholders",
+    "current_limits",
     "dump_playbook",
     "load_deal_file",
     "load_playbook",
     "parse_playbook",
     "recommend_plays",
     "replay",
+    "using_limits",
 ]

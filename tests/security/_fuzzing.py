@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from dealflow import Engine, Stakeholder, Stance, load_playbook
-from dealflow._yaml import Limits
 from dealflow.deal import load_deal_file
 from dealflow.engine import Event, event_adapter
 from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem
+from dealflow.limits import Limits
 from dealflow.playbook import Playbook, dump_playbook, parse_playbook
 from dealflow.rules import RuleSyntaxError, compile_rule
 from dealflow.rules._rule import MAX_RULE_LENGTH

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealflow._yaml import Limits
+from dealflow.limits import Limits
 from dealflow.store import Store
 from tests.security import _fuzzing as fz
 

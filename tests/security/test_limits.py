@@ -20,9 +20,9 @@ import yaml
 from typer.testing import CliRunner
 
 from dealflow import load_playbook
-from dealflow._yaml import DEFAULT_LIMITS, LIMITS_ENV, Limits, current_limits, parse_limits
 from dealflow.cli import app
 from dealflow.errors import DefinitionError, ImportProblems, PlaybookError, Problem
+from dealflow.limits import DEFAULT_LIMITS, LIMITS_ENV, Limits, current_limits, parse_limits
 from dealflow.playbook import parse_playbook
 from dealflow.rules._rule import MAX_RULE_LENGTH
 from dealflow.store import Store, import_jsonl

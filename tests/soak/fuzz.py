@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_of
 from hypothesis import strategies as st
 
-from dealflow._yaml import Limits
+from dealflow.limits import Limits
 from dealflow.store import Store
 from tests.security import _fuzzing as fz
 from tests.soak._common import machine

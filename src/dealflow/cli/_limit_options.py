@@ -21,7 +21,7 @@ LimitsOption = Annotated[str | None, typer.Option(
 def limits_in_force(spec: str | None) -> Iterator[None]:
     """Inside the block, the limits of `DEALFLOW_LIMITS` changed by a `--limits` `spec`;
     a usage error (exit 2) naming the option when `spec` is not valid."""
-    from dealflow._yaml import current_limits, parse_limits, using_limits
+    from dealflow.limits import current_limits, parse_limits, using_limits
 
     if spec is None:
         yield

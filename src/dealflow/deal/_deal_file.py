@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dealflow._yaml import Document, DocumentError, Limits, current_limits, read_document, read_text
+from dealflow._yaml import Document, DocumentError, read_document, read_text
 from dealflow.deal._deal import Deal, coerce_fact
 from dealflow.errors import DealFileError, Problem
+from dealflow.limits import Limits, current_limits
 from dealflow.playbook import Playbook, did_you_mean
 
 __all__ = ["load_deal_file"]

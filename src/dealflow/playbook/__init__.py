@@ -1,7 +1,6 @@
 """The declarative playbook: its model, the YAML loader with located problems, the
 cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
-from dealflow._yaml import Limits, using_limits
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -39,7 +38,6 @@ __all__ = [
     "Finding",
     "Gate",
     "Item",
-    "Limits",
     "LintSettings",
     "LocalizedText",
     "LostReason",
@@ -59,5 +57,4 @@ __all__ = [
     "parse_playbook",
     "playbook_schema",
     "playbook_schema_text",
-    "using_limits",
 ]

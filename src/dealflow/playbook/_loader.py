@@ -13,17 +13,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
-from dealflow._yaml import (
-    Document,
-    DocumentError,
-    Limits,
-    Location,
-    current_limits,
-    limit_hint,
-    read_document,
-    read_text,
-)
+from dealflow._yaml import Document, DocumentError, Location, read_document, read_text
 from dealflow.errors import PlaybookError, Problem
+from dealflow.limits import Limits, current_limits, limit_hint
 from dealflow.playbook._model import Playbook
 from dealflow.playbook._references import check_references, did_you_mean
 

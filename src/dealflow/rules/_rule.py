@@ -20,7 +20,7 @@ from jinja2.parser import Parser
 from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from dealflow._yaml import DEFAULT_LIMITS, limit_hint
+from dealflow.limits import DEFAULT_LIMITS, limit_hint
 from dealflow.rules._compiler import (
     ENV,
     Compiled,

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from dealflow._safe_text import lone_surrogate
-from dealflow._yaml import DEFAULT_LIMITS, Limits, current_limits, limit_hint
 from dealflow.deal import Deal
 from dealflow.engine import DealCreated, Event, apply, event_adapter
 from dealflow.errors import ImportProblems, Problem
+from dealflow.limits import DEFAULT_LIMITS, Limits, current_limits, limit_hint
 from dealflow.store._repository import Store
 from dealflow.store._rows import deal_from_data
 from dealflow.store._tables import DEALS

@@ -23,7 +23,6 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from dealflow._yaml import current_limits
 from dealflow.deal import Deal, Status
 from dealflow.engine import (
     DealCreated,
@@ -37,6 +36,7 @@ from dealflow.engine import (
     replay,
 )
 from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
+from dealflow.limits import current_limits
 from dealflow.playbook import Playbook, bundled_playbooks, dump_playbook, load_playbook
 from dealflow.playbook._loader import _parse_cached
 from dealflow.store._database import open_engine, prepare_schema, store_error, writer
