@@ -3,12 +3,17 @@
 ```
 DealflowError                     exit_code 1 unless noted
 ├── DefinitionError               raised eagerly while loading: the playbook (or file) is wrong
-│   └── DocumentProblems          carries every located Problem found in one document
-│       ├── PlaybookError         ... in a playbook
-│       ├── DealFileError         ... in a deal file (JSON or YAML)
-│       └── MappingError          ... in a CRM import mapping (or its fit to the playbook)
+│   ├── DocumentProblems          carries every located Problem found in one document
+│   │   ├── PlaybookError         ... in a playbook
+│   │   ├── DealFileError         ... in a deal file (JSON or YAML)
+│   │   └── MappingError          ... in a CRM import mapping (or its fit to the playbook)
+│   └── RuleSyntaxError           a rule or item text does not compile (says why and where)
+│       └── UnsupportedSyntax     ... it uses what rules may not (a loop, `x._y`, `format`)
 ├── RuntimeDealError              raised while using a valid playbook; keeps its context
 │   ├── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
+│   ├── RuleEvalError             a rule, item text or layout failed while evaluated
+│   │   ├── RuleDataError         ... on its data: Python's error, named (text > number)
+│   │   └── LimitExceeded         ... it would pass a named limit of size or work: stopped
 │   ├── DealNotFound              no deal with that id in the store: `.deal_id`
 │   └── ConflictError             exit 3: someone else wrote the deal first: `.deal_id`,
 │       │                         `.expected` and `.actual` versions; re-read and retry
@@ -21,7 +26,10 @@ DealflowError                     exit_code 1 unless noted
 
 Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
 the deal, the stage and the unmet control points; a write conflict keeps both versions).
-The CLI catches `DealflowError` once, prints it and exits with its `exit_code`.
+Evaluating a rule, an item text or a layout raises nothing but `RuleEvalError`s: what
+Python raises on the data becomes a `RuleDataError`, so a caller that catches
+`RuleEvalError` never hides a bug of dealflow's own. The CLI catches `DealflowError`
+once, prints it and exits with its `exit_code`.
 """
 
 from __future__ import annotations
@@ -35,21 +43,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.engine import GateReport
 
 __all__ = [
+    "ConflictError",
     "DealExists",
     "DealFileError",
-    "ConflictError",
     "DealNotFound",
     "DealflowError",
-    "ImportProblems",
-    "MappingError",
-    "StoreError",
-    "DocumentProblems",
     "DefinitionError",
+    "DocumentProblems",
+    "ImportProblems",
+    "LimitExceeded",
+    "MappingError",
     "MoveRefused",
     "PlaybookChoiceError",
     "PlaybookError",
     "Problem",
+    "RuleDataError",
+    "RuleEvalError",
+    "RuleSyntaxError",
     "RuntimeDealError",
+    "StoreError",
+    "UnsupportedSyntax",
 ]
 
 
@@ -125,6 +138,16 @@ class MappingError(DocumentProblems):
     kind = "mapping"
 
 
+class RuleSyntaxError(DefinitionError):
+    """A rule or an item text that does not compile; the message says why (and where in
+    the rule). A playbook reports it at the rule's place, as one of its problems."""
+
+
+class UnsupportedSyntax(RuleSyntaxError):
+    """A rule or an item text uses a construct that rules may not use (a loop, a private
+    name, `format`, a filter not on the list, a constant past a limit)."""
+
+
 class RuntimeDealError(DealflowError):
     """A valid playbook was used in a way it does not allow; context is kept as attributes."""
 
@@ -143,6 +166,21 @@ class MoveRefused(RuntimeDealError):
         self.stage = report.stage
         self.unmet = report.blocking
         super().__init__(str(report))
+
+
+class RuleEvalError(RuntimeDealError):
+    """A rule, an item text or a checklist layout failed while being evaluated; the
+    message says why in plain words. A gate whose rule fails blocks, with this reason."""
+
+
+class RuleDataError(RuleEvalError):
+    """A rule or text failed on the data it was given (text compared with a number, a
+    division by zero): the message names Python's error, as `TypeError: ...`."""
+
+
+class LimitExceeded(RuleEvalError):
+    """A rule or template would build a value, or do work, beyond a named limit (the
+    message names it): it is stopped instead of exhausting memory or time."""
 
 
 class DealNotFound(RuntimeDealError):

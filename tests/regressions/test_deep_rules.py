@@ -10,8 +10,9 @@ import contextlib
 
 import pytest
 
-from dealflow.rules import RuleSyntaxError, compile_rule, compile_template
+from dealflow.errors import RuleSyntaxError
 from dealflow.rules import _rule as rules
+from dealflow.rules import compile_rule, compile_template
 
 
 def nested_rule(operator: str, depth: int) -> str:

@@ -27,10 +27,10 @@ from sqlalchemy import func, select
 from dealflow import Engine, Stakeholder, Stance, load_playbook
 from dealflow.deal import load_deal_file
 from dealflow.engine import Event, event_adapter
-from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem
+from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem, RuleSyntaxError
 from dealflow.limits import Limits
 from dealflow.playbook import Playbook, dump_playbook, parse_playbook
-from dealflow.rules import RuleSyntaxError, compile_rule
+from dealflow.rules import compile_rule
 from dealflow.rules._rule import MAX_RULE_LENGTH
 from dealflow.store import EVENTS, Store, import_jsonl
 from dealflow.testing import HOSTILE_STRINGS, hostile_text, playbook_documents

@@ -11,9 +11,9 @@ import yaml
 
 from dealflow import _yaml
 from dealflow.deal import load_deal_file
-from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem
+from dealflow.errors import DealFileError, ImportProblems, PlaybookError, Problem, RuleSyntaxError
 from dealflow.playbook import parse_playbook
-from dealflow.rules import RuleSyntaxError, compile_rule, compile_template
+from dealflow.rules import compile_rule, compile_template
 from dealflow.store import Store, import_jsonl
 from tests.security import _fuzzing as fz
 

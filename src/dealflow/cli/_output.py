@@ -137,8 +137,8 @@ def _flag(fn: Callable[..., Any], name: str) -> str:
     """How the command line spells the parameter `name` of the command `fn`."""
     try:
         hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception:  # noqa: BLE001 - a name is still a fine hint
-        return name
+    except (NameError, TypeError, AttributeError):  # an annotation it cannot resolve
+        return name  # a name is still a fine hint
     for info in getattr(hints.get(name), "__metadata__", ()):
         declared = getattr(info, "default", None)
         if isinstance(declared, str) and declared.startswith("-"):

@@ -21,8 +21,9 @@ from dealflow.deal import (
     Stakeholder,
     Stance,
 )
+from dealflow.errors import RuleEvalError
 from dealflow.playbook import Item, Playbook, Stage
-from dealflow.rules import STAKEHOLDER_NAME, Rule, RuleEvalError, trust
+from dealflow.rules import STAKEHOLDER_NAME, Rule, trust
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
@@ -165,10 +166,10 @@ class RuleContext(Mapping[str, Any]):
         return _Extended(self, {STAKEHOLDER_NAME: stakeholder})
 
     def holds(self, rule: Rule, extra: Mapping[str, Any] | None = None) -> bool:
-        """Whether `rule` is true here (an error counts as false)."""
+        """Whether `rule` is true here (a rule that fails, `RuleEvalError`, does not hold)."""
         try:
             return bool(rule.evaluate(_Extended(self, extra) if extra else self))
-        except Exception:  # noqa: BLE001 - a failing rule does not hold
+        except RuleEvalError:
             return False
 
     # -- helpers ---------------------------------------------------------------------------

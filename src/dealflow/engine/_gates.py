@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow.engine._context import RuleContext, Unset
+from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Gate
-from dealflow.rules import Leaf, Rule, RuleEvalError, trust
+from dealflow.rules import Leaf, Rule, trust
 
 __all__ = [
     "WON",
@@ -151,11 +152,10 @@ def evaluate_rule(rule: Rule, ctx: RuleContext) -> tuple[bool, tuple[str, ...], 
     """(holds, what is missing, error) for `rule` in `ctx`; never raises."""
     try:
         value = rule.evaluate(ctx)
+    except RuleDataError as exc:  # Python's error on the data, named: it blocks with it
+        return False, (f"the rule failed: {exc}",), str(exc)
     except RuleEvalError as exc:
         return False, (str(exc),), str(exc)
-    except Exception as exc:  # noqa: BLE001 - a rule that raises blocks with its reason
-        message = f"{type(exc).__name__}: {exc}"
-        return False, (f"the rule failed: {message}",), message
     if value:
         return True, (), None
     return False, tuple(describe_leaf(leaf, ctx) for leaf in rule.why_false(ctx)), None

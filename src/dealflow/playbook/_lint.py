@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import nodes
 
 from dealflow._yaml import Document, Location, format_path
+from dealflow.errors import RuleEvalError
 from dealflow.playbook._model import Playbook
 from dealflow.playbook._references import _walk_texts
 from dealflow.rules import Rule, RuleRefs, template_refs
@@ -77,7 +78,7 @@ def _constant(rule: Rule) -> tuple[bool, Any]:
         return False, None
     try:
         return True, rule.evaluate({})
-    except Exception:  # noqa: BLE001 - a failing constant is not a constant value
+    except RuleEvalError:  # a failing constant is not a constant value
         return False, None
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from dealflow._yaml import Location
+from dealflow.errors import RuleSyntaxError
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
 from dealflow.rules import (
@@ -23,7 +24,6 @@ from dealflow.rules import (
     STAKEHOLDER_NAME,
     TEMPLATE_NAMES,
     Rule,
-    RuleSyntaxError,
     compile_template,
     template_names,
 )

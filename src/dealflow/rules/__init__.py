@@ -3,13 +3,14 @@ they (and checklist layouts) run in.
 
 A rule is one Jinja expression, compiled once at load time into closures over a rule
 context (`_compiler`), checked for what the sandbox would refuse (`_sandbox`), and run
-under the guards and budgets that bound its size and work (`_guards`). Item texts are
+under the guards and budgets that bound its size and work (`_guards`). Whatever fails
+while a rule, a text or a layout is evaluated is a `dealflow.errors.RuleEvalError`; a
+rule or text that does not compile is a `RuleSyntaxError`. Item texts are
 text with `{{ expressions }}` and `{% if %}` blocks, compiled the same way; layouts run
 in `LayoutSandbox`. The names a rule may use are `RULE_NAMES`.
 """
 
-from dealflow.rules._compiler import Leaf, TrustingSandbox, trust
-from dealflow.rules._guards import LimitExceeded, RuleEvalError
+from dealflow.rules._compiler import DATA_ERRORS, Leaf, TrustingSandbox, trust
 from dealflow.rules._rule import (
     HELPERS_WITH_FACT_ARG,
     HELPERS_WITH_ITEM_ARG,
@@ -19,7 +20,6 @@ from dealflow.rules._rule import (
     TEMPLATE_NAMES,
     Rule,
     RuleRefs,
-    RuleSyntaxError,
     RuleType,
     compile_rule,
     compile_template,
@@ -29,6 +29,7 @@ from dealflow.rules._rule import (
 from dealflow.rules._sandbox import LayoutSandbox, TextTemplate, template_line
 
 __all__ = [
+    "DATA_ERRORS",
     "HELPERS_WITH_FACT_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
@@ -37,11 +38,8 @@ __all__ = [
     "TEMPLATE_NAMES",
     "LayoutSandbox",
     "Leaf",
-    "LimitExceeded",
     "Rule",
-    "RuleEvalError",
     "RuleRefs",
-    "RuleSyntaxError",
     "RuleType",
     "TextTemplate",
     "TrustingSandbox",

@@ -15,20 +15,19 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from jinja2 import StrictUndefined, Undefined, nodes
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError, UnsupportedSyntax
 from dealflow.rules._guards import (
     GUARDED_BINOPS,
     MAX_FORMAT_WIDTH,
     MAX_INT_BITS,
     MAX_SIZE,
-    LimitExceeded,
-    RuleEvalError,
     check_brace_format,
     check_concat,
     check_size,
@@ -45,18 +44,39 @@ __all__ = [
     "MAX_FORMAT_WIDTH",
     "MAX_INT_BITS",
     "MAX_SIZE",
+    "DATA_ERRORS",
     "Compiled",
-    "LimitExceeded",
     "Leaf",
-    "RuleEvalError",
     "TrustingSandbox",
-    "UnsupportedSyntax",
     "compile_node",
+    "evaluate",
     "render",
     "trust",
 ]
 
 Fn = Callable[[Mapping[str, Any]], Any]
+_T = TypeVar("_T")
+
+#: What Python and Jinja raise when an operation of a rule, a text or a layout does not
+#: fit the data it is given: text compared with a number, a division by zero, an index
+#: past the end, an undefined value used. Anything else raised while evaluating is a bug.
+DATA_ERRORS: tuple[type[Exception], ...] = (
+    ArithmeticError, LookupError, TypeError, ValueError, TemplateError)
+
+
+def evaluate(fn: Callable[[Mapping[str, Any]], _T], ctx: Mapping[str, Any], *,
+             too_deep: str | None = None) -> _T:
+    """`fn(ctx)`, where every failure is a `RuleEvalError`: what Python raises on the
+    data becomes a `RuleDataError` naming it (`TypeError: ...`); so does nesting too deep
+    for Python, unless `too_deep` is given: then it is a `LimitExceeded` saying that."""
+    try:
+        return fn(ctx)
+    except RecursionError as exc:
+        if too_deep is not None:
+            raise LimitExceeded(too_deep) from None
+        raise RuleDataError(f"RecursionError: {exc}") from None
+    except DATA_ERRORS as exc:
+        raise RuleDataError(f"{type(exc).__name__}: {exc}") from exc
 
 #: Types whose public attributes rules may read directly: data, never code. Everything
 #: else goes through the sandbox's checks.
@@ -131,10 +151,6 @@ ENV.filters = {name: ENV.filters[name] if name in _SMALL_RESULT
                else guard_filter(name, ENV.filters[name]) for name in FILTERS}
 ENV.tests = {name: guard_test(cast(Callable[..., Any], ENV.tests[name])) for name in TESTS}
 _FORMAT_METHODS = frozenset({"format", "format_map"})
-
-
-class UnsupportedSyntax(ValueError):
-    """A rule uses a construct rules do not allow."""
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
@@ -505,11 +521,9 @@ def _evaluate(node: nodes.Node, ctx: Mapping[str, Any],
     if fn is None:
         fn = parts[id(node)] = compile_node(node)
     try:
-        return fn(ctx), None
-    except RuleEvalError as exc:
+        return evaluate(fn, ctx), None
+    except RuleEvalError as exc:  # a part that fails is a reason, with Python's error named
         return None, str(exc)
-    except Exception as exc:  # noqa: BLE001 - any failure of user code becomes a reason
-        return None, f"{type(exc).__name__}: {exc}"
 
 
 def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn]) -> list[Leaf]:

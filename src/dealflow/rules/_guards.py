@@ -22,7 +22,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
-from dealflow.errors import RuntimeDealError
+from dealflow.errors import LimitExceeded, RuleEvalError
 
 __all__ = [
     "GUARDED_BINOPS",
@@ -32,8 +32,6 @@ __all__ = [
     "MAX_RULE_STEPS",
     "MAX_SIZE",
     "RULE_STEPS",
-    "LimitExceeded",
-    "RuleEvalError",
     "check_brace_format",
     "check_concat",
     "check_percent_format",
@@ -70,15 +68,6 @@ MAX_FORMAT_WIDTH = 1_000
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.S)
 _NUMBER = re.compile(r"\d+")
-
-
-class RuleEvalError(Exception):
-    """A rule failed while being evaluated; the message says why in plain words."""
-
-
-class LimitExceeded(RuleEvalError, RuntimeDealError):
-    """A rule or template would build a value, or do work, beyond a named limit (the
-    message names it): it is stopped instead of exhausting memory or time."""
 
 
 class _Steps:

@@ -20,24 +20,10 @@ from jinja2.parser import Parser
 from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow.errors import RuleSyntaxError, UnsupportedSyntax
 from dealflow.limits import DEFAULT_LIMITS, limit_hint
-from dealflow.rules._compiler import (
-    ENV,
-    Compiled,
-    Leaf,
-    TrustingSandbox,
-    UnsupportedSyntax,
-    compile_node,
-    trust,
-)
-from dealflow.rules._guards import (
-    MAX_RULE_STEPS,
-    RULE_STEPS,
-    LimitExceeded,
-    RuleEvalError,
-    start_steps,
-    stop_steps,
-)
+from dealflow.rules._compiler import ENV, Compiled, Leaf, TrustingSandbox, compile_node, evaluate
+from dealflow.rules._guards import MAX_RULE_STEPS, RULE_STEPS, start_steps, stop_steps
 from dealflow.rules._sandbox import TextTemplate, check_rule_tree, compile_text
 
 __all__ = [
@@ -46,20 +32,14 @@ __all__ = [
     "HELPERS_WITH_ROLE_ARG",
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
-    "Leaf",
-    "LimitExceeded",
-    "Rule",
-    "RuleEvalError",
-    "TrustingSandbox",
-    "RuleRefs",
-    "RuleSyntaxError",
-    "RuleType",
     "TEMPLATE_NAMES",
+    "Rule",
+    "RuleRefs",
+    "RuleType",
     "compile_rule",
     "compile_template",
     "template_names",
     "template_refs",
-    "trust",
 ]
 
 #: The names every rule may use. Values are provided by the engine (see the docs page
@@ -114,10 +94,6 @@ _TEMPLATE_ENV = TrustingSandbox(
 )
 
 
-class RuleSyntaxError(ValueError):
-    """A rule that does not compile; `message` says why (and where in the rule)."""
-
-
 @dataclass(frozen=True, slots=True)
 class RuleRefs:
     """What a rule refers to, found by reading its syntax tree (constants only)."""
@@ -147,11 +123,12 @@ class Rule:
             raise RuleSyntaxError("is nested too deeply to compile") from None
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
-        """Evaluate the rule with the given names; exceptions propagate to the caller.
+        """Evaluate the rule with the given names.
 
-        A failure of the rule itself (an unknown name, a value too large) raises
-        `RuleEvalError`; a failure inside the data (comparing text with a number)
-        raises what Python raises. The evaluation has a budget of `MAX_RULE_STEPS`.
+        Every failure raises a `RuleEvalError`: of the rule itself (an unknown name, a
+        value too large: `LimitExceeded`) or inside the data (comparing text with a
+        number: `RuleDataError`, naming Python's error). The evaluation has a budget of
+        `MAX_RULE_STEPS`.
         """
         return self._run(self._compiled.fn, context)
 
@@ -162,10 +139,10 @@ class Rule:
     def _run(self, work: Callable[[Mapping[str, Any]], _T], context: Mapping[str, Any]) -> _T:
         """`work(context)` within a budget of `MAX_RULE_STEPS`, when the rule needs one."""
         if not self._budget:  # nothing in it can loop: its work is bounded by its size
-            return work(context)
+            return evaluate(work, context)
         token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
         try:
-            return work(context)
+            return evaluate(work, context)
         finally:
             stop_steps(token)
 

@@ -45,20 +45,20 @@ from jinja2.utils import pass_context, pass_eval_context
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
+from dealflow.errors import LimitExceeded, RuleEvalError, UnsupportedSyntax
 from dealflow.rules._compiler import (
     FILTERS,
     TESTS,
     TRUSTED_TYPES,
     TrustingSandbox,
-    UnsupportedSyntax,
     compile_node,
+    evaluate,
     render,
 )
 from dealflow.rules._guards import (
     GUARDED_BINOPS,
     MAX_RULE_STEPS,
     RULE_STEPS,
-    LimitExceeded,
     charge,
     check_concat,
     check_size,
@@ -134,9 +134,9 @@ def _name_problem(name: str) -> str | None:
 def _constant(node: nodes.Node) -> Any:
     """The value of a part that uses no name, computed now; None when it fails."""
     try:
-        return compile_node(node)({})
-    except Exception:  # noqa: BLE001 - a part that fails is reported when evaluated
-        return None
+        return evaluate(compile_node(node), {})
+    except (UnsupportedSyntax, RecursionError, RuleEvalError):
+        return None  # a part that fails is reported when it is compiled or evaluated
 
 
 def _check_number(value: int) -> None:
@@ -213,11 +213,11 @@ def _fold(tree: nodes.Node) -> None:
             stack.extend(node.iter_child_nodes())
         elif not isinstance(node, nodes.Const | nodes.TemplateData):
             try:
-                compile_node(node)({})
+                evaluate(compile_node(node), {})
             except LimitExceeded as exc:
                 raise UnsupportedSyntax(f"`{_quote(node)}`: {exc}") from None
-            except Exception:  # noqa: BLE001,S110 - other failures are reported when evaluated
-                pass
+            except (UnsupportedSyntax, RecursionError, RuleEvalError):
+                pass  # other failures are reported when the rule is compiled or evaluated
 
 
 def check_rule_tree(tree: nodes.Node) -> None:
@@ -322,12 +322,17 @@ class TextTemplate:
     parts: tuple[Emit, ...]
 
     def render(self, names: Mapping[str, Any]) -> str:
-        """The text for `names`; `RuleEvalError` (or `LimitExceeded`) when it fails."""
+        """The text for `names`; a `RuleEvalError` when it fails (`LimitExceeded` past a
+        limit, `RuleDataError` naming what Python raised on the data)."""
         out = _Out()
-        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
-        try:
+
+        def fill(names: Mapping[str, Any]) -> None:
             for part in self.parts:
                 part(names, out)
+
+        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
+        try:
+            evaluate(fill, names, too_deep="is nested too deeply to render")
         finally:
             stop_steps(token)
         return "".join(out.parts)

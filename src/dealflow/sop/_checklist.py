@@ -16,8 +16,9 @@ from typing import Any
 
 from dealflow.deal import Deal, ItemCompletion
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
+from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
-from dealflow.rules import STAKEHOLDER_NAME, LimitExceeded, TextTemplate, compile_template, trust
+from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
 from dealflow.stakeholders import Recommendation, RedFlag, analyse_stakeholders, recommend_plays
 
 __all__ = ["Checklist", "ChecklistItem", "build_checklist"]
@@ -93,10 +94,9 @@ def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
         return _compiled(template).render(names)
     except LimitExceeded as exc:
         raise LimitExceeded(f"the text of {_where(ctx, instance)} {exc}") from None
-    except RecursionError:
-        raise LimitExceeded(f"the text of {_where(ctx, instance)} is nested too deeply to "
-                            "render") from None
-    except Exception as exc:  # noqa: BLE001 - a checklist always renders
+    except RuleDataError as exc:  # a checklist always renders: the reason is shown
+        return f"{template} [could not fill in: {exc}]"
+    except RuleEvalError as exc:
         return f"{template} [could not fill in: {type(exc).__name__}: {exc}]"
 
 

@@ -27,8 +27,8 @@ from jinja2.loaders import split_template_path
 
 from dealflow._resources import bundled_dir
 from dealflow._safe_text import visible
-from dealflow.errors import DealflowError, DefinitionError
-from dealflow.rules import LayoutSandbox, LimitExceeded, TrustingSandbox, template_line
+from dealflow.errors import DealflowError, DefinitionError, LimitExceeded
+from dealflow.rules import DATA_ERRORS, LayoutSandbox, TrustingSandbox, template_line
 from dealflow.sop._checklist import Checklist, ChecklistItem
 
 __all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
@@ -56,6 +56,10 @@ LABELS: dict[str, dict[str, str]] = {
         "done": "已完成", "open": "待办", "on_hold": "暂停", "won": "赢单", "lost": "丢单",
     },
 }
+
+#: What a layout may raise while it renders: dealflow's own errors (a limit passed), nesting
+#: too deep, and what Python and Jinja raise on the data (`DATA_ERRORS`).
+_FAILURES: tuple[type[Exception], ...] = (DealflowError, RecursionError, *DATA_ERRORS)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
@@ -181,7 +185,7 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
                               "(parentheses, brackets, filters or blocks)") from None
     try:
         return page.render(c=checklist, t=labels)
-    except Exception as exc:  # noqa: BLE001 - a layout's failure is the layout's error
+    except _FAILURES as exc:  # a layout's failure is the layout's error
         raise _layout_error(name, exc) from None
 
 

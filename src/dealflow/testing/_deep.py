@@ -27,6 +27,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from dealflow.deal import Deal, FactValue, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
+from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
 from dealflow.playbook import Fact, Playbook, Stage
 from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
@@ -106,7 +107,7 @@ def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:
                 rule.evaluate(ctx.with_stakeholder(person))
         else:
             rule.evaluate(ctx)
-    except Exception:  # noqa: BLE001 - any failure is the finding
+    except RuleEvalError:  # any failure of the rule is the finding
         return True
     return False
 
@@ -130,7 +131,7 @@ def _render_fails(pb: Playbook, deal: Deal) -> bool:
             sheet = build_checklist(pb, deal, now=NOW, locale=locale)
             for fmt in ("md", "html", "json"):
                 render_checklist(sheet, fmt)
-    except Exception:  # noqa: BLE001 - any failure is the finding
+    except DealflowError:  # any failure to render is the finding
         return True
     return False
 
@@ -335,7 +336,9 @@ def _error_of(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> str:
                 rule.evaluate(ctx.with_stakeholder(person))
         else:
             rule.evaluate(ctx)
-    except Exception as exc:  # noqa: BLE001 - reported
+    except RuleDataError as exc:  # Python's error on the data, as it names it
+        return str(exc)
+    except RuleEvalError as exc:
         return f"{type(exc).__name__}: {exc}"
     return "no error on the shrunk deal"
 
