@@ -58,7 +58,7 @@ def test_a_clean_import_prints_its_counts_and_exits_0(
         "sf.csv: 3 rows read\n"
         "deals: 1 imported, 0 rejected\n"
         "events: 4 added, 0 already stored\n"
-        "rows passed over: 0 of an unmapped stage, 0 repeated\n")
+        "rows: 3 imported, 0 refused, 0 passed over (0 of an unmapped stage, 0 repeated)\n")
     with Store("sqlite:///deals.db") as store:
         assert store.get("006A").status == "won"
 
@@ -73,7 +73,7 @@ def test_problems_are_printed_with_their_rows_and_exit_1_after_importing_the_res
     assert result.stdout.splitlines()[1:] == [
         "deals: 1 imported, 2 rejected",
         "events: 4 added, 0 already stored",
-        "rows passed over: 0 of an unmapped stage, 0 repeated",
+        "rows: 3 imported, 3 refused, 0 passed over (0 of an unmapped stage, 0 repeated)",
         "problems (2):",
         "  sf.csv:6:3  CreatedDate  the date goes backwards: 2024-01-01 is before 2024-01-05 "
         "on row 5 of the same deal (repair: true moves it up to that date)",

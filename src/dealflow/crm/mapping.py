@@ -12,15 +12,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from dealflow.crm._values import resolve_zone
 
-__all__ = ["CLOSED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates"]
+__all__ = ["CLOSED", "EXPORTED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates",
+           "Undated"]
 
 WON, LOST, OPEN = "won", "lost", "open"
 CLOSED = (WON, LOST)
 """The two outcomes a CRM stage may map to besides a playbook stage."""
+
+EXPORTED = "exported"
+"""`undated.date: exported`: a deal with no date at all takes the export's date."""
 
 Name = Annotated[str, Field(min_length=1)]
 
@@ -79,6 +91,41 @@ class Dates(_Frozen):
         return resolve_zone(self.timezone)
 
 
+def _date_or_exported(value: object) -> object:
+    """A date (as YAML or ISO 8601 text writes it; midnight when without a time), or
+    `exported`."""
+    if isinstance(value, dt.datetime) or value == EXPORTED:
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is neither a date nor {EXPORTED}; write a date like "
+                     f"2024-06-30 (or 2024-06-30 17:00), or {EXPORTED} for the export's "
+                     "date, given when importing (--exported-on)")
+
+
+class Undated(_Frozen):
+    """What date a deal with no date at all takes: `date` (a date, or `exported`: the
+    export's date, given when importing) or `column` (the date in that column of its
+    row). Exactly one of the two."""
+
+    date: Annotated[dt.datetime | Literal["exported"] | None,
+                    BeforeValidator(_date_or_exported)] = None
+    column: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Undated:
+        if (self.date is None) == (self.column is None):
+            raise ValueError("undated takes one of date (a date like 2024-06-30, or "
+                             "exported) and column (the column whose date such a deal "
+                             "takes)" + (", not both" if self.date is not None else ""))
+        return self
+
+
 class CrmMapping(_Frozen):
     """How the rows of one CRM export become dealflow events."""
 
@@ -94,6 +141,7 @@ class CrmMapping(_Frozen):
     unmapped_stage: Literal["error", "skip", "default"] = "error"
     default_stage: Name | None = None
     repair: bool = False
+    undated: Undated | None = None
 
     @field_validator("currency")
     @classmethod
@@ -109,4 +157,6 @@ class CrmMapping(_Frozen):
             ("columns", name): column for name, column in self.columns.named().items()}
         used.update({("stage_dates", stage): column
                      for stage, column in self.stage_dates.items()})
+        if self.undated is not None and self.undated.column is not None:
+            used[("undated", "column")] = self.undated.column
         return used
