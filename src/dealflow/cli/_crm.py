@@ -70,6 +70,7 @@ def import_csv(
 
     chosen = load_playbook(playbook) if playbook is not None else default_playbook()
     loaded = load_mapping(mapping, chosen)
+    loaded.export_time(exported_on, mapping)  # said before a database is created
     if not file.is_file():  # said before a database is created for nothing
         what = "is not a file" if file.exists() else "file not found"
         raise ImportProblems([Problem(str(file), 0, 0, "", what)])

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from dealflow.crm.mapping import EXPORTED, CrmMapping
-from dealflow.errors import MappingError, Problem
+from dealflow.errors import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.crm._layout import Cells, Key, Layout
 
-__all__ = ["COLUMN", "NoDate", "export_date"]
+__all__ = ["COLUMN", "NoDate"]
 
 COLUMN = ("undated", "column")
 """The mapped field of `undated.column`."""
@@ -29,55 +29,17 @@ _ADD = ("say in the mapping what date such a deal takes (undated: {date: 2024-06
         "{date: exported} or {column: NAME})")
 
 
-def _aware(value: dt.datetime | dt.date, zone: dt.tzinfo) -> dt.datetime:
-    """`value` in UTC; a date is midnight, a time without a zone is in `zone`."""
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime.combine(value, dt.time())
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
-    return value.astimezone(dt.UTC)
-
-
-def export_date(mapping: CrmMapping, exported_on: dt.datetime | dt.date | None,
-                name: str) -> dt.datetime | None:
-    """The export's date in UTC (None when not given); `MappingError` when it is given
-    but the mapping (named `name`) does not say that deals with no date take it."""
-    if exported_on is None:
-        return None
-    rule = mapping.undated
-    if rule is None or rule.date != EXPORTED:
-        said = ("does not say what date a deal with no date takes" if rule is None else
-                f"gives a deal with no date {_rule(rule.date, rule.column)}")
-        raise MappingError([Problem(name, 0, 0, "undated", (
-            f"an export date was given (--exported-on), but the mapping {said}; write "
-            "undated: {date: exported} to give such deals the export's date"))])
-    return _aware(exported_on, mapping.dates.zone())
-
-
-def _rule(date: object, column: str | None) -> str:
-    if column is not None:
-        return f"the date in column {column!r} (undated.column)"
-    assert isinstance(date, dt.datetime)
-    return f"the date {_written(date)} (undated.date)"
-
-
-def _written(at: dt.datetime) -> str:
-    """A date as a mapping writes it: to the minute, or the day alone at midnight."""
-    return f"{at:%Y-%m-%d}" if at.time() == dt.time() else f"{at:%Y-%m-%d %H:%M}"
-
-
 class NoDate:
     """The date a deal with no date at all takes in one import, and what to say when it
     has none; `exported` is the export's date (UTC) when one was given."""
 
     def __init__(self, mapping: CrmMapping, exported: dt.datetime | None) -> None:
         self.rule = mapping.undated
-        self.zone = mapping.dates.zone()
         self.fixed: dt.datetime | None = None
         if self.rule is not None and self.rule.date == EXPORTED:
             self.fixed = exported
         elif self.rule is not None and isinstance(self.rule.date, dt.datetime):
-            self.fixed = _aware(self.rule.date, self.zone)
+            self.fixed = mapping.dates.utc(self.rule.date)
 
     def start(self, row: Cells) -> dt.datetime | None:
         """The date the deal on `row` takes; None when the mapping gives none (or its

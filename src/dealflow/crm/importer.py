@@ -35,7 +35,7 @@ from dealflow.crm._csv import Row, column_indexes, rows
 from dealflow.crm._findings import Findings
 from dealflow.crm._layout import Layout
 from dealflow.crm._long import LongRows
-from dealflow.crm._undated import NoDate, export_date
+from dealflow.crm._undated import NoDate
 from dealflow.crm._wide import WideRows
 from dealflow.crm.loader import load_mapping
 from dealflow.crm.mapping import CrmMapping
@@ -147,12 +147,12 @@ def _mapping(mapping: CrmMapping | str | Path, playbook: Playbook,
     """The mapping, checked against `playbook`, and the export's date in UTC."""
     if not isinstance(mapping, CrmMapping):
         loaded = load_mapping(mapping, playbook)
-        return loaded, export_date(loaded, exported_on, str(mapping))
+        return loaded, loaded.export_time(exported_on, str(mapping))
     findings = check_mapping(mapping, playbook)
     if findings:
         raise MappingError([Problem("<mapping>", 0, 0, ".".join(map(str, f.loc)), f.message)
                             for f in findings])
-    return mapping, export_date(mapping, exported_on, "<mapping>")
+    return mapping, mapping.export_time(exported_on)
 
 
 class _Plan:

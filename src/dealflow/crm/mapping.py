@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from dealflow.crm._values import resolve_zone
+from dealflow.errors import MappingError, Problem
 
 __all__ = ["CLOSED", "EXPORTED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates",
            "Undated"]
@@ -90,6 +91,14 @@ class Dates(_Frozen):
         """The time zone of dates written without one."""
         return resolve_zone(self.timezone)
 
+    def utc(self, value: dt.date) -> dt.datetime:
+        """A date (midnight) or a time, in UTC; without a zone, it is in `timezone`."""
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone())
+        return value.astimezone(dt.UTC)
+
 
 def _date_or_exported(value: object) -> object:
     """A date (as YAML or ISO 8601 text writes it; midnight when without a time), or
@@ -116,6 +125,16 @@ class Undated(_Frozen):
     date: Annotated[dt.datetime | Literal["exported"] | None,
                     BeforeValidator(_date_or_exported)] = None
     column: Name | None = None
+
+    def describe(self) -> str:
+        """`the date in column 'Created' (undated.column)`: the rule, as the mapping says it."""
+        if self.column is not None:
+            return f"the date in column {self.column!r} (undated.column)"
+        if isinstance(self.date, dt.datetime):
+            written = (f"{self.date:%Y-%m-%d}" if self.date.time() == dt.time() else
+                       f"{self.date:%Y-%m-%d %H:%M}")
+            return f"the date {written} (undated.date)"
+        return "the export's date (undated.date: exported)"
 
     @model_validator(mode="after")
     def _one_rule(self) -> Undated:
@@ -150,6 +169,21 @@ class CrmMapping(_Frozen):
             raise ValueError(f"{value!r} is not a currency code; use three capital letters, "
                              "like USD, EUR or CNY")
         return value
+
+    def export_time(self, exported_on: dt.date | None,
+                    file: str = "<mapping>") -> dt.datetime | None:
+        """The export's date (`--exported-on`) in UTC, None when not given;
+        `MappingError` (naming `file`) when `undated` does not say `date: exported`."""
+        if exported_on is None:
+            return None
+        rule = self.undated
+        if rule is None or rule.date != EXPORTED:
+            said = ("does not say what date a deal with no date takes" if rule is None else
+                    f"gives a deal with no date {rule.describe()}")
+            raise MappingError([Problem(file, 0, 0, "undated", (
+                f"an export date was given (--exported-on), but the mapping {said}; write "
+                "undated: {date: exported} to give such deals the export's date"))])
+        return self.dates.utc(exported_on)
 
     def columns_used(self) -> dict[tuple[str, ...], str]:
         """Every column the mapping names, by the place that names it."""
