@@ -7,11 +7,18 @@ over several stages), to an earlier one (`stage_moved_back`), to won or lost; a 
 the stage the deal is in changes nothing but the fields it changes (`deal_edited`). A
 row that repeats the last one (same stage, same time) is a no-op.
 
+A deal's first row may have no time: the row is held until the deal's next row with a
+time opens it there (marked `undated`, like a wide export's first stage without a date),
+or, when none comes, until the end of the file, where the deal takes the date the
+mapping's `undated` gives it (`finish`), also marked `undated`.
+
 What rejects a deal (its first problem is reported; later rows of it are only read for
 their own cells): a cell that cannot be read (date, amount, unmapped stage under
 `unmapped_stage: error`), a time before the deal's previous row (unless `repair: true`,
-which moves it up to that time), and a row in another stage after the deal was won or
-lost. A row without a deal id is left out, with a problem.
+which moves it up to that time), a row in another stage after the deal was won or lost,
+a row without a time after the deal's first (or one that closes the deal), and no time
+on any row when `undated` gives none. A row without a deal id is left out, with a
+problem.
 """
 
 from __future__ import annotations
