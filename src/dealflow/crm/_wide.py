@@ -77,6 +77,7 @@ class WideRows:
         except Rejected as exc:
             self.findings.reject(deal_id, [exc.problem])
             return []
+
     def finish(self) -> list[Event]:
         """At the end of the file: nothing more (every row was its deal's)."""
         return []
