@@ -4,18 +4,20 @@ A mapping (YAML) says how the export is laid out (`long`: a row per stage change
 `wide`: a row per deal with a date per stage) and what its columns and values mean for
 the playbook. `import_csv` checks every row first, then stores the events of the deals
 without problems; `check_csv` is the dry run. Mappings for Salesforce's and HubSpot's
-default pipelines ship with dealflow: `load_mapping("salesforce")`, `"hubspot"`.
+default pipelines ship with dealflow: `load_mapping("salesforce")`, `"hubspot"`. A deal
+with no date at all takes the date the mapping's `undated` gives it.
 """
 
 from dealflow.crm.importer import CsvImport, check_csv, import_csv
 from dealflow.crm.loader import bundled_mappings, load_mapping, parse_mapping
-from dealflow.crm.mapping import Columns, CrmMapping, Dates
+from dealflow.crm.mapping import Columns, CrmMapping, Dates, Undated
 
 __all__ = [
     "Columns",
     "CrmMapping",
     "CsvImport",
     "Dates",
+    "Undated",
     "bundled_mappings",
     "check_csv",
     "import_csv",
