@@ -1,6 +1,7 @@
 """One self-contained HTML page with the figures a sales leader reads: the funnel drawn as
-a chart, conversion and drop-off per layer, time in stage, win rate, forecast and SOP
-compliance. No script, no external file: it opens anywhere and prints well."""
+a chart, conversion and drop-off per layer, time in stage, win rate, the won and lost
+deals (amounts per currency, days to close), forecast and SOP compliance. No script, no
+external file: it opens anywhere and prints well."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dealflow.analytics._query import Filters
 from dealflow.analytics.forecast import forecast
 from dealflow.analytics.funnel import Funnel, funnel
 from dealflow.analytics.timing import cycle_time, time_in_stage
-from dealflow.analytics.winrate import velocity, win_rates
+from dealflow.analytics.winrate import Closed, closed_deals, velocity, win_rates
 from dealflow.audit import compliance
 from dealflow.playbook.rules import TrustingSandbox
 from dealflow.store.repository import Store
@@ -48,6 +49,13 @@ def _chart(result: Funnel, names: dict[str, str]) -> dict[str, Any]:
     return {"width": width, "height": len(bars) * (row + gap), "bars": bars}
 
 
+def _closed(name: str, group: Closed) -> dict[str, Any]:
+    days = group.days_to_close
+    return {"name": name, "deals": group.deals,
+            "amounts": [f"{total:,} {currency}" for currency, total in group.amount.items()],
+            "mean": _num(days.mean), "median": _num(days.median), "p75": _num(days.p75)}
+
+
 def sop_compliance(store: Store, *, now: dt.datetime | None = None) -> Any:
     """SOP compliance over every deal of the store (replays each deal's events)."""
     histories = (store.events(deal.id) for deal in store.list_deals())
@@ -64,6 +72,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
     names = {stage.id: pb.text(stage.name, language) for stage in pb.stages}
     layers = funnel(store, filters)
     rates = win_rates(store, filters)
+    closed = closed_deals(store, filters)
     cycle = cycle_time(store, filters)
     outlook = forecast(store, filters)
     speed = velocity(store, filters).per_day
@@ -87,6 +96,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
              "lost": rates.overall.lost,
              "owners": [{"name": k, "won": v.won, "lost": v.lost, "rate": _pct(v.rate)}
                         for k, v in rates.by_owner.items()]},
+        closed=[_closed("Won", closed.won), _closed("Lost", closed.lost)],
         velocity=_num(speed),
         forecast={"crm": f"{outlook.crm_total:,}", "history": f"{outlook.history_total:,}",
                   "low": f"{outlook.low:,}", "high": f"{outlook.high:,}", "runs": outlook.runs,

@@ -1,5 +1,8 @@
 """Time: how long deals stay in each stage, how long they take to close, which are stalled.
 
+Days are days of 24 hours of elapsed time, fractional (36 hours are 1.5 days), the same
+definition as everywhere in dealflow (`dealflow._days`), computed in the database.
+
 - Time in stage counts finished stays only (a stay ends when the deal leaves the stage);
   a deal that came back to a stage has one stay per visit. Percentiles are nearest-rank:
   the smallest stay with at least that share of stays at or below it. A stay whose entry

@@ -1,9 +1,16 @@
-"""How often we win: overall, by stage reached, by owner and by amount band; and velocity.
+"""How often we win and what we win: win rates, the won and lost deals, and velocity.
 
 Win rate = won / (won + lost) over closed deals; open deals do not count. "By stage
-reached" takes the closed deals that ever entered the stage. Pipeline velocity =
-open deals x win rate x average won amount / average cycle time of won deals (days):
-the value the pipeline is expected to produce per day.
+reached" takes the closed deals that ever entered the stage. A deal counts with its
+outcome now: a deal lost, reopened and lost again is one lost deal; a deal lost, reopened
+and then won is a won deal.
+
+The won and the lost deals (`closed_deals`): how many, their amounts added up exactly in
+the database, per currency (amounts of different currencies are never added together),
+and the days they took to close, from creation to close (days of 24 hours, fractional).
+
+Pipeline velocity = open deals x win rate x average won amount / average cycle time of
+won deals (days): the value the pipeline is expected to produce per day.
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from dealflow.analytics._query import Filters, on_deals, reached_by_status
-from dealflow.analytics.timing import cycle_time
+from dealflow.analytics.timing import CycleTime, cycle_time
+from dealflow.store._sql import amount_sums, amount_total
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
-__all__ = ["DEFAULT_BANDS", "Rate", "Velocity", "WinRates", "velocity", "win_rates"]
+__all__ = ["DEFAULT_BANDS", "Closed", "ClosedDeals", "Rate", "Velocity", "WinRates",
+           "closed_deals", "velocity", "win_rates"]
 
 DEFAULT_BANDS: tuple[int, ...] = (50_000, 500_000)
 """Amount band edges: below 50,000 (the CEO-approval line of the seeds), up to 500,000, above."""
@@ -108,6 +117,52 @@ def win_rates(store: Store, filters: Filters | None = None,
         by_band={_band_label(bands, int(row[0])): Rate(int(row[1] or 0), int(row[2] or 0))
                  for row in sorted(by_band, key=lambda r: int(r[0]))},
     )
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The deals closed with one outcome: how many, their amounts added up per currency
+    (exact), and the days they took from creation to close."""
+
+    deals: int
+    amount: dict[str, Decimal]
+    days_to_close: CycleTime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; amounts as strings with two decimals, like `"1234567.80"`."""
+        return {"deals": self.deals,
+                "amount": {currency: str(total) for currency, total in self.amount.items()},
+                "days_to_close": self.days_to_close.to_dict()}
+
+
+@dataclass(frozen=True)
+class ClosedDeals:
+    """The won deals and the lost deals."""
+
+    won: Closed
+    lost: Closed
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"won": self.won.to_dict(), "lost": self.lost.to_dict()}
+
+
+def closed_deals(store: Store, filters: Filters | None = None) -> ClosedDeals:
+    """The won and the lost deals `filters` select: counts, amounts per currency (exact,
+    added up in the database) and days to close."""
+    c = DEALS.c
+    query = (select(c.status, c.currency, func.count(), *amount_sums(store.database, c.amount))
+             .where(c.status.in_(("won", "lost"))).where(on_deals(filters))
+             .group_by(c.status, c.currency).order_by(c.status, c.currency))
+    counts = {"won": 0, "lost": 0}
+    amounts: dict[str, dict[str, Decimal]] = {"won": {}, "lost": {}}
+    with store.database.connect() as conn:
+        for status, currency, count, *sums in conn.execute(query):
+            counts[status] += int(count)
+            amounts[status][str(currency)] = amount_total(sums)
+    return ClosedDeals(
+        *(Closed(counts[status], amounts[status], cycle_time(store, filters, outcome=status))
+          for status in ("won", "lost")))
 
 
 @dataclass(frozen=True)
