@@ -29,6 +29,7 @@ from dealflow import Playbook
 from dealflow.analytics import Filters, closed_deals, velocity, win_rates
 from dealflow.analytics.report import render_report
 from dealflow.analytics.timing import CycleTime
+from dealflow.analytics.winrate import velocity_text
 from dealflow.store import Store, import_events
 from tests.analytics._histories import History
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
@@ -130,3 +131,21 @@ def test_the_report_shows_the_won_and_lost_amounts_per_currency_and_days_to_clos
             f"<td>{2.0 * n:,.1f}</td><td>{3.0 * n:,.1f}</td></tr>") in page
     assert ("<tr><td>Lost</td><td>2</td><td>500.00 CNY<br>700.07 USD</td>"
             "<td>2.0</td><td>1.0</td><td>3.0</td></tr>") in page
+
+
+def test_velocity_is_one_per_currency_when_the_deals_are_in_several(
+    store: Store, any_playbook: Playbook,
+) -> None:
+    n = len(any_playbook.stages)
+    result = velocity(store)
+    assert (result.currency, result.average_won_amount, result.per_day) == (None, None, None)
+    assert result.open_deals == 1
+    assert list(result.by_currency) == ["CNY", "EUR", "IDR"]  # open or won deals
+    cny = result.by_currency["CNY"]  # o1 open; w1 won after n days; l1 lost
+    assert (cny.currency, cny.open_deals, cny.win_rate) == ("CNY", 1, 0.5)
+    assert (cny.average_won_amount, cny.cycle_days) == (Decimal("1000.10"), n)
+    assert cny.per_day == pytest.approx(1 * 0.5 * 1000.10 / n)
+    assert result.by_currency["EUR"].per_day == 0.0  # no open deal in EUR
+    assert velocity_text(result) == f"{500.05 / n:,.1f} CNY, 0.0 EUR, 0.0 IDR"
+    single = velocity(store, Filters(currency="CNY"))
+    assert (single.currency, single.per_day, single.by_currency) == ("CNY", cny.per_day, {})

@@ -15,7 +15,7 @@ from dealflow.analytics._query import Filters
 from dealflow.analytics.forecast import forecast
 from dealflow.analytics.funnel import Funnel, funnel
 from dealflow.analytics.timing import cycle_time, time_in_stage
-from dealflow.analytics.winrate import Closed, closed_deals, velocity, win_rates
+from dealflow.analytics.winrate import Closed, closed_deals, velocity, velocity_text, win_rates
 from dealflow.audit import compliance
 from dealflow.playbook.rules import TrustingSandbox
 from dealflow.store.repository import Store
@@ -75,7 +75,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
     closed = closed_deals(store, filters)
     cycle = cycle_time(store, filters)
     outlook = forecast(store, filters)
-    speed = velocity(store, filters).per_day
+    speed = velocity_text(velocity(store, filters))
     audit = sop_compliance(store, now=moment) if with_compliance else None
     template = _ENV.from_string(
         (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
@@ -97,7 +97,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
              "owners": [{"name": k, "won": v.won, "lost": v.lost, "rate": _pct(v.rate)}
                         for k, v in rates.by_owner.items()]},
         closed=[_closed("Won", closed.won), _closed("Lost", closed.lost)],
-        velocity=_num(speed),
+        velocity=speed,
         forecast={"crm": f"{outlook.crm_total:,}", "history": f"{outlook.history_total:,}",
                   "low": f"{outlook.low:,}", "high": f"{outlook.high:,}", "runs": outlook.runs,
                   "stages": [{"name": names[s.stage], "open": s.open_deals,

@@ -10,12 +10,14 @@ the database, per currency (amounts of different currencies are never added toge
 and the days they took to close, from creation to close (days of 24 hours, fractional).
 
 Pipeline velocity = open deals x win rate x average won amount / average cycle time of
-won deals (days): the value the pipeline is expected to produce per day.
+won deals (days): the value the pipeline is expected to produce per day, in the currency
+of the deals. When the deals are in several currencies, there is one velocity per
+currency, each of that currency's deals alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +30,7 @@ from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
 
 __all__ = ["DEFAULT_BANDS", "Closed", "ClosedDeals", "Rate", "Velocity", "WinRates",
-           "closed_deals", "velocity", "win_rates"]
+           "closed_deals", "velocity", "velocity_text", "win_rates"]
 
 DEFAULT_BANDS: tuple[int, ...] = (50_000, 500_000)
 """Amount band edges: below 50,000 (the CEO-approval line of the seeds), up to 500,000, above."""
@@ -167,12 +169,19 @@ def closed_deals(store: Store, filters: Filters | None = None) -> ClosedDeals:
 
 @dataclass(frozen=True)
 class Velocity:
-    """Pipeline velocity and the four numbers it is made of."""
+    """Pipeline velocity and the four numbers it is made of.
+
+    `currency` is the currency of the open and won deals when they share one. When they
+    are in several, `average_won_amount` and `per_day` are None (amounts of different
+    currencies are never averaged together) and `by_currency` holds the velocity of each
+    currency's deals alone."""
 
     open_deals: int
     win_rate: float | None
     average_won_amount: Decimal | None
     cycle_days: float | None
+    currency: str | None = None
+    by_currency: dict[str, Velocity] = field(default_factory=dict)
 
     @property
     def per_day(self) -> float | None:
@@ -189,18 +198,39 @@ class Velocity:
         return {"open_deals": self.open_deals, "win_rate": self.win_rate,
                 "average_won_amount": None if self.average_won_amount is None
                 else str(self.average_won_amount), "cycle_days": self.cycle_days,
-                "per_day": self.per_day}
+                "per_day": self.per_day, "currency": self.currency,
+                "by_currency": {k: v.to_dict() for k, v in self.by_currency.items()}}
 
 
 def velocity(store: Store, filters: Filters | None = None) -> Velocity:
-    """Pipeline velocity of the deals `filters` select."""
+    """Pipeline velocity of the deals `filters` select (per currency when they are in
+    several)."""
     selected = on_deals(filters)
     with store.database.connect() as conn:
         open_deals = conn.execute(select(func.count()).where(selected)
                                   .where(DEALS.c.status.in_(("open", "on_hold")))).scalar_one()
+        currencies = conn.execute(
+            select(DEALS.c.currency).distinct().where(selected)
+            .where(DEALS.c.status.in_(("open", "on_hold", "won")))
+            .order_by(DEALS.c.currency)).scalars().all()
         average = conn.execute(select(func.avg(DEALS.c.amount)).where(selected)
                                .where(DEALS.c.status == "won")).scalar()
     rates = win_rates(store, filters)
     cycle = cycle_time(store, filters, outcome="won")
+    if len(currencies) > 1:
+        return Velocity(int(open_deals), rates.overall.rate, None, cycle.mean, None, {
+            str(currency): velocity(store, replace(filters or Filters(), currency=currency))
+            for currency in currencies})
     amount = Decimal(str(average)).quantize(Decimal("0.01")) if average is not None else None
-    return Velocity(int(open_deals), rates.overall.rate, amount, cycle.mean)
+    return Velocity(int(open_deals), rates.overall.rate, amount, cycle.mean,
+                    str(currencies[0]) if currencies else None)
+
+
+def velocity_text(speed: Velocity) -> str:
+    """The velocity as people read it: `6,660.9 CNY`, or one per currency
+    (`1,200.0 EUR, 830.5 USD`); `–` when there is none."""
+    if speed.by_currency:
+        return ", ".join(velocity_text(part) for part in speed.by_currency.values())
+    if speed.per_day is None:
+        return "–"
+    return f"{speed.per_day:,.1f} {speed.currency}"

@@ -122,6 +122,7 @@ def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerO
     """Win rate overall, by stage reached, owner and amount band; the won and lost deals
     (counts, amounts per currency, days to close); pipeline velocity."""
     from dealflow.analytics import closed_deals, cycle_time, time_in_stage, velocity, win_rates
+    from dealflow.analytics.winrate import velocity_text
 
     filters = _filters(owner, account, since, until, None, None, None)
     with open_store(db) as store:
@@ -134,7 +135,7 @@ def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerO
                     "time_in_stage": [t.to_dict() for t in times]})
         return
     console.print(f"Win rate {_pct(rates.overall.rate)} ({rates.overall.won} won, "
-                  f"{rates.overall.lost} lost); velocity {_num(speed.per_day)} per day; "
+                  f"{rates.overall.lost} lost); velocity {velocity_text(speed)} per day; "
                   f"median cycle {_num(cycle.median)} days", markup=False)
     _table("Won and lost", ["Closed", "Deals", "Amount", "Mean days", "Median days",
                             "p75 days"],
