@@ -21,7 +21,9 @@ from dealflow._days import DAY, elapsed_days, utc_date, whole_days
 from dealflow.audit import audit_deal
 from dealflow.checklist import build_checklist
 from dealflow.context import RuleContext
+from dealflow.deal import coerce_fact
 from dealflow.events import Event
+from dealflow.playbook.model import Fact
 from dealflow.stakeholders import analyse_stakeholders
 from tests.analytics.conftest import any_playbook  # noqa: F401 - the two playbooks
 
@@ -190,3 +192,10 @@ def test_a_hold_resumes_after_today_in_utc(engine: Engine, clock: _Clock, deal: 
     assert engine.hold(deal, reason="budget", resume_on=dt.date(2026, 3, 3), actor="ann").ok
     assert not engine.hold(deal, reason="budget", resume_on=dt.date(2026, 3, 2),
                            actor="ann").ok
+
+
+@ZONES
+def test_a_date_fact_given_a_moment_takes_its_date_in_utc(zone: dt.tzinfo) -> None:
+    fact = Fact(id="signed_on", name="Signed on", type="date")
+    late = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)  # 3 March in UTC+8
+    assert coerce_fact(fact, late.astimezone(zone)) == dt.date(2026, 3, 2)
