@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from dealflow.analytics._query import Filters, on_deals, reached_by_status
-from dealflow.analytics.timing import CycleTime, cycle_time
+from dealflow.analytics.timing import CycleTime, cycle_time, cycle_times_by_outcome
 from dealflow.store._sql import amount_sums, amount_total
 from dealflow.store.repository import Store
 from dealflow.store.tables import DEALS
@@ -162,9 +162,9 @@ def closed_deals(store: Store, filters: Filters | None = None) -> ClosedDeals:
         for status, currency, count, *sums in conn.execute(query):
             counts[status] += int(count)
             amounts[status][str(currency)] = amount_total(sums)
-    return ClosedDeals(
-        *(Closed(counts[status], amounts[status], cycle_time(store, filters, outcome=status))
-          for status in ("won", "lost")))
+    days = cycle_times_by_outcome(store, filters)
+    return ClosedDeals(*(Closed(counts[status], amounts[status], days[status])
+                         for status in ("won", "lost")))
 
 
 @dataclass(frozen=True)
