@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dealflow._days import utc_date, whole_days
 from dealflow.deal import (
     INFLUENCE_WEIGHT,
     STANCE_VALUE,
@@ -122,8 +123,8 @@ class RuleContext(Mapping[str, Any]):
         "facts": lambda c: FactsView(c.deal.facts, c.playbook.fact_ids),
         "stakeholders": lambda c: list(c.deal.stakeholders),
         "stage": lambda c: c.deal.stage,
-        "today": lambda c: c.now.date(),
-        "days_in_stage": lambda c: (c.now - c.deal.stage_entered_at).days,
+        "today": lambda c: utc_date(c.now),
+        "days_in_stage": lambda c: whole_days(c.deal.stage_entered_at, c.now),
         "support_score": lambda c: support_score(c.deal.stakeholders),
         "covered": lambda c: c.covered,
         "stance_of": lambda c: c.stance_of,
@@ -252,12 +253,10 @@ class RuleContext(Mapping[str, Any]):
         return missing
 
     def days_since(self, day: dt.date | dt.datetime | None) -> int:
-        """Whole days from `day` to today."""
+        """Whole days from `day` (a date: its midnight UTC) to now."""
         if day is None or isinstance(day, Unset):
             raise RuleEvalError("days_since() needs a date, and got none")
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        return (self.now.date() - day).days
+        return whole_days(day, self.now)
 
     # -- checklist items -------------------------------------------------------------------
     def _item(self, item_id: str) -> tuple[Stage, Item] | None:

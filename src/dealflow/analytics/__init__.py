@@ -1,7 +1,9 @@
 """The numbers a sales leader runs the business on, computed in the database.
 
-Funnel layer by layer, time in stage and cycle time, stalled deals, win rates and
-velocity, the forecast (the CRM way and from history), and simulated histories.
+Funnel layer by layer, time in stage and cycle time, stalled deals, win rates, the won
+and lost deals (amounts per currency, days to close) and velocity, the forecast (the CRM
+way and from history), and simulated histories. Days are days of 24 hours of elapsed
+time, fractional; a deal counts with its outcome now (lost, reopened and won is won).
 
 Histories imported from a CRM may hold a deal whose first stage has no date (a wide
 export with the "date entered" of its first stage blank): its `deal_created` event is
@@ -24,9 +26,19 @@ from dealflow.analytics.timing import (
     stalled,
     time_in_stage,
 )
-from dealflow.analytics.winrate import Velocity, WinRates, velocity, win_rates
+from dealflow.analytics.winrate import (
+    Closed,
+    ClosedDeals,
+    Velocity,
+    WinRates,
+    closed_deals,
+    velocity,
+    win_rates,
+)
 
 __all__ = [
+    "Closed",
+    "ClosedDeals",
     "CycleTime",
     "Filters",
     "Forecast",
@@ -36,6 +48,7 @@ __all__ = [
     "StalledDeal",
     "Velocity",
     "WinRates",
+    "closed_deals",
     "cycle_time",
     "forecast",
     "funnel",

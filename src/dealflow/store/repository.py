@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from dealflow._days import elapsed_days
 from dealflow._yaml import current_limits
 from dealflow.deal import Deal, Status
 from dealflow.engine import Engine, Outcome
@@ -96,7 +97,7 @@ def _close_stays(conn: Connection, stored: set[str], moves: list[dict[str, Any]]
         before = latest.get(row["deal_id"])
         if before is not None:
             before["left_at"] = row["at"]
-            before["days"] = (row["at"] - before["at"]).total_seconds() / 86400
+            before["days"] = elapsed_days(before["at"], row["at"])
         elif row["deal_id"] in stored:
             in_database.append({"b_deal": row["deal_id"], "b_left": row["at"]})
         latest[row["deal_id"]] = row
