@@ -11,6 +11,7 @@ import typer
 
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import DbOption, open_store
+from dealflow.cli._target import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import Filters
@@ -188,9 +189,7 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML fil
 
     with open_store(db) as store:
         page = render_report(store, locale=lang)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(output)
+    write_output(output, lambda out: out.write(page))
     console.print(f"wrote {output}", markup=False)
 
 
