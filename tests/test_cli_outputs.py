@@ -8,7 +8,6 @@ Never a traceback, never a temporary file left behind, never "wrote" after a fai
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -27,6 +26,7 @@ from dealflow.cli import app
 from dealflow.cli._target import write_output
 from dealflow.errors import DealflowError
 from dealflow.store import Store
+from tests._nobody import as_nobody
 
 COMMANDS: dict[str, list[str]] = {
     "checklist": ["checklist", "D-1"],
@@ -261,32 +261,6 @@ def test_text_that_utf8_cannot_encode_is_an_error_not_a_traceback(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def _as_nobody(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """`work()` in a forked child that runs as user `nobody` when we are root (root may
-    write anywhere); its result comes back as JSON."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.close(read)
-            if os.geteuid() == 0:
-                os.setgid(65534)
-                os.setuid(65534)
-            result = json.dumps(work())
-        except BaseException as exc:  # noqa: B036 - reported to the parent
-            result = json.dumps({"failed": repr(exc)})
-        with os.fdopen(write, "w") as out:
-            out.write(result)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as incoming:
-        text = incoming.read()
-    os.waitpid(pid, 0)
-    result: dict[str, Any] = json.loads(text)
-    assert "failed" not in result, result["failed"]
-    return result
-
-
 def _error_of(path: Path) -> dict[str, Any]:
     try:
         write_output(path, lambda handle: handle.write("new"))
@@ -303,7 +277,7 @@ def test_a_path_this_user_may_not_write_is_an_error_saying_so(
     short_dir.chmod(0o555 if what == "folder" else 0o777)
     out.chmod(0o444 if what == "file" else 0o666)
     try:
-        seen = _as_nobody(lambda: _error_of(out))
+        seen = as_nobody(lambda: _error_of(out))
     finally:
         short_dir.chmod(0o755)
     expected = {"folder": "permission denied (in the folder", "file": "the file is read-only"}

@@ -31,7 +31,14 @@ from dealflow.events import (
 )
 from dealflow.playbook.loader import _parse_cached, dump_playbook, load_playbook
 from dealflow.playbook.model import Playbook
-from dealflow.store._database import open_engine, prepare_schema, store_error, writer
+from dealflow.store._database import (
+    engine_url,
+    is_read_only,
+    open_engine,
+    prepare_schema,
+    store_error,
+    writer,
+)
 from dealflow.store._rows import (
     deal_from_data,
     deal_values,
@@ -154,27 +161,40 @@ class Store:
             raise store_error(exc, self._safe_url()) from None
 
     def _safe_url(self) -> str:
-        return self._db.url.render_as_string(hide_password=True)
+        return engine_url(self._db)
 
     # -- playbooks --------------------------------------------------------------------------
     def register_playbook(self, playbook: Playbook) -> None:
-        """Keep `playbook` in the database so that deals running under it can be read."""
+        """Keep `playbook` in the database so that deals running under it can be read.
+
+        A database that may not be written (a read-only file, a `mode=ro` URL) keeps it in
+        memory only: no deal in it runs under a playbook it does not hold, and the first
+        write says that the database is read-only.
+        """
         key = (playbook.id, playbook.version)
         self._playbooks[key] = playbook
+        stored = select(PLAYBOOKS.c.id).where(PLAYBOOKS.c.id == playbook.id,
+                                              PLAYBOOKS.c.version == playbook.version)
+
+        def kept() -> bool:
+            with self._db.connect() as conn:  # a read first: most opens find it there
+                return conn.execute(stored).first() is not None
 
         def save() -> None:
             with self._writer.begin() as conn:
-                exists = conn.execute(select(PLAYBOOKS.c.id).where(
-                    PLAYBOOKS.c.id == playbook.id, PLAYBOOKS.c.version == playbook.version)
-                ).first()
-                if exists is None:
+                if conn.execute(stored).first() is None:
                     conn.execute(insert(PLAYBOOKS).values(
                         id=playbook.id, version=playbook.version, text=dump_playbook(playbook)))
 
+        if self._guard(kept):
+            return
         try:
-            self._guard(save)
+            save()
         except IntegrityError:  # another process stored the same version just before us
             pass
+        except SQLAlchemyError as exc:
+            if not is_read_only(exc):
+                raise store_error(exc, self._safe_url()) from None
 
     def playbook_for(self, playbook_id: str, version: str) -> Playbook:
         """The playbook version a deal runs under (from memory, else from the database)."""
