@@ -93,15 +93,18 @@ def test_a_new_file_is_written_and_nothing_else(run: Run, tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
-def test_an_existing_file_is_replaced_whole_and_keeps_its_permissions(
+def test_an_existing_file_is_replaced_whole_and_keeps_its_mode_and_owner(
         run: Run, expected: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.write_text("old\n" * 10_000, encoding="utf-8")
     out.chmod(0o640)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getegid())
+    os.chown(out, *owner)  # as root: someone else's file, which keeps its owner
     result = run(out)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == expected
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert (out.stat().st_uid, out.stat().st_gid) == owner
     _no_temporary_files(tmp_path)
 
 

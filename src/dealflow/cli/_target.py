@@ -6,7 +6,7 @@ and stays a link):
 - a regular file, or nothing yet: the output goes to a temporary file in the same folder,
   which is flushed to the disk and then renamed over the path in one step. The path holds
   the old content or the new, never half of it; on any failure the temporary file is
-  removed. An existing file keeps its permissions; one that may not be written is refused.
+  removed. An existing file keeps its mode (and owner, when allowed); a read-only one is refused.
 - a FIFO or a character device (`/dev/null`, `/dev/stdout`, a terminal): written in
   place, as a shell's `>` would (a FIFO waits for its reader). Renaming over it would
   replace the FIFO or the device node itself.
@@ -102,9 +102,11 @@ def _replace(path: Path, target: Path, found: os.stat_result | None,
             result = write(out)
             out.flush()
             os.fsync(out.fileno())
-            # mkstemp makes the file private: give it the mode the file had, or a new
-            # file's mode
+            # mkstemp makes the file private: give it the mode (and, when allowed, the
+            # owner) the file had, or a new file's mode
             os.chmod(name, stat.S_IMODE(found.st_mode) if found else 0o666 & ~_umask())
+            if found:
+                _keep_owner(name, found)
             os.replace(name, target)
         _sync_folder(folder)
     finally:
@@ -161,6 +163,14 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _keep_owner(name: str, found: os.stat_result) -> None:
+    """Give the new file the owner and group of the file it replaces, when this user may
+    (root may; anyone may keep their own); else it stays this user's."""
+    if (found.st_uid, found.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(OSError):
+            os.chown(name, found.st_uid, found.st_gid)
 
 
 def _sync_folder(folder: Path) -> None:
