@@ -6,7 +6,8 @@ and stays a link):
 - a regular file, or nothing yet: the output goes to a temporary file in the same folder,
   which is flushed to the disk and then renamed over the path in one step. The path holds
   the old content or the new, never half of it; on any failure the temporary file is
-  removed. An existing file keeps its mode (and owner, when allowed); a read-only one is refused.
+  removed. An existing file keeps its mode (and owner, when allowed); a read-only one is
+  refused.
 - a FIFO or a character device (`/dev/null`, `/dev/stdout`, a terminal): written in
   place, as a shell's `>` would (a FIFO waits for its reader). Renaming over it would
   replace the FIFO or the device node itself.
