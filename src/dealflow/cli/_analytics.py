@@ -17,6 +17,7 @@ from dealflow.cli._store import (
     open_store,
     playbook_for_new_deals,
 )
+from dealflow.cli._target import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import Filters
@@ -216,9 +217,7 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML fil
 
     with open_store(db) as store:
         page = render_report(store, locale=lang, playbook=playbook)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(output)
+    write_output(output, lambda out: out.write(page))
     console.print(f"wrote {output}", markup=False)
 
 

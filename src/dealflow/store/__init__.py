@@ -1,5 +1,6 @@
 """Persistence: deals, their append-only event log and their playbooks in SQL databases."""
 
+from dealflow.store._files import sqlite_file
 from dealflow.store.csv_export import export_csv, neutralise
 from dealflow.store.jsonl import ImportResult, export_jsonl, import_events, import_jsonl
 from dealflow.store.repository import DEFAULT_URL, Store, database_url
@@ -16,4 +17,5 @@ __all__ = [
     "import_events",
     "import_jsonl",
     "neutralise",
+    "sqlite_file",
 ]
