@@ -81,6 +81,11 @@ class Limits:
     """The characters of one rule (a `when` or `for_each` expression)."""
     max_line_bytes: int = 1_000_000
     """The bytes of one line of a JSON Lines import file."""
+    max_rule_steps: int = 100_000
+    """The steps of work of one rule evaluation or item text rendering (and of the
+    constant parts of a rule or item text worked out at load time)."""
+    max_template_steps: int = 100_000
+    """The steps of work of one checklist layout render (and of its constant parts)."""
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):
