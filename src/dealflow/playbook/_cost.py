@@ -245,10 +245,13 @@ def _scalar(item: Any, stack: list[Any]) -> int:
 
 def size_of(value: Any, limit: int = MAX_SIZE) -> int:
     """The size of `value` as the limits count it (see the module's docstring). Counting
-    stops once it passes `limit`, so it costs at most about `limit` steps; the items
-    looked at and the characters counted are charged to the open budget of steps."""
+    stops once it passes `limit`, or once it has looked at more items than the open
+    budget has steps left; the items looked at and the characters counted are charged to
+    the open budget of steps."""
+    budget = _STEPS.get()
+    left = MAX_SIZE if budget is None else max(budget.left, 0)
     total, stack, looked = 0, [value], 0
-    while stack and total <= limit:
+    while stack and total <= limit and looked <= left:  # no more than the budget pays
         item = stack.pop()
         looked += 1
         if isinstance(item, str | bytes):

@@ -30,6 +30,7 @@ from dealflow.playbook._cost import (
     decimal_arithmetic,
     number_text,
     size_of,
+    work_of,
 )
 
 __all__ = [
@@ -203,6 +204,12 @@ def _decimal(fn: Callable[[Any, Any], Any], symbol: str, left: Any, right: Any) 
     return fn(left, right)
 
 
+def _built(value: Any) -> Any:
+    """A value an operator built, charged for its size (a text, a list, a number)."""
+    charge(work_of(value))
+    return value
+
+
 def _int_bits(symbol: str) -> LimitExceeded:
     return LimitExceeded(f"`{symbol}` would build a number of more than {MAX_INT_BITS:,} bits "
                          f"(limit MAX_INT_BITS)")
@@ -219,7 +226,7 @@ def _mul(left: Any, right: Any) -> Any:
         left.bit_length() + right.bit_length() > MAX_INT_BITS
     ):
         raise _int_bits("*")
-    return _decimal(operator.mul, "*", left, right)
+    return _built(_decimal(operator.mul, "*", left, right))
 
 
 def _pow(left: Any, right: Any) -> Any:
@@ -235,7 +242,7 @@ def _pow(left: Any, right: Any) -> Any:
         max(left.bit_length() - 1, 0) * right > MAX_INT_BITS
     ):
         raise _int_bits("**")
-    return _decimal(operator.pow, "**", left, right)
+    return _built(_decimal(operator.pow, "**", left, right))
 
 
 def _add(left: Any, right: Any) -> Any:
@@ -244,7 +251,7 @@ def _add(left: Any, right: Any) -> Any:
     if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
         if size_of(left) + size_of(right) > MAX_SIZE:
             raise _too_large("`+`")
-    return _decimal(operator.add, "+", left, right)
+    return _built(_decimal(operator.add, "+", left, right))
 
 
 def _mod(left: Any, right: Any) -> Any:
@@ -385,10 +392,18 @@ _SIZING = frozenset({"batch", "center", "indent", "slice", "tojson", "truncate",
                      "wordwrap"})
 
 
+#: Filters that work through their value item by item in Python (a key or a test per
+#: item): a text costs them a step per character, not per `STEP_CHARS`.
+_ITEMWISE = frozenset({"batch", "dictsort", "groupby", "map", "max", "min", "reject",
+                       "rejectattr", "select", "selectattr", "slice", "sort", "sum", "unique"})
+
+
 def _prepare(name: str, value: Any, args: Args, kwargs: Kwargs) -> Any:
     """Check a filter call before it runs; returns the value to pass on (a bounded list
     where the filter would otherwise consume an unbounded iterable)."""
     charge_work(value, *args, *kwargs.values())
+    if name in _ITEMWISE and isinstance(value, str):
+        charge(len(value))
     for arg in (*args, *kwargs.values()) if name in _SIZING else ():
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_SIZE:
             raise LimitExceeded(f"`|{name}` with the number {number_text(arg)} (more than "

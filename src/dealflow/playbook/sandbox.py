@@ -183,6 +183,10 @@ def _names_in(node: nodes.Node) -> bool:
     return any(isinstance(part, nodes.Name) for part in _walk(node))
 
 
+#: Nodes that are parts of an expression, not expressions: their children are folded.
+_PARTS = (nodes.Operand, nodes.Keyword, nodes.Pair, nodes.Slice)
+
+
 def _fold(tree: nodes.Node) -> None:
     """Evaluate the largest parts of `tree` that use no name (constants) now, so that a
     constant that passes a limit is refused when the playbook loads, not when a deal
@@ -195,7 +199,7 @@ def _fold(tree: nodes.Node) -> None:
     stack = [tree]
     while stack:
         node = stack.pop()
-        if named[id(node)]:
+        if named[id(node)] or isinstance(node, _PARTS):
             stack.extend(node.iter_child_nodes())
         elif not isinstance(node, nodes.Const | nodes.TemplateData):
             try:
