@@ -203,23 +203,47 @@ def _decimal_size(value: Decimal) -> int:
     return len(digits) + abs(int(exponent))
 
 
-_NO_FIELDS: tuple[str, ...] = ()
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_Fields = tuple[tuple[str, ...], int, bool, bool]
+"""A record type's field names, the characters its names add when printed, whether its
+values are all in its `__dict__` (pydantic models), and whether it is frozen."""
+_FIELDS: dict[type, _Fields | None] = {}
 
 
-def _fields(kind: type) -> tuple[str, ...]:
-    """The fields of a record type (a pydantic model or a dataclass); () for other types."""
-    names = _FIELDS.get(kind)
-    if names is None:
-        model_fields = getattr(kind, "__pydantic_fields__", None)
-        if isinstance(model_fields, dict):
-            names = tuple(model_fields)
-        elif dataclasses.is_dataclass(kind):
-            names = tuple(item.name for item in dataclasses.fields(kind))
-        else:
-            names = _NO_FIELDS
-        _FIELDS[kind] = names
-    return names
+def _fields(kind: type) -> _Fields | None:
+    """How to size a record type (a pydantic model or a dataclass); None for other types."""
+    if kind in _FIELDS:
+        return _FIELDS[kind]
+    model_fields = getattr(kind, "__pydantic_fields__", None)
+    names: tuple[str, ...] = ()
+    if isinstance(model_fields, dict):
+        names = tuple(model_fields)
+    elif dataclasses.is_dataclass(kind):
+        names = tuple(item.name for item in dataclasses.fields(kind))
+    frozen = bool(getattr(kind, "model_config", {}).get("frozen")) or bool(
+        getattr(getattr(kind, "__dataclass_params__", None), "frozen", False))
+    found = (names, sum(len(name) + 3 for name in names), isinstance(model_fields, dict),
+             frozen) if names else None
+    _FIELDS[kind] = found
+    return found
+
+
+_RECORDS: dict[int, tuple[Any, int]] = {}
+"""The sizes of frozen records already measured, by id (the record is kept, so its id
+stays its own): a deal's stakeholders are measured once, not by every filter."""
+
+
+def _record(item: Any, record: _Fields) -> int:
+    """The size of a frozen record: measured once, then remembered."""
+    known = _RECORDS.get(id(item))
+    if known is not None and known[0] is item:
+        return known[1]
+    values = list(vars(item).values()) if record[2] else [
+        getattr(item, name, None) for name in record[0]]
+    size = record[1] + size_of(values) - len(values)  # its fields, not a list of them
+    if len(_RECORDS) >= 4096:
+        _RECORDS.clear()
+    _RECORDS[id(item)] = (item, size)
+    return size
 
 
 _SCALAR_SIZE: dict[type, int] = {bool: 1, type(None): 1, float: 24, dt.date: 10,
@@ -236,11 +260,17 @@ def _scalar(item: Any, stack: list[Any]) -> int:
     known = _SCALAR_SIZE.get(kind)
     if known is not None:
         return known
-    names = _fields(kind)
-    if not names:
+    record = _fields(kind)
+    if record is None:
         return OPAQUE_SIZE
-    stack.extend(getattr(item, name, None) for name in names)
-    return sum(len(name) + 3 for name in names)
+    names, printed, plain, frozen = record
+    if frozen:
+        return _record(item, record)
+    if plain:
+        stack.extend(vars(item).values())
+    else:
+        stack.extend(getattr(item, name, None) for name in names)
+    return printed
 
 
 def size_of(value: Any, limit: int = MAX_SIZE) -> int:

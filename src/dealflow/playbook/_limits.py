@@ -288,10 +288,14 @@ def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str,
 
 
 def _bounded(items: Iterable[Any], what: str) -> Iterator[Any]:
-    """`items`, lazily, stopped once what they hold passes `MAX_SIZE`."""
+    """`items`, lazily, each charged as it is read, stopped once they pass `MAX_SIZE`
+    (texts and collections by their length: a value an inner filter built was checked by
+    its guard, and a list made of them is sized whole when it is built)."""
     total = 0
     for item in items:
-        total += 1 + size_of(item)
+        steps = work_of(item)
+        total += 1 + (len(item) if isinstance(item, str | list | tuple | dict) else 0)
+        charge(1 + steps)
         if total > MAX_SIZE:
             raise _too_large(what)
         yield item
