@@ -52,7 +52,8 @@ LIMITS_ENV = "DEALFLOW_LIMITS"
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what dealflow reads; each is named in the error it causes.
+    """Bounds on what dealflow reads, and on the work of one rule or layout evaluation
+    (`max_rule_steps`, `max_template_steps`); each is named in the error it causes.
 
     Every limit is a whole number of at least 1. Pass `Limits(...)` to `load_playbook`,
     `parse_playbook`, `load_deal_file` or `import_jsonl`; where none is passed the limits
