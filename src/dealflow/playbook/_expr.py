@@ -23,6 +23,7 @@ from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow.playbook._cost import OPEN_STEPS, charge_work
+from dealflow.playbook._filters import guard_filter, guard_test
 from dealflow.playbook._limits import (
     ARITHMETIC,
     MAX_FORMAT_WIDTH,
@@ -33,8 +34,6 @@ from dealflow.playbook._limits import (
     check_brace_format,
     check_concat,
     check_size,
-    guard_filter,
-    guard_test,
 )
 
 __all__ = [

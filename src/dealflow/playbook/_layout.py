@@ -44,13 +44,8 @@ from dealflow.playbook._cost import (
     stop_steps,
 )
 from dealflow.playbook._expr import TRUSTED_TYPES, TrustingSandbox
-from dealflow.playbook._limits import (
-    ARITHMETIC,
-    check_concat,
-    check_size,
-    guard_filter,
-    guard_test,
-)
+from dealflow.playbook._filters import guard_filter, guard_test
+from dealflow.playbook._limits import ARITHMETIC, check_concat, check_size
 
 __all__ = [
     "MAX_LAYOUT_OUTPUT",

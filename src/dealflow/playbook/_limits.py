@@ -1,9 +1,10 @@
-"""The guards that apply the cost model (`_cost`) to operators, formats, filters and tests.
+"""The guards that apply the cost model (`_cost`) to operators and formats
+(`_filters` applies it to filters and tests).
 
 Rules, item texts and checklist layouts run in a sandbox that refuses Python internals;
 these guards charge every operation for its work and refuse, before building it, any
 value past the size limits (`'a' * 10**9`, `10**10**10`, `'%999999999s' % 1`,
-`[x] * n | join(sep)`, `1 | round(-10**8)`). Arithmetic on decimals runs in the bounded
+`~` of a long list). Arithmetic on decimals runs in the bounded
 context `DECIMALS`. Each refusal is a `LimitExceeded` naming the limit.
 """
 
@@ -11,14 +12,11 @@ from __future__ import annotations
 
 import operator
 import string
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import Undefined
-
 from dealflow.playbook._cost import (
-    MAX_DECIMAL_EXPONENT,
     MAX_INT_BITS,
     MAX_RULE_STEPS,
     MAX_SIZE,
@@ -46,10 +44,11 @@ __all__ = [
     "check_brace_format",
     "check_concat",
     "check_size",
-    "guard_filter",
-    "guard_test",
+    "format_args",
+    "int_bits",
     "percent_specs",
     "size_of",
+    "too_large",
 ]
 
 MAX_EXPONENT = 1_000
@@ -59,7 +58,7 @@ MAX_FORMAT_WIDTH = 1_000
 the largest number of digits `round` may round to (or, negative, away)."""
 
 
-def _too_large(what: str) -> LimitExceeded:
+def too_large(what: str) -> LimitExceeded:
     return LimitExceeded(f"{what} would build a value larger than {MAX_SIZE:,} characters or "
                          f"items (limit MAX_SIZE)")
 
@@ -67,7 +66,7 @@ def _too_large(what: str) -> LimitExceeded:
 def check_size(value: Any, what: str) -> Any:
     """`value` when its `size_of` is within `MAX_SIZE`; else `LimitExceeded` naming `what`."""
     if size_of(value) > MAX_SIZE:
-        raise _too_large(what)
+        raise too_large(what)
     return value
 
 
@@ -149,7 +148,7 @@ def percent_specs(fmt: str, what: str = "`%` formatting") -> tuple[list[str | No
     return keys, total
 
 
-def _format_args(fmt: str, args: Any, what: str) -> Any:
+def format_args(fmt: str, args: Any, what: str) -> Any:
     """The arguments of `fmt % args`, refused when the output could pass `MAX_SIZE`: the
     format's own text, its widths, and each value as often as a field names it. For named
     fields, the values named are looked up first (and returned as a dict)."""
@@ -163,14 +162,14 @@ def _format_args(fmt: str, args: Any, what: str) -> Any:
     else:
         needed = size_of(args)
     if len(fmt) + widths + needed > MAX_SIZE:
-        raise _too_large(what)
+        raise too_large(what)
     charge_work(fmt)
     return args
 
 
 def percent_format(fmt: str, args: Any, what: str = "`%`") -> str:
     """`fmt % args`, its widths and its output size checked first."""
-    return str(fmt % _format_args(fmt, args, what))
+    return str(fmt % format_args(fmt, args, what))
 
 
 def check_brace_format(fmt: str, args: tuple[Any, ...] = (),
@@ -192,7 +191,7 @@ def check_brace_format(fmt: str, args: tuple[Any, ...] = (),
         total += sum(_check_width(n, "`format`") for n in digits)
     largest = max((size_of(arg) for arg in (*args, *(kwargs or {}).values())), default=0)
     if len(fmt) + total + fields * largest > MAX_SIZE:
-        raise _too_large("`format`")
+        raise too_large("`format`")
     charge_work(fmt, *args)
 
 
@@ -210,7 +209,7 @@ def _built(value: Any) -> Any:
     return value
 
 
-def _int_bits(symbol: str) -> LimitExceeded:
+def int_bits(symbol: str) -> LimitExceeded:
     return LimitExceeded(f"`{symbol}` would build a number of more than {MAX_INT_BITS:,} bits "
                          f"(limit MAX_INT_BITS)")
 
@@ -221,11 +220,11 @@ def _mul(left: Any, right: Any) -> Any:
     for seq, count in ((left, right), (right, left)):
         if isinstance(seq, str | list | tuple) and isinstance(count, int):
             if size_of(seq) * max(count, 0) > MAX_SIZE:
-                raise _too_large("`*`")
+                raise too_large("`*`")
     if isinstance(left, int) and isinstance(right, int) and (
         left.bit_length() + right.bit_length() > MAX_INT_BITS
     ):
-        raise _int_bits("*")
+        raise int_bits("*")
     return _built(_decimal(operator.mul, "*", left, right))
 
 
@@ -241,7 +240,7 @@ def _pow(left: Any, right: Any) -> Any:
     if isinstance(right, int) and isinstance(left, int) and (
         max(left.bit_length() - 1, 0) * right > MAX_INT_BITS
     ):
-        raise _int_bits("**")
+        raise int_bits("**")
     return _built(_decimal(operator.pow, "**", left, right))
 
 
@@ -250,7 +249,7 @@ def _add(left: Any, right: Any) -> Any:
     charge_work(left, right)
     if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
         if size_of(left) + size_of(right) > MAX_SIZE:
-            raise _too_large("`+`")
+            raise too_large("`+`")
     return _built(_decimal(operator.add, "+", left, right))
 
 
@@ -276,190 +275,3 @@ ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "*": _mul, "**": _pow, "+": _add, "%": _mod, "-": _plain(operator.sub, "-"),
     "/": _plain(operator.truediv, "/"), "//": _plain(operator.floordiv, "//"),
 }
-
-
-# -- filters ------------------------------------------------------------------------------
-
-def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str,
-         default: Any) -> Any:
-    if len(args) > index:
-        return args[index]
-    return kwargs.get(name, default)
-
-
-def _bounded(items: Iterable[Any], what: str) -> Iterator[Any]:
-    """`items`, lazily, each charged as it is read, stopped once they pass `MAX_SIZE`
-    (texts and collections by their length: a value an inner filter built was checked by
-    its guard, and a list made of them is sized whole when it is built)."""
-    total = 0
-    for item in items:
-        steps = work_of(item)
-        total += 1 + (len(item) if isinstance(item, str | list | tuple | dict) else 0)
-        charge(1 + steps)
-        if total > MAX_SIZE:
-            raise _too_large(what)
-        yield item
-
-
-Args = tuple[Any, ...]
-Kwargs = dict[str, Any]
-
-
-def _join(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    items = value if isinstance(value, str) else list(_bounded(value, "`|join`"))
-    sep = str(_arg(args, kwargs, 0, "d", ""))
-    if len(sep) * max(len(items) - 1, 0) + size_of(items) > MAX_SIZE:
-        raise _too_large("`|join`")
-    return items
-
-
-def _replace(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    text, old = str(value), str(_arg(args, kwargs, 0, "old", ""))
-    new = str(_arg(args, kwargs, 1, "new", ""))
-    hits = text.count(old) if old else len(text) + 1
-    if len(text) + hits * max(len(new) - len(old), 0) > MAX_SIZE:
-        raise _too_large("`|replace`")
-    return value
-
-
-def _indent(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    width = _arg(args, kwargs, 0, "width", 4)
-    prefix = width if isinstance(width, int) else len(str(width))
-    if (str(value).count("\n") + 1) * prefix + len(str(value)) > MAX_SIZE:
-        raise _too_large("`|indent`")
-    return value
-
-
-def _wordwrap(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    width = _arg(args, kwargs, 0, "width", 79)
-    wrap = _arg(args, kwargs, 2, "wrapstring", None) or "\n"
-    lines = len(str(value)) // max(width if isinstance(width, int) else 1, 1) + 1
-    if lines * len(str(wrap)) + len(str(value)) > MAX_SIZE:
-        raise _too_large("`|wordwrap`")
-    return value
-
-
-def _format(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    _format_args(str(value), kwargs or args, "`|format`")
-    return value
-
-
-def _tojson(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    indent = _arg(args, kwargs, 0, "indent", None)
-    if indent is not None and (not isinstance(indent, int) or indent > 16):
-        raise LimitExceeded(f"`|tojson` with an indent of {indent!r} (at most 16)")
-    return value
-
-
-def _sum(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    start = _arg(args, kwargs, 1, "start", 0)
-    if not isinstance(start, int | float | Decimal):
-        raise LimitExceeded(f"`|sum` may only add numbers (start={start!r})")
-    return value
-
-
-def _round(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    """`round` works out 10 ** precision: the precision is bounded like a format's."""
-    precision = _arg(args, kwargs, 0, "precision", 0)
-    if isinstance(precision, int) and abs(precision) > MAX_FORMAT_WIDTH:
-        raise LimitExceeded(f"`|round` to {number_text(precision)} digits (more than "
-                            f"{MAX_FORMAT_WIDTH:,} either way; limit MAX_FORMAT_WIDTH)")
-    return value
-
-
-_INT_DIGITS = MAX_INT_BITS * 3 // 10
-
-
-def _int(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    """A decimal or a text turned into a whole number may not pass `MAX_INT_BITS`."""
-    too_long = (isinstance(value, Decimal) and value.is_finite()
-                and value.adjusted() > _INT_DIGITS) or (
-        isinstance(value, str | bytes) and len(value) > MAX_INT_BITS // 3)
-    if too_long:
-        raise LimitExceeded(f"`|int` would build a number of more than {MAX_INT_BITS:,} bits "
-                            f"(limit MAX_INT_BITS; decimals stay below 10 ** "
-                            f"{MAX_DECIMAL_EXPONENT:,})")
-    return value
-
-
-#: Checks of the filters whose output can be much larger than their input.
-_CHECKS: dict[str, Callable[[Any, Args, Kwargs], Any]] = {
-    "join": _join, "replace": _replace, "indent": _indent, "wordwrap": _wordwrap,
-    "format": _format, "tojson": _tojson, "sum": _sum, "round": _round, "int": _int,
-}
-
-
-#: Filters whose numbers size what they build (a width, a count of rows or columns): a
-#: number past `MAX_SIZE` is refused before they run. Other filters take any number
-#: (`'%s CNY' | format(deal.amount)`, `default(1000000)`).
-_SIZING = frozenset({"batch", "center", "indent", "slice", "tojson", "truncate", "urlize",
-                     "wordwrap"})
-
-
-#: Filters that work through their value item by item in Python (a key or a test per
-#: item): a text costs them a step per character, not per `STEP_CHARS`.
-_ITEMWISE = frozenset({"batch", "dictsort", "groupby", "map", "max", "min", "reject",
-                       "rejectattr", "select", "selectattr", "slice", "sort", "sum", "unique"})
-
-
-def _prepare(name: str, value: Any, args: Args, kwargs: Kwargs) -> Any:
-    """Check a filter call before it runs; returns the value to pass on (a bounded list
-    where the filter would otherwise consume an unbounded iterable)."""
-    charge_work(value, *args, *kwargs.values())
-    if name in _ITEMWISE and isinstance(value, str):
-        charge(len(value))
-    for arg in (*args, *kwargs.values()) if name in _SIZING else ():
-        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_SIZE:
-            raise LimitExceeded(f"`|{name}` with the number {number_text(arg)} (more than "
-                                f"{MAX_SIZE:,}; limit MAX_SIZE)")
-    check = _CHECKS.get(name)
-    if check is None or isinstance(value, Undefined):
-        return value
-    return check(value, args, kwargs)
-
-
-def guard_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The Jinja filter `fn`, charged for its work, with its arguments checked before it
-    runs and its result checked (or, when lazy, bounded) against `MAX_SIZE`."""
-    pass_arg = getattr(fn, "jinja_pass_arg", None)
-    skip = 0 if pass_arg is None else 1
-    what = f"`|{name}`"
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        if len(args) > skip:
-            value = _prepare(name, args[skip], args[skip + 1:], kwargs)
-            args = (*args[:skip], value, *args[skip + 1:])
-        else:
-            charge()
-        result = fn(*args, **kwargs)
-        if isinstance(result, Iterator):
-            return _bounded(result, what)
-        if isinstance(result, str | list | tuple | dict | set | int):
-            check_size(result, what)
-            if type(result) is int and result.bit_length() > MAX_INT_BITS:
-                raise _int_bits(f"|{name}")
-        return result
-
-    if pass_arg is not None:
-        guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
-    guarded.__name__ = getattr(fn, "__name__", name)
-    guarded.__doc__ = fn.__doc__
-    return guarded
-
-
-def guard_test(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The Jinja test `fn`, charged for reading its value and what it compares against
-    (`select('in', long_list)` compares each item with all of them)."""
-
-    pass_arg = getattr(fn, "jinja_pass_arg", None)
-    skip = 0 if pass_arg is None else 1
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        charge_work(*args[skip:], *kwargs.values())
-        return fn(*args, **kwargs)
-
-    if pass_arg is not None:
-        guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
-    guarded.__name__ = getattr(fn, "__name__", "test")
-    guarded.__doc__ = fn.__doc__
-    return guarded
