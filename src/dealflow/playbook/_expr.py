@@ -122,8 +122,8 @@ TESTS = frozenset({
 # A rule's filters and tests, and what `map`, `select` and `reject` may name, are only
 # these; each filter is guarded against building values past the limits (`_limits`).
 # These return a number or one of the items they are given: nothing to guard.
-# (`int` and `round` are guarded: `'f' * 9999 | int(16)`, `1 | round(-10**8)`.)
-_SMALL_RESULT = frozenset({"abs", "count", "first", "float", "last", "length"})
+# (Conversions are guarded: `'f' * 9999 | int(16)`, `1 | round(-10**8)`, `|float`.)
+_SMALL_RESULT = frozenset({"abs", "count", "first", "last", "length"})
 ENV.filters = {name: ENV.filters[name] if name in _SMALL_RESULT
                else guard_filter(name, ENV.filters[name]) for name in FILTERS}
 ENV.tests = {name: guard_test(cast(Callable[..., Any], ENV.tests[name])) for name in TESTS}
@@ -237,7 +237,11 @@ def _call(node: nodes.Call) -> Fn:
         target = func(ctx)
         if not callable(target):
             raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
-        return target(*[a(ctx) for a in args], **{k: v(ctx) for k, v in kwargs.items()})
+        values = [a(ctx) for a in args]
+        result = target(*values, **{k: v(ctx) for k, v in kwargs.items()})
+        if OPEN_STEPS.get() is not None:  # a helper's work grows with what it returns
+            charge_work(result, *values)
+        return result
 
     return call
 
