@@ -1,8 +1,10 @@
 """Every known Jinja sandbox escape and exhaustion payload in `payloads.yaml` is refused.
 
 Each payload is tried where it applies: as the `when` of a gate (`rule`), as the text of
-an SOP item (`item_text`, then the deal's checklist is built and laid out), and as a
-checklist layout in a template folder (`layout`). The only outcomes allowed:
+an SOP item (`item_text`, then the deal's checklist is built and laid out), as a
+checklist layout in a template folder (`layout`), and, for rules that the helpers
+evaluate, as the `when` of an item (`item_when`) or of an approval rule
+(`approval_when`). The only outcomes allowed:
 
 - the playbook is refused when it loads, with a `PlaybookError` whose problems all stand
   at the payload's place (`stages[0].gates[0].when`, `stages[0].items[0].text`);
