@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from dealflow._yaml import Location
+from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook.model import Fact, Item, Playbook
 from dealflow.playbook.rules import (
     RULE_NAMES,
@@ -56,8 +57,13 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 def check_references(playbook: Playbook) -> list[Finding]:
     """Every cross-reference problem of `playbook`, in document order."""
-    checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates)
+    checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles)
     return [finding for check in checks for finding in check(playbook)]
+
+
+def _cycles(pb: Playbook) -> Iterator[Finding]:
+    for cycle in helper_cycles(pb):
+        yield Finding(cycle.loc, cycle.message)
 
 
 def _unique(entries: Sequence[BaseModel], loc: Location, what: str) -> Iterator[Finding]:

@@ -21,6 +21,7 @@ from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSc
 from pydantic_core import PydanticCustomError
 
 from dealflow._yaml import DEFAULT_LIMITS, limit_hint
+from dealflow.playbook._cost import open_steps, stop_steps
 from dealflow.playbook._expr import (
     ENV,
     Compiled,
@@ -31,19 +32,14 @@ from dealflow.playbook._expr import (
     compile_node,
     trust,
 )
-from dealflow.playbook._limits import (
-    MAX_RULE_STEPS,
-    RULE_STEPS,
-    LimitExceeded,
-    start_steps,
-    stop_steps,
-)
+from dealflow.playbook._limits import LimitExceeded
 from dealflow.playbook.sandbox import TextTemplate, check_rule_tree, compile_text
 
 __all__ = [
     "HELPERS_WITH_FACT_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
+    "RULE_HELPERS",
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
     "Leaf",
@@ -151,7 +147,7 @@ class Rule:
 
         A failure of the rule itself (an unknown name, a value too large) raises
         `RuleEvalError`; a failure inside the data (comparing text with a number)
-        raises what Python raises. The evaluation has a budget of `MAX_RULE_STEPS`.
+        raises what Python raises. The evaluation has a budget of `max_rule_steps`.
         """
         return self._run(self._compiled.fn, context)
 
@@ -160,10 +156,10 @@ class Rule:
         return self._run(self._compiled.why_false, context)
 
     def _run(self, work: Callable[[Mapping[str, Any]], _T], context: Mapping[str, Any]) -> _T:
-        """`work(context)` within a budget of `MAX_RULE_STEPS`, when the rule needs one."""
+        """`work(context)` within a budget of `max_rule_steps`, when the rule needs one."""
         if not self._budget:  # nothing in it can loop: its work is bounded by its size
             return work(context)
-        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
+        token = open_steps("rule")
         try:
             return work(context)
         finally:
@@ -195,10 +191,21 @@ _CHEAP_TESTS = frozenset({"boolean", "defined", "divisibleby", "eq", "equalto", 
                           "greaterthan", "lessthan", "sameas"})
 
 
+#: Helpers that evaluate other rules of the playbook (the `when` of items or approvals).
+RULE_HELPERS = frozenset({"item_done", "stage_items_done", "approvals_covered"})
+
+
 def _needs_budget(tree: nodes.Node) -> bool:
     """Whether evaluating `tree` can do more work than its size says (and so runs with a
-    budget of `MAX_RULE_STEPS`): it applies a filter or test that iterates."""
-    for node in tree.find_all((nodes.Filter, nodes.Test)):
+    budget of `max_rule_steps`): it applies a filter or test that iterates, or calls a
+    helper that evaluates other rules. Any other rule does at most one bounded operation
+    per node: its work is bounded by its length and `MAX_SIZE`."""
+    for call in _find_all(tree, nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in RULE_HELPERS:
+            return True
+    for node in (tree, *tree.find_all((nodes.Filter, nodes.Test))):
+        if not isinstance(node, nodes.Filter | nodes.Test):
+            continue
         cheap = _CHEAP_FILTERS if isinstance(node, nodes.Filter) else _CHEAP_TESTS
         if node.name not in cheap:
             return True
