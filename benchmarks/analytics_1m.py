@@ -104,14 +104,17 @@ def _distinct(frame: pd.DataFrame, by: str | list[str]) -> dict[Any, int]:
 
 
 def pandas_funnel(events: pd.DataFrame, deals: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """entered, moved on, lost by reason, open and won per stage."""
+    """entered, moved on, lost by reason (deals lost now, at their last loss), open and
+    won per stage."""
     changes = _changes(events)
     entered = _distinct(changes, "to_stage")
     moved = _distinct(changes[changes["type"].isin(("stage_advanced", "deal_won"))],
                       "from_stage")
     lost: dict[str, dict[str, int]] = {}
-    for (stage, reason), count in _distinct(changes[changes["type"] == "deal_lost"],
-                                            ["from_stage", "reason"]).items():
+    lost_now = deals.index[deals["status"] == "lost"]
+    losses = changes[(changes["type"] == "deal_lost") & changes["deal_id"].isin(lost_now)]
+    last_losses = losses.sort_values("seq").drop_duplicates("deal_id", keep="last")
+    for (stage, reason), count in _distinct(last_losses, ["from_stage", "reason"]).items():
         lost.setdefault(stage, {})[reason] = count
     open_now = deals[deals["status"].isin(("open", "on_hold"))].groupby("stage").size()
     won_ids = deals.index[deals["status"] == "won"]

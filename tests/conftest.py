@@ -119,6 +119,13 @@ def minimal_playbook() -> Playbook:
     return load_playbook(TESTS / "playbooks" / "minimal.yaml")
 
 
+@pytest.fixture(scope="session", params=["complex-b2b", "lab-subscriptions"])
+def any_playbook(request: pytest.FixtureRequest) -> Playbook:
+    """The bundled playbook, and one that shares no stage, fact, role or reason id with it."""
+    return load_playbook(request.param if request.param == "complex-b2b"
+                         else TESTS / "playbooks" / "foreign.yaml")
+
+
 @pytest.fixture(scope="session")
 def default_playbook() -> Playbook:
     """The bundled default playbook for complex B2B projects."""

@@ -35,7 +35,8 @@ LIMITS_ENV = "DEALFLOW_LIMITS"
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what dealflow reads; each is named in the error it causes.
+    """Bounds on what dealflow reads, and on the work of one rule or layout evaluation
+    (`max_rule_steps`, `max_template_steps`); each is named in the error it causes.
 
     Every limit is a whole number of at least 1. Pass `Limits(...)` to `load_playbook`,
     `parse_playbook`, `load_deal_file` or `import_jsonl`; where none is passed the limits
@@ -64,6 +65,11 @@ class Limits:
     """The characters of one rule (a `when` or `for_each` expression)."""
     max_line_bytes: int = 1_000_000
     """The bytes of one line of a JSON Lines import file."""
+    max_rule_steps: int = 100_000
+    """The steps of work of one rule evaluation or item text rendering (and of the
+    constant parts of a rule or item text worked out at load time)."""
+    max_template_steps: int = 100_000
+    """The steps of work of one checklist layout render (and of its constant parts)."""
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):

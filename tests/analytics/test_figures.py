@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
+from decimal import Decimal
 
 import pytest
 
@@ -13,6 +14,7 @@ from dealflow.analytics import (
     Chain,
     Filters,
     absorption,
+    closed_deals,
     cycle_time,
     forecast,
     funnel,
@@ -114,6 +116,23 @@ def test_win_rates_overall_by_owner_band_and_stage_reached(
         reached = [d for d in closed if stage in d.entered]
         assert result.by_stage_reached[stage].won == sum(d.status == "won" for d in reached)
         assert result.by_stage_reached[stage].lost == sum(d.status == "lost" for d in reached)
+
+
+def test_the_won_and_lost_deals_add_up_their_amounts_and_days_to_close(
+    store: Store, history: list[Event]
+) -> None:
+    deals = per_deal(history, PLAYBOOK)
+    amounts = {e.deal_id: e.amount for e in history if e.type == "deal_created"}  # type: ignore[union-attr]
+    result = closed_deals(store)
+    for outcome, closed in (("won", result.won), ("lost", result.lost)):
+        ids = [deal_id for deal_id, d in deals.items() if d.status == outcome]
+        cycles = [days(deals[i].created, deals[i].closed_at) for i in ids]  # type: ignore[arg-type]
+        assert closed.deals == len(ids), outcome
+        assert closed.amount == {"CNY": sum((amounts[i] for i in ids), Decimal(0))}, outcome
+        assert closed.days_to_close.mean == pytest.approx(sum(cycles) / len(cycles), abs=1e-6)
+        assert closed.days_to_close.median == pytest.approx(nearest_rank(cycles, 0.5), abs=1e-6)
+        assert closed.days_to_close.p75 == pytest.approx(nearest_rank(cycles, 0.75), abs=1e-6)
+        assert closed.days_to_close == cycle_time(store, outcome=outcome)
 
 
 def test_velocity_is_made_of_its_four_numbers(store: Store, history: list[Event]) -> None:

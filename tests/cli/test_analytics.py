@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from dealflow import load_playbook
 from dealflow.analytics import (
     Filters,
+    closed_deals,
     cycle_time,
     forecast,
     funnel,
@@ -26,7 +28,8 @@ from dealflow.analytics import (
     win_rates,
 )
 from dealflow.cli import app
-from dealflow.store import Store
+from dealflow.store import Store, import_events
+from tests.analytics._histories import History
 
 COMMANDS = ["funnel", "stalled", "winrate", "forecast", "compliance"]
 
@@ -106,12 +109,42 @@ def test_the_stalled_json_agrees_with_the_api(runner: CliRunner, db: str, store:
 def test_the_winrate_json_agrees_with_the_api(runner: CliRunner, db: str, store: Store) -> None:
     printed = _json(runner, "winrate", "--db", db)
     assert printed["win_rates"] == win_rates(store).to_dict()
-    assert printed["velocity"] == pytest.approx(velocity(store).to_dict())
+    assert printed["closed"] == closed_deals(store).to_dict()
+    assert printed["velocity"] == velocity(store).to_dict()
     assert printed["cycle_time"] == pytest.approx(cycle_time(store).to_dict())
     now = dt.datetime.now(dt.UTC)
     assert printed["time_in_stage"] == [t.to_dict() for t in time_in_stage(store, now=now)]
     overall = printed["win_rates"]["overall"]
     assert overall["rate"] == overall["won"] / (overall["won"] + overall["lost"])
+
+
+def test_the_winrate_table_shows_won_and_lost_amounts_per_currency_and_days_to_close(
+    runner: CliRunner, tmp_path: Path,
+) -> None:
+    playbook = load_playbook()
+    at = dt.datetime(2026, 2, 2, 8, 30, tzinfo=dt.UTC)
+    reason = playbook.lost_reasons[0].id
+    deals = [
+        History(playbook, "w1", at=at, amount=Decimal("1234567.80")).to_last_stage(hours=24)
+        .win(hours=24),
+        History(playbook, "w2", at=at, amount=50, currency="EUR").to_last_stage(hours=48)
+        .win(hours=48),
+        History(playbook, "l1", at=at, amount=Decimal("0.05"), currency="USD")
+        .lose(reason, hours=36),
+    ]
+    url = f"sqlite:///{tmp_path / 'currencies.db'}"
+    with Store(url, playbook=playbook) as store:
+        import_events(store, [event for deal in deals for event in deal.events])
+    result = runner.invoke(app, ["winrate", "--db", url], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    start = lines.index("Won and lost")
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]]
+            for line in lines[start:start + 9] if line.startswith("│")]
+    # won after 8 and 16 days: mean 12, median (nearest rank) 8, p75 16
+    assert rows == [["won", "2", "1,234,567.80 CNY", "12.0", "8.0", "16.0"],
+                    ["", "", "50.00 EUR", "", "", ""],
+                    ["lost", "1", "0.05 USD", "1.5", "1.5", "1.5"]]
 
 
 def test_the_forecast_json_agrees_with_the_api(runner: CliRunner, db: str, store: Store) -> None:

@@ -143,14 +143,15 @@ def test_with_repair_a_date_going_backwards_is_moved_up_to_the_previous_one(
      "f.csv:3:3  when  cannot read '31/01/2024' as a date (tried ISO 8601); add its format "
      "to dates.formats in the mapping"),
     (["G,New,2024-01-02,1,,", "G,Discovery,,1,,"],
-     "f.csv:3:3  when  no date: every row of a long export needs the time of its change"),
+     "f.csv:3:3  when  no date: every row of a deal after its first needs the time of its "
+     "change"),
     (["G,New,2024-01-02,1,,", "G,Discovery,2024-01-05,12 thousand,,"],
      "f.csv:3:4  amount  cannot read '12 thousand' as an amount; write a number like "
      "12500.00 (commas between thousands are fine)"),
     (["G,New,2024-01-02,-5,,"],
      "f.csv:2:4  amount  the amount '-5' is not a number of zero or more"),
-], ids=["stage-after-won", "won-after-lost", "unparsable-date", "blank-date", "bad-amount",
-        "negative-amount"])
+], ids=["stage-after-won", "won-after-lost", "unparsable-date", "blank-later-date",
+        "bad-amount", "negative-amount"])
 def test_a_problem_rejects_its_deal_and_names_its_row_and_column(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch, rows: list[str],
     problem: str,

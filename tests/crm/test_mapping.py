@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dealflow import load_playbook
-from dealflow.crm import bundled_mappings, import_csv, load_mapping, parse_mapping
+from dealflow.crm import Undated, bundled_mappings, import_csv, load_mapping, parse_mapping
 from dealflow.errors import ImportProblems, MappingError
 from dealflow.store import Store
 from tests.crm.conftest import LONG, mapping, write_csv
@@ -32,6 +32,7 @@ def test_a_bundled_mapping_loads_by_name_against_the_default_playbook(name: str)
     loaded = load_mapping(name)
     assert loaded.shape == {"salesforce": "long", "hubspot": "wide"}[name]
     assert set(bundled_mappings()) == {"salesforce", "hubspot"}
+    assert loaded.undated == Undated(date="exported")
 
 
 def test_the_salesforce_mapping_maps_every_default_opportunity_stage() -> None:
@@ -97,10 +98,25 @@ def _problems(text: str) -> list[str]:
     ("- shape: long\n",
      ["m.yaml:1:1  <document>  a mapping is a mapping of keys such as `shape:` and "
       "`columns:`, but this document holds a list"]),
+    (GOOD + "undated: {date: yesterday}\n",
+     ["m.yaml:10:17  undated.date  'yesterday' is neither a date nor exported; write a date "
+      "like 2024-06-30 (or 2024-06-30 17:00), or exported for the export's date, given when "
+      "importing (--exported-on)"]),
+    (GOOD + "undated: {date: 2024-06-31}\n",
+     ["m.yaml:10:17  undated.date  cannot read this value: day is out of range for month"]),
+    (GOOD + "undated: {}\n",
+     ["m.yaml:10:10  undated  undated takes one of date (a date like 2024-06-30, or "
+      "exported) and column (the column whose date such a deal takes)"]),
+    (GOOD + "undated: {date: exported, column: created}\n",
+     ["m.yaml:10:10  undated  undated takes one of date (a date like 2024-06-30, or "
+      "exported) and column (the column whose date such a deal takes), not both"]),
+    (GOOD + "undated: {colum: created}\n",
+     ["m.yaml:10:11  undated.colum  unknown key 'colum'; did you mean 'column'?"]),
 ], ids=["unknown-key", "unknown-column-key", "bad-shape", "bad-currency", "unknown-stage",
         "unknown-time-zone", "bad-date-format", "default-without-stage", "unknown-lost-reason",
         "long-needs-time", "unknown-stage-date", "wide-needs-dates", "missing-currency",
-        "not-a-mapping"])
+        "not-a-mapping", "undated-not-a-date", "undated-impossible-date", "undated-empty",
+        "undated-both", "undated-unknown-key"])
 def test_a_mapping_problem_is_located_in_the_file(text: str, expected: list[str]) -> None:
     assert _problems(text) == expected
 
@@ -149,18 +165,23 @@ def test_a_mapping_is_checked_against_the_playbook_it_imports_into(tmp_path: Pat
     ("id,stage,when,amount,owner,reason,when",
      ["f.csv:1:3  columns.time  the header has 2 columns named 'when' (columns 3, 7); rename "
       "one in the export"]),
-], ids=["case-does-not-matter", "missing-column", "did-you-mean", "ambiguous"])
+    ("id,stage,when,amount,owner,reason,create",
+     ["f.csv:1:1  undated.column  no column 'created' in the header; did you mean "
+      "'create'?"]),
+], ids=["case-does-not-matter", "missing-column", "did-you-mean", "ambiguous",
+        "undated-column"])
 def test_every_mapped_column_must_be_in_the_header(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, header: str, expected: list[str] | None,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     write_csv(tmp_path / "f.csv", [header, "A,New,2024-01-01,1,li,,"])
+    chosen = mapping(LONG, undated={"column": "created"} if "create" in header else None)
     with Store("sqlite://") as store:
         if expected is None:
-            assert import_csv(store, "f.csv", mapping(LONG)).ok
+            assert import_csv(store, "f.csv", chosen).ok
             return
         with pytest.raises(ImportProblems) as caught:
-            import_csv(store, "f.csv", mapping(LONG))
+            import_csv(store, "f.csv", chosen)
         assert [str(p) for p in caught.value.problems] == expected
         assert store.count_deals() == 0
 

@@ -103,7 +103,9 @@ def test_with_repair_each_date_going_backwards_is_moved_up(
      "w.csv:2:3  stage  the deal is won but has no date it closed: map stage_dates.won or "
      "columns.time"),
     ("H,,New,1,,,,,",
-     "w.csv:2:3  stage  the deal has no date at all: give the date it entered a stage"),
+     "w.csv:2:3  stage  the deal has no date at all: give the date it entered a stage, or "
+     "say in the mapping what date such a deal takes (undated: {date: 2024-06-30}, "
+     "{date: exported} or {column: NAME})"),
     ("H,,Discovery,1,,2024-01-02,,,2024-02-01",
      "w.csv:2:9  proposal on  the deal is in discover, but has a date for propose, a later "
      "stage; a wide export cannot say when it went back"),

@@ -1,8 +1,10 @@
 """Every known Jinja sandbox escape and exhaustion payload in `payloads.yaml` is refused.
 
 Each payload is tried where it applies: as the `when` of a gate (`rule`), as the text of
-an SOP item (`item_text`, then the deal's checklist is built and laid out), and as a
-checklist layout in a template folder (`layout`). The only outcomes allowed:
+an SOP item (`item_text`, then the deal's checklist is built and laid out), as a
+checklist layout in a template folder (`layout`), and, for rules that the helpers
+evaluate, as the `when` of an item (`item_when`) or of an approval rule
+(`approval_when`). The only outcomes allowed:
 
 - the playbook is refused when it loads, with a `PlaybookError` whose problems all stand
   at the payload's place (`stages[0].gates[0].when`, `stages[0].items[0].text`);
@@ -36,21 +38,28 @@ from dealflow.cli import app
 from dealflow.engine import RuleContext
 from dealflow.errors import DealflowError
 from dealflow.rules._compiler import render
+from dealflow.rules._cost import MAX_TEMPLATE_STEPS
 from dealflow.rules._rule import _parse
-from dealflow.rules._sandbox import MAX_TEMPLATE_STEPS
 from dealflow.sop import build_checklist, render_checklist
 
 HERE = Path(__file__).resolve().parent
 MINIMAL = HERE.parent / "playbooks" / "minimal.yaml"
 CORPUS_FILE = HERE / "payloads.yaml"
 PLACES = ("rule", "item_text", "layout")
-WHERE = {"rule": "stages[0].gates[0].when", "item_text": "stages[0].items[0].text"}
+"""The places most payloads are tried at (each by at least 30 of them)."""
+HELPER_PLACES = ("item_when", "approval_when")
+"""Rules that the helpers evaluate (`stage_items_done()`, `approvals_covered()`)."""
+WHERE = {"rule": "stages[0].gates[0].when", "item_text": "stages[0].items[0].text",
+         "item_when": "stages[0].items[0].when", "approval_when": "approval_rules[0].when"}
 CLASSES = frozenset({
     "attribute-escape", "format-string-escape", "attr-filter-escape", "globals-escape",
     "import-and-environ", "mutation", "include-import-extends", "range-exhaustion",
     "loop-exhaustion", "recursion", "multiplication", "power", "concatenation",
     "percent-format", "brace-format", "filter-amplification", "method-amplification",
     "nesting", "unicode-tricks", "data-amplification",
+    # issue 15: the cost model
+    "rounding", "load-time-constants", "integer-size", "decimal-exponent", "helper-recursion",
+    "layout-work", "layout-size",
 })
 CANARY = "dealflow-canary-7f3a9c1e"
 NOW = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
@@ -90,7 +99,8 @@ def _corpus() -> list[Payload]:
                      "layout": "{{ " + entry["expr"] + " }}"}
         if "template" in entry:
             forms.update(item_text=entry["template"], layout=entry["template"])
-        forms.update({place: entry[place] for place in PLACES if place in entry})
+        forms.update({place: entry[place] for place in (*PLACES, *HELPER_PLACES)
+                      if place in entry})
         for place in entry.get("skip", ()):
             forms.pop(place)
         repeat = entry.get("repeat", {})
@@ -105,7 +115,8 @@ CORPUS = _corpus()
 
 def _cases() -> list[Any]:
     return [pytest.param(payload, place, id=f"{place}:{payload.id}")
-            for payload in CORPUS for place in PLACES if place in payload.forms]
+            for payload in CORPUS for place in (*PLACES, *HELPER_PLACES)
+            if place in payload.forms]
 
 
 def _minimal_data() -> dict[str, Any]:
@@ -120,6 +131,11 @@ def _playbook_text(place: str, source: str) -> str:
         data["stages"][0]["gates"][0]["when"] = source
     elif place == "item_text":
         data["stages"][0]["items"][0]["text"] = source
+    elif place == "item_when":
+        data["stages"][0]["items"][0]["when"] = source
+    elif place == "approval_when":
+        data["approval_rules"] = [{"id": "big_deal", "text": "Big deal", "when": source,
+                                   "requires": ["economic_buyer"], "before": "close"}]
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
 
 
@@ -150,8 +166,18 @@ def _try_layout(source: str, folder: Path) -> str:
     return render_checklist(SHEET, "md", template_dir=folder)
 
 
+def _try_helper_rule(place: str) -> Callable[[str, Path], str]:
+    def attempt(source: str, folder: Path) -> str:
+        playbook = parse_playbook(_playbook_text(place, source), "payload.yaml")
+        sheet = build_checklist(playbook, DEAL, now=NOW)
+        return render_checklist(sheet, "md")
+
+    return attempt
+
+
 ATTEMPTS: dict[str, Callable[[str, Path], str]] = {
     "rule": _try_rule, "item_text": _try_item_text, "layout": _try_layout,
+    "item_when": _try_helper_rule("item_when"), "approval_when": _try_helper_rule("approval_when"),
 }
 
 

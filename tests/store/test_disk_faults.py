@@ -4,8 +4,6 @@ and the store works again once the cause is gone (SQLite)."""
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +17,7 @@ from sqlalchemy import event
 from dealflow import Deal, Engine, Outcome, Playbook, Stakeholder
 from dealflow.errors import StoreError
 from dealflow.store import Store, import_events
+from tests._nobody import as_nobody
 
 Operation = Callable[[Engine, Deal], Outcome]
 
@@ -139,32 +138,6 @@ def _read_then_write(url: str, playbook: Playbook) -> dict[str, Any]:
         return seen
 
 
-def _as_nobody(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """`work()` in a forked child that runs as user `nobody` when we are root (root
-    ignores file permissions); its result comes back as JSON."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read)
-            if os.geteuid() == 0:
-                os.setgid(65534)
-                os.setuid(65534)
-            result = json.dumps(work())
-        except BaseException as exc:  # noqa: B036 - reported to the parent
-            result = json.dumps({"failed": repr(exc)})
-        with os.fdopen(write, "w") as out:
-            out.write(result)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as incoming:
-        text = incoming.read()
-    os.waitpid(pid, 0)
-    result: dict[str, Any] = json.loads(text)
-    assert "failed" not in result, result["failed"]
-    return result
-
-
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
     """A folder anyone may write (the database's -shm file goes there), with d1 in it."""
@@ -182,7 +155,7 @@ def test_a_read_only_database_reads_but_refuses_writes_whole(
     path = shared_dir / "deals.db"
     if how == "file permissions":
         path.chmod(0o444)
-        seen = _as_nobody(lambda: _read_then_write(f"sqlite:///{path}", default_playbook))
+        seen = as_nobody(lambda: _read_then_write(f"sqlite:///{path}", default_playbook))
     else:
         seen = _read_then_write(f"sqlite:///file:{path}?mode=ro&uri=true", default_playbook)
     assert (seen["version"], seen["listed"]) == (1, ["d1"])
@@ -214,7 +187,7 @@ def test_a_read_only_database_in_a_read_only_folder_cannot_be_opened_and_says_wh
     path.chmod(0o444)
     shared_dir.chmod(0o555)
     try:
-        seen = _as_nobody(lambda: _open_error(f"sqlite:///{path}", default_playbook))
+        seen = as_nobody(lambda: _open_error(f"sqlite:///{path}", default_playbook))
     finally:
         shared_dir.chmod(0o777)
     assert seen["error"] is not None, "the store opened"

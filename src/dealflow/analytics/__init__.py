@@ -1,7 +1,9 @@
 """The numbers a sales leader runs the business on, computed in the database.
 
-Funnel layer by layer, time in stage and cycle time, stalled deals, win rates and
-velocity, the forecast (the CRM way and from history), and simulated histories.
+Funnel layer by layer, time in stage and cycle time, stalled deals, win rates, the won
+and lost deals (amounts per currency, days to close) and velocity, the forecast (the CRM
+way and from history), and simulated histories. Days are days of 24 hours of elapsed
+time, fractional; a deal counts with its outcome now (lost, reopened and won is won).
 
 Histories imported from a CRM may hold a deal whose first stage has no date (a wide
 export with the "date entered" of its first stage blank): its `deal_created` event is
@@ -34,9 +36,12 @@ from dealflow.analytics._timing import (
 )
 from dealflow.analytics._winrate import (
     DEFAULT_BANDS,
+    Closed,
+    ClosedDeals,
     Rate,
     Velocity,
     WinRates,
+    closed_deals,
     velocity,
     win_rates,
 )
@@ -44,6 +49,8 @@ from dealflow.analytics._winrate import (
 __all__ = [
     "DEFAULT_BANDS",
     "Chain",
+    "Closed",
+    "ClosedDeals",
     "CycleTime",
     "Filters",
     "Forecast",
@@ -57,6 +64,7 @@ __all__ = [
     "Velocity",
     "WinRates",
     "absorption",
+    "closed_deals",
     "cycle_time",
     "forecast",
     "funnel",

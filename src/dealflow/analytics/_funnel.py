@@ -5,7 +5,9 @@ counts once per stage):
 
 - `entered`: deals that were ever in the stage (the first stage: every deal);
 - `moved_on`: deals that ever advanced out of it (from the last stage: won);
-- `lost`: deals lost while in it, by lost reason;
+- `lost`: deals lost now whose (last) loss was in this stage, by its lost reason: a deal
+  lost, reopened and lost again counts once, where it was last lost; a deal lost and
+  reopened is not lost (it is open, or won);
 - `open`: deals open or on hold in it now;
 - `won`: deals that entered it and are won now;
 - `conversion_next` = moved_on / entered; `conversion_won` = won / entered.
@@ -24,10 +26,11 @@ from dealflow.analytics._query import (
     reached,
     reached_by_status,
     scope,
+    selected,
     stage_changes,
 )
 from dealflow.playbook import Playbook
-from dealflow.store import DEALS, Store
+from dealflow.store import DEALS, STAGE_CHANGES, Store
 
 __all__ = ["Funnel", "StageFunnel", "funnel"]
 
@@ -85,6 +88,17 @@ def _counts(store: Store, query: Any) -> dict[str, int]:
         return {str(row[0]): int(row[1]) for row in conn.execute(query)}
 
 
+def _lost(filters: Filters | None) -> Any:
+    """(stage, reason, deals) of the deals lost now, each at its last loss: a loss whose
+    stay in `lost` has not ended (a reopen ends it, and only live deals are migrated)."""
+    c = STAGE_CHANGES.c
+    query = (select(c.from_stage, c.reason, func.count())
+             .where(c.type == "deal_lost").where(c.left_at.is_(None))
+             .group_by(c.from_stage, c.reason).order_by(c.from_stage, c.reason))
+    condition = selected(c.deal_id, filters)
+    return query if condition is None else query.where(condition)
+
+
 def funnel(store: Store, filters: Filters | None = None, *,
            playbook: Playbook | str | None = None) -> Funnel:
     """The funnel of one playbook (see `scope`), for the deals `filters` select."""
@@ -96,13 +110,8 @@ def funnel(store: Store, filters: Filters | None = None, *,
                     .group_by(changes.c.from_stage))
     won_by_stage = _counts(store, reached_by_status(filters, "won"))
     lost_rows: dict[str, dict[str, int]] = {}
-    query = (select(changes.c.from_stage, changes.c.reason,
-                    func.count(changes.c.deal_id.distinct()))
-             .where(changes.c.type == "deal_lost")
-             .group_by(changes.c.from_stage, changes.c.reason)
-             .order_by(changes.c.from_stage, changes.c.reason))
     with store.database.connect() as conn:
-        for stage, reason, count in conn.execute(query):
+        for stage, reason, count in conn.execute(_lost(filters)):
             lost_rows.setdefault(str(stage), {})[str(reason)] = int(count)
     open_now = _counts(store, select(DEALS.c.stage, func.count())
                        .where(DEALS.c.status.in_(("open", "on_hold")))

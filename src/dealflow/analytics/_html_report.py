@@ -1,6 +1,7 @@
 """One self-contained HTML page with the figures a sales leader reads: the funnel drawn as
-a chart, conversion and drop-off per layer, time in stage, win rate, forecast and SOP
-compliance. No script, no external file: it opens anywhere and prints well."""
+a chart, conversion and drop-off per layer, time in stage, win rate, the won and lost
+deals (amounts per currency, days to close), forecast and SOP compliance. No script, no
+external file: it opens anywhere and prints well."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dealflow.analytics._forecast import forecast
 from dealflow.analytics._funnel import Funnel, funnel
 from dealflow.analytics._query import Filters, scope
 from dealflow.analytics._timing import cycle_time, time_in_stage
-from dealflow.analytics._winrate import velocity, win_rates
+from dealflow.analytics._winrate import Closed, closed_deals, velocity, velocity_text, win_rates
 from dealflow.playbook import Playbook
 from dealflow.rules import TrustingSandbox
 from dealflow.sop import compliance
@@ -55,6 +56,13 @@ def _stage_order(playbook: Playbook, stage: str) -> tuple[int, str]:
     return (playbook.stage_index(stage) if stage in known else len(known), stage)
 
 
+def _closed(name: str, group: Closed) -> dict[str, Any]:
+    days = group.days_to_close
+    return {"name": name, "deals": group.deals,
+            "amounts": [f"{total:,} {currency}" for currency, total in group.amount.items()],
+            "mean": _num(days.mean), "median": _num(days.median), "p75": _num(days.p75)}
+
+
 def sop_compliance(store: Store, *, now: dt.datetime | None = None,
                    playbook: Playbook | str | None = None) -> Any:
     """SOP compliance over the deals of one playbook (see `scope`); each deal's events are
@@ -75,9 +83,10 @@ def render_report(store: Store, filters: Filters | None = None, *,
     names = {stage.id: pb.text(stage.name, language) for stage in pb.stages}
     layers = funnel(store, filters, playbook=pb)
     rates = win_rates(store, filters, playbook=pb)
+    closed = closed_deals(store, filters, playbook=pb)
     cycle = cycle_time(store, filters, playbook=pb)
     outlook = forecast(store, filters, playbook=pb)
-    speed = velocity(store, filters, playbook=pb).per_day
+    speed = velocity_text(velocity(store, filters, playbook=pb))
     audit = sop_compliance(store, now=moment, playbook=pb) if with_compliance else None
     template = _ENV.from_string(
         (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
@@ -98,7 +107,8 @@ def render_report(store: Store, filters: Filters | None = None, *,
              "lost": rates.overall.lost,
              "owners": [{"name": k, "won": v.won, "lost": v.lost, "rate": _pct(v.rate)}
                         for k, v in rates.by_owner.items()]},
-        velocity=_num(speed),
+        closed=[_closed("Won", closed.won), _closed("Lost", closed.lost)],
+        velocity=speed,
         forecast={"crm": f"{outlook.crm_total:,}", "history": f"{outlook.history_total:,}",
                   "low": f"{outlook.low:,}", "high": f"{outlook.high:,}", "runs": outlook.runs,
                   "stages": [{"name": names[s.stage], "open": s.open_deals,

@@ -29,7 +29,8 @@ class Filters:
     """Which deals a figure covers. Every field given must match.
 
     `created_from`/`created_to` select deals by the day they were created (a cohort);
-    `amount_min` is inclusive and `amount_max` exclusive.
+    `amount_min` is inclusive and `amount_max` exclusive; `currency` selects the deals
+    in that currency.
     """
 
     created_from: dt.datetime | None = None
@@ -40,6 +41,7 @@ class Filters:
     amount_max: Decimal | int | None = None
     playbook_id: str | None = None
     playbook_version: str | None = None
+    currency: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """WHERE conditions on the deals table."""
@@ -53,7 +55,7 @@ class Filters:
             out.append(c.amount >= self.amount_min)
         if self.amount_max is not None:
             out.append(c.amount < self.amount_max)
-        for name in ("owner", "account", "playbook_id", "playbook_version"):
+        for name in ("owner", "account", "playbook_id", "playbook_version", "currency"):
             value = getattr(self, name)
             if value is not None:
                 out.append(c[name] == value)

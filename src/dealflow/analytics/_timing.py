@@ -1,5 +1,8 @@
 """Time: how long deals stay in each stage, how long they take to close, which are stalled.
 
+Days are days of 24 hours of elapsed time, fractional (36 hours are 1.5 days), the same
+definition as everywhere in dealflow (`dealflow._days`), computed in the database.
+
 - Time in stage counts finished stays only (a stay ends when the deal leaves the stage);
   a deal that came back to a stage has one stay per visit. Percentiles are nearest-rank:
   the smallest stay with at least that share of stays at or below it. A stay whose entry
@@ -26,7 +29,8 @@ from dealflow.analytics._query import Filters, finished_stays, on_deals, scope
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, STAGE_CHANGES, Store, days_between
 
-__all__ = ["CycleTime", "StageTime", "StalledDeal", "cycle_time", "stalled", "time_in_stage"]
+__all__ = ["CycleTime", "StageTime", "StalledDeal", "cycle_time", "cycle_times_by_outcome",
+           "stalled", "time_in_stage"]
 
 PERCENTILES = (0.5, 0.75, 0.9)
 
@@ -149,6 +153,24 @@ def time_in_stage(store: Store, filters: Filters | None = None, *,
     return result
 
 
+def _cycles(store: Store, filters: Filters | None, outcomes: tuple[str, ...]) -> Any:
+    """Subquery: `status` and `days` from creation to close of each closed deal."""
+    closes = (select(STAGE_CHANGES.c.deal_id, func.max(STAGE_CHANGES.c.at).label("closed_at"))
+              .where(STAGE_CHANGES.c.to_stage.in_(("won", "lost")))
+              .group_by(STAGE_CHANGES.c.deal_id).subquery())
+    return (select(DEALS.c.status, days_between(store.database, DEALS.c.created_at,
+                                                closes.c.closed_at).label("days"))
+            .join(closes, closes.c.deal_id == DEALS.c.id)
+            .where(DEALS.c.status.in_(outcomes))
+            .where(on_deals(filters)).subquery())
+
+
+def _cycle(found: _Summary | None) -> CycleTime:
+    if found is None:
+        return CycleTime(0, None, None, None, None)
+    return CycleTime(found.count, found.mean, *found.ranks)
+
+
 def cycle_time(store: Store, filters: Filters | None = None, *,
                outcome: str | None = None,
                playbook: Playbook | str | None = None) -> CycleTime:
@@ -156,18 +178,15 @@ def cycle_time(store: Store, filters: Filters | None = None, *,
     or only the lost ones with `outcome`)."""
     _, filters = scope(store, filters, playbook)
     outcomes = (outcome,) if outcome else ("won", "lost")
-    closes = (select(STAGE_CHANGES.c.deal_id, func.max(STAGE_CHANGES.c.at).label("closed_at"))
-              .where(STAGE_CHANGES.c.to_stage.in_(("won", "lost")))
-              .group_by(STAGE_CHANGES.c.deal_id).subquery())
-    cycles = (select(DEALS.c.id, days_between(store.database, DEALS.c.created_at,
-                                              closes.c.closed_at).label("days"))
-              .join(closes, closes.c.deal_id == DEALS.c.id)
-              .where(DEALS.c.status.in_(outcomes))
-              .where(on_deals(filters)).subquery())
-    found = _summaries(store, cycles, None).get(None)
-    if found is None:
-        return CycleTime(0, None, None, None, None)
-    return CycleTime(found.count, found.mean, *found.ranks)
+    return _cycle(_summaries(store, _cycles(store, filters, outcomes), None).get(None))
+
+
+def cycle_times_by_outcome(store: Store, filters: Filters | None = None,
+                           ) -> dict[str, CycleTime]:
+    """`cycle_time` of the won and of the lost deals, in one pass: `{"won": ..., "lost": ...}`."""
+    cycles = _cycles(store, filters, ("won", "lost"))
+    found = _summaries(store, cycles, cycles.c.status)
+    return {outcome: _cycle(found.get(outcome)) for outcome in ("won", "lost")}
 
 
 def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | None = None,

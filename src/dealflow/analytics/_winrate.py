@@ -1,25 +1,36 @@
-"""How often we win: overall, by stage reached, by owner and by amount band; and velocity.
+"""How often we win and what we win: win rates, the won and lost deals, and velocity.
 
 Win rate = won / (won + lost) over closed deals; open deals do not count. "By stage
-reached" takes the closed deals that ever entered the stage. Pipeline velocity =
-open deals x win rate x average won amount / average cycle time of won deals (days):
-the value the pipeline is expected to produce per day.
+reached" takes the closed deals that ever entered the stage. A deal counts with its
+outcome now: a deal lost, reopened and lost again is one lost deal; a deal lost, reopened
+and then won is a won deal.
+
+The won and the lost deals (`closed_deals`): how many, their amounts added up exactly in
+the database, per currency (amounts of different currencies are never added together),
+and the days they took to close, from creation to close (days of 24 hours, fractional).
+
+Pipeline velocity = open deals x win rate x average won amount / average cycle time of
+won deals (days): the value the pipeline is expected to produce per day, in the currency
+of the deals. When the deals are in several currencies, there is one velocity per
+currency, each of that currency's deals alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
 from dealflow.analytics._query import Filters, on_deals, reached_by_status, scope
-from dealflow.analytics._timing import cycle_time
+from dealflow.analytics._timing import CycleTime, cycle_time, cycle_times_by_outcome
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, Store
+from dealflow.store._sql import amount_sums, amount_total
 
-__all__ = ["DEFAULT_BANDS", "Rate", "Velocity", "WinRates", "velocity", "win_rates"]
+__all__ = ["DEFAULT_BANDS", "Closed", "ClosedDeals", "Rate", "Velocity", "WinRates",
+           "closed_deals", "velocity", "velocity_text", "win_rates"]
 
 DEFAULT_BANDS: tuple[int, ...] = (50_000, 500_000)
 """Amount band edges: below 50,000 (the CEO-approval line of the seeds), up to 500,000, above."""
@@ -113,13 +124,68 @@ def win_rates(store: Store, filters: Filters | None = None,
 
 
 @dataclass(frozen=True)
+class Closed:
+    """The deals closed with one outcome: how many, their amounts added up per currency
+    (exact), and the days they took from creation to close."""
+
+    deals: int
+    amount: dict[str, Decimal]
+    days_to_close: CycleTime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; amounts as strings with two decimals, like `"1234567.80"`."""
+        return {"deals": self.deals,
+                "amount": {currency: str(total) for currency, total in self.amount.items()},
+                "days_to_close": self.days_to_close.to_dict()}
+
+
+@dataclass(frozen=True)
+class ClosedDeals:
+    """The won deals and the lost deals."""
+
+    won: Closed
+    lost: Closed
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"won": self.won.to_dict(), "lost": self.lost.to_dict()}
+
+
+def closed_deals(store: Store, filters: Filters | None = None, *,
+                 playbook: Playbook | str | None = None) -> ClosedDeals:
+    """The won and the lost deals `filters` select: counts, amounts per currency (exact,
+    added up in the database) and days to close."""
+    _, filters = scope(store, filters, playbook)
+    c = DEALS.c
+    query = (select(c.status, c.currency, func.count(), *amount_sums(store.database, c.amount))
+             .where(c.status.in_(("won", "lost"))).where(on_deals(filters))
+             .group_by(c.status, c.currency).order_by(c.status, c.currency))
+    counts = {"won": 0, "lost": 0}
+    amounts: dict[str, dict[str, Decimal]] = {"won": {}, "lost": {}}
+    with store.database.connect() as conn:
+        for status, currency, count, *sums in conn.execute(query):
+            counts[status] += int(count)
+            amounts[status][str(currency)] = amount_total(sums)
+    days = cycle_times_by_outcome(store, filters)
+    return ClosedDeals(*(Closed(counts[status], amounts[status], days[status])
+                         for status in ("won", "lost")))
+
+
+@dataclass(frozen=True)
 class Velocity:
-    """Pipeline velocity and the four numbers it is made of."""
+    """Pipeline velocity and the four numbers it is made of.
+
+    `currency` is the currency of the open and won deals when they share one. When they
+    are in several, `average_won_amount` and `per_day` are None (amounts of different
+    currencies are never averaged together) and `by_currency` holds the velocity of each
+    currency's deals alone."""
 
     open_deals: int
     win_rate: float | None
     average_won_amount: Decimal | None
     cycle_days: float | None
+    currency: str | None = None
+    by_currency: dict[str, Velocity] = field(default_factory=dict)
 
     @property
     def per_day(self) -> float | None:
@@ -136,20 +202,42 @@ class Velocity:
         return {"open_deals": self.open_deals, "win_rate": self.win_rate,
                 "average_won_amount": None if self.average_won_amount is None
                 else str(self.average_won_amount), "cycle_days": self.cycle_days,
-                "per_day": self.per_day}
+                "per_day": self.per_day, "currency": self.currency,
+                "by_currency": {k: v.to_dict() for k, v in self.by_currency.items()}}
 
 
 def velocity(store: Store, filters: Filters | None = None, *,
              playbook: Playbook | str | None = None) -> Velocity:
-    """Pipeline velocity of the deals `filters` select."""
+    """Pipeline velocity of the deals `filters` select (per currency when they are in
+    several)."""
     chosen, filters = scope(store, filters, playbook)
     selected = on_deals(filters)
     with store.database.connect() as conn:
         open_deals = conn.execute(select(func.count()).where(selected)
                                   .where(DEALS.c.status.in_(("open", "on_hold")))).scalar_one()
+        currencies = conn.execute(
+            select(DEALS.c.currency).distinct().where(selected)
+            .where(DEALS.c.status.in_(("open", "on_hold", "won")))
+            .order_by(DEALS.c.currency)).scalars().all()
         average = conn.execute(select(func.avg(DEALS.c.amount)).where(selected)
                                .where(DEALS.c.status == "won")).scalar()
     rates = win_rates(store, filters, playbook=chosen)
     cycle = cycle_time(store, filters, outcome="won", playbook=chosen)
+    if len(currencies) > 1:
+        return Velocity(int(open_deals), rates.overall.rate, None, cycle.mean, None, {
+            str(currency): velocity(store, replace(filters or Filters(), currency=currency),
+                                    playbook=chosen)
+            for currency in currencies})
     amount = Decimal(str(average)).quantize(Decimal("0.01")) if average is not None else None
-    return Velocity(int(open_deals), rates.overall.rate, amount, cycle.mean)
+    return Velocity(int(open_deals), rates.overall.rate, amount, cycle.mean,
+                    str(currencies[0]) if currencies else None)
+
+
+def velocity_text(speed: Velocity) -> str:
+    """The velocity as people read it: `6,660.9 CNY`, or one per currency
+    (`1,200.0 EUR, 830.5 USD`); `–` when there is none."""
+    if speed.by_currency:
+        return ", ".join(velocity_text(part) for part in speed.by_currency.values())
+    if speed.per_day is None:
+        return "–"
+    return f"{speed.per_day:,.1f} {speed.currency}"

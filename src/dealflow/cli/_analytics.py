@@ -17,6 +17,7 @@ from dealflow.cli._store import (
     open_store,
     playbook_for_new_deals,
 )
+from dealflow.cli._target import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import Filters
@@ -128,23 +129,32 @@ def stalled(db: DbOption = None, fmt: FormatOption = Format.table,
 def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
             account: AccountOption = None, since: SinceOption = None,
             until: UntilOption = None, playbook: PlaybookOption = None) -> None:
-    """Win rate overall, by stage reached, owner and amount band; and pipeline velocity."""
-    from dealflow.analytics import cycle_time, time_in_stage, velocity, win_rates
+    """Win rate overall, by stage reached, owner and amount band; the won and lost deals
+    (counts, amounts per currency, days to close); pipeline velocity."""
+    from dealflow.analytics import closed_deals, cycle_time, time_in_stage, velocity, win_rates
+    from dealflow.analytics._winrate import velocity_text
 
     filters = _filters(owner, account, since, until, None, None, None)
     with open_store(db) as store:
         chosen = store.choose_playbook(playbook)
         rates = win_rates(store, filters, playbook=chosen)
+        closed = closed_deals(store, filters, playbook=chosen)
         speed = velocity(store, filters, playbook=chosen)
         cycle = cycle_time(store, filters, playbook=chosen)
         times = time_in_stage(store, filters, playbook=chosen)
     if fmt is Format.json:
-        print_json({"win_rates": rates.to_dict(), "velocity": speed.to_dict(),
-                    "cycle_time": cycle.to_dict(), "time_in_stage": [t.to_dict() for t in times]})
+        print_json({"win_rates": rates.to_dict(), "closed": closed.to_dict(),
+                    "velocity": speed.to_dict(), "cycle_time": cycle.to_dict(),
+                    "time_in_stage": [t.to_dict() for t in times]})
         return
     console.print(f"Win rate {_pct(rates.overall.rate)} ({rates.overall.won} won, "
-                  f"{rates.overall.lost} lost); velocity {_num(speed.per_day)} per day; "
+                  f"{rates.overall.lost} lost); velocity {velocity_text(speed)} per day; "
                   f"median cycle {_num(cycle.median)} days", markup=False)
+    _table("Won and lost", ["Closed", "Deals", "Amount", "Mean days", "Median days",
+                            "p75 days"],
+           [[name, group.deals, _amounts(group.amount), _num(group.days_to_close.mean),
+             _num(group.days_to_close.median), _num(group.days_to_close.p75)]
+            for name, group in (("won", closed.won), ("lost", closed.lost))])
     groups = [("stage reached", rates.by_stage_reached), ("owner", rates.by_owner),
               ("amount", rates.by_band)]
     for title, group in groups:
@@ -152,6 +162,11 @@ def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerO
                [[k, v.won, v.lost, _pct(v.rate)] for k, v in group.items()])
     _table("Time in stage (days)", ["Stage", "Stays", "Median", "p75", "p90"],
            [[t.stage, t.stays, _num(t.median), _num(t.p75), _num(t.p90)] for t in times])
+
+
+def _amounts(totals: dict[str, Decimal]) -> str:
+    """One line per currency, like `1,234,567.80 CNY`: currencies are never added up."""
+    return "\n".join(f"{total:,} {currency}" for currency, total in totals.items()) or "–"
 
 
 def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
@@ -202,9 +217,7 @@ def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML fil
 
     with open_store(db) as store:
         page = render_report(store, locale=lang, playbook=playbook)
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(output)
+    write_output(output, lambda out: out.write(page))
     console.print(f"wrote {output}", markup=False)
 
 

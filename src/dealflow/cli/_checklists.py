@@ -11,6 +11,7 @@ import typer
 
 from dealflow.cli._output import console, guarded
 from dealflow.cli._store import DbOption, open_store
+from dealflow.cli._target import write_output
 from dealflow.errors import DealFileError, DealflowError, DealNotFound, Problem, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,9 +67,7 @@ def checklist(
     if output is None:
         console.file.write(text)
         return
-    tmp = output.with_name(output.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)  # never leave a half-written file behind
+    write_output(output, lambda out: out.write(text))
     console.print(f"wrote {output}", markup=False)
 
 

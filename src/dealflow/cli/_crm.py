@@ -10,6 +10,7 @@ writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,11 +38,19 @@ if TYPE_CHECKING:  # pragma: no cover
 MappingOption = Annotated[str, typer.Option(
     "--mapping", "-m", metavar="MAPPING", show_default=False,
     help="The mapping: a YAML file, or salesforce or hubspot (shipped with dealflow).")]
+ExportedOnOption = Annotated[dt.datetime | None, typer.Option(
+    "--exported-on", metavar="DATE", show_default=False,
+    formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    help="The date the file was exported (2024-06-30; in the mapping's time zone): the "
+    "date deals with no date at all take, when the mapping says undated: {date: exported}.")]
+
+
 def import_csv(
     file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
                                          help="The CSV export.")],
     mapping: MappingOption,
     playbook: NewDealPlaybookOption = None,
+    exported_on: ExportedOnOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and count what "
                                           "would be imported; write nothing.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
@@ -51,8 +60,9 @@ def import_csv(
     """Import deal history from a CRM export, through a mapping (all rows checked first).
 
     Deals with a problem are left out, the others imported; every problem is printed
-    with its row. Importing the same file again adds nothing. Exits 0 when everything
-    was imported, 1 when problems left something out or the input is invalid.
+    with its row. A deal with no date at all takes the date the mapping's `undated`
+    gives it. Importing the same file again adds nothing. Exits 0 when everything was
+    imported, 1 when problems left something out or the input is invalid.
     """
     from dealflow.crm import check_csv as check
     from dealflow.crm import count_lines, load_mapping
@@ -60,6 +70,7 @@ def import_csv(
 
     chosen = _chosen(db, playbook)
     loaded = load_mapping(mapping, chosen)
+    loaded.export_time(exported_on, mapping)  # said before a database is created
     if not file.is_file():  # said before a database is created for nothing
         what = "is not a file" if file.exists() else "file not found"
         raise ImportProblems([Problem(str(file), 0, 0, "", what)])
@@ -67,11 +78,11 @@ def import_csv(
         if dry_run:
             with _read_only(db) as database:
                 result = check(file, loaded, playbook=chosen, database=database,
-                               progress=progress)
+                               exported_on=exported_on, progress=progress)
         else:
             with open_store(db, create=True) as store:
-                result = run(store, file, loaded, playbook=chosen, batch_size=batch_size,
-                             progress=progress)
+                result = run(store, file, loaded, playbook=chosen, exported_on=exported_on,
+                             batch_size=batch_size, progress=progress)
     if fmt is Format.json:
         print_json(result.to_dict())
     else:
@@ -130,14 +141,28 @@ def _print(result: CsvImport) -> None:
     lines = [
         f"{result.file}: {result.rows} rows read{would}",
         f"deals: {result.deals} {verb}, {result.rejected} rejected",
+        *_undated(result),
         f"events: {result.added} {'to add' if result.dry_run else 'added'}, "
         f"{result.skipped} already stored",
-        f"rows passed over: {result.skipped_rows} of an unmapped stage, "
-        f"{result.duplicate_rows} repeated",
+        f"rows: {result.imported_rows} {verb}, {result.refused_rows} refused, "
+        f"{result.skipped_rows + result.duplicate_rows} passed over "
+        f"({result.skipped_rows} of an unmapped stage, {result.duplicate_rows} repeated)",
     ]
     lines += _listed("problems", result.problems, result.problem_count)
     lines += _listed("repairs", result.repairs, result.repair_count)
     console.print("\n".join(lines), markup=False)
+
+
+def _undated(result: CsvImport) -> list[str]:
+    """`3 deals had no date; they take the export date, 2024-06-30`."""
+    count = result.undated
+    if not count:
+        return []
+    one = count == 1
+    had = "had" if not result.dry_run else "has" if one else "have"
+    who = "1 deal" if one else f"{count} deals"
+    return [f"{who} {had} no date; {'it takes' if one else 'they take'} "
+            f"{result.undated_rule}"]
 
 
 def _listed(title: str, found: tuple[Problem, ...], count: int) -> list[str]:

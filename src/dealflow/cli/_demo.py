@@ -87,12 +87,13 @@ def _apply(store: Store, operation: Any) -> Outcome:
 
 
 def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind of step
+    from dealflow._days import utc_date
     from dealflow.cli import _demo_story as s
     from dealflow.cli._views import show
     from dealflow.deal import Stakeholder
 
     actor = str(s.DEAL["owner"])
-    today = store.clock().date()
+    today = utc_date(store.clock())
     if isinstance(step, s.Fact):
         value = step.value if step.days_from_today is None else (
             today + dt.timedelta(days=step.days_from_today))

@@ -3,9 +3,7 @@ deals or events out as CSV."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -15,9 +13,17 @@ import typer
 
 from dealflow._safe_text import visible
 from dealflow.cli._limit_options import LimitsOption, limits_in_force
-from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
+from dealflow.cli._output import (
+    Format,
+    FormatOption,
+    console,
+    err_console,
+    for_terminal,
+    guarded,
+    print_json,
+)
 from dealflow.cli._store import DbOption, PlaybookOption, open_store
-from dealflow.errors import DealflowError
+from dealflow.cli._target import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.store import Store
@@ -133,37 +139,13 @@ def export(
         if deal_id is not None:
             store.get(deal_id)  # DealNotFound for an unknown id
         if output is None:
-            write(store, sys.stdout)
+            write(store, for_terminal(sys.stdout, as_json=fmt is ExportFormat.jsonl))
             sys.stdout.flush()
             return
-        count = _export_to_file(store, output, write, newline="" if fmt is ExportFormat.csv
-                                else "\n")
+        count = write_output(output, lambda out: write(store, out),
+                             newline="" if fmt is ExportFormat.csv else "\n")
     noun = "deal(s)" if chosen is ExportWhat.deals else "event(s)"
     err_console.print(f"wrote {count} {noun} to {output}", markup=False)
-
-
-def _export_to_file(store: Store, output: Path, write: Writer, newline: str) -> int:
-    """Write to a temporary file beside `output`, then rename: never a half-written file."""
-    folder = output.parent if str(output.parent) else Path(".")
-    try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise DealflowError(f"cannot write {output}: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
-            count = write(store, out)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)  # mkstemp makes the file private
-        os.replace(name, output)
-    except BaseException as exc:
-        Path(name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise DealflowError(f"cannot write {output}: {exc.strerror or exc}") from None
-        raise
-    return count
 
 
 def register(app: typer.Typer) -> None:

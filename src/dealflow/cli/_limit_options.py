@@ -1,4 +1,5 @@
-"""The `--limits` option of `validate` and `import`: change the parsing limits for one run."""
+"""The `--limits` option of `validate` and `import`: change the limits for one run (the
+parsing limits, and the step budgets of rules and layouts)."""
 
 from __future__ import annotations
 

@@ -9,12 +9,13 @@ command prints, the terminal interprets no escape sequence that came from data.
 from __future__ import annotations
 
 import functools
+import io
 import json
 import sys
 import typing
 from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RenderResult
@@ -89,9 +90,44 @@ def json_text(data: Any, **options: Any) -> str:
     control characters, bidirectional overrides and lone surrogates (from file names
     that are not UTF-8) as `\\uXXXX` escapes, so that the text always encodes as UTF-8
     and a terminal shown it interprets nothing."""
-    text = json.dumps(data, ensure_ascii=False, default=str, **options)
+    return json_escaped(json.dumps(data, ensure_ascii=False, default=str, **options))
+
+
+def json_escaped(text: str) -> str:
+    """JSON `text` with the characters `visible` would show as escapes written as
+    `\\uXXXX` escapes instead: the same JSON value, nothing a terminal interprets."""
     # JSON's own syntax is printable ASCII, newline and space: these are inside strings
     return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream that writes to `inner` what it is given, escaped by `escape`."""
+
+    def __init__(self, inner: TextIO, escape: Callable[[str], str]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._escape = escape
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._inner.write(self._escape(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+
+def for_terminal(stream: TextIO, *, as_json: bool) -> TextIO:
+    """`stream` as it is, or when it is a terminal, a stream that escapes the control
+    characters and bidirectional overrides of what is written to it (as `\\uXXXX`
+    inside JSON text, which keeps the JSON value; else as `visible` shows them). Output
+    piped or written to a file keeps the exact data."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is None or not isatty():
+        return stream
+    return typing.cast(TextIO, _Escaping(stream, json_escaped if as_json else visible))
 
 
 def print_json(data: Any) -> None:

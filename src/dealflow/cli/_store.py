@@ -59,18 +59,11 @@ def iso_date(value: str) -> dt.date:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL; None for other databases and in-memory SQLite."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    """The file of a SQLite URL (also in SQLite's URI form, `sqlite:///file:PATH?mode=ro&uri
+    =true`); None for other databases and in-memory SQLite."""
+    from dealflow.store import sqlite_file
 
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise StoreError(f"{url!r} is not a database URL; use for example "
-                         "sqlite:///dealflow.db or postgresql://user@host/dealflow") from None
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
+    return sqlite_file(url)
 
 
 def open_store(db: str | None, *, create: bool = False) -> Store:

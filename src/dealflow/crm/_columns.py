@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from dealflow.crm._mapping import CrmMapping
+from dealflow.crm._undated import NoDate
 from dealflow.crm._values import MAX_ID, TimeReader, read_amount, read_text
 from dealflow.errors import Problem
 from dealflow.playbook import Playbook, did_you_mean
@@ -29,7 +30,8 @@ class Layout:
     """How the rows of `path` are read under `mapping`, for `playbook`."""
 
     def __init__(self, path: Path, header: list[str], indexes: dict[Key, int],
-                 mapping: CrmMapping, playbook: Playbook) -> None:
+                 mapping: CrmMapping, playbook: Playbook,
+                 exported: dt.datetime | None = None) -> None:
         self.file = str(path)
         self.source = path.name
         self.header = [cell.strip() for cell in header]
@@ -43,6 +45,7 @@ class Layout:
         self._folded = {name.casefold(): target for name, target in self._stages.items()}
         self._reasons = {name.strip(): reason for name, reason in mapping.lost_reasons.items()}
         self._playbook_reasons = {reason.id for reason in playbook.lost_reasons}
+        self.no_date = NoDate(mapping, exported)
 
     def problem(self, number: int, key: Key | None, message: str) -> Problem:
         """A problem at row `number`, in the column of `key` (the deal id's when None)."""
@@ -52,7 +55,8 @@ class Layout:
         return Problem(self.file, number, index + 1, self.header[index], message)
 
     def show(self, at: dt.datetime) -> str:
-        """A time as the export writes it: in the mapping's time zone, to the minute."""
+        """A time as the export writes it: in the mapping's time zone, to the minute (the
+        day alone at midnight)."""
         local = at.astimezone(self.read_time.zone)
         return f"{local:%Y-%m-%d}" if local.time() == dt.time() else f"{local:%Y-%m-%d %H:%M}"
 

@@ -9,13 +9,19 @@ accepted deals with `import_events`, in batches, one transaction each; events th
 holds already (same deal and sequence number) are skipped, so importing the same file
 again adds nothing, and a grown export adds only what is new.
 
+Every row is accounted for: `rows == imported_rows + refused_rows + skipped_rows +
+duplicate_rows`. A deal with no date at all takes the date the mapping's `undated` gives
+it (`exported_on` is the export's date, for `undated: {date: exported}`), and is counted
+in `undated`; without one it is rejected like any deal with a problem.
+
 A problem with the file as a whole (not found, not UTF-8, a mapped column missing from
 the header) raises `ImportProblems` before anything is written; a mapping that does not
-fit the playbook raises `MappingError`.
+fit the playbook (or an export date it does not take) raises `MappingError`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +37,7 @@ from dealflow.crm._findings import Findings
 from dealflow.crm._long import LongRows
 from dealflow.crm._mapping import CrmMapping
 from dealflow.crm._mapping_loader import load_mapping
+from dealflow.crm._undated import NoDate
 from dealflow.crm._wide import WideRows
 from dealflow.engine import DealCreated, Event
 from dealflow.errors import ImportProblems, MappingError, Problem, StoreError
@@ -52,10 +59,14 @@ class CsvImport:
 
     `deals` counts the deals imported, `rejected` those left out for a problem;
     `events` the events made for the imported deals, of which `added` were stored and
-    `skipped` were already there. `skipped_rows` are rows of an unmapped stage passed
-    over (`unmapped_stage: skip`), `duplicate_rows` rows that repeat an earlier one.
-    `problems` and `repairs` list the first ones found; `problem_count` and
-    `repair_count` count them all.
+    `skipped` were already there. Every row read is counted once: `imported_rows` are
+    the rows of the deals imported, `refused_rows` the rows left out for a problem (of
+    their own or of their deal's), `skipped_rows` rows of an unmapped stage passed over
+    (`unmapped_stage: skip`), `duplicate_rows` rows that repeat an earlier one.
+    `problems` (in row order) and `repairs` list the first ones found; `problem_count`
+    and `repair_count` count them all. `undated` counts the deals imported that had no
+    date at all, and `undated_rule` says what date they take (None when the mapping's
+    `undated` does not say).
     """
 
     file: str
@@ -72,6 +83,10 @@ class CsvImport:
     problem_count: int
     repairs: tuple[Problem, ...]
     repair_count: int
+    imported_rows: int = 0
+    refused_rows: int = 0
+    undated: int = 0
+    undated_rule: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,27 +103,36 @@ class CsvImport:
 
 def check_csv(path: str | Path, mapping: CrmMapping | str | Path, *,
               playbook: Playbook | None = None, database: Engine | None = None,
-              max_problems: int = 1000, progress: Progress | None = None) -> CsvImport:
+              exported_on: dt.date | None = None, max_problems: int = 1000,
+              progress: Progress | None = None) -> CsvImport:
     """A dry run: check the file and count what importing it would do, writing nothing.
 
     With `database` (read only), `added` and `skipped` are counted against what it holds,
     and deals it holds that were not imported are rejected, as a real import would.
     """
     chosen = playbook or load_playbook()
-    plan = _Plan(Path(path), _mapping(mapping, chosen), chosen, max_problems, progress)
+    plan = _Plan(Path(path), _mapping(mapping, chosen, exported_on), chosen, max_problems,
+                 progress)
     plan.check(database)
     added, skipped = plan.predicted
     return plan.result(dry_run=True, added=added, skipped=skipped)
 
 
 def import_csv(store: Store, path: str | Path, mapping: CrmMapping | str | Path, *,
-               playbook: Playbook | None = None, batch_size: int = 5000,
-               max_problems: int = 1000, progress: Progress | None = None) -> CsvImport:
+               playbook: Playbook | None = None, exported_on: dt.date | None = None,
+               batch_size: int = 5000, max_problems: int = 1000,
+               progress: Progress | None = None) -> CsvImport:
     """Import the deals of a CRM export into `store` (see the module docs), under
     `playbook`, else the playbook the store's new deals open under
-    (`Store.playbook_for_new_deals`)."""
+    (`Store.playbook_for_new_deals`).
+
+    `exported_on` is the date (or date and time; without a zone, in the mapping's) the
+    file was exported: the date deals with no date at all take when the mapping says
+    `undated: {date: exported}`.
+    """
     chosen = playbook or store.playbook_for_new_deals()
-    plan = _Plan(Path(path), _mapping(mapping, chosen), chosen, max_problems, progress)
+    plan = _Plan(Path(path), _mapping(mapping, chosen, exported_on), chosen, max_problems,
+                 progress)
     plan.check(store.database)
     store.register_playbook(chosen)
     rejected = plan.findings.rejected
@@ -118,27 +142,31 @@ def import_csv(store: Store, path: str | Path, mapping: CrmMapping | str | Path,
     return plan.result(dry_run=False, added=result.added, skipped=result.skipped)
 
 
-def _mapping(mapping: CrmMapping | str | Path, playbook: Playbook) -> CrmMapping:
+def _mapping(mapping: CrmMapping | str | Path, playbook: Playbook,
+             exported_on: dt.date | None) -> tuple[CrmMapping, dt.datetime | None]:
+    """The mapping, checked against `playbook`, and the export's date in UTC."""
     if not isinstance(mapping, CrmMapping):
-        return load_mapping(mapping, playbook)
+        loaded = load_mapping(mapping, playbook)
+        return loaded, loaded.export_time(exported_on, str(mapping))
     findings = check_mapping(mapping, playbook)
     if findings:
         raise MappingError([Problem("<mapping>", 0, 0, ".".join(map(str, f.loc)), f.message)
                             for f in findings])
-    return mapping
+    return mapping, mapping.export_time(exported_on)
 
 
 class _Plan:
     """One export, read under one mapping: the two passes and what pass 1 found."""
 
-    def __init__(self, path: Path, mapping: CrmMapping, playbook: Playbook, limit: int,
-                 progress: Progress | None) -> None:
-        self.path, self.mapping, self.playbook = path, mapping, playbook
+    def __init__(self, path: Path, mapping: tuple[CrmMapping, dt.datetime | None],
+                 playbook: Playbook, limit: int, progress: Progress | None) -> None:
+        (self.mapping, self.exported), self.path, self.playbook = mapping, path, playbook
         self.progress = progress
         self.findings = Findings(limit)
         self.rows = 0
         self.deals: dict[str, tuple[int, int]] = {}  # deal id -> (first row, events)
         self.accepted = self.events_total = 0
+        self.imported_rows = self.refused_rows = self.undated = 0
         self.predicted = (0, 0)
         self.layout: Layout | None = None
 
@@ -158,11 +186,13 @@ class _Plan:
             yield from convert(number, cells)
             if self.progress is not None and self.rows % _EVERY == 0:
                 self.progress(phase, number)
+        yield from convert.finish()
 
     def _layout(self, header: Row) -> Layout:
         number, cells = header
         indexes = column_indexes(self.path, number, cells, self.mapping.columns_used())
-        self.layout = Layout(self.path, cells, indexes, self.mapping, self.playbook)
+        self.layout = Layout(self.path, cells, indexes, self.mapping, self.playbook,
+                             self.exported)
         return self.layout
 
     def check(self, database: Engine | None) -> None:
@@ -180,13 +210,19 @@ class _Plan:
             version, source = stored.get(deal_id, (0, ""))
             if source is None:
                 self._reject_live(deal_id, first)
+                self.deals.pop(deal_id)
                 continue
             skipped += min(version, count)
             added += max(0, count - version)
             self.events_total += count
             self.accepted += 1
         self.predicted = (added, skipped)
+        found = self.findings
+        self.imported_rows = found.rows_of(self.deals)
+        self.refused_rows = found.rows_of(found.rejected) + found.orphan_rows
+        self.undated = len(found.undated - found.rejected)
         self.deals.clear()
+        found.deal_rows.clear()
 
     def _reject_live(self, deal_id: str, first: int) -> None:
         assert self.layout is not None  # pass 1 read the header
@@ -198,13 +234,19 @@ class _Plan:
         """The result, with pass 1's counts."""
         found = self.findings
         deals_rejected = len(found.rejected)
+        rule = NoDate(self.mapping, self.exported).describe(self._show)
         return CsvImport(
             file=str(self.path), dry_run=dry_run, rows=self.rows,
             deals=self.accepted, rejected=deals_rejected, events=self.events_total,
             added=added, skipped=skipped, skipped_rows=found.skipped_rows,
-            duplicate_rows=found.duplicate_rows, problems=tuple(found.problems),
+            duplicate_rows=found.duplicate_rows,
+            problems=tuple(sorted(found.problems, key=lambda p: p.line)),
             problem_count=found.problem_count, repairs=tuple(found.repairs),
-            repair_count=found.repair_count)
+            repair_count=found.repair_count, imported_rows=self.imported_rows,
+            refused_rows=self.refused_rows, undated=self.undated, undated_rule=rule)
+
+    def _show(self, at: dt.datetime) -> str:
+        return self.layout.show(at) if self.layout is not None else f"{at:%Y-%m-%d %H:%M}"
 
 
 def _stored(database: Engine, deal_ids: list[str]) -> dict[str, tuple[int, str | None]]:

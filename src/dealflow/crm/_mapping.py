@@ -12,15 +12,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from dealflow.crm._values import resolve_zone
+from dealflow.errors import MappingError, Problem
 
-__all__ = ["CLOSED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates"]
+__all__ = ["CLOSED", "EXPORTED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates",
+           "Undated"]
 
 WON, LOST, OPEN = "won", "lost", "open"
 CLOSED = (WON, LOST)
 """The two outcomes a CRM stage may map to besides a playbook stage."""
+
+EXPORTED = "exported"
+"""`undated.date: exported`: a deal with no date at all takes the export's date."""
 
 Name = Annotated[str, Field(min_length=1)]
 
@@ -78,6 +91,59 @@ class Dates(_Frozen):
         """The time zone of dates written without one."""
         return resolve_zone(self.timezone)
 
+    def utc(self, value: dt.date) -> dt.datetime:
+        """A date (midnight) or a time, in UTC; without a zone, it is in `timezone`."""
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone())
+        return value.astimezone(dt.UTC)
+
+
+def _date_or_exported(value: object) -> object:
+    """A date (as YAML or ISO 8601 text writes it; midnight when without a time), or
+    `exported`."""
+    if isinstance(value, dt.datetime) or value == EXPORTED:
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is neither a date nor {EXPORTED}; write a date like "
+                     f"2024-06-30 (or 2024-06-30 17:00), or {EXPORTED} for the export's "
+                     "date, given when importing (--exported-on)")
+
+
+class Undated(_Frozen):
+    """What date a deal with no date at all takes: `date` (a date, or `exported`: the
+    export's date, given when importing) or `column` (the date in that column of its
+    row). Exactly one of the two."""
+
+    date: Annotated[dt.datetime | Literal["exported"] | None,
+                    BeforeValidator(_date_or_exported)] = None
+    column: Name | None = None
+
+    def describe(self) -> str:
+        """`the date in column 'Created' (undated.column)`: the rule, as the mapping says it."""
+        if self.column is not None:
+            return f"the date in column {self.column!r} (undated.column)"
+        if isinstance(self.date, dt.datetime):
+            written = (f"{self.date:%Y-%m-%d}" if self.date.time() == dt.time() else
+                       f"{self.date:%Y-%m-%d %H:%M}")
+            return f"the date {written} (undated.date)"
+        return "the export's date (undated.date: exported)"
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Undated:
+        if (self.date is None) == (self.column is None):
+            raise ValueError("undated takes one of date (a date like 2024-06-30, or "
+                             "exported) and column (the column whose date such a deal "
+                             "takes)" + (", not both" if self.date is not None else ""))
+        return self
+
 
 class CrmMapping(_Frozen):
     """How the rows of one CRM export become dealflow events."""
@@ -94,6 +160,7 @@ class CrmMapping(_Frozen):
     unmapped_stage: Literal["error", "skip", "default"] = "error"
     default_stage: Name | None = None
     repair: bool = False
+    undated: Undated | None = None
 
     @field_validator("currency")
     @classmethod
@@ -103,10 +170,27 @@ class CrmMapping(_Frozen):
                              "like USD, EUR or CNY")
         return value
 
+    def export_time(self, exported_on: dt.date | None,
+                    file: str = "<mapping>") -> dt.datetime | None:
+        """The export's date (`--exported-on`) in UTC, None when not given;
+        `MappingError` (naming `file`) when `undated` does not say `date: exported`."""
+        if exported_on is None:
+            return None
+        rule = self.undated
+        if rule is None or rule.date != EXPORTED:
+            said = ("does not say what date a deal with no date takes" if rule is None else
+                    f"gives a deal with no date {rule.describe()}")
+            raise MappingError([Problem(file, 0, 0, "undated", (
+                f"an export date was given (--exported-on), but the mapping {said}; write "
+                "undated: {date: exported} to give such deals the export's date"))])
+        return self.dates.utc(exported_on)
+
     def columns_used(self) -> dict[tuple[str, ...], str]:
         """Every column the mapping names, by the place that names it."""
         used: dict[tuple[str, ...], str] = {
             ("columns", name): column for name, column in self.columns.named().items()}
         used.update({("stage_dates", stage): column
                      for stage, column in self.stage_dates.items()})
+        if self.undated is not None and self.undated.column is not None:
+            used[("undated", "column")] = self.undated.column
         return used

@@ -8,13 +8,15 @@ won or lost, at the date of `stage_dates.won`/`lost`, else of `columns.time`.
 
 The first stage may have no date: the deal is then opened at its earliest dated event,
 marked `undated` (the analytics count the stage as reached and leave the stay out of
-time in stage). Any other stage the deal is in needs its date.
+time in stage). Any other stage the deal is in needs its date. An open deal with no date
+at all takes the date the mapping's `undated` gives it, also marked `undated`.
 
 What rejects a deal: a cell that cannot be read, a later stage dated before an earlier
 one or a close dated before the last stage (unless `repair: true`, which moves the date
 up to the one before it), a date for a stage after the one the deal is in, a closed deal
-without a close date, no date at all, and a second row for the deal with other values
-(an identical row is a no-op).
+without a close date, no date at all (when the mapping has no `undated`, or its column
+is blank), and a second row for the deal with other values (an identical row is a no-op,
+passed over).
 """
 
 from __future__ import annotations
@@ -50,7 +52,10 @@ class WideRows:
         """The events of the deal on row `number` (none for a problem or a repeat)."""
         row = Cells(self.layout, number, cells)
         deal_id = row.deal_id()
-        if deal_id is None or self._again(deal_id, number, cells):
+        if deal_id is None:
+            self.findings.refuse_row(row.problems)
+            return []
+        if self._again(deal_id, number, cells):
             self.findings.report(row.problems)
             return []
         current, outcome = self._state(row)
@@ -58,19 +63,24 @@ class WideRows:
         closed_at = self._closed_at(row, outcome)
         fields = Fields(title=row.text("title"), account=row.text("account"),
                         amount=row.amount(), owner=row.text("owner"))
+        if current == SKIP and not row.problems:
+            self.findings.skipped_rows += 1
+            return []
+        self.findings.take(deal_id)
         if row.problems:
             self.findings.reject(deal_id, row.problems)
             return []
-        if current == SKIP:
-            self.findings.skipped_rows += 1
-            return []
         try:
             steps = self._steps(row, current, times)
-            steps, closed_at = self._ordered(row, steps, outcome, closed_at)
-            return self._events(deal_id, row, steps, outcome, closed_at, fields)
+            ordered, closed_at, start = self._ordered(row, steps, outcome, closed_at)
+            return self._events(deal_id, row, ordered, outcome, closed_at, fields, start)
         except Rejected as exc:
             self.findings.reject(deal_id, [exc.problem])
             return []
+
+    def finish(self) -> list[Event]:
+        """At the end of the file: nothing more (every row was its deal's)."""
+        return []
 
     def _again(self, deal_id: str, number: int, cells: list[str]) -> bool:
         fingerprint = hash(tuple(cell.strip() for cell in cells))
@@ -81,6 +91,7 @@ class WideRows:
         if earlier[1] == fingerprint:
             self.findings.duplicate_rows += 1
         else:
+            self.findings.take(deal_id)
             self.findings.reject(deal_id, [self.layout.problem(number, None, (
                 f"the deal is on row {earlier[0]} already, with other values; a wide export "
                 "has one row per deal"))])
@@ -122,16 +133,26 @@ class WideRows:
                     "a wide export cannot say when it went back")))
             if current not in reached and current != self.layout.first_stage:
                 key: Key = ("stage_dates", current) if current in times else STAGE
-                raise Rejected(row.layout.problem(row.number, key, (
-                    f"no date entered for {current}, the stage the deal is in"
-                    + ("" if current in times else f"; map its column in stage_dates.{current}"
-                       ))))
+                raise Rejected(row.layout.problem(row.number, key, self._undated_in(
+                    current, mapped=current in times, dated=bool(reached))))
         reached.setdefault(self.layout.first_stage, None)
         return sorted(reached.items(), key=lambda step: order[step[0]])
 
+    def _undated_in(self, current: str, *, mapped: bool, dated: bool) -> str:
+        """The problem of a deal in `current` (not the first stage) without its date."""
+        message = f"no date entered for {current}, the stage the deal is in"
+        if not mapped:
+            message += f"; map its column in stage_dates.{current}"
+        if not dated and self.layout.mapping.undated is not None:
+            message += (f" (undated gives a date only to a deal with no date at all in "
+                        f"{self.layout.first_stage}, the first stage)")
+        return message
+
     def _ordered(self, row: Cells, steps: list[Step], outcome: str,
-                 closed_at: dt.datetime | None) -> tuple[list[Step], dt.datetime | None]:
-        """The steps with their dates in order (repaired, or `Rejected`), and the close."""
+                 closed_at: dt.datetime | None,
+                 ) -> tuple[list[Step], dt.datetime | None, dt.datetime | None]:
+        """The steps with their dates in order (repaired, or `Rejected`), the close, and
+        the date the mapping's `undated` gives a deal with no date at all."""
         out: list[Step] = []
         last: Step | None = None
         for stage, at in steps:
@@ -149,9 +170,17 @@ class WideRows:
                 closed_at = self._clamp(row, key if key in self.layout.indexes else
                                         ("columns", "time"), outcome, closed_at, last)
         elif last is None:
-            raise Rejected(row.layout.problem(row.number, STAGE, (
-                "the deal has no date at all: give the date it entered a stage")))
-        return out, closed_at
+            return out, None, self._start(row)
+        return out, closed_at, None
+
+    def _start(self, row: Cells) -> dt.datetime:
+        """The date an open deal with no date at all takes; `Rejected` when none."""
+        no_date = self.layout.no_date
+        start = no_date.start(row)
+        if start is None:
+            raise Rejected(row.problems[-1] if row.problems else no_date.missing(
+                self.layout, row.number, STAGE, "give the date it entered a stage"))
+        return start
 
     def _clamp(self, row: Cells, key: Key, stage: str, at: dt.datetime, last: Step,
                ) -> dt.datetime:
@@ -168,7 +197,8 @@ class WideRows:
         return before_at
 
     def _events(self, deal_id: str, row: Cells, steps: list[Step], outcome: str,
-                closed_at: dt.datetime | None, fields: Fields) -> list[Event]:
+                closed_at: dt.datetime | None, fields: Fields,
+                start: dt.datetime | None) -> list[Event]:
         reason = ("", "")
         if outcome == LOST:
             try:
@@ -177,6 +207,9 @@ class WideRows:
                 raise Rejected(row.layout.problem(row.number, ("columns", "lost_reason"),
                                                   str(exc))) from None
         dated = [at for _, at in steps if at is not None] + ([closed_at] if closed_at else [])
+        if start is not None:  # no date at all: the one `undated` gives
+            self.findings.undated.add(deal_id)
+            dated.append(start)
         track, number = Track(deal_id), row.number
         first, first_at = steps[0]
         events: list[Event] = [self.maker.create(track, number, first_at or dated[0], first,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dealflow._days import utc_date
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal._kinds import Influence, Stance, Status
 from dealflow.playbook import Fact, Playbook
@@ -189,7 +190,7 @@ def _parse_float(value: Any) -> float:
 
 def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return utc_date(value)  # a date is a calendar date in UTC
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):

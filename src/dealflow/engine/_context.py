@@ -3,6 +3,12 @@
 `RuleContext(playbook, deal, now)` is a read-only mapping from the names in
 `dealflow.playbook.RULE_NAMES` to their values; values are computed when first asked
 for, so a rule pays only for what it uses. The docs page "Rules" describes each name.
+
+The helpers that evaluate other rules (`stage_items_done()`, `item_done(...)` of a
+repeated item, `approvals_covered()`) work out each stage's items and the approval rules
+that apply once per context, and refuse to be re-entered: a rule that needs, through a
+helper, its own value fails with `HelperCycle` instead of recursing (the playbook loader
+refuses such rules; this is the guard behind it).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dealflow._days import utc_date, whole_days
 from dealflow.deal import (
     INFLUENCE_WEIGHT,
     STANCE_VALUE,
@@ -22,10 +29,10 @@ from dealflow.deal import (
     Stance,
 )
 from dealflow.errors import RuleEvalError
-from dealflow.playbook import Item, Playbook, Stage
+from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
 from dealflow.rules import STAKEHOLDER_NAME, Rule, trust
 
-__all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
+__all__ = ["FactsView", "HelperCycle", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
 _INFLUENCE_ORDER = [Influence.low, Influence.medium, Influence.high]
 
@@ -81,6 +88,10 @@ class FactsView:
     __getitem__ = __getattr__
 
 
+class HelperCycle(RuleEvalError):
+    """A helper was called again while it was working out its own answer."""
+
+
 def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
     """Influence-weighted support in [-1, 1]; 0 with no stakeholders."""
     weights = sum(INFLUENCE_WEIGHT[p.influence] for p in stakeholders)
@@ -122,8 +133,8 @@ class RuleContext(Mapping[str, Any]):
         "facts": lambda c: FactsView(c.deal.facts, c.playbook.fact_ids),
         "stakeholders": lambda c: list(c.deal.stakeholders),
         "stage": lambda c: c.deal.stage,
-        "today": lambda c: c.now.date(),
-        "days_in_stage": lambda c: (c.now - c.deal.stage_entered_at).days,
+        "today": lambda c: utc_date(c.now),
+        "days_in_stage": lambda c: whole_days(c.deal.stage_entered_at, c.now),
         "support_score": lambda c: support_score(c.deal.stakeholders),
         "covered": lambda c: c.covered,
         "stance_of": lambda c: c.stance_of,
@@ -144,6 +155,9 @@ class RuleContext(Mapping[str, Any]):
         self.deal = deal
         self.now = now
         self._cache: dict[str, Any] = {}
+        self._instances: dict[str, tuple[ItemInstance, ...]] = {}
+        self._approvals: tuple[ApprovalRule, ...] | None = None
+        self._busy: set[str] = set()
 
     # -- Mapping ---------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -241,23 +255,38 @@ class RuleContext(Mapping[str, Any]):
         """
         limit = self.playbook.stage_index(up_to_stage) if up_to_stage else None
         missing: list[tuple[str, list[str]]] = []
-        for rule in self.playbook.approval_rules:
+        for rule in self._applying_approvals():
             if limit is not None and self.playbook.stage_index(rule.before) > limit:
-                continue
-            if not self.holds(rule.when):
                 continue
             roles = [role for role in rule.requires if not self.covered(role)]
             if roles:
                 missing.append((rule.id, roles))
         return missing
 
+    def _applying_approvals(self) -> tuple[ApprovalRule, ...]:
+        """The approval rules whose `when` holds, worked out once."""
+        if self._approvals is None:
+            self._enter("approvals", "the approval rules that apply")
+            try:
+                self._approvals = tuple(rule for rule in self.playbook.approval_rules
+                                        if self.holds(rule.when))
+            finally:
+                self._busy.discard("approvals")
+        return self._approvals
+
+    def _enter(self, key: str, what: str) -> None:
+        """Mark `key` as being worked out; `HelperCycle` if it already is."""
+        if key in self._busy:
+            raise HelperCycle(f"{what} depend on themselves: a rule among them calls a "
+                              "helper (stage_items_done(), item_done(), approvals_covered()) "
+                              "that needs them again")
+        self._busy.add(key)
+
     def days_since(self, day: dt.date | dt.datetime | None) -> int:
-        """Whole days from `day` to today."""
+        """Whole days from `day` (a date: its midnight UTC) to now."""
         if day is None or isinstance(day, Unset):
             raise RuleEvalError("days_since() needs a date, and got none")
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        return (self.now.date() - day).days
+        return whole_days(day, self.now)
 
     # -- checklist items -------------------------------------------------------------------
     def _item(self, item_id: str) -> tuple[Stage, Item] | None:
@@ -267,7 +296,19 @@ class RuleContext(Mapping[str, Any]):
         return None
 
     def item_instances(self, stage: Stage) -> list[ItemInstance]:
-        """The items of `stage` that apply to the deal, repeated per stakeholder."""
+        """The items of `stage` that apply to the deal, repeated per stakeholder (worked
+        out once per stage)."""
+        known = self._instances.get(stage.id)
+        if known is None:
+            key = f"items:{stage.id}"
+            self._enter(key, f"the items of stage {stage.id!r}")
+            try:
+                known = self._instances[stage.id] = tuple(self._applying_items(stage))
+            finally:
+                self._busy.discard(key)
+        return list(known)
+
+    def _applying_items(self, stage: Stage) -> list[ItemInstance]:
         instances: list[ItemInstance] = []
         for item in stage.items:
             if item.when is not None and not self.holds(item.when):

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from transitions import EventData, Machine, MachineError
 
+from dealflow._days import utc_date
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
 from dealflow.engine._context import RuleContext
@@ -318,7 +319,7 @@ class Engine:
         checks = self._status_check(deal, (Status.open,), "hold")
         if not reason.strip():
             checks.append(_fail("reason", "a hold needs a reason", "the reason is empty"))
-        today = self.clock().date()
+        today = utc_date(self.clock())
         if resume_on <= today:
             checks.append(_fail("resume_on", "a hold needs a date to resume in the future",
                                 f"{resume_on} is not after today ({today})"))

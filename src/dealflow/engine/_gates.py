@@ -13,7 +13,7 @@ from typing import Any
 from dealflow.engine._context import RuleContext, Unset
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Gate
-from dealflow.rules import Leaf, Rule, trust
+from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
 
 __all__ = [
     "WON",
@@ -104,12 +104,28 @@ class GateReport:
         return "\n".join(lines)
 
 
+#: What working out why a rule is false may raise: it evaluates parts of the rule again
+#: and asks the helpers what is missing, on the same data.
+_EXPLAINING_FAILS: tuple[type[Exception], ...] = (RuleEvalError, RecursionError, *DATA_ERRORS)
+
+_SHOWN = 200
+"""The characters of a value an explanation shows; a longer one is cut short."""
+
+
 def _show(value: Any) -> str:
+    """A value in an explanation: short, whatever it is (a number too long to print, a
+    long text or list)."""
     if isinstance(value, Unset):
         return "not set"
-    if isinstance(value, list) and len(value) > 5:
+    if isinstance(value, list | tuple) and len(value) > 5:
         return f"a list of {len(value)}"
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, int) and value.bit_length() > 64 * 8:
+        return f"a number of {value.bit_length():,} bits"
+    try:
+        text = repr(value[:_SHOWN + 1]) if isinstance(value, str) else str(value)
+    except DATA_ERRORS:  # a value that cannot be shown is named by its type
+        return f"a {type(value).__name__}"
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
 
 
 def _describe_call(name: str, args: tuple[Any, ...], ctx: RuleContext) -> str | None:
@@ -158,7 +174,17 @@ def evaluate_rule(rule: Rule, ctx: RuleContext) -> tuple[bool, tuple[str, ...], 
         return False, (str(exc),), str(exc)
     if value:
         return True, (), None
-    return False, tuple(describe_leaf(leaf, ctx) for leaf in rule.why_false(ctx)), None
+    return False, _explain(rule, ctx), None
+
+
+def _explain(rule: Rule, ctx: RuleContext) -> tuple[str, ...]:
+    """What is missing for `rule`, false in `ctx`; the rule itself if that cannot be
+    worked out (working it out evaluates parts of the rule again, and may fail)."""
+    try:
+        return tuple(describe_leaf(leaf, ctx) for leaf in rule.why_false(ctx))
+    except _EXPLAINING_FAILS as exc:  # the refusal stands, its details fall back
+        return (f"`{rule.source}` is false (its parts could not be shown: "
+                f"{type(exc).__name__}: {exc})",)
 
 
 def check_gate(gate: Gate, ctx: RuleContext, locale: str | None = None) -> Check:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
+from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
 from dealflow.rules import (
@@ -56,8 +57,13 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
 
 def check_references(playbook: Playbook) -> list[Finding]:
     """Every cross-reference problem of `playbook`, in document order."""
-    checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates)
+    checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles)
     return [finding for check in checks for finding in check(playbook)]
+
+
+def _cycles(pb: Playbook) -> Iterator[Finding]:
+    for cycle in helper_cycles(pb):
+        yield Finding(cycle.loc, cycle.message)
 
 
 def _unique(entries: Sequence[BaseModel], loc: Location, what: str) -> Iterator[Finding]:

@@ -1,16 +1,19 @@
 """The rule language: the `when` rules and item texts of a playbook, and the sandbox
 they (and checklist layouts) run in.
 
-A rule is one Jinja expression, compiled once at load time into closures over a rule
-context (`_compiler`), checked for what the sandbox would refuse (`_sandbox`), and run
-under the guards and budgets that bound its size and work (`_guards`). Whatever fails
+A rule is one Jinja expression (`_rule`), compiled once at load time into closures over
+a rule context (`_compiler`) and checked for what the sandbox would refuse (`_sandbox`).
+Item texts are text with `{{ expressions }}` and `{% if %}` blocks, compiled the same
+way (`_sandbox`); checklist layouts run in `LayoutSandbox` (`_layout_sandbox`). All of
+them pay for their work and values under one cost model (`_cost`), enforced by the
+guards of operators, formats (`_guards`), filters and tests (`_filters`). Whatever fails
 while a rule, a text or a layout is evaluated is a `dealflow.errors.RuleEvalError`; a
-rule or text that does not compile is a `RuleSyntaxError`. Item texts are
-text with `{{ expressions }}` and `{% if %}` blocks, compiled the same way; layouts run
-in `LayoutSandbox`. The names a rule may use are `RULE_NAMES`.
+rule or text that does not compile is a `RuleSyntaxError`. The names a rule may use are
+`RULE_NAMES`.
 """
 
 from dealflow.rules._compiler import DATA_ERRORS, Leaf, TrustingSandbox, trust
+from dealflow.rules._layout_sandbox import LayoutSandbox, template_line
 from dealflow.rules._rule import (
     HELPERS_WITH_FACT_ARG,
     HELPERS_WITH_ITEM_ARG,
@@ -26,7 +29,7 @@ from dealflow.rules._rule import (
     template_names,
     template_refs,
 )
-from dealflow.rules._sandbox import LayoutSandbox, TextTemplate, template_line
+from dealflow.rules._sandbox import TextTemplate
 
 __all__ = [
     "DATA_ERRORS",

@@ -23,24 +23,18 @@ from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError, UnsupportedSyntax
+from dealflow.rules._cost import MAX_INT_BITS, MAX_SIZE, OPEN_STEPS, charge_work
+from dealflow.rules._filters import guard_filter, guard_test
 from dealflow.rules._guards import (
-    GUARDED_BINOPS,
+    ARITHMETIC,
     MAX_FORMAT_WIDTH,
-    MAX_INT_BITS,
-    MAX_SIZE,
     check_brace_format,
     check_concat,
     check_size,
-    guard_filter,
-    guard_test,
 )
-from dealflow.rules._guards import safe_add as _safe_add
-from dealflow.rules._guards import safe_mod as _safe_mod
-from dealflow.rules._guards import safe_mul as _safe_mul
-from dealflow.rules._guards import safe_pow as _safe_pow
 
 __all__ = [
-    "GUARDED_BINOPS",
+    "ARITHMETIC",
     "MAX_FORMAT_WIDTH",
     "MAX_INT_BITS",
     "MAX_SIZE",
@@ -120,7 +114,7 @@ class TrustingSandbox(ImmutableSandboxedEnvironment):
         fmt = value.__self__
 
         def checked(*args: Any, **kwargs: Any) -> str:
-            check_brace_format(fmt)
+            check_brace_format(fmt, args, kwargs)
             return wrapped(*args, **kwargs)
 
         checked.dealflow_safe = True  # type: ignore[attr-defined]
@@ -146,7 +140,8 @@ TESTS = frozenset({
 # A rule's filters and tests, and what `map`, `select` and `reject` may name, are only
 # these; each filter is guarded against building values past the limits (`_limits`).
 # These return a number or one of the items they are given: nothing to guard.
-_SMALL_RESULT = frozenset({"abs", "count", "first", "float", "int", "last", "length", "round"})
+# (Conversions are guarded: `'f' * 9999 | int(16)`, `1 | round(-10**8)`, `|float`.)
+_SMALL_RESULT = frozenset({"abs", "count", "first", "last", "length"})
 ENV.filters = {name: ENV.filters[name] if name in _SMALL_RESULT
                else guard_filter(name, ENV.filters[name]) for name in FILTERS}
 ENV.tests = {name: guard_test(cast(Callable[..., Any], ENV.tests[name])) for name in TESTS}
@@ -163,9 +158,9 @@ _SYMBOL = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "
 
 
 _BINARY: dict[type[nodes.BinExpr], Callable[[Any, Any], Any]] = {
-    nodes.Add: _safe_add, nodes.Sub: operator.sub, nodes.Mul: _safe_mul,
-    nodes.Div: operator.truediv, nodes.FloorDiv: operator.floordiv, nodes.Mod: _safe_mod,
-    nodes.Pow: _safe_pow,
+    nodes.Add: ARITHMETIC["+"], nodes.Sub: ARITHMETIC["-"], nodes.Mul: ARITHMETIC["*"],
+    nodes.Div: ARITHMETIC["/"], nodes.FloorDiv: ARITHMETIC["//"], nodes.Mod: ARITHMETIC["%"],
+    nodes.Pow: ARITHMETIC["**"],
 }
 
 
@@ -222,7 +217,9 @@ def _getitem(node: nodes.Getitem) -> Fn:
 
         def get_slice(ctx: Mapping[str, Any]) -> Any:
             bounds = [p(ctx) if p is not None else None for p in parts]
-            return target(ctx)[slice(*bounds)]
+            result = target(ctx)[slice(*bounds)]
+            charge_work(result)
+            return result
 
         return get_slice
     arg = compile_node(node.arg)
@@ -254,7 +251,11 @@ def _call(node: nodes.Call) -> Fn:
         target = func(ctx)
         if not callable(target):
             raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
-        return target(*[a(ctx) for a in args], **{k: v(ctx) for k, v in kwargs.items()})
+        values = [a(ctx) for a in args]
+        result = target(*values, **{k: v(ctx) for k, v in kwargs.items()})
+        if OPEN_STEPS.get() is not None:  # a helper's work grows with what it returns
+            charge_work(result, *values)
+        return result
 
     return call
 
@@ -299,6 +300,8 @@ def _compare(node: nodes.Compare) -> Fn:
         left = first(ctx)
         for fn, right_fn in ops:
             right = right_fn(ctx)
+            if OPEN_STEPS.get() is not None:
+                charge_work(left, right)
             if not fn(left, right):
                 return False
             left = right
@@ -342,7 +345,7 @@ def _concat(node: nodes.Concat) -> Fn:
     parts = [compile_node(part) for part in node.nodes]
 
     def concat(ctx: Mapping[str, Any]) -> str:
-        return "".join(check_concat([str(part(ctx)) for part in parts]))
+        return "".join(check_concat([part(ctx) for part in parts]))
 
     return concat
 

@@ -1,142 +1,61 @@
-"""The limits of what rules and templates may build, and the guards that enforce them.
+"""The guards that apply the cost model (`_cost`) to operators and formats
+(`_filters` applies it to filters and tests).
 
 Rules, item texts and checklist layouts run in a sandbox that refuses Python internals;
-these guards add bounds on size, so that a short rule or template cannot exhaust memory or
-time either (`'a' * 10**9`, `10**10**10`, `'%999999999s' % 1`, `[x] * n | join(sep)`).
-Each guard counts *before* it builds, and raises `LimitExceeded` naming the limit.
-
-Work is bounded too: while a budget of steps is open (`start_steps`), every filter and test
-application, every item a guard looks at and every item a test compares against counts
-one step, and passing the budget raises `LimitExceeded` naming it (`MAX_RULE_STEPS` for
-a rule or an item text, `MAX_TEMPLATE_STEPS` for a layout).
+these guards charge every operation for its work and refuse, before building it, any
+value past the size limits (`'a' * 10**9`, `10**10**10`, `'%999999999s' % 1`,
+`~` of a long list). Arithmetic on decimals runs in the bounded
+context `DECIMALS`. Each refusal is a `LimitExceeded` naming the limit.
 """
 
 from __future__ import annotations
 
-import contextvars
-import re
+import operator
 import string
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import Undefined
-
 from dealflow.errors import LimitExceeded, RuleEvalError
+from dealflow.rules._cost import (
+    MAX_INT_BITS,
+    MAX_RULE_STEPS,
+    MAX_SIZE,
+    MAX_TEMPLATE_STEPS,
+    charge,
+    charge_work,
+    decimal_arithmetic,
+    number_text,
+    size_of,
+    work_of,
+)
 
 __all__ = [
-    "GUARDED_BINOPS",
+    "ARITHMETIC",
     "MAX_EXPONENT",
     "MAX_FORMAT_WIDTH",
     "MAX_INT_BITS",
     "MAX_RULE_STEPS",
     "MAX_SIZE",
-    "RULE_STEPS",
+    "MAX_TEMPLATE_STEPS",
     "check_brace_format",
     "check_concat",
-    "check_percent_format",
-    "charge",
     "check_size",
-    "guard_filter",
-    "guard_test",
-    "safe_add",
-    "safe_mod",
-    "safe_mul",
-    "safe_pow",
+    "format_args",
+    "int_bits",
+    "percent_specs",
     "size_of",
-    "start_steps",
-    "stop_steps",
+    "too_large",
 ]
 
-MAX_SIZE = 100_000
-"""The largest text or list a rule or template may build: characters, or items plus what
-they hold (a list of 10 texts of 100 characters counts 1,010)."""
-MAX_INT_BITS = 100_000
-"""The largest whole number a rule or template may build by `*` or `**`, in bits (about
-30,000 decimal digits)."""
-MAX_RULE_STEPS = 100_000
-"""The work of one evaluation of a rule, one rendering of an item text, or the constant
-parts of one rule or item text worked out at load time: filter and test applications
-(also those `map`, `select` and `reject` make for each item), plus the items the size
-guards look at and the items a test compares against."""
-RULE_STEPS = "filter and test applications and items looked at (limit MAX_RULE_STEPS)"
-"""What the steps of `MAX_RULE_STEPS` are, for its message."""
 MAX_EXPONENT = 1_000
 """The largest exponent of `**` (whatever the base: also for decimals)."""
 MAX_FORMAT_WIDTH = 1_000
-"""The largest width or precision in a `%`, `|format` or `str.format` format string."""
-
-_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.S)
-_NUMBER = re.compile(r"\d+")
+"""The largest width or precision in a `%`, `|format` or `str.format` format string, and
+the largest number of digits `round` may round to (or, negative, away)."""
 
 
-class _Steps:
-    """An open budget of steps: how many are left, of how many, named how."""
-
-    __slots__ = ("left", "limit", "what")
-
-    def __init__(self, limit: int, what: str) -> None:
-        self.left, self.limit, self.what = limit, limit, what
-
-
-_STEPS: contextvars.ContextVar[_Steps | None] = contextvars.ContextVar(
-    "dealflow_steps", default=None)
-
-
-def start_steps(limit: int, what: str) -> contextvars.Token[_Steps | None] | None:
-    """Open a budget of `limit` steps (`what` describes the steps and names the limit, as
-    in `"filters and items (limit MAX_RULE_STEPS)"`); returns the token to pass to
-    `stop_steps`. When a budget is already open, it goes on counting (None is returned):
-    the outermost budget bounds all the work done inside it."""
-    if _STEPS.get() is not None:
-        return None
-    return _STEPS.set(_Steps(limit, what))
-
-
-def stop_steps(token: contextvars.Token[_Steps | None] | None) -> None:
-    """Close the budget `start_steps` opened (nothing when it opened none)."""
-    if token is not None:
-        _STEPS.reset(token)
-
-
-def charge(steps: int = 1) -> None:
-    """Count `steps` against the open budget (if any); `LimitExceeded` once it is spent."""
-    budget = _STEPS.get()
-    if budget is None:
-        return
-    budget.left -= steps
-    if budget.left < 0:
-        raise LimitExceeded(f"takes more than {budget.limit:,} {budget.what}")
-
-
-def size_of(value: Any, limit: int = MAX_SIZE) -> int:
-    """The size of `value` as the limits count it: the characters of a text, the items of
-    a list, tuple, set or mapping plus the sizes of what they hold. Counting stops once it
-    passes `limit`, so it costs at most about `limit` steps; each item looked at is
-    charged to the open budget of steps."""
-    total, stack, looked = 0, [value], 0
-    while stack and total <= limit:
-        item = stack.pop()
-        looked += 1
-        if isinstance(item, str | bytes):
-            total += len(item)
-        elif isinstance(item, list | tuple | set | frozenset):
-            total += len(item)
-            stack.extend(item)
-        elif isinstance(item, dict):
-            total += len(item)
-            stack.extend(item.keys())
-            stack.extend(item.values())
-    charge(looked)
-    return total
-
-
-def _number(value: int) -> str:
-    """`value` for a message: written out, or its size when it has too many digits."""
-    return str(value) if value.bit_length() <= 64 else f"a number of {value.bit_length():,} bits"
-
-
-def _too_large(what: str) -> LimitExceeded:
+def too_large(what: str) -> LimitExceeded:
     return LimitExceeded(f"{what} would build a value larger than {MAX_SIZE:,} characters or "
                          f"items (limit MAX_SIZE)")
 
@@ -144,18 +63,32 @@ def _too_large(what: str) -> LimitExceeded:
 def check_size(value: Any, what: str) -> Any:
     """`value` when its `size_of` is within `MAX_SIZE`; else `LimitExceeded` naming `what`."""
     if size_of(value) > MAX_SIZE:
-        raise _too_large(what)
+        raise too_large(what)
     return value
 
 
-def check_concat(texts: list[str]) -> list[str]:
-    """The parts of `a ~ b ~ ...` when their joined length is within `MAX_SIZE`; else
-    `LimitExceeded` (checked before joining, so the text is never built)."""
-    if sum(map(len, texts)) > MAX_SIZE:
+def _text(value: Any, what: str) -> str:
+    """`str(value)`, once the value's size says the text stays near `MAX_SIZE`."""
+    if isinstance(value, str):
+        return value
+    check_size(value, what)
+    return str(value)
+
+
+def check_concat(parts: Iterable[Any]) -> list[str]:
+    """The parts of `a ~ b ~ ...` as texts when their joined length is within `MAX_SIZE`;
+    else `LimitExceeded` (each part is sized before it is turned into text, and the texts
+    are never joined)."""
+    texts = [_text(part, "`~`") for part in parts]
+    total = sum(map(len, texts))
+    charge_work(*texts)
+    if total > MAX_SIZE:
         raise LimitExceeded(f"`~` would build a text longer than {MAX_SIZE:,} characters "
                             f"(limit MAX_SIZE)")
     return texts
 
+
+# -- formats --------------------------------------------------------------------------
 
 def _check_width(number: str, what: str) -> int:
     if len(number) > 9 or int(number) > MAX_FORMAT_WIDTH:
@@ -164,232 +97,178 @@ def _check_width(number: str, what: str) -> int:
     return int(number)
 
 
-def check_percent_format(fmt: str) -> None:
-    """Refuse a `%` format string with a `*` width or precision, a width or precision
-    beyond `MAX_FORMAT_WIDTH`, or widths adding up to more than `MAX_SIZE`."""
+def _skip_key(fmt: str, at: int) -> int:
+    """The index after a `%(key)` whose `(` is at `at`; parentheses nest, as in Python."""
+    depth, at = 1, at + 1
+    while at < len(fmt) and depth:
+        depth += {"(": 1, ")": -1}.get(fmt[at], 0)
+        at += 1
+    return at
+
+
+def _digits_at(fmt: str, at: int) -> tuple[str, int]:
+    start = at
+    while at < len(fmt) and fmt[at].isdigit():
+        at += 1
+    return fmt[start:at], at
+
+
+def percent_specs(fmt: str, what: str = "`%` formatting") -> tuple[list[str | None], int]:
+    """The conversions of a `%` format string (the key each names, or None) and its widths
+    and precisions added up, read as Python reads them (a `%(key)` may hold nested
+    parentheses); a `*` width or one past `MAX_FORMAT_WIDTH` raises `LimitExceeded`."""
+    keys: list[str | None] = []
     total = 0
-    for match in _PERCENT_SPEC.finditer(fmt):
-        width, precision = match[1], match[2]
-        if "*" in (width, precision):
-            raise LimitExceeded("`%` formatting with a `*` width or precision (the width "
-                                "must be written out; limit MAX_FORMAT_WIDTH)")
-        total += sum(_check_width(n, "`%` formatting") for n in (width, precision) if n)
-    if total > MAX_SIZE:
-        raise _too_large("`%` formatting")
+    at = fmt.find("%")
+    while at >= 0:
+        at += 1
+        key = None
+        if fmt.startswith("(", at):
+            end = _skip_key(fmt, at)
+            key, at = fmt[at + 1:end - 1], end
+        while at < len(fmt) and fmt[at] in "-+ #0":
+            at += 1
+        for part in ("width", "precision"):
+            if part == "precision":
+                if not fmt.startswith(".", at):
+                    break
+                at += 1
+            if fmt.startswith("*", at):
+                raise LimitExceeded(f"{what} with a `*` width or precision (the width must "
+                                    "be written out; limit MAX_FORMAT_WIDTH)")
+            number, at = _digits_at(fmt, at)
+            total += _check_width(number, what) if number else 0
+        while at < len(fmt) and fmt[at] in "hlL":
+            at += 1
+        keys.append(key)
+        at = fmt.find("%", at + 1)
+    return keys, total
 
 
-def check_brace_format(fmt: str) -> None:
+def format_args(fmt: str, args: Any, what: str) -> Any:
+    """The arguments of `fmt % args`, refused when the output could pass `MAX_SIZE`: the
+    format's own text, its widths, and each value as often as a field names it. For named
+    fields, the values named are looked up first (and returned as a dict)."""
+    keys, widths = percent_specs(fmt, what)
+    named = [key for key in keys if key is not None]
+    if named and not isinstance(args, tuple):
+        values = {key: args[key] for key in dict.fromkeys(named)}
+        sizes = {key: size_of(value) for key, value in values.items()}
+        needed = sum(sizes[key] for key in named)
+        args = values
+    else:
+        needed = size_of(args)
+    if len(fmt) + widths + needed > MAX_SIZE:
+        raise too_large(what)
+    charge_work(fmt)
+    return args
+
+
+def percent_format(fmt: str, args: Any, what: str = "`%`") -> str:
+    """`fmt % args`, its widths and its output size checked first."""
+    return str(fmt % format_args(fmt, args, what))
+
+
+def check_brace_format(fmt: str, args: tuple[Any, ...] = (),
+                       kwargs: Mapping[str, Any] | None = None) -> None:
     """Refuse a `str.format` string with a field inside a format spec (`{:{w}}`), a width
-    or precision beyond `MAX_FORMAT_WIDTH`, or widths adding up to more than `MAX_SIZE`."""
-    total = 0
+    or precision beyond `MAX_FORMAT_WIDTH`, or an output that could pass `MAX_SIZE`
+    (every field may name the largest argument)."""
+    total = fields = 0
     try:
-        fields = list(string.Formatter().parse(fmt))
+        parsed = list(string.Formatter().parse(fmt))
     except ValueError as exc:
         raise RuleEvalError(f"bad format string: {exc}") from None
-    for _, _, spec, _ in fields:
+    for _, name, spec, _ in parsed:
         if spec and "{" in spec:
             raise LimitExceeded("`format` with a field inside a format spec, like `{:{}}` "
                                 "(the width must be written out; limit MAX_FORMAT_WIDTH)")
-        total += sum(_check_width(n, "`format`") for n in _NUMBER.findall(spec or ""))
-    if total > MAX_SIZE:
-        raise _too_large("`format`")
+        fields += name is not None
+        digits = "".join(ch if ch.isdigit() else " " for ch in spec or "").split()
+        total += sum(_check_width(n, "`format`") for n in digits)
+    largest = max((size_of(arg) for arg in (*args, *(kwargs or {}).values())), default=0)
+    if len(fmt) + total + fields * largest > MAX_SIZE:
+        raise too_large("`format`")
+    charge_work(fmt, *args)
 
 
-def safe_mul(left: Any, right: Any) -> Any:
+# -- arithmetic -----------------------------------------------------------------------------
+
+def _decimal(fn: Callable[[Any, Any], Any], symbol: str, left: Any, right: Any) -> Any:
+    if type(left) is Decimal or type(right) is Decimal:
+        return decimal_arithmetic(fn, symbol, left, right)
+    return fn(left, right)
+
+
+def _built(value: Any) -> Any:
+    """A value an operator built, charged for its size (a text, a list, a number)."""
+    charge(work_of(value))
+    return value
+
+
+def int_bits(symbol: str) -> LimitExceeded:
+    return LimitExceeded(f"`{symbol}` would build a number of more than {MAX_INT_BITS:,} bits "
+                         f"(limit MAX_INT_BITS)")
+
+
+def _mul(left: Any, right: Any) -> Any:
     """`left * right`, refused when it would pass `MAX_SIZE` or `MAX_INT_BITS`."""
+    charge_work(left, right)
     for seq, count in ((left, right), (right, left)):
         if isinstance(seq, str | list | tuple) and isinstance(count, int):
             if size_of(seq) * max(count, 0) > MAX_SIZE:
-                raise _too_large("`*`")
+                raise too_large("`*`")
     if isinstance(left, int) and isinstance(right, int) and (
         left.bit_length() + right.bit_length() > MAX_INT_BITS
     ):
-        raise LimitExceeded(f"`*` would build a number of more than {MAX_INT_BITS:,} bits "
-                            f"(limit MAX_INT_BITS)")
-    return left * right
+        raise int_bits("*")
+    return _built(_decimal(operator.mul, "*", left, right))
 
 
-def safe_pow(left: Any, right: Any) -> Any:
+def _pow(left: Any, right: Any) -> Any:
     """`left ** right`, refused for an exponent above `MAX_EXPONENT` or a result past
     `MAX_INT_BITS`."""
+    charge_work(left, right)
     if isinstance(right, int) and isinstance(left, int | float | Decimal) and (
         abs(right) > MAX_EXPONENT
     ):
-        raise LimitExceeded(f"`**` with the exponent {_number(right)} (more than {MAX_EXPONENT:,}; "
-                            f"limit MAX_EXPONENT)")
+        raise LimitExceeded(f"`**` with the exponent {number_text(right)} (more than "
+                            f"{MAX_EXPONENT:,}; limit MAX_EXPONENT)")
     if isinstance(right, int) and isinstance(left, int) and (
         max(left.bit_length() - 1, 0) * right > MAX_INT_BITS
     ):
-        raise LimitExceeded(f"`**` would build a number of more than {MAX_INT_BITS:,} bits "
-                            f"(limit MAX_INT_BITS)")
-    return left**right
+        raise int_bits("**")
+    return _built(_decimal(operator.pow, "**", left, right))
 
 
-def safe_add(left: Any, right: Any) -> Any:
+def _add(left: Any, right: Any) -> Any:
     """`left + right`, refused when two texts or lists would pass `MAX_SIZE` together."""
+    charge_work(left, right)
     if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
         if size_of(left) + size_of(right) > MAX_SIZE:
-            raise _too_large("`+`")
-    return left + right
+            raise too_large("`+`")
+    return _built(_decimal(operator.add, "+", left, right))
 
 
-def safe_mod(left: Any, right: Any) -> Any:
-    """`left % right`; for a format string, its widths are checked first."""
+def _mod(left: Any, right: Any) -> Any:
+    """`left % right`; for a format string, its widths and output size are checked first."""
     if isinstance(left, str):
-        check_percent_format(left)
-        return check_size(left % right, "`%`")
-    return left % right
+        return check_size(percent_format(left, right), "`%`")
+    charge_work(left, right)
+    return _decimal(operator.mod, "%", left, right)
 
 
-#: The binary operators a sandbox's `call_binop` guards, by symbol.
-GUARDED_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
-    "*": safe_mul, "**": safe_pow, "+": safe_add, "%": safe_mod,
+def _plain(fn: Callable[[Any, Any], Any], symbol: str) -> Callable[[Any, Any], Any]:
+    def arithmetic(left: Any, right: Any) -> Any:
+        charge_work(left, right)
+        return _decimal(fn, symbol, left, right)
+
+    arithmetic.__name__ = fn.__name__
+    return arithmetic
+
+
+#: Every binary operator of rules and layouts, by symbol, through the guards.
+ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "*": _mul, "**": _pow, "+": _add, "%": _mod, "-": _plain(operator.sub, "-"),
+    "/": _plain(operator.truediv, "/"), "//": _plain(operator.floordiv, "//"),
 }
-
-
-# -- filters ------------------------------------------------------------------------------
-
-def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str,
-         default: Any) -> Any:
-    if len(args) > index:
-        return args[index]
-    return kwargs.get(name, default)
-
-
-def _bounded(items: Iterable[Any], what: str) -> Iterator[Any]:
-    """`items`, lazily, stopped once what they hold passes `MAX_SIZE`."""
-    total = 0
-    for item in items:
-        total += 1 + size_of(item)
-        if total > MAX_SIZE:
-            raise _too_large(what)
-        yield item
-
-
-Args = tuple[Any, ...]
-Kwargs = dict[str, Any]
-
-
-def _join(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    items = value if isinstance(value, str) else list(_bounded(value, "`|join`"))
-    sep = str(_arg(args, kwargs, 0, "d", ""))
-    if len(sep) * max(len(items) - 1, 0) + size_of(items) > MAX_SIZE:
-        raise _too_large("`|join`")
-    return items
-
-
-def _replace(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    text, old = str(value), str(_arg(args, kwargs, 0, "old", ""))
-    new = str(_arg(args, kwargs, 1, "new", ""))
-    hits = text.count(old) if old else len(text) + 1
-    if len(text) + hits * max(len(new) - len(old), 0) > MAX_SIZE:
-        raise _too_large("`|replace`")
-    return value
-
-
-def _indent(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    width = _arg(args, kwargs, 0, "width", 4)
-    prefix = width if isinstance(width, int) else len(str(width))
-    if (str(value).count("\n") + 1) * prefix + len(str(value)) > MAX_SIZE:
-        raise _too_large("`|indent`")
-    return value
-
-
-def _wordwrap(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    width = _arg(args, kwargs, 0, "width", 79)
-    wrap = _arg(args, kwargs, 2, "wrapstring", None) or "\n"
-    lines = len(str(value)) // max(width if isinstance(width, int) else 1, 1) + 1
-    if lines * len(str(wrap)) + len(str(value)) > MAX_SIZE:
-        raise _too_large("`|wordwrap`")
-    return value
-
-
-def _format(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    check_percent_format(str(value))
-    return value
-
-
-def _tojson(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    indent = _arg(args, kwargs, 0, "indent", None)
-    if indent is not None and (not isinstance(indent, int) or indent > 16):
-        raise LimitExceeded(f"`|tojson` with an indent of {indent!r} (at most 16)")
-    return value
-
-
-def _sum(value: Any, args: Args, kwargs: Kwargs) -> Any:
-    start = _arg(args, kwargs, 1, "start", 0)
-    if not isinstance(start, int | float | Decimal):
-        raise LimitExceeded(f"`|sum` may only add numbers (start={start!r})")
-    return value
-
-
-#: Checks of the filters whose output can be much larger than their input.
-_CHECKS: dict[str, Callable[[Any, Args, Kwargs], Any]] = {
-    "join": _join, "replace": _replace, "indent": _indent, "wordwrap": _wordwrap,
-    "format": _format, "tojson": _tojson, "sum": _sum,
-}
-
-
-#: Filters whose numbers size what they build (a width, a count of rows or columns): a
-#: number past `MAX_SIZE` is refused before they run. Other filters take any number
-#: (`'%s CNY' | format(deal.amount)`, `default(1000000)`).
-_SIZING = frozenset({"batch", "center", "indent", "slice", "tojson", "truncate", "urlize",
-                     "wordwrap"})
-
-
-def _prepare(name: str, value: Any, args: Args, kwargs: Kwargs) -> Any:
-    """Check a filter call before it runs; returns the value to pass on (a bounded list
-    where the filter would otherwise consume an unbounded iterable)."""
-    for arg in (*args, *kwargs.values()) if name in _SIZING else ():
-        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_SIZE:
-            raise LimitExceeded(f"`|{name}` with the number {_number(arg)} (more than "
-                                f"{MAX_SIZE:,}; limit MAX_SIZE)")
-    check = _CHECKS.get(name)
-    if check is None or isinstance(value, Undefined):
-        return value
-    return check(value, args, kwargs)
-
-
-def guard_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The Jinja filter `fn` with its arguments checked before it runs and its result
-    checked (or, when lazy, bounded) against `MAX_SIZE`."""
-    pass_arg = getattr(fn, "jinja_pass_arg", None)
-    skip = 0 if pass_arg is None else 1
-    what = f"`|{name}`"
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        charge()
-        if len(args) > skip:
-            value = _prepare(name, args[skip], args[skip + 1:], kwargs)
-            args = (*args[:skip], value, *args[skip + 1:])
-        result = fn(*args, **kwargs)
-        if isinstance(result, Iterator):
-            return _bounded(result, what)
-        if isinstance(result, str | list | tuple | dict | set):
-            check_size(result, what)
-        return result
-
-    if pass_arg is not None:
-        guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
-    guarded.__name__ = getattr(fn, "__name__", name)
-    guarded.__doc__ = fn.__doc__
-    return guarded
-
-
-def guard_test(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The Jinja test `fn`, charging one step, plus the items of a list, tuple or set it
-    is given to compare against (`select('in', long_list)` compares each item with all)."""
-
-    pass_arg = getattr(fn, "jinja_pass_arg", None)
-    skip = 0 if pass_arg is None else 1
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        charge(1 + sum(len(arg) for arg in (*args[skip:], *kwargs.values())
-                       if isinstance(arg, list | tuple | set | frozenset | dict)))
-        return fn(*args, **kwargs)
-
-    if pass_arg is not None:
-        guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
-    guarded.__name__ = getattr(fn, "__name__", "test")
-    guarded.__doc__ = fn.__doc__
-    return guarded

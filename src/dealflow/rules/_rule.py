@@ -23,13 +23,14 @@ from pydantic_core import PydanticCustomError
 from dealflow.errors import RuleSyntaxError, UnsupportedSyntax
 from dealflow.limits import DEFAULT_LIMITS, limit_hint
 from dealflow.rules._compiler import ENV, Compiled, Leaf, TrustingSandbox, compile_node, evaluate
-from dealflow.rules._guards import MAX_RULE_STEPS, RULE_STEPS, start_steps, stop_steps
+from dealflow.rules._cost import open_steps, stop_steps
 from dealflow.rules._sandbox import TextTemplate, check_rule_tree, compile_text
 
 __all__ = [
     "HELPERS_WITH_FACT_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
+    "RULE_HELPERS",
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
     "TEMPLATE_NAMES",
@@ -128,7 +129,7 @@ class Rule:
         Every failure raises a `RuleEvalError`: of the rule itself (an unknown name, a
         value too large: `LimitExceeded`) or inside the data (comparing text with a
         number: `RuleDataError`, naming Python's error). The evaluation has a budget of
-        `MAX_RULE_STEPS`.
+        `max_rule_steps`.
         """
         return self._run(self._compiled.fn, context)
 
@@ -137,10 +138,10 @@ class Rule:
         return self._run(self._compiled.why_false, context)
 
     def _run(self, work: Callable[[Mapping[str, Any]], _T], context: Mapping[str, Any]) -> _T:
-        """`work(context)` within a budget of `MAX_RULE_STEPS`, when the rule needs one."""
+        """`work(context)` within a budget of `max_rule_steps`, when the rule needs one."""
         if not self._budget:  # nothing in it can loop: its work is bounded by its size
             return evaluate(work, context)
-        token = start_steps(MAX_RULE_STEPS, RULE_STEPS)
+        token = open_steps("rule")
         try:
             return evaluate(work, context)
         finally:
@@ -172,10 +173,21 @@ _CHEAP_TESTS = frozenset({"boolean", "defined", "divisibleby", "eq", "equalto", 
                           "greaterthan", "lessthan", "sameas"})
 
 
+#: Helpers that evaluate other rules of the playbook (the `when` of items or approvals).
+RULE_HELPERS = frozenset({"item_done", "stage_items_done", "approvals_covered"})
+
+
 def _needs_budget(tree: nodes.Node) -> bool:
     """Whether evaluating `tree` can do more work than its size says (and so runs with a
-    budget of `MAX_RULE_STEPS`): it applies a filter or test that iterates."""
-    for node in tree.find_all((nodes.Filter, nodes.Test)):
+    budget of `max_rule_steps`): it applies a filter or test that iterates, or calls a
+    helper that evaluates other rules. Any other rule does at most one bounded operation
+    per node: its work is bounded by its length and `MAX_SIZE`."""
+    for call in _find_all(tree, nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in RULE_HELPERS:
+            return True
+    for node in (tree, *tree.find_all((nodes.Filter, nodes.Test))):
+        if not isinstance(node, nodes.Filter | nodes.Test):
+            continue
         cheap = _CHEAP_FILTERS if isinstance(node, nodes.Filter) else _CHEAP_TESTS
         if node.name not in cheap:
             return True

@@ -14,6 +14,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from dealflow._days import due_date, utc_date
 from dealflow.deal import Deal, ItemCompletion
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
@@ -47,7 +48,7 @@ class ChecklistItem:
     @property
     def done_late(self) -> bool:
         """True when the item was done after its due date."""
-        return self.done is not None and self.done.at.date() > self.due
+        return self.done is not None and utc_date(self.done.at) > self.due
 
 
 @trust
@@ -112,11 +113,11 @@ def _where(ctx: RuleContext, instance: ItemInstance) -> str:
 def _item_line(ctx: RuleContext, instance: ItemInstance, locale: str) -> ChecklistItem:
     playbook, deal = ctx.playbook, ctx.deal
     item = instance.item
-    due = deal.stage_entered_at.date() + dt.timedelta(days=item.due_days)
+    due = due_date(deal.stage_entered_at, item.due_days)
     done = deal.items_done.get(instance.id)
     if done is not None:
         state = "done"
-    elif ctx.now.date() > due:
+    elif utc_date(ctx.now) > due:
         state = "overdue"
     else:
         state = "open"

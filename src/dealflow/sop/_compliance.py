@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from dealflow._days import due_date, utc_date
 from dealflow.deal import Deal, Status
 from dealflow.engine import (
     DealCreated,
@@ -92,14 +93,14 @@ def _visit(playbook: Playbook, deal: Deal, at: dt.datetime, leaving: bool) -> li
     ctx = RuleContext(playbook, deal, at)
     records = []
     for instance in ctx.item_instances(playbook.stage(deal.stage)):
-        due = deal.stage_entered_at.date() + dt.timedelta(days=instance.item.due_days)
+        due = due_date(deal.stage_entered_at, instance.item.due_days)
         done = deal.items_done.get(instance.id)
         if done is not None:
-            outcome = "on_time" if done.at.date() <= due else "late"
+            outcome = "on_time" if utc_date(done.at) <= due else "late"
         elif leaving:
             outcome = "skipped"
         else:
-            outcome = "overdue" if at.date() > due else "open"
+            outcome = "overdue" if utc_date(at) > due else "open"
         records.append(ItemRecord(deal.id, deal.stage, instance.id, instance.item.owner, due,
                                   outcome, done.at if done is not None else None))
     return records

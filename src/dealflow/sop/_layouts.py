@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from jinja2.loaders import split_template_path
 from dealflow._resources import bundled_dir
 from dealflow._safe_text import visible
 from dealflow.errors import DealflowError, DefinitionError, LimitExceeded
+from dealflow.limits import current_limits, limit_hint
 from dealflow.rules import DATA_ERRORS, LayoutSandbox, TrustingSandbox, template_line
 from dealflow.sop._checklist import Checklist, ChecklistItem
 
@@ -87,6 +89,47 @@ def _md(value: Any, code: bool = False) -> str:
     return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
+class _FolderLoader(FileSystemLoader):
+    """Layouts from a folder of yours, each at most `max_bytes` (the limit of playbooks:
+    `DEALFLOW_LIMITS=max_bytes=N`), and UTF-8; read no further than the limit, so a huge
+    file (or a device) is refused before it fills the memory."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        for folder in self.searchpath:
+            path = Path(folder).joinpath(*split_template_path(template))
+            if path.is_file():
+                return _read_layout(path), str(path), _unchanged(path)
+        raise TemplateNotFound(template)
+
+
+def _unchanged(path: Path) -> Callable[[], bool]:
+    """Whether the layout at `path` is still the one read (Jinja's cache asks)."""
+    mtime = path.stat().st_mtime
+
+    def check() -> bool:
+        try:
+            return path.stat().st_mtime == mtime
+        except OSError:
+            return False
+
+    return check
+
+
+def _read_layout(path: Path) -> str:
+    limit = current_limits().max_bytes
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        size = max(len(data), path.stat().st_size)
+        raise DefinitionError(f"checklist template {path}: the layout is {size:,} bytes or "
+                              f"more; the limit max_bytes is {limit} {limit_hint('max_bytes')}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"checklist template {path}: not UTF-8 text (byte "
+                              f"0x{data[exc.start]:02x} at position {exc.start})") from None
+
+
 class _BundledLoader(BaseLoader):
     """Templates from the package's `sops/` folder (works from a wheel too)."""
 
@@ -115,7 +158,7 @@ def _environment(template_dir: Path | None, html: bool) -> TrustingSandbox:
         trusted.filters["md"] = _md
         return trusted
     env = LayoutSandbox(
-        loader=ChoiceLoader([FileSystemLoader(str(template_dir)), _BundledLoader()]),
+        loader=ChoiceLoader([_FolderLoader(str(template_dir)), _BundledLoader()]),
         **options)
     env.add_filter("md", _md)
     return env
@@ -180,6 +223,8 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
     except TemplateSyntaxError as exc:
         raise DefinitionError(f"checklist template {exc.filename or name}, line "
                               f"{exc.lineno}: {exc.message}") from None
+    except LimitExceeded as exc:  # too large to compile within its budget
+        raise LimitExceeded(f"checklist template {name} {exc}") from None
     except (RecursionError, SyntaxError):  # Jinja's parser, or Python compiling its code
         raise DefinitionError(f"checklist template {name} is nested too deeply to compile "
                               "(parentheses, brackets, filters or blocks)") from None
@@ -195,6 +240,8 @@ def _layout_error(name: str, exc: Exception) -> DealflowError:
     where = f"checklist template {filename or name}" + (f", line {line}" if line else "")
     if isinstance(exc, LimitExceeded):
         return LimitExceeded(f"{where} {exc}")
+    if isinstance(exc, DealflowError):  # an included layout refused as it was read
+        return exc
     if isinstance(exc, RecursionError):
         return LimitExceeded(f"{where} is nested too deeply to render (a macro, loop or "
                              "include that calls itself)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dealflow._days import utc_date, whole_days
 from dealflow.deal import Deal, Influence, Stance
 from dealflow.engine import RuleContext, support_score
 from dealflow.playbook import Playbook
@@ -94,7 +95,7 @@ def _flags_threading(ctx: RuleContext) -> list[RedFlag]:
 
 def _flags_contact(ctx: RuleContext) -> list[RedFlag]:
     limit = ctx.playbook.red_flags.stale_contact_days
-    today = ctx.now.date()
+    today = utc_date(ctx.now)
     flags = []
     for person in ctx.deal.stakeholders:
         if not person.roles:
@@ -104,8 +105,8 @@ def _flags_contact(ctx: RuleContext) -> list[RedFlag]:
             flags.append(RedFlag("not_contacted", "medium",
                                  f"{person.name} ({roles}) has no recorded contact",
                                  stakeholder=person.id, role=person.roles[0]))
-        elif (today - person.last_contact).days > limit:
-            days = (today - person.last_contact).days
+        elif whole_days(person.last_contact, today) > limit:
+            days = whole_days(person.last_contact, today)
             flags.append(RedFlag("stale_contact", "medium",
                                  f"{person.name} ({roles}) last contacted {days} days ago "
                                  f"(limit {limit})", stakeholder=person.id, role=person.roles[0]))

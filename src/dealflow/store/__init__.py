@@ -2,6 +2,7 @@
 
 from dealflow.store._csv_export import export_csv, neutralise
 from dealflow.store._database import open_engine
+from dealflow.store._files import sqlite_file
 from dealflow.store._jsonl import ImportResult, export_jsonl, import_events, import_jsonl
 from dealflow.store._repository import DEFAULT_URL, HeldPlaybook, Store, database_url
 from dealflow.store._sql import days_between
@@ -24,4 +25,5 @@ __all__ = [
     "import_jsonl",
     "neutralise",
     "open_engine",
+    "sqlite_file",
 ]

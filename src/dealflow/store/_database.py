@@ -16,10 +16,19 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.pool import StaticPool
 
 from dealflow.errors import StoreError
+from dealflow.store._files import (
+    cannot_open,
+    check_sqlite_url,
+    read_only_opening,
+    read_only_writing,
+    shown_url,
+    url_reads_only,
+)
 from dealflow.store._schema_versions import migrate
 from dealflow.store._tables import META, SCHEMA_VERSION, metadata
 
-__all__ = ["WRITE_OPTION", "open_engine", "prepare_schema", "store_error", "writer"]
+__all__ = ["WRITE_OPTION", "engine_url", "is_read_only", "open_engine", "prepare_schema",
+           "store_error", "writer"]
 
 WRITE_OPTION = "dealflow_write"
 """Execution option marking a connection that writes (SQLite: BEGIN IMMEDIATE)."""
@@ -30,12 +39,8 @@ _PASSWORD = re.compile(r"(://[^:/@\s']*:)[^\s']*@")
 
 _FULL = ("the database is full", "nothing of this operation was written; free disk space "
          "(or raise the database's size limit) and retry")
-_READ_ONLY = ("the database is read-only", "nothing was written; reading still works; to "
-              "write, make the database file and its folder writable (and drop mode=ro "
-              "from the URL)")
-_READ_ONLY_OPENING = ("cannot open the database: it is read-only", "SQLite writes a -shm file "
-                      "next to the database even to read it: make the folder writable, or "
-                      "copy the file to a writable folder")
+_READ_ONLY = ("the database is read-only", "nothing was written")  # made precise per URL
+_CANNOT_OPEN = ("cannot open the database", "check the path and its permissions")
 _LOST = ("cannot reach the database server", "this operation was not confirmed: re-read "
          "before retrying; the store reconnects by itself once the server is back")
 _LOCKED = ("the database stayed locked by another writer", "nothing was written; retry")
@@ -51,6 +56,7 @@ def _kind(exc: SQLAlchemyError) -> tuple[str, str] | None:
     sqlite_name = str(getattr(orig, "sqlite_errorname", ""))
     if sqlite_name:
         for prefix, kind in (("SQLITE_FULL", _FULL), ("SQLITE_READONLY", _READ_ONLY),
+                             ("SQLITE_CANTOPEN", _CANNOT_OPEN),
                              ("SQLITE_BUSY", _LOCKED), ("SQLITE_LOCKED", _LOCKED),
                              ("SQLITE_CORRUPT", _CORRUPT), ("SQLITE_NOTADB", _CORRUPT),
                              ("SQLITE_IOERR", _IO)):
@@ -79,13 +85,20 @@ def store_error(exc: SQLAlchemyError, url: str, *, opening: bool = False) -> Sto
     orig = getattr(exc, "orig", None) or exc
     detail = " ".join(str(orig).split()) or type(orig).__name__
     kind = _kind(exc)
-    if opening and kind is _READ_ONLY:
-        kind = _READ_ONLY_OPENING
+    if kind is _READ_ONLY:
+        kind = read_only_opening(url) if opening else read_only_writing(url)
+    elif kind is _CANNOT_OPEN:
+        kind = cannot_open(url)
     if kind is None:
         doing = "cannot open the database" if opening else "database error"
         return StoreError(f"{doing} ({url}): {detail}")
     what, remedy = kind
     return StoreError(f"{what} ({url}): {detail}; {remedy}")
+
+
+def is_read_only(exc: SQLAlchemyError) -> bool:
+    """Whether a failed database call failed because the database may not be written."""
+    return _kind(exc) is _READ_ONLY
 
 
 def writer(engine: Engine) -> Engine:
@@ -94,7 +107,10 @@ def writer(engine: Engine) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    check_sqlite_url(url)
     memory = url in ("sqlite://", "sqlite:///:memory:")
+    # A read-only connection cannot switch to WAL (one made by dealflow is in WAL already)
+    journal = not memory and not url_reads_only(url)
     options: dict[str, Any] = {"connect_args": {"timeout": 60, "check_same_thread": False}}
     if memory:
         options["poolclass"] = StaticPool
@@ -104,7 +120,7 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below
         cursor = dbapi_connection.cursor()
-        if not memory:
+        if journal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA synchronous=FULL")
@@ -133,13 +149,17 @@ def open_engine(url: str) -> Engine:
         raise StoreError(_PASSWORD.sub(r"\1***@", message)) from None
 
 
+def engine_url(engine: Engine) -> str:
+    """The URL of `engine` as messages show it (see `shown_url`)."""
+    return shown_url(engine.url)
+
+
 def prepare_schema(engine: Engine) -> None:
     """Create the tables in an empty database, migrate an older one, refuse a newer one."""
     try:
         tables = set(inspect(engine).get_table_names())
     except SQLAlchemyError as exc:
-        url = engine.url.render_as_string(hide_password=True)
-        raise store_error(exc, url, opening=True) from None
+        raise store_error(exc, engine_url(engine), opening=True) from None
     if not tables:
         with writer(engine).begin() as conn:
             metadata.create_all(conn)

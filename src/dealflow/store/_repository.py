@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from dealflow._days import elapsed_days
 from dealflow.deal import Deal, Status
 from dealflow.engine import (
     DealCreated,
@@ -39,7 +40,14 @@ from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookCho
 from dealflow.limits import current_limits
 from dealflow.playbook import Playbook, bundled_playbooks, dump_playbook, load_playbook
 from dealflow.playbook._loader import _parse_cached
-from dealflow.store._database import open_engine, prepare_schema, store_error, writer
+from dealflow.store._database import (
+    engine_url,
+    is_read_only,
+    open_engine,
+    prepare_schema,
+    store_error,
+    writer,
+)
 from dealflow.store._rows import (
     deal_from_data,
     deal_values,
@@ -86,7 +94,7 @@ def _close_stays(conn: Connection, stored: set[str], moves: list[dict[str, Any]]
         before = latest.get(row["deal_id"])
         if before is not None:
             before["left_at"] = row["at"]
-            before["days"] = (row["at"] - before["at"]).total_seconds() / 86400
+            before["days"] = elapsed_days(before["at"], row["at"])
         elif row["deal_id"] in stored:
             in_database.append({"b_deal": row["deal_id"], "b_left": row["at"]})
         latest[row["deal_id"]] = row
@@ -199,22 +207,38 @@ class Store:
             raise store_error(exc, self._safe_url()) from None
 
     def _safe_url(self) -> str:
-        return self._db.url.render_as_string(hide_password=True)
+        return engine_url(self._db)
 
     # -- playbooks --------------------------------------------------------------------------
     def register_playbook(self, playbook: Playbook) -> None:
-        """Keep `playbook` in the database so that deals running under it can be read."""
+        """Keep `playbook` in the database so that deals running under it can be read.
+
+        A database that may not be written (a read-only file, a `mode=ro` URL) keeps it in
+        memory only: no deal in it runs under a playbook it does not hold, and the first
+        write says that the database is read-only.
+        """
         key = (playbook.id, playbook.version)
         self._playbooks[key] = playbook
+        stored = select(PLAYBOOKS.c.id).where(PLAYBOOKS.c.id == playbook.id,
+                                              PLAYBOOKS.c.version == playbook.version)
+
+        def kept() -> bool:
+            with self._db.connect() as conn:  # a read first: most opens find it there
+                return conn.execute(stored).first() is not None
 
         def save() -> None:
             with self._writer.begin() as conn:
                 self._keep_playbooks(conn, [key])
 
+        if self._guard(kept):
+            return
         try:
-            self._guard(save)
+            save()
         except IntegrityError:  # another process stored the same version just before us
             pass
+        except SQLAlchemyError as exc:
+            if not is_read_only(exc):
+                raise store_error(exc, self._safe_url()) from None
 
     def _keep_playbooks(self, conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
         """Within `conn`, store each playbook version in `keys` not stored yet (each must be

@@ -10,11 +10,13 @@
 - DF206 moves are deterministic (the same deal and operation give the same result).
 
 A failing check carries the shrunk deal as YAML that can be pasted into a deal file.
+Whatever a rule or a text does on a generated deal (fail, pass a limit of the sandbox) is
+a finding; should a check itself stop, `deep_check` raises a `DealflowError` saying which
+and why, never hypothesis' own report.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
 from dealflow.playbook import Fact, Playbook, Stage
 from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
+from dealflow.testing._running import STOPS, stopping_clearly, strategies_alone, why
 from dealflow.testing._strategies import deals, fact_values, hostile_text
 
 __all__ = ["DEEP_CODES", "DeepFinding", "deep_check", "deal_yaml", "favourable_deals"]
@@ -112,28 +115,39 @@ def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:
     return False
 
 
-def _unfilled(ctx: RuleContext, stage: Stage) -> bool:
-    """Whether an item text of `stage` cannot be filled in for the deal of `ctx`."""
+UNFILLED = "an item text cannot be filled in for this deal"
+
+
+def _unfilled(ctx: RuleContext, stage: Stage) -> str | None:
+    """What is wrong with the item texts of `stage` for the deal of `ctx` (one that cannot
+    be filled in, or one that passes a limit); None when every text renders."""
     pb = ctx.playbook
-    return any("[could not fill in:" in render_item_text(pb.text(inst.item.text, locale), ctx,
-                                                         inst, locale)
-               for inst in ctx.item_instances(stage) for locale in pb.locales)
+    try:
+        for inst in ctx.item_instances(stage):
+            for locale in pb.locales:
+                text = render_item_text(pb.text(inst.item.text, locale), ctx, inst, locale)
+                if "[could not fill in:" in text:
+                    return UNFILLED
+    except DealflowError as exc:  # a text past a limit is the finding
+        return f"an item text cannot be shown for this deal: {why(exc)}"
+    return None
 
 
 def _unfilled_in(pb: Playbook, stage: Stage) -> Callable[[Deal], bool]:
-    return lambda deal: _unfilled(RuleContext(pb, deal, NOW), stage)
+    return lambda deal: _unfilled(RuleContext(pb, deal, NOW), stage) is not None
 
 
-def _render_fails(pb: Playbook, deal: Deal) -> bool:
-    """Whether the checklist of `deal`'s stage fails to render, in some locale or format."""
+def _render_fails(pb: Playbook, deal: Deal) -> str | None:
+    """Why the checklist of `deal`'s stage fails to render, in some locale or format; None
+    when it renders."""
     try:
         for locale in pb.locales:
             sheet = build_checklist(pb, deal, now=NOW, locale=locale)
             for fmt in ("md", "html", "json"):
                 render_checklist(sheet, fmt)
-    except DealflowError:  # any failure to render is the finding
-        return True
-    return False
+    except DealflowError as exc:  # any failure to render is the finding
+        return why(exc)
+    return None
 
 
 def _search(strategy: st.SearchStrategy[Deal], predicate: Callable[[Deal], bool],
@@ -141,6 +155,8 @@ def _search(strategy: st.SearchStrategy[Deal], predicate: Callable[[Deal], bool]
     try:
         return find(strategy, predicate, settings=_settings(examples))
     except (NoSuchExample, Unsatisfiable):
+        return None
+    except STOPS:  # the finding stands without its smallest deal
         return None
 
 
@@ -227,7 +243,8 @@ def _sweep(pb: Playbook, examples: int) -> _Sweep:
                         ctx.holds(gate.when) and blank.holds(gate.when)):
                     seen.gate_failed.add(gate.id)
 
-    run()
+    with stopping_clearly(pb, "that every rule evaluates and every checklist renders"):
+        run()
     return seen
 
 
@@ -256,38 +273,16 @@ def _drive(pb: Playbook, deal: Deal) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _strategies_alone() -> Iterator[None]:
-    """Generate deals from the strategies alone, whatever else the process has imported.
-
-    Hypothesis mixes literals of the local modules loaded in the process into the data it
-    generates, so the same seed gave other deals (and findings) under the CLI, a script or
-    a test suite, and in a test suite, depending on which test ran first. This keeps them
-    out, through a private hook of hypothesis; without the hook, nothing changes.
-    """
-    try:
-        from hypothesis.internal.conjecture import providers
-        from hypothesis.internal.constants_ast import Constants
-
-        original = providers._get_local_constants
-        cache = providers.CONSTANTS_CACHE.cache
-    except (ImportError, AttributeError):  # another hypothesis: nothing to keep out
-        yield
-        return
-    none = Constants()
-    cache.clear()
-    setattr(providers, "_get_local_constants", lambda: none)  # noqa: B010 - a private hook
-    try:
-        yield
-    finally:
-        setattr(providers, "_get_local_constants", original)  # noqa: B010
-        cache.clear()
-
-
 def deep_check(playbook: Playbook, *, examples: int = 100) -> list[DeepFinding]:
     """Run every deep check; an empty list means the playbook passed them all."""
-    with _strategies_alone():
-        return _deep_check(playbook, examples)
+    with strategies_alone():
+        try:
+            return _deep_check(playbook, examples)
+        except DealflowError:
+            raise
+        except STOPS as exc:  # reported in words
+            raise DealflowError(f"{playbook.id} {playbook.version}: the deep checks stopped: "
+                                f"{why(exc)}") from None
 
 
 def _deep_check(playbook: Playbook, examples: int) -> list[DeepFinding]:
@@ -315,12 +310,14 @@ def _render_findings(pb: Playbook, seen: _Sweep, examples: int) -> list[DeepFind
     if seen.unfilled is not None:
         stage = seen.unfilled
         witness = _search(deals(pb, stage=stage.id, now=NOW), _unfilled_in(pb, stage), examples)
-        findings.append(DeepFinding("DF202", "an item text cannot be filled in for this deal",
-                                    f"stages.{stage.id}", deal_yaml(witness) if witness else None))
+        problem = _unfilled(RuleContext(pb, witness, NOW), stage) if witness else None
+        findings.append(DeepFinding("DF202", problem or UNFILLED, f"stages.{stage.id}",
+                                    deal_yaml(witness) if witness else None))
     if seen.unrendered is not None:
-        findings.append(DeepFinding("DF202", "the checklist does not render for this deal",
-                                    f"stages.{seen.unrendered.stage}",
-                                    deal_yaml(seen.unrendered)))
+        deal = seen.unrendered
+        findings.append(DeepFinding("DF202", f"the checklist does not render for this deal: "
+                                    f"{_render_fails(pb, deal)}", f"stages.{deal.stage}",
+                                    deal_yaml(deal)))
     return findings
 
 
@@ -357,7 +354,8 @@ def _witnesses(pb: Playbook, examples: int) -> tuple[set[str], Deal | None]:
         if not everything and len(passing) == len(pb.stages):
             everything.append(deal)
 
-    run()
+    with stopping_clearly(pb, "that every stage can be passed"):
+        run()
     return passed, everything[0] if everything else None
 
 

@@ -1,0 +1,129 @@
+"""Rules that depend on themselves through the helpers, found when the playbook loads.
+
+Three helpers evaluate other rules of the playbook: `stage_items_done()` and
+`item_done('x')` (for an item repeated per stakeholder) work out which items of a stage
+apply, so they evaluate the `when` and `for_each` of that stage's items;
+`approvals_covered()` evaluates the `when` of every approval rule. A rule among those
+that calls such a helper may need its own value: an item whose `when` is
+`stage_items_done()` waits for every item of its stage, itself included. Such a rule
+could only recurse without end, so the playbook is refused, naming the rules in the
+circle (the rule context also refuses to re-enter a helper, as a guard behind this).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dealflow._yaml import Location, format_path
+from dealflow.playbook._model import Playbook
+from dealflow.rules import Rule
+
+__all__ = ["HelperCycleFinding", "helper_cycles"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    """A rule that a helper may evaluate: an item's `when` or `for_each`, or the `when`
+    of an approval rule."""
+
+    loc: Location
+    what: str
+    stage: str | None
+    rule: Rule
+
+
+@dataclass(frozen=True, slots=True)
+class HelperCycleFinding:
+    """A circle of rules, located at its first rule in the document."""
+
+    loc: Location
+    message: str
+
+
+def _nodes(pb: Playbook) -> list[_Node]:
+    found: list[_Node] = []
+    for s, stage in enumerate(pb.stages):
+        for i, item in enumerate(stage.items):
+            for field in ("when", "for_each"):
+                rule = getattr(item, field)
+                if rule is not None:
+                    found.append(_Node(("stages", s, "items", i, field),
+                                       f"the `{field}` of item {item.id!r}", stage.id, rule))
+    for a, approval in enumerate(pb.approval_rules):
+        found.append(_Node(("approval_rules", a, "when"),
+                           f"the `when` of approval rule {approval.id!r}", None, approval.when))
+    return found
+
+
+def _needs(node: _Node, pb: Playbook, nodes: list[_Node]) -> Iterator[tuple[str, _Node]]:
+    """(how, a rule it evaluates) for every rule `node` may need through a helper: `how`
+    says which helper and which rules it evaluates."""
+    refs = node.rule.refs
+    repeated = {item.id: stage.id for stage, item in pb.iter_items() if item.for_each}
+    stages: dict[str, str] = {}
+    if "stage_items_done" in refs.names:  # the items of the stage the deal is in
+        for stage in [node.stage] if node.stage else [stage.id for stage in pb.stages]:
+            stages.setdefault(stage, "stage_items_done()")
+    if "item_done" in refs.names:
+        named = refs.items if refs.items else set(repeated)  # an id worked out: any
+        for item in sorted(named):
+            if item in repeated:
+                stages.setdefault(repeated[item], f"item_done({item!r})")
+    for other in nodes:
+        if other.stage is not None and other.stage in stages:
+            yield (f"calls {stages[other.stage]}, which evaluates the rules of every item "
+                   f"of stage {other.stage!r}"), other
+        elif other.stage is None and "approvals_covered" in refs.names:
+            yield "calls approvals_covered(), which evaluates every approval rule", other
+
+
+def _describe(circle: list[tuple[str, _Node]]) -> str:
+    first = circle[0][1]
+    steps = [first.what]
+    for how, node in circle[1:]:
+        named = "this one" if node is first else f"{node.what} ({format_path(node.loc)})"
+        steps.append(f"{how}, {named} among them")
+    if len(circle) == 2:
+        head = f"{first.what} depends on itself"
+    else:
+        head = " and ".join(node.what for _, node in circle[:-1]) + " depend on each other"
+    return (f"{head}: " + "; ".join(steps[:1]) + " " + "; that one ".join(steps[1:])
+            + ": it would recurse without end. A rule that these helpers evaluate cannot "
+            "need them itself: name the items it waits for with item_done('...'), or move "
+            "the condition to a gate")
+
+
+def helper_cycles(pb: Playbook) -> list[HelperCycleFinding]:
+    """Every circle of rules that need each other through a helper, once each."""
+    nodes = _nodes(pb)
+    edges = {node.loc: list(_needs(node, pb, nodes)) for node in nodes}
+    findings: list[HelperCycleFinding] = []
+    done: set[Location] = set()
+    for start in nodes:
+        if start.loc in done:
+            continue
+        circle = _circle_from(start, edges, done)
+        done.add(start.loc)
+        if circle is not None:
+            done.update(node.loc for _, node in circle)
+            findings.append(HelperCycleFinding(start.loc, _describe(circle)))
+    return findings
+
+
+def _circle_from(start: _Node, edges: dict[Location, list[tuple[str, _Node]]],
+                 done: set[Location]) -> list[tuple[str, _Node]] | None:
+    """The shortest circle from `start` back to it (breadth first), if any."""
+    paths: list[list[tuple[str, _Node]]] = [[("", start)]]
+    seen = {start.loc}
+    while paths:
+        grown: list[list[tuple[str, _Node]]] = []
+        for path in paths:
+            for helper, node in edges[path[-1][1].loc]:
+                if node.loc == start.loc:
+                    return [*path, (helper, node)]
+                if node.loc not in seen and node.loc not in done:
+                    seen.add(node.loc)
+                    grown.append([*path, (helper, node)])
+        paths = grown
+    return None
