@@ -13,7 +13,8 @@ DealflowError                     exit_code 1 unless noted
 │   ├── MoveRefused               an operation was refused: `.deal`, `.report` (every check)
 │   ├── RuleEvalError             a rule, item text or layout failed while evaluated
 │   │   ├── RuleDataError         ... on its data: Python's error, named (text > number)
-│   │   └── LimitExceeded         ... it would pass a named limit of size or work: stopped
+│   │   ├── LimitExceeded         ... it would pass a named limit of size or work: stopped
+│   │   └── HelperCycle           ... a helper needed its own answer (a rule circle)
 │   ├── DealNotFound              no deal with that id in the store: `.deal_id`
 │   └── ConflictError             exit 3: someone else wrote the deal first: `.deal_id`,
 │       │                         `.expected` and `.actual` versions; re-read and retry
@@ -50,6 +51,7 @@ __all__ = [
     "DealflowError",
     "DefinitionError",
     "DocumentProblems",
+    "HelperCycle",
     "ImportProblems",
     "LimitExceeded",
     "MappingError",
@@ -181,6 +183,11 @@ class RuleDataError(RuleEvalError):
 class LimitExceeded(RuleEvalError):
     """A rule or template would build a value, or do work, beyond a named limit (the
     message names it): it is stopped instead of exhausting memory or time."""
+
+
+class HelperCycle(RuleEvalError):
+    """A helper was called again while it was working out its own answer (a rule that
+    needs, through `stage_items_done()` and the like, its own value)."""
 
 
 class DealNotFound(RuntimeDealError):

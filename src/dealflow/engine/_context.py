@@ -1,8 +1,10 @@
 """The rule context: the names a playbook rule sees when it is evaluated for a deal.
 
-`RuleContext(playbook, deal, now)` is a read-only mapping from the names in
-`dealflow.playbook.RULE_NAMES` to their values; values are computed when first asked
-for, so a rule pays only for what it uses. The docs page "Rules" describes each name.
+`RuleContext(playbook, deal, now)` is a read-only mapping from the names of the rule
+vocabulary (`dealflow.rules.VOCABULARY`) to their values: each name is the context's
+member of that name (a property for data, a method for a helper), bound to it by
+`speaks_the_vocabulary`. Values are computed when first asked for, so a rule pays only
+for what it uses. The docs page "Rules" describes each name.
 
 The helpers that evaluate other rules (`stage_items_done()`, `item_done(...)` of a
 repeated item, `approvals_covered()`) work out each stage's items and the approval rules
@@ -16,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
 from dealflow.deal import (
@@ -28,11 +30,11 @@ from dealflow.deal import (
     Stakeholder,
     Stance,
 )
-from dealflow.errors import RuleEvalError
+from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
-from dealflow.rules import STAKEHOLDER_NAME, Rule, trust
+from dealflow.rules import STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
 
-__all__ = ["FactsView", "HelperCycle", "ItemInstance", "RuleContext", "Unset", "support_score"]
+__all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
 _INFLUENCE_ORDER = [Influence.low, Influence.medium, Influence.high]
 
@@ -88,10 +90,6 @@ class FactsView:
     __getitem__ = __getattr__
 
 
-class HelperCycle(RuleEvalError):
-    """A helper was called again while it was working out its own answer."""
-
-
 def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
     """Influence-weighted support in [-1, 1]; 0 with no stakeholders."""
     weights = sum(INFLUENCE_WEIGHT[p.influence] for p in stakeholders)
@@ -120,6 +118,7 @@ class ItemInstance:
     stakeholder: Stakeholder | None = None
 
 
+@speaks_the_vocabulary
 class RuleContext(Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware)."""
 
@@ -127,28 +126,9 @@ class RuleContext(Mapping[str, Any]):
     deal: Deal
     now: dt.datetime
 
-    #: How each name is computed, from the context (computed once, when first asked for).
-    _VALUES: dict[str, Callable[[RuleContext], Any]] = {
-        "deal": lambda c: c.deal,
-        "facts": lambda c: FactsView(c.deal.facts, c.playbook.fact_ids),
-        "stakeholders": lambda c: list(c.deal.stakeholders),
-        "stage": lambda c: c.deal.stage,
-        "today": lambda c: utc_date(c.now),
-        "days_in_stage": lambda c: whole_days(c.deal.stage_entered_at, c.now),
-        "support_score": lambda c: support_score(c.deal.stakeholders),
-        "covered": lambda c: c.covered,
-        "stance_of": lambda c: c.stance_of,
-        "holders": lambda c: c.deal.holders,
-        "supporters": lambda c: c.supporters,
-        "opponents": lambda c: c.opponents,
-        "champions": lambda c: c.champions,
-        "fact": lambda c: c.fact,
-        "has_fact": lambda c: c.has_fact,
-        "item_done": lambda c: c.item_done,
-        "stage_items_done": lambda c: c.stage_items_done,
-        "approvals_covered": lambda c: c.approvals_covered,
-        "days_since": lambda c: c.days_since,
-    }
+    VALUES: ClassVar[dict[str, Callable[[RuleContext], Any]]]
+    """How each name of the rule vocabulary is computed from the context (once, when first
+    asked for): set by `speaks_the_vocabulary` from the members of the same names."""
 
     def __init__(self, playbook: Playbook, deal: Deal, now: dt.datetime) -> None:
         self.playbook = playbook
@@ -165,15 +145,15 @@ class RuleContext(Mapping[str, Any]):
             return self._cache[name]
         except KeyError:
             pass
-        value = self._VALUES[name](self)
+        value = self.VALUES[name](self)
         self._cache[name] = value
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._VALUES)
+        return iter(self.VALUES)
 
     def __len__(self) -> int:
-        return len(self._VALUES)
+        return len(self.VALUES)
 
     def with_stakeholder(self, stakeholder: Stakeholder) -> Mapping[str, Any]:
         """This context plus `stakeholder` (for `for_each` rules and item texts)."""
@@ -186,6 +166,37 @@ class RuleContext(Mapping[str, Any]):
         except RuleEvalError:
             return False
 
+    # -- data ------------------------------------------------------------------------------
+    @property
+    def facts(self) -> FactsView:
+        """`facts.<id>`: the deal's facts, `Unset` for a declared fact not yet set."""
+        return FactsView(self.deal.facts, self.playbook.fact_ids)
+
+    @property
+    def stakeholders(self) -> list[Stakeholder]:
+        """The people on the deal's map."""
+        return list(self.deal.stakeholders)
+
+    @property
+    def stage(self) -> str:
+        """The id of the deal's stage."""
+        return self.deal.stage
+
+    @property
+    def today(self) -> dt.date:
+        """Today's date, in UTC."""
+        return utc_date(self.now)
+
+    @property
+    def days_in_stage(self) -> int:
+        """Whole days since the deal entered its stage."""
+        return whole_days(self.deal.stage_entered_at, self.now)
+
+    @property
+    def support_score(self) -> float:
+        """How much the decision chain supports us, from -1 to 1 (`support_score`)."""
+        return support_score(self.deal.stakeholders)
+
     # -- helpers ---------------------------------------------------------------------------
     def covered(self, role: str) -> bool:
         """Whether some stakeholder holds `role`."""
@@ -195,6 +206,10 @@ class RuleContext(Mapping[str, Any]):
         """The stance of the most influential holder of `role`; 'unknown' if none."""
         holders = self.deal.holders(role)
         return holders[0].stance.value if holders else Stance.unknown.value
+
+    def holders(self, role: str) -> list[Stakeholder]:
+        """The stakeholders who hold `role`, most influential first."""
+        return self.deal.holders(role)
 
     def supporters(self, min_influence: str = "low") -> list[Stakeholder]:
         """Champions and supporters with at least `min_influence`."""

@@ -9,18 +9,13 @@ them pay for their work and values under one cost model (`_cost`), enforced by t
 guards of operators, formats (`_guards`), filters and tests (`_filters`). Whatever fails
 while a rule, a text or a layout is evaluated is a `dealflow.errors.RuleEvalError`; a
 rule or text that does not compile is a `RuleSyntaxError`. The names a rule may use are
-`RULE_NAMES`.
+declared once, in `VOCABULARY` (`_vocabulary`); the rule context of the engine is built
+from it (`speaks_the_vocabulary`).
 """
 
 from dealflow.rules._compiler import DATA_ERRORS, Leaf, TrustingSandbox, trust
 from dealflow.rules._layout_sandbox import LayoutSandbox, template_line
 from dealflow.rules._rule import (
-    HELPERS_WITH_FACT_ARG,
-    HELPERS_WITH_ITEM_ARG,
-    HELPERS_WITH_ROLE_ARG,
-    RULE_NAMES,
-    STAKEHOLDER_NAME,
-    TEMPLATE_NAMES,
     Rule,
     RuleRefs,
     RuleType,
@@ -30,15 +25,29 @@ from dealflow.rules._rule import (
     template_refs,
 )
 from dealflow.rules._sandbox import TextTemplate
+from dealflow.rules._vocabulary import (
+    HELPERS_WITH_FACT_ARG,
+    HELPERS_WITH_ITEM_ARG,
+    HELPERS_WITH_ROLE_ARG,
+    RULE_HELPERS,
+    RULE_NAMES,
+    STAKEHOLDER_NAME,
+    TEMPLATE_NAMES,
+    VOCABULARY,
+    Word,
+    speaks_the_vocabulary,
+)
 
 __all__ = [
     "DATA_ERRORS",
     "HELPERS_WITH_FACT_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
+    "RULE_HELPERS",
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
     "TEMPLATE_NAMES",
+    "VOCABULARY",
     "LayoutSandbox",
     "Leaf",
     "Rule",
@@ -46,10 +55,12 @@ __all__ = [
     "RuleType",
     "TextTemplate",
     "TrustingSandbox",
+    "Word",
     "compile_rule",
     "compile_template",
     "template_line",
     "template_names",
+    "speaks_the_vocabulary",
     "template_refs",
     "trust",
 ]

@@ -4,7 +4,7 @@ A rule is a Jinja expression, such as
 `facts.pain_confirmed and covered('economic_buyer')`, compiled in an immutable
 sandbox with `StrictUndefined`, so it cannot reach Python internals and a name that
 does not exist is an error instead of a silent false. The names a rule may use (the
-*rule context*) are listed in `RULE_NAMES`; the engine provides their values.
+*rule context*) are declared once in `_vocabulary`; the engine provides their values.
 """
 
 from __future__ import annotations
@@ -25,15 +25,14 @@ from dealflow.limits import DEFAULT_LIMITS, limit_hint
 from dealflow.rules._compiler import ENV, Compiled, Leaf, TrustingSandbox, compile_node, evaluate
 from dealflow.rules._cost import open_steps, stop_steps
 from dealflow.rules._sandbox import TextTemplate, check_rule_tree, compile_text
+from dealflow.rules._vocabulary import (
+    HELPERS_WITH_FACT_ARG,
+    HELPERS_WITH_ITEM_ARG,
+    HELPERS_WITH_ROLE_ARG,
+    RULE_HELPERS,
+)
 
 __all__ = [
-    "HELPERS_WITH_FACT_ARG",
-    "HELPERS_WITH_ITEM_ARG",
-    "HELPERS_WITH_ROLE_ARG",
-    "RULE_HELPERS",
-    "RULE_NAMES",
-    "STAKEHOLDER_NAME",
-    "TEMPLATE_NAMES",
     "Rule",
     "RuleRefs",
     "RuleType",
@@ -42,46 +41,6 @@ __all__ = [
     "template_names",
     "template_refs",
 ]
-
-#: The names every rule may use. Values are provided by the engine (see the docs page
-#: "Rules" for their meaning); the set is part of the playbook format.
-RULE_NAMES: frozenset[str] = frozenset(
-    {
-        # data
-        "deal",
-        "facts",
-        "stakeholders",
-        "stage",
-        "today",
-        "days_in_stage",
-        "support_score",
-        # helpers
-        "covered",
-        "stance_of",
-        "holders",
-        "supporters",
-        "opponents",
-        "champions",
-        "fact",
-        "has_fact",
-        "item_done",
-        "stage_items_done",
-        "approvals_covered",
-        "days_since",
-    }
-)
-
-#: The extra name bound in a `for_each` rule and in the text of an item repeated per
-#: stakeholder.
-STAKEHOLDER_NAME = "stakeholder"
-
-#: The names an item's text template may use: the rule context, the stakeholder of a
-#: `for_each` item, and the locale being rendered.
-TEMPLATE_NAMES: frozenset[str] = RULE_NAMES | {STAKEHOLDER_NAME, "locale"}
-
-HELPERS_WITH_ROLE_ARG = frozenset({"covered", "stance_of", "holders"})
-HELPERS_WITH_FACT_ARG = frozenset({"fact", "has_fact"})
-HELPERS_WITH_ITEM_ARG = frozenset({"item_done"})
 
 MAX_RULE_LENGTH = DEFAULT_LIMITS.max_rule_length
 """The longest rule, in characters, unless `Limits.max_rule_length` says otherwise."""
@@ -171,10 +130,6 @@ _CHEAP_TESTS = frozenset({"boolean", "defined", "divisibleby", "eq", "equalto", 
                           "mapping", "ne", "none", "number", "odd", "sequence", "string",
                           "true", "undefined", "upper", "==", "!=", ">", ">=", "<", "<=",
                           "greaterthan", "lessthan", "sameas"})
-
-
-#: Helpers that evaluate other rules of the playbook (the `when` of items or approvals).
-RULE_HELPERS = frozenset({"item_done", "stage_items_done", "approvals_covered"})
 
 
 def _needs_budget(tree: nodes.Node) -> bool:
