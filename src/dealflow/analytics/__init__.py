@@ -43,6 +43,7 @@ from dealflow.analytics._winrate import (
     WinRates,
     closed_deals,
     velocity,
+    velocity_text,
     win_rates,
 )
 
@@ -75,5 +76,6 @@ __all__ = [
     "time_in_stage",
     "transition_chain",
     "velocity",
+    "velocity_text",
     "win_rates",
 ]

@@ -26,8 +26,7 @@ from sqlalchemy import Connection, case, func, select
 from dealflow.analytics._query import Filters, on_deals, reached_by_status, scope
 from dealflow.analytics._timing import CycleTime, cycle_time, cycle_times_by_outcome
 from dealflow.playbook import Playbook
-from dealflow.store import DEALS, Store
-from dealflow.store._sql import amount_sums, amount_total
+from dealflow.store import DEALS, Store, amount_sums, amount_total
 
 __all__ = ["DEFAULT_BANDS", "Closed", "ClosedDeals", "Rate", "Velocity", "WinRates",
            "closed_deals", "velocity", "velocity_text", "win_rates"]

@@ -131,8 +131,14 @@ def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerO
             until: UntilOption = None, playbook: PlaybookOption = None) -> None:
     """Win rate overall, by stage reached, owner and amount band; the won and lost deals
     (counts, amounts per currency, days to close); pipeline velocity."""
-    from dealflow.analytics import closed_deals, cycle_time, time_in_stage, velocity, win_rates
-    from dealflow.analytics._winrate import velocity_text
+    from dealflow.analytics import (
+        closed_deals,
+        cycle_time,
+        time_in_stage,
+        velocity,
+        velocity_text,
+        win_rates,
+    )
 
     filters = _filters(owner, account, since, until, None, None, None)
     with open_store(db) as store:

@@ -119,8 +119,8 @@ def list_deals(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the deals of one playbook in the store, by id."""
+    from dealflow._problems import did_you_mean
     from dealflow.cli import _views as v
-    from dealflow.playbook import did_you_mean
 
     with open_store(db) as store:
         chosen = store.choose_playbook(playbook)

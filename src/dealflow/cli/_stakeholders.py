@@ -41,7 +41,7 @@ def _choice(kind: type[E], what: str) -> Callable[[str], E]:
         try:
             return kind(value)
         except ValueError:
-            from dealflow.playbook import did_you_mean
+            from dealflow._problems import did_you_mean
 
             allowed = [member.value for member in kind]
             raise typer.BadParameter(f"unknown {what} {value!r}"

@@ -5,49 +5,49 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dealflow._problems import PathProblem, did_you_mean
 from dealflow.crm._mapping import CLOSED, CrmMapping
-from dealflow.playbook import Playbook, did_you_mean
-from dealflow.playbook._references import Finding
+from dealflow.playbook import Playbook
 
 __all__ = ["check_mapping"]
 
 
-def check_mapping(mapping: CrmMapping, playbook: Playbook) -> list[Finding]:
+def check_mapping(mapping: CrmMapping, playbook: Playbook) -> list[PathProblem]:
     """Every problem of `mapping` for importing into `playbook`, in document order."""
     checks = (_long_keys if mapping.shape == "long" else _wide_keys, _stages, _stage_dates,
               _unmapped, _lost_reasons)
     return [finding for check in checks for finding in check(mapping, playbook)]
 
 
-def _long_keys(mapping: CrmMapping, playbook: Playbook) -> Iterator[Finding]:
+def _long_keys(mapping: CrmMapping, playbook: Playbook) -> Iterator[PathProblem]:
     for field, what in (("stage", "each row's stage"), ("time", "the time of each row")):
         if getattr(mapping.columns, field) is None:
-            yield Finding(("columns",), f"a long export needs columns.{field}: the column "
+            yield PathProblem(("columns",), f"a long export needs columns.{field}: the column "
                           f"with {what}")
     if not mapping.stages:
-        yield Finding((), "a long export needs stages: each CRM stage name and the playbook "
+        yield PathProblem((), "a long export needs stages: each CRM stage name and the playbook "
                       "stage (or won, lost) it means")
     for key in ("stage_dates", "outcomes"):
         if getattr(mapping, key):
-            yield Finding((key,), f"{key} is only read with shape: wide; a long export has "
+            yield PathProblem((key,), f"{key} is only read with shape: wide; a long export has "
                           "a stage and a time on every row", key=True)
     if mapping.columns.outcome is not None:
-        yield Finding(("columns", "outcome"), "columns.outcome is only read with shape: wide; "
+        yield PathProblem(("columns", "outcome"), "columns.outcome is only read with shape: wide; "
                       "in a long export, map the closing stages to won and lost", key=True)
 
 
-def _wide_keys(mapping: CrmMapping, playbook: Playbook) -> Iterator[Finding]:
+def _wide_keys(mapping: CrmMapping, playbook: Playbook) -> Iterator[PathProblem]:
     if not mapping.stage_dates:
-        yield Finding((), "a wide export needs stage_dates: each playbook stage and the column "
+        yield PathProblem((), "a wide export needs stage_dates: each playbook stage and the column "
                       "with the date the deal entered it")
     if mapping.columns.stage is not None and not mapping.stages:
-        yield Finding(("columns", "stage"), "columns.stage needs stages: each CRM stage name "
+        yield PathProblem(("columns", "stage"), "columns.stage needs stages: each CRM stage name "
                       "and the playbook stage (or won, lost) it means")
     if mapping.columns.outcome is not None and not mapping.outcomes:
-        yield Finding(("columns", "outcome"), "columns.outcome needs outcomes: each value of "
+        yield PathProblem(("columns", "outcome"), "columns.outcome needs outcomes: each value of "
                       "the column and whether it means won, lost or open")
     if mapping.outcomes and mapping.columns.outcome is None:
-        yield Finding(("outcomes",), "outcomes is only read with columns.outcome: name the "
+        yield PathProblem(("outcomes",), "outcomes is only read with columns.outcome: name the "
                       "column that holds them", key=True)
 
 
@@ -55,45 +55,45 @@ def _targets(playbook: Playbook) -> list[str]:
     return [stage.id for stage in playbook.stages] + list(CLOSED)
 
 
-def _stages(mapping: CrmMapping, playbook: Playbook) -> Iterator[Finding]:
+def _stages(mapping: CrmMapping, playbook: Playbook) -> Iterator[PathProblem]:
     targets = _targets(playbook)
     for name, target in mapping.stages.items():
         if target not in targets:
-            yield Finding(("stages", name), f"{target!r} is not a stage of playbook "
+            yield PathProblem(("stages", name), f"{target!r} is not a stage of playbook "
                           f"{playbook.id} {playbook.version}, nor won or lost"
                           + did_you_mean(target, targets))
 
 
-def _stage_dates(mapping: CrmMapping, playbook: Playbook) -> Iterator[Finding]:
+def _stage_dates(mapping: CrmMapping, playbook: Playbook) -> Iterator[PathProblem]:
     targets = _targets(playbook)
     for stage in mapping.stage_dates:
         if stage not in targets:
-            yield Finding(("stage_dates", stage), f"{stage!r} is not a stage of playbook "
+            yield PathProblem(("stage_dates", stage), f"{stage!r} is not a stage of playbook "
                           f"{playbook.id} {playbook.version}, nor won or lost"
                           + did_you_mean(stage, targets), key=True)
 
 
-def _unmapped(mapping: CrmMapping, playbook: Playbook) -> Iterator[Finding]:
+def _unmapped(mapping: CrmMapping, playbook: Playbook) -> Iterator[PathProblem]:
     stages = [stage.id for stage in playbook.stages]
     chosen = mapping.default_stage
     if mapping.unmapped_stage == "default" and chosen is None:
-        yield Finding(("unmapped_stage",), "unmapped_stage: default needs default_stage: the "
+        yield PathProblem(("unmapped_stage",), "unmapped_stage: default needs default_stage: the "
                       "playbook stage an unmapped CRM stage goes to")
     elif chosen is not None and mapping.unmapped_stage != "default":
-        yield Finding(("default_stage",), "default_stage is only used with unmapped_stage: "
+        yield PathProblem(("default_stage",), "default_stage is only used with unmapped_stage: "
                       "default", key=True)
     elif chosen is not None and chosen not in stages:
-        yield Finding(("default_stage",), f"{chosen!r} is not a stage of playbook "
+        yield PathProblem(("default_stage",), f"{chosen!r} is not a stage of playbook "
                       f"{playbook.id} {playbook.version}" + did_you_mean(chosen, stages))
 
 
-def _lost_reasons(mapping: CrmMapping, playbook: Playbook) -> Iterator[Finding]:
+def _lost_reasons(mapping: CrmMapping, playbook: Playbook) -> Iterator[PathProblem]:
     reasons = [reason.id for reason in playbook.lost_reasons]
     for value, reason in mapping.lost_reasons.items():
         if reason not in reasons:
-            yield Finding(("lost_reasons", value), f"{reason!r} is not a lost reason of the "
+            yield PathProblem(("lost_reasons", value), f"{reason!r} is not a lost reason of the "
                           "playbook" + did_you_mean(reason, reasons))
     chosen = mapping.default_lost_reason
     if chosen is not None and chosen not in reasons:
-        yield Finding(("default_lost_reason",), f"{chosen!r} is not a lost reason of the "
+        yield PathProblem(("default_lost_reason",), f"{chosen!r} is not a lost reason of the "
                       "playbook" + did_you_mean(chosen, reasons))

@@ -11,11 +11,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from dealflow._problems import did_you_mean
 from dealflow.crm._mapping import CrmMapping
 from dealflow.crm._undated import NoDate
 from dealflow.crm._values import MAX_ID, TimeReader, read_amount, read_text
 from dealflow.errors import Problem
-from dealflow.playbook import Playbook, did_you_mean
+from dealflow.playbook import Playbook
 
 __all__ = ["SKIP", "Cells", "Key", "Layout"]
 

@@ -12,8 +12,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from dealflow._problems import did_you_mean
 from dealflow.errors import ImportProblems, Problem
-from dealflow.playbook import did_you_mean
 
 __all__ = ["Row", "column_indexes", "count_lines", "rows"]
 

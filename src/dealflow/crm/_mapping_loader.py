@@ -13,12 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from dealflow._problems import describe, schema_problems
 from dealflow._yaml import Document, DocumentError, read_document, read_text
 from dealflow.crm._checks import check_mapping
 from dealflow.crm._mapping import CrmMapping
 from dealflow.errors import MappingError, Problem
 from dealflow.playbook import Playbook, load_playbook
-from dealflow.playbook._loader import _describe, _schema_problems
 
 __all__ = ["bundled_mappings", "load_mapping", "parse_mapping"]
 
@@ -62,12 +62,12 @@ def parse_mapping(text: str, file: str = "<string>",
     if not isinstance(document.data, dict):
         problems.append(document.problem((), "a mapping is a mapping of keys such as `shape:` "
                                          "and `columns:`, but this document holds "
-                                         f"{_describe(document.data)}"))
+                                         f"{describe(document.data)}"))
         raise MappingError(problems)
     try:
         mapping = CrmMapping.model_validate(document.data)
     except ValidationError as exc:
-        problems.extend(_schema_problems(exc, document, CrmMapping))
+        problems.extend(schema_problems(exc, document, CrmMapping))
         raise MappingError(problems) from None
     problems.extend(_fit(mapping, playbook or load_playbook(), document))
     if problems:

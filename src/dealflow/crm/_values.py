@@ -12,7 +12,7 @@ import string
 import zoneinfo
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from dealflow.playbook import did_you_mean
+from dealflow._problems import did_you_mean
 
 __all__ = ["MAX_TEXT", "TimeReader", "read_amount", "read_text", "resolve_zone"]
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dealflow._problems import did_you_mean
 from dealflow.crm._columns import SKIP, Cells, Key, Layout
 from dealflow.crm._findings import Findings, Rejected
 from dealflow.crm._history import Fields, Maker, Track
 from dealflow.crm._mapping import CLOSED, LOST, OPEN
 from dealflow.engine import Event
-from dealflow.playbook import did_you_mean
 
 __all__ = ["WideRows"]
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dealflow._problems import did_you_mean
 from dealflow._yaml import Document, DocumentError, read_document, read_text
 from dealflow.deal._deal import Deal, coerce_fact
 from dealflow.errors import DealFileError, Problem
 from dealflow.limits import Limits, current_limits
-from dealflow.playbook import Playbook, did_you_mean
+from dealflow.playbook import Playbook
 
 __all__ = ["load_deal_file"]
 

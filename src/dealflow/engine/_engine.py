@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from transitions import EventData, Machine, MachineError
 
 from dealflow._days import utc_date
+from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
 from dealflow.engine._context import RuleContext
@@ -46,7 +47,7 @@ from dealflow.engine._events import (
 )
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
 from dealflow.errors import MoveRefused
-from dealflow.playbook import Playbook, did_you_mean
+from dealflow.playbook import Playbook
 
 __all__ = ["Engine", "Outcome"]
 

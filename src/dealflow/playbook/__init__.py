@@ -8,6 +8,7 @@ from dealflow.playbook._loader import (
     dump_playbook,
     load_playbook,
     parse_playbook,
+    parse_playbook_cached,
 )
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.playbook._model import (
@@ -26,7 +27,6 @@ from dealflow.playbook._model import (
     Severity,
     Stage,
 )
-from dealflow.playbook._references import check_references, did_you_mean
 
 __all__ = [
     "CODES",
@@ -49,12 +49,11 @@ __all__ = [
     "Stage",
     "Text",
     "bundled_playbooks",
-    "check_references",
-    "did_you_mean",
     "dump_playbook",
     "lint_playbook",
     "load_playbook",
     "parse_playbook",
+    "parse_playbook_cached",
     "playbook_schema",
     "playbook_schema_text",
 ]

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
-import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from dealflow._problems import describe, schema_problems
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
 from dealflow._yaml import Document, DocumentError, Location, read_document, read_text
 from dealflow.errors import PlaybookError, Problem
 from dealflow.limits import Limits, current_limits, limit_hint
 from dealflow.playbook._model import Playbook
-from dealflow.playbook._references import check_references, did_you_mean
+from dealflow.playbook._references import check_references
 
 __all__ = [
     "bundled_playbooks",
     "dump_playbook",
     "load_playbook",
     "parse_playbook",
+    "parse_playbook_cached",
 ]
 
 
@@ -38,8 +38,9 @@ def bundled_playbooks() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=32)
-def _parse_cached(text: str, file: str, limits: Limits) -> Playbook:
-    """Playbooks are immutable, so the same text need not be parsed twice."""
+def parse_playbook_cached(text: str, file: str, limits: Limits) -> Playbook:
+    """`parse_playbook`, once per text, file and limits: playbooks are immutable, so the
+    same text need not be parsed twice (the bundled playbooks, those a store keeps)."""
     return parse_playbook(text, file, limits=limits)
 
 
@@ -59,7 +60,7 @@ def load_playbook(
     if isinstance(source, str) and not path.exists() and "/" not in source and "." not in source:
         bundled = bundled_playbooks()
         if source in bundled:
-            return _parse_cached(bundled[source], f"<bundled {source}.yaml>", limits)
+            return parse_playbook_cached(bundled[source], f"<bundled {source}.yaml>", limits)
         names = ", ".join(bundled) or "none"
         raise PlaybookError([Problem(source, 0, 0, "", "no such file, and no bundled playbook "
                                      f"of that name (bundled: {names})")])
@@ -87,7 +88,7 @@ def parse_playbook(
     if not isinstance(document.data, dict):
         problems.append(document.problem((), f"a playbook is a mapping of keys such as `id:` "
                                          f"and `stages:`, but this document holds "
-                                         f"{_describe(document.data)}"))
+                                         f"{describe(document.data)}"))
         raise PlaybookError(problems)
     over = list(_over_limits(document, limits))
     if over:
@@ -96,7 +97,7 @@ def parse_playbook(
         playbook = Playbook.model_validate(
             document.data, context={"max_rule_length": limits.max_rule_length})
     except ValidationError as exc:
-        problems.extend(_schema_problems(exc, document))
+        problems.extend(schema_problems(exc, document, Playbook))
         raise PlaybookError(problems) from None
     for finding in check_references(playbook):
         problems.append(document.problem(finding.loc, finding.message, key=finding.key))
@@ -159,91 +160,3 @@ def dump_playbook(playbook: Playbook) -> str:
     """The playbook as YAML text that `parse_playbook` loads back into an equal object."""
     data = playbook.model_dump(mode="json", exclude_defaults=True)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
-
-def _schema_problems(exc: ValidationError, document: Document,
-                     root: type[BaseModel] = Playbook) -> Iterator[Problem]:
-    """Located problems for pydantic's errors on a document validated as `root`."""
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        kind = error["type"]
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            allowed = _fields_at(loc[:-1], root)
-            message = f"unknown key {key!r}" + did_you_mean(key, allowed)
-            yield document.problem(loc, message, key=True)
-        elif kind == "missing":
-            yield document.problem(loc[:-1], f"missing required key {loc[-1]!r}")
-        elif kind == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
-            continue  # its entries are invalid, each reported on its own
-        else:
-            yield document.problem(loc, _message(error))
-
-
-#: What pydantic's type errors expect, in the words of YAML rather than of Python.
-_EXPECTED = {
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "model_type": "a mapping of keys to values",
-    "dict_type": "a mapping of keys to values",
-    "string_type": "a string",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, not {_describe(error.get('input'))}"
-    if kind == "too_short":
-        least = error["ctx"]["min_length"]
-        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
-    if kind in {"literal_error", "enum"}:
-        got = error.get("input")
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{got!r} is not allowed; expected {expected}"
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return message
-
-
-def _describe(value: Any) -> str:
-    """What a YAML value is, for messages: `a list`, `the text 'maybe'`, `a date`."""
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f"the text {value if len(value) <= 40 else value[:37] + '...'!r}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    names = {dict: "a mapping", list: "a list", datetime.date: "a date",
-             datetime.datetime: "a date and time"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _fields_at(loc: tuple[Any, ...], root: type[BaseModel] = Playbook) -> list[str]:
-    model: type[BaseModel] | None = root
-    for part in loc:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part)
-        model = _model_in(field.annotation) if field is not None else None
-    return list(model.model_fields) if model is not None else []

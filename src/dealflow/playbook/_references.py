@@ -1,6 +1,6 @@
 """Cross-reference checks of a playbook whose fields are each valid on their own.
 
-Each check yields `Finding`s located by their path in the document: ids that repeat,
+Each check yields `PathProblem`s located by their path in the document: ids that repeat,
 references to a phase, stage, role, fact or item that does not exist (with the closest
 match), texts missing the default locale, and rules or templates that use names outside
 the rule context.
@@ -8,13 +8,12 @@ the rule context.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 from pydantic import BaseModel
 
+from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
 from dealflow.playbook._cycles import helper_cycles
@@ -29,55 +28,34 @@ from dealflow.rules import (
     template_names,
 )
 
-__all__ = ["Finding", "check_references", "did_you_mean"]
+__all__ = ["check_references"]
 
 _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A problem at `loc`; `key` is True when it is about the key rather than its value."""
-
-    loc: Location
-    message: str
-    key: bool = False
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the closest choice, or the list of valid choices."""
-    options = sorted(set(choices))
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    if not options:
-        return "; none are declared"
-    shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-    return f"; valid: {shown}"
-
-
-def check_references(playbook: Playbook) -> list[Finding]:
+def check_references(playbook: Playbook) -> list[PathProblem]:
     """Every cross-reference problem of `playbook`, in document order."""
     checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles)
     return [finding for check in checks for finding in check(playbook)]
 
 
-def _cycles(pb: Playbook) -> Iterator[Finding]:
+def _cycles(pb: Playbook) -> Iterator[PathProblem]:
     for cycle in helper_cycles(pb):
-        yield Finding(cycle.loc, cycle.message)
+        yield PathProblem(cycle.loc, cycle.message)
 
 
-def _unique(entries: Sequence[BaseModel], loc: Location, what: str) -> Iterator[Finding]:
+def _unique(entries: Sequence[BaseModel], loc: Location, what: str) -> Iterator[PathProblem]:
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries):
         entry_id = getattr(entry, "id")  # noqa: B009 - every entry model has an id
         if entry_id in seen:
-            yield Finding((*loc, index, "id"), f"duplicate {what} id {entry_id!r} "
+            yield PathProblem((*loc, index, "id"), f"duplicate {what} id {entry_id!r} "
                           f"(also at {loc[-1]}[{seen[entry_id]}])")
         else:
             seen[entry_id] = index
 
 
-def _unique_ids(pb: Playbook) -> Iterator[Finding]:
+def _unique_ids(pb: Playbook) -> Iterator[PathProblem]:
     yield from _unique(pb.buyer_phases, ("buyer_phases",), "buyer phase")
     yield from _unique(pb.stages, ("stages",), "stage")
     yield from _unique(pb.roles, ("roles",), "role")
@@ -92,25 +70,25 @@ def _unique_ids(pb: Playbook) -> Iterator[Finding]:
         for g, gate in enumerate(stage.gates):
             where = f"stages[{s}].gates[{g}]"
             if gate.id in gates:
-                yield Finding(("stages", s, "gates", g, "id"),
+                yield PathProblem(("stages", s, "gates", g, "id"),
                               f"duplicate gate id {gate.id!r} (also at {gates[gate.id]})")
             gates.setdefault(gate.id, where)
         for i, item in enumerate(stage.items):
             where = f"stages[{s}].items[{i}]"
             if item.id in items:
-                yield Finding(("stages", s, "items", i, "id"),
+                yield PathProblem(("stages", s, "items", i, "id"),
                               f"duplicate item id {item.id!r} (also at {items[item.id]})")
             items.setdefault(item.id, where)
 
 
-def _locales(pb: Playbook) -> Iterator[Finding]:
+def _locales(pb: Playbook) -> Iterator[PathProblem]:
     seen: set[str] = set()
     for index, locale in enumerate(pb.locales):
         if not _LOCALE.match(locale):
-            yield Finding(("locales", index), f"{locale!r} is not a locale code such as "
+            yield PathProblem(("locales", index), f"{locale!r} is not a locale code such as "
                           "`en`, `zh` or `pt-BR`")
         if locale in seen:
-            yield Finding(("locales", index), f"locale {locale!r} is listed twice")
+            yield PathProblem(("locales", index), f"locale {locale!r} is listed twice")
         seen.add(locale)
 
 
@@ -125,31 +103,32 @@ def _walk_texts(value: object, loc: Location) -> Iterator[tuple[Location, Locali
             yield from _walk_texts(child, (*loc, index))
 
 
-def _texts(pb: Playbook) -> Iterator[Finding]:
+def _texts(pb: Playbook) -> Iterator[PathProblem]:
     known = set(pb.locales)
     for loc, text in _walk_texts(pb, ()):
         if text.plain:
             continue
         for locale in text.locales():
             if locale not in known:
-                yield Finding((*loc, locale), f"locale {locale!r} is not in `locales`"
+                yield PathProblem((*loc, locale), f"locale {locale!r} is not in `locales`"
                               + did_you_mean(locale, known), key=True)
         if pb.default_locale not in text.locales():
-            yield Finding(loc, f"missing the default locale {pb.default_locale!r} "
+            yield PathProblem(loc, f"missing the default locale {pb.default_locale!r} "
                           "(the first of `locales`)")
 
 
-def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[Finding]:
+def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
     if value not in valid:
-        yield Finding(loc, f"unknown {what} {value!r}" + did_you_mean(value, valid))
+        yield PathProblem(loc, f"unknown {what} {value!r}" + did_you_mean(value, valid))
 
 
-def _refs(values: Sequence[str], valid: set[str], loc: Location, what: str) -> Iterator[Finding]:
+def _refs(values: Sequence[str], valid: set[str], loc: Location,
+          what: str) -> Iterator[PathProblem]:
     for index, value in enumerate(values):
         yield from _ref(value, valid, (*loc, index), what)
 
 
-def _links(pb: Playbook) -> Iterator[Finding]:
+def _links(pb: Playbook) -> Iterator[PathProblem]:
     phases = {phase.id for phase in pb.buyer_phases}
     stages = {stage.id for stage in pb.stages}
     roles = {role.id for role in pb.roles}
@@ -174,19 +153,19 @@ def _links(pb: Playbook) -> Iterator[Finding]:
         yield from _ref(pb.red_flags.champion_by, stages, ("red_flags", "champion_by"), "stage")
 
 
-def _facts(pb: Playbook) -> Iterator[Finding]:
+def _facts(pb: Playbook) -> Iterator[PathProblem]:
     for index, fact in enumerate(pb.facts):
         yield from _fact_values(fact, ("facts", index))
 
 
-def _fact_values(fact: Fact, loc: Location) -> Iterator[Finding]:
+def _fact_values(fact: Fact, loc: Location) -> Iterator[PathProblem]:
     if fact.type == "enum":
         if not fact.values:
-            yield Finding(loc, "an enum fact needs `values`, the list of allowed values")
+            yield PathProblem(loc, "an enum fact needs `values`, the list of allowed values")
         elif len(set(fact.values)) != len(fact.values):
-            yield Finding((*loc, "values"), "values repeat")
+            yield PathProblem((*loc, "values"), "values repeat")
     elif fact.values is not None:
-        yield Finding((*loc, "values"), f"`values` is only for enum facts, not {fact.type}",
+        yield PathProblem((*loc, "values"), f"`values` is only for enum facts, not {fact.type}",
                       key=True)
 
 
@@ -207,28 +186,28 @@ def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
         yield ("approval_rules", a, "when"), rule.when, plain
 
 
-def _rules(pb: Playbook) -> Iterator[Finding]:
+def _rules(pb: Playbook) -> Iterator[PathProblem]:
     facts = {fact.id for fact in pb.facts}
     roles = {role.id for role in pb.roles}
     items = {item.id for _, item in pb.iter_items()}
     for loc, rule, names in _all_rules(pb):
         for name in sorted(rule.refs.names - names):
-            yield Finding(loc, f"rule uses unknown name {name!r}" + did_you_mean(name, names))
+            yield PathProblem(loc, f"rule uses unknown name {name!r}" + did_you_mean(name, names))
         for fact in sorted(rule.refs.facts - facts):
-            yield Finding(loc, f"rule uses unknown fact {fact!r}" + did_you_mean(fact, facts))
+            yield PathProblem(loc, f"rule uses unknown fact {fact!r}" + did_you_mean(fact, facts))
         for role in sorted(rule.refs.roles - roles):
-            yield Finding(loc, f"rule uses unknown role {role!r}" + did_you_mean(role, roles))
+            yield PathProblem(loc, f"rule uses unknown role {role!r}" + did_you_mean(role, roles))
         for item in sorted(rule.refs.items - items):
-            yield Finding(loc, f"rule uses unknown item {item!r}" + did_you_mean(item, items))
+            yield PathProblem(loc, f"rule uses unknown item {item!r}" + did_you_mean(item, items))
 
 
-def _templates(pb: Playbook) -> Iterator[Finding]:
+def _templates(pb: Playbook) -> Iterator[PathProblem]:
     for s, stage in enumerate(pb.stages):
         for i, item in enumerate(stage.items):
             yield from _item_template(item, ("stages", s, "items", i, "text"))
 
 
-def _item_template(item: Item, loc: Location) -> Iterator[Finding]:
+def _item_template(item: Item, loc: Location) -> Iterator[PathProblem]:
     allowed = TEMPLATE_NAMES if item.for_each is not None else TEMPLATE_NAMES - {STAKEHOLDER_NAME}
     sources = [((), item.text.get_text(""))] if item.text.plain else [
         ((locale,), item.text[locale]) for locale in item.text.locales()
@@ -238,9 +217,9 @@ def _item_template(item: Item, loc: Location) -> Iterator[Finding]:
         try:
             compile_template(source)
         except RuleSyntaxError as exc:
-            yield Finding(here, str(exc))
+            yield PathProblem(here, str(exc))
             continue
         for name in sorted(template_names(source) - allowed):
             hint = " (only items with `for_each` have a stakeholder)" if (
                 name == STAKEHOLDER_NAME) else did_you_mean(name, allowed)
-            yield Finding(here, f"template uses unknown name {name!r}{hint}")
+            yield PathProblem(here, f"template uses unknown name {name!r}{hint}")

@@ -5,7 +5,7 @@ from dealflow.store._database import open_engine
 from dealflow.store._files import sqlite_file
 from dealflow.store._jsonl import ImportResult, export_jsonl, import_events, import_jsonl
 from dealflow.store._repository import DEFAULT_URL, HeldPlaybook, Store, database_url
-from dealflow.store._sql import days_between
+from dealflow.store._sql import amount_sums, amount_total, days_between
 from dealflow.store._tables import DEALS, EVENTS, SCHEMA_VERSION, STAGE_CHANGES
 
 __all__ = [
@@ -17,6 +17,8 @@ __all__ = [
     "HeldPlaybook",
     "ImportResult",
     "Store",
+    "amount_sums",
+    "amount_total",
     "database_url",
     "days_between",
     "export_csv",

@@ -38,8 +38,13 @@ from dealflow.engine import (
 )
 from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
 from dealflow.limits import current_limits
-from dealflow.playbook import Playbook, bundled_playbooks, dump_playbook, load_playbook
-from dealflow.playbook._loader import _parse_cached
+from dealflow.playbook import (
+    Playbook,
+    bundled_playbooks,
+    dump_playbook,
+    load_playbook,
+    parse_playbook_cached,
+)
 from dealflow.store._database import (
     engine_url,
     is_read_only,
@@ -268,7 +273,7 @@ class Store:
                                      "--playbook FILE) or import an export that carries it")
                 self._playbooks[key] = bundled  # stored with the first deal written under it
                 return bundled
-            self._playbooks[key] = _parse_cached(text, f"<store {playbook_id} {version}>",
+            self._playbooks[key] = parse_playbook_cached(text, f"<store {playbook_id} {version}>",
                                                  current_limits())
         return self._playbooks[key]
 
