@@ -19,21 +19,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from dealflow._days import elapsed_days
 from dealflow.deal import Deal, Status
 from dealflow.engine import (
     DealCreated,
     Engine,
     Event,
-    ItemCompleted,
     Outcome,
-    StakeholderAdded,
-    StakeholderRemoved,
-    StakeholderUpdated,
     replay,
 )
 from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
@@ -55,20 +50,14 @@ from dealflow.store._database import (
 )
 from dealflow.store._rows import (
     deal_from_data,
-    deal_values,
     event_from_row,
-    event_values,
-    stage_change_values,
 )
-from dealflow.store._sql import days_between
 from dealflow.store._tables import (
     DEALS,
     EVENTS,
-    ITEM_STATES,
     PLAYBOOKS,
-    STAGE_CHANGES,
-    STAKEHOLDERS,
 )
+from dealflow.store._writes import write_changes
 
 __all__ = ["DEFAULT_URL", "HeldPlaybook", "Store", "database_url", "version_order"]
 
@@ -76,41 +65,7 @@ DEFAULT_URL = "sqlite:///dealflow.db"
 Clock = Callable[[], dt.datetime]
 
 
-# Statements built once: building them is most of the cost of a small write.
 _GET_DATA = select(DEALS.c.data).where(DEALS.c.id == bindparam("b_id"))
-_INSERT_DEAL = insert(DEALS)
-_UPDATE_DEAL = update(DEALS).where(DEALS.c.id == bindparam("b_id"),
-                                   DEALS.c.version == bindparam("b_expected"))
-_INSERT_EVENTS = insert(EVENTS)
-_INSERT_PEOPLE = insert(STAKEHOLDERS)
-_INSERT_ITEMS = insert(ITEM_STATES)
-_INSERT_STAGE_CHANGES = insert(STAGE_CHANGES)
-
-
-_LEFT_AT = bindparam("b_left", type_=STAGE_CHANGES.c.left_at.type)
-
-
-def _close_stays(conn: Connection, stored: set[str], moves: list[dict[str, Any]]) -> None:
-    """Each stage change ends the stay the deal's previous one began: in `moves` itself,
-    or, for the deals in `stored` (already in the database), the stay still open there."""
-    latest: dict[str, dict[str, Any]] = {}
-    in_database: list[dict[str, Any]] = []
-    for row in moves:
-        before = latest.get(row["deal_id"])
-        if before is not None:
-            before["left_at"] = row["at"]
-            before["days"] = elapsed_days(before["at"], row["at"])
-        elif row["deal_id"] in stored:
-            in_database.append({"b_deal": row["deal_id"], "b_left": row["at"]})
-        latest[row["deal_id"]] = row
-        row.setdefault("left_at", None)
-        row.setdefault("days", None)
-    if in_database:
-        c = STAGE_CHANGES.c
-        conn.execute(update(STAGE_CHANGES)
-                     .where(c.deal_id == bindparam("b_deal"), c.left_at.is_(None))
-                     .values(left_at=_LEFT_AT, days=days_between(conn, c.at, _LEFT_AT)),
-                     in_database)
 
 
 def version_order(version: str) -> tuple[tuple[int, str], ...]:
@@ -482,47 +437,10 @@ class Store:
     def write_changes(self, conn: Connection,
                       changes: Sequence[tuple[Deal, int, Sequence[Event]]]) -> None:
         """Within the open write transaction `conn`, store each (new deal projection,
-        the version it was read at (0 for a new deal), its new events), in bulk.
+        the version it was read at (0 for a new deal), its new events), in bulk, with the
+        playbooks new deals run under.
 
         Raises `ConflictError` when a deal is no longer at the version it was read at;
         the caller's transaction then rolls everything back.
         """
-        new = [deal_values(deal) for deal, expected, _ in changes if expected == 0]
-        if new:
-            self._keep_playbooks(conn, {(row["playbook_id"], row["playbook_version"])
-                                        for row in new})
-            conn.execute(_INSERT_DEAL, new)
-        for deal, expected, _ in changes:
-            if expected:
-                self._update_projection(conn, deal, expected)
-        moved = [deal for deal, _, events in changes if any(
-            isinstance(e, StakeholderAdded | StakeholderUpdated | StakeholderRemoved)
-            for e in events)]
-        if moved:
-            conn.execute(delete(STAKEHOLDERS).where(
-                STAKEHOLDERS.c.deal_id.in_([deal.id for deal in moved])))
-            people = [{"deal_id": deal.id, "stakeholder_id": p.id, "name": p.name,
-                       "roles": list(p.roles), "stance": p.stance.value,
-                       "influence": p.influence.value}
-                      for deal in moved for p in deal.stakeholders]
-            if people:
-                conn.execute(_INSERT_PEOPLE, people)
-        events = [event for _, _, batch in changes for event in batch]
-        done = [{"deal_id": e.deal_id, "item_id": e.item_id, "stage": e.stage,
-                 "actor": e.actor, "at": e.at, "evidence": e.evidence}
-                for e in events if isinstance(e, ItemCompleted)]
-        if done:
-            conn.execute(_INSERT_ITEMS, done)
-        if events:
-            conn.execute(_INSERT_EVENTS, [event_values(e) for e in events])
-        moves = [row for row in map(stage_change_values, events) if row is not None]
-        if moves:
-            _close_stays(conn, {deal.id for deal, expected, _ in changes if expected}, moves)
-            conn.execute(_INSERT_STAGE_CHANGES, moves)
-
-    def _update_projection(self, conn: Connection, deal: Deal, expected: int) -> None:
-        values = {**deal_values(deal), "b_id": deal.id, "b_expected": expected}
-        result = conn.execute(_UPDATE_DEAL, values)
-        if result.rowcount != 1:
-            actual = conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal.id)).scalar()
-            raise ConflictError(deal.id, expected, None if actual is None else int(actual))
+        write_changes(conn, changes, lambda keys: self._keep_playbooks(conn, keys))
