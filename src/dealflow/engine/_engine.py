@@ -1,24 +1,22 @@
 """The deal engine: moves deals through a playbook only when its control points hold.
 
-One `transitions` machine is built per playbook (stages, plus `won` and `lost`) and
-shared by every deal; deals are never added to it. Each operation first checks, in our
-own code, everything that must hold (the deal's status, the arguments, the gates of the
-stage it leaves, the roles the stage requires, the approval rules of the stage it
-enters); only then is the machine's trigger fired, so a refused operation changes
-nothing. Every operation returns an `Outcome`: the new deal, the events that record the
-change, and the `GateReport` behind it.
+One `transitions` machine is built per playbook (`_machine`: stages, plus `won` and
+`lost`) and shared by every deal; deals are never added to it. Each operation first
+checks, in our own code, everything that must hold (the deal's status, the arguments,
+the gates of the stage it leaves, the roles the stage requires, the approval rules of
+the stage it enters); only then is the machine's trigger fired, so a refused operation
+changes nothing. Every operation returns an `Outcome` (`_outcome`): the new deal, the
+events that record the change, and the `GateReport` behind it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
-from transitions import EventData, Machine, MachineError
 
 from dealflow._days import utc_date
 from dealflow._problems import did_you_mean
@@ -46,52 +44,24 @@ from dealflow.engine._events import (
     replay,
 )
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
+from dealflow.engine._machine import LOST, MoveMachine
+from dealflow.engine._outcome import (
+    Outcome,
+    fails,
+    field_errors,
+    placeholder_deal,
+    unknown_person,
+)
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
 __all__ = ["Engine", "Outcome"]
 
-LOST = "lost"
 Clock = Callable[[], dt.datetime]
 
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of an operation: the deal after it, its events, and the report."""
-
-    deal: Deal
-    events: tuple[Event, ...]
-    report: GateReport
-
-    @property
-    def ok(self) -> bool:
-        """True when the operation was carried out."""
-        return self.report.allowed
-
-    def raise_for_refusal(self) -> Outcome:
-        """Return self, or raise `MoveRefused` when the operation was refused."""
-        if not self.ok:
-            raise MoveRefused(self.deal, self.report)
-        return self
-
-
-class _Token:
-    """What the shared machine sees of a deal during one trigger."""
-
-    __slots__ = ("permitted", "state", "target")
-
-    def __init__(self, state: str, target: str | None) -> None:
-        self.state = state
-        self.target = target
-        self.permitted = True
-
-
-def _fail(check_id: str, text: str, *missing: str) -> Check:
-    return Check(id=check_id, text=text, passed=False, missing=tuple(missing))
 
 
 class Engine:
@@ -100,50 +70,7 @@ class Engine:
     def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now) -> None:
         self.playbook = playbook
         self.clock = clock
-        self._machine = self._build_machine()
-        # The machine's graph never changes once built and its conditions pass for every
-        # move the engine fires, so each (trigger, from, to) it has allowed is remembered.
-        self._allowed: dict[tuple[str, str, str | None], str] = {}
-
-    # -- the machine ------------------------------------------------------------------------
-    def _build_machine(self) -> Machine:
-        stages = [stage.id for stage in self.playbook.stages]
-        machine = Machine(model=None, states=[*stages, WON, LOST], initial=stages[0],
-                          auto_transitions=False, send_event=True)
-
-        def permitted(event: EventData) -> bool:
-            token: _Token = event.model  # type: ignore[assignment]
-            return token.permitted
-
-        def aimed(dest: str) -> Callable[[EventData], bool]:
-            return lambda event: bool(getattr(event.model, "target", None) == dest)
-
-        for here, there in zip(stages, stages[1:], strict=False):
-            machine.add_transition("advance", here, there, conditions=[permitted])
-        machine.add_transition("win", stages[-1], WON, conditions=[permitted])
-        machine.add_transition("lose", list[Any](stages), LOST, conditions=[permitted])
-        for i, here in enumerate(stages):
-            for there in stages[:i]:
-                machine.add_transition("back", here, there, conditions=[permitted, aimed(there)])
-        for state in (WON, LOST):
-            for there in stages:
-                machine.add_transition("reopen", state, there,
-                                       conditions=[permitted, aimed(there)])
-        return machine
-
-    def _fire(self, trigger: str, state: str, target: str | None) -> str:
-        allowed = self._allowed.get((trigger, state, target))
-        if allowed is not None:
-            return allowed
-        token = _Token(state, target)
-        try:
-            moved = self._machine.events[trigger].trigger(token)
-        except MachineError as exc:  # the playbook's structure does not allow it
-            raise RuntimeError(f"{trigger} from {state}: {exc.value}") from None
-        if not moved:
-            raise RuntimeError(f"{trigger} from {state} to {target} did not fire")
-        self._allowed[(trigger, state, target)] = token.state
-        return token.state
+        self._machine = MoveMachine(playbook)
 
     # -- reading ----------------------------------------------------------------------------
     def context(self, deal: Deal) -> RuleContext:
@@ -173,7 +100,7 @@ class Engine:
 
     def _playbook_check(self, deal: Deal) -> list[Check]:
         if deal.playbook_id != self.playbook.id or deal.playbook_version != self.playbook.version:
-            return [_fail("playbook", "the deal runs under this playbook version",
+            return [fails("playbook", "the deal runs under this playbook version",
                           f"deal {deal.id} runs under {deal.playbook_id} "
                           f"{deal.playbook_version}, this engine under {self.playbook.id} "
                           f"{self.playbook.version}")]
@@ -186,7 +113,7 @@ class Engine:
         if deal.status in allowed:
             return []
         names = " or ".join(status.value for status in allowed)
-        return [_fail("status", f"{operation} needs a deal that is {names}",
+        return [fails("status", f"{operation} needs a deal that is {names}",
                       f"deal {deal.id} is {deal.status.value}")]
 
     # -- building outcomes ------------------------------------------------------------------
@@ -201,7 +128,7 @@ class Engine:
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
         event = make()
         if (undecodable := lone_surrogate(event)) is not None:  # no store could save it
-            report = GateReport(operation, deal.id, deal.stage, target, (*checks, _fail(
+            report = GateReport(operation, deal.id, deal.stage, target, (*checks, fails(
                 "text", "every text is valid Unicode",
                 f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")))
             outcome = Outcome(deal, (), report)
@@ -220,9 +147,9 @@ class Engine:
                                 playbook_version=self.playbook.version, stage=first)
             deal = apply(None, event, self.playbook)
         except (ValidationError, InvalidOperation) as exc:
-            raise MoveRefused(_placeholder(deal_id, self.playbook, first, self.clock()),
+            raise MoveRefused(placeholder_deal(deal_id, self.playbook, first, self.clock()),
                               GateReport("create", deal_id, first, first, (
-                                  _fail("deal", "the deal's fields are valid", *_errors(exc)),
+                                  fails("deal", "the deal's fields are valid", *field_errors(exc)),
                               ))) from None
         report = GateReport("create", deal_id, first, first, ())
         return Outcome(deal, (event,), report)
@@ -235,7 +162,7 @@ class Engine:
         next_stage = None if checks else self.playbook.next_stage(deal.stage)
         target = next_stage.id if next_stage else None
         if not checks and target is None:
-            checks = [_fail("stage", "advance needs a next stage",
+            checks = [fails("stage", "advance needs a next stage",
                             f"{deal.stage} is the last stage: use win")]
         if not checks and target is not None:
             checks = self._exit_checks(self.context(deal), target, locale)
@@ -243,7 +170,7 @@ class Engine:
 
         def make() -> Event:
             assert target is not None
-            self._fire("advance", deal.stage, target)
+            self._machine.fire("advance", deal.stage, target)
             warnings = tuple(c.id for c in report_checks if not c.passed)
             return StageAdvanced(**self._base(deal, actor), from_stage=deal.stage,
                                  to_stage=target, warnings=warnings)
@@ -256,13 +183,13 @@ class Engine:
         checks = self._status_check(deal, (Status.open,), "win")
         last = self.playbook.stages[-1].id
         if not checks and deal.stage != last:
-            checks = [_fail("stage", f"win is only possible from the last stage, {last}",
+            checks = [fails("stage", f"win is only possible from the last stage, {last}",
                             f"the deal is in {deal.stage}")]
         if not checks:
             checks = self._exit_checks(self.context(deal), WON, locale)
 
         def make() -> Event:
-            self._fire("win", deal.stage, WON)
+            self._machine.fire("win", deal.stage, WON)
             return DealWon(**self._base(deal, actor), stage=deal.stage)
 
         return self._outcome(deal, "win", WON, checks, make, raise_on_refusal)
@@ -273,11 +200,11 @@ class Engine:
         checks = self._status_check(deal, (Status.open, Status.on_hold), "lose")
         reasons = [r.id for r in self.playbook.lost_reasons]
         if reason not in reasons:
-            checks.append(_fail("reason", "a lost deal needs one of the playbook's lost reasons",
+            checks.append(fails("reason", "a lost deal needs one of the playbook's lost reasons",
                                 f"unknown lost reason {reason!r}" + did_you_mean(reason, reasons)))
 
         def make() -> Event:
-            self._fire("lose", deal.stage, LOST)
+            self._machine.fire("lose", deal.stage, LOST)
             return DealLost(**self._base(deal, actor), stage=deal.stage, reason=reason, note=note)
 
         return self._outcome(deal, "lose", LOST, checks, make, raise_on_refusal)
@@ -287,7 +214,7 @@ class Engine:
         """Move back to an earlier stage (the previous one unless `to` names another)."""
         checks = self._status_check(deal, (Status.open,), "move back")
         if not reason.strip():
-            checks.append(_fail("reason", "moving back needs a reason", "the reason is empty"))
+            checks.append(fails("reason", "moving back needs a reason", "the reason is empty"))
         target = to
         if not self._playbook_check(deal):  # a foreign deal's stage may not exist here
             target, stage_checks = self._back_target(deal, to)
@@ -295,7 +222,7 @@ class Engine:
 
         def make() -> Event:
             assert target is not None
-            self._fire("back", deal.stage, target)
+            self._machine.fire("back", deal.stage, target)
             return StageMovedBack(**self._base(deal, actor), from_stage=deal.stage,
                                   to_stage=target, reason=reason)
 
@@ -306,10 +233,10 @@ class Engine:
         earlier = [stage.id for stage in self.playbook.stages[:index]]
         target = to if to is not None else (earlier[-1] if earlier else None)
         if target is None:
-            return None, [_fail("stage", "moving back needs an earlier stage",
+            return None, [fails("stage", "moving back needs an earlier stage",
                                 f"{deal.stage} is the first stage")]
         if target not in earlier:
-            return target, [_fail("stage", "moving back goes to an earlier stage",
+            return target, [fails("stage", "moving back goes to an earlier stage",
                                   f"{target!r} is not before {deal.stage}"
                                   + did_you_mean(target, earlier))]
         return target, []
@@ -319,10 +246,10 @@ class Engine:
         """Put an open deal on hold, for a known reason, until a date."""
         checks = self._status_check(deal, (Status.open,), "hold")
         if not reason.strip():
-            checks.append(_fail("reason", "a hold needs a reason", "the reason is empty"))
+            checks.append(fails("reason", "a hold needs a reason", "the reason is empty"))
         today = utc_date(self.clock())
         if resume_on <= today:
-            checks.append(_fail("resume_on", "a hold needs a date to resume in the future",
+            checks.append(fails("resume_on", "a hold needs a date to resume in the future",
                                 f"{resume_on} is not after today ({today})"))
 
         def make() -> Event:
@@ -344,7 +271,7 @@ class Engine:
         checks = self._status_check(deal, (Status.won, Status.lost), "reopen")
 
         def make() -> Event:
-            self._fire("reopen", deal.status.value, deal.stage)
+            self._machine.fire("reopen", deal.status.value, deal.stage)
             return DealReopened(**self._base(deal, actor), stage=deal.stage)
 
         return self._outcome(deal, "reopen", deal.stage, checks, make, raise_on_refusal)
@@ -357,13 +284,13 @@ class Engine:
         checks = self._playbook_check(deal)
         typed = None
         if name not in declared:
-            checks.append(_fail("fact", "the fact is declared by the playbook",
+            checks.append(fails("fact", "the fact is declared by the playbook",
                                 f"unknown fact {name!r}" + did_you_mean(name, declared)))
         elif value is not None:
             try:
                 typed = coerce_fact(declared[name], value)
             except ValueError as exc:
-                checks.append(_fail("value", f"fact {name} takes {declared[name].type} values",
+                checks.append(fails("value", f"fact {name} takes {declared[name].type} values",
                                     f"{value!r}: {exc}"))
 
         def make() -> Event:
@@ -373,7 +300,7 @@ class Engine:
 
     def _role_checks(self, roles: Sequence[str]) -> list[Check]:
         valid = [role.id for role in self.playbook.roles]
-        return [_fail("roles", "roles come from the playbook's decision chain",
+        return [fails("roles", "roles come from the playbook's decision chain",
                       f"unknown role {role!r}" + did_you_mean(role, valid))
                 for role in roles if role not in valid]
 
@@ -382,7 +309,7 @@ class Engine:
         """Add a person to the deal's stakeholder map."""
         checks = self._playbook_check(deal) + self._role_checks(stakeholder.roles)
         if deal.stakeholder(stakeholder.id) is not None:
-            checks.append(_fail("stakeholder", "stakeholder ids are unique within a deal",
+            checks.append(fails("stakeholder", "stakeholder ids are unique within a deal",
                                 f"deal {deal.id} already has stakeholder {stakeholder.id!r}"))
 
         def make() -> Event:
@@ -397,14 +324,14 @@ class Engine:
         checks = self._playbook_check(deal)
         updated: Stakeholder | None = None
         if current is None:
-            checks.append(_unknown_person(deal, stakeholder_id))
+            checks.append(unknown_person(deal, stakeholder_id))
         else:
             try:
                 updated = Stakeholder.model_validate(
                     {**current.model_dump(), **changes, "id": stakeholder_id})
                 checks.extend(self._role_checks(updated.roles))
             except ValidationError as exc:
-                checks.append(_fail("stakeholder", "the changes are valid", *_errors(exc)))
+                checks.append(fails("stakeholder", "the changes are valid", *field_errors(exc)))
 
         def make() -> Event:
             assert updated is not None
@@ -418,7 +345,7 @@ class Engine:
         """Take a person off the map."""
         checks = self._playbook_check(deal)
         if deal.stakeholder(stakeholder_id) is None:
-            checks.append(_unknown_person(deal, stakeholder_id))
+            checks.append(unknown_person(deal, stakeholder_id))
 
         def make() -> Event:
             return StakeholderRemoved(**self._base(deal, actor), stakeholder_id=stakeholder_id)
@@ -444,15 +371,15 @@ class Engine:
         instances = {inst.id: inst for inst in ctx.item_instances(self.playbook.stage(deal.stage))}
         instance = instances.get(item_id)
         if instance is None:
-            return [_fail("item", "the item is on the current stage's checklist",
+            return [fails("item", "the item is on the current stage's checklist",
                           f"no item {item_id!r} applies to {deal.id} in {deal.stage}"
                           + did_you_mean(item_id, instances))]
         if item_id in deal.items_done:
-            return [_fail("item", "an item is marked done once",
+            return [fails("item", "an item is marked done once",
                           f"{item_id} was done by {deal.items_done[item_id].actor}")]
         if instance.item.evidence is not None and not (evidence or "").strip():
             needed = self.playbook.text(instance.item.evidence)
-            return [_fail("evidence", "this item needs evidence", f"evidence: {needed}")]
+            return [fails("evidence", "this item needs evidence", f"evidence: {needed}")]
         return []
 
     def set_next_step(self, deal: Deal, next_step: NextStep | None, *, actor: str,
@@ -469,7 +396,7 @@ class Engine:
         """Change the deal's title, account, amount, currency or owner."""
         allowed = {"title", "account", "amount", "currency", "owner"}
         checks = self._playbook_check(deal)
-        checks.extend(_fail("field", "only title, account, amount, currency and owner change "
+        checks.extend(fails("field", "only title, account, amount, currency and owner change "
                             "this way", f"cannot edit {key!r}")
                       for key in changes if key not in allowed)
         if "amount" in changes:
@@ -478,28 +405,9 @@ class Engine:
             try:
                 Deal.model_validate({**deal.model_dump(), **changes})
             except ValidationError as exc:
-                checks.append(_fail("deal", "the changes are valid", *_errors(exc)))
+                checks.append(fails("deal", "the changes are valid", *field_errors(exc)))
 
         def make() -> Event:
             return DealEdited(**self._base(deal, actor), changes=changes)
 
         return self._outcome(deal, "edit", deal.stage, checks, make, raise_on_refusal)
-
-
-def _unknown_person(deal: Deal, stakeholder_id: str) -> Check:
-    known = [person.id for person in deal.stakeholders]
-    closest = did_you_mean(stakeholder_id, known) if known else "; the map is empty"
-    return _fail("stakeholder", "the stakeholder is on the map",
-                 f"no stakeholder {stakeholder_id!r}" + closest)
-
-
-def _errors(exc: ValidationError | InvalidOperation) -> list[str]:
-    if isinstance(exc, InvalidOperation):
-        return ["amount is not a number"]
-    return [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
-
-
-def _placeholder(deal_id: str, playbook: Playbook, stage: str, now: dt.datetime) -> Deal:
-    return Deal.model_construct(id=deal_id, title="", account="", owner="",
-                                playbook_id=playbook.id, playbook_version=playbook.version,
-                                stage=stage, created_at=now, stage_entered_at=now)
