@@ -37,9 +37,9 @@ from dealflow import Deal, PlaybookError, parse_playbook
 from dealflow.cli import app
 from dealflow.engine import RuleContext
 from dealflow.errors import DealflowError
-from dealflow.rules._compiler import render
 from dealflow.rules._cost import MAX_TEMPLATE_STEPS
 from dealflow.rules._rule import _parse
+from dealflow.rules._source import render
 from dealflow.sop import build_checklist, render_checklist
 
 HERE = Path(__file__).resolve().parent

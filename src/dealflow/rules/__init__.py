@@ -13,7 +13,8 @@ declared once, in `VOCABULARY` (`_vocabulary`); the rule context of the engine i
 from it (`speaks_the_vocabulary`).
 """
 
-from dealflow.rules._compiler import DATA_ERRORS, Leaf, TrustingSandbox, trust
+from dealflow.rules._compiler import DATA_ERRORS, TrustingSandbox, trust
+from dealflow.rules._explain import Leaf
 from dealflow.rules._layout_sandbox import LayoutSandbox, template_line
 from dealflow.rules._rule import (
     Rule,

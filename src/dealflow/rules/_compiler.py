@@ -1,11 +1,11 @@
-"""A compiler from Jinja expression trees to Python closures, with explanations.
+"""A compiler from Jinja expression trees to Python closures.
 
 Jinja's parser reads the rule; instead of Jinja's code generator (which builds a new
 render context for every call), each node becomes a small closure over the ones below
 it. Only the node kinds, filters and tests listed here compile; anything else is a
 load-time error. Attribute access goes through the sandboxed environment, so what the
-sandbox forbids stays forbidden. Because the tree is kept, `why_false` can say which
-parts of a false rule were false and with which values.
+sandbox forbids stays forbidden. The tree is kept beside the closures, so that
+`_explain` can say which parts of a false rule were false and with which values.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
@@ -32,6 +31,7 @@ from dealflow.rules._guards import (
     check_concat,
     check_size,
 )
+from dealflow.rules._source import render
 
 __all__ = [
     "ARITHMETIC",
@@ -39,12 +39,9 @@ __all__ = [
     "MAX_INT_BITS",
     "MAX_SIZE",
     "DATA_ERRORS",
-    "Compiled",
-    "Leaf",
     "TrustingSandbox",
     "compile_node",
     "evaluate",
-    "render",
     "trust",
 ]
 
@@ -153,8 +150,6 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "lt": operator.lt, "lteq": operator.le,
     "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
 }
-_SYMBOL = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=",
-           "in": "in", "notin": "not in"}
 
 
 _BINARY: dict[type[nodes.BinExpr], Callable[[Any, Any], Any]] = {
@@ -395,166 +390,3 @@ def compile_node(node: nodes.Node) -> Fn:
     if compiler is None:
         raise UnsupportedSyntax(f"`{type(node).__name__}` expressions are not supported in rules")
     return compiler(node)
-
-
-# -- rendering a node back to text (for explanations) ------------------------------------
-
-def _render_args(node: nodes.Call | nodes.Filter | nodes.Test) -> str:
-    parts = [render(arg) for arg in node.args]
-    parts += [f"{kw.key}={render(kw.value)}" for kw in node.kwargs]
-    return ", ".join(parts)
-
-
-_BIN_SYMBOL = {nodes.Add: "+", nodes.Sub: "-", nodes.Mul: "*", nodes.Div: "/",
-               nodes.FloorDiv: "//", nodes.Mod: "%", nodes.Pow: "**"}
-
-
-#: Nodes that need no parentheses as the target of `.attr`, `[key]` or `(args)`.
-_ATOMS = (nodes.Const, nodes.Name, nodes.Getattr, nodes.Getitem, nodes.Call, nodes.List,
-          nodes.Tuple, nodes.Dict)
-#: Nodes written in parentheses as the operand of an operator, a filter or a test.
-_LOOSE = (nodes.BinExpr, nodes.And, nodes.Or, nodes.Not, nodes.Compare, nodes.CondExpr,
-          nodes.Concat)
-
-
-def _target(node: nodes.Node) -> str:
-    text = render(node)
-    return text if isinstance(node, _ATOMS) else f"({text})"
-
-
-def _operand(node: nodes.Node) -> str:
-    text = render(node)
-    return f"({text})" if isinstance(node, _LOOSE) else text
-
-
-def _compared(node: nodes.Node) -> str:
-    text = render(node)
-    looser = nodes.And | nodes.Or | nodes.Not | nodes.Compare | nodes.CondExpr
-    return f"({text})" if isinstance(node, looser) else text
-
-
-def render(node: nodes.Node) -> str:  # noqa: C901, PLR0911, PLR0912 - one branch per node kind
-    """The node written back as rule text (normalised spacing)."""
-    if isinstance(node, nodes.Const):
-        return repr(node.value) if not isinstance(node.value, bool) else str(node.value).lower()
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Getattr):
-        return f"{_target(node.node)}.{node.attr}"
-    if isinstance(node, nodes.Getitem):
-        return f"{_target(node.node)}[{render(node.arg)}]"
-    if isinstance(node, nodes.Slice):
-        parts = (node.start, node.stop, node.step)
-        return ":".join("" if part is None else render(part) for part in parts).rstrip(":")
-    if isinstance(node, nodes.Call):
-        return f"{_target(node.node)}({_render_args(node)})"
-    if isinstance(node, nodes.Filter):
-        args = f"({_render_args(node)})" if node.args or node.kwargs else ""
-        inner = _operand(node.node) if node.node is not None else ""
-        return f"{inner} | {node.name}{args}"
-    if isinstance(node, nodes.Test):
-        args = f"({_render_args(node)})" if node.args or node.kwargs else ""
-        return f"{_operand(node.node)} is {node.name}{args}"
-    if isinstance(node, nodes.Compare):
-        ops = " ".join(f"{_SYMBOL[op.op]} {_compared(op.expr)}" for op in node.ops)
-        return f"{_compared(node.expr)} {ops}"
-    if isinstance(node, nodes.And | nodes.Or):
-        word = "and" if isinstance(node, nodes.And) else "or"
-        looser = (nodes.Or, nodes.CondExpr) if word == "and" else (nodes.CondExpr,)
-        first, second = (f"({render(side)})" if isinstance(side, looser) else render(side)
-                         for side in (node.left, node.right))
-        return f"{first} {word} {second}"
-    if isinstance(node, nodes.Not):
-        negated = render(node.node)
-        if isinstance(node.node, nodes.And | nodes.Or | nodes.CondExpr):
-            return f"not ({negated})"
-        return f"not {negated}"
-    if isinstance(node, nodes.Neg | nodes.Pos):
-        return ("-" if isinstance(node, nodes.Neg) else "+") + _target(node.node)
-    if isinstance(node, nodes.BinExpr) and type(node) in _BIN_SYMBOL:
-        return f"{_operand(node.left)} {_BIN_SYMBOL[type(node)]} {_operand(node.right)}"
-    if isinstance(node, nodes.Concat):
-        return " ~ ".join(_operand(part) for part in node.nodes)
-    if isinstance(node, nodes.CondExpr):
-        otherwise = f" else {_operand(node.expr2)}" if node.expr2 is not None else ""
-        return f"{_operand(node.expr1)} if {_operand(node.test)}{otherwise}"
-    if isinstance(node, nodes.List | nodes.Tuple):
-        return "[" + ", ".join(render(item) for item in node.items) + "]"
-    if isinstance(node, nodes.Dict):
-        return "{" + ", ".join(f"{render(p.key)}: {render(p.value)}" for p in node.items) + "}"
-    return type(node).__name__
-
-
-# -- explaining a false rule --------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Leaf:
-    """A part of a rule that came out false (or failed), with what it saw.
-
-    `call` is `(helper, args)` when the part is a helper call; `fact` the fact id when
-    the part reads `facts.<id>`; `compare` is `(left_text, left_value, op, right_text,
-    right_value)` for a comparison; `error` the message when the part raised.
-    """
-
-    text: str
-    value: Any = None
-    error: str | None = None
-    call: tuple[str, tuple[Any, ...]] | None = None
-    fact: str | None = None
-    compare: tuple[str, Any, str, str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Compiled:
-    """A compiled expression: `fn` evaluates it, `tree` is kept for explanations."""
-
-    fn: Fn
-    tree: nodes.Expr
-    parts: dict[int, Fn] = field(default_factory=dict)
-    """Closures of the tree's parts, compiled when an explanation first needs them."""
-
-    def why_false(self, ctx: Mapping[str, Any]) -> list[Leaf]:
-        """The smallest parts of the rule that make it false in `ctx`."""
-        return _why(self.tree, ctx, self.parts)
-
-
-def _evaluate(node: nodes.Node, ctx: Mapping[str, Any],
-              parts: dict[int, Fn]) -> tuple[Any, str | None]:
-    fn = parts.get(id(node))
-    if fn is None:
-        fn = parts[id(node)] = compile_node(node)
-    try:
-        return evaluate(fn, ctx), None
-    except RuleEvalError as exc:  # a part that fails is a reason, with Python's error named
-        return None, str(exc)
-
-
-def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn]) -> list[Leaf]:
-    if isinstance(node, nodes.And | nodes.Or):
-        leaves: list[Leaf] = []
-        for part in (node.left, node.right):
-            value, error = _evaluate(part, ctx, parts)
-            if error is not None or not value:
-                leaves.extend(_why(part, ctx, parts))
-        return leaves
-    value, error = _evaluate(node, ctx, parts)
-    return [_leaf(node, value, error, ctx, parts)]
-
-
-def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any],
-          parts: dict[int, Fn]) -> Leaf:
-    text = render(node)
-    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
-        args = tuple(_evaluate(arg, ctx, parts)[0] for arg in node.args)
-        return Leaf(text, value, error, call=(node.node.name, args))
-    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and (
-        node.node.name == "facts"
-    ):
-        return Leaf(text, value, error, fact=node.attr)
-    if isinstance(node, nodes.Compare) and len(node.ops) == 1:
-        left, _ = _evaluate(node.expr, ctx, parts)
-        right, _ = _evaluate(node.ops[0].expr, ctx, parts)
-        compare = (render(node.expr), left, _SYMBOL[node.ops[0].op], render(node.ops[0].expr),
-                   right)
-        return Leaf(text, value, error, compare=compare)
-    return Leaf(text, value, error)

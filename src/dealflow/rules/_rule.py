@@ -22,8 +22,9 @@ from pydantic_core import PydanticCustomError
 
 from dealflow.errors import RuleSyntaxError, UnsupportedSyntax
 from dealflow.limits import DEFAULT_LIMITS, limit_hint
-from dealflow.rules._compiler import ENV, Compiled, Leaf, TrustingSandbox, compile_node, evaluate
+from dealflow.rules._compiler import ENV, TrustingSandbox, compile_node, evaluate
 from dealflow.rules._cost import open_steps, stop_steps
+from dealflow.rules._explain import Compiled, Leaf
 from dealflow.rules._sandbox import TextTemplate, check_rule_tree, compile_text
 from dealflow.rules._vocabulary import (
     HELPERS_WITH_FACT_ARG,

@@ -38,7 +38,6 @@ from dealflow.rules._compiler import (
     TrustingSandbox,
     compile_node,
     evaluate,
-    render,
 )
 from dealflow.rules._cost import (
     MAX_INT_BITS,
@@ -53,6 +52,7 @@ from dealflow.rules._layout_sandbox import (
     LayoutSandbox,
     template_line,
 )
+from dealflow.rules._source import render
 
 __all__ = [
     "MAX_ITEM_TEXT",
