@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._docs import read
 from tests.conftest import REPO
 
 SRC = REPO / "src"
@@ -188,3 +189,22 @@ def test_no_handler_in_the_package_hides_an_error() -> None:
     found = [f"{_module(path)}:{line}" for path in sorted(PACKAGE.rglob("*.py"))
              for line in _swallowing(ast.parse(path.read_text(encoding="utf-8")))]
     assert not found, "handlers that catch everything and go on:\n" + "\n".join(found)
+
+
+def _tree_on_the_concepts_page() -> list[str]:
+    """The entries under `src/dealflow/` in the tree of docs/concepts.md, in order."""
+    section = read("concepts.md").split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    tree = section.split("```text\n", 1)[1].split("```", 1)[0]
+    inside = tree.split("src/dealflow/\n", 1)[1]
+    return [line.split()[0] for line in inside.splitlines() if line.startswith("  ")]
+
+
+def test_the_architecture_page_shows_the_tree_as_it_is() -> None:
+    shown = _tree_on_the_concepts_page()
+    modules = sorted(path.name for path in PACKAGE.glob("*.py"))
+    packages = [entry for entry in shown if entry.endswith("/")]
+    assert sorted(entry for entry in shown if entry.endswith(".py")) == modules
+    assert sorted(packages) == sorted(name.removeprefix("dealflow.") + "/"
+                                      for name in SUBPACKAGES)
+    ranks = [RANKS["dealflow." + entry.rstrip("/")] for entry in packages]
+    assert ranks == sorted(ranks), "the page lists the packages in the order they depend"

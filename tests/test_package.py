@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import re
 import subprocess
 import sys
 import zipfile
@@ -13,21 +16,50 @@ from typer.testing import CliRunner
 
 import dealflow
 from dealflow.cli import app
-
-PUBLIC = {
-    "Check", "Deal", "DealFileError", "DealflowError", "DefinitionError", "Engine", "Event",
-    "GateReport", "Hold", "Influence", "Limits", "MoveRefused", "NextStep", "Outcome", "Playbook",
-    "PlaybookError", "Problem", "Recommendation", "RedFlag", "RuleContext", "RuntimeDealError",
-    "Stakeholder", "StakeholderMap", "Stance", "Status", "__version__", "analyse_stakeholders",
-    "dump_playbook", "load_deal_file", "load_playbook", "parse_playbook", "recommend_plays",
-    "replay", "current_limits", "using_limits",
-}
+from tests._docs import read
 
 
-def test_the_public_names_are_exactly_those_documented() -> None:
-    assert set(dealflow.__all__) == PUBLIC
+def _documented() -> list[str]:
+    """The members the API page documents from the namespace `dealflow`, in order."""
+    names: list[str] = []
+    for block in re.split(r"^::: ", read("api.md"), flags=re.M)[1:]:
+        if block.split(None, 1)[0] == "dealflow":
+            names += re.findall(r"^        - (\w+)$", block, re.M)
+    return names
+
+
+def _imported_for_type_hints() -> set[str]:
+    tree = ast.parse(Path(dealflow.__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If))
+    return {alias.name for node in block.body if isinstance(node, ast.ImportFrom)
+            for alias in node.names}
+
+
+def test_the_public_names_are_exactly_those_the_api_page_documents() -> None:
+    documented = _documented()
+    assert len(documented) == len(set(documented)), "a name is documented twice"
+    assert set(dealflow.__all__) - {"__version__"} == set(documented)
     for name in dealflow.__all__:
         assert hasattr(dealflow, name), name
+
+
+def test_every_public_name_is_typed_and_loaded_from_the_package_that_lists_it() -> None:
+    public = set(dealflow.__all__) - {"__version__"}
+    assert _imported_for_type_hints() == public
+    assert set(dealflow._WHERE) == public
+    for name, package in dealflow._WHERE.items():
+        assert name in importlib.import_module(package).__all__, (name, package)
+
+
+def test_the_namespace_loads_a_package_only_when_one_of_its_names_is_used() -> None:
+    code = ("import sys, dealflow; loaded = sorted(m for m in sys.modules if "
+            "m.startswith('dealflow.')); print(loaded); dealflow.Store; "
+            "print('dealflow.store' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    before, after = result.stdout.splitlines()
+    assert before == "[]"
+    assert after == "True"
 
 
 def test_the_default_playbook_loads_with_no_argument() -> None:

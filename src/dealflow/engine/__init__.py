@@ -23,7 +23,7 @@ from dealflow.engine._events import (
     StakeholderAdded,
     StakeholderRemoved,
     StakeholderUpdated,
-    apply,
+    apply_event,
     event_adapter,
     replay,
 )
@@ -65,7 +65,7 @@ __all__ = [
     "StakeholderRemoved",
     "StakeholderUpdated",
     "Unset",
-    "apply",
+    "apply_event",
     "check_gate",
     "describe_leaf",
     "evaluate_rule",

@@ -40,7 +40,7 @@ from dealflow.engine._events import (
     StakeholderAdded,
     StakeholderRemoved,
     StakeholderUpdated,
-    apply,
+    apply_event,
     replay,
 )
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
@@ -133,7 +133,7 @@ class Engine:
                 f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")))
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
-        return Outcome(apply(deal, event, self.playbook), (event,), report)
+        return Outcome(apply_event(deal, event, self.playbook), (event,), report)
 
     # -- creating ---------------------------------------------------------------------------
     def create(self, *, deal_id: str, title: str, account: str, owner: str, actor: str,
@@ -145,7 +145,7 @@ class Engine:
                                 title=title, account=account, amount=Decimal(str(amount)),
                                 currency=currency, owner=owner, playbook_id=self.playbook.id,
                                 playbook_version=self.playbook.version, stage=first)
-            deal = apply(None, event, self.playbook)
+            deal = apply_event(None, event, self.playbook)
         except (ValidationError, InvalidOperation) as exc:
             raise MoveRefused(placeholder_deal(deal_id, self.playbook, first, self.clock()),
                               GateReport("create", deal_id, first, first, (

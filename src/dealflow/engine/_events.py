@@ -2,7 +2,7 @@
 
 Every change is an immutable, typed event with the deal id, a sequence number (1, 2,
 3, ... per deal), the actor and the time. A deal is the projection of its events:
-`replay(events, playbook)` rebuilds it exactly, and `apply` adds one event to a deal.
+`replay(events, playbook)` rebuilds it exactly, and `apply_event` adds one event to a deal.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ __all__ = [
     "StakeholderAdded",
     "StakeholderRemoved",
     "StakeholderUpdated",
-    "apply",
+    "apply_event",
     "event_adapter",
     "replay",
 ]
@@ -304,7 +304,7 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
     raise TypeError(f"cannot apply {type(event).__name__} to an existing deal")
 
 
-def apply(deal: Deal | None, event: Event, playbook: Playbook | None = None) -> Deal:
+def apply_event(deal: Deal | None, event: Event, playbook: Playbook | None = None) -> Deal:
     """The deal after `event`. `playbook` (when given) types the facts set by events."""
     if deal is None:
         if not isinstance(event, DealCreated):
@@ -333,7 +333,7 @@ def replay(events: list[Event] | tuple[Event, ...], playbook: Playbook | None = 
     """
     deal: Deal | None = None
     for event in events:
-        deal = apply(deal, event, playbook)
+        deal = apply_event(deal, event, playbook)
         if isinstance(event, DealMigrated) and resolve is not None:
             playbook = resolve(deal.playbook_id, event.to_version)
     if deal is None:

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow.deal import Deal, Status
-from dealflow.engine import WON, DealMigrated, GateReport, Outcome, RuleContext, apply, exit_checks
+from dealflow.engine import (
+    WON,
+    DealMigrated,
+    GateReport,
+    Outcome,
+    RuleContext,
+    apply_event,
+    exit_checks,
+)
 from dealflow.errors import DefinitionError
 from dealflow.playbook import Playbook
 from dealflow.store import Store
@@ -146,7 +154,7 @@ def upgrade(store: Store, new: Playbook, stage_map: dict[str, str] | None = None
                              actor=actor, from_version=deal.playbook_version,
                              to_version=new.version, from_stage=deal.stage,
                              to_stage=item.to_stage)
-        moved = apply(deal, event, new)
+        moved = apply_event(deal, event, new)
         report = GateReport("migrate", deal.id, deal.stage, item.to_stage)
         store.save(Outcome(moved, (event,), report), expected_version=deal.version)
     return UpgradePlan(plan.to_version, plan.deals, applied=True)

@@ -24,7 +24,7 @@ from dealflow.engine import (
     RuleContext,
     StageAdvanced,
     StageMovedBack,
-    apply,
+    apply_event,
 )
 from dealflow.playbook import Playbook
 
@@ -123,7 +123,7 @@ def audit_deal(playbook: Playbook, events: Sequence[Event], *,
     for event in events:
         if deal is not None and isinstance(event, _LEAVING):
             records.extend(_visit(playbook, deal, event.at, leaving=True))
-        deal = apply(deal, event, playbook)
+        deal = apply_event(deal, event, playbook)
         if isinstance(event, DealMigrated) and resolve is not None:
             playbook = resolve(deal.playbook_id, event.to_version)
     if deal is not None and deal.status in (Status.open, Status.on_hold):

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal
-from dealflow.engine import DealCreated, Event, apply, event_adapter
+from dealflow.engine import DealCreated, Event, apply_event, event_adapter
 from dealflow.errors import ImportProblems, Problem
 from dealflow.limits import DEFAULT_LIMITS, Limits, current_limits, limit_hint
 from dealflow.store._repository import Store
@@ -226,7 +226,7 @@ def _project(store: Store, file: str, deal: Deal | None,
                 playbook = store.playbook_for(deal.playbook_id, deal.playbook_version)
             else:
                 playbook = None
-            deal = apply(deal, event, playbook)
+            deal = apply_event(deal, event, playbook)
         except (ValueError, Exception) as exc:  # noqa: BLE001 - reported with its line
             raise ImportProblems([_problem(file, number, f"cannot apply this event: {exc}; "
                                            "earlier batches were imported, re-run after the "
