@@ -62,9 +62,9 @@ def _validate(paths: list[Path], fmt: Format) -> None:
 def _validate_deep(paths: list[Path], fmt: Format, examples: int, severity: str) -> None:
     try:
         from dealflow.testing import check_soundness
-    except ImportError as exc:  # hypothesis is a test dependency
+    except ImportError as exc:  # hypothesis comes with the testing extra
         raise DealflowError(f"--deep needs hypothesis ({exc.name} is missing): "
-                            "pip install 'dealflow[test]'") from None
+                            "pip install 'dealflow[testing]'") from None
     results = []
     for path in paths:
         with err_console.status(Text(visible(f"checking {path} on generated deals"))):

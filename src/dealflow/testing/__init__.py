@@ -1,18 +1,42 @@
-"""Tools for testing playbooks and code built on dealflow (needs `hypothesis`).
+"""Tools for testing playbooks and code built on dealflow: hypothesis strategies that
+generate valid deals for any playbook, the soundness checks (`check_soundness`,
+`assert_sound`, `deep_check`) and the pytest plugin (`--dealflow-playbooks`).
 
-Install with `pip install dealflow[test]` or add hypothesis to your test dependencies.
+They need hypothesis: `pip install dealflow[testing]`. The names load on first use, so
+that the pytest plugin, registered whenever dealflow is installed, loads without it.
 """
 
-from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
-from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
-from dealflow.testing._strategies import (
-    HOSTILE_STRINGS,
-    deals,
-    fact_values,
-    hostile_text,
-    playbook_documents,
-    stakeholders,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
+    from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
+    from dealflow.testing._strategies import (
+        HOSTILE_STRINGS,
+        deals,
+        fact_values,
+        hostile_text,
+        playbook_documents,
+        stakeholders,
+    )
+
+_WHERE = {
+    "DeepFinding": "_deep", "deep_check": "_deep", "favourable_deals": "_deep",
+    "Soundness": "_soundness", "assert_sound": "_soundness", "check_soundness": "_soundness",
+    "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
+    "hostile_text": "_strategies", "playbook_documents": "_strategies",
+    "stakeholders": "_strategies",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "HOSTILE_STRINGS",
@@ -20,10 +44,10 @@ __all__ = [
     "Soundness",
     "assert_sound",
     "check_soundness",
-    "deep_check",
-    "favourable_deals",
     "deals",
+    "deep_check",
     "fact_values",
+    "favourable_deals",
     "hostile_text",
     "playbook_documents",
     "stakeholders",

@@ -4,7 +4,8 @@
 
 collects every `*.yaml` playbook in the given folders (or files) as test items, one per
 check, so that CI fails with a readable report when a playbook change breaks it.
-Registered through the `pytest11` entry point; it does nothing unless the option is given.
+Registered through the `pytest11` entry point; it does nothing unless the option is given
+(and then needs hypothesis: `pip install dealflow[testing]`).
 """
 
 from __future__ import annotations
@@ -62,8 +63,12 @@ class PlaybookFile(pytest.File):
     def soundness(self) -> Any:
         """The `Soundness` of this playbook (computed on first use)."""
         if self._result is None:
-            from dealflow.testing._soundness import check_soundness
-
+            try:
+                from dealflow.testing._soundness import check_soundness
+            except ImportError as exc:  # hypothesis comes with the testing extra
+                raise pytest.UsageError(
+                    f"--dealflow-playbooks needs hypothesis ({exc.name} is missing): "
+                    "pip install 'dealflow[testing]'") from None
             examples = self.config.getoption("dealflow_examples")
             self._result = check_soundness(self.path, examples=examples)
         return self._result
