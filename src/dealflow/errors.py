@@ -14,7 +14,10 @@ DealflowError                     exit_code 1 unless noted
 │       │                         `.expected` and `.actual` versions; re-read and retry
 │       └── DealExists            exit 1: a new deal's id is taken
 └── StoreError                    the database cannot be used as it is (schema, access)
-    └── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
+    ├── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
+    └── ImportStopped             an import stopped while writing: `.added` events of the
+                                  lines up to `.through` are stored, the rest is not; the
+                                  exit code is its cause's (3 for a conflict)
 ```
 
 Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
@@ -39,6 +42,7 @@ __all__ = [
     "DealNotFound",
     "DealflowError",
     "ImportProblems",
+    "ImportStopped",
     "MappingError",
     "StoreError",
     "DocumentProblems",
@@ -188,3 +192,34 @@ class ImportProblems(StoreError):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__(f"{len(self.problems)} problem(s) in the import file, nothing was "
                          "imported:\n" + "\n".join(f"  {p}" for p in self.problems))
+
+
+class ImportStopped(StoreError):
+    """An import stopped part way through writing, at `line` of `file`, for `reason`.
+
+    The batches before it are stored: `added` events (and `skipped` ones that were there
+    already) from the lines up to `through`, and `playbooks` playbook versions; nothing
+    after. Running the same import again completes it: what is stored is skipped. The
+    exit code is that of the cause (3 when another writer changed a deal meanwhile).
+    """
+
+    def __init__(self, reason: str, *, file: str, line: int, added: int, skipped: int,
+                 through: int, playbooks: int = 0, exit_code: int = 1) -> None:
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.added = added
+        self.skipped = skipped
+        self.through = through
+        self.playbooks = playbooks
+        self.exit_code = exit_code
+        kept = [f"{playbooks} playbook version(s)"] if playbooks else []
+        if through:
+            kept.insert(0, f"{added} event(s) added and {skipped} already there, from lines "
+                           f"1 to {through}")
+        written = " and ".join(kept) if kept else "nothing"
+        super().__init__(
+            f"the import of {file} stopped at line {line}: {reason}\n"
+            f"  written: {written}\n"
+            f"  not written: the events from line {through + 1} on\n"
+            "  run the same import again to complete it: what is stored is skipped")
