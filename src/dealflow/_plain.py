@@ -112,6 +112,9 @@ def plain_message(error: Any) -> str:
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
+    if message.startswith("Input should be "):  # a kind not worded above
+        return f"expected {message.removeprefix('Input should be ')}, not " \
+               f"{describe(error.get('input'))}"
     return message
 
 

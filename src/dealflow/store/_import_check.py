@@ -71,8 +71,9 @@ class _Vocabulary:
     def name(self) -> str:
         return f"playbook {self.playbook.id} {self.playbook.version}"
 
-    def unknown(self, kind: str, value: str, known: frozenset[str] | dict[str, Fact]) -> str:
-        return f"unknown {kind} {value!r} in {self.name}" + did_you_mean(value, known)
+    def unknown(self, kind: str, value: str, known: frozenset[str] | dict[str, Fact],
+                where: str = "") -> str:
+        return f"unknown {kind} {value!r} in {where}{self.name}" + did_you_mean(value, known)
 
 
 @dataclass(slots=True)
@@ -250,7 +251,8 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
     if isinstance(event, ItemCompleted):
         item = event.item_id.split("@", 1)[0]
         if item not in words.items[event.stage]:
-            return words.unknown(f"item of stage {event.stage}", item, words.items[event.stage])
+            return words.unknown("item", item, words.items[event.stage],
+                                 f"stage {event.stage} of ")
     if isinstance(event, FactSet):
         return _fact_refused(event, words)
     return None
