@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from dealflow.crm._values import resolve_zone
+from dealflow.values import Currency
 
 __all__ = ["CLOSED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates"]
 
@@ -83,7 +84,7 @@ class CrmMapping(_Frozen):
     """How the rows of one CRM export become dealflow events."""
 
     shape: Literal["long", "wide"]
-    currency: str
+    currency: Currency
     columns: Columns
     stages: dict[str, Name] = Field(default_factory=dict)
     stage_dates: dict[str, Name] = Field(default_factory=dict)
@@ -94,14 +95,6 @@ class CrmMapping(_Frozen):
     unmapped_stage: Literal["error", "skip", "default"] = "error"
     default_stage: Name | None = None
     repair: bool = False
-
-    @field_validator("currency")
-    @classmethod
-    def _currency_code(cls, value: str) -> str:
-        if len(value) != 3 or not value.isascii() or not value.isupper() or not value.isalpha():
-            raise ValueError(f"{value!r} is not a currency code; use three capital letters, "
-                             "like USD, EUR or CNY")
-        return value
 
     def columns_used(self) -> dict[tuple[str, ...], str]:
         """Every column the mapping names, by the place that names it."""
