@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 from dealflow import Deal
 from dealflow._plain import plain_errors
 from dealflow.cli import app
+from dealflow.cli._output import guarded
 from dealflow.events import event_adapter
 from dealflow.testing import hostile_ids
 from dealflow.values import Amount, FactValue, Moment, check_id
@@ -225,3 +227,16 @@ def test_every_error_of_an_event_is_worded_without_library_text(
     except ValidationError as exc:
         for message in plain_errors(exc, kind):
             assert not any(raw in message for raw in RAW_LIBRARY_TEXT), message
+
+
+def test_a_validation_error_that_reaches_the_cli_is_worded_plainly_exit_1() -> None:
+    def boom() -> None:
+        """A command whose value escaped the checks before it."""
+        Deal.model_validate({"id": "a\nb"})
+
+    cli = typer.Typer()
+    cli.command()(guarded(boom))
+    result = CliRunner().invoke(cli, [])
+    assert result.exit_code == 1
+    assert "invalid value:\n  id: holds a line break (U+000A) at position 1" in result.output
+    assert not any(raw in result.output for raw in RAW_LIBRARY_TEXT), result.output

@@ -101,7 +101,8 @@ def print_json(data: Any) -> None:
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a command so a `DealflowError` prints cleanly and exits with its code."""
+    """Wrap a command so a `DealflowError` prints cleanly and exits with its code (and a
+    value that escaped its check, pydantic's `ValidationError`, in plain words, exit 1)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -111,8 +112,25 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except DealflowError as exc:
             err_console.print(str(exc), markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
+        except ValueError as exc:
+            plain = _invalid_value(exc)
+            if plain is None:
+                raise
+            err_console.print(plain, markup=False, highlight=False)
+            raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _invalid_value(exc: ValueError) -> str | None:
+    """`exc` in plain words when it is pydantic's `ValidationError`, else None. (pydantic
+    is not imported for this: a command that raised one has imported it.)"""
+    core = sys.modules.get("pydantic_core")
+    if core is None or not isinstance(exc, core.ValidationError):
+        return None
+    from dealflow._plain import plain_errors
+
+    return "invalid value:\n" + "\n".join(f"  {problem}" for problem in plain_errors(exc))
 
 
 def _refuse_undecodable(fn: Callable[..., Any], values: Iterable[tuple[str, Any]]) -> None:
