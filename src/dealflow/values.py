@@ -29,7 +29,6 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -128,6 +127,8 @@ def _text_problem(value: str, limit: int) -> str | None:
 
 def check_note(value: str, limit: int = MAX_TEXT) -> str:
     """Free text of at most `limit` characters (it may be empty)."""
+    if len(value) <= limit and "\x00" not in value and value.isascii():
+        return value  # the common case, checked in C
     if (problem := _text_problem(value, limit)) is not None:
         raise ValueError(problem)
     return value
@@ -140,6 +141,10 @@ def check_name(value: str, limit: int = MAX_NAME) -> str:
     return check_note(value, limit)
 
 
+def _check_actor(value: str) -> str:
+    return check_name(value, MAX_ACTOR)
+
+
 def check_id(value: str, limit: int = MAX_ID) -> str:
     """An id: 1 to `limit` printable characters, no space at either end.
 
@@ -147,6 +152,8 @@ def check_id(value: str, limit: int = MAX_ID) -> str:
     no control, format or separator character (line break, tab, right-to-left override,
     zero-width space, ...), no other kind of space.
     """
+    if value.isprintable() and 0 < len(value) <= limit and value[0] != " " != value[-1]:
+        return value  # the common case, checked in C (a NUL or a surrogate is unprintable)
     if not value:
         raise ValueError("empty; an id has at least one character")
     if (problem := _text_problem(value, limit)) is not None:
@@ -328,20 +335,20 @@ def fact_value(value: Any) -> bool | int | float | str | dt.date:
 
 # -- the types -------------------------------------------------------------------------------
 
-def _bounded(check: Callable[[str, int], str], limit: int) -> Callable[[str], str]:
-    return lambda value: check(value, limit)
+def _check_ref(value: str) -> str:
+    return check_id(value, MAX_REF)
 
 
 Id = Annotated[str, AfterValidator(check_id), WithJsonSchema(
     {"type": "string", "minLength": 1, "maxLength": MAX_ID})]
 """A deal or stakeholder id (see `check_id`)."""
-Ref = Annotated[str, AfterValidator(_bounded(check_id, MAX_REF)), WithJsonSchema(
+Ref = Annotated[str, AfterValidator(_check_ref), WithJsonSchema(
     {"type": "string", "minLength": 1, "maxLength": MAX_REF})]
 """A playbook id named by an event: a stage, a fact, an item, a lost reason, a role."""
 Name = Annotated[str, AfterValidator(check_name), WithJsonSchema(
     {"type": "string", "minLength": 1, "maxLength": MAX_NAME})]
 """A title, account, owner or person's name."""
-Actor = Annotated[str, AfterValidator(_bounded(check_name, MAX_ACTOR)), WithJsonSchema(
+Actor = Annotated[str, AfterValidator(_check_actor), WithJsonSchema(
     {"type": "string", "minLength": 1, "maxLength": MAX_ACTOR})]
 """Who did something."""
 Note = Annotated[str, AfterValidator(check_note), WithJsonSchema(
