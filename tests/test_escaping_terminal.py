@@ -275,5 +275,6 @@ def test_json_outputs_give_back_the_very_text(invoke: Invoke, key: str) -> None:
     assert sheet["deal"]["account"] == text
     exported = invoke("export", "--deal", deal_id).stdout.splitlines()
     assert json.loads(exported[1])["title"] == text  # after its playbook
+    assert not INVISIBLE.search("\n".join(exported))  # as \uXXXX escapes: the same JSON
     events = json.loads(invoke("events", deal_id, "--format", "json").stdout)
     assert events[-1]["evidence"] == text

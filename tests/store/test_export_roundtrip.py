@@ -128,8 +128,10 @@ def test_export_into_a_fresh_store_and_export_again_gives_the_same_file(name: st
                     for fields, _ in history:
                         assert fresh.get(fields["deal_id"]) == source.get(fields["deal_id"])
                         assert fresh.replay(fields["deal_id"]) == fresh.get(fields["deal_id"])
-        assert result.added == len(first.splitlines()) - 1  # one line is the playbook's
-        assert json.loads(first.splitlines()[0])["id"] == playbook.id
+        lines = first.split("\n")[:-1]
+        assert lines == first.splitlines()  # no text breaks a line, even for splitlines
+        assert result.added == len(lines) - 1  # one line is the playbook's
+        assert json.loads(lines[0])["id"] == playbook.id
 
     check()
 
@@ -283,3 +285,14 @@ def test_a_stored_value_out_of_its_form_is_a_clear_error_when_read(tmp_path: Pat
             "stage_entered_at: 9999-12-31T00:00:00+00:00 is outside the times dealflow takes "
             "(1900-01-01 to 2200-12-31, UTC)") in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_an_export_keeps_each_record_on_its_line_and_its_text_whole(tmp_path: Path) -> None:
+    title = "a\u2028b\u2029c\x85d\x1ce\u202ef"  # all of them break a line for splitlines()
+    url = f"sqlite:///{tmp_path}/x.db"
+    with Store(url) as store:
+        store.create(deal_id="D-1", title=title, account="a", owner="o", actor="o")
+    result = CliRunner().invoke(app, ["export", "--db", url])
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2  # the playbook, the event
+    assert json.loads(lines[1])["title"] == title

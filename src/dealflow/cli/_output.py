@@ -21,7 +21,7 @@ from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook,
 from rich.measure import Measurement
 from rich.segment import Segment
 
-from dealflow._text import INVISIBLE, SURROGATE, visible
+from dealflow._text import INVISIBLE, SURROGATE, json_visible, visible
 from dealflow.errors import DealflowError
 
 P = ParamSpec("P")
@@ -89,9 +89,7 @@ def json_text(data: Any, **options: Any) -> str:
     control characters, bidirectional overrides and lone surrogates (from file names
     that are not UTF-8) as `\\uXXXX` escapes, so that the text always encodes as UTF-8
     and a terminal shown it interprets nothing."""
-    text = json.dumps(data, ensure_ascii=False, default=str, **options)
-    # JSON's own syntax is printable ASCII, newline and space: these are inside strings
-    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_visible(json.dumps(data, ensure_ascii=False, default=str, **options))
 
 
 def print_json(data: Any) -> None:

@@ -16,7 +16,7 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from dealflow._plain import plain_errors
-from dealflow._text import visible
+from dealflow._text import json_visible, visible
 from dealflow._yaml import limit_hint
 from dealflow.events import Event, event_adapter
 
@@ -100,8 +100,8 @@ def read_record(text: str) -> tuple[Record | None, str | None]:
 
 def playbook_line(playbook_id: str, version: str, text: str) -> str:
     """The line of a playbook record (UTF-8 as it is, like the events)."""
-    return json.dumps({"type": "playbook", "id": playbook_id, "version": version,
-                       "text": text}, ensure_ascii=False) + "\n"
+    return json_visible(json.dumps({"type": "playbook", "id": playbook_id, "version": version,
+                                    "text": text}, ensure_ascii=False)) + "\n"
 
 
 def lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from dealflow._plain import plain_errors
+from dealflow._text import json_visible
 from dealflow._yaml import DEFAULT_LIMITS, Limits, current_limits
 from dealflow.deal import Deal
 from dealflow.errors import DealflowError, ImportProblems, ImportStopped, Problem
@@ -257,11 +258,13 @@ def _playbook_lines(store: Store, deal_id: str | None) -> Iterator[str]:
 
 def export_jsonl(store: Store, out: IO[str], deal_id: str | None = None) -> int:
     """Write the playbook versions the deals run under, then every event (of one deal, or
-    of all) as JSON Lines; returns the number of events."""
+    of all) as JSON Lines; returns the number of events. Control and bidirectional
+    characters in text are written as `\\uXXXX` escapes, so a terminal shows them as they
+    are (the same JSON values)."""
     for line in _playbook_lines(store, deal_id):
         out.write(line)
     count = 0
     for event in store.iter_events(deal_id):
-        out.write(event_adapter.dump_json(event).decode("utf-8") + "\n")
+        out.write(json_visible(event_adapter.dump_json(event).decode("utf-8")) + "\n")
         count += 1
     return count
