@@ -29,7 +29,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainValidator, WithJsonSchema
@@ -98,6 +98,12 @@ _NAMED = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab",
           "\u2029": "a paragraph separator"}
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def _shown(text: object, quoted: bool = True) -> str:
+    """A value for a message (text in quotes, unless not `quoted`), shortened when long."""
+    shown = repr(text) if quoted and isinstance(text, str) else str(text)
+    return shown if len(shown) <= 40 else f"{shown[:37]}..."
 
 
 def _character(char: str) -> str:
@@ -186,12 +192,16 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, str):
         text = value.strip()
         if (digit := _foreign_digit(text)) is not None:
-            raise ValueError(f"{text!r} uses the digit {digit!r} ({_character(digit)}); "
+            raise ValueError(f"{_shown(text)} uses the digit {digit!r} ({_character(digit)}); "
                              "write the amount with the digits 0-9")
         if not _AMOUNT.fullmatch(text):
-            raise ValueError(f"{text!r} is not an amount; write digits 0-9 with at most two "
-                             "decimals, like 12500 or 12500.50")
-        value = Decimal(text)
+            raise ValueError(f"{_shown(text)} is not an amount; write digits 0-9 with at most "
+                             "two decimals, like 12500 or 12500.50")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:  # an exponent beyond what Decimal holds
+            raise ValueError(f"{_shown(text)} is too large or too small to be an amount"
+                             ) from None
     elif isinstance(value, int):
         value = Decimal(value)
     elif isinstance(value, float):
@@ -205,11 +215,11 @@ def _canonical_amount(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("not a finite amount (NaN and infinity are not amounts)")
     if value < 0:
-        raise ValueError(f"{value} is negative; an amount is zero or more")
+        raise ValueError(f"{_shown(value)} is negative; an amount is zero or more")
     if value.is_zero():
         value = abs(value)  # -0 is 0
     if value >= AMOUNT_LIMIT:
-        raise ValueError(f"{value} is too large; an amount is below 10^16")
+        raise ValueError(f"{_shown(value)} is too large; an amount is below 10^16")
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent > 0:
@@ -217,7 +227,8 @@ def _canonical_amount(value: Decimal) -> Decimal:
     if exponent < -2:
         rounded = value.quantize(_CENT)
         if rounded != value:
-            raise ValueError(f"{value} has more than two decimals; an amount is in cents")
+            raise ValueError(f"{_shown(value)} has more than two decimals; an amount is in "
+                             "cents")
         return rounded
     return value
 
@@ -261,8 +272,8 @@ def check_moment(value: dt.datetime) -> dt.datetime:
 
 def _whole(value: int) -> int:
     if abs(value) > MAX_WHOLE:
-        raise ValueError(f"{value} has more than 15 digits; a whole number is at most "
-                         f"{MAX_WHOLE:,} either side of 0")
+        raise ValueError(f"{_shown(value)} has more than 15 digits; a whole number is at "
+                         f"most {MAX_WHOLE:,} either side of 0")
     return value
 
 
@@ -294,7 +305,11 @@ def parse_whole(value: Any) -> int:
     if isinstance(value, float) and value.is_integer():
         return _whole(int(value))
     if isinstance(value, str):
-        return _whole(int(_number_text(value, _WHOLE, "a whole number like 12")))
+        text = _number_text(value, _WHOLE, "a whole number like 12")
+        if len(text.lstrip("+-").lstrip("0")) > 15:  # before int(): no 5,000-digit parse
+            raise ValueError(f"{_shown(text, False)} has more than 15 digits; a whole number is at "
+                             f"most {MAX_WHOLE:,} either side of 0")
+        return _whole(int(text))
     raise ValueError("expected a whole number like 12")
 
 
@@ -306,13 +321,13 @@ def parse_number(value: Any) -> float:
         text = _number_text(value, _AMOUNT, "a number like 0.25 or 1e6")
         number = float(text)
         if not math.isfinite(number):
-            raise ValueError(f"{text} is too large to be a finite number")
+            raise ValueError(f"{_shown(text, False)} is too large to be a finite number")
         return _finite(number)
     if isinstance(value, int | float | Decimal):
         try:
             return _finite(float(value))
         except OverflowError:
-            raise ValueError(f"{value} is too large to be a finite number") from None
+            raise ValueError(f"{_shown(value)} is too large to be a finite number") from None
     raise ValueError("expected a number like 0.25")
 
 

@@ -75,6 +75,7 @@ def _events(url: str, deal_id: str) -> int:
     ("utilisation", "０.５", "uses the digit '０' (U+FF10 FULLWIDTH DIGIT ZERO)"),
     ("utilisation", "1_000", "expected a number like 0.25 or 1e6"),
     ("seats", "1234567890123456", "1234567890123456 has more than 15 digits"),
+    ("seats", "9" * 5000, "999999999999999999999999999999999999... has more than 15 digits"),
     ("seats", "１２", "uses the digit '１' (U+FF11 FULLWIDTH DIGIT ONE)"),
     ("seats", "1e3", "expected a whole number like 12"),
     ("go_live", "9999-12-31", "9999-12-31 is outside the dates dealflow takes (1900-01-01 to "
@@ -87,9 +88,9 @@ def _events(url: str, deal_id: str) -> int:
     ("use_case_named", "perhaps", "expected true or false"),
     ("budget_status", "approved", "unknown fact 'budget_status'"),
 ], ids=["nan", "inf", "minus-infinity", "1e309", "arabic-indic-digits", "fullwidth-digits",
-        "underscores", "sixteen-digits", "fullwidth-whole", "exponent-whole", "year-9999",
-        "year-1899", "not-a-date", "long-text", "nul", "not-an-enum-value", "not-a-bool",
-        "undeclared"])
+        "underscores", "sixteen-digits", "five-thousand-digits", "fullwidth-whole",
+        "exponent-whole", "year-9999", "year-1899", "not-a-date", "long-text", "nul",
+        "not-an-enum-value", "not-a-bool", "undeclared"])
 def test_fact_set_refuses_a_value_out_of_its_form_and_writes_nothing(
     invoke: Invoke, store_url: str, lab_deal: str, fact: str, value: str, message: str,
 ) -> None:
@@ -131,13 +132,17 @@ def _new(invoke: Invoke, *options: str, deal_id: str = "D-1") -> Result:
     ("inf", "'inf' is not an amount"),
     ("1e309", "amount: 1E+309 is too large; an amount is below 10^16"),
     ("1e16", "is too large; an amount is below 10^16"),
+    ("1e99999999999999999999", "amount: '1e99999999999999999999' is too large or too small to "
+                               "be an amount"),
+    ("9" * 5000, "amount: 9999999999999999999999999999999999999... is too large"),
     ("１２", "amount: '１２' uses the digit '１' (U+FF11 FULLWIDTH DIGIT ONE); write the "
             "amount with the digits 0-9"),
     ("١٢", "uses the digit '١' (U+0661 ARABIC-INDIC DIGIT ONE)"),
     ("1.005", "amount: 1.005 has more than two decimals; an amount is in cents"),
     ("12,500", "'12,500' is not an amount"),
     ("lots", "'lots' is not an amount"),
-], ids=["negative", "nan", "NaN", "inf", "1e309", "1e16", "fullwidth", "arabic-indic",
+], ids=["negative", "nan", "NaN", "inf", "1e309", "1e16", "huge-exponent", "5000-digits",
+        "fullwidth", "arabic-indic",
         "third-decimal", "separator", "words"])
 def test_deal_new_refuses_an_amount_out_of_its_form(
     invoke: Invoke, store_url: str, amount: str, message: str,
