@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from dealflow._yaml import Document, DocumentError, Limits, current_limits, read_document, read_text
 from dealflow.deal import Deal, coerce_fact
 from dealflow.errors import DealFileError, Problem
+from dealflow.playbook.loader import schema_problems
 from dealflow.playbook.model import Playbook
 from dealflow.playbook.references import did_you_mean
 
@@ -51,10 +52,7 @@ def load_deal_file(path: str | Path, playbook: Playbook, *,
     try:
         deal = Deal.model_validate(filled)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            problems.append(document.problem(loc, str(error["msg"]), key=error["type"] ==
-                                             "extra_forbidden"))
+        problems.extend(schema_problems(exc, document, Deal))
         raise DealFileError(problems) from None
     if problems:
         raise DealFileError(problems)

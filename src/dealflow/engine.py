@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 from transitions import EventData, Machine, MachineError
 
 from dealflow._days import utc_date
+from dealflow._plain import plain_errors
 from dealflow._text import lone_surrogate
 from dealflow.context import RuleContext
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
@@ -199,7 +200,13 @@ class Engine:
         if not report.allowed:
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
-        event = make()
+        try:
+            event = make()
+        except ValidationError as exc:  # a value out of its domain (a date, a long text)
+            report = GateReport(operation, deal.id, deal.stage, target, (*checks, _fail(
+                "value", "every value is in its documented form", *plain_errors(exc))))
+            outcome = Outcome(deal, (), report)
+            return outcome.raise_for_refusal() if raise_on_refusal else outcome
         if (undecodable := lone_surrogate(event)) is not None:  # no store could save it
             report = GateReport(operation, deal.id, deal.stage, target, (*checks, _fail(
                 "text", "every text is valid Unicode",
@@ -215,14 +222,15 @@ class Engine:
         first = self.playbook.stages[0].id
         try:
             event = DealCreated(deal_id=deal_id, seq=1, at=self.clock(), actor=actor,
-                                title=title, account=account, amount=Decimal(str(amount)),
+                                title=title, account=account, amount=amount,
                                 currency=currency, owner=owner, playbook_id=self.playbook.id,
                                 playbook_version=self.playbook.version, stage=first)
             deal = apply(None, event, self.playbook)
-        except (ValidationError, InvalidOperation) as exc:
+        except ValidationError as exc:
             raise MoveRefused(_placeholder(deal_id, self.playbook, first, self.clock()),
                               GateReport("create", deal_id, first, first, (
-                                  _fail("deal", "the deal's fields are valid", *_errors(exc)),
+                                  _fail("deal", "the deal's fields are valid",
+                                        *plain_errors(exc)),
                               ))) from None
         report = GateReport("create", deal_id, first, first, ())
         return Outcome(deal, (event,), report)
@@ -364,7 +372,7 @@ class Engine:
                 typed = coerce_fact(declared[name], value)
             except ValueError as exc:
                 checks.append(_fail("value", f"fact {name} takes {declared[name].type} values",
-                                    f"{value!r}: {exc}"))
+                                    f"{_shown(value)}: {exc}"))
 
         def make() -> Event:
             return FactSet(**self._base(deal, actor), name=name, value=typed)
@@ -404,7 +412,7 @@ class Engine:
                     {**current.model_dump(), **changes, "id": stakeholder_id})
                 checks.extend(self._role_checks(updated.roles))
             except ValidationError as exc:
-                checks.append(_fail("stakeholder", "the changes are valid", *_errors(exc)))
+                checks.append(_fail("stakeholder", "the changes are valid", *plain_errors(exc)))
 
         def make() -> Event:
             assert updated is not None
@@ -472,13 +480,11 @@ class Engine:
         checks.extend(_fail("field", "only title, account, amount, currency and owner change "
                             "this way", f"cannot edit {key!r}")
                       for key in changes if key not in allowed)
-        if "amount" in changes:
-            changes["amount"] = str(changes["amount"])
         if not checks:
             try:
                 Deal.model_validate({**deal.model_dump(), **changes})
             except ValidationError as exc:
-                checks.append(_fail("deal", "the changes are valid", *_errors(exc)))
+                checks.append(_fail("deal", "the changes are valid", *plain_errors(exc)))
 
         def make() -> Event:
             return DealEdited(**self._base(deal, actor), changes=changes)
@@ -493,10 +499,10 @@ def _unknown_person(deal: Deal, stakeholder_id: str) -> Check:
                  f"no stakeholder {stakeholder_id!r}" + closest)
 
 
-def _errors(exc: ValidationError | InvalidOperation) -> list[str]:
-    if isinstance(exc, InvalidOperation):
-        return ["amount is not a number"]
-    return [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+def _shown(value: Any) -> str:
+    """A value for a message: its repr, shortened when long."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else f"{shown[:57]}..."
 
 
 def _placeholder(deal_id: str, playbook: Playbook, stage: str, now: dt.datetime) -> Deal:

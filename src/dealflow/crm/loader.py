@@ -13,11 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from dealflow._plain import describe
 from dealflow._yaml import Document, DocumentError, read_document, read_text
 from dealflow.crm._checks import check_mapping
 from dealflow.crm.mapping import CrmMapping
 from dealflow.errors import MappingError, Problem
-from dealflow.playbook.loader import _describe, _schema_problems, load_playbook
+from dealflow.playbook.loader import load_playbook, schema_problems
 from dealflow.playbook.model import Playbook
 
 __all__ = ["bundled_mappings", "load_mapping", "parse_mapping"]
@@ -62,12 +63,12 @@ def parse_mapping(text: str, file: str = "<string>",
     if not isinstance(document.data, dict):
         problems.append(document.problem((), "a mapping is a mapping of keys such as `shape:` "
                                          "and `columns:`, but this document holds "
-                                         f"{_describe(document.data)}"))
+                                         f"{describe(document.data)}"))
         raise MappingError(problems)
     try:
         mapping = CrmMapping.model_validate(document.data)
     except ValidationError as exc:
-        problems.extend(_schema_problems(exc, document, CrmMapping))
+        problems.extend(schema_problems(exc, document, CrmMapping))
         raise MappingError(problems) from None
     problems.extend(_fit(mapping, playbook or load_playbook(), document))
     if problems:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import functools
 import typing
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from dealflow._plain import describe, plain_message
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
 from dealflow._yaml import (
     Document,
@@ -32,6 +32,7 @@ __all__ = [
     "dump_playbook",
     "load_playbook",
     "parse_playbook",
+    "schema_problems",
 ]
 
 
@@ -95,7 +96,7 @@ def parse_playbook(
     if not isinstance(document.data, dict):
         problems.append(document.problem((), f"a playbook is a mapping of keys such as `id:` "
                                          f"and `stages:`, but this document holds "
-                                         f"{_describe(document.data)}"))
+                                         f"{describe(document.data)}"))
         raise PlaybookError(problems)
     over = list(_over_limits(document, limits))
     if over:
@@ -104,7 +105,7 @@ def parse_playbook(
         playbook = Playbook.model_validate(
             document.data, context={"max_rule_length": limits.max_rule_length})
     except ValidationError as exc:
-        problems.extend(_schema_problems(exc, document))
+        problems.extend(schema_problems(exc, document))
         raise PlaybookError(problems) from None
     for finding in check_references(playbook):
         problems.append(document.problem(finding.loc, finding.message, key=finding.key))
@@ -169,8 +170,8 @@ def dump_playbook(playbook: Playbook) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
-def _schema_problems(exc: ValidationError, document: Document,
-                     root: type[BaseModel] = Playbook) -> Iterator[Problem]:
+def schema_problems(exc: ValidationError, document: Document,
+                    root: type[BaseModel] = Playbook) -> Iterator[Problem]:
     """Located problems for pydantic's errors on a document validated as `root`."""
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
@@ -185,56 +186,7 @@ def _schema_problems(exc: ValidationError, document: Document,
         elif kind == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
             continue  # its entries are invalid, each reported on its own
         else:
-            yield document.problem(loc, _message(error))
-
-
-#: What pydantic's type errors expect, in the words of YAML rather than of Python.
-_EXPECTED = {
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "model_type": "a mapping of keys to values",
-    "dict_type": "a mapping of keys to values",
-    "string_type": "a string",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, not {_describe(error.get('input'))}"
-    if kind == "too_short":
-        least = error["ctx"]["min_length"]
-        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
-    if kind in {"literal_error", "enum"}:
-        got = error.get("input")
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{got!r} is not allowed; expected {expected}"
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return message
-
-
-def _describe(value: Any) -> str:
-    """What a YAML value is, for messages: `a list`, `the text 'maybe'`, `a date`."""
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f"the text {value if len(value) <= 40 else value[:37] + '...'!r}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    names = {dict: "a mapping", list: "a list", datetime.date: "a date",
-             datetime.datetime: "a date and time"}
-    return names.get(type(value), type(value).__name__)
+            yield document.problem(loc, plain_message(error))
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
