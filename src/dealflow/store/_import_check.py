@@ -38,6 +38,7 @@ from dealflow.playbook.loader import dump_playbook, parse_playbook
 from dealflow.playbook.model import Fact, Playbook
 from dealflow.playbook.references import did_you_mean
 from dealflow.store._records import PlaybookRecord
+from dealflow.store._rows import event_values
 from dealflow.store.repository import Store
 from dealflow.store.tables import PLAYBOOKS
 
@@ -189,7 +190,7 @@ class FirstPass:
                     "begins with deal_created at seq 1"
             if self._vocabulary(key) is None:
                 return _Track(None, event.seq), self._missing(event.deal_id, key)
-            return _Track(key, event.seq), None
+            return self._created(event, key)
         try:
             deal = self.store.get(event.deal_id)
         except DealNotFound:
@@ -203,6 +204,21 @@ class FirstPass:
                           f"{deal.version}, and this file goes on at seq {event.seq}: the " \
                           f"events from seq {deal.version + 1} are missing"
         return track, None
+
+    def _created(self, event: DealCreated, key: Key) -> tuple[_Track, str | None]:
+        """A deal's creation: new to the store, or the very deal the store holds (its
+        stored events are then skipped). Another deal of the same id is refused, so that
+        no event of one deal is ever added to another."""
+        stored = self.store.first_event(event.deal_id)
+        if stored is None:
+            return _Track(key, event.seq), None
+        if event_values(stored) == event_values(event):
+            return _Track(key, event.seq, self.store.get(event.deal_id).version), None
+        under = f" under {stored.playbook_id}" if isinstance(stored, DealCreated) else ""
+        return _Track(None, event.seq), (
+            f"deal {event.deal_id}: the store holds another deal of this id (created "
+            f"{stored.at:%Y-%m-%d %H:%M}{under}; this one {event.at:%Y-%m-%d %H:%M} under "
+            f"{event.playbook_id}); import it into another store, or give it another id")
 
     def _migrate(self, track: _Track, event: DealMigrated) -> str | None:
         if track.key is None:

@@ -416,6 +416,17 @@ class Store:
         except SQLAlchemyError as exc:
             raise store_error(exc, self._safe_url()) from None
 
+    def first_event(self, deal_id: str) -> Event | None:
+        """The first event of a deal (its creation), or None when the store holds no such
+        deal."""
+        def read() -> Any:
+            with self._db.connect() as conn:
+                return conn.execute(select(EVENTS).where(EVENTS.c.deal_id == deal_id)
+                                    .order_by(EVENTS.c.seq).limit(1)).first()
+
+        row = self._guard(read)
+        return None if row is None else event_from_row(row)
+
     def replay(self, deal_id: str) -> Deal:
         """The deal rebuilt from its events alone."""
         events = self.events(deal_id)
