@@ -11,6 +11,8 @@ imported on their own.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from dealflow._namespace import WHERE as _WHERE
+
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.analytics import (
         Closed,
@@ -52,7 +54,6 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         INFLUENCE_WEIGHT,
         STANCE_VALUE,
         Deal,
-        FactValue,
         Hold,
         Influence,
         ItemCompletion,
@@ -73,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         DealReopened,
         DealResumed,
         DealWon,
+        EditChanges,
         Engine,
         Event,
         EventBase,
@@ -191,81 +193,18 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         neutralise,
         sqlite_file,
     )
-
-#: The package of each public name, by package. A package is imported when one of its
-#: names is first used, so that `import dealflow` (and `dealflow --help`) stay fast.
-_PUBLIC: dict[str, tuple[str, ...]] = {
-    # the error tree (`dealflow.errors` draws it)
-    "dealflow.errors": (
-        "ConflictError", "DealExists", "DealFileError", "DealNotFound", "DealflowError",
-        "DefinitionError", "DocumentProblems", "HelperCycle", "ImportProblems", "LimitExceeded",
-        "MappingError", "MoveRefused", "PlaybookChoiceError", "PlaybookError", "Problem",
-        "RuleDataError", "RuleEvalError", "RuleSyntaxError", "RuntimeDealError", "StoreError",
-        "UnsupportedSyntax",
-    ),
-    # limits on what dealflow reads and evaluates
-    "dealflow.limits": (
-        "DEFAULT_LIMITS", "Limits", "current_limits", "using_limits",
-    ),
-    # the rule language
-    "dealflow.rules": (
-        "RULE_NAMES", "Rule", "compile_rule",
-    ),
-    # the playbook: model, loading, schema
-    "dealflow.playbook": (
-        "ApprovalRule", "BuyerPhase", "Fact", "Gate", "Item", "LintSettings", "LocalizedText",
-        "LostReason", "Play", "Playbook", "RedFlagPolicy", "Role", "Stage", "bundled_playbooks",
-        "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
-        "playbook_schema_text",
-    ),
-    # deals and the people in the decision chain
-    "dealflow.deal": (
-        "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "FactValue", "Hold", "Influence",
-        "ItemCompletion", "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact",
-        "load_deal_file",
-    ),
-    # the engine, the rule context, gate reports and events
-    "dealflow.engine": (
-        "Check", "DealCreated", "DealEdited", "DealHeld", "DealLost", "DealMigrated",
-        "DealReopened", "DealResumed", "DealWon", "Engine", "Event", "EventBase", "FactSet",
-        "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
-        "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
-        "apply_event", "event_adapter", "mermaid", "replay",
-    ),
-    # the stakeholder map and plays
-    "dealflow.stakeholders": (
-        "Recommendation", "RedFlag", "RoleCoverage", "StakeholderMap", "analyse_stakeholders",
-        "recommend_plays",
-    ),
-    # SOP checklists and compliance
-    "dealflow.sop": (
-        "CHECKLIST_SCHEMA", "Checklist", "ChecklistItem", "Compliance", "Counts", "ItemRecord",
-        "audit_deal", "build_checklist", "checklist_to_dict", "compliance", "render_checklist",
-    ),
-    # changing a playbook and moving live deals
-    "dealflow.evolution": (
-        "Change", "DealPlan", "PlaybookDiff", "UpgradePlan", "diff_playbooks", "plan_upgrade",
-        "upgrade",
-    ),
-    # the store
-    "dealflow.store": (
-        "DEFAULT_URL", "SCHEMA_VERSION", "HeldPlaybook", "ImportResult", "Store", "database_url",
-        "export_csv", "export_jsonl", "import_events", "import_jsonl", "neutralise", "sqlite_file",
-    ),
-    # importing history from a CRM
-    "dealflow.crm": (
-        "CrmMapping", "CsvImport", "bundled_mappings", "check_csv", "import_csv", "load_mapping",
-        "parse_mapping",
-    ),
-    # the figures
-    "dealflow.analytics": (
-        "Closed", "ClosedDeals", "CycleTime", "Filters", "Forecast", "Funnel", "Rate",
-        "SimulationProfile", "StageForecast", "StageFunnel", "StageTime", "StalledDeal", "Velocity",
-        "WinRates", "closed_deals", "cycle_time", "forecast", "funnel", "render_report", "simulate",
-        "sop_compliance", "stalled", "time_in_stage", "velocity", "win_rates",
-    ),
-}
-_WHERE = {name: package for package, names in _PUBLIC.items() for name in names}
+    from dealflow.values import (
+        Actor,
+        Amount,
+        Currency,
+        Day,
+        FactValue,
+        Id,
+        Moment,
+        Name,
+        Note,
+        Ref,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -286,6 +225,8 @@ __all__ = [
     "RULE_NAMES",
     "SCHEMA_VERSION",
     "STANCE_VALUE",
+    "Actor",
+    "Amount",
     "ApprovalRule",
     "BuyerPhase",
     "Change",
@@ -299,7 +240,9 @@ __all__ = [
     "Counts",
     "CrmMapping",
     "CsvImport",
+    "Currency",
     "CycleTime",
+    "Day",
     "Deal",
     "DealCreated",
     "DealEdited",
@@ -316,6 +259,7 @@ __all__ = [
     "DealflowError",
     "DefinitionError",
     "DocumentProblems",
+    "EditChanges",
     "Engine",
     "Event",
     "EventBase",
@@ -330,6 +274,7 @@ __all__ = [
     "HeldPlaybook",
     "HelperCycle",
     "Hold",
+    "Id",
     "ImportProblems",
     "ImportResult",
     "Influence",
@@ -343,9 +288,12 @@ __all__ = [
     "LocalizedText",
     "LostReason",
     "MappingError",
+    "Moment",
     "MoveRefused",
+    "Name",
     "NextStep",
     "NextStepSet",
+    "Note",
     "Outcome",
     "Play",
     "Playbook",
@@ -357,6 +305,7 @@ __all__ = [
     "Recommendation",
     "RedFlag",
     "RedFlagPolicy",
+    "Ref",
     "Role",
     "RoleCoverage",
     "Rule",

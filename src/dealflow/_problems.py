@@ -1,15 +1,14 @@
 """Problems located in a document: the words every reader uses for what it refused.
 
 `schema_problems` turns pydantic's validation errors on a document into located
-`Problem`s in the words of YAML (`expected a list, not the text 'maybe'`, `unknown key
-'stagse'; did you mean 'stages'?`); `PathProblem` is a problem found at a path before it
-has its line; `did_you_mean` suggests the closest valid choice. Used by the playbook
-loader, deal files and CRM mappings alike.
+`Problem`s in plain words (`expected a list, not the text 'maybe'`, `unknown key
+'stagse'; did you mean 'stages'?`; the words are `_plain`'s); `PathProblem` is a problem
+found at a path before it has its line; `did_you_mean` suggests the closest valid
+choice. Used by the playbook loader, deal files and CRM mappings alike.
 """
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import typing
 from collections.abc import Iterable, Iterator
@@ -18,10 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dealflow._plain import plain_message
 from dealflow._yaml import Document, Location
 from dealflow.errors import Problem
 
-__all__ = ["PathProblem", "describe", "did_you_mean", "schema_problems"]
+__all__ = ["PathProblem", "did_you_mean", "schema_problems"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,56 +62,7 @@ def schema_problems(exc: ValidationError, document: Document,
         elif kind == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
             continue  # its entries are invalid, each reported on its own
         else:
-            yield document.problem(loc, _message(error))
-
-
-#: What pydantic's type errors expect, in the words of YAML rather than of Python.
-_EXPECTED = {
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "model_type": "a mapping of keys to values",
-    "dict_type": "a mapping of keys to values",
-    "string_type": "a string",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}, not {describe(error.get('input'))}"
-    if kind == "too_short":
-        least = error["ctx"]["min_length"]
-        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
-    if kind in {"literal_error", "enum"}:
-        got = error.get("input")
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{got!r} is not allowed; expected {expected}"
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return message
-
-
-def describe(value: Any) -> str:
-    """What a YAML value is, for messages: `a list`, `the text 'maybe'`, `a date`."""
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f"the text {value if len(value) <= 40 else value[:37] + '...'!r}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    names = {dict: "a mapping", list: "a list", datetime.date: "a date",
-             datetime.datetime: "a date and time"}
-    return names.get(type(value), type(value).__name__)
+            yield document.problem(loc, plain_message(error))
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-__all__ = ["INVISIBLE", "SURROGATE", "lone_surrogate", "visible"]
+__all__ = ["INVISIBLE", "SURROGATE", "json_visible", "lone_surrogate", "visible"]
 
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 """Characters `visible` replaces: C0 controls but newline and tab, DEL, C1 controls,
@@ -35,6 +35,22 @@ def _escape(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """`text` with every control character (but newline and tab) shown as its escape."""
     return INVISIBLE.sub(_escape, text) if INVISIBLE.search(text) else text
+
+
+_IN_JSON = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff]")
+"""What `json_visible` escapes: `INVISIBLE`, and the line and paragraph separators, which
+Python's `str.splitlines` (and JavaScript) take for line breaks."""
+
+
+def json_visible(text: str) -> str:
+    """JSON `text` with every character `visible` escapes, and U+2028 and U+2029, written
+    as a `\\uXXXX` escape: the same JSON value, which a terminal shows as it is and which
+    stays on its line. (JSON's own syntax is printable ASCII, so these characters can only
+    be inside its strings.)"""
+    if not _IN_JSON.search(text):
+        return text
+    return _IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")

@@ -21,8 +21,11 @@ DealflowError                     exit_code 1 unless noted
 │       └── DealExists            exit 1: a new deal's id is taken
 └── StoreError                    the database cannot be used as it is (schema, access)
     ├── ImportProblems            a bulk import file is invalid: `.problems`, nothing written
-    └── PlaybookChoiceError       exit 2: which playbook a command works on is unclear or
-                                  not in the store: `.held` (what the store holds)
+    ├── PlaybookChoiceError       exit 2: which playbook a command works on is unclear or
+    │                             not in the store: `.held` (what the store holds)
+    └── ImportStopped             an import stopped while writing: `.added` events of the
+                                  lines up to `.through` are stored, the rest is not; the
+                                  exit code is its cause's (3 for a conflict)
 ```
 
 Later modules add their run-time errors under `RuntimeDealError` (a refused move keeps
@@ -53,6 +56,7 @@ __all__ = [
     "DocumentProblems",
     "HelperCycle",
     "ImportProblems",
+    "ImportStopped",
     "LimitExceeded",
     "MappingError",
     "MoveRefused",
@@ -251,3 +255,34 @@ class PlaybookChoiceError(StoreError):
         listed = "; ".join(f"{pid} {version} ({deals} deal{'s' if deals != 1 else ''})"
                            for pid, version, deals in self.held) or "none"
         super().__init__(f"{message}. In the store: {listed}")
+
+
+class ImportStopped(StoreError):
+    """An import stopped part way through writing, at `line` of `file`, for `reason`.
+
+    The batches before it are stored: `added` events (and `skipped` ones that were there
+    already) from the lines up to `through`, and `playbooks` playbook versions; nothing
+    after. Running the same import again completes it: what is stored is skipped. The
+    exit code is that of the cause (3 when another writer changed a deal meanwhile).
+    """
+
+    def __init__(self, reason: str, *, file: str, line: int, added: int, skipped: int,
+                 through: int, playbooks: int = 0, exit_code: int = 1) -> None:
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.added = added
+        self.skipped = skipped
+        self.through = through
+        self.playbooks = playbooks
+        self.exit_code = exit_code
+        kept = [f"{playbooks} playbook version(s)"] if playbooks else []
+        if through:
+            kept.insert(0, f"{added} event(s) added and {skipped} already there, from lines "
+                           f"1 to {through}")
+        written = " and ".join(kept) if kept else "nothing"
+        super().__init__(
+            f"the import of {file} stopped at line {line}: {reason}\n"
+            f"  written: {written}\n"
+            f"  not written: the events from line {through + 1} on\n"
+            "  run the same import again to complete it: what is stored is skipped")

@@ -26,8 +26,15 @@ from decimal import Decimal
 import pytest
 
 from dealflow import Playbook
-from dealflow.analytics import CycleTime, Filters, closed_deals, render_report, velocity, win_rates
-from dealflow.analytics._winrate import velocity_text
+from dealflow.analytics import (
+    CycleTime,
+    Filters,
+    closed_deals,
+    render_report,
+    velocity,
+    velocity_text,
+    win_rates,
+)
 from dealflow.store import Store, import_events
 from tests.analytics._histories import History
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture

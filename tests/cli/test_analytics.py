@@ -221,3 +221,13 @@ def test_a_percentile_other_than_the_three_is_a_usage_error(runner: CliRunner, d
     result = runner.invoke(app, ["stalled", "--percentile", "0.3", "--db", db])
     assert result.exit_code == 2
     assert "use 0.5, 0.75 or 0.9" in flat(result.stderr)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e309"])
+@pytest.mark.parametrize("flag", ["--min-amount", "--max-amount"])
+def test_an_amount_filter_that_is_not_a_number_is_a_usage_error(
+    runner: CliRunner, db: str, flag: str, value: str,
+) -> None:
+    result = runner.invoke(app, ["funnel", flag, value, "--db", db])
+    assert result.exit_code == 2
+    assert "is not an amount" in result.output

@@ -35,6 +35,12 @@ would interpret (SGR colours, an OSC window title, an 8-bit CSI, a right-to-left
 a carriage return that lets the rest overwrite the line)."""
 
 PAST = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
+
+
+def _id(*parts: str) -> str:
+    """An id made of `parts`: hostile text, with its control characters escaped (an id is
+    printable characters only, so they cannot be in one)."""
+    return visible("-".join(parts))
 PLAYBOOK = load_playbook()
 Invoke = Callable[..., Result]
 
@@ -49,10 +55,10 @@ def _assert_literal(output: str, hostile: str) -> None:
 def _fill(store: Store, key: str, text: str) -> None:
     """Deals whose every text field is `text`: an open one with a person, a fact and an
     item done, one on hold, one lost."""
-    deal_id = f"D-{key}-{text}"
+    deal_id = _id("D", key, text)
     store.create(deal_id=deal_id, title=text, account=text, owner=text, actor=text
                  ).raise_for_refusal()
-    person = Stakeholder(id=f"p-{text}", name=text, title=text, roles=("initiator",),
+    person = Stakeholder(id=_id("p", text), name=text, title=text, roles=("initiator",),
                          org_win=text, personal_win=text)
     for operation in (
         lambda e, d: e.add_stakeholder(d, person, actor=text),
@@ -60,13 +66,13 @@ def _fill(store: Store, key: str, text: str) -> None:
         lambda e, d: e.complete_item(d, "discovery_meeting", evidence=text, actor=text),
     ):
         store.apply(deal_id, operation).raise_for_refusal()
-    store.create(deal_id=f"H-{key}-{text}", title=text, account=text, owner=text, actor=text
+    store.create(deal_id=_id("H", key, text), title=text, account=text, owner=text, actor=text
                  ).raise_for_refusal()
-    store.apply(f"H-{key}-{text}", lambda e, d: e.hold(
+    store.apply(_id("H", key, text), lambda e, d: e.hold(
         d, reason=text, resume_on=dt.date(2030, 1, 1), actor=text)).raise_for_refusal()
-    store.create(deal_id=f"L-{key}-{text}", title=text, account=text, owner=text, actor=text
+    store.create(deal_id=_id("L", key, text), title=text, account=text, owner=text, actor=text
                  ).raise_for_refusal()
-    store.apply(f"L-{key}-{text}", lambda e, d: e.lose(
+    store.apply(_id("L", key, text), lambda e, d: e.lose(
         d, reason="competitor", note=text, actor=text)).raise_for_refusal()
 
 
@@ -102,11 +108,11 @@ def invoke(db: str) -> Invoke:
 
 
 PER_DEAL = {
-    "deal show": lambda key, text: ["deal", "show", f"D-{key}-{text}"],
-    "deal show held": lambda key, text: ["deal", "show", f"H-{key}-{text}"],
-    "deal show lost": lambda key, text: ["deal", "show", f"L-{key}-{text}"],
-    "stakeholder list": lambda key, text: ["stakeholder", "list", f"D-{key}-{text}"],
-    "events": lambda key, text: ["events", f"D-{key}-{text}"],
+    "deal show": lambda key, text: ["deal", "show", _id("D", key, text)],
+    "deal show held": lambda key, text: ["deal", "show", _id("H", key, text)],
+    "deal show lost": lambda key, text: ["deal", "show", _id("L", key, text)],
+    "stakeholder list": lambda key, text: ["stakeholder", "list", _id("D", key, text)],
+    "events": lambda key, text: ["events", _id("D", key, text)],
 }
 
 
@@ -132,12 +138,12 @@ def test_a_migration_plan_prints_deal_ids_literally(invoke: Invoke, new_version:
     result = invoke("migrate", "--to", str(new_version))
     assert result.exit_code == 0, result.output
     for key, text in HOSTILE.items():
-        _assert_literal(result.output, f"D-{key}-{text}")
+        _assert_literal(result.output, _id("D", key, text))
 
 
 WRITING = {
     "stakeholder add": lambda d, text: ["stakeholder", "add", d, "--id", "q", "--name", text],
-    "stakeholder rate": lambda d, text: ["stakeholder", "rate", d, f"p-{text}", "--stance",
+    "stakeholder rate": lambda d, text: ["stakeholder", "rate", d, _id("p", text), "--stance",
                                          "champion"],
     "fact set": lambda d, text: ["fact", "set", d, "competitor", text],
     "deal new": lambda d, text: ["deal", "new", "--id", f"N-{d}", "--title", text,
@@ -145,7 +151,7 @@ WRITING = {
     "deal edit": lambda d, text: ["deal", "edit", d, "--title", f"new {text}"],
     "deal next-step": lambda d, text: ["deal", "next-step", d, "--what", text, "--who", text,
                                        "--due", "2026-12-04"],
-    "stakeholder remove": lambda d, text: ["stakeholder", "remove", d, f"p-{text}"],
+    "stakeholder remove": lambda d, text: ["stakeholder", "remove", d, _id("p", text)],
 }
 
 
@@ -169,13 +175,13 @@ def changing(tmp_path_factory: pytest.TempPathFactory) -> Invoke:
 def test_every_changing_command_reports_deal_text_literally(
         changing: Invoke, command: str, key: str) -> None:
     text = HOSTILE[key]
-    deal_id = f"D-{key}-{command.replace(' ', '-')}-{text}"
+    deal_id = _id("D", key, command.replace(" ", "-"), text)
     result = changing(*WRITING[command](deal_id, text))
     assert result.exit_code == 0, result.output
     _assert_literal(result.output, text)
 
 
-KNOWN = f"D-markup-{HOSTILE['markup']}"
+KNOWN = _id("D", "markup", HOSTILE["markup"])
 ERRORS = {
     "unknown deal": lambda text: ["deal", "show", text],
     "unknown fact": lambda text: ["fact", "set", KNOWN, text, "1"],
@@ -265,7 +271,7 @@ def test_json_output_escapes_lone_surrogates_so_it_encodes() -> None:
 
 @pytest.mark.parametrize("key", HOSTILE.keys())
 def test_json_outputs_give_back_the_very_text(invoke: Invoke, key: str) -> None:
-    text, deal_id = HOSTILE[key], f"D-{key}-{HOSTILE[key]}"
+    text, deal_id = HOSTILE[key], _id("D", key, HOSTILE[key])
     shown = json.loads(invoke("deal", "show", deal_id, "--format", "json").stdout)
     assert (shown["deal"]["title"], shown["deal"]["stakeholders"][0]["name"]) == (text, text)
     listed = json.loads(invoke("deal", "list", "--format", "json").stdout)
@@ -275,6 +281,7 @@ def test_json_outputs_give_back_the_very_text(invoke: Invoke, key: str) -> None:
     sheet = json.loads(invoke("checklist", deal_id, "--format", "json").stdout)
     assert sheet["deal"]["account"] == text
     exported = invoke("export", "--deal", deal_id).stdout.splitlines()
-    assert json.loads(exported[0])["title"] == text
+    assert json.loads(exported[1])["title"] == text  # after its playbook
+    assert not INVISIBLE.search("\n".join(exported))  # as \uXXXX escapes: the same JSON
     events = json.loads(invoke("events", deal_id, "--format", "json").stdout)
     assert events[-1]["evidence"] == text

@@ -75,23 +75,31 @@ def test_events_as_json_are_the_events_first_to_last(runner: CliRunner, source: 
 
 # -- export ------------------------------------------------------------------------------
 
-def test_export_writes_every_event_as_json_lines(runner: CliRunner, source: str) -> None:
+def test_export_writes_the_playbook_then_every_event_as_json_lines(
+    runner: CliRunner, source: str,
+) -> None:
     result = runner.invoke(app, ["export", "--db", source])
     assert result.exit_code == 0, result.output
-    events = [json.loads(line) for line in result.stdout.splitlines()]
+    playbook, *events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (playbook["type"], playbook["id"], playbook["version"]) == (
+        "playbook", "complex-b2b", "1.0.0")
+    assert playbook["text"].startswith("id: complex-b2b\n")
     assert [(e["deal_id"], e["seq"]) for e in events] == [
         ("D-1", 1), ("D-1", 2), ("D-1", 3), ("D-1", 4), ("D-2", 1)]
 
 
-def test_export_of_one_deal_writes_only_its_events(runner: CliRunner, source: str) -> None:
+def test_export_of_one_deal_writes_only_its_playbook_and_events(
+    runner: CliRunner, source: str,
+) -> None:
     result = runner.invoke(app, ["export", "--deal", "D-2", "--db", source])
-    assert [json.loads(line)["deal_id"] for line in result.stdout.splitlines()] == ["D-2"]
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("deal_id", r["type"]) for r in records] == ["playbook", "D-2"]
 
 
 def test_export_to_a_file_leaves_no_temporary_file(
     tmp_path: Path, exported: Path,
 ) -> None:
-    assert len(exported.read_text(encoding="utf-8").splitlines()) == 5
+    assert len(exported.read_text(encoding="utf-8").splitlines()) == 6
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -103,7 +111,7 @@ def test_export_to_a_file_replaces_it_whole(
     result = runner.invoke(app, ["export", "--deal", "D-2", "-o", str(out), "--db", source])
     assert result.exit_code == 0, result.output
     assert "wrote 1 event(s) to" in result.output
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2  # its playbook, its event
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -127,7 +135,7 @@ def test_an_export_imports_into_another_store_as_the_same_deals(
 ) -> None:
     result = runner.invoke(app, ["import", str(exported), "--batch-size", "2", "--db", target])
     assert result.exit_code == 0, result.output
-    assert "lines: 5, added: 5, skipped: 0, deals: 2" in result.stdout
+    assert "lines: 6, added: 5, skipped: 0, deals: 2, playbooks added: 1" in result.stdout
     assert "importing all.jsonl" in result.stderr  # the progress bar
     with Store(source) as before, Store(target) as after:
         for deal_id in ("D-1", "D-2"):
@@ -141,18 +149,19 @@ def test_importing_the_same_file_again_skips_every_event(
     runner.invoke(app, ["import", str(exported), "--db", target])
     result = runner.invoke(app, ["import", str(exported), "--db", target, "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"lines": 5, "added": 0, "skipped": 5, "deals": 2}
+    assert json.loads(result.stdout) == {"lines": 6, "added": 0, "skipped": 5, "deals": 2,
+                                         "playbooks": 0}
 
 
 def test_a_bad_import_file_exits_1_with_the_line_and_writes_nothing(
     runner: CliRunner, target: str, exported: Path,
 ) -> None:
     lines = exported.read_text(encoding="utf-8").splitlines()
-    lines[2] = lines[2][:-5]  # cut short: not JSON
+    lines[3] = lines[3][:-5]  # cut short: not JSON
     exported.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["import", str(exported), "--db", target])
     assert result.exit_code == 1
-    assert f"{exported}:3:1" in result.output
+    assert f"{exported}:4:1" in result.output
     assert "not JSON" in result.output
     assert "nothing was imported" in result.output
     with Store(target) as store:

@@ -80,7 +80,7 @@ def test_adding_a_stakeholder_prints_who_was_added(invoke: Invoke, deal: str) ->
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("--id", "x", "--name", "X", "--role", "initator"), 1, "did you mean 'initiator'?"),
     (("--id", "liu", "--name", "Another Liu"), 1, "already has stakeholder 'liu'"),
-    (("--id", "x", "--name", ""), 1, "name: String should have at least 1 character"),
+    (("--id", "x", "--name", ""), 1, "name: empty"),
     (("--id", "x", "--name", "X", "--stance", "friendly"), 2,
      "unknown stance 'friendly'; valid: champion, neutral, opponent, skeptic, supporter, "
      "unknown"),

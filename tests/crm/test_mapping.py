@@ -64,8 +64,8 @@ def _problems(text: str) -> list[str]:
     (GOOD.replace("shape: long", "shape: tall"),
      ["m.yaml:1:8  shape  'tall' is not allowed; expected 'long' or 'wide'"]),
     (GOOD.replace("currency: EUR", "currency: euro"),
-     ["m.yaml:2:11  currency  'euro' is not a currency code; use three capital letters, "
-      "like USD, EUR or CNY"]),
+     ["m.yaml:2:11  currency  'euro' is not an ISO 4217 currency code: use one like CNY, "
+      "EUR or USD, in capitals"]),
     (GOOD.replace("  New: qualify", "  New: qualfy"),
      ["m.yaml:8:8  stages.New  'qualfy' is not a stage of playbook complex-b2b 1.0.0, nor "
       "won or lost; did you mean 'qualify'?"]),

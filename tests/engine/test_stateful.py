@@ -46,7 +46,7 @@ def _fact_changes(draw: st.DrawFn) -> tuple[str, object]:
 _PEOPLE = st.builds(
     Stakeholder,
     id=st.sampled_from([f"p{i}" for i in range(6)]),
-    name=st.text(min_size=1, max_size=12),
+    name=st.text(st.characters(categories=("L", "N")), min_size=1, max_size=12),
     roles=st.lists(st.sampled_from(ROLES), max_size=2, unique=True).map(tuple),
     stance=st.sampled_from(["champion", "supporter", "neutral", "skeptic", "opponent", "unknown"]),
     influence=st.sampled_from(["high", "medium", "low"]),

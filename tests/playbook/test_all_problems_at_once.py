@@ -38,7 +38,7 @@ SHAPE = broken(
 )
 SHAPE_PROBLEMS = [
     ("version", "duplicate key 'version'"),
-    ("stages[0].probability", "less than or equal to 100"),
+    ("stages[0].probability", "is out of range: it must be at most 100"),
     ("stages[1]", "missing required key 'goal'"),
     ("stages[0].items[0].blocking", "expected true or false"),
     ("stages[0].gates[0].severty", "did you mean 'severity'?"),

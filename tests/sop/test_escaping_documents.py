@@ -27,7 +27,7 @@ from dealflow.errors import ImportProblems
 from dealflow.playbook import LocalizedText
 from dealflow.sop import build_checklist, render_checklist
 from dealflow.store import Store, export_jsonl, import_jsonl
-from dealflow.testing import HOSTILE_STRINGS, deals, hostile_text, stakeholders
+from dealflow.testing import HOSTILE_STRINGS, deals, hostile_ids, hostile_text, stakeholders
 
 PLAYBOOK = load_playbook()
 STR_FACTS = {fact.id for fact in PLAYBOOK.facts if fact.type == "str"}
@@ -50,8 +50,7 @@ def hostile_deals(draw: st.DrawFn) -> Deal:
     """A generated deal with hostile text everywhere: people with hostile ids (they end up
     in item ids), and a next step."""
     deal = draw(deals(PLAYBOOK))
-    ids = hostile_text(min_size=1, max_size=20).filter(lambda v: len(v) <= 128)
-    people = draw(st.lists(stakeholders(PLAYBOOK, ids=ids),
+    people = draw(st.lists(stakeholders(PLAYBOOK, ids=hostile_ids()),
                            max_size=5, unique_by=lambda p: p.id))
     title = draw(st.one_of(st.sampled_from(HOSTILE_MARKDOWN), TEXT))
     step = NextStep(what=draw(TEXT), who=draw(TEXT), due=dt.date(2026, 7, 1))
@@ -217,7 +216,7 @@ def test_the_html_report_shows_owners_as_text(owner: str, title: str) -> None:
     assert f"<td>{escape(owner)}</td>" in page
 
 
-@pytest.mark.parametrize("person_id", ["a`b", "``", "`x`", "x` <b>*y*</b> `", "a\nb"])
+@pytest.mark.parametrize("person_id", ["a`b", "``", "`x`", "x` <b>*y*</b> `", "a ` b"])
 def test_an_item_id_holding_backticks_stays_one_code_span(person_id: str) -> None:
     person = Stakeholder(id=person_id, name="n", roles=("initiator",), influence="high",
                          stance="opponent")  # `meet_skeptic` repeats for this person
@@ -259,7 +258,7 @@ def test_an_import_line_with_a_surrogate_escape_is_a_problem_and_nothing_is_writ
         source.create(deal_id="D-1", title="t", account="a", owner="o", actor="a")
         buffer = io.StringIO()
         export_jsonl(source, buffer)
-    line = json.loads(buffer.getvalue())
+    line = json.loads(buffer.getvalue().splitlines()[-1])
     line["title"] = "t \udcff"
     path = tmp_path / "in.jsonl"
     path.write_text(json.dumps(line) + "\n", encoding="utf-8")  # ASCII: "\udcff" escaped

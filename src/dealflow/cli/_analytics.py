@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -49,10 +50,17 @@ def _filters(owner: str | None, account: str | None, since: str | None, until: s
     from dealflow.analytics import Filters
 
     return Filters(created_from=_day(since, "--since"), created_to=_day(until, "--until"),
-                   owner=owner, account=account,
-                   amount_min=None if low is None else Decimal(str(low)),
-                   amount_max=None if high is None else Decimal(str(high)),
-                   playbook_version=version)
+                   owner=owner, account=account, amount_min=_amount(low, "--min-amount"),
+                   amount_max=_amount(high, "--max-amount"), playbook_version=version)
+
+
+def _amount(value: float | None, flag: str) -> Decimal | None:
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not an amount; give a number like 50000",
+                                 param_hint=flag)
+    return Decimal(str(value))
 
 
 def _pct(value: float | None) -> str:

@@ -105,14 +105,14 @@ def _step(what: str, who: str, due: dt.date | None) -> NextStep:
     """The next step, or a `DealflowError` naming each invalid field (nothing is written)."""
     from pydantic import ValidationError
 
+    from dealflow._plain import plain_errors
     from dealflow.deal import NextStep
 
     try:
         return NextStep(what=what, who=who, due=due)
     except ValidationError as exc:
         raise DealflowError("the next step is not valid:\n" + "\n".join(
-            f"  --{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in exc.errors(include_url=False))) from None
+            f"  --{problem}" for problem in plain_errors(exc))) from None
 
 
 def register(app: typer.Typer) -> None:

@@ -60,14 +60,15 @@ def _count_lines(path: Path) -> int:
 
 def import_events(
     file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
-                                         help="A JSON Lines file, one event per line.")],
+                                         help="A JSON Lines file as `dealflow export` writes "
+                                              "it: playbooks, then one event per line.")],
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
                                             help="Events per transaction.")] = 5000,
     db: DbOption = None, fmt: FormatOption = Format.table, limits: LimitsOption = None,
 ) -> None:
-    """Import events from a JSON Lines file (all checked first; re-run to complete one
-    that was cut short, without duplicates). A line longer than the limit max_line_bytes
-    is refused; change it with --limits or DEALFLOW_LIMITS."""
+    """Import playbooks and events from a JSON Lines file (all checked first; re-run to
+    complete one that was cut short, without duplicates). A line longer than the limit
+    max_line_bytes is refused; change it with --limits or DEALFLOW_LIMITS."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from dealflow.store import import_jsonl
@@ -81,10 +82,10 @@ def import_events(
                               progress=lambda done: progress.update(task, completed=done))
     if fmt is Format.json:
         print_json({"lines": result.lines, "added": result.added, "skipped": result.skipped,
-                    "deals": result.deals})
+                    "deals": result.deals, "playbooks": result.playbooks})
         return
     console.print(f"lines: {result.lines}, added: {result.added}, skipped: {result.skipped}, "
-                  f"deals: {result.deals}", markup=False)
+                  f"deals: {result.deals}, playbooks added: {result.playbooks}", markup=False)
 
 
 class ExportFormat(StrEnum):

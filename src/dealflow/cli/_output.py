@@ -2,7 +2,7 @@
 
 Text from deals, stakeholders, files and command lines is never rich markup (the
 commands print it as `Text` or with `markup=False`), and both consoles show control
-characters in it as escapes (`\\x1b`, see `dealflow._text.visible`): whatever a
+characters in it as escapes (`\\x1b`, see `dealflow._safe_text.visible`): whatever a
 command prints, the terminal interprets no escape sequence that came from data.
 """
 
@@ -22,7 +22,7 @@ from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook,
 from rich.measure import Measurement
 from rich.segment import Segment
 
-from dealflow._safe_text import INVISIBLE, SURROGATE, visible
+from dealflow._safe_text import INVISIBLE, SURROGATE, json_visible, visible
 from dealflow.errors import DealflowError
 
 P = ParamSpec("P")
@@ -90,14 +90,7 @@ def json_text(data: Any, **options: Any) -> str:
     control characters, bidirectional overrides and lone surrogates (from file names
     that are not UTF-8) as `\\uXXXX` escapes, so that the text always encodes as UTF-8
     and a terminal shown it interprets nothing."""
-    return json_escaped(json.dumps(data, ensure_ascii=False, default=str, **options))
-
-
-def json_escaped(text: str) -> str:
-    """JSON `text` with the characters `visible` would show as escapes written as
-    `\\uXXXX` escapes instead: the same JSON value, nothing a terminal interprets."""
-    # JSON's own syntax is printable ASCII, newline and space: these are inside strings
-    return INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_visible(json.dumps(data, ensure_ascii=False, default=str, **options))
 
 
 class _Escaping(io.TextIOBase):
@@ -127,7 +120,7 @@ def for_terminal(stream: TextIO, *, as_json: bool) -> TextIO:
     isatty = getattr(stream, "isatty", None)
     if isatty is None or not isatty():
         return stream
-    return typing.cast(TextIO, _Escaping(stream, json_escaped if as_json else visible))
+    return typing.cast(TextIO, _Escaping(stream, json_visible if as_json else visible))
 
 
 def print_json(data: Any) -> None:
@@ -137,7 +130,8 @@ def print_json(data: Any) -> None:
 
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """Wrap a command so a `DealflowError` prints cleanly and exits with its code."""
+    """Wrap a command so a `DealflowError` prints cleanly and exits with its code (and a
+    value that escaped its check, pydantic's `ValidationError`, in plain words, exit 1)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -147,8 +141,25 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except DealflowError as exc:
             err_console.print(str(exc), markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
+        except ValueError as exc:
+            plain = _invalid_value(exc)
+            if plain is None:
+                raise
+            err_console.print(plain, markup=False, highlight=False)
+            raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _invalid_value(exc: ValueError) -> str | None:
+    """`exc` in plain words when it is pydantic's `ValidationError`, else None. (pydantic
+    is not imported for this: a command that raised one has imported it.)"""
+    core = sys.modules.get("pydantic_core")
+    if core is None or not isinstance(exc, core.ValidationError):
+        return None
+    from dealflow._plain import plain_errors
+
+    return "invalid value:\n" + "\n".join(f"  {problem}" for problem in plain_errors(exc))
 
 
 def _refuse_undecodable(fn: Callable[..., Any], values: Iterable[tuple[str, Any]]) -> None:

@@ -84,6 +84,7 @@ def add(
     """Add a person to a deal's stakeholder map."""
     from pydantic import ValidationError
 
+    from dealflow._plain import plain_errors
     from dealflow.deal import Stakeholder
 
     fields: dict[str, Any] = {
@@ -94,8 +95,7 @@ def add(
         person = Stakeholder(**fields)
     except ValidationError as exc:
         raise DealflowError("the stakeholder is not valid:\n" + "\n".join(
-            f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in exc.errors(include_url=False))) from None
+            f"  {problem}" for problem in plain_errors(exc))) from None
     with open_store(db) as store:
         run(store, deal_id,
             lambda engine, deal: engine.add_stakeholder(deal, person, actor=actor_of(actor, deal)),

@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from dealflow._problems import did_you_mean
+from dealflow.crm._cells import TimeReader, read_amount, read_id, read_text
 from dealflow.crm._mapping import CrmMapping
 from dealflow.crm._undated import NoDate
-from dealflow.crm._values import MAX_ID, TimeReader, read_amount, read_text
 from dealflow.errors import Problem
 from dealflow.playbook import Playbook
 
@@ -120,11 +120,11 @@ class Cells:
         if not value:
             self.note(None, "no deal id: the row cannot be given to a deal and is left out")
             return None
-        if len(value) > MAX_ID:
-            self.note(None, f"the deal id is {len(value)} characters long; the limit is "
-                      f"{MAX_ID}")
+        try:
+            return read_id(value)
+        except ValueError as exc:
+            self.note(None, str(exc))
             return None
-        return value
 
     def time(self, key: Key) -> dt.datetime | None:
         """The time in the cell of `key`; None when blank or unreadable (a problem)."""

@@ -22,8 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from dealflow.crm._values import resolve_zone
+from dealflow.crm._cells import resolve_zone
 from dealflow.errors import MappingError, Problem
+from dealflow.values import Currency
 
 __all__ = ["CLOSED", "EXPORTED", "LOST", "OPEN", "WON", "Columns", "CrmMapping", "Dates",
            "Undated"]
@@ -149,7 +150,7 @@ class CrmMapping(_Frozen):
     """How the rows of one CRM export become dealflow events."""
 
     shape: Literal["long", "wide"]
-    currency: str
+    currency: Currency
     columns: Columns
     stages: dict[str, Name] = Field(default_factory=dict)
     stage_dates: dict[str, Name] = Field(default_factory=dict)
@@ -161,14 +162,6 @@ class CrmMapping(_Frozen):
     default_stage: Name | None = None
     repair: bool = False
     undated: Undated | None = None
-
-    @field_validator("currency")
-    @classmethod
-    def _currency_code(cls, value: str) -> str:
-        if len(value) != 3 or not value.isascii() or not value.isupper() or not value.isalpha():
-            raise ValueError(f"{value!r} is not a currency code; use three capital letters, "
-                             "like USD, EUR or CNY")
-        return value
 
     def export_time(self, exported_on: dt.date | None,
                     file: str = "<mapping>") -> dt.datetime | None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from dealflow._problems import describe, schema_problems
+from dealflow._plain import describe
+from dealflow._problems import schema_problems
 from dealflow._yaml import Document, DocumentError, read_document, read_text
 from dealflow.crm._checks import check_mapping
 from dealflow.crm._mapping import CrmMapping

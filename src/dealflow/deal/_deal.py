@@ -1,7 +1,7 @@
 """Deals and the people in the customer's decision chain.
 
 A `Deal` is an immutable snapshot: the engine never changes one in place, it returns
-the next snapshot together with the events that lead to it (see `dealflow.events`).
+the next snapshot together with the events that lead to it (see `dealflow.engine`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,30 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
-from dealflow._safe_text import lone_surrogate
 from dealflow.deal._kinds import Influence, Stance, Status
 from dealflow.playbook import Fact, Playbook
 from dealflow.rules import trust
+from dealflow.values import (
+    MAX_NAME,
+    MAX_SEQ,
+    Actor,
+    Amount,
+    Currency,
+    Day,
+    FactValue,
+    Id,
+    Moment,
+    Name,
+    Note,
+    Ref,
+    check_day,
+    check_note,
+    parse_number,
+    parse_whole,
+)
 
 __all__ = [
     "INFLUENCE_WEIGHT",
@@ -34,10 +51,6 @@ __all__ = [
     "coerce_fact",
     "typed_facts",
 ]
-
-FactValue = bool | int | float | str | dt.date
-"""The value of a fact: its playbook type decides which."""
-
 
 for _kind in (Stance, Influence, Status):
     trust(_kind)
@@ -56,80 +69,72 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        raise ValueError("a time must carry its time zone (for example 2026-01-05T09:00:00Z)")
-    return value.astimezone(dt.UTC)
-
-
 @trust
 class Stakeholder(_Frozen):
     """A person in the customer's decision chain, with their roles, stance and interests."""
 
-    id: Annotated[str, Field(min_length=1, max_length=128)]
-    name: Annotated[str, Field(min_length=1, max_length=500)]
-    title: Annotated[str, Field(max_length=500)] = ""
-    roles: tuple[str, ...] = ()
+    id: Id
+    name: Name
+    title: Annotated[Note, Field(max_length=MAX_NAME)] = ""
+    roles: tuple[Ref, ...] = ()
     stance: Stance = Stance.unknown
     influence: Influence = Influence.medium
-    org_win: Annotated[str, Field(max_length=2000)] = ""
-    personal_win: Annotated[str, Field(max_length=2000)] = ""
-    last_contact: dt.date | None = None
+    org_win: Note = ""
+    personal_win: Note = ""
+    last_contact: Day | None = None
 
 
 @trust
 class NextStep(_Frozen):
     """The agreed next step of a deal: what, who, by when."""
 
-    what: Annotated[str, Field(min_length=1, max_length=2000)]
-    who: Annotated[str, Field(min_length=1, max_length=500)]
-    due: dt.date
+    what: Annotated[Note, Field(min_length=1)]
+    who: Name
+    due: Day
 
 
 @trust
 class Hold(_Frozen):
     """Why a deal is on hold and when it is due to resume."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    resume_on: dt.date
+    reason: Annotated[Note, Field(min_length=1)]
+    resume_on: Day
 
 
 @trust
 class ItemCompletion(_Frozen):
     """A checklist item marked done: by whom, when, with which evidence."""
 
-    actor: str
-    at: dt.datetime
-    evidence: str | None = None
-    stage: str
+    actor: Actor
+    at: Moment
+    evidence: Note | None = None
+    stage: Ref
 
 
 @trust
 class Deal(_Frozen):
     """A deal as it stands now: the projection of its events."""
 
-    id: Annotated[str, Field(min_length=1, max_length=128)]
-    title: Annotated[str, Field(min_length=1, max_length=500)]
-    account: Annotated[str, Field(min_length=1, max_length=500)]
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)] = Decimal(0)
-    currency: Annotated[str, Field(min_length=3, max_length=3)] = "CNY"
-    owner: Annotated[str, Field(min_length=1, max_length=500)]
-    playbook_id: str
-    playbook_version: str
-    stage: str
+    id: Id
+    title: Name
+    account: Name
+    amount: Amount = Decimal(0)
+    currency: Currency = "CNY"
+    owner: Name
+    playbook_id: Ref
+    playbook_version: Ref
+    stage: Ref
     status: Status = Status.open
-    facts: dict[str, FactValue] = Field(default_factory=dict)
+    facts: dict[Ref, FactValue] = Field(default_factory=dict)
     stakeholders: tuple[Stakeholder, ...] = ()
-    created_at: dt.datetime
-    stage_entered_at: dt.datetime
+    created_at: Moment
+    stage_entered_at: Moment
     next_step: NextStep | None = None
     hold: Hold | None = None
-    lost_reason: str | None = None
-    lost_note: str = ""
-    items_done: dict[str, ItemCompletion] = Field(default_factory=dict)
-    version: Annotated[int, Field(ge=0)] = 0
-
-    _normalise_times = field_validator("created_at", "stage_entered_at")(_utc)
+    lost_reason: Ref | None = None
+    lost_note: Note = ""
+    items_done: dict[Ref, ItemCompletion] = Field(default_factory=dict)
+    version: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
 
     @property
     def is_closed(self) -> bool:
@@ -160,54 +165,22 @@ def _parse_bool(value: Any) -> bool:
     raise ValueError("expected true or false")
 
 
-def _parse_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError("expected a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise ValueError("expected a whole number")
-
-
-def _parse_float(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueError("expected a number")
-    if isinstance(value, int | float | Decimal):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            pass
-    raise ValueError("expected a number")
-
-
 def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        return utc_date(value)  # a date is a calendar date in UTC
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        value = utc_date(value)  # a date is a calendar date in UTC
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            raise ValueError("expected a date like 2026-03-31") from None
+    if isinstance(value, dt.date):
+        return check_day(value)
     raise ValueError("expected a date like 2026-03-31")
 
 
 def _parse_str(value: Any) -> str:
     if isinstance(value, str):
-        if len(value) > 2000:
-            raise ValueError("text is longer than 2000 characters")
-        if (undecodable := lone_surrogate(value)) is not None:
-            raise ValueError(f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")
-        return value
+        return check_note(value)
     raise ValueError("expected text")
 
 
@@ -219,7 +192,7 @@ def coerce_fact(fact: Fact, value: Any) -> FactValue:
             return value
         raise ValueError(f"expected one of: {', '.join(allowed)}")
     parsers: dict[str, Callable[[Any], FactValue]] = {
-        "bool": _parse_bool, "int": _parse_int, "float": _parse_float, "date": _parse_date,
+        "bool": _parse_bool, "int": parse_whole, "float": parse_number, "date": _parse_date,
         "str": _parse_str,
     }
     return parsers[fact.type](value)
@@ -228,5 +201,10 @@ def coerce_fact(fact: Fact, value: Any) -> FactValue:
 def typed_facts(facts: dict[str, Any], playbook: Playbook) -> dict[str, FactValue]:
     """Facts read back from JSON, typed again by the playbook (dates come back as text)."""
     declared = {fact.id: fact for fact in playbook.facts}
-    return {name: coerce_fact(declared[name], value) if name in declared else value
-            for name, value in facts.items()}
+    typed: dict[str, FactValue] = {}
+    for name, value in facts.items():
+        try:
+            typed[name] = coerce_fact(declared[name], value) if name in declared else value
+        except ValueError as exc:
+            raise ValueError(f"fact {name}: {exc}") from None
+    return typed

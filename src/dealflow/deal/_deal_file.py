@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dealflow._problems import did_you_mean
+from dealflow._problems import did_you_mean, schema_problems
 from dealflow._yaml import Document, DocumentError, read_document, read_text
 from dealflow.deal._deal import Deal, coerce_fact
 from dealflow.errors import DealFileError, Problem
@@ -52,10 +52,7 @@ def load_deal_file(path: str | Path, playbook: Playbook, *,
     try:
         deal = Deal.model_validate(filled)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(error["loc"])
-            problems.append(document.problem(loc, str(error["msg"]), key=error["type"] ==
-                                             "extra_forbidden"))
+        problems.extend(schema_problems(exc, document, Deal))
         raise DealFileError(problems) from None
     if problems:
         raise DealFileError(problems)

@@ -21,18 +21,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
-from dealflow.deal import (
-    INFLUENCE_WEIGHT,
-    STANCE_VALUE,
-    Deal,
-    FactValue,
-    Influence,
-    Stakeholder,
-    Stance,
-)
+from dealflow.deal import INFLUENCE_WEIGHT, STANCE_VALUE, Deal, Influence, Stakeholder, Stance
 from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
 from dealflow.rules import STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
+from dealflow.values import FactValue
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
 from dealflow._days import utc_date
+from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
@@ -45,13 +46,7 @@ from dealflow.engine._events import (
 )
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
 from dealflow.engine._machine import LOST, MoveMachine
-from dealflow.engine._outcome import (
-    Outcome,
-    fails,
-    field_errors,
-    placeholder_deal,
-    unknown_person,
-)
+from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
@@ -126,7 +121,13 @@ class Engine:
         if not report.allowed:
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
-        event = make()
+        try:
+            event = make()
+        except ValidationError as exc:  # a value out of its domain (a date, a long text)
+            report = GateReport(operation, deal.id, deal.stage, target, (*checks, fails(
+                "value", "every value is in its documented form", *plain_errors(exc))))
+            outcome = Outcome(deal, (), report)
+            return outcome.raise_for_refusal() if raise_on_refusal else outcome
         if (undecodable := lone_surrogate(event)) is not None:  # no store could save it
             report = GateReport(operation, deal.id, deal.stage, target, (*checks, fails(
                 "text", "every text is valid Unicode",
@@ -142,14 +143,15 @@ class Engine:
         first = self.playbook.stages[0].id
         try:
             event = DealCreated(deal_id=deal_id, seq=1, at=self.clock(), actor=actor,
-                                title=title, account=account, amount=Decimal(str(amount)),
+                                title=title, account=account, amount=amount,
                                 currency=currency, owner=owner, playbook_id=self.playbook.id,
                                 playbook_version=self.playbook.version, stage=first)
             deal = apply_event(None, event, self.playbook)
-        except (ValidationError, InvalidOperation) as exc:
+        except ValidationError as exc:
             raise MoveRefused(placeholder_deal(deal_id, self.playbook, first, self.clock()),
                               GateReport("create", deal_id, first, first, (
-                                  fails("deal", "the deal's fields are valid", *field_errors(exc)),
+                                  fails("deal", "the deal's fields are valid",
+                                        *plain_errors(exc)),
                               ))) from None
         report = GateReport("create", deal_id, first, first, ())
         return Outcome(deal, (event,), report)
@@ -291,7 +293,7 @@ class Engine:
                 typed = coerce_fact(declared[name], value)
             except ValueError as exc:
                 checks.append(fails("value", f"fact {name} takes {declared[name].type} values",
-                                    f"{value!r}: {exc}"))
+                                    f"{shown(value)}: {exc}"))
 
         def make() -> Event:
             return FactSet(**self._base(deal, actor), name=name, value=typed)
@@ -331,7 +333,7 @@ class Engine:
                     {**current.model_dump(), **changes, "id": stakeholder_id})
                 checks.extend(self._role_checks(updated.roles))
             except ValidationError as exc:
-                checks.append(fails("stakeholder", "the changes are valid", *field_errors(exc)))
+                checks.append(fails("stakeholder", "the changes are valid", *plain_errors(exc)))
 
         def make() -> Event:
             assert updated is not None
@@ -399,13 +401,11 @@ class Engine:
         checks.extend(fails("field", "only title, account, amount, currency and owner change "
                             "this way", f"cannot edit {key!r}")
                       for key in changes if key not in allowed)
-        if "amount" in changes:
-            changes["amount"] = str(changes["amount"])
         if not checks:
             try:
                 Deal.model_validate({**deal.model_dump(), **changes})
             except ValidationError as exc:
-                checks.append(fails("deal", "the changes are valid", *field_errors(exc)))
+                checks.append(fails("deal", "the changes are valid", *plain_errors(exc)))
 
         def make() -> Event:
             return DealEdited(**self._base(deal, actor), changes=changes)

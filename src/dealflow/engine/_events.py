@@ -7,32 +7,37 @@ Every change is an immutable, typed event with the deal id, a sequence number (1
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     SerializerFunctionWrapHandler,
     TypeAdapter,
-    field_validator,
+    WithJsonSchema,
     model_serializer,
 )
+from typing_extensions import TypedDict
 
-from dealflow.deal import (
-    Deal,
-    FactValue,
-    Hold,
-    ItemCompletion,
-    NextStep,
-    Stakeholder,
-    Status,
-    coerce_fact,
-)
+from dealflow.deal import Deal, Hold, ItemCompletion, NextStep, Stakeholder, Status, coerce_fact
 from dealflow.playbook import Playbook
+from dealflow.values import (
+    MAX_SEQ,
+    Actor,
+    Amount,
+    Currency,
+    Day,
+    FactValue,
+    Id,
+    Moment,
+    Name,
+    Note,
+    Ref,
+    fact_value,
+)
 
 __all__ = [
     "DealCreated",
@@ -43,6 +48,7 @@ __all__ = [
     "DealReopened",
     "DealResumed",
     "DealWon",
+    "EditChanges",
     "Event",
     "EventBase",
     "FactSet",
@@ -64,33 +70,26 @@ class EventBase(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    deal_id: str
-    seq: Annotated[int, Field(ge=1)]
-    at: dt.datetime
-    actor: Annotated[str, Field(min_length=1, max_length=200)]
-    source: str | None = None
+    deal_id: Id
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    at: Moment
+    actor: Actor
+    source: Note | None = None
     """Where an imported event came from (for example `crm.csv:42`); None when live."""
-
-    @field_validator("at")
-    @classmethod
-    def _utc(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("an event time must carry its time zone")
-        return value.astimezone(dt.UTC)
 
 
 class DealCreated(EventBase):
     """A deal was opened in the first (or a given) stage."""
 
     type: Literal["deal_created"] = "deal_created"
-    title: str
-    account: str
-    amount: Decimal
-    currency: str
-    owner: str
-    playbook_id: str
-    playbook_version: str
-    stage: str
+    title: Name
+    account: Name
+    amount: Amount
+    currency: Currency
+    owner: Name
+    playbook_id: Ref
+    playbook_version: Ref
+    stage: Ref
     undated: bool = False
     """True when the deal's entry into `stage` has no date of its own (an imported history
     whose first stage is undated): `at` is then the time of the deal's earliest dated
@@ -105,53 +104,65 @@ class DealCreated(EventBase):
         return data
 
 
+class EditChanges(TypedDict, total=False):
+    """The fields a `deal_edited` event changes, each checked as the deal checks it."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    title: Name
+    account: Name
+    amount: Amount
+    currency: Currency
+    owner: Name
+
+
 class DealEdited(EventBase):
     """Title, account, amount, currency or owner changed."""
 
     type: Literal["deal_edited"] = "deal_edited"
-    changes: dict[Literal["title", "account", "amount", "currency", "owner"], Any]
+    changes: EditChanges
 
 
 class StageAdvanced(EventBase):
     """The deal moved to the next stage; `warnings` lists warn-level gates that were open."""
 
     type: Literal["stage_advanced"] = "stage_advanced"
-    from_stage: str
-    to_stage: str
-    warnings: tuple[str, ...] = ()
+    from_stage: Ref
+    to_stage: Ref
+    warnings: tuple[Ref, ...] = ()
 
 
 class StageMovedBack(EventBase):
     """The deal went back to an earlier stage, with a reason."""
 
     type: Literal["stage_moved_back"] = "stage_moved_back"
-    from_stage: str
-    to_stage: str
-    reason: str
+    from_stage: Ref
+    to_stage: Ref
+    reason: Note
 
 
 class DealWon(EventBase):
     """The deal was won from the last stage."""
 
     type: Literal["deal_won"] = "deal_won"
-    stage: str
+    stage: Ref
 
 
 class DealLost(EventBase):
     """The deal was lost, with one of the playbook's lost reasons."""
 
     type: Literal["deal_lost"] = "deal_lost"
-    stage: str
-    reason: str
-    note: str = ""
+    stage: Ref
+    reason: Ref
+    note: Note = ""
 
 
 class DealHeld(EventBase):
     """The deal was put on hold for a reason, until a date."""
 
     type: Literal["deal_held"] = "deal_held"
-    reason: str
-    resume_on: dt.date
+    reason: Annotated[Note, Field(min_length=1)]
+    resume_on: Day
 
 
 class DealResumed(EventBase):
@@ -164,7 +175,7 @@ class DealReopened(EventBase):
     """A won or lost deal is open again, in the stage it was closed from."""
 
     type: Literal["deal_reopened"] = "deal_reopened"
-    stage: str
+    stage: Ref
 
 
 class StakeholderAdded(EventBase):
@@ -185,34 +196,43 @@ class StakeholderRemoved(EventBase):
     """A person left the stakeholder map."""
 
     type: Literal["stakeholder_removed"] = "stakeholder_removed"
-    stakeholder_id: str
+    stakeholder_id: Id
+
+
+def _fact_or_none(value: Any) -> FactValue | None:
+    return None if value is None else fact_value(value)
+
+
+_Cleared = Annotated[FactValue | None, PlainValidator(_fact_or_none),
+                     WithJsonSchema({"type": ["boolean", "integer", "number", "string", "null"]})]
+"""A fact's value, or None when the fact is cleared."""
 
 
 class FactSet(EventBase):
     """A fact was set (or cleared, when `value` is None)."""
 
     type: Literal["fact_set"] = "fact_set"
-    name: str
-    value: FactValue | None
+    name: Ref
+    value: _Cleared
 
 
 class ItemCompleted(EventBase):
     """A checklist item was marked done."""
 
     type: Literal["item_completed"] = "item_completed"
-    item_id: str
-    stage: str
-    evidence: str | None = None
+    item_id: Ref
+    stage: Ref
+    evidence: Note | None = None
 
 
 class DealMigrated(EventBase):
     """The deal moved to another version of its playbook (and maybe to a mapped stage)."""
 
     type: Literal["deal_migrated"] = "deal_migrated"
-    from_version: str
-    to_version: str
-    from_stage: str
-    to_stage: str
+    from_version: Ref
+    to_version: Ref
+    from_stage: Ref
+    to_stage: Ref
 
 
 class NextStepSet(EventBase):

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import InvalidOperation
-
-from pydantic import ValidationError
+from typing import Any
 
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal
@@ -19,7 +17,7 @@ from dealflow.engine._gates import Check, GateReport
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
-__all__ = ["Outcome", "fails", "field_errors", "placeholder_deal", "unknown_person"]
+__all__ = ["Outcome", "fails", "placeholder_deal", "shown", "unknown_person"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +53,10 @@ def unknown_person(deal: Deal, stakeholder_id: str) -> Check:
                  f"no stakeholder {stakeholder_id!r}" + closest)
 
 
-def field_errors(exc: ValidationError | InvalidOperation) -> list[str]:
-    """What is wrong with the fields given, one line each."""
-    if isinstance(exc, InvalidOperation):
-        return ["amount is not a number"]
-    return [f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+def shown(value: Any) -> str:
+    """A value for a message: its repr, shortened when long."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 def placeholder_deal(deal_id: str, playbook: Playbook, stage: str, now: dt.datetime) -> Deal:

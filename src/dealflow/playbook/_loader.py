@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from dealflow._problems import describe, schema_problems
+from dealflow._plain import describe
+from dealflow._problems import schema_problems
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
 from dealflow._yaml import Document, DocumentError, Location, read_document, read_text
 from dealflow.errors import PlaybookError, Problem

@@ -160,7 +160,7 @@ def compile_template(source: str) -> TextTemplate:
     """Compile an item's text template; raises `RuleSyntaxError` when it does not compile.
 
     An item text is text with `{{ expressions }}` (in the rule syntax) and `{% if %}`
-    blocks, nothing else (see `dealflow.playbook.sandbox`)."""
+    blocks, nothing else (see `_sandbox`)."""
     try:
         return compile_text(source)
     except (TemplateSyntaxError, TemplateAssertionError) as exc:

@@ -32,13 +32,7 @@ from typing import Any
 from jinja2 import StrictUndefined, nodes
 
 from dealflow.errors import LimitExceeded, RuleEvalError, UnsupportedSyntax
-from dealflow.rules._compiler import (
-    FILTERS,
-    TESTS,
-    TrustingSandbox,
-    compile_node,
-    evaluate,
-)
+from dealflow.rules._compiler import FILTERS, TESTS, TrustingSandbox, compile_node, evaluate
 from dealflow.rules._cost import (
     MAX_INT_BITS,
     MAX_RULE_STEPS,

@@ -4,7 +4,7 @@
 repeats per stakeholder with ids like `item@stakeholder`), renders each text template
 in the sandbox, resolves owners and due dates, and gathers what else the salesperson
 needs on the same page: the open gates, red flags and the plays that fire.
-`render_checklist` lays it out as Markdown, HTML or JSON (see `dealflow.render`).
+`render_checklist` lays it out as Markdown, HTML or JSON (see `_layouts`).
 """
 
 from __future__ import annotations

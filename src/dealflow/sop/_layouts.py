@@ -145,7 +145,7 @@ class _BundledLoader(BaseLoader):
 def _environment(template_dir: Path | None, html: bool) -> TrustingSandbox:
     """One environment per layout folder and mode: Jinja caches compiled templates in it.
 
-    Layouts from a folder of yours run in `LayoutSandbox` (see `dealflow.playbook.sandbox`):
+    Layouts from a folder of yours run in `LayoutSandbox` (see `dealflow.rules`):
     no globals, guarded operators and filters, and a budget of steps and output per
     render. The bundled layouts alone are part of dealflow's own code: they run in the
     plain sandbox, without paying for the budget on every step (which doubled the time of

@@ -1,16 +1,22 @@
-"""Bulk import and export of events as JSON Lines (one event per line).
+"""Bulk import and export of deals as JSON Lines: the playbooks they run under, then their
+events (one record per line).
 
-Import reads the file twice. The first pass checks every line (valid JSON, a valid event,
-sequence numbers rising one by one per deal) and writes nothing if any line is wrong.
-The second pass stores the events in batches, one transaction per batch: events already
-in the store (same deal and sequence number) are skipped, so an import that was killed
-part way is completed by running it again, without duplicates.
+An export writes first each playbook version the exported deals run under (its text as
+the store keeps it), then every event by deal and sequence number, so that it restores
+into a store that has never seen those playbooks.
+
+Import reads the file twice. The first pass checks every line as the CLI checks what
+it is given (valid JSON, a valid record, sequence numbers rising one by one per deal,
+every playbook id an event names declared by the deal's playbook, fact values of their
+type; see `_import_check`) and writes nothing if any line is wrong. The second pass
+stores the playbook versions the store lacks, then the events in batches, one
+transaction per batch: events already in the store (same deal and sequence number) are
+skipped, so an import that was killed part way is completed by running it again,
+without duplicates.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,178 +25,158 @@ from typing import IO
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from dealflow._safe_text import lone_surrogate
+from dealflow._plain import plain_errors
+from dealflow._safe_text import json_visible
 from dealflow.deal import Deal
 from dealflow.engine import DealCreated, Event, apply_event, event_adapter
-from dealflow.errors import ImportProblems, Problem
-from dealflow.limits import DEFAULT_LIMITS, Limits, current_limits, limit_hint
+from dealflow.errors import DealflowError, ImportProblems, ImportStopped, Problem
+from dealflow.limits import DEFAULT_LIMITS, Limits, current_limits
+from dealflow.store._import_check import FirstPass
+from dealflow.store._records import PlaybookRecord, lines, parse_record, playbook_line, read_record
 from dealflow.store._repository import Store
 from dealflow.store._rows import deal_from_data
-from dealflow.store._tables import DEALS
+from dealflow.store._tables import DEALS, EVENTS, PLAYBOOKS
 
 __all__ = ["ImportResult", "export_jsonl", "import_events", "import_jsonl"]
 
 MAX_LINE_BYTES = DEFAULT_LIMITS.max_line_bytes
 """The longest line an import accepts (bytes, without its line break), unless
-`Limits.max_line_bytes` says otherwise."""
+`Limits.max_line_bytes` says otherwise. A playbook record is one line too."""
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did."""
+    """What an import did: `lines` read (records, blank lines not counted), events `added`
+    and `skipped` (already in the store), `deals` they belong to, and `playbooks`: the
+    playbook versions the file carried that the store did not hold, now stored."""
 
     lines: int
     added: int
     skipped: int
     deals: int
-
-
-def _lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, problem or None, text) for every non-blank line.
-
-    A line longer than `max_line` bytes is never held in memory whole: at most
-    `max_line + 2` bytes of it are read, the rest is skipped in chunks and counted.
-    """
-    with path.open("rb") as handle:
-        number = 0
-        while raw := handle.readline(max_line + 2):
-            number += 1
-            ended = raw.endswith(b"\n")
-            if len(raw) - ended > max_line:
-                size = len(raw) - ended + (0 if ended else _skip_line(handle))
-                yield number, f"line is {size} bytes long; the limit max_line_bytes is " \
-                              f"{max_line} {limit_hint('max_line_bytes')}", ""
-                continue
-            try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            except UnicodeDecodeError:
-                yield number, "line is not UTF-8 text", ""
-                continue
-            if text.strip():
-                yield number, None, text
-
-
-def _skip_line(handle: IO[bytes]) -> int:
-    """Read to the end of the current line in chunks; the number of bytes before its end."""
-    size = 0
-    while chunk := handle.readline(1 << 16):
-        if chunk.endswith(b"\n"):
-            return size + len(chunk) - 1
-        size += len(chunk)
-    return size
-
-
-def _parse(text: str) -> Event:
-    return event_adapter.validate_python(json.loads(text))
+    playbooks: int = 0
 
 
 def _problem(file: str, number: int, message: str) -> Problem:
     return Problem(file, number, 1, "", message)
 
 
-def _read_event(text: str) -> tuple[Event | None, str | None]:
-    """The event on a line, or what is wrong with the line."""
-    try:
-        event = _parse(text)
-        if (undecodable := lone_surrogate(event)) is not None:
-            return None, f"not a valid event: {undecodable}: not valid Unicode (an unpaired " \
-                         "surrogate escape such as \\udcff)"
-        return event, None
-    except json.JSONDecodeError as exc:
-        return None, f"not JSON: {exc.msg} at column {exc.colno}"
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        return None, f"not a valid event: {where}: {first['msg']}"
-    except RecursionError:
-        return None, "not JSON that can be read: nested too deeply"
-    except ValueError as exc:  # Python reads no number of more than 4300 digits
-        if "digits" not in str(exc):
-            return None, f"not JSON that can be read: {exc}"
-        return None, ("not JSON that can be read: a number has more than "
-                      f"{sys.get_int_max_str_digits()} digits")
-
-
-def _check(path: Path, max_line: int, limit: int = 50) -> tuple[list[Problem], int]:
+def _check(path: Path, store: Store, limits: Limits, most: int = 50
+           ) -> tuple[list[Problem], int, FirstPass]:
     problems: list[Problem] = []
-    last_seq: dict[str, int] = {}
+    first = FirstPass(store, limits)
     count = 0
-    for number, issue, text in _lines(path, max_line):
+    for number, issue, text in lines(path, limits.max_line_bytes):
         count += 1
         if issue is None:
-            event, issue = _read_event(text)
-            if event is not None:
-                previous = last_seq.get(event.deal_id)
-                if previous is not None and event.seq != previous + 1:
-                    issue = (f"deal {event.deal_id}: seq {event.seq} follows seq {previous} "
-                             f"(sequence numbers rise one by one per deal)")
-                last_seq[event.deal_id] = event.seq
+            record, issue = read_record(text)
+            if isinstance(record, PlaybookRecord):
+                first.records += 1
+                issue = first.playbook(record, f"{path}:{number}")
+            elif record is not None:
+                issue = first.event(record)
         if issue is not None:
             problems.append(_problem(str(path), number, issue))
-            if len(problems) >= limit:
+            if len(problems) >= most:
                 break
-    return problems, count
+    return problems, count, first
+
+
+@dataclass
+class _Progress:
+    """What the second pass has written so far, for the result and for a stop."""
+
+    file: str
+    report: Callable[[int], None] | None
+    added: int = 0
+    skipped: int = 0
+    done: int = 0
+    through: int = 0
+    playbooks: int = 0
+
+    def store(self, store: Store, batch: list[tuple[int, Event]], deals: set[str]) -> None:
+        try:
+            added, skipped = _store_batch(store, batch, deals)
+        except _Unapplied as exc:
+            raise self.stopped(exc.line, str(exc)) from None
+        except DealflowError as exc:  # the database failed, or another writer got there first
+            if not (self.through or self.playbooks):
+                raise  # its message says that nothing was written
+            raise self.stopped(batch[0][0], str(exc), exc.exit_code) from None
+        self.added, self.skipped = self.added + added, self.skipped + skipped
+        self.done, self.through = self.done + len(batch), batch[-1][0]
+        if self.report is not None:
+            self.report(self.done)
+
+    def stopped(self, line: int, reason: str, exit_code: int = 1) -> ImportStopped:
+        return ImportStopped(reason, file=self.file, line=line, added=self.added,
+                             skipped=self.skipped, through=self.through,
+                             playbooks=self.playbooks, exit_code=exit_code)
 
 
 def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
                  progress: Callable[[int], None] | None = None,
                  limits: Limits | None = None) -> ImportResult:
-    """Import the events in `path` into `store` (see the module docs for the guarantees).
+    """Import the playbooks and events in `path` into `store` (see the module docs).
 
-    `progress(n)` is called after each batch with the number of lines done so far. A line
+    `ImportProblems` (nothing written) lists the lines that are wrong; `ImportStopped`
+    says what was written when the writing stopped part way (a database failure). A line
     longer than `limits.max_line_bytes` is a problem (default: `current_limits()`, which
-    `DEALFLOW_LIMITS` changes).
+    `DEALFLOW_LIMITS` changes). `progress(n)` is called after each batch with the number
+    of lines done so far.
     """
-    max_line_bytes = (limits or current_limits()).max_line_bytes
+    limits = limits or current_limits()
     source = Path(path)
     if not source.is_file():
         raise ImportProblems([_problem(str(source), 0, "file not found")])
-    problems, total = _check(source, max_line_bytes)
+    problems, total, first = _check(source, store, limits)
     if problems:
         raise ImportProblems(problems)
-    added = skipped = done = 0
+    done = _Progress(str(source), progress, done=first.records)  # lines done, for `progress`
+    for key, playbook in first.new.items():
+        try:
+            store.register_playbook(playbook)
+        except DealflowError as exc:
+            raise done.stopped(0, f"cannot store playbook {key[0]} {key[1]}: {exc}",
+                               exc.exit_code) from None
+        done.playbooks += 1
+    return _write(store, _numbered(source, limits), batch_size, done, total)
+
+
+def _numbered(source: Path, limits: Limits) -> Iterator[tuple[int, Event]]:
+    for number, _, text in lines(source, limits.max_line_bytes):
+        record = parse_record(text)
+        if not isinstance(record, PlaybookRecord):
+            yield number, record
+
+
+def _write(store: Store, events: Iterable[tuple[int, Event]], batch_size: int,
+           done: _Progress, total: int | None = None) -> ImportResult:
     deals: set[str] = set()
     batch: list[tuple[int, Event]] = []
-    for number, _, text in _lines(source, max_line_bytes):
-        batch.append((number, _parse(text)))
+    count = 0
+    for numbered in events:
+        batch.append(numbered)
+        count += 1
         if len(batch) >= batch_size:
-            a, s = _store_batch(store, str(source), batch, deals)
-            added, skipped, done = added + a, skipped + s, done + len(batch)
+            done.store(store, batch, deals)
             batch = []
-            if progress is not None:
-                progress(done)
     if batch:
-        a, s = _store_batch(store, str(source), batch, deals)
-        added, skipped, done = added + a, skipped + s, done + len(batch)
-        if progress is not None:
-            progress(done)
-    return ImportResult(lines=total, added=added, skipped=skipped, deals=len(deals))
+        done.store(store, batch, deals)
+    return ImportResult(lines=count if total is None else total, added=done.added,
+                        skipped=done.skipped, deals=len(deals), playbooks=done.playbooks)
 
 
 def import_events(store: Store, events: Iterable[Event], *, batch_size: int = 5000,
                   progress: Callable[[int], None] | None = None) -> ImportResult:
     """Store events made in Python (a simulation, a converter), in batches, skipping those
-    already stored. Each deal's events must come in sequence order."""
-    added = skipped = done = 0
-    deals: set[str] = set()
-    batch: list[tuple[int, Event]] = []
-    for number, event in enumerate(events, start=1):
-        batch.append((number, event))
-        if len(batch) >= batch_size:
-            a, s = _store_batch(store, "<events>", batch, deals)
-            added, skipped, done, batch = added + a, skipped + s, done + len(batch), []
-            if progress is not None:
-                progress(done)
-    if batch:
-        a, s = _store_batch(store, "<events>", batch, deals)
-        added, skipped, done = added + a, skipped + s, done + len(batch)
-        if progress is not None:
-            progress(done)
-    return ImportResult(lines=done, added=added, skipped=skipped, deals=len(deals))
+    already stored. Each deal's events must come in sequence order, under playbooks the
+    store holds; `ImportStopped` says what was written when one cannot be applied."""
+    return _write(store, enumerate(events, start=1), batch_size, _Progress("<events>", progress))
 
 
-def _store_batch(store: Store, file: str, batch: list[tuple[int, Event]],
-                 deals: set[str]) -> tuple[int, int]:
+def _store_batch(store: Store, batch: list[tuple[int, Event]], deals: set[str]
+                 ) -> tuple[int, int]:
     by_deal: dict[str, list[tuple[int, Event]]] = {}
     for number, event in batch:
         by_deal.setdefault(event.deal_id, []).append((number, event))
@@ -209,15 +195,23 @@ def _store_batch(store: Store, file: str, batch: list[tuple[int, Event]],
             fresh = [(n, e) for n, e in numbered if e.seq > start]
             skipped += len(numbered) - len(fresh)
             if fresh:
-                changes.append((_project(store, file, deal, fresh), start,
+                changes.append((_project(store, deal, fresh), start,
                                 [e for _, e in fresh]))
         store.write_changes(conn, changes)
         added += sum(len(events) for _, _, events in changes)
     return added, skipped
 
 
-def _project(store: Store, file: str, deal: Deal | None,
-             numbered: list[tuple[int, Event]]) -> Deal:
+class _Unapplied(DealflowError):
+    """An event that cannot be applied to its deal (raised inside a batch's transaction,
+    so the batch is rolled back; `_Progress.store` says what was written before)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def _project(store: Store, deal: Deal | None, numbered: list[tuple[int, Event]]) -> Deal:
     for number, event in numbered:
         try:
             if deal is None and isinstance(event, DealCreated):
@@ -227,18 +221,50 @@ def _project(store: Store, file: str, deal: Deal | None,
             else:
                 playbook = None
             deal = apply_event(deal, event, playbook)
-        except (ValueError, Exception) as exc:  # noqa: BLE001 - reported with its line
-            raise ImportProblems([_problem(file, number, f"cannot apply this event: {exc}; "
-                                           "earlier batches were imported, re-run after the "
-                                           "fix to complete")]) from None
+        except DealflowError as exc:
+            raise _Unapplied(number, f"cannot apply this event: {exc}") from None
+        except ValidationError as exc:
+            raise _Unapplied(number, "cannot apply this event: "
+                                     + "; ".join(plain_errors(exc))) from None
+        except ValueError as exc:
+            raise _Unapplied(number, f"cannot apply this event: {exc}") from None
     assert deal is not None
     return deal
 
 
+def _playbook_lines(store: Store, deal_id: str | None) -> Iterator[str]:
+    """The records of the playbook versions the deals (or one deal) run or ran under, in
+    the order of their ids and versions."""
+    query = (select(EVENTS.c.deal_id, EVENTS.c.payload)
+             .where(EVENTS.c.type.in_(("deal_created", "deal_migrated")))
+             .order_by(EVENTS.c.deal_id, EVENTS.c.seq))
+    if deal_id is not None:
+        query = query.where(EVENTS.c.deal_id == deal_id)
+    keys: set[tuple[str, str]] = set()
+    with store.database.connect() as conn:
+        playbook_of: dict[str, str] = {}
+        for row in conn.execute(query):
+            if "playbook_id" in row.payload:
+                playbook_of[row.deal_id] = row.payload["playbook_id"]
+                keys.add((row.payload["playbook_id"], row.payload["playbook_version"]))
+            elif row.deal_id in playbook_of:
+                keys.add((playbook_of[row.deal_id], row.payload["to_version"]))
+        texts = {(row.id, row.version): row.text for row in conn.execute(
+            select(PLAYBOOKS.c.id, PLAYBOOKS.c.version, PLAYBOOKS.c.text))}
+    for key in sorted(keys):
+        if key in texts:
+            yield playbook_line(*key, texts[key])
+
+
 def export_jsonl(store: Store, out: IO[str], deal_id: str | None = None) -> int:
-    """Write every event (of one deal, or of all) as JSON Lines; returns the count."""
+    """Write the playbook versions the deals run under, then every event (of one deal, or
+    of all) as JSON Lines; returns the number of events. Control and bidirectional
+    characters in text are written as `\\uXXXX` escapes, so a terminal shows them as they
+    are (the same JSON values)."""
+    for line in _playbook_lines(store, deal_id):
+        out.write(line)
     count = 0
     for event in store.iter_events(deal_id):
-        out.write(event_adapter.dump_json(event).decode("utf-8") + "\n")
+        out.write(json_visible(event_adapter.dump_json(event).decode("utf-8")) + "\n")
         count += 1
     return count

@@ -24,13 +24,7 @@ from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from dealflow.deal import Deal, Status
-from dealflow.engine import (
-    DealCreated,
-    Engine,
-    Event,
-    Outcome,
-    replay,
-)
+from dealflow.engine import DealCreated, Engine, Event, Outcome, replay
 from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
 from dealflow.limits import current_limits
 from dealflow.playbook import (
@@ -48,15 +42,8 @@ from dealflow.store._database import (
     store_error,
     writer,
 )
-from dealflow.store._rows import (
-    deal_from_data,
-    event_from_row,
-)
-from dealflow.store._tables import (
-    DEALS,
-    EVENTS,
-    PLAYBOOKS,
-)
+from dealflow.store._rows import deal_from_data, event_from_row
+from dealflow.store._tables import DEALS, EVENTS, PLAYBOOKS
 from dealflow.store._writes import write_changes
 
 __all__ = ["DEFAULT_URL", "HeldPlaybook", "Store", "database_url", "version_order"]
@@ -365,6 +352,17 @@ class Store:
                     yield event_from_row(row)
         except SQLAlchemyError as exc:
             raise store_error(exc, self._safe_url()) from None
+
+    def first_event(self, deal_id: str) -> Event | None:
+        """The first event of a deal (its creation), or None when the store holds no such
+        deal."""
+        def read() -> Any:
+            with self._db.connect() as conn:
+                return conn.execute(select(EVENTS).where(EVENTS.c.deal_id == deal_id)
+                                    .order_by(EVENTS.c.seq).limit(1)).first()
+
+        row = self._guard(read)
+        return None if row is None else event_from_row(row)
 
     def replay(self, deal_id: str) -> Deal:
         """The deal rebuilt from its events alone."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pydantic import ValidationError
+
+from dealflow._plain import plain_errors
 from dealflow.deal import Deal, typed_facts
 from dealflow.engine import (
     DealCreated,
@@ -17,6 +20,7 @@ from dealflow.engine import (
     StageMovedBack,
     event_adapter,
 )
+from dealflow.errors import StoreError
 from dealflow.playbook import Playbook
 
 __all__ = ["deal_from_data", "deal_values", "event_from_row", "event_values",
@@ -64,11 +68,23 @@ def stage_change_values(event: Event) -> dict[str, Any] | None:
             "undated": isinstance(event, DealCreated) and event.undated}
 
 
+def _unreadable(what: str, problems: list[str]) -> StoreError:
+    return StoreError(f"{what} in the store holds a value this dealflow does not take: "
+                      f"{'; '.join(problems)}. It was written by another program or an "
+                      "older dealflow; correct it in the database, or export and import "
+                      "the deals to see every such value")
+
+
 def event_from_row(row: Any) -> Event:
-    """The event stored in an `events` row."""
+    """The event stored in an `events` row; `StoreError` when it holds a value out of its
+    form (written by another program, or by an older dealflow)."""
     data = {**row.payload, "deal_id": row.deal_id, "seq": row.seq, "type": row.type,
             "actor": row.actor, "at": utc(row.at), "source": row.source}
-    return event_adapter.validate_python(data)
+    try:
+        return event_adapter.validate_python(data)
+    except ValidationError as exc:
+        raise _unreadable(f"event {row.seq} of deal {row.deal_id!r}",
+                          plain_errors(exc, str(row.type))) from None
 
 
 def deal_values(deal: Deal) -> dict[str, Any]:
@@ -84,8 +100,14 @@ def deal_values(deal: Deal) -> dict[str, Any]:
 
 
 def deal_from_data(data: dict[str, Any], playbook: Playbook | None) -> Deal:
-    """The deal stored as JSON, with its facts typed by its playbook."""
-    deal = Deal.model_validate(data)
-    if playbook is None:
-        return deal
-    return deal.model_copy(update={"facts": typed_facts(dict(deal.facts), playbook)})
+    """The deal stored as JSON, with its facts typed by its playbook; `StoreError` when it
+    holds a value out of its form."""
+    try:
+        deal = Deal.model_validate(data)
+        if playbook is None:
+            return deal
+        return deal.model_copy(update={"facts": typed_facts(dict(deal.facts), playbook)})
+    except ValidationError as exc:
+        raise _unreadable(f"deal {data.get('id')!r}", plain_errors(exc)) from None
+    except ValueError as exc:  # a fact no longer of its type
+        raise _unreadable(f"deal {data.get('id')!r}", [str(exc)]) from None

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         HOSTILE_STRINGS,
         deals,
         fact_values,
+        hostile_ids,
         hostile_text,
         playbook_documents,
         stakeholders,
@@ -25,8 +26,8 @@ _WHERE = {
     "DeepFinding": "_deep", "deep_check": "_deep", "favourable_deals": "_deep",
     "Soundness": "_soundness", "assert_sound": "_soundness", "check_soundness": "_soundness",
     "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
-    "hostile_text": "_strategies", "playbook_documents": "_strategies",
-    "stakeholders": "_strategies",
+    "hostile_ids": "_strategies", "hostile_text": "_strategies",
+    "playbook_documents": "_strategies", "stakeholders": "_strategies",
 }
 
 
@@ -48,6 +49,7 @@ __all__ = [
     "deep_check",
     "fact_values",
     "favourable_deals",
+    "hostile_ids",
     "hostile_text",
     "playbook_documents",
     "stakeholders",

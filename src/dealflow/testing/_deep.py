@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from dealflow.deal import Deal, FactValue, ItemCompletion, Stakeholder
+from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
 from dealflow.playbook import Fact, Playbook, Stage
@@ -35,6 +35,7 @@ from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
 from dealflow.testing._running import STOPS, stopping_clearly, strategies_alone, why
 from dealflow.testing._strategies import deals, fact_values, hostile_text
+from dealflow.values import FactValue
 
 __all__ = ["DEEP_CODES", "DeepFinding", "deep_check", "deal_yaml", "favourable_deals"]
 

@@ -8,13 +8,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from dealflow.deal import Deal, FactValue, Influence, Stakeholder, Stance
+from dealflow.deal import Deal, Influence, Stakeholder, Stance
 from dealflow.playbook import Fact, Playbook
+from dealflow.values import FactValue, check_id
 
 __all__ = [
     "HOSTILE_STRINGS",
     "deals",
     "fact_values",
+    "hostile_ids",
     "hostile_text",
     "playbook_documents",
     "stakeholders",
@@ -37,6 +39,25 @@ def hostile_text(min_size: int = 0, max_size: int = 40) -> st.SearchStrategy[str
     known = [value for value in HOSTILE_STRINGS if len(value) >= min_size]
     return st.one_of(st.sampled_from(known), st.text(alphabet, min_size=min_size,
                                                       max_size=max_size))
+
+def _is_id(value: str) -> bool:
+    try:
+        check_id(value)
+    except ValueError:
+        return False
+    return True
+
+
+def hostile_ids(max_size: int = 20) -> st.SearchStrategy[str]:
+    """Ids as hostile as an id may be: markup, template syntax, quotes, backticks, any
+    script, emoji and inner spaces, each a valid deal or stakeholder id (printable
+    characters, no space at either end; see `dealflow.values.check_id`)."""
+    known = [value for value in HOSTILE_STRINGS if len(value) <= max_size and _is_id(value)]
+    printable = st.characters(exclude_categories=["Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp",
+                                                  "Zs"])
+    made = st.text(st.one_of(printable, st.just(" ")), min_size=1, max_size=max_size)
+    return st.one_of(st.sampled_from(known), made.map(str.strip).filter(_is_id))
+
 
 _LOCALES = ("en", "zh", "de", "pt-BR")
 

@@ -13,14 +13,9 @@ import zoneinfo
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from dealflow._problems import did_you_mean
+from dealflow.values import MAX_ID, MAX_NAME, check_id, check_moment, check_note, parse_amount
 
-__all__ = ["MAX_TEXT", "TimeReader", "read_amount", "read_text", "resolve_zone"]
-
-MAX_TEXT = 500
-"""The longest title, account or owner a deal takes."""
-
-MAX_ID = 128
-"""The longest deal id the store takes."""
+__all__ = ["TimeReader", "read_amount", "read_id", "read_text", "resolve_zone"]
 
 _CENT = Decimal("0.01")
 _MAX_AMOUNT = Decimal(10) ** 16
@@ -64,7 +59,7 @@ class TimeReader:
         value = self._parse(text.strip())
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.zone)
-        return value.astimezone(dt.UTC)
+        return check_moment(value)
 
     def _parse(self, text: str) -> dt.datetime:
         for fmt, needs in zip(self.formats, self._needs, strict=True):
@@ -86,6 +81,11 @@ class TimeReader:
 def read_amount(text: str) -> Decimal:
     """An amount like `12500`, `12,500.00` or `1 250 000`, rounded to cents."""
     cleaned = text.strip().replace(",", "").replace(" ", "").replace("_", "")
+    if not cleaned.isascii():  # Decimal reads fullwidth and Arabic-Indic digits: refuse them
+        try:
+            parse_amount(cleaned)
+        except ValueError as exc:
+            raise ValueError(f"the amount {exc}") from None
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -95,12 +95,27 @@ def read_amount(text: str) -> Decimal:
         raise ValueError(f"the amount {text.strip()!r} is not a number of zero or more")
     if value >= _MAX_AMOUNT:
         raise ValueError(f"the amount {text.strip()!r} is too large (the limit is 10^16)")
-    return value.quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    return parse_amount(value.quantize(_CENT, rounding=ROUND_HALF_EVEN))  # -0.00 is 0.00
 
 
-def read_text(text: str, what: str, limit: int = MAX_TEXT) -> str:
-    """A text cell, stripped; `ValueError` when longer than `limit` characters."""
+def read_text(text: str, what: str, limit: int = MAX_NAME) -> str:
+    """A text cell, stripped; `ValueError` when longer than `limit` characters, or when it
+    holds what no text may (a NUL character)."""
     value = text.strip()
     if len(value) > limit:
         raise ValueError(f"the {what} is {len(value)} characters long; the limit is {limit}")
-    return value
+    try:
+        return check_note(value, limit)
+    except ValueError as exc:
+        raise ValueError(f"the {what} {exc}") from None
+
+
+def read_id(text: str) -> str:
+    """A deal id cell, stripped; `ValueError` when it is not an id (see `check_id`)."""
+    value = text.strip()
+    if len(value) > MAX_ID:
+        raise ValueError(f"the deal id is {len(value)} characters long; the limit is {MAX_ID}")
+    try:
+        return check_id(value)
+    except ValueError as exc:
+        raise ValueError(f"the deal id {exc}") from None

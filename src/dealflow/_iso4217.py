@@ -1,0 +1,25 @@
+"""The ISO 4217 currency codes a deal may carry, as data.
+
+The codes of ISO 4217 list one (as published by the iso-codes project, 4.15, plus ZWG of
+2024 and XCG of 2025). Codes withdrawn since 2020 (HRK, ANG, SLL, ZWL, CUC) stay, so that
+the deals of recent years still import. Update this list when ISO publishes an amendment.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CURRENCIES"]
+
+CURRENCIES: frozenset[str] = frozenset("""
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF
+    BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF
+    CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB
+    EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF
+    IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD
+    KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU
+    MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN
+    PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD
+    SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY
+    TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST
+    XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XTS
+    XUA XXX YER ZAR ZMW ZWG ZWL
+""".split())

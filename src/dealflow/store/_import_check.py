@@ -1,0 +1,288 @@
+"""The first pass of a JSON Lines import: every line checked, nothing written.
+
+Beyond reading each record (`_records`), the check holds each deal to the playbook
+version it runs under, as the CLI does: the playbook must be in the file (before the
+deal) or in the store; every stage, fact, role, lost reason and checklist item an event
+names must be that playbook's; a fact's value must be of the fact's type; a deal starts
+with `deal_created` at sequence number 1, or continues a deal the store holds. The
+control points are not run again: the events record moves that were already made.
+
+Memory grows with the number of deals (a playbook key and two numbers each), never with
+the number of lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from dealflow._problems import did_you_mean
+from dealflow.deal import coerce_fact
+from dealflow.engine import (
+    DealCreated,
+    DealLost,
+    DealMigrated,
+    DealReopened,
+    DealWon,
+    Event,
+    FactSet,
+    ItemCompleted,
+    StageAdvanced,
+    StageMovedBack,
+    StakeholderAdded,
+    StakeholderUpdated,
+)
+from dealflow.errors import DealNotFound, PlaybookError, StoreError
+from dealflow.limits import Limits
+from dealflow.playbook import Fact, Playbook, dump_playbook, parse_playbook
+from dealflow.store._records import PlaybookRecord
+from dealflow.store._repository import Store
+from dealflow.store._rows import event_values
+from dealflow.store._tables import PLAYBOOKS
+
+__all__ = ["FirstPass"]
+
+Key = tuple[str, str]
+"""A playbook version: (id, version)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    """What a playbook version lets an event name."""
+
+    playbook: Playbook
+    stages: frozenset[str]
+    facts: dict[str, Fact]
+    roles: frozenset[str]
+    reasons: frozenset[str]
+    items: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, playbook: Playbook) -> _Vocabulary:
+        return cls(playbook, frozenset(stage.id for stage in playbook.stages),
+                   {fact.id: fact for fact in playbook.facts},
+                   frozenset(role.id for role in playbook.roles),
+                   frozenset(reason.id for reason in playbook.lost_reasons),
+                   {stage.id: frozenset(item.id for item in stage.items)
+                    for stage in playbook.stages})
+
+    @property
+    def name(self) -> str:
+        return f"playbook {self.playbook.id} {self.playbook.version}"
+
+    def unknown(self, kind: str, value: str, known: frozenset[str] | dict[str, Fact],
+                where: str = "") -> str:
+        return f"unknown {kind} {value!r} in {where}{self.name}" + did_you_mean(value, known)
+
+
+@dataclass(slots=True)
+class _Track:
+    """A deal between its lines: the playbook version it runs under now (None when that
+    is not known: its problem was said once), its last sequence number, and the version
+    the store holds it at (events up to it are skipped, so not checked)."""
+
+    key: Key | None
+    seq: int
+    stored: int = 0
+
+
+@dataclass
+class FirstPass:
+    """Checks the records of one file in order; each check returns a problem or None."""
+
+    store: Store
+    limits: Limits
+    new: dict[Key, Playbook] = field(default_factory=dict)
+    """The playbook versions of the file the store does not hold: stored before the events."""
+    records: int = 0
+    """The playbook records of the file."""
+    _carried: dict[Key, tuple[str, _Vocabulary]] = field(default_factory=dict)
+    _stored: dict[Key, _Vocabulary | None] = field(default_factory=dict)
+    _deals: dict[str, _Track] = field(default_factory=dict)
+
+    # -- playbooks ---------------------------------------------------------------------------
+    def playbook(self, record: PlaybookRecord, where: str) -> str | None:
+        """Check a playbook record; `where` names its line in messages."""
+        key = (record.id, record.version)
+        if key in self._carried:
+            if self._carried[key][0] == record.text:
+                return None
+            return f"playbook {record.id} {record.version} is in this file twice, with " \
+                   "different texts"
+        try:
+            playbook = parse_playbook(record.text, where, limits=self.limits)
+        except PlaybookError as exc:
+            shown = "; ".join(f"{p.path or '<document>'} (line {p.line}): {p.message}"
+                              for p in exc.problems[:3])
+            more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
+            return f"playbook {record.id} {record.version} is not a valid playbook: " \
+                   f"{shown}{more}"
+        if (playbook.id, playbook.version) != key:
+            return f"the playbook record says {record.id} {record.version}, but its text " \
+                   f"is playbook {playbook.id} {playbook.version}"
+        stored = self._stored_text(key)
+        if stored is None:
+            self.new[key] = playbook
+        elif stored != record.text and dump_playbook(self.store.playbook_for(*key)) \
+                != dump_playbook(playbook):
+            return f"the store holds playbook {record.id} {record.version} with other " \
+                   "content: a playbook version never changes once deals run under it; " \
+                   "give the changed playbook a new version"
+        self._carried[key] = (record.text, _Vocabulary.of(playbook))
+        return None
+
+    def _stored_text(self, key: Key) -> str | None:
+        with self.store.database.connect() as conn:
+            text = conn.execute(select(PLAYBOOKS.c.text).where(
+                PLAYBOOKS.c.id == key[0], PLAYBOOKS.c.version == key[1])).scalar()
+        return None if text is None else str(text)
+
+    def _vocabulary(self, key: Key) -> _Vocabulary | None:
+        if key in self._carried:
+            return self._carried[key][1]
+        if key not in self._stored:
+            try:
+                self._stored[key] = _Vocabulary.of(self.store.playbook_for(*key))
+            except StoreError:
+                self._stored[key] = None
+        return self._stored[key]
+
+    def _missing(self, deal_id: str, key: Key) -> str:
+        return f"deal {deal_id} runs under playbook {key[0]} {key[1]}, which neither this " \
+               "file (before this line) nor the store holds; export the deals again with " \
+               "this dealflow (its exports carry their playbooks), or add the playbook to " \
+               "the store first"
+
+    # -- events ------------------------------------------------------------------------------
+    def event(self, event: Event) -> str | None:
+        """Check an event against the deal's earlier lines and its playbook."""
+        track = self._deals.get(event.deal_id)
+        if track is None:
+            track, problem = self._start(event)
+            self._deals[event.deal_id] = track
+            if problem is not None:
+                return problem
+        else:
+            previous, track.seq = track.seq, event.seq
+            if event.seq != previous + 1:
+                return f"deal {event.deal_id}: seq {event.seq} follows seq {previous} " \
+                       "(sequence numbers rise one by one per deal)"
+            if isinstance(event, DealCreated):
+                return f"deal {event.deal_id}: deal_created again at seq {event.seq}; a " \
+                       "deal is created once, by its first event"
+        if isinstance(event, DealMigrated):
+            return self._migrate(track, event)
+        if track.key is None or event.seq <= track.stored:
+            return None
+        words = self._vocabulary(track.key)
+        problem = None if words is None else _refused(event, words)
+        return None if problem is None else f"deal {event.deal_id}: {problem}"
+
+    def _start(self, event: Event) -> tuple[_Track, str | None]:
+        """The track of a deal first seen on this line (and what is wrong, if anything)."""
+        if isinstance(event, DealCreated):
+            key = (event.playbook_id, event.playbook_version)
+            if event.seq != 1:
+                return _Track(key, event.seq), \
+                    f"deal {event.deal_id}: deal_created has seq {event.seq}; a deal " \
+                    "begins with deal_created at seq 1"
+            if self._vocabulary(key) is None:
+                return _Track(None, event.seq), self._missing(event.deal_id, key)
+            return self._created(event, key)
+        try:
+            deal = self.store.get(event.deal_id)
+        except DealNotFound:
+            return _Track(None, event.seq), \
+                f"deal {event.deal_id}: its first line here is {event.type} (seq " \
+                f"{event.seq}), and the store holds no deal {event.deal_id}; a deal " \
+                "begins with deal_created (seq 1)"
+        track = _Track((deal.playbook_id, deal.playbook_version), event.seq, deal.version)
+        if event.seq > deal.version + 1:
+            return track, f"deal {event.deal_id}: the store holds it at version " \
+                          f"{deal.version}, and this file goes on at seq {event.seq}: the " \
+                          f"events from seq {deal.version + 1} are missing"
+        return track, None
+
+    def _created(self, event: DealCreated, key: Key) -> tuple[_Track, str | None]:
+        """A deal's creation: new to the store, or the very deal the store holds (its
+        stored events are then skipped). Another deal of the same id is refused, so that
+        no event of one deal is ever added to another."""
+        stored = self.store.first_event(event.deal_id)
+        if stored is None:
+            return _Track(key, event.seq), None
+        if event_values(stored) == event_values(event):
+            return _Track(key, event.seq, self.store.get(event.deal_id).version), None
+        under = f" under {stored.playbook_id}" if isinstance(stored, DealCreated) else ""
+        return _Track(None, event.seq), (
+            f"deal {event.deal_id}: the store holds another deal of this id (created "
+            f"{stored.at:%Y-%m-%d %H:%M}{under}; this one {event.at:%Y-%m-%d %H:%M} under "
+            f"{event.playbook_id}); import it into another store, or give it another id")
+
+    def _migrate(self, track: _Track, event: DealMigrated) -> str | None:
+        if track.key is None:
+            return None
+        old = self._vocabulary(track.key)
+        new_key = (track.key[0], event.to_version)
+        if event.seq > track.stored and event.from_version != track.key[1]:
+            return f"deal {event.deal_id}: deal_migrated from version {event.from_version}, " \
+                   f"but the deal runs under version {track.key[1]}"
+        track.key = new_key
+        words = self._vocabulary(new_key)
+        if words is None:
+            track.key = None
+            return self._missing(event.deal_id, new_key)
+        if event.seq <= track.stored:
+            return None
+        if old is not None and event.from_stage not in old.stages:
+            return f"deal {event.deal_id}: " + old.unknown("stage", event.from_stage,
+                                                           old.stages)
+        if event.to_stage not in words.stages:
+            return f"deal {event.deal_id}: " + words.unknown("stage", event.to_stage,
+                                                             words.stages)
+        return None
+
+
+def _stages(event: Event) -> tuple[str, ...]:
+    if isinstance(event, StageAdvanced | StageMovedBack):
+        return (event.from_stage, event.to_stage)
+    if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted):
+        return (event.stage,)
+    return ()
+
+
+def _refused(event: Event, words: _Vocabulary) -> str | None:
+    """What `event` names that its playbook does not hold, or a fact value of the wrong
+    type; None when all is well."""
+    for stage in _stages(event):
+        if stage not in words.stages:
+            return words.unknown("stage", stage, words.stages)
+    if isinstance(event, DealLost) and event.reason not in words.reasons:
+        return words.unknown("lost reason", event.reason, words.reasons)
+    if isinstance(event, StakeholderAdded | StakeholderUpdated):
+        for role in event.stakeholder.roles:
+            if role not in words.roles:
+                return words.unknown("role", role, words.roles)
+    if isinstance(event, ItemCompleted):
+        item = event.item_id.split("@", 1)[0]
+        if item not in words.items[event.stage]:
+            return words.unknown("item", item, words.items[event.stage],
+                                 f"stage {event.stage} of ")
+    if isinstance(event, FactSet):
+        return _fact_refused(event, words)
+    return None
+
+
+def _fact_refused(event: FactSet, words: _Vocabulary) -> str | None:
+    fact = words.facts.get(event.name)
+    if fact is None:
+        return words.unknown("fact", event.name, words.facts)
+    if event.value is None:
+        return None
+    try:
+        coerce_fact(fact, event.value)
+    except ValueError as exc:
+        shown = repr(event.value)
+        shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
+        return f"fact {event.name} takes {fact.type} values: {shown}: {exc}"
+    return None

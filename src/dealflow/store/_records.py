@@ -1,0 +1,139 @@
+"""The lines of a JSON Lines export: reading them (bounded), and the records they hold.
+
+A line holds one record: an event (its `type` is an event type), or a playbook version
+(`{"type": "playbook", "id": ..., "version": ..., "text": ...}`, the text as the store
+keeps it). A line is strict JSON: one object, no key twice, no `NaN` or `Infinity`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from dealflow._plain import plain_errors
+from dealflow._safe_text import json_visible, visible
+from dealflow.engine import Event, event_adapter
+from dealflow.limits import limit_hint
+
+__all__ = ["PlaybookRecord", "Record", "lines", "parse_record", "playbook_line", "read_record"]
+
+
+class PlaybookRecord(BaseModel):
+    """A playbook version carried by an export, so that its deals can be restored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["playbook"]
+    id: str
+    version: str
+    text: str
+
+
+Record = PlaybookRecord | Event
+"""What one line holds."""
+
+
+class _NotStrictJson(ValueError):
+    """JSON that Python reads but that is not valid (or not safe) as data."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _NotStrictJson(f"the key {visible(key)!r} appears twice in one object")
+            seen.add(key)
+    return found
+
+
+def _constant(name: str) -> Any:
+    raise _NotStrictJson(f"{name} is not a number JSON allows")
+
+
+def _json(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+
+
+def _validate(data: Any) -> Record:
+    if isinstance(data, dict) and data.get("type") == "playbook":
+        return PlaybookRecord.model_validate(data)
+    return event_adapter.validate_python(data)
+
+
+def parse_record(text: str) -> Record:
+    """The record on a line (no check of its problems: the line passed `read_record`)."""
+    return _validate(_json(text))
+
+
+def read_record(text: str) -> tuple[Record | None, str | None]:
+    """The record on a line, or what is wrong with the line."""
+    try:
+        data = _json(text)
+    except _NotStrictJson as exc:
+        return None, f"not valid JSON: {exc}"
+    except json.JSONDecodeError as exc:
+        return None, f"not JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, "not JSON that can be read: nested too deeply"
+    except ValueError as exc:  # Python reads no number of more than 4300 digits
+        if "digits" not in str(exc):
+            return None, "not JSON that can be read"
+        return None, ("not JSON that can be read: a number has more than "
+                      f"{sys.get_int_max_str_digits()} digits")
+    try:
+        return _validate(data), None
+    except ValidationError as exc:
+        tag = data.get("type") if isinstance(data, dict) else None
+        kind = "playbook record" if tag == "playbook" else "event"
+        errors = plain_errors(exc, tag if isinstance(tag, str) else None)
+        return None, f"not a valid {kind}: {'; '.join(errors)}"
+    except RecursionError:
+        return None, "not an event that can be read: nested too deeply"
+
+
+def playbook_line(playbook_id: str, version: str, text: str) -> str:
+    """The line of a playbook record (UTF-8 as it is, like the events)."""
+    return json_visible(json.dumps({"type": "playbook", "id": playbook_id, "version": version,
+                                    "text": text}, ensure_ascii=False)) + "\n"
+
+
+def lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:
+    """(line number, problem or None, text) for every non-blank line.
+
+    A line longer than `max_line` bytes is never held in memory whole: at most
+    `max_line + 2` bytes of it are read, the rest is skipped in chunks and counted.
+    """
+    with path.open("rb") as handle:
+        number = 0
+        while raw := handle.readline(max_line + 2):
+            number += 1
+            ended = raw.endswith(b"\n")
+            if len(raw) - ended > max_line:
+                size = len(raw) - ended + (0 if ended else _skip_line(handle))
+                yield number, f"line is {size} bytes long; the limit max_line_bytes is " \
+                              f"{max_line} {limit_hint('max_line_bytes')}", ""
+                continue
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield number, "line is not UTF-8 text", ""
+                continue
+            if text.strip():
+                yield number, None, text
+
+
+def _skip_line(handle: IO[bytes]) -> int:
+    """Read to the end of the current line in chunks; the number of bytes before its end."""
+    size = 0
+    while chunk := handle.readline(1 << 16):
+        if chunk.endswith(b"\n"):
+            return size + len(chunk) - 1
+        size += len(chunk)
+    return size
