@@ -8,41 +8,47 @@ from pathlib import Path
 
 import pytest
 
-from dealflow import load_playbook
-from dealflow.analytics import simulate
-from dealflow.errors import ImportProblems
-from dealflow.store import Store, export_jsonl, import_events, import_jsonl
+from dealflow import (
+    ImportProblems,
+    Store,
+    export_jsonl,
+    import_events,
+    import_jsonl,
+    load_playbook,
+    simulate,
+)
 from tests.conftest import TESTS
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
 
 
-def test_a_deal_of_the_same_id_is_refused_and_nothing_is_written(
-    store_url: str, tmp_path: Path,  # noqa: F811
-) -> None:
+@pytest.fixture
+def exported(tmp_path: Path) -> tuple[Path, int]:
+    """An export of two simulated deals of the foreign playbook, and its event count."""
     lab = load_playbook(TESTS / "playbooks" / "foreign.yaml")
-    with Store("sqlite://", playbook=lab) as source:
+    path = tmp_path / "lab.jsonl"
+    with Store("sqlite://", playbook=lab) as source, path.open("w", encoding="utf-8") as out:
         import_events(source, simulate(lab, deals=2, seed=4))
-        with (tmp_path / "lab.jsonl").open("w", encoding="utf-8") as out:
-            export_jsonl(source, out)
+        return path, export_jsonl(source, out)
+
+
+def test_a_deal_of_the_same_id_is_refused_and_nothing_is_written(
+    store_url: str, exported: tuple[Path, int],  # noqa: F811
+) -> None:
     taken = "lab-subscriptions-000000"
     with Store(store_url) as store:
         store.create(deal_id=taken, title="Ours", account="Acme", owner="li", actor="li")
         before = store.events(taken)
         with pytest.raises(ImportProblems, match="holds another deal of this id"):
-            import_jsonl(store, tmp_path / "lab.jsonl")
+            import_jsonl(store, exported[0])
         assert store.events(taken) == before
         assert store.count_deals() == 1
 
 
 def test_the_same_file_again_skips_what_is_stored(
-    store_url: str, tmp_path: Path,  # noqa: F811
+    store_url: str, exported: tuple[Path, int],  # noqa: F811
 ) -> None:
-    lab = load_playbook(TESTS / "playbooks" / "foreign.yaml")
-    with Store("sqlite://", playbook=lab) as source:
-        import_events(source, simulate(lab, deals=2, seed=4))
-        with (tmp_path / "lab.jsonl").open("w", encoding="utf-8") as out:
-            written = export_jsonl(source, out)
+    path, written = exported
     with Store(store_url) as store:
-        first = import_jsonl(store, tmp_path / "lab.jsonl")
-        again = import_jsonl(store, tmp_path / "lab.jsonl")
+        first = import_jsonl(store, path)
+        again = import_jsonl(store, path)
     assert (first.added, again.added, again.skipped) == (written, 0, written)
