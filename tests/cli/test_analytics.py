@@ -30,14 +30,9 @@ from dealflow.analytics import (
 from dealflow.cli import app
 from dealflow.store import Store, import_events
 from tests.analytics._histories import History
+from tests.cli.conftest import flat
 
 COMMANDS = ["funnel", "stalled", "winrate", "forecast", "compliance"]
-
-
-def flat(output: str) -> str:
-    """Output as one line of words, without the frame of typer's error box."""
-    return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
-
 
 
 @pytest.fixture(scope="module")

@@ -11,46 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shlex
-from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
 from dealflow import Deal, Playbook, Stakeholder, load_playbook
-from dealflow.cli import app
 from dealflow.store import Store
 from tests._docs import marked
+from tests.cli.conftest import Invoke, flat
 from tests.conftest import TESTS
-
-Invoke = Callable[..., Result]
 
 PLAYBOOKS = {"complex-b2b": load_playbook(),
              "lab-subscriptions": load_playbook(TESTS / "playbooks" / "foreign.yaml")}
 ROLE = {"complex-b2b": "initiator", "lab-subscriptions": "lab_head"}
 """A decision-chain role of each playbook."""
-
-
-def flat(output: str) -> str:
-    """Output as one line of words, without the frame of typer's error box."""
-    return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/x.db"
-
-
-@pytest.fixture
-def invoke(db: str) -> Invoke:
-    """Run `dealflow ARGS... --db URL` on the test's database."""
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(app, [*args, "--db", db])
-    return run
 
 
 @pytest.fixture(params=sorted(PLAYBOOKS))

@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from typer.testing import CliRunner
 
 from dealflow.cli import app
 from dealflow.engine import event_adapter
 from dealflow.store import Store
+from tests.cli.conftest import Invoke, flat
 from tests.conftest import Drive
-
-Invoke = Callable[..., Result]
-
-
-def flat(output: str) -> str:
-    """Output as one line of words, without the frame of typer's error box."""
-    return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
-
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/x.db"
-
-
-@pytest.fixture
-def invoke(runner: CliRunner, db: str) -> Invoke:
-    """Run `dealflow ARGS... --db URL` on the test's database."""
-    def run(*args: str) -> Result:
-        return runner.invoke(app, [*args, "--db", db])
-    return run
 
 
 @pytest.fixture

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 from typer.testing import CliRunner
 
 from dealflow.cli import app
 from dealflow.store import Store
-
-Invoke = Callable[..., Result]
-
-
-def flat(output: str) -> str:
-    """Output as one line of words, without the frame of typer's error box."""
-    return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
-
+from tests.cli.conftest import flat
 
 
 @pytest.fixture

@@ -4,36 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from dealflow.cli import app
 from dealflow.store import Store
-
-Invoke = Callable[..., Result]
-
-
-def flat(output: str) -> str:
-    """Output as one line of words, without the frame of typer's error box."""
-    return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/x.db"
-
-
-@pytest.fixture
-def invoke(db: str) -> Invoke:
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(app, [*args, "--db", db])
-    return run
+from tests.cli.conftest import Invoke, flat
 
 
 @pytest.fixture

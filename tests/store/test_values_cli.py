@@ -17,17 +17,13 @@ from typer.testing import CliRunner
 from dealflow.cli import app
 from dealflow.store import Store
 from tests._lab import lab_playbook
+from tests.cli.conftest import flat
 
 Invoke = Callable[..., Result]
 
 RAW_LIBRARY_TEXT = ("pydantic", "Input should", "Value error", "validation error", "Traceback",
                     "type=")
 """Text of pydantic (or a traceback) that must never reach a user."""
-
-
-def flat(output: str) -> str:
-    """Output as one line of words, without the frame of typer's error box."""
-    return " ".join(output.translate({ord(c): " " for c in "│╭╮╰╯─"}).split())
 
 
 def assert_refused(result: Result, message: str) -> None:
