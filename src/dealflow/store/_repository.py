@@ -70,6 +70,12 @@ class HeldPlaybook(NamedTuple):
     deals: int
 
 
+def _stored(conn: Connection, key: tuple[str, str]) -> bool:
+    """Whether the database holds the playbook version `key` (id, version)."""
+    return conn.execute(select(PLAYBOOKS.c.id).where(
+        PLAYBOOKS.c.id == key[0], PLAYBOOKS.c.version == key[1])).first() is not None
+
+
 def _bundled(playbook_id: str, version: str) -> Playbook | None:
     """The bundled playbook of exactly this id and version, if dealflow ships it."""
     if playbook_id not in bundled_playbooks():
@@ -166,12 +172,10 @@ class Store:
         """
         key = (playbook.id, playbook.version)
         self._playbooks[key] = playbook
-        stored = select(PLAYBOOKS.c.id).where(PLAYBOOKS.c.id == playbook.id,
-                                              PLAYBOOKS.c.version == playbook.version)
 
         def kept() -> bool:
             with self._db.connect() as conn:  # a read first: most opens find it there
-                return conn.execute(stored).first() is not None
+                return _stored(conn, key)
 
         def save() -> None:
             with self._writer.begin() as conn:
@@ -191,9 +195,7 @@ class Store:
         """Within `conn`, store each playbook version in `keys` not stored yet (each must be
         in memory: registered, or read by `playbook_for`)."""
         for key in set(keys):
-            exists = conn.execute(select(PLAYBOOKS.c.id).where(
-                PLAYBOOKS.c.id == key[0], PLAYBOOKS.c.version == key[1])).first()
-            if exists is None:
+            if not _stored(conn, key):
                 conn.execute(insert(PLAYBOOKS).values(
                     id=key[0], version=key[1], text=dump_playbook(self._playbooks[key])))
 
