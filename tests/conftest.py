@@ -29,6 +29,9 @@ collect_ignore = ["soak"]  # long runs: python -m tests.soak.<name>
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
+LAB_PLAYBOOK = REPO / "docs" / "examples" / "lab-subscriptions.yaml"
+"""A playbook of another business (lab-subscriptions) that shares no id with the bundled
+one, has no plays and no approval rules: every command and figure is tested on it too."""
 
 FIXED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 """The time of every operation of the `engine` fixture."""
@@ -123,7 +126,7 @@ def minimal_playbook() -> Playbook:
 def any_playbook(request: pytest.FixtureRequest) -> Playbook:
     """The bundled playbook, and one that shares no stage, fact, role or reason id with it."""
     return load_playbook(request.param if request.param == "complex-b2b"
-                         else TESTS / "playbooks" / "foreign.yaml")
+                         else LAB_PLAYBOOK)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from tests._docs import DOCS, REPO, marked, output_problem, python_examples, rea
 
 PAGE = "importing-from-crm.md"
 EXAMPLES = DOCS / "examples" / "crm"
-LAB = "tests/playbooks/foreign.yaml"
+LAB = "docs/examples/lab-subscriptions.yaml"
 
 #: The commands of the page, in order, and their exit codes.
 COMMANDS = {"salesforce": 0, "salesforce-again": 0, "hubspot": 1, "hubspot-repair": 0,
@@ -45,7 +45,7 @@ def test_the_commands_of_the_page_print_what_it_shows(
     app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "docs" / "examples" / "crm")
-    (tmp_path / LAB).parent.mkdir(parents=True)
+    (tmp_path / LAB).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / LAB, tmp_path / LAB)
     monkeypatch.chdir(tmp_path)  # the page's databases go to a fresh folder
     runner = CliRunner()

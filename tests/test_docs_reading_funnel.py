@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from dealflow.cli import app
 from tests._docs import ELLIPSIS, Block, Example, blocks, output_problem, python_examples, read
 from tests._docs import run as run_python
-from tests.conftest import TESTS
+from tests.conftest import LAB_PLAYBOOK
 
 PAGE = "reading-your-funnel.md"
 WRITTEN = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
@@ -58,7 +58,7 @@ def test_the_commands_of_the_page_print_what_it_shows(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DEALFLOW_DATABASE_URL", raising=False)
-    shutil.copy(TESTS / "playbooks" / "foreign.yaml", tmp_path / "lab-subscriptions.yaml")
+    shutil.copy(LAB_PLAYBOOK, tmp_path / "lab-subscriptions.yaml")
     monkeypatch.setattr("dealflow.analytics._timing._now",
                         lambda now: (now or WRITTEN).astimezone(dt.UTC))
     commands, excerpts = _commands()

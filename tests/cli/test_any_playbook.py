@@ -25,9 +25,9 @@ from dealflow import Playbook, load_playbook
 from dealflow.analytics import simulate
 from dealflow.cli import app
 from dealflow.store import Store, import_events
-from tests.conftest import TESTS
+from tests.conftest import LAB_PLAYBOOK, TESTS
 
-FOREIGN = TESTS / "playbooks" / "foreign.yaml"
+FOREIGN = LAB_PLAYBOOK
 
 INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "validate": [(0, "{file}"), (0, "{file} --format json")],

@@ -1,6 +1,6 @@
 """`dealflow deal edit`, `deal next-step` and `stakeholder remove` through typer's runner.
 
-Each runs on a deal of the bundled playbook and on one of `tests/playbooks/foreign.yaml`
+Each runs on a deal of the bundled playbook and on one of `docs/examples/lab-subscriptions.yaml`
 (which shares no id with it), records one event that replays to the stored deal, and
 refuses bad input with a clear message and its exit code, writing nothing. The examples
 docs/cli.md shows for them print what the page shows.
@@ -19,10 +19,10 @@ from dealflow import Deal, Playbook, Stakeholder, load_playbook
 from dealflow.store import Store
 from tests._docs import marked
 from tests.cli.conftest import Invoke, flat
-from tests.conftest import TESTS
+from tests.conftest import LAB_PLAYBOOK
 
 PLAYBOOKS = {"complex-b2b": load_playbook(),
-             "lab-subscriptions": load_playbook(TESTS / "playbooks" / "foreign.yaml")}
+             "lab-subscriptions": load_playbook(LAB_PLAYBOOK)}
 ROLE = {"complex-b2b": "initiator", "lab-subscriptions": "lab_head"}
 """A decision-chain role of each playbook."""
 

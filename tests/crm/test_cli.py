@@ -151,7 +151,7 @@ def test_a_usage_error_exits_2(app: typer.Typer, runner: CliRunner, folder: Path
 
 
 LAB = Path(__file__).parent / "lab"
-FOREIGN = Path(__file__).parents[1] / "playbooks" / "foreign.yaml"
+FOREIGN = Path(__file__).parents[2] / "docs" / "examples" / "lab-subscriptions.yaml"
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def lab(folder: Path) -> list[str]:
     arguments that import the one into the other."""
     for source in (LAB / "deals.csv", LAB / "mapping.yaml", FOREIGN):
         shutil.copy(source, folder / source.name)
-    return ["import-csv", "deals.csv", "-m", "mapping.yaml", "--playbook", "foreign.yaml",
+    return ["import-csv", "deals.csv", "-m", "mapping.yaml", "--playbook", "lab-subscriptions.yaml",
             "--db", "sqlite:///lab.db"]
 
 

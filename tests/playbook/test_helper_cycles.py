@@ -20,7 +20,7 @@ from tests.conftest import REPO
 from tests.security.test_sandbox_payloads import DEAL, NOW, _minimal_data
 
 ROOT = REPO
-FOREIGN = ROOT / "tests" / "playbooks" / "foreign.yaml"
+FOREIGN = ROOT / "docs" / "examples" / "lab-subscriptions.yaml"
 
 
 def _item(item_id: str, **fields: Any) -> dict[str, Any]:

@@ -17,14 +17,14 @@ from dealflow import (
     load_playbook,
     simulate,
 )
-from tests.conftest import TESTS
+from tests.conftest import LAB_PLAYBOOK
 from tests.store.conftest import store_url  # noqa: F401 - the backend fixture
 
 
 @pytest.fixture
 def exported(tmp_path: Path) -> tuple[Path, int]:
     """An export of two simulated deals of the foreign playbook, and its event count."""
-    lab = load_playbook(TESTS / "playbooks" / "foreign.yaml")
+    lab = load_playbook(LAB_PLAYBOOK)
     path = tmp_path / "lab.jsonl"
     with Store("sqlite://", playbook=lab) as source, path.open("w", encoding="utf-8") as out:
         import_events(source, simulate(lab, deals=2, seed=4))

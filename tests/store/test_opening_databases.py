@@ -26,9 +26,9 @@ from dealflow.cli import app
 from dealflow.errors import StoreError
 from dealflow.store import Store, sqlite_file
 from tests._nobody import as_nobody
-from tests.conftest import TESTS
+from tests.conftest import LAB_PLAYBOOK
 
-FOREIGN = load_playbook(TESTS / "playbooks" / "foreign.yaml")
+FOREIGN = load_playbook(LAB_PLAYBOOK)
 
 
 def flat(text: str) -> str:
