@@ -202,8 +202,12 @@ def _tree_on_the_concepts_page() -> list[str]:
 def test_the_architecture_page_shows_the_tree_as_it_is() -> None:
     shown = _tree_on_the_concepts_page()
     modules = sorted(path.name for path in PACKAGE.glob("*.py"))
-    packages = [entry for entry in shown if entry.endswith("/")]
+    folders = [entry for entry in shown if entry.endswith("/")]
+    packages = [entry for entry in folders if (PACKAGE / entry / "__init__.py").exists()]
+    data = sorted(path.name + "/" for path in PACKAGE.iterdir() if path.is_dir()
+                  and path.name != "__pycache__" and not (path / "__init__.py").exists())
     assert sorted(entry for entry in shown if entry.endswith(".py")) == modules
+    assert sorted(set(folders) - set(packages)) == data
     assert sorted(packages) == sorted(name.removeprefix("dealflow.") + "/"
                                       for name in SUBPACKAGES)
     ranks = [RANKS["dealflow." + entry.rstrip("/")] for entry in packages]

@@ -5,20 +5,38 @@ current locale and fills in its values; the message id is the English text. The 
 set for a block with `use_locale("zh")` (the CLI sets it from `--lang`, the engine from its
 caller's `locale=`); outside any block it is English. Values are filled in after the
 lookup, so a value never changes which message is found.
+
+The catalogues are gettext's: `locale/<lang>/LC_MESSAGES/dealflow.po` is the source a
+translator edits, and the `.mo` beside it, compiled from it with Babel, is what is read
+(by the standard library's `gettext`, on first use of a locale). A test fails when a
+message has no translation, or a `.mo` is older than its `.po`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import gettext
 from collections.abc import Iterator
+from pathlib import Path
 
-__all__ = ["_", "current_locale", "use_locale"]
+__all__ = ["CATALOGUES", "DOMAIN", "_", "current_locale", "use_locale"]
+
+DOMAIN = "dealflow"
+"""The gettext domain of dealflow's messages."""
+CATALOGUES = Path(__file__).parent / "locale"
+"""Where the catalogues are: `<lang>/LC_MESSAGES/dealflow.po` and `.mo`."""
 
 _LOCALE: contextvars.ContextVar[str | None] = contextvars.ContextVar("dealflow_locale",
                                                                      default=None)
-_CATALOGUES: dict[str, dict[str, str]] = {}
-"""Translations by locale: message id -> text (filled by the catalogue loader)."""
+
+
+@functools.cache
+def _translations(locale: str) -> gettext.NullTranslations:
+    """The catalogue of `locale` (a language like `zh`, or `zh_CN` falling back to `zh`);
+    messages pass through unchanged for a locale with no catalogue (English)."""
+    return gettext.translation(DOMAIN, CATALOGUES, languages=[locale], fallback=True)
 
 
 def current_locale() -> str | None:
@@ -42,5 +60,5 @@ def use_locale(locale: str | None) -> Iterator[None]:
 def _(message: str, /, **values: object) -> str:
     """`message` in the current locale, with `{name}` fields filled from `values`."""
     locale = _LOCALE.get()
-    text = _CATALOGUES.get(locale, {}).get(message, message) if locale else message
+    text = _translations(locale).gettext(message) if locale else message
     return text.format(**values) if values else text
