@@ -3,7 +3,7 @@ catalogue is the one its source says.
 
 After adding or changing a `_("...")` message, update and compile the catalogue:
 
-    pybabel extract --no-default-keywords -k _ -o /tmp/dealflow.pot src/dealflow
+    pybabel extract --no-default-keywords -k _ -k N_ -o /tmp/dealflow.pot src/dealflow
     pybabel update -i /tmp/dealflow.pot -d src/dealflow/locale -D dealflow
     (translate the new entries in src/dealflow/locale/zh/LC_MESSAGES/dealflow.po)
     pybabel compile -d src/dealflow/locale -D dealflow
@@ -18,8 +18,10 @@ import string
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from typer.testing import CliRunner
 
 from dealflow._messages import CATALOGUES, DOMAIN, _, current_locale, use_locale
+from dealflow.cli import app
 from tests.conftest import REPO
 
 LANGUAGES = sorted(path.name for path in CATALOGUES.iterdir() if path.is_dir())
@@ -35,7 +37,7 @@ def messages() -> dict[str, str]:
     """Every message id in the code, with the first place it is written."""
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(SOURCE), method_map=[("**.py", "python")], keywords={"_": None},
+            str(SOURCE), method_map=[("**.py", "python")], keywords={"_": None, "N_": None},
             comment_tags=()):
         if isinstance(message, str):
             found.setdefault(message, f"src/dealflow/{filename}:{lineno}")
@@ -107,3 +109,15 @@ def test_a_value_is_filled_in_after_the_lookup() -> None:
     with use_locale("zh"):
         text = _("deal {deal} is {status}", deal="{status}", status="won")
     assert re.search(r"\{status\}", text)
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    pytest.param("zh", "未知的键 'severty'；是否想写 'severity'？", id="zh"),
+    pytest.param("", "unknown key 'severty'; did you mean 'severity'?", id="unset"),
+])
+def test_dealflow_lang_chooses_the_language_of_the_messages(
+        runner: CliRunner, language: str, expected: str) -> None:
+    broken = REPO / "tests" / "playbooks" / "broken" / "unknown_key_did_you_mean.yaml"
+    result = runner.invoke(app, ["validate", str(broken)], env={"DEALFLOW_LANG": language})
+    assert result.exit_code == 1
+    assert expected in result.output

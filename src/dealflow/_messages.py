@@ -21,7 +21,7 @@ import gettext
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CATALOGUES", "DOMAIN", "_", "current_locale", "use_locale"]
+__all__ = ["CATALOGUES", "DOMAIN", "N_", "_", "current_locale", "use_locale"]
 
 DOMAIN = "dealflow"
 """The gettext domain of dealflow's messages."""
@@ -62,3 +62,9 @@ def _(message: str, /, **values: object) -> str:
     locale = _LOCALE.get()
     text = _translations(locale).gettext(message) if locale else message
     return text.format(**values) if values else text
+
+
+def N_(message: str, /) -> str:
+    """Mark `message` for the catalogue without translating it now: for a table of
+    messages built at import time, translated with `_` where it is used."""
+    return message

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dealflow._messages import _
 from dealflow._plain import plain_message
 from dealflow._yaml import Document, Location
 from dealflow.errors import Problem
@@ -39,11 +40,11 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     options = sorted(set(choices))
     close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     if close:
-        return f"; did you mean {close[0]!r}?"
+        return _("; did you mean {choice}?", choice=repr(close[0]))
     if not options:
-        return "; none are declared"
+        return _("; none are declared")
     shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-    return f"; valid: {shown}"
+    return _("; valid: {choices}", choices=shown)
 
 
 def schema_problems(exc: ValidationError, document: Document,
@@ -55,10 +56,10 @@ def schema_problems(exc: ValidationError, document: Document,
         if kind == "extra_forbidden":
             key = str(loc[-1])
             allowed = _fields_at(loc[:-1], root)
-            message = f"unknown key {key!r}" + did_you_mean(key, allowed)
+            message = _("unknown key {key}", key=repr(key)) + did_you_mean(key, allowed)
             yield document.problem(loc, message, key=True)
         elif kind == "missing":
-            yield document.problem(loc[:-1], f"missing required key {loc[-1]!r}")
+            yield document.problem(loc[:-1], _("missing required key {key}", key=repr(loc[-1])))
         elif kind == "too_short" and len(error["input"]) >= error["ctx"]["min_length"]:
             continue  # its entries are invalid, each reported on its own
         else:

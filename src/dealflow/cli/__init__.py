@@ -33,10 +33,18 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
                                  help="Print the installed dealflow version and exit."),
 ) -> None:
     """Stage-gated sales playbooks for complex B2B projects."""
+    import os
+
+    from dealflow._messages import use_locale
+
+    # The language of dealflow's own messages for the whole command (`--lang` of a
+    # command that prints deal text chooses for that text).
+    ctx.with_resource(use_locale(os.environ.get("DEALFLOW_LANG") or None))
 
 
 def _register() -> None:
