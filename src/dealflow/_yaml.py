@@ -21,6 +21,7 @@ from yaml.events import AliasEvent, NodeEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 from yaml.reader import ReaderError
 
+from dealflow._messages import N_, _
 from dealflow.errors import Problem
 from dealflow.limits import Limits, current_limits, limit_hint
 
@@ -92,34 +93,36 @@ def read_text(path: Path, limits: Limits | None = None) -> str:
     try:
         size = path.stat().st_size
         if path.is_dir():
-            raise DocumentError(Problem(name, 0, 0, "", "is a directory, not a file"))
+            raise DocumentError(Problem(name, 0, 0, "", _("is a directory, not a file")))
         if size > limits.max_bytes:
             raise DocumentError(Problem(name, 0, 0, "", _too_big(size, limits)))
         with path.open("rb") as handle:  # a file that grew since `stat` is not read whole
             raw = handle.read(limits.max_bytes + 1)
         if len(raw) > limits.max_bytes:
-            raise DocumentError(Problem(name, 0, 0, "", _too_big(len(raw), limits, "over ")))
+            raise DocumentError(Problem(name, 0, 0, "", _too_big(len(raw), limits, over=True)))
     except FileNotFoundError:
-        raise DocumentError(Problem(name, 0, 0, "", "file not found")) from None
+        raise DocumentError(Problem(name, 0, 0, "", _("file not found"))) from None
     except PermissionError:
-        raise DocumentError(Problem(name, 0, 0, "", "permission denied")) from None
+        raise DocumentError(Problem(name, 0, 0, "", _("permission denied"))) from None
     except OSError as exc:
-        raise DocumentError(Problem(name, 0, 0, "", f"cannot read: {exc.strerror}")) from None
+        reason = _("cannot read: {reason}", reason=exc.strerror)
+        raise DocumentError(Problem(name, 0, 0, "", reason)) from None
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DocumentError(Problem(name, line, 1, "", "is a binary file, not YAML text"))
+        raise DocumentError(Problem(name, line, 1, "", _("is a binary file, not YAML text")))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DocumentError(
-            Problem(name, line, 1, "", "is not UTF-8 text (save the file as UTF-8)")
+            Problem(name, line, 1, "", _("is not UTF-8 text (save the file as UTF-8)"))
         ) from None
 
 
-def _too_big(size: int, limits: Limits, over: str = "") -> str:
-    return (f"the document is {over}{size} bytes; the limit max_bytes is {limits.max_bytes} "
-            + limit_hint("max_bytes"))
+def _too_big(size: int, limits: Limits, over: bool = False) -> str:
+    message = (N_("the document is over {size} bytes; the limit max_bytes is {limit}") if over
+               else N_("the document is {size} bytes; the limit max_bytes is {limit}"))
+    return _(message, size=size, limit=limits.max_bytes) + " " + limit_hint("max_bytes")
 
 
 def read_document(text: str, file: str, limits: Limits | None = None) -> Document:
@@ -165,9 +168,9 @@ class _Composer(yaml.SafeLoader):
         if self.check_event(AliasEvent):
             self.aliases += 1
             if self.aliases > self.limits.max_aliases:
-                raise self._exceeded(index, f"uses more than max_aliases="
-                                     f"{self.limits.max_aliases} aliases (`*name`) "
-                                     + limit_hint("max_aliases"))
+                raise self._exceeded(index, _(
+                    "uses more than max_aliases={limit} aliases (`*name`)",
+                    limit=self.limits.max_aliases) + " " + limit_hint("max_aliases"))
         else:
             # Values are counted as they are read (the builder counts them again with the
             # aliases expanded): reading 100,000 of them takes seconds already. A key is
@@ -180,9 +183,9 @@ class _Composer(yaml.SafeLoader):
             if self._anchored():
                 self.anchor_count += 1
                 if self.anchor_count > self.limits.max_anchors:
-                    raise self._exceeded(index, f"uses more than max_anchors="
-                                         f"{self.limits.max_anchors} anchors (`&name`) "
-                                         + limit_hint("max_anchors"))
+                    raise self._exceeded(index, _(
+                        "uses more than max_anchors={limit} anchors (`&name`)",
+                        limit=self.limits.max_anchors) + " " + limit_hint("max_anchors"))
         if parent is not None:
             self.path.append(_step(index))
         try:
@@ -211,12 +214,13 @@ class _Composer(yaml.SafeLoader):
 
 
 def _too_many_nodes(limits: Limits) -> str:
-    return (f"document expands to more than max_nodes={limits.max_nodes} values (an alias "
-            f"bomb?) {limit_hint('max_nodes')}")
+    return _("document expands to more than max_nodes={limit} values (an alias bomb?)",
+             limit=limits.max_nodes) + " " + limit_hint("max_nodes")
 
 
 def _deeper(limits: Limits) -> str:
-    return f"nested deeper than max_depth={limits.max_depth} " + limit_hint("max_depth")
+    return (_("nested deeper than max_depth={limit}", limit=limits.max_depth) + " "
+            + limit_hint("max_depth"))
 
 
 def _step(index: Any) -> str | int:
@@ -261,26 +265,29 @@ def _compose(text: str, file: str, limits: Limits, at: _Positions) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = at(mark) if mark else (0, 0)
-        problem = Problem(file, line, column, "", f"YAML syntax error: {_what(exc, at)}")
+        problem = Problem(file, line, column, "",
+                          _("YAML syntax error: {what}", what=_what(exc, at)))
         raise DocumentError(problem) from None
     except ReaderError as exc:
         line, column = _line_column(text, exc.position)
-        problem = Problem(file, line, column, "", f"YAML syntax error: the character "
-                          f"#x{exc.character:04x} is not allowed in YAML text; remove it")
+        character = f"#x{exc.character:04x}"
+        problem = Problem(file, line, column, "", _(
+            "YAML syntax error: the character {character} is not allowed in YAML text; "
+            "remove it", character=character))
         raise DocumentError(problem) from None
     except yaml.YAMLError as exc:
-        raise DocumentError(Problem(file, 0, 0, "", f"YAML error: {exc}")) from None
+        raise DocumentError(Problem(file, 0, 0, "", _("YAML error: {error}", error=exc))) from None
 
 
 def _single_node(loader: _Composer, file: str, at: _Positions) -> Node:
     node = loader.get_node() if loader.check_node() else None
     if node is None:
-        raise DocumentError(Problem(file, 1, 1, "", "the document is empty"))
+        raise DocumentError(Problem(file, 1, 1, "", _("the document is empty")))
     if loader.check_node():
         second = loader.next_mark()
         raise DocumentError(
             Problem(file, at(second)[0], 1, "",
-                    "holds more than one YAML document (`---`); put one playbook per file")
+                    _("holds more than one YAML document (`---`); put one playbook per file"))
         )
     return node
 
@@ -307,8 +314,8 @@ _COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 _INT_TAG = "tag:yaml.org,2002:int"
 _MAX_NUMBER_CHARS = 4_000
 _MAX_NUMBER_BITS = 13_000  # about 3,900 decimal digits
-_TOO_LONG_A_NUMBER = ("cannot read this value: the number is too long (at most about 3,900 "
-                      "digits); quote it if it is text")
+_TOO_LONG_A_NUMBER = N_("cannot read this value: the number is too long (at most about "
+                        "3,900 digits); quote it if it is text")
 
 
 class _Builder:
@@ -348,37 +355,40 @@ class _Builder:
         if self.count > self.limits.max_nodes:
             raise self._fail(node, loc, _too_many_nodes(self.limits))
         if id(node) in self.open:
-            raise self._fail(node, loc, "an alias refers to a value that contains it "
-                             "(a recursive alias)")
+            raise self._fail(node, loc, _("an alias refers to a value that contains it "
+                                          "(a recursive alias)"))
         if depth > self.limits.max_depth:
             raise self._fail(node, loc, _deeper(self.limits))
         if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
-            raise self._fail(node, loc, f"cannot read this value: the tag {node.tag!r} is "
-                             "not supported")
+            raise self._fail(node, loc, _("cannot read this value: the tag {tag} is not "
+                                          "supported", tag=repr(node.tag)))
 
     def _scalar(self, node: Node, loc: Location) -> Any:
         # A number too long to print (Python refuses more than 4300 decimal digits), or a
         # sexagesimal one (`1:30:00`) so long that reading it takes quadratic time.
         if node.tag == _INT_TAG and len(node.value) > _MAX_NUMBER_CHARS:
-            raise self._fail(node, loc, _TOO_LONG_A_NUMBER)
+            raise self._fail(node, loc, _(_TOO_LONG_A_NUMBER))
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.MarkedYAMLError as exc:  # e.g. an unknown tag such as `!!python/object`
-            raise self._fail(node, loc, f"cannot read this value: {_what(exc, self.at)}") from None
+            reason = _("cannot read this value: {reason}", reason=_what(exc, self.at))
+            raise self._fail(node, loc, reason) from None
         except (yaml.YAMLError, ValueError) as exc:  # e.g. an impossible timestamp
-            raise self._fail(node, loc, f"cannot read this value: {exc}") from None
+            raise self._fail(node, loc, _("cannot read this value: {reason}", reason=exc)) from None
         if isinstance(value, int) and value.bit_length() > _MAX_NUMBER_BITS:  # `0xfff...`
-            raise self._fail(node, loc, _TOO_LONG_A_NUMBER)
+            raise self._fail(node, loc, _(_TOO_LONG_A_NUMBER))
         return value
 
     def _mapping(self, node: MappingNode, loc: Location, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._note(key_node, loc, "merge keys (`<<`) are not supported; write the keys out")
+                self._note(key_node, loc, _("merge keys (`<<`) are not supported; write the keys "
+                                                "out"))
                 continue
             if not isinstance(key_node, ScalarNode):
-                self._note(key_node, loc, "a key must be a plain string, not a list or mapping")
+                self._note(key_node, loc, _("a key must be a plain string, not a list or "
+                                                "mapping"))
                 continue
             # The key as written: `no:` stays "no" (a locale), not the boolean false.
             key = str(key_node.value)
@@ -386,8 +396,9 @@ class _Builder:
             mark = key_node.start_mark
             if key in result:
                 first = self.document.keys[child]
-                self._note(key_node, child, f"duplicate key {key!r} (first defined on line "
-                           f"{first[0]}); keep one of them")
+                self._note(key_node, child, _(
+                    "duplicate key {key} (first defined on line {line}); keep one of them",
+                    key=repr(key), line=first[0]))
                 continue
             self.document.keys[child] = self.at(mark)
             result[key] = self.build(value_node, child, depth + 1)

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from dealflow._messages import _
 from dealflow.errors import DefinitionError
 
 __all__ = [
@@ -85,7 +86,8 @@ DEFAULT_LIMITS = Limits()
 
 def limit_hint(name: str) -> str:
     """How to change limit `name`, for the end of its message."""
-    return f"(raise it with {LIMITS_ENV}={name}=N)"
+    setting = f"{LIMITS_ENV}={name}=N"
+    return _("(raise it with {setting})", setting=setting)
 
 
 def parse_limits(spec: str, base: Limits = DEFAULT_LIMITS, *, source: str = LIMITS_ENV
