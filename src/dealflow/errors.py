@@ -42,6 +42,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dealflow._messages import N_, _
+
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal
     from dealflow.engine import GateReport
@@ -117,31 +119,32 @@ class DefinitionError(DealflowError):
 class DocumentProblems(DefinitionError):
     """A document has one or more problems; `problems` lists all of them."""
 
-    kind = "document"
+    kind = N_("document")
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in {self.kind}"
+        head = (_("1 problem in {kind}", kind=_(self.kind)) if count == 1
+                else _("{count} problems in {kind}", count=count, kind=_(self.kind)))
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
 class PlaybookError(DocumentProblems):
     """A playbook document has one or more problems; `problems` lists all of them."""
 
-    kind = "playbook"
+    kind = N_("playbook")
 
 
 class DealFileError(DocumentProblems):
     """A deal file has one or more problems; `problems` lists all of them."""
 
-    kind = "deal file"
+    kind = N_("deal file")
 
 
 class MappingError(DocumentProblems):
     """A CRM import mapping has one or more problems; `problems` lists all of them."""
 
-    kind = "mapping"
+    kind = N_("mapping")
 
 
 class RuleSyntaxError(DefinitionError):
@@ -199,7 +202,7 @@ class DealNotFound(RuntimeDealError):
 
     def __init__(self, deal_id: str) -> None:
         self.deal_id = deal_id
-        super().__init__(f"no deal {deal_id!r} in the store")
+        super().__init__(_("no deal {deal} in the store", deal=repr(deal_id)))
 
 
 class ConflictError(RuntimeDealError):
@@ -211,9 +214,13 @@ class ConflictError(RuntimeDealError):
         self.deal_id = deal_id
         self.expected = expected
         self.actual = actual
-        now = "does not exist" if actual is None else f"is at version {actual}"
-        super().__init__(f"deal {deal_id!r} changed while you worked on it: you read version "
-                         f"{expected}, the store {now}; re-read the deal and try again")
+        message = (N_("deal {deal} changed while you worked on it: you read version "
+                      "{expected}, the store does not have it; re-read the deal and try again")
+                   if actual is None else
+                   N_("deal {deal} changed while you worked on it: you read version "
+                      "{expected}, the store is at version {actual}; re-read the deal and try "
+                      "again"))
+        super().__init__(_(message, deal=repr(deal_id), expected=expected, actual=actual))
 
 
 class DealExists(ConflictError):
@@ -223,7 +230,8 @@ class DealExists(ConflictError):
 
     def __init__(self, deal_id: str, actual: int | None) -> None:
         super().__init__(deal_id, 0, actual)
-        self.args = (f"a deal with id {deal_id!r} already exists; choose another id",)
+        self.args = (_("a deal with id {deal} already exists; choose another id",
+                       deal=repr(deal_id)),)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -238,8 +246,9 @@ class ImportProblems(StoreError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the import file, nothing was "
-                         "imported:\n" + "\n".join(f"  {p}" for p in self.problems))
+        head = _("{count} problem(s) in the import file, nothing was imported",
+                 count=len(self.problems))
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
 
 
 class PlaybookChoiceError(StoreError):
@@ -252,9 +261,11 @@ class PlaybookChoiceError(StoreError):
 
     def __init__(self, message: str, held: Iterable[tuple[str, str, int]]) -> None:
         self.held: tuple[tuple[str, str, int], ...] = tuple(held)
-        listed = "; ".join(f"{pid} {version} ({deals} deal{'s' if deals != 1 else ''})"
-                           for pid, version, deals in self.held) or "none"
-        super().__init__(f"{message}. In the store: {listed}")
+        listed = "; ".join(_("{playbook} {version} ({count} deal(s))", playbook=pid,
+                             version=version, count=deals)
+                           for pid, version, deals in self.held) or _("none")
+        super().__init__(_("{message}. In the store: {listed}", message=message,
+                           listed=listed))
 
 
 class ImportStopped(StoreError):
@@ -276,13 +287,14 @@ class ImportStopped(StoreError):
         self.through = through
         self.playbooks = playbooks
         self.exit_code = exit_code
-        kept = [f"{playbooks} playbook version(s)"] if playbooks else []
+        kept = [_("{count} playbook version(s)", count=playbooks)] if playbooks else []
         if through:
-            kept.insert(0, f"{added} event(s) added and {skipped} already there, from lines "
-                           f"1 to {through}")
-        written = " and ".join(kept) if kept else "nothing"
-        super().__init__(
-            f"the import of {file} stopped at line {line}: {reason}\n"
-            f"  written: {written}\n"
-            f"  not written: the events from line {through + 1} on\n"
-            "  run the same import again to complete it: what is stored is skipped")
+            kept.insert(0, _("{added} event(s) added and {skipped} already there, from lines "
+                             "1 to {through}", added=added, skipped=skipped, through=through))
+        written = _(" and ").join(kept) if kept else _("nothing")
+        super().__init__("\n  ".join((
+            _("the import of {file} stopped at line {line}: {reason}", file=file, line=line,
+              reason=reason),
+            _("written: {written}", written=written),
+            _("not written: the events from line {line} on", line=through + 1),
+            _("run the same import again to complete it: what is stored is skipped"))))
