@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from dealflow._messages import N_, _
 from dealflow.errors import StoreError
 
 __all__ = ["cannot_open", "check_sqlite_url", "read_only_opening", "read_only_writing",
@@ -28,8 +29,9 @@ def _parsed(url: str) -> URL:
     try:
         return make_url(url)
     except ArgumentError:
-        raise StoreError(f"{url!r} is not a database URL; use for example "
-                         "sqlite:///dealflow.db or postgresql://user@host/dealflow") from None
+        raise StoreError(_("{url} is not a database URL; use for example "
+                           "sqlite:///dealflow.db or postgresql://user@host/dealflow",
+                           url=repr(url))) from None
 
 
 def _value(parsed: URL, key: str) -> str:
@@ -58,8 +60,9 @@ def check_sqlite_url(url: str) -> None:
         query = "&".join(f"{key}={_value(parsed, key)}" for key in given)
         what = query or database
         name = database if database.startswith("file:") else f"file:{database}"
-        raise StoreError(f"{what}: SQLite reads this only from a URI, which needs uri=true in "
-                         f"the URL: sqlite:///{name}?{query + '&' if query else ''}uri=true")
+        written = f"sqlite:///{name}?{query + '&' if query else ''}uri=true"
+        raise StoreError(_("{what}: SQLite reads this only from a URI, which needs uri=true "
+                           "in the URL: {url}", what=what, url=written))
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -102,29 +105,32 @@ def shown_url(url: URL) -> str:
     return urllib.parse.unquote(shown) if url.get_backend_name() == "sqlite" else shown
 
 
-_READ_ONLY = "the database is read-only"
-_CANNOT_READ = "cannot open the database: it is read-only"
-_CANNOT_OPEN = "cannot open the database"
+_READ_ONLY = N_("the database is read-only")
+_CANNOT_READ = N_("cannot open the database: it is read-only")
+_CANNOT_OPEN = N_("cannot open the database")
 
 
 def read_only_writing(url: str) -> Kind:
     """A write refused because the database is read-only: which part is, and what to do."""
-    done = "nothing was written; reading still works; "
+    return _(_READ_ONLY), _("nothing was written; reading still works; {what}",
+                            what=_writable(url))
+
+
+def _writable(url: str) -> str:
     path = _file_of(url)
     if path is None and not url.startswith("sqlite"):  # PostgreSQL: a read-only transaction
-        return _READ_ONLY, done + ("to write, use a server and a user that may write (not a "
-                                   "standby, not default_transaction_read_only)")
+        return _("to write, use a server and a user that may write (not a standby, not "
+                 "default_transaction_read_only)")
     if (how := url_reads_only(url)) is not None:
-        return _READ_ONLY, done + f"the URL opens it read-only ({how}): to write, drop {how}"
+        return _("the URL opens it read-only ({how}): to write, drop {how}", how=how)
     if path is not None and path.exists() and not os.access(path, os.W_OK):
-        return _READ_ONLY, done + (f"this user may not write the file {path}: to write, make "
-                                   "it writable, or run as a user who may write it")
+        return _("this user may not write the file {path}: to write, make it writable, or "
+                 "run as a user who may write it", path=path)
     if path is not None and not os.access(path.parent, os.W_OK):
-        return _READ_ONLY, done + (f"this user may not write its folder {_folder(path)}, "
-                                   "where SQLite keeps its journal: to write, make the folder "
-                                   "writable")
-    return _READ_ONLY, done + ("to write, make the database file and its folder writable "
-                               "(and drop mode=ro from the URL)")
+        return _("this user may not write its folder {folder}, where SQLite keeps its "
+                 "journal: to write, make the folder writable", folder=_folder(path))
+    return _("to write, make the database file and its folder writable (and drop mode=ro "
+             "from the URL)")
 
 
 def read_only_opening(url: str) -> Kind:
@@ -134,14 +140,15 @@ def read_only_opening(url: str) -> Kind:
     if path is None:
         return read_only_writing(url)
     if os.access(path.parent, os.W_OK) and not url_reads_only(url):
-        return _CANNOT_READ, (f"this user may not write the file {path}, and SQLite must "
-                              "write it once to put it in WAL mode: make it writable once, "
-                              f"or open it read-only: sqlite:///file:{path}?mode=ro&uri=true")
-    return _CANNOT_READ, (
-        f"so is its folder {_folder(path)}, and SQLite writes a -shm file next to the "
-        "database even to read it: make the folder writable, or copy the file to a writable "
-        "folder; or, if nothing writes the database any more (a backup, a read-only mount), "
-        f"open it as immutable: sqlite:///file:{path}?immutable=1&uri=true")
+        return _(_CANNOT_READ), _(
+            "this user may not write the file {path}, and SQLite must write it once to put "
+            "it in WAL mode: make it writable once, or open it read-only: {url}", path=path,
+            url=_sqlite_uri(path, "mode=ro"))
+    return _(_CANNOT_READ), _(
+        "so is its folder {folder}, and SQLite writes a -shm file next to the database even "
+        "to read it: make the folder writable, or copy the file to a writable folder; or, if "
+        "nothing writes the database any more (a backup, a read-only mount), open it as "
+        "immutable: {url}", folder=_folder(path), url=_sqlite_uri(path, "immutable=1"))
 
 
 def cannot_open(url: str) -> Kind | None:
@@ -151,23 +158,24 @@ def cannot_open(url: str) -> Kind | None:
     if path is None:
         return None
     if path.is_dir():
-        return _CANNOT_OPEN, (f"{path} is a folder, not a database file: give the path of a "
-                              f"file, for example sqlite:///{path / 'dealflow.db'}")
+        return _(_CANNOT_OPEN), _("{path} is a folder, not a database file: give the path "
+                                  "of a file, for example {url}", path=path,
+                                  url="sqlite:///" + str(path / "dealflow.db"))
     if not path.parent.is_dir():
-        return _CANNOT_OPEN, (f"the folder {_folder(path)} does not exist: create it first, "
-                              "or give a database in an existing folder")
+        return _(_CANNOT_OPEN), _("the folder {folder} does not exist: create it first, or "
+                                  "give a database in an existing folder", folder=_folder(path))
     if not path.exists():
         if (how := url_reads_only(url)) is not None:
-            return _CANNOT_OPEN, (f"there is no file {path}, and a read-only URL ({how}) "
-                                  "does not create one: check the path")
+            return _(_CANNOT_OPEN), _("there is no file {path}, and a read-only URL ({how}) "
+                                      "does not create one: check the path", path=path, how=how)
         if not os.access(path.parent, os.W_OK):
-            return _CANNOT_OPEN, (f"this user may not write the folder {_folder(path)}, so "
-                                  f"{path} cannot be created there: create the database in "
-                                  "a folder you may write")
+            return _(_CANNOT_OPEN), _("this user may not write the folder {folder}, so {path} "
+                                      "cannot be created there: create the database in a "
+                                      "folder you may write", folder=_folder(path), path=path)
         return None
     if not os.access(path, os.R_OK):
-        return _CANNOT_OPEN, (f"this user may not read the file {path}: make it readable "
-                              "(chmod a+r), or run as a user who may read it")
+        return _(_CANNOT_OPEN), _("this user may not read the file {path}: make it readable "
+                                  "(chmod a+r), or run as a user who may read it", path=path)
     return None
 
 
@@ -178,5 +186,9 @@ def _file_of(url: str) -> Path | None:
         return None
 
 
+def _sqlite_uri(path: Path, query: str) -> str:
+    return f"sqlite:///file:{path}?{query}&uri=true"
+
+
 def _folder(path: Path) -> str:
-    return str(path.parent) if str(path.parent) != "." else "(the current folder)"
+    return str(path.parent) if str(path.parent) != "." else _("(the current folder)")
