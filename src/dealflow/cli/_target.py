@@ -32,6 +32,7 @@ from typing import IO, TypeVar
 
 import typer
 
+from dealflow._messages import N_, _
 from dealflow._safe_text import visible
 from dealflow.errors import DealflowError
 
@@ -57,26 +58,26 @@ def write_output(path: Path, write: Callable[[IO[str]], T], *, newline: str | No
         return _replace(path, target, None, write, newline)
     except OSError as exc:  # a folder we may not read, a loop of links, a name too long
         if exc.errno in (errno.EACCES, errno.EPERM):
-            raise DealflowError(f"cannot write {_shown(path)}: {_reason(exc)}; "
-                                f"{_remedy(exc)}") from None
-        raise typer.BadParameter(f"cannot write {_shown(path)}: {_reason(exc)}",
-                                 param_hint=_OPTION) from None
+            raise DealflowError(_cannot(path, _("{reason}; {remedy}", reason=_reason(exc),
+                                                remedy=_remedy(exc)))) from None
+        raise typer.BadParameter(_cannot(path, _reason(exc)), param_hint=_OPTION) from None
     if stat.S_ISREG(found.st_mode):
         return _replace(path, target, found, write, newline)
     if stat.S_ISFIFO(found.st_mode) or stat.S_ISCHR(found.st_mode):
         return _in_place(path, write, newline)
-    raise typer.BadParameter(f"{_shown(path)} is {_kind(found.st_mode)}; give the path of a "
-                             "file to write (a new one, or one to replace)", param_hint=_OPTION)
+    raise typer.BadParameter(_("{path} is {kind}; give the path of a file to write (a new "
+                               "one, or one to replace)", path=_shown(path),
+                               kind=_kind(found.st_mode)), param_hint=_OPTION)
 
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return _("a socket")
     if stat.S_ISBLK(mode):
-        return "a block device (a disk), which dealflow never writes to"
-    return "not a file"
+        return _("a block device (a disk), which dealflow never writes to")
+    return _("not a file")
 
 
 def _replace(path: Path, target: Path, found: os.stat_result | None,
@@ -87,18 +88,20 @@ def _replace(path: Path, target: Path, found: os.stat_result | None,
     # the folder as the user wrote it, unless a link leads elsewhere
     named = folder if os.path.islink(path) else path.parent
     if not folder.is_dir():
-        raise DealflowError(f"cannot write {_shown(path)}: the folder {_shown(named)} does "
-                            "not exist; create it first, or give a path in an existing folder")
+        raise DealflowError(_cannot(path, _(
+            "the folder {folder} does not exist; create it first, or give a path in an "
+            "existing folder", folder=_shown(named))))
     if found is not None and not os.access(target, os.W_OK):
-        raise DealflowError(f"cannot write {_shown(path)}: the file is read-only; make it "
-                            "writable, or give another path")
+        raise DealflowError(_cannot(path, _("the file is read-only; make it writable, or give "
+                                            "another path")))
     try:
         handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise DealflowError(f"cannot write {_shown(path)}: {_reason(exc)} (in the folder "
-                            f"{_shown(named)}); {_remedy(exc)}") from None
+        raise DealflowError(_cannot(path, _(
+            "{reason} (in the folder {folder}); {remedy}", reason=_reason(exc),
+            folder=_shown(named), remedy=_remedy(exc)))) from None
     try:
-        with _failing_as(path, "is unchanged" if found else "was not created"), os.fdopen(
+        with _failing_as(path, N_("is unchanged") if found else N_("was not created")), os.fdopen(
                 handle, "w", encoding="utf-8", newline=newline) as out:
             result = write(out)
             out.flush()
@@ -121,9 +124,10 @@ def _in_place(path: Path, write: Callable[[IO[str]], T], newline: str | None) ->
     try:
         handle = os.open(path, os.O_WRONLY | os.O_NOCTTY)
     except OSError as exc:
-        raise DealflowError(f"cannot write {_shown(path)}: {_reason(exc)}; nothing was "
-                            f"written; {_remedy(exc)}") from None
-    with _failing_as(path, "may have received part of the output"), os.fdopen(
+        raise DealflowError(_cannot(path, _(
+            "{reason}; nothing was written; {remedy}", reason=_reason(exc),
+            remedy=_remedy(exc)))) from None
+    with _failing_as(path, N_("may have received part of the output")), os.fdopen(
             handle, "w", encoding="utf-8", newline=newline) as out:
         result = write(out)
         out.flush()
@@ -136,12 +140,18 @@ def _failing_as(path: Path, after: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise DealflowError(f"cannot write {_shown(path)}: {_reason(exc)}; {_shown(path)} "
-                            f"{after}; {_remedy(exc)}") from None
+        raise DealflowError(_cannot(path, _(
+            "{reason}; {path} {after}; {remedy}", reason=_reason(exc), path=_shown(path),
+            after=_(after), remedy=_remedy(exc)))) from None
     except UnicodeEncodeError as exc:
-        raise DealflowError(f"cannot write {_shown(path)}: the output holds "
-                            f"{visible(exc.object[exc.start:exc.end])}, which is not text "
-                            f"(UTF-8 cannot encode it); {_shown(path)} {after}") from None
+        raise DealflowError(_cannot(path, _(
+            "the output holds {text}, which is not text (UTF-8 cannot encode it); {path} "
+            "{after}", text=visible(exc.object[exc.start:exc.end]), path=_shown(path),
+            after=_(after)))) from None
+
+
+def _cannot(path: Path, why: str) -> str:
+    return _("cannot write {path}: {why}", path=_shown(path), why=why)
 
 
 def _reason(exc: OSError) -> str:
@@ -150,10 +160,10 @@ def _reason(exc: OSError) -> str:
 
 def _remedy(exc: OSError) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "free some disk space, or write elsewhere"
+        return _("free some disk space, or write elsewhere")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "write to a folder you may write, or change its permissions"
-    return "check the path and the disk, then retry"
+        return _("write to a folder you may write, or change its permissions")
+    return _("check the path and the disk, then retry")
 
 
 def _shown(path: Path) -> str:
