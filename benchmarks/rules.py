@@ -7,13 +7,51 @@ Target: <= 1x simpleeval per deal; memory per deal reported.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import sys
 import time
 import tracemalloc
 
 from benchmarks._common import Figure
-from benchmarks.advance import DEAL, NOW, PLAYBOOK
-from dealflow import Deal, Engine
+from dealflow import Deal, Engine, Stakeholder, parse_playbook
+
+#: A one-stage playbook whose five gates are the five rules.
+NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+PLAYBOOK = parse_playbook("""
+id: bench
+version: "1"
+title: Bench
+locales: [en]
+buyer_phases: [{id: p, name: P}]
+stages:
+  - id: one
+    name: One
+    buyer_phase: p
+    goal: G
+    probability: 10
+    gates:
+      - {id: g1, text: Pain, when: facts.pain}
+      - {id: g2, text: Economic buyer, when: "covered('economic_buyer')"}
+      - {id: g3, text: Three people, when: "stakeholders | length >= 3"}
+      - {id: g4, text: Support, when: "support_score > 0"}
+      - {id: g5, text: Budget, when: "facts.budget >= 50000"}
+  - {id: two, name: Two, buyer_phase: p, goal: G, probability: 50}
+roles: [{id: economic_buyer, name: EB}, {id: user, name: U}]
+our_roles: [{id: sales, name: S}]
+facts:
+  - {id: pain, name: Pain, type: bool}
+  - {id: budget, name: Budget, type: int}
+lost_reasons: [{id: lost, name: Lost}]
+""", "bench.yaml")
+
+PEOPLE = tuple(
+    Stakeholder(id=f"p{i}", name=f"Person {i}", roles=("economic_buyer",) if i == 0 else ("user",),
+                stance="champion" if i % 2 else "supporter", influence="high")
+    for i in range(8))
+DEAL = Deal(id="d1", title="T", account="A", owner="o", playbook_id="bench",
+            playbook_version="1", stage="one", facts={"pain": True, "budget": 80000},
+            stakeholders=PEOPLE, created_at=NOW, stage_entered_at=NOW)
+
 
 RULES = [
     "pain",

@@ -276,3 +276,50 @@ def test_a_file_that_is_not_utf8_text_is_refused_at_the_first_bad_line(
     path.write_bytes(content)
     found = refused_file(path)
     assert (found.line, found.message) == problem
+
+
+def _outcome(text: str, *, reference: bool = False) -> object:
+    """What the reader makes of `text` (data, places and problems, or the refusal); with
+    `reference`, read by PyYAML's own pure-Python parser only."""
+    import dealflow._yaml as reader
+
+    fast = reader._CParser
+    if reference:
+        reader._CParser = None
+    try:
+        document = read(text)
+    except DocumentError as exc:
+        return exc.problem
+    finally:
+        reader._CParser = fast
+    return document.data, document.values, document.keys, document.problems
+
+
+REPO = Path(__file__).resolve().parents[1]
+YAML_FILES = sorted(
+    [*REPO.glob("playbooks/*.yaml"), *REPO.glob("docs/**/*.yaml"),
+     *REPO.glob("tests/playbooks/**/*.yaml"), *REPO.glob("src/dealflow/crm/mappings/*.yaml")])
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_libyaml_reads_every_file_as_the_reference_parser_does(path: Path) -> None:
+    """libyaml reads first (ten times faster); it must find what PyYAML finds, where."""
+    text = path.read_text("utf-8", errors="surrogateescape")
+    assert _outcome(text) == _outcome(text, reference=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: 1\nb: [x, y\n", "a: \"\\ud800\"\n", "a: 1\n\x07\n", "a: &x 1\nb: *y\n", "- \ud800\n",
+     "a: 1\n---\nb: 2\n", "a: " + "[" * 60 + "1" + "]" * 60 + "\n", "a:\tb\n", "? [a]\n: 1\n",
+     "a: !!python/object:os.system x\n", "a: 1\r\u2028b: 2\n", "", "%YAML 1.2\n---\na: 1\n",
+     "x" * 1100 + ": 1\n", "a: b: c\n", "a:\n  - 1\n - 2\n", "a: 'x\n  y'\nb: |\n  t\n",
+     "a: [1, 2,]\n", "{a: 1, a: 2}\n", "a: 0o17\nb: 1_000\nc: 2026-13-01\n", "\ufeffa: 1\n"],
+    ids=["flow", "escaped-surrogate", "control", "alias", "lone-surrogate", "two-documents",
+         "deep", "tab", "complex-key", "python-tag", "odd-breaks", "empty", "directive",
+         "long-key", "nested-plain", "bad-indent", "folded", "flow-trailing-comma",
+         "duplicate-flow", "numbers-and-dates", "bom"],
+)
+def test_an_odd_document_reads_as_the_reference_parser_reads_it(text: str) -> None:
+    """Refused or read, each with the same problems at the same places."""
+    assert _outcome(text) == _outcome(text, reference=True)

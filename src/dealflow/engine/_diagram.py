@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from transitions.extensions import GraphMachine
-
 from dealflow._safe_text import visible
 from dealflow.playbook import Playbook
 
@@ -43,6 +41,9 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
             + [f"approval:{rule.id}" for rule in playbook.approval_rules if rule.before == dest],
         })
     transitions.append({"trigger": "lose", "source": stages, "dest": "lost"})
+    # imported here: transitions.extensions brings asyncio along (20 ms of every command)
+    from transitions.extensions import GraphMachine
+
     marker = _Marker()
     machine = GraphMachine(
         model=marker, states=[*stages, "won", "lost"], transitions=transitions,
