@@ -26,8 +26,7 @@ from dealflow.deal import Deal, Status
 from dealflow.engine._context import RuleContext
 from dealflow.engine._gates import Check, check_gate
 from dealflow.engine._outcome import fails
-from dealflow.playbook import Gate, Playbook
-from dealflow.playbook._moves import LOST, WON, MoveEdge, move_edges
+from dealflow.playbook import LOST, WON, Gate, MoveEdge, Playbook, move_edges
 
 __all__ = ["LOST", "OPERATIONS", "Attempt", "MoveMachine"]
 
@@ -67,20 +66,26 @@ def state_of(deal: Deal) -> str:
 Evaluate = Callable[[Attempt], list[Check]]
 
 
-def _condition(label: str, evaluate: Evaluate, *, prerequisite: bool = False,
-               shown: bool = True) -> Callable[[EventData], bool]:
+class _Condition:
     """A transition condition: evaluates its checks, keeps them on the token, holds when
-    none blocks. `label` names it on the diagram (when `shown`)."""
-    def condition(event: EventData) -> bool:
+    none blocks. `__name__` labels it on the diagram (when `shown`); a `prerequisite`
+    that fails stops the transition's other conditions."""
+
+    __slots__ = ("__name__", "evaluate", "prerequisite", "shown")
+
+    def __init__(self, label: str, evaluate: Evaluate, *, prerequisite: bool = False,
+                 shown: bool = True) -> None:
+        self.__name__ = label
+        self.evaluate, self.prerequisite, self.shown = evaluate, prerequisite, shown
+
+    def __call__(self, event: EventData) -> bool:
         token: Attempt = event.model  # type: ignore[assignment]
-        found = evaluate(token)
+        found = self.evaluate(token)
         token.checks.extend(found)
         return not any(check.blocks for check in found)
 
-    condition.__name__ = label
-    condition.prerequisite = prerequisite  # type: ignore[attr-defined]
-    condition.shown = shown  # type: ignore[attr-defined]
-    return condition
+
+_condition = _Condition
 
 
 class _Move(Transition):
@@ -94,15 +99,17 @@ class _Move(Transition):
         token.tried = True
         holds = True
         for condition in self.conditions:  # each is one of ours: called without lookup
-            if not condition.func(event_data):
+            func: _Condition = condition.func  # type: ignore[assignment]
+            if not func(event_data):
                 holds = False
-                if condition.func.prerequisite:
+                if func.prerequisite:
                     break
         return holds
 
     def _change_state(self, event_data: EventData) -> None:
         """Move the token: its states have no enter or exit callbacks to run."""
-        event_data.model.state = self.dest
+        token: Attempt = event_data.model  # type: ignore[assignment]
+        token.state = str(self.dest)
 
 
 class _Machine(Machine):
@@ -199,7 +206,7 @@ def _closed_from(token: Attempt) -> list[Check]:
                   f"{token.deal.stage}", f"{token.target} is not {token.deal.stage}")]
 
 
-def _conditions(playbook: Playbook, edge: MoveEdge) -> list[Callable[[EventData], bool]]:
+def _conditions(playbook: Playbook, edge: MoveEdge) -> list[Any]:
     outcomes = bool(playbook.moves and playbook.moves.outcomes)
     conditions = [_condition("status", _status(edge.kind, outcomes), prerequisite=True,
                              shown=False)]
