@@ -267,16 +267,18 @@ class MoveMachine:
                 locale: str | None = None) -> list[Check]:
         """Fire `kind` for `deal` aimed at `target`: the checks of every control point of
         that move (none blocks when the machine moved), or why there is no such move."""
-        if target is None:
-            return [self._no_move(kind, deal, target)]
-        token = Attempt(kind, deal, target, ctx, locale)
-        try:
-            self.machine.events[kind].trigger(token)
-        except (MachineError, KeyError):  # no move of this kind from the deal's state
-            token.tried = False
-        if not token.tried:
-            return [self._no_move(kind, deal, target)]
-        return token.checks
+        token = Attempt(kind, deal, target or "", ctx, locale)
+        if target is not None:
+            try:
+                self.machine.events[kind].trigger(token)
+            except (MachineError, KeyError):  # no move of this kind from the deal's state
+                token.tried = False
+        if token.tried:
+            return token.checks
+        missing = self._no_move(kind, deal, target)
+        if kind == "back" and missing.id != "status":  # the reason is wrong wherever it goes
+            return [*_back_reason(token), missing]
+        return [missing]
 
     def _no_move(self, kind: str, deal: Deal, target: str | None) -> Check:
         """Why the playbook has no move of `kind` from where `deal` is to `target`."""
