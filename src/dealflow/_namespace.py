@@ -30,6 +30,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "dealflow.playbook": (
         "ApprovalRule", "BuyerPhase", "Fact", "Gate", "Item", "LintSettings", "LocalizedText",
         "LostReason", "Play", "Playbook", "RedFlagPolicy", "Role", "Stage", "bundled_playbooks",
+        "AdvanceMove", "BackMove", "CloseMove", "MoveRule", "Moves", "OutcomeMove",
+        "ReopenMove", "SkipMove", "SubReason",
         "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
         "playbook_schema_text",
     ),
@@ -46,7 +48,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "dealflow.engine": (
         "Check", "DealCreated", "DealEdited", "DealHeld", "DealLost", "DealMigrated",
         "DealReopened", "DealResumed", "DealWon", "EditChanges", "Engine", "Event", "EventBase",
-        "FactSet",
+        "FactSet", "DealClosed", "MoveArgs",
         "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",

@@ -141,7 +141,7 @@ def test_list_shows_the_deals_matching_every_filter(
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--stage", "discovr"), "did you mean 'discover'?"),
-    (("--status", "closed"), "closed"),
+    (("--status", "archived"), "archived"),
 ], ids=["unknown-stage", "unknown-status"])
 def test_list_with_an_unknown_filter_value_is_a_usage_error(
     invoke: Invoke, deal: str, args: tuple[str, ...], message: str,

@@ -54,6 +54,7 @@ def transition_chain(store: Store, filters: Filters | None = None, *,
     query = (select(changes.c.from_stage, changes.c.to_stage, func.count())
              .where(changes.c.from_stage.is_not(None))
              .where(changes.c.from_stage != "closed")
+             .where(changes.c.to_stage != "closed")  # an outcome not counted as lost
              .group_by(changes.c.from_stage, changes.c.to_stage))
     counts: dict[str, dict[str, int]] = {}
     with store.database.connect() as conn:

@@ -83,6 +83,10 @@ class Funnel:
                 "stages": [layer.to_dict() for layer in self.stages]}
 
 
+NO_REASON = "no_reason"
+"""The reason a funnel shows for deals lost without one (a playbook with no lost reasons)."""
+
+
 def _counts(store: Store, query: Any) -> dict[str, int]:
     with store.database.connect() as conn:
         return {str(row[0]): int(row[1]) for row in conn.execute(query)}
@@ -93,7 +97,7 @@ def _lost(filters: Filters | None) -> Any:
     stay in `lost` has not ended (a reopen ends it, and only live deals are migrated)."""
     c = STAGE_CHANGES.c
     query = (select(c.from_stage, c.reason, func.count())
-             .where(c.type == "deal_lost").where(c.left_at.is_(None))
+             .where(c.to_stage == "lost").where(c.left_at.is_(None))
              .group_by(c.from_stage, c.reason).order_by(c.from_stage, c.reason))
     condition = selected(c.deal_id, filters)
     return query if condition is None else query.where(condition)
@@ -112,7 +116,8 @@ def funnel(store: Store, filters: Filters | None = None, *,
     lost_rows: dict[str, dict[str, int]] = {}
     with store.database.connect() as conn:
         for stage, reason, count in conn.execute(_lost(filters)):
-            lost_rows.setdefault(str(stage), {})[str(reason)] = int(count)
+            named = NO_REASON if reason is None else str(reason)
+            lost_rows.setdefault(str(stage), {})[named] = int(count)
     open_now = _counts(store, select(DEALS.c.stage, func.count())
                        .where(DEALS.c.status.in_(("open", "on_hold")))
                        .where(on_deals(filters)).group_by(DEALS.c.stage))

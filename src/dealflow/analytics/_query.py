@@ -137,4 +137,5 @@ def finished_stays(filters: Filters | None) -> Any:
     c = STAGE_CHANGES.c
     return _of_selected(select(c.to_stage.label("stage"), c.days)
                         .where(c.days.is_not(None)).where(not_(c.undated))
-                        .where(c.to_stage.not_in(("won", "lost"))), filters).subquery("stays")
+                        .where(c.to_stage.not_in(("won", "lost", "closed"))),
+                        filters).subquery("stays")

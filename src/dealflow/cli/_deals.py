@@ -22,6 +22,7 @@ from dealflow.cli._store import (
     playbook_for_new_deals,
     run,
 )
+from dealflow._messages import _
 from dealflow.deal import Status
 from dealflow.errors import DealflowError, DealNotFound
 
@@ -146,8 +147,13 @@ def _moved(outcome: Outcome) -> str:
     deal, report = outcome.deal, outcome.report
     if deal.hold is not None and report.operation == "hold":
         return f"{deal.id} is on hold until {deal.hold.resume_on} (in {deal.stage})"
+    if report.operation == "close":
+        return _("{deal} is closed as {outcome}, from {stage}", deal=deal.id,
+                 outcome=deal.outcome or "", stage=deal.stage)
     if report.operation in ("win", "lose"):
         why = f" ({deal.lost_reason})" if deal.lost_reason else ""
+        if deal.lost_sub_reason:
+            why = f" ({deal.lost_reason}: {deal.lost_sub_reason})"
         return f"{deal.id} is {deal.status.value}{why}, closed from {deal.stage}"
     if report.operation in ("resume", "reopen"):
         return f"{deal.id} is open again, in {deal.stage}"
@@ -165,9 +171,13 @@ def _move(db: str | None, deal_id: str, fmt: Format, actor: str | None, move: Mo
 
 
 def advance(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-            fmt: FormatOption = Format.table) -> None:
-    """Move a deal to the next stage, if every blocking control point holds."""
-    _move(db, deal_id, fmt, actor, lambda e, d, who: e.advance(d, actor=who))
+            fmt: FormatOption = Format.table,
+            to: Annotated[str | None, typer.Option(
+                "--to", help="Skip to this later stage, when the playbook's moves allow it "
+                "(default: the next stage).")] = None) -> None:
+    """Move a deal to the next stage (or skip to --to), if every blocking control point
+    of the move holds."""
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.advance(d, actor=who, to=to))
 
 
 def back(
@@ -192,14 +202,17 @@ def win(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
 def lose(
     deal_id: DealId,
     reason: Annotated[str, typer.Option("--reason", help="One of the playbook's lost "
-                                        "reasons (e.g. competitor, price).",
-                                        show_default=False)],
+                                        "reasons (e.g. competitor, price); none when it "
+                                        "declares none.", show_default=False)] = "",
     note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    sub_reason: Annotated[str | None, typer.Option(
+        "--sub-reason", help="One of the lost reason's sub-reasons.")] = None,
 ) -> None:
-    """Close a deal as lost, with one of the playbook's lost reasons."""
+    """Close a deal as lost, with one of the playbook's lost reasons (or a note)."""
     _move(db, deal_id, fmt, actor,
-          lambda e, d, who: e.lose(d, reason=reason, note=note, actor=who))
+          lambda e, d, who: e.lose(d, reason=reason, note=note, actor=who,
+                                   sub_reason=sub_reason))
 
 
 def hold(
@@ -223,14 +236,30 @@ def resume(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
 
 
 def reopen(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-           fmt: FormatOption = Format.table) -> None:
-    """Open a won or lost deal again, in the stage it was closed from."""
-    _move(db, deal_id, fmt, actor, lambda e, d, who: e.reopen(d, actor=who))
+           fmt: FormatOption = Format.table,
+           to: Annotated[str | None, typer.Option(
+               "--to", help="The stage to reopen into, when the playbook's moves allow it "
+               "(default: the stage it was closed from).")] = None) -> None:
+    """Open a closed deal again, in the stage it was closed from (or --to)."""
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.reopen(d, actor=who, to=to))
+
+
+def close(
+    deal_id: DealId,
+    outcome: Annotated[str, typer.Option("--outcome", help="One of the playbook's extra "
+                                         "outcomes (moves.outcomes), e.g. duplicate.",
+                                         show_default=False)],
+    note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
+    actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+) -> None:
+    """Close a deal with one of the playbook's extra outcomes (beyond won and lost)."""
+    _move(db, deal_id, fmt, actor,
+          lambda e, d, who: e.close(d, outcome=outcome, note=note, actor=who))
 
 
 def register(app: typer.Typer) -> None:
     """Add `dealflow deal ...` to `app`."""
-    for command in (new, show, advance, back, win, lose, hold, resume, reopen):
+    for command in (new, show, advance, back, win, lose, close, hold, resume, reopen):
         deal_app.command()(guarded(command))
     deal_app.command("list")(guarded(list_deals))
     app.add_typer(deal_app, name="deal")

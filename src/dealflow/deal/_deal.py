@@ -135,11 +135,16 @@ class Deal(_Frozen):
     lost_note: Note = ""
     items_done: dict[Ref, ItemCompletion] = Field(default_factory=dict)
     version: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
+    # -- declared moves (issue 17) --
+    lost_sub_reason: Ref | None = None
+    """The sub-reason of the loss, when one was given."""
+    outcome: Ref | None = None
+    """The extra outcome the deal was closed with (like `duplicate`), when it was."""
 
     @property
     def is_closed(self) -> bool:
-        """True when the deal is won or lost."""
-        return self.status in (Status.won, Status.lost)
+        """True when the deal is won, lost or closed with an outcome."""
+        return self.status in (Status.won, Status.lost, Status.closed)
 
     def stakeholder(self, stakeholder_id: str) -> Stakeholder | None:
         """The stakeholder with this id, or None."""

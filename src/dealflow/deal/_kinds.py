@@ -29,9 +29,11 @@ class Influence(StrEnum):
 
 
 class Status(StrEnum):
-    """Where a deal is in its life: open, on hold, won or lost."""
+    """Where a deal is in its life: open, on hold, won, lost, or closed with an outcome
+    that does not count as lost (`Deal.outcome`)."""
 
     open = "open"
     on_hold = "on_hold"
     won = "won"
     lost = "lost"
+    closed = "closed"

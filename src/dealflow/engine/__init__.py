@@ -5,6 +5,7 @@ from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
 from dealflow.engine._events import (
+    DealClosed,
     DealCreated,
     DealEdited,
     DealHeld,
@@ -37,10 +38,12 @@ from dealflow.engine._gates import (
     evaluate_rule,
     exit_checks,
 )
+from dealflow.engine._move_args import MoveArgs
 
 __all__ = [
     "WON",
     "Check",
+    "DealClosed",
     "DealCreated",
     "DealEdited",
     "DealHeld",
@@ -58,6 +61,7 @@ __all__ = [
     "GateReport",
     "ItemCompleted",
     "ItemInstance",
+    "MoveArgs",
     "NextStepSet",
     "Outcome",
     "RuleContext",

@@ -22,9 +22,10 @@ from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
 from dealflow.deal import INFLUENCE_WEIGHT, STANCE_VALUE, Deal, Influence, Stakeholder, Stance
+from dealflow.engine._move_args import MoveArgs
 from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
-from dealflow.rules import STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
+from dealflow.rules import MOVE_NAME, STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
 from dealflow.values import FactValue
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
@@ -123,11 +124,14 @@ class RuleContext(Mapping[str, Any]):
     """How each name of the rule vocabulary is computed from the context (once, when first
     asked for): set by `speaks_the_vocabulary` from the members of the same names."""
 
-    def __init__(self, playbook: Playbook, deal: Deal, now: dt.datetime) -> None:
+    def __init__(self, playbook: Playbook, deal: Deal, now: dt.datetime,
+                 move: MoveArgs | None = None) -> None:
         self.playbook = playbook
         self.deal = deal
         self.now = now
-        self._cache: dict[str, Any] = {}
+        self.move = move
+        """The move being tried, seen by the rules of its control points as `move`."""
+        self._cache: dict[str, Any] = {} if move is None else {MOVE_NAME: move}
         self._instances: dict[str, tuple[ItemInstance, ...]] = {}
         self._approvals: tuple[ApprovalRule, ...] | None = None
         self._busy: set[str] = set()

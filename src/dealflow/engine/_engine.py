@@ -1,12 +1,12 @@
 """The deal engine: moves deals through a playbook only when its control points hold.
 
-One `transitions` machine is built per playbook (`_machine`: stages, plus `won` and
-`lost`) and shared by every deal; deals are never added to it. Each operation first
-checks, in our own code, everything that must hold (the deal's status, the arguments,
-the gates of the stage it leaves, the roles the stage requires, the approval rules of
-the stage it enters); only then is the machine's trigger fired, so a refused operation
-changes nothing. Every operation returns an `Outcome` (`_outcome`): the new deal, the
-events that record the change, and the `GateReport` behind it.
+One `transitions` machine is built per playbook from its declared moves (`_machine`) and
+shared by every deal; deals are never added to it. The moves (`_moving`: advance, skip,
+win, lose, close, back, reopen) are the machine's triggers: the machine alone decides
+whether a move is allowed, its conditions being the move's control points, and a
+refused move changes nothing. The other operations (hold, facts, stakeholders, items,
+edits) check their arguments here. Every operation returns an `Outcome` (`_outcome`):
+the new deal, the events that record the change, and the `GateReport` behind it.
 """
 
 from __future__ import annotations
@@ -28,24 +28,20 @@ from dealflow.engine._events import (
     DealCreated,
     DealEdited,
     DealHeld,
-    DealLost,
-    DealReopened,
     DealResumed,
-    DealWon,
     Event,
     FactSet,
     ItemCompleted,
     NextStepSet,
-    StageAdvanced,
-    StageMovedBack,
     StakeholderAdded,
     StakeholderRemoved,
     StakeholderUpdated,
     apply_event,
     replay,
 )
-from dealflow.engine._gates import WON, Check, GateReport, exit_checks
-from dealflow.engine._machine import LOST, MoveMachine
+from dealflow.engine._gates import Check, GateReport
+from dealflow.engine._machine import MoveMachine
+from dealflow.engine._moving import MoveOperations
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
@@ -59,7 +55,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Engine:
+class Engine(MoveOperations):
     """Drives deals through `playbook`; `clock` gives the time of each event (UTC)."""
 
     def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now) -> None:
@@ -72,27 +68,11 @@ class Engine:
         """The rule context of `deal` now."""
         return RuleContext(self.playbook, deal, self.clock())
 
-    def explain(self, deal: Deal, locale: str | None = None) -> GateReport:
-        """The state of every control point of the deal's current stage."""
-        foreign = self._playbook_check(deal)
-        if foreign:  # its stage may not even exist in this playbook
-            return GateReport("advance", deal.id, deal.stage, None, tuple(foreign))
-        ctx = self.context(deal)
-        next_stage = self.playbook.next_stage(deal.stage)
-        target = next_stage.id if next_stage else WON
-        operation = "advance" if next_stage else "win"
-        status = self._status_check(deal, (Status.open,), operation)
-        return GateReport(operation, deal.id, deal.stage, target,
-                          tuple(status + self._exit_checks(ctx, target, locale)))
-
     def replay(self, events: Sequence[Event]) -> Deal:
         """Rebuild a deal from its events, typing facts by this playbook."""
         return replay(list(events), self.playbook)
 
     # -- checks ---------------------------------------------------------------------------
-    def _exit_checks(self, ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
-        return exit_checks(ctx, target, locale)
-
     def _playbook_check(self, deal: Deal) -> list[Check]:
         if deal.playbook_id != self.playbook.id or deal.playbook_version != self.playbook.version:
             return [fails("playbook", "the deal runs under this playbook version",
@@ -156,93 +136,7 @@ class Engine:
         report = GateReport("create", deal_id, first, first, ())
         return Outcome(deal, (event,), report)
 
-    # -- moves ------------------------------------------------------------------------------
-    def advance(self, deal: Deal, *, actor: str, locale: str | None = None,
-                raise_on_refusal: bool = False) -> Outcome:
-        """Move to the next stage, when every blocking control point of this one holds."""
-        checks = self._status_check(deal, (Status.open,), "advance")
-        next_stage = None if checks else self.playbook.next_stage(deal.stage)
-        target = next_stage.id if next_stage else None
-        if not checks and target is None:
-            checks = [fails("stage", "advance needs a next stage",
-                            f"{deal.stage} is the last stage: use win")]
-        if not checks and target is not None:
-            checks = self._exit_checks(self.context(deal), target, locale)
-        report_checks = checks
-
-        def make() -> Event:
-            assert target is not None
-            self._machine.fire("advance", deal.stage, target)
-            warnings = tuple(c.id for c in report_checks if not c.passed)
-            return StageAdvanced(**self._base(deal, actor), from_stage=deal.stage,
-                                 to_stage=target, warnings=warnings)
-
-        return self._outcome(deal, "advance", target, checks, make, raise_on_refusal)
-
-    def win(self, deal: Deal, *, actor: str, locale: str | None = None,
-            raise_on_refusal: bool = False) -> Outcome:
-        """Close the deal as won, from the last stage, when its control points hold."""
-        checks = self._status_check(deal, (Status.open,), "win")
-        last = self.playbook.stages[-1].id
-        if not checks and deal.stage != last:
-            checks = [fails("stage", f"win is only possible from the last stage, {last}",
-                            f"the deal is in {deal.stage}")]
-        if not checks:
-            checks = self._exit_checks(self.context(deal), WON, locale)
-
-        def make() -> Event:
-            self._machine.fire("win", deal.stage, WON)
-            return DealWon(**self._base(deal, actor), stage=deal.stage)
-
-        return self._outcome(deal, "win", WON, checks, make, raise_on_refusal)
-
-    def lose(self, deal: Deal, *, reason: str, actor: str, note: str = "",
-             raise_on_refusal: bool = False) -> Outcome:
-        """Close the deal as lost, with one of the playbook's lost reasons."""
-        checks = self._status_check(deal, (Status.open, Status.on_hold), "lose")
-        reasons = [r.id for r in self.playbook.lost_reasons]
-        if reason not in reasons:
-            checks.append(fails("reason", "a lost deal needs one of the playbook's lost reasons",
-                                f"unknown lost reason {reason!r}" + did_you_mean(reason, reasons)))
-
-        def make() -> Event:
-            self._machine.fire("lose", deal.stage, LOST)
-            return DealLost(**self._base(deal, actor), stage=deal.stage, reason=reason, note=note)
-
-        return self._outcome(deal, "lose", LOST, checks, make, raise_on_refusal)
-
-    def move_back(self, deal: Deal, *, reason: str, actor: str, to: str | None = None,
-                  raise_on_refusal: bool = False) -> Outcome:
-        """Move back to an earlier stage (the previous one unless `to` names another)."""
-        checks = self._status_check(deal, (Status.open,), "move back")
-        if not reason.strip():
-            checks.append(fails("reason", "moving back needs a reason", "the reason is empty"))
-        target = to
-        if not self._playbook_check(deal):  # a foreign deal's stage may not exist here
-            target, stage_checks = self._back_target(deal, to)
-            checks.extend(stage_checks)
-
-        def make() -> Event:
-            assert target is not None
-            self._machine.fire("back", deal.stage, target)
-            return StageMovedBack(**self._base(deal, actor), from_stage=deal.stage,
-                                  to_stage=target, reason=reason)
-
-        return self._outcome(deal, "move back", target, checks, make, raise_on_refusal)
-
-    def _back_target(self, deal: Deal, to: str | None) -> tuple[str | None, list[Check]]:
-        index = self.playbook.stage_index(deal.stage)
-        earlier = [stage.id for stage in self.playbook.stages[:index]]
-        target = to if to is not None else (earlier[-1] if earlier else None)
-        if target is None:
-            return None, [fails("stage", "moving back needs an earlier stage",
-                                f"{deal.stage} is the first stage")]
-        if target not in earlier:
-            return target, [fails("stage", "moving back goes to an earlier stage",
-                                  f"{target!r} is not before {deal.stage}"
-                                  + did_you_mean(target, earlier))]
-        return target, []
-
+    # -- holding ---------------------------------------------------------------------------
     def hold(self, deal: Deal, *, reason: str, resume_on: dt.date, actor: str,
              raise_on_refusal: bool = False) -> Outcome:
         """Put an open deal on hold, for a known reason, until a date."""
@@ -267,16 +161,6 @@ class Engine:
             return DealResumed(**self._base(deal, actor))
 
         return self._outcome(deal, "resume", deal.stage, checks, make, raise_on_refusal)
-
-    def reopen(self, deal: Deal, *, actor: str, raise_on_refusal: bool = False) -> Outcome:
-        """Open a won or lost deal again, in the stage it was closed from."""
-        checks = self._status_check(deal, (Status.won, Status.lost), "reopen")
-
-        def make() -> Event:
-            self._machine.fire("reopen", deal.status.value, deal.stage)
-            return DealReopened(**self._base(deal, actor), stage=deal.stage)
-
-        return self._outcome(deal, "reopen", deal.stage, checks, make, raise_on_refusal)
 
     # -- changes to the deal's data ---------------------------------------------------------
     def set_fact(self, deal: Deal, name: str, value: Any, *, actor: str,

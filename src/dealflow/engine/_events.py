@@ -40,6 +40,7 @@ from dealflow.values import (
 )
 
 __all__ = [
+    "DealClosed",
     "DealCreated",
     "DealEdited",
     "DealHeld",
@@ -149,12 +150,23 @@ class DealWon(EventBase):
 
 
 class DealLost(EventBase):
-    """The deal was lost, with one of the playbook's lost reasons."""
+    """The deal was lost, with one of the playbook's lost reasons (none when it declares
+    none), maybe a sub-reason, and a note."""
 
     type: Literal["deal_lost"] = "deal_lost"
     stage: Ref
-    reason: Ref
+    reason: Ref | None
     note: Note = ""
+    # -- declared moves (issue 17) --
+    sub_reason: Ref | None = None
+
+    @model_serializer(mode="wrap")
+    def _no_sub_reason_by_default(self, handler: SerializerFunctionWrapHandler
+                                  ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.sub_reason is None:
+            data.pop("sub_reason", None)
+        return data
 
 
 class DealHeld(EventBase):
@@ -242,10 +254,13 @@ class NextStepSet(EventBase):
     next_step: NextStep | None
 
 
+from dealflow.engine._events_moves import DealClosed, closed_changes  # noqa: E402
+
 Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
-    | FactSet | ItemCompleted | NextStepSet | DealMigrated,
+    | FactSet | ItemCompleted | NextStepSet | DealMigrated
+    | DealClosed,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -295,7 +310,9 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"status": Status.won, "next_step": None}
     if isinstance(event, DealLost):
         return {"status": Status.lost, "lost_reason": event.reason, "lost_note": event.note,
-                "hold": None, "next_step": None}
+                "hold": None, "next_step": None, "lost_sub_reason": event.sub_reason}
+    if isinstance(event, DealClosed):
+        return closed_changes(event)
     if isinstance(event, DealHeld):
         return {"status": Status.on_hold,
                 "hold": Hold(reason=event.reason, resume_on=event.resume_on)}
@@ -303,7 +320,7 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"status": Status.open, "hold": None}
     if isinstance(event, DealReopened):
         return {"status": Status.open, "stage": event.stage, "stage_entered_at": event.at,
-                "lost_reason": None, "lost_note": ""}
+                "lost_reason": None, "lost_note": "", "lost_sub_reason": None, "outcome": None}
     if isinstance(event, StakeholderAdded | StakeholderUpdated | StakeholderRemoved):
         return _stakeholders(deal, event)
     if isinstance(event, FactSet):

@@ -1,10 +1,17 @@
-"""The machine of a playbook's moves, shared by every deal.
+"""The machine of a playbook's moves, shared by every deal: the one authority on what a
+deal may do.
 
-One `transitions` machine is built per playbook (its stages, plus `won` and `lost`) with
-the moves the engine makes; deals are never added to it: each move is fired on a token
-that stands for the deal during one trigger, after the engine has checked, in its own
-code, everything that must hold. The machine's graph never changes once built, so each
-(trigger, from, to) it has allowed is remembered.
+One `transitions` machine is built per playbook from its declared moves
+(`dealflow.playbook.move_edges`): its states are the stages, `won`, `lost` and the extra
+outcomes; its transitions the moves, one trigger per kind (advance, skip, win, lose,
+close, back, reopen); each transition's conditions are the move's control points: the
+deal's status, the move's arguments, the gates and roles of the stage it leaves, the
+approval rules of the stage it enters and the move's own gates. Deals are never added
+to it: each attempt fires the trigger on a token that stands for the deal, aimed at one
+target. Every condition of the transition tried is evaluated, once, and keeps its
+`Check` (with what is missing) on the token, so a refused move reports every control
+point that fails; only a failed status stops the rest (a closed or held deal's gates
+say nothing). No transition to the target means the playbook does not allow the move.
 """
 
 from __future__ import annotations
@@ -12,54 +19,233 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from transitions import EventData, Machine, MachineError
+from transitions import EventData, Machine, MachineError, Transition
 
-from dealflow.engine._gates import WON
-from dealflow.playbook import Playbook
+from dealflow._problems import did_you_mean
+from dealflow.deal import Deal, Status
+from dealflow.engine._context import RuleContext
+from dealflow.engine._gates import Check, check_gate
+from dealflow.engine._outcome import fails
+from dealflow.playbook import LOST, WON, Gate, MoveEdge, Playbook, move_edges
 
-__all__ = ["LOST", "MoveMachine"]
+__all__ = ["LOST", "OPERATIONS", "Attempt", "MoveMachine"]
 
-LOST = "lost"
-"""The target of a `lose`: not a stage, the end of the track."""
+OPERATIONS = {"advance": "advance", "skip": "advance", "win": "win", "lose": "lose",
+              "close": "close", "back": "move back", "reopen": "reopen"}
+"""The operation each kind of move is reported as."""
 
-
-class _Token:
-    """What the shared machine sees of a deal during one trigger."""
-
-    __slots__ = ("permitted", "state", "target")
-
-    def __init__(self, state: str, target: str | None) -> None:
-        self.state = state
-        self.target = target
-        self.permitted = True
+_STATUSES: dict[str, tuple[Status, ...]] = {
+    "advance": (Status.open,), "skip": (Status.open,), "win": (Status.open,),
+    "back": (Status.open,), "lose": (Status.open, Status.on_hold),
+    "close": (Status.open, Status.on_hold),
+    "reopen": (Status.won, Status.lost, Status.closed)}
 
 
-def _build(playbook: Playbook) -> Machine:
-    """One `transitions` machine of the playbook's stages, plus won and lost, with the
-    moves the engine makes: forward one stage, win from the last, lose from any, back to
-    an earlier stage, reopen a closed deal into a stage."""
-    stages = [stage.id for stage in playbook.stages]
-    machine = Machine(model=None, states=[*stages, WON, LOST], initial=stages[0],
-                      auto_transitions=False, send_event=True)
+class Attempt:
+    """The token of one attempt: what the shared machine sees of a deal during one
+    trigger, and the checks its conditions leave."""
 
-    def permitted(event: EventData) -> bool:
-        token: _Token = event.model  # type: ignore[assignment]
-        return token.permitted
+    __slots__ = ("checks", "ctx", "deal", "kind", "locale", "memo", "state", "target", "tried")
 
-    def aimed(dest: str) -> Callable[[EventData], bool]:
-        return lambda event: bool(getattr(event.model, "target", None) == dest)
+    def __init__(self, kind: str, deal: Deal, target: str, ctx: RuleContext,
+                 locale: str | None) -> None:
+        self.kind, self.deal, self.target, self.ctx, self.locale = kind, deal, target, ctx, locale
+        self.state = state_of(deal)
+        self.checks: list[Check] = []
+        self.memo: dict[str, Any] = {}
+        self.tried = False
 
-    for here, there in zip(stages, stages[1:], strict=False):
-        machine.add_transition("advance", here, there, conditions=[permitted])
-    machine.add_transition("win", stages[-1], WON, conditions=[permitted])
-    machine.add_transition("lose", list[Any](stages), LOST, conditions=[permitted])
-    for i, here in enumerate(stages):
-        for there in stages[:i]:
-            machine.add_transition("back", here, there, conditions=[permitted, aimed(there)])
-    for state in (WON, LOST):
-        for there in stages:
-            machine.add_transition("reopen", state, there,
-                                   conditions=[permitted, aimed(there)])
+
+def state_of(deal: Deal) -> str:
+    """The machine state of `deal`: its stage while open or held, else its outcome."""
+    if deal.status in (Status.open, Status.on_hold):
+        return deal.stage
+    return deal.outcome or deal.status.value
+
+
+Evaluate = Callable[[Attempt], list[Check]]
+
+
+class _Condition:
+    """A transition condition: evaluates its checks, keeps them on the token, holds when
+    none blocks. `__name__` labels it on the diagram (when `shown`); a `prerequisite`
+    that fails stops the transition's other conditions."""
+
+    __slots__ = ("__name__", "evaluate", "prerequisite", "shown")
+
+    def __init__(self, label: str, evaluate: Evaluate, *, prerequisite: bool = False,
+                 shown: bool = True) -> None:
+        self.__name__ = label
+        self.evaluate, self.prerequisite, self.shown = evaluate, prerequisite, shown
+
+    def __call__(self, event: EventData) -> bool:
+        token: Attempt = event.model  # type: ignore[assignment]
+        found = self.evaluate(token)
+        token.checks.extend(found)
+        return not any(check.blocks for check in found)
+
+
+_condition = _Condition
+
+
+class _Move(Transition):
+    """A transition that applies only to the target aimed at, and evaluates every
+    condition (a failed prerequisite stops the rest)."""
+
+    def _eval_conditions(self, event_data: EventData) -> bool:
+        token: Attempt = event_data.model  # type: ignore[assignment]
+        if token.target != self.dest:
+            return False
+        token.tried = True
+        holds = True
+        for condition in self.conditions:  # each is one of ours: called without lookup
+            func: _Condition = condition.func  # type: ignore[assignment]
+            if not func(event_data):
+                holds = False
+                if func.prerequisite:
+                    break
+        return holds
+
+    def _change_state(self, event_data: EventData) -> None:
+        """Move the token: its states have no enter or exit callbacks to run."""
+        token: Attempt = event_data.model  # type: ignore[assignment]
+        token.state = str(self.dest)
+
+
+class _Machine(Machine):
+    transition_cls = _Move
+
+
+# -- the conditions -----------------------------------------------------------------------
+def _status_check(kind: str, deal: Deal, outcomes: bool) -> list[Check]:
+    """The deal's status fails a move of `kind` (`outcomes`: the playbook declares extra
+    outcomes, so a deal may be closed with one)."""
+    allowed = _STATUSES[kind]
+    if deal.status in allowed:
+        return []
+    names = " or ".join(status.value for status in allowed
+                        if outcomes or status is not Status.closed)
+    return [fails("status", f"{OPERATIONS[kind]} needs a deal that is {names}",
+                  f"deal {deal.id} is {deal.status.value}")]
+
+
+def _status(kind: str, outcomes: bool) -> Evaluate:
+    return lambda token: _status_check(kind, token.deal, outcomes)
+
+
+def _gate(gate: Gate) -> Evaluate:
+    return lambda token: [check_gate(gate, token.ctx, token.locale)]
+
+
+def _role(playbook: Playbook, role: str) -> Evaluate:
+    name = next(r.name for r in playbook.roles if r.id == role)
+
+    def evaluate(token: Attempt) -> list[Check]:
+        covered = token.ctx.covered(role)
+        return [Check(id=f"role:{role}", text=f"{playbook.text(name, token.locale)} ({role}) "
+                      "is mapped", passed=covered, rule=f"covered('{role}')",
+                      missing=() if covered else (f"no stakeholder has role {role}",))]
+    return evaluate
+
+
+def _approval(playbook: Playbook, index: int, up_to: str) -> Evaluate:
+    rule = playbook.approval_rules[index]
+
+    def evaluate(token: Attempt) -> list[Check]:
+        key = f"approvals:{up_to}"
+        if key not in token.memo:
+            token.memo[key] = dict(token.ctx.missing_approvals(up_to_stage=up_to))
+        missing: dict[str, list[str]] = token.memo[key]
+        return [Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, token.locale),
+                      passed=rule.id not in missing, rule=rule.when.source,
+                      missing=tuple(f"no stakeholder has role {role}, which this deal's "
+                                    f"approval requires before {rule.before}"
+                                    for role in missing.get(rule.id, [])))]
+    return evaluate
+
+
+def _lost_reason(playbook: Playbook, stage: str) -> Evaluate:
+    reasons = {r.id: r for r in playbook.lost_reasons}
+    here = [r.id for r in playbook.lost_reasons if r.stages is None or stage in r.stages]
+
+    def evaluate(token: Attempt) -> list[Check]:
+        move = token.ctx.move
+        reason = move.reason if move is not None else ""
+        if not reasons:
+            if reason:
+                return [fails("reason", "this playbook declares no lost reasons: give a note",
+                              f"unknown lost reason {reason!r}")]
+            return []
+        if reason not in reasons:
+            return [fails("reason", "a lost deal needs one of the playbook's lost reasons",
+                          f"unknown lost reason {reason!r}" + did_you_mean(reason, reasons))]
+        if reason not in here:
+            return [fails("reason", f"the lost reasons of stage {stage} are "
+                          + ", ".join(here), f"{reason} is not a lost reason in {stage}")]
+        subs = [sub.id for sub in reasons[reason].sub_reasons]
+        sub = move.sub_reason if move is not None else None
+        if sub is not None and sub not in subs:
+            return [fails("sub_reason", f"the sub-reasons of {reason} are "
+                          + (", ".join(subs) or "none"), f"unknown sub-reason {sub!r}"
+                          + (did_you_mean(sub, subs) if subs else ""))]
+        return []
+    return evaluate
+
+
+def _back_reason(token: Attempt) -> list[Check]:
+    move = token.ctx.move
+    if move is None or not move.reason.strip():
+        return [fails("reason", "moving back needs a reason", "the reason is empty")]
+    return []
+
+
+def _closed_from(token: Attempt) -> list[Check]:
+    if token.target == token.deal.stage:
+        return []
+    return [fails("stage", f"a reopened deal goes back into the stage it was closed from, "
+                  f"{token.deal.stage}", f"{token.target} is not {token.deal.stage}")]
+
+
+def _conditions(playbook: Playbook, edge: MoveEdge) -> list[Any]:
+    outcomes = bool(playbook.moves and playbook.moves.outcomes)
+    conditions = [_condition("status", _status(edge.kind, outcomes), prerequisite=True,
+                             shown=False)]
+    if edge.kind == "lose":
+        conditions.append(_condition("reason", _lost_reason(playbook, edge.source),
+                                     shown=False))
+    elif edge.kind == "back":
+        conditions.append(_condition("reason", _back_reason, shown=False))
+    elif edge.kind == "reopen" and edge.closed_from_only:
+        conditions.append(_condition("closed_from", _closed_from, shown=False))
+    if edge.kind in ("advance", "skip", "win"):
+        stage = playbook.stage(edge.source)
+        conditions += [_condition(gate.id, _gate(gate)) for gate in stage.gates
+                       if gate.severity == "block"]
+        conditions += [_condition(gate.id, _gate(gate), shown=False) for gate in stage.gates
+                       if gate.severity != "block"]
+        conditions += [_condition(f"role:{role}", _role(playbook, role))
+                       for role in stage.required_roles]
+        last = playbook.stages[-1].id
+        up_to = edge.dest if edge.dest != WON else (last if edge.source != last else None)
+        if up_to is not None:
+            limit = playbook.stage_index(up_to)
+            conditions += [_condition(f"approval:{rule.id}", _approval(playbook, i, up_to))
+                           for i, rule in enumerate(playbook.approval_rules)
+                           if playbook.stage_index(rule.before) <= limit]
+    conditions += [_condition(gate.id, _gate(gate), shown=gate.severity == "block")
+                   for gate in edge.rule.gates]
+    return conditions
+
+
+def _build(playbook: Playbook) -> _Machine:
+    edges = move_edges(playbook)
+    states = [stage.id for stage in playbook.stages]
+    states += [WON, LOST, *(o.id for o in (playbook.moves.outcomes if playbook.moves else ()))]
+    machine = _Machine(model=None, states=states, initial=states[0], auto_transitions=False,
+                       send_event=True)
+    for edge in edges:
+        machine.add_transition(edge.kind, edge.source, edge.dest,
+                               conditions=_conditions(playbook, edge))
     return machine
 
 
@@ -67,22 +253,67 @@ class MoveMachine:
     """The moves `playbook` allows, as one machine shared by every deal."""
 
     def __init__(self, playbook: Playbook) -> None:
-        self._machine = _build(playbook)
-        self._allowed: dict[tuple[str, str, str | None], str] = {}
+        self.playbook = playbook
+        self.machine = _build(playbook)
 
-    def fire(self, trigger: str, state: str, target: str | None) -> str:
-        """The state `trigger` moves a deal in `state` to (`target` names it for `back`
-        and `reopen`); a `RuntimeError` when the machine does not allow it, which the
-        engine's own checks, made first, never let happen."""
-        allowed = self._allowed.get((trigger, state, target))
-        if allowed is not None:
-            return allowed
-        token = _Token(state, target)
-        try:
-            moved = self._machine.events[trigger].trigger(token)
-        except MachineError as exc:  # the playbook's structure does not allow it
-            raise RuntimeError(f"{trigger} from {state}: {exc.value}") from None
-        if not moved:
-            raise RuntimeError(f"{trigger} from {state} to {target} did not fire")
-        self._allowed[(trigger, state, target)] = token.state
-        return token.state
+    def targets(self, kind: str, state: str) -> list[str]:
+        """Where a move of `kind` may go from `state`."""
+        event = self.machine.events.get(kind)
+        if event is None:
+            return []
+        return [str(t.dest) for t in event.transitions.get(state, [])]
+
+    def attempt(self, kind: str, deal: Deal, target: str | None, ctx: RuleContext,
+                locale: str | None = None) -> list[Check]:
+        """Fire `kind` for `deal` aimed at `target`: the checks of every control point of
+        that move (none blocks when the machine moved), or why there is no such move."""
+        token = Attempt(kind, deal, target or "", ctx, locale)
+        if target is not None:
+            try:
+                self.machine.events[kind].trigger(token)
+            except (MachineError, KeyError):  # no move of this kind from the deal's state
+                token.tried = False
+        if token.tried:
+            return token.checks
+        missing = self._no_move(kind, deal, target)
+        if kind == "back" and missing.id != "status":  # the reason is wrong wherever it goes
+            return [*_back_reason(token), missing]
+        return [missing]
+
+    def _no_move(self, kind: str, deal: Deal, target: str | None) -> Check:
+        """Why the playbook has no move of `kind` from where `deal` is to `target`."""
+        status = _status_check(kind, deal, bool(self.playbook.moves
+                                                and self.playbook.moves.outcomes))
+        if status:
+            return status[0]
+        here = state_of(deal)
+        targets = self.targets(kind, here)
+        if kind == "advance" and target is None:
+            return fails("stage", "advance needs a next stage", f"{here} is the last stage: "
+                         "use win" + (" or lose" if self.targets("win", here) == [] else ""))
+        if kind == "win":
+            sources = [str(t.source) for t in self._transitions("win")]
+            last = self.playbook.stages[-1].id
+            text = (f"win is only possible from the last stage, {last}" if sources == [last]
+                    else "win is possible from " + (", ".join(sources) or "no stage"))
+            return fails("stage", text, f"the deal is in {here}")
+        if kind == "back":
+            index = self.playbook.stage_index(here)
+            if target is None or index == 0:
+                return fails("stage", "moving back needs an earlier stage",
+                             f"{here} is the first stage")
+            earlier = [s.id for s in self.playbook.stages[:index]]
+            if target not in earlier:
+                return fails("stage", "moving back goes to an earlier stage",
+                             f"{target!r} is not before {here}" + did_you_mean(target, earlier))
+        operation = OPERATIONS[kind]
+        allowed = ", ".join(targets) if targets else "nowhere"
+        return fails("move", f"the playbook allows {operation} from {here} to: {allowed}",
+                     f"{operation} from {here} to {target} is not a move of this playbook"
+                     + (did_you_mean(target, targets) if targets and target else ""))
+
+    def _transitions(self, kind: str) -> list[Transition]:
+        event = self.machine.events.get(kind)
+        if event is None:
+            return []
+        return [t for found in event.transitions.values() for t in found]

@@ -39,6 +39,7 @@ __all__ = [
     "Role",
     "Severity",
     "Stage",
+    "SubReason",
 ]
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -228,6 +229,17 @@ class ApprovalRule(_Model):
     """The stage a deal may not enter until those roles are mapped."""
 
 
+class SubReason(_Model):
+    """A finer reason under a lost reason."""
+
+    id: Identifier
+    """Unique id of the sub-reason within its reason."""
+    name: Text
+    """The sub-reason's display name."""
+    description: Text | None = None
+    """When to use this sub-reason."""
+
+
 class LostReason(_Model):
     """A reason a deal may be lost with."""
 
@@ -237,6 +249,11 @@ class LostReason(_Model):
     """The reason's display name."""
     description: Text | None = None
     """When to use this reason."""
+    # -- declared moves (issue 17) --
+    stages: tuple[Identifier, ...] | None = None
+    """The stages a deal may be lost with this reason from (none given: every stage)."""
+    sub_reasons: tuple[SubReason, ...] = ()
+    """Finer reasons a loss with this reason may name."""
 
 
 class RedFlagPolicy(_Model):
@@ -287,8 +304,8 @@ class Playbook(_Model):
     """Situations and the recommended responses."""
     approval_rules: tuple[ApprovalRule, ...] = ()
     """Roles that must be mapped before a stage, depending on the deal."""
-    lost_reasons: Annotated[tuple[LostReason, ...], Field(min_length=1)]
-    """The reasons a deal may be lost with."""
+    lost_reasons: tuple[LostReason, ...] = ()
+    """The reasons a deal may be lost with (none: a loss takes a free note)."""
     red_flags: RedFlagPolicy = RedFlagPolicy()
     """Thresholds of the stakeholder red flags."""
     change_budget: Annotated[float, Field(gt=0, le=1)] = 0.2
@@ -297,6 +314,9 @@ class Playbook(_Model):
     """Settings of the soundness checks (codes to ignore)."""
     stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
+    # -- declared moves (issue 17) --
+    moves: Moves | None = None
+    """The moves a deal may make; none given: the default model (see `Moves`)."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:
@@ -350,3 +370,8 @@ class Playbook(_Model):
             "plays": len(self.plays),
             "facts": len(self.facts),
         }
+
+
+from dealflow.playbook._moves import Moves  # noqa: E402  (its moves use Gate, above)
+
+Playbook.model_rebuild()

@@ -20,6 +20,7 @@ __all__ = [
     "HELPERS_WITH_FACT_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
+    "MOVE_NAME",
     "RULE_HELPERS",
     "RULE_NAMES",
     "STAKEHOLDER_NAME",
@@ -74,6 +75,10 @@ RULE_NAMES: frozenset[str] = frozenset(word.name for word in VOCABULARY)
 #: The extra name bound in a `for_each` rule and in the text of an item repeated per
 #: stakeholder.
 STAKEHOLDER_NAME = "stakeholder"
+
+#: The extra name bound in the rules of a move's control points (`moves:`): the move's
+#: kind, target, reason, sub_reason and note.
+MOVE_NAME = "move"
 
 #: The names an item's text template may use: the rule context, the stakeholder of a
 #: `for_each` item, and the locale being rendered.

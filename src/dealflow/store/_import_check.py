@@ -257,7 +257,8 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
     for stage in _stages(event):
         if stage not in words.stages:
             return words.unknown("stage", stage, words.stages)
-    if isinstance(event, DealLost) and event.reason not in words.reasons:
+    if isinstance(event, DealLost) and event.reason is not None and (
+            event.reason not in words.reasons):
         return words.unknown("lost reason", event.reason, words.reasons)
     if isinstance(event, StakeholderAdded | StakeholderUpdated):
         for role in event.stakeholder.roles:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from dealflow._plain import plain_errors
 from dealflow.deal import Deal, typed_facts
 from dealflow.engine import (
+    DealClosed,
     DealCreated,
     DealLost,
     DealMigrated,
@@ -57,6 +58,9 @@ def stage_change_values(event: Event) -> dict[str, Any] | None:
         from_stage, to_stage = event.stage, "won"
     elif isinstance(event, DealLost):
         from_stage, to_stage, reason = event.stage, "lost", event.reason
+    elif isinstance(event, DealClosed):  # an outcome that does not count as lost: `closed`
+        from_stage, reason = event.stage, event.outcome
+        to_stage = "lost" if event.counts_as_lost else "closed"
     elif isinstance(event, DealReopened):
         from_stage, to_stage = "closed", event.stage
     elif isinstance(event, DealMigrated) and event.from_stage != event.to_stage:
