@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from dealflow._messages import _
 from dealflow._safe_text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,8 +91,8 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     stage = playbook.stage(deal.stage) if deal.stage in {s.id for s in playbook.stages} else None
-    where = deal.stage if stage is None else (
-        f"{deal.stage} ({playbook.text(stage.name)}, {stage.probability}%)")
+    where = deal.stage if stage is None else f"{deal.stage} ({playbook.text(stage.name)}" + (
+        ")" if stage.probability is None else f", {stage.probability}%)")
     rows: list[tuple[str, Any]] = [
         ("deal", deal.id), ("title", deal.title), ("account", deal.account),
         ("owner", deal.owner), ("amount", f"{show(deal.amount)} {deal.currency}"),
@@ -171,7 +172,15 @@ def coverage_table(smap: StakeholderMap) -> Table:
         style = "red" if entry.required and not entry.covered else ""
         made.add_row(text(entry.role, style), text(entry.name), text(entry.holders),
                      text("yes" if entry.required else ""))
+    if not smap.coverage:
+        made.caption = _no_roles()
     return made
+
+
+def _no_roles() -> str:
+    """What coverage says when the playbook declares no decision-chain roles."""
+    return _("the playbook declares no decision-chain roles: there is no role coverage "
+             "to check")
 
 
 def plays_table(plays: Iterable[Recommendation]) -> Table:
@@ -219,4 +228,6 @@ def map_data(smap: StakeholderMap) -> dict[str, Any]:
     data = dataclasses.asdict(smap)
     for entry, raw in zip(smap.coverage, data["coverage"], strict=True):
         raw["covered"] = entry.covered
+    if not smap.coverage:
+        data["coverage_note"] = _no_roles()
     return data

@@ -168,12 +168,13 @@ class Stage(_Model):
     """Unique id of the stage."""
     name: Text
     """The stage's display name."""
-    buyer_phase: Identifier
-    """The buyer phase this stage serves: an id from `buyer_phases`."""
-    goal: Text
-    """What the seller must achieve in this stage."""
-    probability: Annotated[int, Field(ge=0, le=100)]
-    """Win probability of a deal in this stage, 0-100 (for the forecast)."""
+    buyer_phase: Identifier | None = None
+    """The buyer phase this stage serves: an id from `buyer_phases` (none when absent)."""
+    goal: Text | None = None
+    """What the seller must achieve in this stage (optional)."""
+    probability: Annotated[int, Field(ge=0, le=100)] | None = None
+    """Win probability of a deal in this stage, 0-100, for the CRM-way forecast; when a
+    stage has none, the forecast offers the history-based figure only and says why."""
     forecast_category: ForecastCategory = "pipeline"
     """Forecast category: pipeline, best_case or commit."""
     expected_days: Annotated[int, Field(ge=1, le=3650)] | None = None
@@ -273,14 +274,14 @@ class Playbook(_Model):
     """What the playbook is for."""
     locales: Annotated[tuple[str, ...], Field(min_length=1)]
     """The locales of the texts; the first is the default and must be in every text map."""
-    buyer_phases: Annotated[tuple[BuyerPhase, ...], Field(min_length=1)]
-    """The buyer's decision-psychology track, in order."""
+    buyer_phases: tuple[BuyerPhase, ...] = ()
+    """The buyer's decision-psychology track, in order (optional: none when absent)."""
     stages: Annotated[tuple[Stage, ...], Field(min_length=1)]
     """Our stages, in order; each serves a buyer phase."""
-    roles: Annotated[tuple[Role, ...], Field(min_length=1)]
-    """The customer's decision-chain roles."""
-    our_roles: Annotated[tuple[Role, ...], Field(min_length=1)]
-    """The roles on our side (sales, presales, executive sponsor, ...)."""
+    roles: tuple[Role, ...] = ()
+    """The customer's decision-chain roles (optional: coverage then has nothing to check)."""
+    our_roles: tuple[Role, ...] = ()
+    """The roles on our side (sales, presales, ...): needed once items name an owner."""
     facts: tuple[Fact, ...] = ()
     """The typed facts a deal carries."""
     plays: tuple[Play, ...] = ()

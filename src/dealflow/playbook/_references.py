@@ -119,7 +119,8 @@ def _texts(pb: Playbook) -> Iterator[PathProblem]:
 
 def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
     if value not in valid:
-        yield PathProblem(loc, f"unknown {what} {value!r}" + did_you_mean(value, valid))
+        hint = did_you_mean(value, valid) if valid else "; the playbook declares none"
+        yield PathProblem(loc, f"unknown {what} {value!r}" + hint)
 
 
 def _refs(values: Sequence[str], valid: set[str], loc: Location,
@@ -135,7 +136,8 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
     ours = {role.id for role in pb.our_roles}
     for s, stage in enumerate(pb.stages):
         loc: Location = ("stages", s)
-        yield from _ref(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
+        if stage.buyer_phase is not None:
+            yield from _ref(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
         yield from _refs(stage.required_roles, roles, (*loc, "required_roles"), "role")
         yield from _refs(stage.resources, ours, (*loc, "resources"), "role of ours (our_roles)")
         for i, item in enumerate(stage.items):
