@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook import Playbook
     from dealflow.stakeholders import Recommendation, RedFlag, StakeholderMap
 
-_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow"}
+_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow", "n/a": "dim"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
@@ -146,7 +146,8 @@ def report_table(report: GateReport, *, passed: bool = True) -> Table:
     for check in report.checks:
         if check.passed and not passed:
             continue
-        state = "ok" if check.passed else ("BLOCK" if check.blocks else "warn")
+        state = ("n/a" if not check.applicable else "ok" if check.passed
+                 else "BLOCK" if check.blocks else "warn")
         why = Text(visible("\n".join(check.missing)))
         if check.hint:
             why.append(("\n" if check.missing else "") + visible(f"hint: {check.hint}"),

@@ -194,6 +194,7 @@ def _roles(pb: Playbook) -> Iterator[_Raw]:
 def _every_rule(pb: Playbook) -> Iterator[Rule]:
     for stage in pb.stages:
         yield from (gate.when for gate in stage.gates)
+        yield from (gate.applies_when for gate in stage.gates if gate.applies_when is not None)
         for item in stage.items:
             yield from (rule for rule in (item.when, item.for_each) if rule is not None)
     yield from (play.when for play in pb.plays)

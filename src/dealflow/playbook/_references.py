@@ -169,6 +169,19 @@ def _fact_values(fact: Fact, loc: Location) -> Iterator[PathProblem]:
     elif fact.values is not None:
         yield PathProblem((*loc, "values"), f"`values` is only for enum facts, not {fact.type}",
                       key=True)
+    if fact.labels and fact.type != "enum":
+        yield PathProblem((*loc, "labels"), f"`labels` is only for enum facts, not {fact.type}",
+                          key=True)
+    for value in fact.labels:
+        if value not in (fact.values or ()):
+            yield PathProblem((*loc, "labels", value), f"label of {value!r}, which is not one "
+                              "of the fact's values" + did_you_mean(value, set(fact.values or ())),
+                              key=True)
+    for key in ("fields", "max_items"):
+        if key in fact.model_fields_set and fact.type != "list":
+            yield PathProblem((*loc, key), f"`{key}` is only for list facts, not {fact.type}",
+                              key=True)
+    yield from _unique(fact.fields, (*loc, "fields"), "field")
 
 
 def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
@@ -176,6 +189,8 @@ def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
     for s, stage in enumerate(pb.stages):
         for g, gate in enumerate(stage.gates):
             yield ("stages", s, "gates", g, "when"), gate.when, plain
+            if gate.applies_when is not None:
+                yield ("stages", s, "gates", g, "applies_when"), gate.applies_when, plain
         for i, item in enumerate(stage.items):
             loc: Location = ("stages", s, "items", i)
             if item.when is not None:
