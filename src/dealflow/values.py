@@ -32,7 +32,15 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainValidator,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    WrapSerializer,
+)
 
 from dealflow._iso4217 import CURRENCIES
 from dealflow._safe_text import SURROGATE, visible
@@ -418,7 +426,19 @@ Day = Annotated[dt.date, AfterValidator(check_day)]
 """A date from 1900-01-01 to 2200-12-31."""
 Moment = Annotated[dt.datetime, AfterValidator(check_moment)]
 """A time with its zone, kept in UTC, from 1900 to 2200."""
+def _fact_out(value: Any, handler: SerializerFunctionWrapHandler,
+              info: SerializationInfo) -> Any:
+    """A fact's value as data: a list as a list, the dates in its records as text in JSON."""
+    if not isinstance(value, list | tuple):
+        return handler(value)
+    json_mode = info.mode_is_json()
+    return [{key: field.isoformat() if json_mode and isinstance(field, dt.date) else field
+             for key, field in item.items()} if isinstance(item, dict) else item
+            for item in value]
+
+
 FactValue = Annotated[_Scalar | tuple[str | _Record, ...], PlainValidator(fact_value),
+                      WrapSerializer(_fact_out),
                       WithJsonSchema({"type": ["boolean", "integer", "number", "string",
                                                "array"]})]
 """The value of a fact: its playbook type decides which (see `fact_value`)."""

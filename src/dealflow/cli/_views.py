@@ -112,11 +112,17 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     return grid
 
 
-def facts_table(deal: Deal) -> Table:
-    """The deal's facts."""
+def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
+    """The deal's facts (an enum by its label, when the playbook gives one)."""
+    from dealflow.deal import fact_text
+
+    declared = {fact.id: fact for fact in playbook.facts} if playbook is not None else {}
     made = table("fact", "value", title="Facts")
     for name, value in sorted(deal.facts.items()):
-        made.add_row(text(name), text(value))
+        fact = declared.get(name)
+        shown = fact_text(fact, value) if fact is not None and fact.type in (
+            "enum", "list") else value
+        made.add_row(text(name), text(shown))
     return made
 
 

@@ -16,7 +16,7 @@ from dealflow._money import money_text
 from dealflow.playbook import Fact
 from dealflow.values import FactValue, check_note, fact_value
 
-__all__ = ["enum_label", "parse_enum", "parse_list", "parse_money_fact"]
+__all__ = ["enum_label", "fact_text", "parse_enum", "parse_list", "parse_money_fact"]
 
 
 def _labels(fact: Fact, value: str) -> list[str]:
@@ -53,6 +53,23 @@ def enum_label(fact: Fact, value: object, locale: str, default_locale: str) -> s
     """How an enum value is shown: its label in `locale`, else its id."""
     if isinstance(value, str) and value in fact.labels:
         return fact.labels[value].get_text(locale, default_locale)
+    return str(value)
+
+
+def fact_text(fact: Fact | None, value: object, locale: str = "",
+              default_locale: str = "") -> str:
+    """A fact's value as people read it: an enum by its label, a list as `a, b`, records
+    as `vendor Tevel, price 90000 USD; ...`, a date as `2026-03-31`."""
+    if fact is not None and fact.type == "enum":
+        return enum_label(fact, value, locale, default_locale)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "; ".join(", ".join(f"{key} {field}" for key, field in item.items())
+                         if isinstance(item, dict) else str(item) for item in value) \
+            if any(isinstance(item, dict) for item in value) else ", ".join(map(str, value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
     return str(value)
 
 
