@@ -15,7 +15,7 @@ in every place, and what is stored is the same on SQLite and PostgreSQL:
 | `Currency` | a deal's currency | an ISO 4217 code (`CNY`, `EUR`, `USD`, ...) |
 | `Day` | dates | 1900-01-01 to 2200-12-31 |
 | `Moment` | times | with a time zone, kept in UTC, within the same years |
-| `FactValue` | a fact's value | true/false, up to 15 digits, a finite number, a `Note`, a `Day` |
+| `FactValue` | a fact's value | true/false, 15 digits, a finite number, a `Note`, a `Day`, a list |
 
 No text holds a NUL character (PostgreSQL cannot store it) or an unpaired surrogate
 (bytes that were not UTF-8). Every check raises `ValueError` with a message that says
@@ -32,7 +32,15 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainValidator, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    PlainValidator,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    WrapSerializer,
+)
 
 from dealflow._iso4217 import CURRENCIES
 from dealflow._safe_text import SURROGATE, visible
@@ -42,7 +50,9 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_ACTOR",
+    "MAX_FIELDS",
     "MAX_ID",
+    "MAX_LIST",
     "MAX_NAME",
     "MAX_REF",
     "MAX_SEQ",
@@ -80,6 +90,10 @@ MAX_ACTOR = 200
 """The longest actor (who did something)."""
 MAX_TEXT = 2000
 """The longest free text: evidence, a note, a reason, a text fact."""
+MAX_LIST = 100
+"""The most items a list fact holds (a playbook may declare fewer with `max_items`)."""
+MAX_FIELDS = 20
+"""The most fields a record of a list fact has."""
 MAX_SEQ = 2**31 - 1
 """The highest sequence number of an event (and version of a deal): a 32-bit column."""
 MAX_WHOLE = 10**15 - 1
@@ -331,9 +345,43 @@ def parse_number(value: Any) -> float:
     raise ValueError("expected a number like 0.25")
 
 
-def fact_value(value: Any) -> bool | int | float | str | dt.date:
+_Scalar = bool | int | float | str | dt.date
+_Record = dict[str, _Scalar | None]
+
+
+def _list_value(value: list[Any] | tuple[Any, ...]) -> tuple[str | _Record, ...]:
+    if len(value) > MAX_LIST:
+        raise ValueError(f"a list of {len(value)} items; a list fact holds at most {MAX_LIST}")
+    items: list[str | _Record] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            items.append(check_note(item))
+        elif isinstance(item, dict):
+            if len(item) > MAX_FIELDS or not all(isinstance(key, str) for key in item):
+                raise ValueError(f"item {index}: a record has at most {MAX_FIELDS} fields, "
+                                 "named by text")
+            items.append({check_id(key, MAX_REF): None if field is None else _scalar(field)
+                          for key, field in item.items()})
+        else:
+            raise ValueError(f"item {index}: a list fact holds texts or records, not "
+                             f"{type(item).__name__}")
+    return tuple(items)
+
+
+def _scalar(value: Any) -> _Scalar:
+    if isinstance(value, list | tuple | dict):
+        raise ValueError("a field of a record is a single value, not a list or a record")
+    scalar = fact_value(value)
+    assert not isinstance(scalar, tuple)
+    return scalar
+
+
+def fact_value(value: Any) -> _Scalar | tuple[str | _Record, ...]:
     """A fact's value as stored: true/false, a whole number of up to 15 digits, a finite
-    number (`-0.0` becomes `0.0`), text of up to 2,000 characters, or a date."""
+    number (`-0.0` becomes `0.0`), text of up to 2,000 characters, a date, or a list of at
+    most `MAX_LIST` texts or records (of at most `MAX_FIELDS` such single values)."""
+    if isinstance(value, list | tuple):
+        return _list_value(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -344,8 +392,8 @@ def fact_value(value: Any) -> bool | int | float | str | dt.date:
         return check_note(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return check_day(value)
-    raise ValueError("a fact's value is true or false, a number, a text or a date, not "
-                     f"{type(value).__name__}")
+    raise ValueError("a fact's value is true or false, a number, a text, a date or a list, "
+                     f"not {type(value).__name__}")
 
 
 # -- the types -------------------------------------------------------------------------------
@@ -378,6 +426,19 @@ Day = Annotated[dt.date, AfterValidator(check_day)]
 """A date from 1900-01-01 to 2200-12-31."""
 Moment = Annotated[dt.datetime, AfterValidator(check_moment)]
 """A time with its zone, kept in UTC, from 1900 to 2200."""
-FactValue = Annotated[bool | int | float | str | dt.date, PlainValidator(fact_value),
-                      WithJsonSchema({"type": ["boolean", "integer", "number", "string"]})]
+def _fact_out(value: Any, handler: SerializerFunctionWrapHandler,
+              info: SerializationInfo) -> Any:
+    """A fact's value as data: a list as a list, the dates in its records as text in JSON."""
+    if not isinstance(value, list | tuple):
+        return handler(value)
+    json_mode = info.mode_is_json()
+    return [{key: field.isoformat() if json_mode and isinstance(field, dt.date) else field
+             for key, field in item.items()} if isinstance(item, dict) else item
+            for item in value]
+
+
+FactValue = Annotated[_Scalar | tuple[str | _Record, ...], PlainValidator(fact_value),
+                      WrapSerializer(_fact_out),
+                      WithJsonSchema({"type": ["boolean", "integer", "number", "string",
+                                               "array"]})]
 """The value of a fact: its playbook type decides which (see `fact_value`)."""

@@ -32,14 +32,14 @@ def broken(*edits: tuple[str, str]) -> str:
 SHAPE = broken(
     ('version: "1"\n', 'version: "1"\nversion: "2"\n'),
     ("probability: 10", "probability: 110"),
-    ("    goal: {en: Sign, zh: 签约}\n", ""),
+    ("    name: {en: Close, zh: 成交}\n", ""),
     ("        owner: sales\n", "        owner: sales\n        blocking: maybe\n"),
     ("facts.pain_confirmed\n", "facts.pain_confirmed\n        severty: warn\n"),
 )
 SHAPE_PROBLEMS = [
     ("version", "duplicate key 'version'"),
     ("stages[0].probability", "is out of range: it must be at most 100"),
-    ("stages[1]", "missing required key 'goal'"),
+    ("stages[1]", "missing required key 'name'"),
     ("stages[0].items[0].blocking", "expected true or false"),
     ("stages[0].gates[0].severty", "did you mean 'severity'?"),
 ]

@@ -183,7 +183,7 @@ def test_the_default_playbook_and_minimal_are_sound_with_the_default_examples(
 
 
 def test_assert_sound_fails_with_the_whole_report_for_an_unsound_playbook() -> None:
-    path = UNSOUND / "role_nobody_maps.yaml"
+    path = UNSOUND / "missing_translation.yaml"
     with pytest.raises(AssertionError) as failure:
         assert_sound(path, examples=EXAMPLES)
     assert "playbook is not sound" in str(failure.value)
@@ -213,7 +213,7 @@ def test_without_its_ignore_list_the_same_playbook_reports_those_codes(tmp_path:
     assert ignore in text
     path = tmp_path / "not-ignored.yaml"
     path.write_text(text.replace(ignore, ""), encoding="utf-8")
-    assert set(soundness(path).codes()) == {"DF102", "DF105", "DF204"}
+    assert set(soundness(path, "info").codes()) >= {"DF102", "DF105", "DF204"}
 
 
 # -- dealflow validate --deep ---------------------------------------------------------------

@@ -9,6 +9,10 @@
   playbook's probability (and says so), also as the worth of a move into it from another
   stage. The Monte Carlo interval draws each open deal's outcome from its probability,
   `runs` times, and reports the 5th and 95th percentile of the total.
+
+Probabilities are optional in a playbook. When a stage has none, the CRM-way total is not
+offered (`crm_total` is None) and `why` says which stages lack one; a stage with neither
+history nor a probability counts its deals at 0 (and `why` says that too).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from dealflow._messages import _
 from dealflow.analytics._query import Filters, on_deals, scope, stage_changes
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, Store
@@ -100,7 +105,7 @@ class StageForecast:
     stage: str
     open_deals: int
     amount: Decimal
-    crm_probability: float
+    crm_probability: float | None
     history_probability: float
     history_transitions: int
     from_history: bool
@@ -114,20 +119,25 @@ class StageForecast:
 
 @dataclass(frozen=True)
 class Forecast:
-    """The open pipeline's expected value, the CRM way and from history."""
+    """The open pipeline's expected value, the CRM way and from history.
 
-    crm_total: Decimal
+    `crm_total` is None when some stage of the playbook has no probability; `why` then
+    says so, in plain words (and names stages counted at 0 for lack of any figure)."""
+
+    crm_total: Decimal | None
     history_total: Decimal
     low: Decimal
     high: Decimal
     runs: int
     stages: list[StageForecast]
+    why: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""
-        return {"crm_total": str(self.crm_total), "history_total": str(self.history_total),
+        return {"crm_total": None if self.crm_total is None else str(self.crm_total),
+                "history_total": str(self.history_total),
                 "interval": {"p5": str(self.low), "p95": str(self.high), "runs": self.runs},
-                "stages": [s.to_dict() for s in self.stages]}
+                "stages": [s.to_dict() for s in self.stages], "why": list(self.why)}
 
 
 def _monte_carlo(deals: list[tuple[float, float]], runs: int, seed: int) -> tuple[float, float]:
@@ -144,7 +154,8 @@ def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
     """The forecast of the open deals `filters` select (see the module docs)."""
     chosen, filters = scope(store, filters, playbook)
     chain = transition_chain(store, filters, playbook=chosen)
-    history = absorption(chain, {s.id: s.probability / 100 for s in chosen.stages})
+    history = absorption(chain, {s.id: s.probability / 100 for s in chosen.stages
+                                 if s.probability is not None})
     query = (select(DEALS.c.stage, DEALS.c.amount)
              .where(DEALS.c.status.in_(("open", "on_hold")))
              .where(on_deals(filters))
@@ -154,11 +165,15 @@ def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
     rows: list[StageForecast] = []
     draws: list[tuple[float, float]] = []
     crm_total = history_total = Decimal(0)
+    unknown: list[str] = []
     for stage in chosen.stages:
         amounts = [amount for where, amount in open_deals if where == stage.id]
-        crm_p = stage.probability / 100
-        hist_p = history.get(stage.id, crm_p)
-        crm_total += sum(amounts, Decimal(0)) * Decimal(str(crm_p))
+        crm_p = None if stage.probability is None else stage.probability / 100
+        hist_p = history.get(stage.id, crm_p or 0.0)
+        if crm_p is not None:
+            crm_total += sum(amounts, Decimal(0)) * Decimal(str(crm_p))
+        elif amounts and stage.id not in history:
+            unknown.append(stage.id)
         history_total += sum(amounts, Decimal(0)) * Decimal(str(hist_p))
         draws.extend((float(amount), hist_p) for amount in amounts)
         rows.append(StageForecast(stage.id, len(amounts), sum(amounts, Decimal(0)), crm_p,
@@ -166,6 +181,15 @@ def forecast(store: Store, filters: Filters | None = None, *, runs: int = 2000,
     effective_runs = max(100, min(runs, 4_000_000 // max(len(draws), 1)))
     low, high = _monte_carlo(draws, effective_runs, seed)
     cent = Decimal("0.01")
-    return Forecast(crm_total.quantize(cent), history_total.quantize(cent),
+    without = [stage.id for stage in chosen.stages if stage.probability is None]
+    why = []
+    if without:
+        why.append(_("no CRM-way figure: the playbook gives no probability for stage(s) "
+                     "{stages}; the figure from history is the forecast",
+                     stages=", ".join(without)))
+    if unknown:
+        why.append(_("stage(s) {stages} have neither history nor a probability: their "
+                     "open deals count 0", stages=", ".join(unknown)))
+    return Forecast(None if without else crm_total.quantize(cent), history_total.quantize(cent),
                     Decimal(str(low)).quantize(cent), Decimal(str(high)).quantize(cent),
-                    effective_runs, rows)
+                    effective_runs, rows, tuple(why))

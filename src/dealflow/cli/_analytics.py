@@ -195,9 +195,12 @@ def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
     if fmt is Format.json:
         print_json(result.to_dict())
         return
-    console.print(f"CRM way: {result.crm_total:,}   from history: {result.history_total:,}"
+    crm = "" if result.crm_total is None else f"CRM way: {result.crm_total:,}   "
+    console.print(f"{crm}from history: {result.history_total:,}"
                   f"   90% interval: {result.low:,} – {result.high:,} ({result.runs} runs)",
                   markup=False)
+    for reason in result.why:
+        console.print(reason, markup=False)
     _table("By stage", ["Stage", "Open", "Amount", "Playbook p", "History p", "Seen"],
            [[s.stage, s.open_deals, f"{s.amount:,}", _pct(s.crm_probability),
              _pct(s.history_probability) + ("" if s.from_history else " (no history)"),

@@ -98,7 +98,7 @@ def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table)
         return
     console.print(v.deal_fields(deal, engine.playbook), soft_wrap=False)
     if deal.facts:
-        v.out(console, v.facts_table(deal))
+        v.out(console, v.facts_table(deal, engine.playbook))
     if deal.stakeholders:
         v.out(console, v.people_table(deal.stakeholders))
     v.out(console, v.report_table(report))

@@ -10,7 +10,9 @@ from dealflow.cli._output import Format, FormatOption, guarded
 from dealflow.cli._store import ActorOption, DbOption, actor_of, open_store, run
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealflow.engine import Outcome
+    from dealflow.deal import Deal
+    from dealflow.engine import Engine, Outcome
+    from dealflow.playbook import Playbook
 
 fact_app = typer.Typer(help="Set the facts a deal's control points read.", no_args_is_help=True)
 item_app = typer.Typer(help="Mark checklist items done.", no_args_is_help=True)
@@ -26,12 +28,15 @@ def set_fact(
     value: Annotated[str | None, typer.Argument(
         metavar="VALUE",
         help="Its value, typed by the playbook: true/false, a number, a date like "
-             "2026-06-30, text, or one of an enum's values.", show_default=False)] = None,
+             "2026-06-30, text, one of an enum's values (its id or its label), money like "
+             "'150000 EUR', or a JSON list like '[\"Acme\", \"Globex\"]'.",
+        show_default=False)] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Unset the fact instead.")] = False,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
 ) -> None:
     """Set a fact of a deal (or unset it with --clear)."""
     from dealflow.cli._views import show
+    from dealflow.deal import fact_text
 
     if clear == (value is not None):
         raise typer.BadParameter("give a VALUE, or --clear to unset the fact",
@@ -40,12 +45,20 @@ def set_fact(
     def done(outcome: Outcome) -> str:
         if clear:
             return f"{outcome.deal.id}: {name} cleared"
-        return f"{outcome.deal.id}: {name} = {show(outcome.deal.facts[name])}"
+        fact = next((f for f in playbooks[0].facts if f.id == name), None)
+        value = outcome.deal.facts[name]
+        shown = fact_text(fact, value) if fact is not None and fact.type in (
+            "enum", "list") else show(value)
+        return f"{outcome.deal.id}: {name} = {shown}"
+
+    playbooks: list[Playbook] = []
+
+    def set_it(engine: Engine, deal: Deal) -> Outcome:
+        playbooks.append(engine.playbook)
+        return engine.set_fact(deal, name, value, actor=actor_of(actor, deal))
 
     with open_store(db) as store:
-        run(store, deal_id,
-            lambda engine, deal: engine.set_fact(deal, name, value, actor=actor_of(actor, deal)),
-            fmt, done)
+        run(store, deal_id, set_it, fmt, done)
 
 
 def item_done(

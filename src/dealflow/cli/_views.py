@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from dealflow._messages import _
 from dealflow._safe_text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook import Playbook
     from dealflow.stakeholders import Recommendation, RedFlag, StakeholderMap
 
-_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow"}
+_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow", "n/a": "dim"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
@@ -90,8 +91,8 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
     stage = playbook.stage(deal.stage) if deal.stage in {s.id for s in playbook.stages} else None
-    where = deal.stage if stage is None else (
-        f"{deal.stage} ({playbook.text(stage.name)}, {stage.probability}%)")
+    where = deal.stage if stage is None else f"{deal.stage} ({playbook.text(stage.name)}" + (
+        ")" if stage.probability is None else f", {stage.probability}%)")
     rows: list[tuple[str, Any]] = [
         ("deal", deal.id), ("title", deal.title), ("account", deal.account),
         ("owner", deal.owner), ("amount", f"{show(deal.amount)} {deal.currency}"),
@@ -111,11 +112,17 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     return grid
 
 
-def facts_table(deal: Deal) -> Table:
-    """The deal's facts."""
+def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
+    """The deal's facts (an enum by its label, when the playbook gives one)."""
+    from dealflow.deal import fact_text
+
+    declared = {fact.id: fact for fact in playbook.facts} if playbook is not None else {}
     made = table("fact", "value", title="Facts")
     for name, value in sorted(deal.facts.items()):
-        made.add_row(text(name), text(value))
+        fact = declared.get(name)
+        shown = fact_text(fact, value) if fact is not None and fact.type in (
+            "enum", "list") else value
+        made.add_row(text(name), text(shown))
     return made
 
 
@@ -145,7 +152,8 @@ def report_table(report: GateReport, *, passed: bool = True) -> Table:
     for check in report.checks:
         if check.passed and not passed:
             continue
-        state = "ok" if check.passed else ("BLOCK" if check.blocks else "warn")
+        state = ("n/a" if not check.applicable else "ok" if check.passed
+                 else "BLOCK" if check.blocks else "warn")
         why = Text(visible("\n".join(check.missing)))
         if check.hint:
             why.append(("\n" if check.missing else "") + visible(f"hint: {check.hint}"),
@@ -171,7 +179,15 @@ def coverage_table(smap: StakeholderMap) -> Table:
         style = "red" if entry.required and not entry.covered else ""
         made.add_row(text(entry.role, style), text(entry.name), text(entry.holders),
                      text("yes" if entry.required else ""))
+    if not smap.coverage:
+        made.caption = _no_roles()
     return made
+
+
+def _no_roles() -> str:
+    """What coverage says when the playbook declares no decision-chain roles."""
+    return _("the playbook declares no decision-chain roles: there is no role coverage "
+             "to check")
 
 
 def plays_table(plays: Iterable[Recommendation]) -> Table:
@@ -219,4 +235,6 @@ def map_data(smap: StakeholderMap) -> dict[str, Any]:
     data = dataclasses.asdict(smap)
     for entry, raw in zip(smap.coverage, data["coverage"], strict=True):
         raw["covered"] = entry.covered
+    if not smap.coverage:
+        data["coverage_note"] = _no_roles()
     return data

@@ -24,12 +24,13 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         typed_facts,
     )
     from dealflow.deal._deal_file import load_deal_file
+    from dealflow.deal._fact_types import fact_text
 
 _WHERE = {
     "INFLUENCE_WEIGHT": "_deal", "STANCE_VALUE": "_deal", "Deal": "_deal",
     "FactValue": "_deal", "Hold": "_deal", "ItemCompletion": "_deal", "NextStep": "_deal",
     "Stakeholder": "_deal", "coerce_fact": "_deal", "typed_facts": "_deal",
-    "load_deal_file": "_deal_file",
+    "load_deal_file": "_deal_file", "fact_text": "_fact_types",
 }
 
 
@@ -54,6 +55,7 @@ __all__ = [
     "Stance",
     "Status",
     "coerce_fact",
+    "fact_text",
     "load_deal_file",
     "typed_facts",
 ]

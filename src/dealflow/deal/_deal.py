@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
+from dealflow._money import Money
+from dealflow.deal._fact_types import parse_enum, parse_list, parse_money_fact
 from dealflow.deal._kinds import Influence, Stance, Status
 from dealflow.playbook import Fact, Playbook
 from dealflow.rules import trust
@@ -142,6 +144,11 @@ class Deal(_Frozen):
     """The extra outcome the deal was closed with (like `duplicate`), when it was."""
 
     @property
+    def money(self) -> Money:
+        """The amount with its currency, as money (`deal.money` in rules)."""
+        return Money(self.amount, self.currency)
+
+    @property
     def is_closed(self) -> bool:
         """True when the deal is won, lost or closed with an outcome."""
         return self.status in (Status.won, Status.lost, Status.closed)
@@ -190,15 +197,17 @@ def _parse_str(value: Any) -> str:
 
 
 def coerce_fact(fact: Fact, value: Any) -> FactValue:
-    """`value` converted to the fact's type; `ValueError` saying what would be valid."""
+    """`value` converted to the fact's type; `ValueError` saying what would be valid.
+
+    An enum takes its id or its label in any locale (the id is kept), money `150000 EUR`
+    (kept as that text), a list a list or its JSON text."""
     if fact.type == "enum":
-        allowed = fact.values or ()
-        if isinstance(value, str) and value in allowed:
-            return value
-        raise ValueError(f"expected one of: {', '.join(allowed)}")
+        return parse_enum(fact, value)
+    if fact.type == "list":
+        return parse_list(fact, value, coerce_fact)
     parsers: dict[str, Callable[[Any], FactValue]] = {
         "bool": _parse_bool, "int": parse_whole, "float": parse_number, "date": _parse_date,
-        "str": _parse_str,
+        "str": _parse_str, "money": parse_money_fact,
     }
     return parsers[fact.type](value)
 

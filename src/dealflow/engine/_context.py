@@ -16,11 +16,13 @@ refuses such rules; this is the guard behind it).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
+from dealflow._money import Money
 from dealflow.deal import INFLUENCE_WEIGHT, STANCE_VALUE, Deal, Influence, Stakeholder, Stance
 from dealflow.engine._move_args import MoveArgs
 from dealflow.errors import HelperCycle, RuleEvalError
@@ -64,12 +66,16 @@ class Unset:
 
 @trust
 class FactsView:
-    """`facts.<id>` in rules: the value, or `Unset` for a declared fact not yet set."""
+    """`facts.<id>` in rules: the value, or `Unset` for a declared fact not yet set.
+
+    Money facts (and money fields of records) are read as `Money` with the playbook's
+    exchange rates, so that comparing them in two currencies without a rate fails."""
 
     __slots__ = ("_declared", "_values")
 
-    def __init__(self, values: Mapping[str, FactValue], declared: frozenset[str]) -> None:
-        self._values = values
+    def __init__(self, values: Mapping[str, FactValue], declared: frozenset[str],
+                 playbook: Playbook | None = None) -> None:
+        self._values = rule_values(values, playbook) if playbook is not None else values
         self._declared = declared
 
     def __getattr__(self, name: str) -> FactValue | Unset:
@@ -82,6 +88,31 @@ class FactsView:
         raise RuleEvalError(f"unknown fact {name!r}")
 
     __getitem__ = __getattr__
+
+
+trust(Money)
+
+
+def rule_values(values: Mapping[str, FactValue], playbook: Playbook) -> dict[str, Any]:
+    """The facts as rules see them: money as `Money` (with the playbook's exchange rates),
+    the rest as stored."""
+    money = playbook.money_facts
+    if not money:
+        return dict(values)
+    rates = playbook.rates
+    seen: dict[str, Any] = dict(values)
+    for name, fields in money.items():
+        value = seen.get(name)
+        if value is None:
+            continue
+        if not fields:
+            seen[name] = Money.of(value, rates)
+        elif isinstance(value, tuple):
+            seen[name] = tuple(
+                {key: Money.of(field, rates) if key in fields and field is not None else field
+                 for key, field in record.items()} if isinstance(record, dict) else record
+                for record in value)
+    return seen
 
 
 def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
@@ -167,7 +198,11 @@ class RuleContext(Mapping[str, Any]):
     @property
     def facts(self) -> FactsView:
         """`facts.<id>`: the deal's facts, `Unset` for a declared fact not yet set."""
-        return FactsView(self.deal.facts, self.playbook.fact_ids)
+        return FactsView(self._facts, self.playbook.fact_ids)
+
+    @functools.cached_property
+    def _facts(self) -> dict[str, Any]:
+        return rule_values(self.deal.facts, self.playbook)
 
     @property
     def stakeholders(self) -> list[Stakeholder]:
@@ -225,7 +260,7 @@ class RuleContext(Mapping[str, Any]):
 
     def fact(self, name: str, default: Any = None) -> Any:
         """The value of fact `name`, or `default` when it is not set."""
-        return self.deal.facts.get(name, default)
+        return self._facts.get(name, default)
 
     def has_fact(self, name: str) -> bool:
         """Whether fact `name` is set."""
@@ -299,6 +334,21 @@ class RuleContext(Mapping[str, Any]):
         if day is None or isinstance(day, Unset):
             raise RuleEvalError("days_since() needs a date, and got none")
         return whole_days(day, self.now)
+
+    def days_until(self, day: dt.date | dt.datetime | None) -> int:
+        """Whole days from now to `day` (negative once it has passed)."""
+        if day is None or isinstance(day, Unset):
+            raise RuleEvalError("days_until() needs a date, and got none")
+        return -whole_days(day, self.now)
+
+    def money(self, amount: Any, currency: str | None = None) -> Money:
+        """Money in a rule: `money(100000, 'USD')` or `money('100000 USD')`, with the
+        playbook's exchange rates."""
+        try:
+            return Money.of(amount if currency is None else {
+                "amount": amount, "currency": currency}, self.playbook.rates)
+        except ValueError as exc:
+            raise RuleEvalError(f"money(): {exc}") from None
 
     # -- checklist items -------------------------------------------------------------------
     def _item(self, item_id: str) -> tuple[Stage, Item] | None:

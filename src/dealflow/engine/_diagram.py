@@ -56,8 +56,8 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
         text += "\n"
     for item in playbook.stages:
         # a label is one quoted line: a quote or a line break would end it
-        label = _one_line(f"{playbook.text(item.name, locale)} ({item.probability}%)"
-                          ).replace('"', "'")
+        odds = "" if item.probability is None else f" ({item.probability}%)"  # optional
+        label = _one_line(f"{playbook.text(item.name, locale)}{odds}").replace('"', "'")
         text = text.replace(f'state "{item.id}" as {item.id}\n', f'state "{label}" as {item.id}\n')
     text = text.replace(f"[*] --> {stage or stages[0]}\n", f"[*] --> {stages[0]}\n")
     if stage is None:  # no deal: do not mark the first stage as active

@@ -216,7 +216,8 @@ def _fact_or_none(value: Any) -> FactValue | None:
 
 
 _Cleared = Annotated[FactValue | None, PlainValidator(_fact_or_none),
-                     WithJsonSchema({"type": ["boolean", "integer", "number", "string", "null"]})]
+                     WithJsonSchema({"type": ["boolean", "integer", "number", "string",
+                                              "array", "null"]})]
 """A fact's value, or None when the fact is cleared."""
 
 

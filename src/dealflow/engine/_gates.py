@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dealflow._messages import _
 from dealflow.engine._context import RuleContext, Unset
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Gate
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
 
 __all__ = [
+    "NOT_APPLICABLE",
     "WON",
     "Check",
     "GateReport",
@@ -27,6 +29,8 @@ __all__ = [
 
 WON = "won"
 """The target of a `win`: not a stage, the end of the track."""
+NOT_APPLICABLE = "not_applicable"
+"""The state of a control point whose `applies_when` does not hold for the deal."""
 
 
 @trust
@@ -42,17 +46,27 @@ class Check:
     missing: tuple[str, ...] = ()
     hint: str = ""
     error: str | None = None
+    applicable: bool = True
+    """False for a control point whose `applies_when` does not hold for the deal: it
+    neither passes nor fails, it does not apply (and never blocks)."""
 
     @property
     def blocks(self) -> bool:
         """True when this check failed and stops the move."""
         return not self.passed and self.severity == "block"
 
+    @property
+    def state(self) -> str:
+        """`passed`, `failed` or `not_applicable`."""
+        if not self.applicable:
+            return NOT_APPLICABLE
+        return "passed" if self.passed else "failed"
+
     def to_dict(self) -> dict[str, Any]:
         """The check as plain data."""
         return {"id": self.id, "text": self.text, "passed": self.passed,
-                "severity": self.severity, "rule": self.rule, "missing": list(self.missing),
-                "hint": self.hint, "error": self.error}
+                "state": self.state, "severity": self.severity, "rule": self.rule,
+                "missing": list(self.missing), "hint": self.hint, "error": self.error}
 
 
 @trust
@@ -81,6 +95,11 @@ class GateReport:
         """The failed warn-level checks (reported, not blocking)."""
         return tuple(c for c in self.checks if not c.passed and c.severity == "warn")
 
+    @property
+    def not_applicable(self) -> tuple[Check, ...]:
+        """The control points that do not apply to this deal (neither passed nor missing)."""
+        return tuple(c for c in self.checks if not c.applicable)
+
     def to_dict(self) -> dict[str, Any]:
         """The report as plain data (for JSON)."""
         return {"operation": self.operation, "deal_id": self.deal_id, "stage": self.stage,
@@ -101,6 +120,8 @@ class GateReport:
             lines.extend(f"        - {reason}" for reason in check.missing)
             if check.hint:
                 lines.append(f"        hint: {check.hint}")
+        lines.extend(f"  n/a   {check.id}: {check.text} ({_('not applicable')})"
+                     for check in self.not_applicable)
         return "\n".join(lines)
 
 
@@ -188,9 +209,22 @@ def _explain(rule: Rule, ctx: RuleContext) -> tuple[str, ...]:
 
 
 def check_gate(gate: Gate, ctx: RuleContext, locale: str | None = None) -> Check:
-    """Evaluate one gate for the deal in `ctx`."""
-    passed, missing, error = evaluate_rule(gate.when, ctx)
+    """Evaluate one gate for the deal in `ctx`: not applicable (never blocking, nothing
+    missing) when its `applies_when` does not hold. A condition that fails to evaluate
+    fails the gate with its error, so a broken condition never waves a deal through."""
     playbook = ctx.playbook
+    if gate.applies_when is not None:
+        try:
+            applies = bool(gate.applies_when.evaluate(ctx))
+        except RuleEvalError as exc:
+            reason = _("whether it applies cannot be told: {error}", error=exc)
+            return Check(id=gate.id, text=playbook.text(gate.text, locale), passed=False,
+                         severity=gate.severity, rule=gate.applies_when.source,
+                         missing=(reason,), error=str(exc))
+        if not applies:
+            return Check(id=gate.id, text=playbook.text(gate.text, locale), passed=True,
+                         severity=gate.severity, rule=gate.when.source, applicable=False)
+    passed, missing, error = evaluate_rule(gate.when, ctx)
     return Check(
         id=gate.id, text=playbook.text(gate.text, locale), passed=passed,
         severity=gate.severity, rule=gate.when.source, missing=missing,

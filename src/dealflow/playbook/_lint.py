@@ -30,12 +30,12 @@ CODES: dict[str, tuple[str, str]] = {
     "DF102": ("warning", "gate always passes"),
     "DF103": ("error", "stage cannot be reached"),
     "DF104": ("error", "won cannot be reached from this stage"),
-    "DF105": ("warning", "role nobody asks to map"),
+    "DF105": ("info", "role nobody asks to map (it only records who is who)"),
     "DF106": ("warning", "enum fact compared with a value it cannot take"),
     "DF107": ("warning", "text missing a translation"),
     "DF108": ("info", "text not translated (one string for every locale)"),
     "DF109": ("info", "item owner does not engage in the stage"),
-    "DF110": ("warning", "fact declared but never used"),
+    "DF110": ("info", "fact no rule reads (it only records data)"),
     "DF111": ("error", "gate waits for an item of a later stage"),
     "DF112": ("warning", "play or item condition is constant"),
 }
@@ -186,13 +186,15 @@ def _roles(pb: Playbook) -> Iterator[_Raw]:
     for r, role in enumerate(pb.roles):
         if role.id not in asked:
             yield _Raw("DF105", ("roles", r), f"role {role.id} is never required by a stage, "
-                       "an approval rule or a rule", "require it in a stage's required_roles "
-                       "or a rule, or remove it")
+                       "an approval rule or a rule: it only records who is who on the map",
+                       "fine for a role kept for the record; require it in a stage's "
+                       "required_roles or a rule if it should be checked")
 
 
 def _every_rule(pb: Playbook) -> Iterator[Rule]:
     for stage in pb.stages:
         yield from (gate.when for gate in stage.gates)
+        yield from (gate.applies_when for gate in stage.gates if gate.applies_when is not None)
         for item in stage.items:
             yield from (rule for rule in (item.when, item.for_each) if rule is not None)
     yield from (play.when for play in pb.plays)
@@ -214,8 +216,9 @@ def _facts(pb: Playbook) -> Iterator[_Raw]:
         used |= refs.facts
     for f, fact in enumerate(pb.facts):
         if fact.id not in used:
-            yield _Raw("DF110", ("facts", f), f"fact {fact.id} is not used by any rule or "
-                       "item", "use it in a gate or play, or remove it")
+            yield _Raw("DF110", ("facts", f), f"fact {fact.id} is not read by any rule or "
+                       "item: it only records data", "fine for a fact kept for the record; "
+                       "read it in a gate or play if it should decide something")
 
 
 def _texts(pb: Playbook) -> Iterator[_Raw]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,12 +23,15 @@ from pydantic_core import PydanticCustomError
 
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.rules import RuleType
+from dealflow.values import MAX_FIELDS, MAX_LIST, Currency
 
 __all__ = [
     "ApprovalRule",
     "BuyerPhase",
     "Fact",
     "FactType",
+    "FieldType",
+    "RecordField",
     "Gate",
     "Identifier",
     "Item",
@@ -66,7 +70,8 @@ Identifier = Annotated[
 """An id: lowercase ASCII letters, digits, `_` and `-`, starting with a letter."""
 
 Severity = Literal["block", "warn"]
-FactType = Literal["bool", "int", "float", "str", "date", "enum"]
+FactType = Literal["bool", "int", "float", "str", "date", "enum", "money", "list"]
+FieldType = Literal["bool", "int", "float", "str", "date", "money"]
 ForecastCategory = Literal["pipeline", "best_case", "commit"]
 
 
@@ -111,6 +116,17 @@ class Role(_Model):
     """What a person in this role does or decides."""
 
 
+class RecordField(_Model):
+    """A field of the records a `list` fact holds."""
+
+    id: Identifier
+    """Unique id of the field in its record; rules read it as `record.<id>`."""
+    type: FieldType = "str"
+    """One of bool, int, float, str, date, money."""
+    name: Text | None = None
+    """The field's display name."""
+
+
 class Fact(_Model):
     """A typed field a deal carries, set by people and read by rules as `facts.<id>`."""
 
@@ -119,11 +135,20 @@ class Fact(_Model):
     name: Text
     """The fact's display name."""
     type: FactType
-    """One of bool, int, float, str, date, enum."""
+    """One of bool, int, float, str, date, enum, money (an amount and its currency) or
+    list (of texts, or of records with `fields`)."""
     description: Text | None = None
     """What the fact means and who confirms it."""
     values: tuple[Identifier, ...] | None = None
     """The allowed values of an enum fact (ids); only for `type: enum`."""
+    labels: dict[Identifier, Text] = Field(default_factory=dict)
+    """Display labels of an enum fact's values, by id (a text per locale): accepted on
+    input in any locale, shown in outputs; the id is what is stored and what rules see."""
+    fields: Annotated[tuple[RecordField, ...], Field(max_length=MAX_FIELDS)] = ()
+    """For a `list` fact of records: the fields of each record (a list of texts when
+    absent)."""
+    max_items: Annotated[int, Field(ge=1, le=MAX_LIST)] = MAX_LIST
+    """For a `list` fact: the most items it may hold."""
 
 
 class Gate(_Model):
@@ -139,6 +164,9 @@ class Gate(_Model):
     """`block` stops the move; `warn` is reported and lets the deal move."""
     hint: Text | None = None
     """What to do when the control point does not hold."""
+    applies_when: RuleType | None = None
+    """When the control point applies at all (always, when absent); when this rule does
+    not hold, the control point is reported as not applicable, never as missing."""
 
 
 class Item(_Model):
@@ -169,12 +197,13 @@ class Stage(_Model):
     """Unique id of the stage."""
     name: Text
     """The stage's display name."""
-    buyer_phase: Identifier
-    """The buyer phase this stage serves: an id from `buyer_phases`."""
-    goal: Text
-    """What the seller must achieve in this stage."""
-    probability: Annotated[int, Field(ge=0, le=100)]
-    """Win probability of a deal in this stage, 0-100 (for the forecast)."""
+    buyer_phase: Identifier | None = None
+    """The buyer phase this stage serves: an id from `buyer_phases` (none when absent)."""
+    goal: Text | None = None
+    """What the seller must achieve in this stage (optional)."""
+    probability: Annotated[int, Field(ge=0, le=100)] | None = None
+    """Win probability of a deal in this stage, 0-100, for the CRM-way forecast; when a
+    stage has none, the forecast offers the history-based figure only and says why."""
     forecast_category: ForecastCategory = "pipeline"
     """Forecast category: pipeline, best_case or commit."""
     expected_days: Annotated[int, Field(ge=1, le=3650)] | None = None
@@ -290,14 +319,14 @@ class Playbook(_Model):
     """What the playbook is for."""
     locales: Annotated[tuple[str, ...], Field(min_length=1)]
     """The locales of the texts; the first is the default and must be in every text map."""
-    buyer_phases: Annotated[tuple[BuyerPhase, ...], Field(min_length=1)]
-    """The buyer's decision-psychology track, in order."""
+    buyer_phases: tuple[BuyerPhase, ...] = ()
+    """The buyer's decision-psychology track, in order (optional: none when absent)."""
     stages: Annotated[tuple[Stage, ...], Field(min_length=1)]
     """Our stages, in order; each serves a buyer phase."""
-    roles: Annotated[tuple[Role, ...], Field(min_length=1)]
-    """The customer's decision-chain roles."""
-    our_roles: Annotated[tuple[Role, ...], Field(min_length=1)]
-    """The roles on our side (sales, presales, executive sponsor, ...)."""
+    roles: tuple[Role, ...] = ()
+    """The customer's decision-chain roles (optional: coverage then has nothing to check)."""
+    our_roles: tuple[Role, ...] = ()
+    """The roles on our side (sales, presales, ...): needed once items name an owner."""
     facts: tuple[Fact, ...] = ()
     """The typed facts a deal carries."""
     plays: tuple[Play, ...] = ()
@@ -312,6 +341,11 @@ class Playbook(_Model):
     """The share of control points and items one revision may touch (0-1)."""
     lint: LintSettings = LintSettings()
     """Settings of the soundness checks (codes to ignore)."""
+    exchange_rates: dict[Currency, dict[Currency, Annotated[Decimal, Field(gt=0)]]] = Field(
+        default_factory=dict)
+    """Rates rules may convert money with: `{EUR: {USD: 1.08}}` says one EUR is 1.08 USD
+    (the other way is worked out). Without a rate, money in two currencies cannot be
+    compared: the rule fails and says so."""
     stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
     # -- declared moves (issue 17) --
@@ -321,6 +355,24 @@ class Playbook(_Model):
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:
         return {stage.id: i for i, stage in enumerate(self.stages)}
+
+    @functools.cached_property
+    def rates(self) -> dict[tuple[str, str], Decimal]:
+        """`exchange_rates` as (from, to) -> rate."""
+        return {(source, target): rate for source, targets in self.exchange_rates.items()
+                for target, rate in targets.items()}
+
+    @functools.cached_property
+    def money_facts(self) -> dict[str, frozenset[str]]:
+        """The money facts (no fields) and list facts with money fields (their names)."""
+        found: dict[str, frozenset[str]] = {}
+        for fact in self.facts:
+            if fact.type == "money":
+                found[fact.id] = frozenset()
+            fields = frozenset(field.id for field in fact.fields if field.type == "money")
+            if fact.type == "list" and fields:
+                found[fact.id] = fields
+        return found
 
     @functools.cached_property
     def fact_ids(self) -> frozenset[str]:

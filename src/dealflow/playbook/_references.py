@@ -121,7 +121,8 @@ def _texts(pb: Playbook) -> Iterator[PathProblem]:
 
 def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
     if value not in valid:
-        yield PathProblem(loc, f"unknown {what} {value!r}" + did_you_mean(value, valid))
+        hint = did_you_mean(value, valid) if valid else "; the playbook declares none"
+        yield PathProblem(loc, f"unknown {what} {value!r}" + hint)
 
 
 def _refs(values: Sequence[str], valid: set[str], loc: Location,
@@ -137,7 +138,8 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
     ours = {role.id for role in pb.our_roles}
     for s, stage in enumerate(pb.stages):
         loc: Location = ("stages", s)
-        yield from _ref(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
+        if stage.buyer_phase is not None:
+            yield from _ref(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
         yield from _refs(stage.required_roles, roles, (*loc, "required_roles"), "role")
         yield from _refs(stage.resources, ours, (*loc, "resources"), "role of ours (our_roles)")
         for i, item in enumerate(stage.items):
@@ -169,6 +171,19 @@ def _fact_values(fact: Fact, loc: Location) -> Iterator[PathProblem]:
     elif fact.values is not None:
         yield PathProblem((*loc, "values"), f"`values` is only for enum facts, not {fact.type}",
                       key=True)
+    if fact.labels and fact.type != "enum":
+        yield PathProblem((*loc, "labels"), f"`labels` is only for enum facts, not {fact.type}",
+                          key=True)
+    for value in fact.labels:
+        if value not in (fact.values or ()):
+            yield PathProblem((*loc, "labels", value), f"label of {value!r}, which is not one "
+                              "of the fact's values" + did_you_mean(value, set(fact.values or ())),
+                              key=True)
+    for key in ("fields", "max_items"):
+        if key in fact.model_fields_set and fact.type != "list":
+            yield PathProblem((*loc, key), f"`{key}` is only for list facts, not {fact.type}",
+                              key=True)
+    yield from _unique(fact.fields, (*loc, "fields"), "field")
 
 
 def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
@@ -176,6 +191,8 @@ def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
     for s, stage in enumerate(pb.stages):
         for g, gate in enumerate(stage.gates):
             yield ("stages", s, "gates", g, "when"), gate.when, plain
+            if gate.applies_when is not None:
+                yield ("stages", s, "gates", g, "applies_when"), gate.applies_when, plain
         for i, item in enumerate(stage.items):
             loc: Location = ("stages", s, "items", i)
             if item.when is not None:

@@ -65,6 +65,8 @@ VOCABULARY: tuple[Word, ...] = (
     Word("stage_items_done", "helper", evaluates_rules=True),
     Word("approvals_covered", "helper", evaluates_rules=True),
     Word("days_since", "helper"),
+    Word("days_until", "helper"),
+    Word("money", "helper"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""

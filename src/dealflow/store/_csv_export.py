@@ -83,6 +83,13 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
+def _fact_cell(value: Any) -> Any:
+    """A list fact as JSON (`["Acme", "Globex"]`, readable back); other values as they are."""
+    if isinstance(value, list | tuple):
+        return _json(list(value))
+    return value
+
+
 def _deal_row(deal: Deal, facts: tuple[str, ...]) -> list[str]:
     step, hold = deal.next_step, deal.hold
     other = {name: value for name, value in deal.facts.items() if name not in facts}
@@ -92,7 +99,7 @@ def _deal_row(deal: Deal, facts: tuple[str, ...]) -> list[str]:
         step and step.what, step and step.who, step and step.due,
         hold and hold.reason, hold and hold.resume_on, deal.lost_reason, deal.lost_note,
         len(deal.stakeholders), deal.playbook_id, deal.playbook_version,
-        *(deal.facts.get(name) for name in facts),
+        *(_fact_cell(deal.facts.get(name)) for name in facts),
         _json(other) if other else None,
     ]
     return [_cell(value) for value in values]

@@ -30,7 +30,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
-from dealflow.playbook import Fact, Playbook, Stage
+from dealflow.playbook import Fact, Gate, Playbook, Stage
 from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
 from dealflow.testing._running import STOPS, stopping_clearly, strategies_alone, why
@@ -91,6 +91,9 @@ def _rules(pb: Playbook) -> Iterator[tuple[str, Rule, bool, str | None]]:
     for stage in pb.stages:
         for gate in stage.gates:
             yield f"stages.{stage.id}.gates.{gate.id}", gate.when, False, stage.id
+            if gate.applies_when is not None:
+                yield (f"stages.{stage.id}.gates.{gate.id}.applies_when", gate.applies_when,
+                       False, stage.id)
         for item in stage.items:
             if item.when is not None:
                 yield f"stages.{stage.id}.items.{item.id}.when", item.when, False, stage.id
@@ -241,7 +244,7 @@ def _sweep(pb: Playbook, examples: int) -> _Sweep:
                 "stage": stage.id, "stakeholders": (), "facts": {}, "items_done": {}}), NOW)
             for gate in stage.gates:
                 if gate.id not in seen.gate_failed and not (
-                        ctx.holds(gate.when) and blank.holds(gate.when)):
+                        _gate_holds(ctx, gate) and _gate_holds(blank, gate)):
                     seen.gate_failed.add(gate.id)
 
     with stopping_clearly(pb, "that every rule evaluates and every checklist renders"):
@@ -249,10 +252,22 @@ def _sweep(pb: Playbook, examples: int) -> _Sweep:
     return seen
 
 
+def _gate_holds(ctx: RuleContext, gate: Gate) -> bool:
+    """Whether `gate` lets the deal of `ctx` through, as the engine decides: it does not
+    apply, or it holds (a condition of when it applies that fails, fails the gate)."""
+    if gate.applies_when is not None:
+        try:
+            if not gate.applies_when.evaluate(ctx):
+                return True
+        except RuleEvalError:
+            return False
+    return ctx.holds(gate.when)
+
+
 def _stage_passes(pb: Playbook, stage_id: str, deal: Deal) -> bool:
     ctx = RuleContext(pb, deal.model_copy(update={"stage": stage_id}), NOW)
     stage = pb.stage(stage_id)
-    return all(ctx.holds(g.when) for g in stage.gates if g.severity == "block") and all(
+    return all(_gate_holds(ctx, g) for g in stage.gates if g.severity == "block") and all(
         ctx.covered(role) for role in stage.required_roles)
 
 

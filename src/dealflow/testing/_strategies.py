@@ -109,8 +109,24 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
     counter = iter(range(10_000))
 
     def gate() -> dict[str, Any]:
-        return {"id": f"g{next(counter)}", "text": draw(text), "when": draw(rules),
+        data = {"id": f"g{next(counter)}", "text": draw(text), "when": draw(rules),
                 "severity": draw(st.sampled_from(["block", "warn"]))}
+        if draw(st.integers(0, 3)) == 0:
+            data["applies_when"] = draw(rules)
+        return data
+
+    with_phases = draw(st.booleans())
+
+    def structure() -> dict[str, Any]:
+        """The optional structure of a stage: a phase, a goal, a probability, or none."""
+        data: dict[str, Any] = {}
+        if with_phases:
+            data["buyer_phase"] = draw(st.sampled_from(phase_ids))
+        if draw(st.booleans()):
+            data["goal"] = draw(text)
+        if draw(st.booleans()):
+            data["probability"] = draw(st.integers(0, 100))
+        return data
 
     def item() -> dict[str, Any]:
         data: dict[str, Any] = {"id": f"i{next(counter)}", "text": draw(text),
@@ -124,9 +140,7 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
         {
             "id": stage_id,
             "name": draw(text),
-            "buyer_phase": draw(st.sampled_from(phase_ids)),
-            "goal": draw(text),
-            "probability": draw(st.integers(0, 100)),
+            **structure(),
             "gates": [gate() for _ in range(draw(st.integers(0, 3)))],
             "required_roles": draw(st.lists(st.sampled_from(role_ids), unique=True, max_size=2)),
             "items": [item() for _ in range(draw(st.integers(0, 3)))],
@@ -138,11 +152,12 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
         "version": draw(st.from_regex(r"[0-9]{1,2}(\.[0-9]{1,2}){0,2}", fullmatch=True)),
         "title": draw(text),
         "locales": list(locales),
-        "buyer_phases": [{"id": pid, "name": draw(text)} for pid in phase_ids],
+        "buyer_phases": [{"id": pid, "name": draw(text)} for pid in phase_ids] if with_phases
+        else [],
         "stages": stages,
         "roles": [{"id": rid, "name": draw(text)} for rid in role_ids],
         "our_roles": [{"id": oid, "name": draw(text)} for oid in our_ids],
-        "facts": [{"id": fid, "name": draw(text), "type": "bool"} for fid in fact_ids],
+        "facts": [{"id": fid, "name": draw(text), **draw(_FACT_SHAPES)} for fid in fact_ids],
         "plays": [
             {"id": "play_one", "name": draw(text), "when": draw(rules), "action": draw(text),
              "who": [our_ids[0]], "priority": draw(st.integers(1, 100))},
@@ -155,16 +170,54 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
     }
 
 
+_FACT_SHAPES = st.one_of(
+    st.sampled_from([{"type": kind} for kind in ("bool", "int", "float", "str", "date",
+                                                  "money")]),
+    st.just({"type": "enum", "values": ["a", "b"], "labels": {"a": "Alpha"}}),
+    st.just({"type": "list", "max_items": 5}),
+    st.just({"type": "list", "fields": [{"id": "who"}, {"id": "price", "type": "money"}]}),
+)
+"""A fact's type and what goes with it, for generated playbooks: every fact type."""
+
+BLANK_TEXTS = ("", " ", "  \t ", "\u3000")
+"""Texts a `str` fact (and any free text) accepts that hold nothing visible: gates that
+test for them must be seen to fail."""
+EDGE_NAMES = ("\u200b", "-", "x", "0")
+"""Names (titles, accounts, owners) as short or as empty-looking as dealflow accepts."""
+MONEY = st.builds(lambda cents, currency: f"{Decimal(cents) / 100} {currency}",
+                  st.integers(0, 10**11), st.sampled_from(["CNY", "USD", "EUR"]))
+"""Money as stored: `1234.56 EUR`, in the currencies generated deals use."""
+
+
+def _texts_in_facts() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(BLANK_TEXTS), hostile_text(max_size=60))
+
+
+def _field_values(kind: str) -> st.SearchStrategy[Any]:
+    if kind == "money":
+        return MONEY
+    return fact_values(Fact(id="field", name="field", type=kind))
+
+
 def fact_values(fact: Fact) -> st.SearchStrategy[FactValue]:
-    """Valid values of one declared fact."""
+    """Valid values of one declared fact, as stored (an enum's id, money as `150000 EUR`,
+    a list as a tuple), blank texts and empty lists included."""
     if fact.type == "enum":
         return st.sampled_from(list(fact.values or ()))
+    if fact.type == "list":
+        size = min(fact.max_items, 5)
+        if not fact.fields:
+            return st.lists(_texts_in_facts(), max_size=size).map(tuple)
+        record = st.fixed_dictionaries({field.id: _field_values(field.type)
+                                         for field in fact.fields})
+        return st.lists(record, max_size=size).map(tuple)
     strategies: dict[str, st.SearchStrategy[Any]] = {
         "bool": st.booleans(),
         "int": st.integers(-10**6, 10**6),
         "float": st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
-        "str": hostile_text(max_size=60),
+        "str": _texts_in_facts(),
         "date": st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+        "money": MONEY,
     }
     return strategies[fact.type]
 
@@ -199,7 +252,8 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
             facts[fact.id] = draw(fact_values(fact))
     people = draw(st.lists(stakeholders(playbook), max_size=8, unique_by=lambda p: p.id))
     entered = now - dt.timedelta(days=draw(st.integers(0, 400)), hours=draw(st.integers(0, 23)))
-    name = hostile_text(min_size=1, max_size=60).filter(lambda v: v.strip() != "")
+    name = st.one_of(st.sampled_from(EDGE_NAMES),
+                     hostile_text(min_size=1, max_size=60).filter(lambda v: v.strip() != ""))
     return Deal(
         id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
         title=draw(name), account=draw(name), owner=draw(name),
