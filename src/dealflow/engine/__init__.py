@@ -28,6 +28,7 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
     WON,
     Check,
@@ -37,9 +38,12 @@ from dealflow.engine._gates import (
     evaluate_rule,
     exit_checks,
 )
+from dealflow.engine._timers import expected_days, last_activity, timer_age
 
 __all__ = [
+    "SWEEP_ACTOR",
     "WON",
+    "ActivityLogged",
     "Check",
     "DealCreated",
     "DealEdited",
@@ -58,6 +62,7 @@ __all__ = [
     "GateReport",
     "ItemCompleted",
     "ItemInstance",
+    "ItemOpened",
     "NextStepSet",
     "Outcome",
     "RuleContext",
@@ -73,7 +78,10 @@ __all__ = [
     "evaluate_rule",
     "event_adapter",
     "exit_checks",
+    "expected_days",
+    "last_activity",
     "mermaid",
     "replay",
     "support_score",
+    "timer_age",
 ]

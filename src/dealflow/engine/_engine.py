@@ -47,6 +47,7 @@ from dealflow.engine._events import (
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
 from dealflow.engine._machine import LOST, MoveMachine
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
+from dealflow.engine._timers import opened_item_checks
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
@@ -358,8 +359,12 @@ class Engine:
     def complete_item(self, deal: Deal, item_id: str, *, actor: str,
                       evidence: str | None = None, raise_on_refusal: bool = False) -> Outcome:
         """Mark a checklist item of the current stage done (with evidence when it asks)."""
-        checks = self._status_check(deal, (Status.open, Status.on_hold), "complete item")
-        if not self._playbook_check(deal):  # a foreign deal's stage may not exist here
+        follow_up = item_id in deal.items_opened  # opened on the deal: any status (issue 18)
+        checks = self._status_check(deal, tuple(Status) if follow_up else (
+            Status.open, Status.on_hold), "complete item")
+        if follow_up:
+            checks.extend(opened_item_checks(deal, item_id))
+        elif not self._playbook_check(deal):  # a foreign deal's stage may not exist here
             checks.extend(self._item_checks(deal, item_id, evidence))
 
         def make() -> Event:

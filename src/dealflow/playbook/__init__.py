@@ -27,15 +27,29 @@ from dealflow.playbook._model import (
     Severity,
     Stage,
 )
+from dealflow.playbook._timers import (
+    BUILTIN_ACTIVITY,
+    ActivityPolicy,
+    AutomationRule,
+    DaysCase,
+    Expectation,
+    FollowUp,
+)
 
 __all__ = [
+    "BUILTIN_ACTIVITY",
     "CODES",
     "SCHEMA_ID",
+    "ActivityPolicy",
     "ApprovalRule",
+    "AutomationRule",
     "BuyerPhase",
+    "DaysCase",
+    "Expectation",
     "Fact",
     "FactType",
     "Finding",
+    "FollowUp",
     "Gate",
     "Item",
     "LintSettings",
