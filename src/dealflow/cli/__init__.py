@@ -53,6 +53,7 @@ def _register() -> None:
         _playbooks,
         _stakeholders,
         _stored_playbooks,
+        _timers,
     )
 
     _playbooks.register(app)
@@ -67,6 +68,7 @@ def _register() -> None:
     _evolution.register(app)
     _crm.register(app)
     _stored_playbooks.register(app)
+    _timers.register(app, _deals.deal_app)
 
 
 _register()

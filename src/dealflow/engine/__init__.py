@@ -38,7 +38,13 @@ from dealflow.engine._gates import (
     evaluate_rule,
     exit_checks,
 )
-from dealflow.engine._timers import expected_days, last_activity, timer_age
+from dealflow.engine._timers import (
+    expected_days,
+    last_activity,
+    log_activity,
+    loggable_kinds,
+    timer_age,
+)
 
 __all__ = [
     "SWEEP_ACTOR",
@@ -80,6 +86,8 @@ __all__ = [
     "exit_checks",
     "expected_days",
     "last_activity",
+    "log_activity",
+    "loggable_kinds",
     "mermaid",
     "replay",
     "support_score",

@@ -10,16 +10,27 @@ else the default.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
 
 from dealflow._days import whole_days
 from dealflow._messages import _
+from dealflow._plain import plain_errors
+from dealflow._problems import did_you_mean
 from dealflow.deal import Deal
 from dealflow.engine._context import RuleContext
-from dealflow.engine._gates import Check
-from dealflow.engine._outcome import fails
-from dealflow.playbook import Expectation, Playbook, Stage
+from dealflow.engine._events import apply_event
+from dealflow.engine._events_timers import ActivityLogged
+from dealflow.engine._gates import Check, GateReport
+from dealflow.engine._outcome import Outcome, fails
+from dealflow.playbook import ActivityPolicy, Expectation, Playbook, Stage
 
-__all__ = ["expected_days", "last_activity", "opened_item_checks", "timer_age"]
+if TYPE_CHECKING:
+    from dealflow.engine._engine import Engine
+
+__all__ = ["expected_days", "last_activity", "log_activity", "loggable_kinds",
+           "opened_item_checks", "timer_age"]
 
 
 def last_activity(playbook: Playbook, deal: Deal) -> dt.datetime:
@@ -60,3 +71,36 @@ def opened_item_checks(deal: Deal, item_id: str) -> list[Check]:
                       _("{item} was done by {actor}", item=item_id,
                         actor=deal.items_done[item_id].actor))]
     return []
+
+
+def loggable_kinds(playbook: Playbook) -> tuple[str, ...]:
+    """The kinds of activity people may log on the playbook's deals."""
+    return (playbook.activity or ActivityPolicy()).kinds
+
+
+def log_activity(engine: Engine, deal: Deal, *, kind: str, actor: str, note: str = "",
+                 raise_on_refusal: bool = False) -> Outcome:
+    """Record activity on the deal (a meeting, a call, ...): an `ActivityLogged` event;
+    refused for a kind the playbook does not declare."""
+    playbook = engine.playbook
+    checks: list[Check] = []
+    if (deal.playbook_id, deal.playbook_version) != (playbook.id, playbook.version):
+        checks.append(fails("playbook", _("the deal runs under this playbook version"),
+                            _("deal {deal} runs under {id} {version}", deal=deal.id,
+                              id=deal.playbook_id, version=deal.playbook_version)))
+    kinds = loggable_kinds(playbook)
+    if kind not in kinds:
+        checks.append(fails("kind", _("the kind of activity is one the playbook declares"),
+                            _("unknown kind {kind!r}", kind=kind) + did_you_mean(kind, kinds)))
+    if not checks:
+        try:
+            event = ActivityLogged(deal_id=deal.id, seq=deal.version + 1, at=engine.clock(),
+                                   actor=actor, kind=kind, note=note)
+        except ValidationError as exc:
+            checks.append(fails("value", _("every value is in its documented form"),
+                                *plain_errors(exc)))
+    report = GateReport("log activity", deal.id, deal.stage, deal.stage, tuple(checks))
+    if not report.allowed:
+        outcome = Outcome(deal, (), report)
+        return outcome.raise_for_refusal() if raise_on_refusal else outcome
+    return Outcome(apply_event(deal, event, playbook), (event,), report)
