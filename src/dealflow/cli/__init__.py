@@ -51,9 +51,9 @@ def _register() -> None:
         _evolution,
         _facts,
         _playbooks,
+        _schedule,
         _stakeholders,
         _stored_playbooks,
-        _timers,
     )
 
     _playbooks.register(app)
@@ -68,7 +68,7 @@ def _register() -> None:
     _evolution.register(app)
     _crm.register(app)
     _stored_playbooks.register(app)
-    _timers.register(app, _deals.deal_app)
+    _schedule.register(app, _deals.deal_app)
 
 
 _register()

@@ -1,6 +1,13 @@
 """The deal engine: the machine built from the playbook's moves, the rule context, gate
 reports, and the events that record every change (and replay it)."""
 
+from dealflow.engine._activity import (
+    expected_days,
+    last_activity,
+    log_activity,
+    loggable_kinds,
+    timer_age,
+)
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -37,13 +44,6 @@ from dealflow.engine._gates import (
     describe_leaf,
     evaluate_rule,
     exit_checks,
-)
-from dealflow.engine._timers import (
-    expected_days,
-    last_activity,
-    log_activity,
-    loggable_kinds,
-    timer_age,
 )
 
 __all__ = [

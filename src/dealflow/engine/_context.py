@@ -188,7 +188,7 @@ class RuleContext(Mapping[str, Any]):
     @property
     def days_since_activity(self) -> int:
         """Whole days since the deal entered its stage or its last counted activity."""
-        from dealflow.engine._timers import timer_age  # it builds on this module
+        from dealflow.engine._activity import timer_age  # it builds on this module
 
         return timer_age(self.playbook, self.deal, self.now)
 

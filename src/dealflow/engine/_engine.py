@@ -23,6 +23,7 @@ from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.engine._activity import opened_item_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealCreated,
@@ -47,7 +48,6 @@ from dealflow.engine._events import (
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
 from dealflow.engine._machine import LOST, MoveMachine
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
-from dealflow.engine._timers import opened_item_checks
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 

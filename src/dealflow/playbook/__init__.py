@@ -1,6 +1,14 @@
 """The declarative playbook: its model, the YAML loader with located problems, the
 cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
+from dealflow.playbook._automation import (
+    BUILTIN_ACTIVITY,
+    ActivityPolicy,
+    AutomationRule,
+    DaysCase,
+    Expectation,
+    FollowUp,
+)
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -26,14 +34,6 @@ from dealflow.playbook._model import (
     Role,
     Severity,
     Stage,
-)
-from dealflow.playbook._timers import (
-    BUILTIN_ACTIVITY,
-    ActivityPolicy,
-    AutomationRule,
-    DaysCase,
-    Expectation,
-    FollowUp,
 )
 
 __all__ = [

@@ -10,16 +10,12 @@ import functools
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BeforeValidator,
-    Field,
-    WithJsonSchema,
-)
+from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
 from dealflow.playbook._base import Identifier, _Model
 from dealflow.playbook._localized import LocalizedText, Text
-from dealflow.playbook._timers import ActivityPolicy, AutomationRule, Expectation
 from dealflow.rules import RuleType
 
 __all__ = [

@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
+from dealflow.playbook._automation_checks import check_timers, timer_rules
 from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
-from dealflow.playbook._timer_checks import check_timers, timer_rules
 from dealflow.rules import (
     RULE_NAMES,
     STAKEHOLDER_NAME,

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
+from dealflow.playbook._automation import BUILTIN_ACTIVITY, Expectation
 from dealflow.playbook._model import Playbook
-from dealflow.playbook._timers import BUILTIN_ACTIVITY, Expectation
 from dealflow.rules import Rule
 
 __all__ = ["check_timers", "timer_rules"]
