@@ -113,7 +113,8 @@ def test_logging_an_undeclared_kind_is_refused_naming_a_declared_one(
 ) -> None:
     open_deal(store, "d1")
     outcome = store.apply("d1", _log(kind))
-    assert not outcome.ok and not outcome.events
+    assert not outcome.ok
+    assert not outcome.events
     reasons = [m for check in outcome.report.blocking for m in check.missing]
     assert any(f"unknown kind {kind!r}" in reason and "meeting" in reason for reason in reasons)
     assert store.get("d1").activity == {}
