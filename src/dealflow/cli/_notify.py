@@ -150,6 +150,7 @@ def post(url: str, body: dict[str, Any], *, timeout: float = 10.0) -> None:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
             raw = answer.read(65536)
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error is the answer: its connection is closed here
         raise NotifyError(url, _("the webhook answered HTTP {status} {reason}",
                                  status=exc.code, reason=exc.reason)) from None
     except urllib.error.URLError as exc:
