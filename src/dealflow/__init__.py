@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Influence,
         ItemCompletion,
         NextStep,
+        OpenedItem,
         Stakeholder,
         Stance,
         Status,
@@ -65,6 +66,8 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         load_deal_file,
     )
     from dealflow.engine import (
+        SWEEP_ACTOR,
+        ActivityLogged,
         Check,
         DealCreated,
         DealEdited,
@@ -81,6 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         FactSet,
         GateReport,
         ItemCompleted,
+        ItemOpened,
         NextStepSet,
         Outcome,
         RuleContext,
@@ -91,6 +95,9 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         StakeholderUpdated,
         apply_event,
         event_adapter,
+        expected_days,
+        last_activity,
+        log_activity,
         mermaid,
         replay,
     )
@@ -107,6 +114,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         LimitExceeded,
         MappingError,
         MoveRefused,
+        NotifyError,
         PlaybookChoiceError,
         PlaybookError,
         Problem,
@@ -133,9 +141,14 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         using_limits,
     )
     from dealflow.playbook import (
+        ActivityPolicy,
         ApprovalRule,
+        AutomationRule,
         BuyerPhase,
+        DaysCase,
+        Expectation,
         Fact,
+        FollowUp,
         Gate,
         Item,
         LintSettings,
@@ -185,6 +198,9 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         HeldPlaybook,
         ImportResult,
         Store,
+        SweepAction,
+        SweepFailure,
+        SweepReport,
         database_url,
         export_csv,
         export_jsonl,
@@ -205,7 +221,6 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Note,
         Ref,
     )
-
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
@@ -384,4 +399,21 @@ __all__ = [
     "using_limits",
     "velocity",
     "win_rates",
+    # timers and automation (issue 18)
+    "ActivityPolicy",
+    "AutomationRule",
+    "DaysCase",
+    "Expectation",
+    "FollowUp",
+    "OpenedItem",
+    "SWEEP_ACTOR",
+    "ActivityLogged",
+    "ItemOpened",
+    "expected_days",
+    "last_activity",
+    "log_activity",
+    "SweepAction",
+    "SweepFailure",
+    "SweepReport",
+    "NotifyError",
 ]
