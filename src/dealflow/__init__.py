@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Influence,
         ItemCompletion,
         NextStep,
+        OpenedItem,
         Stakeholder,
         Stance,
         Status,
@@ -65,6 +66,8 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         load_deal_file,
     )
     from dealflow.engine import (
+        SWEEP_ACTOR,
+        ActivityLogged,
         Check,
         DealClosed,
         DealCreated,
@@ -82,6 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         FactSet,
         GateReport,
         ItemCompleted,
+        ItemOpened,
         MoveArgs,
         NextStepSet,
         Outcome,
@@ -93,6 +97,9 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         StakeholderUpdated,
         apply_event,
         event_adapter,
+        expected_days,
+        last_activity,
+        log_activity,
         mermaid,
         replay,
     )
@@ -109,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         LimitExceeded,
         MappingError,
         MoveRefused,
+        NotifyError,
         PlaybookChoiceError,
         PlaybookError,
         Problem,
@@ -135,12 +143,17 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         using_limits,
     )
     from dealflow.playbook import (
+        ActivityPolicy,
         AdvanceMove,
         ApprovalRule,
+        AutomationRule,
         BackMove,
         BuyerPhase,
         CloseMove,
+        DaysCase,
+        Expectation,
         Fact,
+        FollowUp,
         Gate,
         Item,
         LintSettings,
@@ -196,6 +209,9 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         HeldPlaybook,
         ImportResult,
         Store,
+        SweepAction,
+        SweepFailure,
+        SweepReport,
         database_url,
         export_csv,
         export_jsonl,
@@ -216,7 +232,6 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Note,
         Ref,
     )
-
 
 def __getattr__(name: str) -> Any:
     if name in _WHERE:
@@ -406,4 +421,21 @@ __all__ = [
     "using_limits",
     "velocity",
     "win_rates",
+    # timers and automation (issue 18)
+    "ActivityPolicy",
+    "AutomationRule",
+    "DaysCase",
+    "Expectation",
+    "FollowUp",
+    "OpenedItem",
+    "SWEEP_ACTOR",
+    "ActivityLogged",
+    "ItemOpened",
+    "expected_days",
+    "last_activity",
+    "log_activity",
+    "SweepAction",
+    "SweepFailure",
+    "SweepReport",
+    "NotifyError",
 ]

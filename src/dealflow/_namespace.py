@@ -17,6 +17,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "MappingError", "MoveRefused", "PlaybookChoiceError", "PlaybookError", "Problem",
         "RuleDataError", "RuleEvalError", "RuleSyntaxError", "RuntimeDealError", "StoreError",
         "UnsupportedSyntax",
+        "NotifyError",
     ),
     # limits on what dealflow reads and evaluates
     "dealflow.limits": (
@@ -34,11 +35,13 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "ReopenMove", "SkipMove", "SubReason",
         "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
         "playbook_schema_text",
+        "ActivityPolicy", "AutomationRule", "DaysCase", "Expectation", "FollowUp",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
         "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
+        "OpenedItem",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -52,6 +55,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",
+        "SWEEP_ACTOR", "ActivityLogged", "ItemOpened", "expected_days", "last_activity",
+        "log_activity",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (
@@ -72,6 +77,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "dealflow.store": (
         "DEFAULT_URL", "SCHEMA_VERSION", "HeldPlaybook", "ImportResult", "Store", "database_url",
         "export_csv", "export_jsonl", "import_events", "import_jsonl", "neutralise", "sqlite_file",
+        "SweepAction", "SweepFailure", "SweepReport",
     ),
     # importing history from a CRM
     "dealflow.crm": (

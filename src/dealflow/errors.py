@@ -16,6 +16,8 @@ DealflowError                     exit_code 1 unless noted
 │   │   ├── LimitExceeded         ... it would pass a named limit of size or work: stopped
 │   │   └── HelperCycle           ... a helper needed its own answer (a rule circle)
 │   ├── DealNotFound              no deal with that id in the store: `.deal_id`
+│   ├── NotifyError               a webhook post failed (refused, 4xx/5xx, timeout):
+│   │                             `.url`; it is never retried
 │   └── ConflictError             exit 3: someone else wrote the deal first: `.deal_id`,
 │       │                         `.expected` and `.actual` versions; re-read and retry
 │       └── DealExists            exit 1: a new deal's id is taken
@@ -61,6 +63,7 @@ __all__ = [
     "ImportStopped",
     "LimitExceeded",
     "MappingError",
+    "NotifyError",
     "MoveRefused",
     "PlaybookChoiceError",
     "PlaybookError",
@@ -203,6 +206,16 @@ class DealNotFound(RuntimeDealError):
     def __init__(self, deal_id: str) -> None:
         self.deal_id = deal_id
         super().__init__(_("no deal {deal} in the store", deal=repr(deal_id)))
+
+
+class NotifyError(RuntimeDealError):
+    """A notification could not be posted to a webhook; it is not sent again (a post that
+    timed out may still have arrived, and a second one would be a duplicate)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        super().__init__(_("the notification to {url} failed: {reason}; it was not sent "
+                           "again", url=url, reason=reason))
 
 
 class ConflictError(RuntimeDealError):

@@ -88,6 +88,15 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     ],
     "deal edit": [(0, "{deal} --db {db} --title 'New title' --amount 1200")],
     "deal next-step": [(0, "{deal} --db {db} --what 'Call back' --due 2099-01-01")],
+    "deal log": [
+        (0, "{deal} --db {db} --kind meeting --note 'Met the lab head'"),
+        (1, "{deal} --db {db} --kind nonsense"),
+    ],
+    "sweep": [
+        (0, "--db {db}"),
+        (0, "--db {db} --apply --format json --now 2099-01-01"),
+        (2, "--db {db} --now yesterday"),
+    ],
     "stakeholder add": [
         (0, "{deal} --db {db} --id p7 --name Pia --role {role}"),
         (1, "{deal} --db {db} --id p8 --name Pia --role nonsense"),

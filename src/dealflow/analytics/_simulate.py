@@ -108,7 +108,7 @@ def _one_deal(rng: random.Random, playbook: Playbook, index: int, start: dt.date
     position = 0
     reasons = [reason.id for reason in playbook.lost_reasons]
     for _ in range(4 * len(stages)):
-        mean = stages[position].expected_days or profile.default_days
+        mean = stages[position].typical_days or profile.default_days
         left = at + dt.timedelta(days=rng.expovariate(1 / mean))
         if left > end:
             yield from _items(rng, playbook, position, record, at, end, owner)

@@ -12,7 +12,9 @@ definition as everywhere in dealflow (`dealflow._days`), computed in the databas
   creation that is the deal's earliest dated event, the only start known.
 - A deal is stalled when it is open (not on hold) and has been in its stage longer than
   the stage's `expected_days`, or, with `percentile`, longer than that percentile of
-  finished stays in the same stage.
+  finished stays in the same stage. When the playbook's expectations depend on the deal
+  or its activity restarts the timer, each deal is measured from its last activity
+  against its own expectation (`_own_expectations`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from dealflow.analytics._own_expectations import (
+    depends_on_the_deal,
+    stalled_by_own_expectation,
+)
 from dealflow.analytics._query import Filters, finished_stays, on_deals, scope
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, STAGE_CHANGES, Store, days_between
@@ -201,8 +207,11 @@ def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | 
         if index is None:
             raise ValueError("percentile must be 0.5, 0.75 or 0.9")
         limits = {str(k): v.ranks[index] for k, v in _stay_summaries(store, filters).items()}
+    elif depends_on_the_deal(chosen):  # each deal's own expectation and timer (issue 18)
+        return [StalledDeal(*row) for row in stalled_by_own_expectation(
+            store, chosen, filters, moment)]
     else:
-        limits = {s.id: float(s.expected_days) for s in chosen.stages if s.expected_days}
+        limits = {s.id: float(s.typical_days) for s in chosen.stages if s.typical_days}
     age = days_between(store.database, DEALS.c.stage_entered_at, moment)
     query = (select(DEALS.c.id, DEALS.c.title, DEALS.c.owner, DEALS.c.stage, age)
              .where(DEALS.c.status == "open").where(on_deals(filters))

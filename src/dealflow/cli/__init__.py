@@ -59,6 +59,7 @@ def _register() -> None:
         _evolution,
         _facts,
         _playbooks,
+        _schedule,
         _stakeholders,
         _stored_playbooks,
     )
@@ -75,6 +76,7 @@ def _register() -> None:
     _evolution.register(app)
     _crm.register(app)
     _stored_playbooks.register(app)
+    _schedule.register(app, _deals.deal_app)
 
 
 _register()

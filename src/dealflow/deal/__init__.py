@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         Hold,
         ItemCompletion,
         NextStep,
+        OpenedItem,
         Stakeholder,
         coerce_fact,
         typed_facts,
@@ -31,6 +32,7 @@ _WHERE = {
     "FactValue": "_deal", "Hold": "_deal", "ItemCompletion": "_deal", "NextStep": "_deal",
     "Stakeholder": "_deal", "coerce_fact": "_deal", "typed_facts": "_deal",
     "load_deal_file": "_deal_file", "fact_text": "_fact_types",
+    "OpenedItem": "_deal",
 }
 
 
@@ -51,6 +53,7 @@ __all__ = [
     "Influence",
     "ItemCompletion",
     "NextStep",
+    "OpenedItem",
     "Stakeholder",
     "Stance",
     "Status",

@@ -47,6 +47,7 @@ __all__ = [
     "Influence",
     "ItemCompletion",
     "NextStep",
+    "OpenedItem",
     "Stakeholder",
     "Stance",
     "Status",
@@ -114,6 +115,18 @@ class ItemCompletion(_Frozen):
 
 
 @trust
+class OpenedItem(_Frozen):
+    """An item opened on one deal (a follow-up), outside its stages' checklists."""
+
+    text: Annotated[Note, Field(min_length=1)]
+    owner: Ref
+    due: Day
+    opened_at: Moment
+    rule: Ref | None = None
+    """The automation rule that opened it, if any."""
+
+
+@trust
 class Deal(_Frozen):
     """A deal as it stands now: the projection of its events."""
 
@@ -142,6 +155,14 @@ class Deal(_Frozen):
     """The sub-reason of the loss, when one was given."""
     outcome: Ref | None = None
     """The extra outcome the deal was closed with (like `duplicate`), when it was."""
+    # -- timers and automation (issue 18)
+    activity: dict[Ref, Moment] = Field(default_factory=dict)
+    """When each kind of activity last happened (a logged meeting, a next step set, an
+    item done, a stakeholder contacted, a stage change)."""
+    closed_at: Moment | None = None
+    """When the deal was won or lost; None while it is open."""
+    items_opened: dict[Ref, OpenedItem] = Field(default_factory=dict)
+    """Items opened on this deal outside its stages' checklists (follow-ups), by id."""
 
     @property
     def money(self) -> Money:

@@ -1,6 +1,13 @@
 """The deal engine: the machine built from the playbook's moves, the rule context, gate
 reports, and the events that record every change (and replay it)."""
 
+from dealflow.engine._activity import (
+    expected_days,
+    last_activity,
+    log_activity,
+    loggable_kinds,
+    timer_age,
+)
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -29,6 +36,7 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
     WON,
     Check,
@@ -41,7 +49,9 @@ from dealflow.engine._gates import (
 from dealflow.engine._move_args import MoveArgs
 
 __all__ = [
+    "SWEEP_ACTOR",
     "WON",
+    "ActivityLogged",
     "Check",
     "DealClosed",
     "DealCreated",
@@ -62,6 +72,7 @@ __all__ = [
     "ItemCompleted",
     "ItemInstance",
     "MoveArgs",
+    "ItemOpened",
     "NextStepSet",
     "Outcome",
     "RuleContext",
@@ -77,7 +88,12 @@ __all__ = [
     "evaluate_rule",
     "event_adapter",
     "exit_checks",
+    "expected_days",
+    "last_activity",
+    "log_activity",
+    "loggable_kinds",
     "mermaid",
     "replay",
     "support_score",
+    "timer_age",
 ]

@@ -225,6 +225,13 @@ class RuleContext(Mapping[str, Any]):
         return whole_days(self.deal.stage_entered_at, self.now)
 
     @property
+    def days_since_activity(self) -> int:
+        """Whole days since the deal entered its stage or its last counted activity."""
+        from dealflow.engine._activity import timer_age  # it builds on this module
+
+        return timer_age(self.playbook, self.deal, self.now)
+
+    @property
     def support_score(self) -> float:
         """How much the decision chain supports us, from -1 to 1 (`support_score`)."""
         return support_score(self.deal.stakeholders)

@@ -23,6 +23,7 @@ from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.engine._activity import opened_item_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealCreated,
@@ -242,8 +243,12 @@ class Engine(MoveOperations):
     def complete_item(self, deal: Deal, item_id: str, *, actor: str,
                       evidence: str | None = None, raise_on_refusal: bool = False) -> Outcome:
         """Mark a checklist item of the current stage done (with evidence when it asks)."""
-        checks = self._status_check(deal, (Status.open, Status.on_hold), "complete item")
-        if not self._playbook_check(deal):  # a foreign deal's stage may not exist here
+        follow_up = item_id in deal.items_opened  # opened on the deal: any status (issue 18)
+        checks = self._status_check(deal, tuple(Status) if follow_up else (
+            Status.open, Status.on_hold), "complete item")
+        if follow_up:
+            checks.extend(opened_item_checks(deal, item_id))
+        elif not self._playbook_check(deal):  # a foreign deal's stage may not exist here
             checks.extend(self._item_checks(deal, item_id, evidence))
 
         def make() -> Event:

@@ -256,12 +256,13 @@ class NextStepSet(EventBase):
 
 
 from dealflow.engine._events_moves import DealClosed, closed_changes  # noqa: E402
+from dealflow.engine._events_timers import ActivityLogged, ItemOpened, timer_changes  # noqa: E402, I001
 
 Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
     | FactSet | ItemCompleted | NextStepSet | DealMigrated
-    | DealClosed,
+    | DealClosed | ActivityLogged | ItemOpened,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -339,6 +340,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         moved = event.to_stage != deal.stage
         return {"playbook_version": event.to_version, "stage": event.to_stage,
                 **({"stage_entered_at": event.at} if moved else {})}
+    if isinstance(event, ActivityLogged | ItemOpened):
+        return {}  # all in timer_changes
     raise TypeError(f"cannot apply {type(event).__name__} to an existing deal")
 
 
@@ -356,6 +359,7 @@ def apply_event(deal: Deal | None, event: Event, playbook: Playbook | None = Non
         raise ValueError(f"event seq {event.seq} of deal {deal.id} does not follow "
                          f"version {deal.version}")
     changes = _changes(deal, event, playbook)
+    changes.update(timer_changes(deal, event))
     changes["version"] = event.seq
     if isinstance(event, DealEdited):  # raw values from outside: validate them
         return Deal.model_validate({**deal.model_dump(), **changes})

@@ -1,6 +1,14 @@
 """The declarative playbook: its model, the YAML loader with located problems, the
 cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
+from dealflow.playbook._automation import (
+    BUILTIN_ACTIVITY,
+    ActivityPolicy,
+    AutomationRule,
+    DaysCase,
+    Expectation,
+    FollowUp,
+)
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -53,9 +61,15 @@ __all__ = [
     "BackMove",
     "BuyerPhase",
     "CloseMove",
+    "BUILTIN_ACTIVITY",
+    "ActivityPolicy",
+    "AutomationRule",
+    "DaysCase",
+    "Expectation",
     "Fact",
     "FactType",
     "Finding",
+    "FollowUp",
     "Gate",
     "Item",
     "LintSettings",

@@ -11,16 +11,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    WithJsonSchema,
-)
+from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
+from dealflow.playbook._base import Identifier, _Model
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.rules import RuleType
 from dealflow.values import MAX_FIELDS, MAX_LIST, Currency
@@ -46,29 +41,6 @@ __all__ = [
     "SubReason",
 ]
 
-_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def _check_identifier(value: str) -> str:
-    if not value or not value[0].isascii() or not value[0].islower() or len(value) > 64 or any(
-        char not in _ID_CHARS for char in value
-    ):
-        raise PydanticCustomError(
-            "identifier",
-            "`{value}` is not a valid id: use lowercase letters, digits, `_` and `-`, "
-            "starting with a letter, at most 64 characters (like `economic_buyer`)",
-            {"value": value},
-        )
-    return value
-
-
-Identifier = Annotated[
-    str,
-    AfterValidator(_check_identifier),
-    WithJsonSchema({"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,63}$"}),
-]
-"""An id: lowercase ASCII letters, digits, `_` and `-`, starting with a letter."""
-
 Severity = Literal["block", "warn"]
 FactType = Literal["bool", "int", "float", "str", "date", "enum", "money", "list"]
 FieldType = Literal["bool", "int", "float", "str", "date", "money"]
@@ -86,12 +58,6 @@ def _version_to_str(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_default=False, use_attribute_docstrings=True
-    )
 
 
 class BuyerPhase(_Model):
@@ -206,8 +172,9 @@ class Stage(_Model):
     stage has none, the forecast offers the history-based figure only and says why."""
     forecast_category: ForecastCategory = "pipeline"
     """Forecast category: pipeline, best_case or commit."""
-    expected_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    """How long a deal is expected to stay; longer counts as stalled."""
+    expected_days: Annotated[int, Field(ge=1, le=3650)] | Expectation | None = None
+    """How long a deal is expected to stay (days, or an expectation that depends on the
+    deal); longer counts as stalled."""
     gates: tuple[Gate, ...] = ()
     """The key control points that must hold to leave the stage."""
     required_roles: tuple[Identifier, ...] = ()
@@ -220,6 +187,12 @@ class Stage(_Model):
     """The SOP checklist items of the stage."""
     template: str | None = None
     """A Jinja template file for this stage's checklist, relative to the playbook file."""
+
+    @property
+    def typical_days(self) -> int | None:
+        """`expected_days` when it is a number, else the expectation's `default`."""
+        days = self.expected_days
+        return days.default if isinstance(days, Expectation) else days
 
 
 class Play(_Model):
@@ -351,6 +324,11 @@ class Playbook(_Model):
     # -- declared moves (issue 17) --
     moves: Moves | None = None
     """The moves a deal may make; none given: the default model (see `Moves`)."""
+    # -- timers and automation (issue 18)
+    activity: ActivityPolicy | None = None
+    """Which activity resets a deal's timer; without it, `stalled` counts days in stage."""
+    automation: tuple[AutomationRule, ...] = ()
+    """Time-based rules `dealflow sweep` applies to every deal."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from dealflow.playbook._base import Identifier, _Model
 from dealflow.playbook._localized import Text
-from dealflow.playbook._model import Gate, Identifier, _Model
+from dealflow.playbook._model import Gate
 
 if TYPE_CHECKING:
     from dealflow.playbook._model import Playbook

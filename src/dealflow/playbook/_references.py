@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
+from dealflow.playbook._automation_checks import check_timers, timer_rules
 from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
@@ -37,7 +38,7 @@ _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 def check_references(playbook: Playbook) -> list[PathProblem]:
     """Every cross-reference problem of `playbook`, in document order."""
     checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles,
-              check_moves)
+              check_moves, check_timers)
     return [finding for check in checks for finding in check(playbook)]
 
 
@@ -204,6 +205,8 @@ def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
     for a, rule in enumerate(pb.approval_rules):
         yield ("approval_rules", a, "when"), rule.when, plain
     yield from move_rules(pb)
+    for loc, timer_rule in timer_rules(pb):
+        yield loc, timer_rule, plain
 
 
 def _rules(pb: Playbook) -> Iterator[PathProblem]:

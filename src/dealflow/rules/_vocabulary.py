@@ -52,6 +52,7 @@ VOCABULARY: tuple[Word, ...] = (
     Word("stage", "data"),
     Word("today", "data"),
     Word("days_in_stage", "data"),
+    Word("days_since_activity", "data"),
     Word("support_score", "data"),
     Word("covered", "helper", takes="role"),
     Word("stance_of", "helper", takes="role"),

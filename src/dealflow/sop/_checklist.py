@@ -149,6 +149,22 @@ def _no_longer_applicable(ctx: RuleContext, applicable: set[str],
     return lines
 
 
+def _opened_items(ctx: RuleContext, locale: str) -> list[ChecklistItem]:
+    """Items opened on the deal itself (follow-ups of automation rules), in any stage."""
+    owners = {role.id: role for role in ctx.playbook.our_roles}
+    today = utc_date(ctx.now)
+    lines = []
+    for item_id, opened in ctx.deal.items_opened.items():
+        done = ctx.deal.items_done.get(item_id)
+        state = "done" if done is not None else "overdue" if today > opened.due else "open"
+        owner = owners.get(opened.owner)
+        lines.append(ChecklistItem(
+            id=item_id, item_id=item_id, text=opened.text, owner=opened.owner,
+            owner_name=ctx.playbook.text(owner.name, locale) if owner else opened.owner,
+            due=opened.due, state=state, done=done))
+    return lines
+
+
 def _fields(line: ChecklistItem) -> dict[str, Any]:
     return {name: getattr(line, name) for name in ChecklistItem.__slots__}
 
@@ -163,6 +179,7 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
     instances = ctx.item_instances(stage)
     lines = [_item_line(ctx, instance, language) for instance in instances]
     lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
+    lines += _opened_items(ctx, language)
     next_stage = playbook.next_stage(stage.id)
     return Checklist(
         deal=deal, playbook_id=playbook.id, playbook_version=playbook.version,

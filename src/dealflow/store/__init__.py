@@ -6,6 +6,7 @@ from dealflow.store._files import sqlite_file
 from dealflow.store._jsonl import ImportResult, export_jsonl, import_events, import_jsonl
 from dealflow.store._repository import DEFAULT_URL, HeldPlaybook, Store, database_url
 from dealflow.store._sql import amount_sums, amount_total, days_between
+from dealflow.store._sweep import SweepAction, SweepFailure, SweepReport, sweep
 from dealflow.store._tables import DEALS, EVENTS, SCHEMA_VERSION, STAGE_CHANGES
 
 __all__ = [
@@ -17,6 +18,9 @@ __all__ = [
     "HeldPlaybook",
     "ImportResult",
     "Store",
+    "SweepAction",
+    "SweepFailure",
+    "SweepReport",
     "amount_sums",
     "amount_total",
     "database_url",
@@ -28,4 +32,5 @@ __all__ = [
     "neutralise",
     "open_engine",
     "sqlite_file",
+    "sweep",
 ]

@@ -43,6 +43,7 @@ from dealflow.store._database import (
     writer,
 )
 from dealflow.store._rows import deal_from_data, event_from_row
+from dealflow.store._sweep import Sweeping
 from dealflow.store._tables import DEALS, EVENTS, PLAYBOOKS
 from dealflow.store._writes import write_changes
 
@@ -93,7 +94,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store:
+class Store(Sweeping):
     """Deals in a database (SQLite by default, PostgreSQL for teams).
 
     `playbook`, when given, is kept in the store and is the one this handle works on:

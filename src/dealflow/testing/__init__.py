@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         playbook_documents,
         stakeholders,
     )
+    from dealflow.testing._timer_histories import timer_histories
 
 _WHERE = {
     "DeepFinding": "_deep", "deep_check": "_deep", "favourable_deals": "_deep",
@@ -28,6 +29,7 @@ _WHERE = {
     "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
     "hostile_ids": "_strategies", "hostile_text": "_strategies",
     "playbook_documents": "_strategies", "stakeholders": "_strategies",
+    "timer_histories": "_timer_histories",
 }
 
 
@@ -53,4 +55,5 @@ __all__ = [
     "hostile_text",
     "playbook_documents",
     "stakeholders",
+    "timer_histories",
 ]

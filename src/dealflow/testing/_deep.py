@@ -30,7 +30,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
-from dealflow.playbook import Fact, Gate, Playbook, Stage
+from dealflow.playbook import Expectation, Fact, Gate, Playbook, Stage
 from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
 from dealflow.testing._running import STOPS, stopping_clearly, strategies_alone, why
@@ -104,6 +104,19 @@ def _rules(pb: Playbook) -> Iterator[tuple[str, Rule, bool, str | None]]:
         yield f"plays.{play.id}", play.when, False, None
     for rule in pb.approval_rules:
         yield f"approval_rules.{rule.id}", rule.when, False, None
+    yield from _timer_rules(pb)
+
+
+def _timer_rules(pb: Playbook) -> Iterator[tuple[str, Rule, bool, str | None]]:
+    """The rules of deal-dependent expectations and of the automation rules over open
+    deals (the deals generated here are open)."""
+    for stage in pb.stages:
+        if isinstance(stage.expected_days, Expectation):
+            for c, case in enumerate(stage.expected_days.cases):
+                yield f"stages.{stage.id}.expected_days.cases[{c}]", case.when, False, stage.id
+    for automation in pb.automation:
+        if automation.deals == "open":
+            yield f"automation.{automation.id}", automation.when, False, None
 
 
 def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:

@@ -1,0 +1,93 @@
+"""Cross-reference checks of timers and automation: expectations keyed by a declared enum
+fact and its values, activity kinds that exist, automation rules that lose with a
+declared reason and open items for one of our roles; and the rules they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dealflow._problems import PathProblem, did_you_mean
+from dealflow._yaml import Location
+from dealflow.playbook._automation import BUILTIN_ACTIVITY, Expectation
+from dealflow.playbook._model import Playbook
+from dealflow.rules import Rule
+
+__all__ = ["check_timers", "timer_rules"]
+
+
+def timer_rules(pb: Playbook) -> Iterator[tuple[Location, Rule]]:
+    """Every rule of the expectations and automation rules, with where it is."""
+    for s, stage in enumerate(pb.stages):
+        if isinstance(stage.expected_days, Expectation):
+            for c, case in enumerate(stage.expected_days.cases):
+                yield ("stages", s, "expected_days", "cases", c, "when"), case.when
+    for a, rule in enumerate(pb.automation):
+        yield ("automation", a, "when"), rule.when
+
+
+def check_timers(pb: Playbook) -> Iterator[PathProblem]:
+    """Every problem of the timers and automation of `pb`."""
+    yield from _expectations(pb)
+    yield from _activity(pb)
+    yield from _automation(pb)
+
+
+def _expectations(pb: Playbook) -> Iterator[PathProblem]:
+    facts = {fact.id: fact for fact in pb.facts}
+    enums = sorted(fact.id for fact in pb.facts if fact.type == "enum")
+    for s, stage in enumerate(pb.stages):
+        days = stage.expected_days
+        if not isinstance(days, Expectation) or days.by is None:
+            continue
+        loc: Location = ("stages", s, "expected_days")
+        fact = facts.get(days.by)
+        if fact is None or fact.type != "enum":
+            what = "unknown fact" if fact is None else f"{fact.type} fact"
+            yield PathProblem((*loc, "by"), f"{what} {days.by!r}: `by` names an enum fact "
+                              f"(one of: {', '.join(enums) or 'none declared'})"
+                              + did_you_mean(days.by, enums))
+            continue
+        allowed = set(fact.values or ())
+        for value in days.values:
+            if value not in allowed:
+                yield PathProblem((*loc, "values", value),
+                                  f"{value!r} is not a value of fact {fact.id!r} (one of: "
+                                  f"{', '.join(fact.values or ())})" + did_you_mean(value, allowed),
+                                  key=True)
+
+
+def _activity(pb: Playbook) -> Iterator[PathProblem]:
+    if pb.activity is None:
+        return
+    seen: set[str] = set()
+    for k, kind in enumerate(pb.activity.kinds):
+        if kind in BUILTIN_ACTIVITY:
+            yield PathProblem(("activity", "kinds", k), f"{kind!r} is recorded by dealflow "
+                              "itself; list it under `counts` only")
+        elif kind in seen:
+            yield PathProblem(("activity", "kinds", k), f"activity kind {kind!r} is listed twice")
+        seen.add(kind)
+    known = set(pb.activity.kinds) | set(BUILTIN_ACTIVITY)
+    for c, kind in enumerate(pb.activity.counts or ()):
+        if kind not in known:
+            yield PathProblem(("activity", "counts", c), f"unknown activity kind {kind!r}: "
+                              f"one of {', '.join(sorted(known))}" + did_you_mean(kind, known))
+
+
+def _automation(pb: Playbook) -> Iterator[PathProblem]:
+    reasons = {reason.id for reason in pb.lost_reasons}
+    ours = {role.id for role in pb.our_roles}
+    seen: dict[str, int] = {}
+    for a, rule in enumerate(pb.automation):
+        loc: Location = ("automation", a)
+        if rule.id in seen:
+            yield PathProblem((*loc, "id"), f"duplicate automation rule id {rule.id!r} "
+                              f"(also at automation[{seen[rule.id]}])")
+        seen.setdefault(rule.id, a)
+        if rule.lose is not None and rule.lose not in reasons:
+            yield PathProblem((*loc, "lose"), f"unknown lost reason {rule.lose!r}"
+                              + did_you_mean(rule.lose, reasons))
+        if rule.open_item is not None and rule.open_item.owner not in ours:
+            yield PathProblem((*loc, "open_item", "owner"),
+                              f"unknown owner (one of our_roles) {rule.open_item.owner!r}"
+                              + did_you_mean(rule.open_item.owner, ours))
