@@ -29,6 +29,7 @@ from dealflow.engine._events import (
     replay,
 )
 from dealflow.engine._gates import (
+    NOT_APPLICABLE,
     WON,
     Check,
     GateReport,
@@ -39,6 +40,7 @@ from dealflow.engine._gates import (
 )
 
 __all__ = [
+    "NOT_APPLICABLE",
     "WON",
     "Check",
     "DealCreated",
