@@ -245,3 +245,20 @@ def test_facts_of_every_type_survive_the_store(tmp_path: Path, playbook: Playboo
                           "quotes": ({"vendor": "V", "price": "3 USD"},), "crop": "pears",
                           "harvest_starts": dt.date(2026, 7, 1)}
     assert Decimal(kept.facts["budget"].split()[0]) == 10
+
+
+@pytest.mark.parametrize(("rates", "message"), [
+    ("{EUR: {EUR: 1}}", "a rate from EUR to itself"),
+    ("{EUR: {USD: 1.08}, USD: {EUR: 0.9}}", "given both ways"),
+    ("{EUR: {USD: 0}}", "must be more than 0"),
+    ("{eur: {USD: 1.08}}", "ISO 4217"),
+], ids=["itself", "both ways", "zero", "lowercase"])
+def test_exchange_rates_that_cannot_be_right_fail_the_load(rates: str, message: str) -> None:
+    from dealflow import PlaybookError
+
+    text = EXAMPLE.read_text(encoding="utf-8") + f"exchange_rates: {rates}\n"
+    with pytest.raises(PlaybookError) as caught:
+        parse_playbook(text, "rated.yaml")
+    assert any(message in problem.message for problem in caught.value.problems), \
+        caught.value.problems
+    assert all(problem.path.startswith("exchange_rates") for problem in caught.value.problems)
