@@ -60,7 +60,7 @@ def _stakeholders(rng: random.Random, playbook: Playbook) -> list[Stakeholder]:
     for index in range(rng.randint(1, 5)):
         people.append(Stakeholder(
             id=f"s{index}", name=f"Contact {index + 1}",
-            roles=(rng.choice(roles),),
+            roles=(rng.choice(roles),) if roles else (),  # a playbook may declare none
             stance=rng.choice(["champion", "supporter", "neutral", "skeptic", "unknown"]),
             influence=rng.choice(["high", "medium", "low"])))
     return people

@@ -38,6 +38,7 @@ from dealflow.engine._events import (
 )
 from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
+    NOT_APPLICABLE,
     WON,
     Check,
     GateReport,
@@ -50,6 +51,7 @@ from dealflow.engine._move_args import MoveArgs
 
 __all__ = [
     "SWEEP_ACTOR",
+    "NOT_APPLICABLE",
     "WON",
     "ActivityLogged",
     "Check",

@@ -37,7 +37,8 @@ CODES: dict[str, tuple[str, str]] = {
     "DF109": ("info", "item owner does not engage in the stage"),
     "DF110": ("info", "fact no rule reads (it only records data)"),
     "DF111": ("error", "gate waits for an item of a later stage"),
-    "DF112": ("warning", "play or item condition is constant"),
+    "DF112": ("warning", "play, item or gate condition is constant"),
+    "DF113": ("warning", "money compared with a plain number"),
 }
 
 
@@ -129,6 +130,48 @@ def _enum_mismatches(pb: Playbook, rule: Rule) -> Iterator[tuple[str, str]]:
             left = operand.expr
 
 
+def _enum_hint(pb: Playbook, fact_id: str, wrong: str) -> str:
+    """Use a declared value; when `wrong` is a label, name the id it labels."""
+    fact = next(fact for fact in pb.facts if fact.id == fact_id)
+    for value, label in fact.labels.items():
+        texts = [label.get_text("")] if label.plain else [label[loc] for loc in label]
+        if wrong.strip().casefold() in (text.strip().casefold() for text in texts):
+            return f"{wrong!r} is the label of {value!r}: rules compare the id"
+    return "use one of the values the fact declares"
+
+
+def _money_side(node: nodes.Node, money: set[str]) -> str | None:
+    """What money `node` reads (`facts.x` of a money fact, `deal.money`), or None."""
+    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
+        if node.node.name == "deal" and node.attr == "money":
+            return "deal.money"
+        if node.node.name == "facts" and node.attr in money:
+            return f"facts.{node.attr}"
+    if isinstance(node, nodes.Getitem) and isinstance(node.node, nodes.Name) and (
+            node.node.name == "facts" and isinstance(node.arg, nodes.Const)
+            and node.arg.value in money):
+        return f"facts.{node.arg.value}"
+    return None
+
+
+def _money_numbers(pb: Playbook, rule: Rule) -> Iterator[str]:
+    """Each money value `rule` compares with a number written out (`facts.budget > 5000`):
+    the comparison fails on every deal, as money compares only with money."""
+    money = {fact.id for fact in pb.facts if fact.type == "money"}
+    tree = rule._compiled.tree
+    compares = ([tree] if isinstance(tree, nodes.Compare) else []) + list(
+        tree.find_all(nodes.Compare))
+    for compare in compares:
+        left = compare.expr
+        for operand in compare.ops:
+            for side, other in ((left, operand.expr), (operand.expr, left)):
+                found = _money_side(side, money)
+                if found and isinstance(other, nodes.Const) and isinstance(
+                        other.value, int | float) and not isinstance(other.value, bool):
+                    yield found
+            left = operand.expr
+
+
 def _gate_checks(pb: Playbook) -> Iterator[_Raw]:
     items_stage = {item.id: pb.stage_index(stage.id) for stage, item in pb.iter_items()}
     for s, stage in enumerate(pb.stages):
@@ -143,7 +186,14 @@ def _gate_checks(pb: Playbook) -> Iterator[_Raw]:
                            "make it a condition the buyer can confirm, or remove it")
             for fact, wrong in _enum_mismatches(pb, gate.when):
                 yield _Raw("DF106", loc, f"fact {fact} can never be {wrong!r}",
-                           "use one of the values the fact declares")
+                           _enum_hint(pb, fact, wrong))
+            for money in _money_numbers(pb, gate.when):
+                yield _Raw("DF113", loc, f"{money} is money, compared with a plain number: "
+                           "the rule fails on every deal", f"write the number as money, like "
+                           f"money(100000, 'USD'), or compare {money}.amount")
+            if gate.applies_when is not None and _constant(gate.applies_when)[0]:
+                yield _Raw("DF112", (*loc[:-1], "applies_when"), f"gate {gate.id} always or "
+                           "never applies", "remove `applies_when`, or make it about the deal")
             for item in gate.when.refs.items:
                 if items_stage.get(item, -1) > s:
                     yield _Raw("DF111", loc, f"gate {gate.id} waits for item {item}, which "

@@ -161,6 +161,19 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
 def _facts(pb: Playbook) -> Iterator[PathProblem]:
     for index, fact in enumerate(pb.facts):
         yield from _fact_values(fact, ("facts", index))
+    yield from _rates(pb)
+
+
+def _rates(pb: Playbook) -> Iterator[PathProblem]:
+    """A rate converts between two currencies, given one way only (the other is worked out)."""
+    for source, targets in pb.exchange_rates.items():
+        for target in targets:
+            loc: Location = ("exchange_rates", source, target)
+            if target == source:
+                yield PathProblem(loc, f"a rate from {source} to itself; remove it", key=True)
+            elif source in pb.exchange_rates.get(target, {}) and source < target:
+                yield PathProblem(loc, f"the rate between {source} and {target} is given both "
+                                  "ways; give one, the other is worked out", key=True)
 
 
 def _fact_values(fact: Fact, loc: Location) -> Iterator[PathProblem]:

@@ -213,7 +213,7 @@ def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = No
                     stance=draw(st.sampled_from(["champion", "supporter", "champion", "neutral"])),
                     influence=draw(st.sampled_from(["high", "high", "medium", "low"])),
                     last_contact=NOW.date() - dt.timedelta(days=draw(st.integers(0, 10))))
-        for role in playbook.roles if draw(st.integers(0, 9)) > 0
+        for role in playbook.roles if draw(st.integers(0, 6)) > 0
     ]
     waited = draw(st.one_of(st.just(3), st.integers(0, 400)))  # days in the stage
     deal = base.model_copy(update={"facts": facts, "stakeholders": tuple(people),

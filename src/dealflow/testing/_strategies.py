@@ -230,8 +230,9 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
         Stakeholder,
         id=ids if ids is not None else st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
         name=hostile_text(min_size=1, max_size=40).filter(lambda v: v.strip() != ""),
-        title=hostile_text(max_size=40),
-        roles=st.lists(st.sampled_from(role_ids), max_size=3, unique=True).map(tuple),
+        title=st.one_of(st.sampled_from(BLANK_TEXTS), hostile_text(max_size=40)),
+        roles=st.lists(st.sampled_from(role_ids), max_size=3, unique=True).map(tuple)
+        if role_ids else st.just(()),  # a playbook may declare no roles
         stance=st.sampled_from(list(Stance)),
         influence=st.sampled_from(list(Influence)),
         org_win=hostile_text(max_size=60),
