@@ -39,6 +39,7 @@ from dealflow.values import (
 __all__ = [
     "INFLUENCE_WEIGHT",
     "STANCE_VALUE",
+    "ApprovalRecord",
     "Deal",
     "FactValue",
     "Hold",
@@ -46,6 +47,7 @@ __all__ = [
     "ItemCompletion",
     "NextStep",
     "Stakeholder",
+    "Snapshot",
     "Stance",
     "Status",
     "coerce_fact",
@@ -111,6 +113,22 @@ class ItemCompletion(_Frozen):
     stage: Ref
 
 
+Snapshot = dict[str, bool | int | float | str | None]
+"""The values an approval's rule read when it was given, by name (`deal.amount`,
+`facts.discount`): numbers as numbers (an amount as its text), dates as ISO text."""
+
+
+@trust
+class ApprovalRecord(_Frozen):
+    """An internal approval as the deal holds it: the latest one given for its id."""
+
+    by: Actor
+    role: Ref
+    at: Moment
+    note: Note = ""
+    snapshot: Snapshot = Field(default_factory=dict)
+
+
 @trust
 class Deal(_Frozen):
     """A deal as it stands now: the projection of its events."""
@@ -135,6 +153,8 @@ class Deal(_Frozen):
     lost_note: Note = ""
     items_done: dict[Ref, ItemCompletion] = Field(default_factory=dict)
     version: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
+    # -- internal approvals (issue 18): the latest approval given for each approval id
+    approvals: dict[Ref, ApprovalRecord] = Field(default_factory=dict)
 
     @property
     def is_closed(self) -> bool:

@@ -1,6 +1,8 @@
 """The deal engine: the machine built from the playbook's moves, the rule context, gate
 reports, and the events that record every change (and replay it)."""
 
+from dealflow.engine._approvals import ApprovalState, approval_state
+from dealflow.engine._approvals import snapshot as approval_snapshot
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -28,6 +30,7 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_authority import ApprovalGiven, EffectApplied
 from dealflow.engine._gates import (
     WON,
     Check,
@@ -40,6 +43,8 @@ from dealflow.engine._gates import (
 
 __all__ = [
     "WON",
+    "ApprovalGiven",
+    "ApprovalState",
     "Check",
     "DealCreated",
     "DealEdited",
@@ -50,6 +55,7 @@ __all__ = [
     "DealResumed",
     "DealWon",
     "EditChanges",
+    "EffectApplied",
     "Engine",
     "Event",
     "EventBase",
@@ -68,6 +74,8 @@ __all__ = [
     "StakeholderUpdated",
     "Unset",
     "apply_event",
+    "approval_snapshot",
+    "approval_state",
     "check_gate",
     "describe_leaf",
     "evaluate_rule",

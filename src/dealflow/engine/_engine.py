@@ -22,7 +22,7 @@ from dealflow._days import utc_date
 from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
-from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.deal import Deal, NextStep, Stakeholder, Status, Team, coerce_fact
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealCreated,
@@ -47,6 +47,7 @@ from dealflow.engine._events import (
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
 from dealflow.engine._machine import LOST, MoveMachine
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
+from dealflow.engine._permission import approve, follow_event
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
@@ -60,17 +61,23 @@ def _utc_now() -> dt.datetime:
 
 
 class Engine:
-    """Drives deals through `playbook`; `clock` gives the time of each event (UTC)."""
+    """Drives deals through `playbook`; `clock` gives the time of each event (UTC),
+    `team` our people and their roles, `history` a deal's events (for history in rules)."""
 
-    def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now) -> None:
+    def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now, team: Team | None = None,
+                 history: Callable[[Deal], Sequence[Event]] | None = None) -> None:
         self.playbook = playbook
         self.clock = clock
+        self.team = team
+        self.history = history
         self._machine = MoveMachine(playbook)
 
     # -- reading ----------------------------------------------------------------------------
     def context(self, deal: Deal) -> RuleContext:
         """The rule context of `deal` now."""
-        return RuleContext(self.playbook, deal, self.clock())
+        source = self.history
+        return RuleContext(self.playbook, deal, self.clock(), team=self.team,
+                           history=None if source is None else (lambda: source(deal)))
 
     def explain(self, deal: Deal, locale: str | None = None) -> GateReport:
         """The state of every control point of the deal's current stage."""
@@ -134,7 +141,18 @@ class Engine:
                 f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")))
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
-        return Outcome(apply_event(deal, event, self.playbook), (event,), report)
+        refused, events, after = follow_event(self, deal, event)  # authority, effects
+        if after is None:
+            outcome = Outcome(deal, (), GateReport(operation, deal.id, deal.stage, target,
+                                                   (*checks, *refused)))
+            return outcome.raise_for_refusal() if raise_on_refusal else outcome
+        return Outcome(after, events, report)
+
+    def approve(self, deal: Deal, approval: str, *, by: str, note: str = "",
+                raise_on_refusal: bool = False) -> Outcome:
+        """Record internal approval `approval`, given by `by` (on the team, holding one of
+        its roles), with `note`; it keeps what was approved (see `dealflow approve`)."""
+        return approve(self, deal, approval, by=by, note=note, raise_on_refusal=raise_on_refusal)
 
     # -- creating ---------------------------------------------------------------------------
     def create(self, *, deal_id: str, title: str, account: str, owner: str, actor: str,

@@ -242,10 +242,17 @@ class NextStepSet(EventBase):
     next_step: NextStep | None
 
 
+from dealflow.engine._events_authority import (  # noqa: E402 - they build on EventBase
+    ApprovalGiven,
+    EffectApplied,
+    approval_changes,
+)
+
 Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
-    | FactSet | ItemCompleted | NextStepSet | DealMigrated,
+    | FactSet | ItemCompleted | NextStepSet | DealMigrated
+    | ApprovalGiven | EffectApplied,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -317,6 +324,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"next_step": event.next_step}
     if isinstance(event, DealEdited):
         return {str(key): value for key, value in event.changes.items()}
+    if isinstance(event, ApprovalGiven):
+        return approval_changes(deal, event)
     if isinstance(event, DealMigrated):
         moved = event.to_stage != deal.stage
         return {"playbook_version": event.to_version, "stage": event.to_stage,

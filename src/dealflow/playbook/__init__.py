@@ -1,6 +1,8 @@
 """The declarative playbook: its model, the YAML loader with located problems, the
 cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
+from dealflow.playbook._approval_model import Approval, ApprovedMove, MoveRoles
+from dealflow.playbook._effect import DEAL_FIELDS, Effect
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -30,9 +32,13 @@ from dealflow.playbook._model import (
 
 __all__ = [
     "CODES",
+    "DEAL_FIELDS",
     "SCHEMA_ID",
+    "Approval",
     "ApprovalRule",
+    "ApprovedMove",
     "BuyerPhase",
+    "Effect",
     "Fact",
     "FactType",
     "Finding",
@@ -41,6 +47,7 @@ __all__ = [
     "LintSettings",
     "LocalizedText",
     "LostReason",
+    "MoveRoles",
     "Play",
     "Playbook",
     "RedFlagPolicy",

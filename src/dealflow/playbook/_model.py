@@ -10,16 +10,12 @@ import functools
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    WithJsonSchema,
-)
+from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow.playbook._approval_model import Approval, MoveRoles
+from dealflow.playbook._base import Identifier, _Model
+from dealflow.playbook._effect import Effect
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.rules import RuleType
 
@@ -41,29 +37,6 @@ __all__ = [
     "Stage",
 ]
 
-_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def _check_identifier(value: str) -> str:
-    if not value or not value[0].isascii() or not value[0].islower() or len(value) > 64 or any(
-        char not in _ID_CHARS for char in value
-    ):
-        raise PydanticCustomError(
-            "identifier",
-            "`{value}` is not a valid id: use lowercase letters, digits, `_` and `-`, "
-            "starting with a letter, at most 64 characters (like `economic_buyer`)",
-            {"value": value},
-        )
-    return value
-
-
-Identifier = Annotated[
-    str,
-    AfterValidator(_check_identifier),
-    WithJsonSchema({"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,63}$"}),
-]
-"""An id: lowercase ASCII letters, digits, `_` and `-`, starting with a letter."""
-
 Severity = Literal["block", "warn"]
 FactType = Literal["bool", "int", "float", "str", "date", "enum"]
 ForecastCategory = Literal["pipeline", "best_case", "commit"]
@@ -80,12 +53,6 @@ def _version_to_str(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_default=False, use_attribute_docstrings=True
-    )
 
 
 class BuyerPhase(_Model):
@@ -123,6 +90,9 @@ class Fact(_Model):
     """What the fact means and who confirms it."""
     values: tuple[Identifier, ...] | None = None
     """The allowed values of an enum fact (ids); only for `type: enum`."""
+    # -- authority (issue 18)
+    set_by: tuple[Identifier, ...] = ()
+    """The roles of ours (ids from `our_roles`) who may set the fact; anyone when empty."""
 
 
 class Gate(_Model):
@@ -190,6 +160,14 @@ class Stage(_Model):
     """The SOP checklist items of the stage."""
     template: str | None = None
     """A Jinja template file for this stage's checklist, relative to the playbook file."""
+    # -- authority and effects (issue 18)
+    by_roles: tuple[Identifier, ...] = ()
+    """The roles of ours (ids from `our_roles`) who may advance a deal into this stage;
+    anyone when empty."""
+    on_enter: tuple[Effect, ...] = ()
+    """Facts a move into this stage sets (advance, move back, reopen)."""
+    on_leave: tuple[Effect, ...] = ()
+    """Facts a move out of this stage sets (advance, move back, win)."""
 
 
 class Play(_Model):
@@ -297,6 +275,11 @@ class Playbook(_Model):
     """Settings of the soundness checks (codes to ignore)."""
     stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
+    # -- authority (issue 18)
+    by_roles: MoveRoles = MoveRoles()
+    """Which of our roles may move a deal back, reopen, lose or win it."""
+    approvals: tuple[Approval, ...] = ()
+    """Internal approvals: which of our roles must approve what, before which stage or move."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "HELPERS_WITH_APPROVAL_ARG",
     "HELPERS_WITH_FACT_ARG",
+    "HELPERS_WITH_FIELD_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
     "RULE_HELPERS",
@@ -40,7 +42,7 @@ class Word:
 
     name: str
     kind: Literal["data", "helper"]
-    takes: Literal["role", "fact", "item"] | None = None
+    takes: Literal["role", "fact", "item", "approval", "field"] | None = None
     evaluates_rules: bool = False
 
 
@@ -64,6 +66,11 @@ VOCABULARY: tuple[Word, ...] = (
     Word("stage_items_done", "helper", evaluates_rules=True),
     Word("approvals_covered", "helper", evaluates_rules=True),
     Word("days_since", "helper"),
+    # -- authority and history (issue 18)
+    Word("approved", "helper", takes="approval", evaluates_rules=True),
+    Word("changed_in_stage", "helper", takes="field"),
+    Word("previous", "helper", takes="field"),
+    Word("at_stage_entry", "helper", takes="field"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""
@@ -82,6 +89,9 @@ TEMPLATE_NAMES: frozenset[str] = RULE_NAMES | {STAKEHOLDER_NAME, "locale"}
 HELPERS_WITH_ROLE_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "role")
 HELPERS_WITH_FACT_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "fact")
 HELPERS_WITH_ITEM_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "item")
+HELPERS_WITH_APPROVAL_ARG = frozenset(word.name for word in VOCABULARY
+                                      if word.takes == "approval")
+HELPERS_WITH_FIELD_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "field")
 
 #: Helpers that evaluate other rules of the playbook (the `when` of items or approvals).
 RULE_HELPERS = frozenset(word.name for word in VOCABULARY if word.evaluates_rules)
