@@ -16,7 +16,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "DefinitionError", "DocumentProblems", "HelperCycle", "ImportProblems", "LimitExceeded",
         "MappingError", "MoveRefused", "PlaybookChoiceError", "PlaybookError", "Problem",
         "RuleDataError", "RuleEvalError", "RuleSyntaxError", "RuntimeDealError", "StoreError",
-        "UnsupportedSyntax",
+        "TeamFileError", "UnsupportedSyntax",
     ),
     # limits on what dealflow reads and evaluates
     "dealflow.limits": (
@@ -28,15 +28,16 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     # the playbook: model, loading, schema
     "dealflow.playbook": (
-        "ApprovalRule", "BuyerPhase", "Fact", "Gate", "Item", "LintSettings", "LocalizedText",
-        "LostReason", "Play", "Playbook", "RedFlagPolicy", "Role", "Stage", "bundled_playbooks",
-        "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
-        "playbook_schema_text",
+        "Approval", "ApprovalRule", "BuyerPhase", "Effect", "Fact", "Gate", "Item",
+        "LintSettings", "LocalizedText", "LostReason", "MoveRoles", "Play", "Playbook",
+        "RedFlagPolicy", "Role", "Stage", "bundled_playbooks", "dump_playbook", "load_playbook",
+        "parse_playbook", "playbook_schema", "playbook_schema_text",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
-        "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
-        "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
+        "ApprovalRecord", "Deal", "Hold", "INFLUENCE_WEIGHT", "Influence", "ItemCompletion",
+        "NextStep", "STANCE_VALUE", "Stakeholder", "Stance", "Status", "Team", "TeamMember",
+        "coerce_fact", "load_deal_file", "load_team",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -44,10 +45,10 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     ),
     # the engine, the rule context, gate reports and events
     "dealflow.engine": (
-        "Check", "DealCreated", "DealEdited", "DealHeld", "DealLost", "DealMigrated",
-        "DealReopened", "DealResumed", "DealWon", "EditChanges", "Engine", "Event", "EventBase",
-        "FactSet",
-        "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
+        "ApprovalGiven", "Check", "DealCreated", "DealEdited", "DealHeld", "DealLost",
+        "DealMigrated", "DealReopened", "DealResumed", "DealWon", "EditChanges",
+        "EffectApplied", "Engine", "Event", "EventBase", "FactSet", "GateReport",
+        "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",
     ),

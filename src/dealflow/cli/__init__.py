@@ -35,13 +35,21 @@ def _print_version(value: bool) -> None:
 def _options(
     version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
                                  help="Print the installed dealflow version and exit."),
+    team: str | None = typer.Option(
+        None, "--team", metavar="FILE", show_default=False,
+        help="Our team (people and their roles), for moves and facts the playbook restricts "
+        "to roles (default: $DEALFLOW_TEAM)."),
 ) -> None:
     """Stage-gated sales playbooks for complex B2B projects."""
+    from dealflow.cli._store import use_team_file
+
+    use_team_file(team)
 
 
 def _register() -> None:
     from dealflow.cli import (
         _analytics,
+        _approvals,
         _checklists,
         _crm,
         _deal_fields,
@@ -67,6 +75,7 @@ def _register() -> None:
     _evolution.register(app)
     _crm.register(app)
     _stored_playbooks.register(app)
+    _approvals.register(app)
 
 
 _register()
