@@ -27,9 +27,10 @@ from dealflow import (
     Team,
     load_playbook,
     load_team,
+    parse_playbook,
     replay,
 )
-from dealflow.errors import RuleEvalError
+from dealflow.errors import PlaybookError, RuleEvalError
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "docs" / "examples"
@@ -218,3 +219,12 @@ def test_previous_of_a_fact_never_changed_is_not_set(log: Log) -> None:
 
     assert not ctx.previous("discount")
     assert str(ctx.previous("discount")) == "not set"
+
+
+def test_an_approval_whose_rule_asks_for_itself_is_refused_when_the_playbook_loads() -> None:
+    text = (EXAMPLES / "field-service-contracts.yaml").read_text(encoding="utf-8").replace(
+        "when: deal.amount > 50000\n",
+        "when: deal.amount > 50000 and not approved('executive_over_50k')\n")
+
+    with pytest.raises(PlaybookError, match=r"approvals\[1\]\.when .*depends on itself"):
+        parse_playbook(text, "cycle.yaml")

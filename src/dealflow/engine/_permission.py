@@ -80,7 +80,7 @@ def authority_checks(playbook: Playbook, team: Team | None, event: Event) -> lis
     text = _("only {who} may {what}", who=who_may(playbook, roles, None), what=what)
     if team is None:
         return [fails("authority", text, _("dealflow cannot tell who holds these roles: "
-                                           "{hint}", hint=TEAM_HINT))]
+                                           "{hint}", hint=_(TEAM_HINT)))]
     person = team.member(event.actor)
     said = (_("{actor} is not on the team", actor=event.actor) if person is None else
             _("{actor} holds {roles}", actor=event.actor,
@@ -137,7 +137,7 @@ def approve(engine: Engine, deal: Deal, approval_id: str, *, by: str, note: str 
             who = who_may(playbook, approval.by, team)
             checks.append(fails("authority", _("only {who} may give this approval", who=who),
                                 _("dealflow cannot tell who holds these roles: {hint}",
-                                  hint=TEAM_HINT)
+                                  hint=_(TEAM_HINT))
                                 if team is None else _("{by} does not hold these roles",
                                                        by=by)))
         if approval.evidence is not None and not note.strip():
