@@ -8,6 +8,7 @@ each reads the deal as the move and the effects before it left it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dealflow._days import utc_date
@@ -26,7 +27,7 @@ from dealflow.engine._gates import Check
 from dealflow.engine._outcome import fails
 from dealflow.playbook import Effect, Playbook
 
-__all__ = ["effect_events"]
+__all__ = ["effect_events", "stage_effects"]
 
 
 def _moves(event: Event) -> tuple[str | None, str | None]:
@@ -51,15 +52,25 @@ def _source(effect: Effect, deal: Deal, event: Event) -> Any:
     return deal.facts.get(name)
 
 
-def effect_events(playbook: Playbook, deal: Deal, event: Event
-                  ) -> tuple[list[Check], list[Event], Deal]:
-    """(checks failed, effect events, the deal after them) for `event` applied to `deal`
-    (the deal after the move itself)."""
+def stage_effects(playbook: Playbook, event: Event) -> list[tuple[Effect, str]]:
+    """The effects a move recorded by `event` runs, each with where it is declared: the
+    `on_leave` of the stage it leaves, then the `on_enter` of the stage it enters."""
     left, entered = _moves(event)
     effects = [(effect, _("on_leave of {stage}", stage=left))
                for effect in (playbook.stage(left).on_leave if left else ())]
     effects += [(effect, _("on_enter of {stage}", stage=entered))
                 for effect in (playbook.stage(entered).on_enter if entered else ())]
+    return effects
+
+
+def effect_events(playbook: Playbook, deal: Deal, event: Event,
+                  effects: Sequence[tuple[Effect, str]] | None = None,
+                  ) -> tuple[list[Check], list[Event], Deal]:
+    """(checks failed, effect events, the deal after them) for `event` applied to `deal`
+    (the deal after the move itself). `effects` (each with where it is declared) default
+    to the stages' (`stage_effects`); a declared move passes its own as well."""
+    if effects is None:
+        effects = stage_effects(playbook, event)
     declared = {fact.id: fact for fact in playbook.facts}
     events: list[Event] = []
     for effect, where in effects:
