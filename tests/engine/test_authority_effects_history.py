@@ -2,8 +2,8 @@
 
 `docs/examples/field-service-contracts.yaml` restricts advancing into `quote` to sales
 reps and managers, into `contract` to managers and sales operations, moving back and
-reopening to managers, `discount` to reps and managers and `contract_signed` to sales
-operations; its `lead` stage records the acceptance date and amount on leaving, `quote`
+reopening to managers, `discount` to reps and managers and `service_contract_signed` to
+sales operations; its `lead` stage records the acceptance date and amount on leaving, `quote`
 marks the deal qualified on entry; a warn gate of `quote` reads `changed_in_stage`.
 Its team is `docs/examples/field-service-team.yaml`.
 """
@@ -22,6 +22,7 @@ from dealflow import (
     Engine,
     Event,
     Outcome,
+    Playbook,
     RuleContext,
     Store,
     Team,
@@ -104,8 +105,8 @@ def test_without_a_team_a_restricted_move_is_refused_saying_to_give_one() -> Non
 @pytest.mark.parametrize(("fact", "value", "actor", "allowed"), [
     pytest.param("discount", 10, "mei.lin", True, id="rep-sets-discount"),
     pytest.param("discount", 10, "ana.ruiz", False, id="ops-may-not-set-discount"),
-    pytest.param("contract_signed", True, "ana.ruiz", True, id="ops-signs"),
-    pytest.param("contract_signed", True, "mei.lin", False, id="rep-may-not-sign"),
+    pytest.param("service_contract_signed", True, "ana.ruiz", True, id="ops-signs"),
+    pytest.param("service_contract_signed", True, "mei.lin", False, id="rep-may-not-sign"),
     pytest.param("quote_accepted", True, "anyone", True, id="unrestricted-fact"),
 ])
 def test_a_fact_restricted_to_roles_is_set_only_by_their_holders(
@@ -228,3 +229,13 @@ def test_an_approval_whose_rule_asks_for_itself_is_refused_when_the_playbook_loa
 
     with pytest.raises(PlaybookError, match=r"approvals\[1\]\.when .*depends on itself"):
         parse_playbook(text, "cycle.yaml")
+
+
+def test_the_example_shares_no_id_with_the_bundled_playbook() -> None:
+    def ids(pb: Playbook) -> set[str]:
+        return {pb.id, *(s.id for s in pb.stages), *(f.id for f in pb.facts),
+                *(r.id for r in (*pb.roles, *pb.our_roles)), *(r.id for r in pb.lost_reasons),
+                *(g.id for s in pb.stages for g in s.gates), *(a.id for a in pb.approvals),
+                *(p.id for p in pb.buyer_phases)}
+
+    assert not ids(PLAYBOOK) & ids(load_playbook())
