@@ -19,7 +19,6 @@ from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal, Team
 from dealflow.engine._approvals import find_approval, snapshot, who_may
-from dealflow.engine._context import RuleContext
 from dealflow.engine._effects import effect_events
 from dealflow.engine._events import (
     DealLost,
@@ -89,12 +88,14 @@ def authority_checks(playbook: Playbook, team: Team | None, event: Event) -> lis
                                                 who=who_may(playbook, roles, team)))]
 
 
-def _move_approvals(ctx: RuleContext, event: Event) -> list[Check]:
+def _move_approvals(engine: Engine, deal: Deal, event: Event) -> list[Check]:
     move = move_of(event)
+    asking = [a for a in engine.playbook.approvals if move is not None and move in a.moves]
+    if not asking:  # no context (and no reading of the clock) for the common case
+        return []
+    ctx = engine.context(deal)
     checks = []
-    for approval in ctx.playbook.approvals:
-        if move is None or move not in approval.moves:
-            continue
+    for approval in asking:
         state = ctx.approval_state(approval)
         if not state.ok:
             checks.append(Check(id=f"approval:{approval.id}",
@@ -109,7 +110,7 @@ def follow_event(engine: Engine, deal: Deal, event: Event
     it fails on authority and the approvals of its move, the events it writes with its
     effects, the deal after them; None when refused)."""
     refused = authority_checks(engine.playbook, engine.team, event)
-    refused += _move_approvals(engine.context(deal), event)
+    refused += _move_approvals(engine, deal, event)
     if refused:
         return refused, (), None
     moved = apply_event(deal, event, engine.playbook)
