@@ -49,7 +49,7 @@ def _options(
 def _register() -> None:
     from dealflow.cli import (
         _analytics,
-        _approvals,
+        _approve,
         _checklists,
         _crm,
         _deal_fields,
@@ -75,7 +75,7 @@ def _register() -> None:
     _evolution.register(app)
     _crm.register(app)
     _stored_playbooks.register(app)
-    _approvals.register(app)
+    _approve.register(app)
 
 
 _register()
