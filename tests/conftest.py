@@ -20,6 +20,8 @@ from dealflow import (
     Playbook,
     Stakeholder,
     Stance,
+    Team,
+    TeamMember,
     load_playbook,
 )
 from dealflow.playbook import Stage
@@ -35,6 +37,13 @@ one, has no plays and no approval rules: every command and figure is tested on i
 
 FIXED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 """The time of every operation of the `engine` fixture."""
+
+OUR_TEAM = Team(people=(
+    TeamMember(id="li", name="Li Wei", roles=("sales",)),
+    TeamMember(id="gao", name="Gao Min", roles=("executive_sponsor",)),
+))
+"""Our side, for the default playbook: an account manager and an executive sponsor (who
+gives its over-50,000 approval); the team of the `engine` fixture."""
 
 TEAM: tuple[Stakeholder, ...] = (
     Stakeholder(id="ines", name="Ines", title="Plant manager", roles=("initiator",),
@@ -137,8 +146,9 @@ def default_playbook() -> Playbook:
 
 @pytest.fixture
 def engine(default_playbook: Playbook) -> Engine:
-    """An engine for the default playbook whose clock always reads `FIXED`."""
-    return Engine(default_playbook, clock=lambda: FIXED)
+    """An engine for the default playbook whose clock always reads `FIXED`, with our team
+    `OUR_TEAM`."""
+    return Engine(default_playbook, clock=lambda: FIXED, team=OUR_TEAM)
 
 
 @pytest.fixture

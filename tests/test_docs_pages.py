@@ -19,7 +19,7 @@ from dealflow.cli import app
 from dealflow.engine import mermaid
 from tests._docs import DOCS, REPO, blocks, marked, output_problem, python_examples, run
 
-GUIDES = ("driving-a-deal.md", "writing-sops.md")
+GUIDES = ("driving-a-deal.md", "writing-sops.md", "modelling-your-process-authority.md")
 
 
 @pytest.mark.parametrize("page", GUIDES)

@@ -16,8 +16,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "DefinitionError", "DocumentProblems", "HelperCycle", "ImportProblems", "LimitExceeded",
         "MappingError", "MoveRefused", "PlaybookChoiceError", "PlaybookError", "Problem",
         "RuleDataError", "RuleEvalError", "RuleSyntaxError", "RuntimeDealError", "StoreError",
-        "UnsupportedSyntax",
-        "NotifyError",
+        "UnsupportedSyntax", "NotifyError", "TeamFileError",
     ),
     # limits on what dealflow reads and evaluates
     "dealflow.limits": (
@@ -36,12 +35,13 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
         "playbook_schema_text",
         "ActivityPolicy", "AutomationRule", "DaysCase", "Expectation", "FollowUp",
+        "Approval", "Effect", "MoveRoles",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
         "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
-        "OpenedItem",
+        "OpenedItem", "ApprovalRecord", "Team", "TeamMember", "load_team",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -53,6 +53,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "DealReopened", "DealResumed", "DealWon", "EditChanges", "Engine", "Event", "EventBase",
         "FactSet", "DealClosed", "MoveArgs",
         "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
+        "ApprovalGiven", "EffectApplied",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",
         "SWEEP_ACTOR", "ActivityLogged", "ItemOpened", "expected_days", "last_activity",

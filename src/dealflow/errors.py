@@ -6,6 +6,7 @@ DealflowError                     exit_code 1 unless noted
 │   ├── DocumentProblems          carries every located Problem found in one document
 │   │   ├── PlaybookError         ... in a playbook
 │   │   ├── DealFileError         ... in a deal file (JSON or YAML)
+│   │   ├── TeamFileError         ... in a team file (our people and their roles)
 │   │   └── MappingError          ... in a CRM import mapping (or its fit to the playbook)
 │   └── RuleSyntaxError           a rule or item text does not compile (says why and where)
 │       └── UnsupportedSyntax     ... it uses what rules may not (a loop, `x._y`, `format`)
@@ -73,6 +74,7 @@ __all__ = [
     "RuleSyntaxError",
     "RuntimeDealError",
     "StoreError",
+    "TeamFileError",
     "UnsupportedSyntax",
 ]
 
@@ -142,6 +144,12 @@ class DealFileError(DocumentProblems):
     """A deal file has one or more problems; `problems` lists all of them."""
 
     kind = N_("deal file")
+
+
+class TeamFileError(DocumentProblems):
+    """A team file has one or more problems; `problems` lists all of them."""
+
+    kind = "team file"
 
 
 class MappingError(DocumentProblems):

@@ -47,6 +47,8 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
         (0, "--db {db} --deal {deal} --format csv"),
     ],
     "demo": [(0, "--db sqlite:///{tmp}/demo.db")],
+    "approve": [(1, "{deal} no_such_approval --by someone --db {db}"),
+                (1, "{deal} no_such_approval --by someone --db {db} --format json")],
     "funnel": [(0, "--db {db}"), (0, "--db {db} --format json"), (0, "--db {db} --playbook {id}")],
     "stalled": [(0, "--db {db}"), (0, "--db {db} --percentile 0.9 --format json")],
     "winrate": [(0, "--db {db}"), (0, "--db {db} --format json")],

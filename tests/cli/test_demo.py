@@ -45,17 +45,19 @@ def test_the_demo_runs_and_exits_0(demo: Result) -> None:
     "advance qualify -> discover: refused, because",
     "fact pain_confirmed is not set",
     "Red flags",
-    "approval_not_covered",
+    "big_deal_sponsor",
     "technical_buyer_skeptical",
     "tender_before_spec",
     "advance negotiate -> decide: refused, because",
     "approval:top_management_over_50k",
-    "no stakeholder has role approver, which this deal's approval requires before decide",
+    "not given; it is given by Executive sponsor (executive_sponsor): Gao Min, VP sales "
+    "(gao.min)",
+    "approve top_management_over_50k by gao.min",
     "advance negotiate -> decide",
     "Track the contract through Zhenhai Refining & Chemical's review",
 ], ids=["created", "refused-advance", "its-reason", "red-flags", "approval-flag",
         "skeptic-play", "tender-play", "approval-refusal", "approval-rule", "approval-reason",
-        "decide", "checklist"])
+        "approval-given", "decide", "checklist"])
 def test_the_demo_tells_the_story(demo: Result, expected: str) -> None:
     assert expected in flat(demo.output)
 

@@ -117,7 +117,7 @@ def test_the_list_shows_people_coverage_support_and_red_flags(
                      "Role coverage (support score -1.00, from -1 to +1)",
                      "initiator Initiator - yes",
                      "Red flags", "high_influence_opponent", "Liu Yang opposes us",
-                     "approval_not_covered", "role_missing"):
+                     "role_missing"):
         assert expected in text
 
 
@@ -127,7 +127,7 @@ def test_the_list_as_json_has_the_map_analysis(invoke: Invoke, deal: str, liu: s
     assert data["support_score"] == -1
     assert data["opponents"] == ["liu"]
     assert {flag["code"] for flag in data["red_flags"]} >= {
-        "high_influence_opponent", "approval_not_covered", "role_missing"}
+        "high_influence_opponent", "role_missing"}
     covered = {entry["role"]: entry["covered"] for entry in data["coverage"]}
     assert covered["technical_buyer"] is True
     assert covered["initiator"] is False

@@ -1,9 +1,11 @@
-"""A deal over 50,000 cannot reach the decision stage until its approver is mapped.
+"""A deal over 50,000 cannot reach the decision stage until our top management approved it.
 
-The default playbook's approval rule `top_management_over_50k` applies when
-`deal.amount > 50000` and requires the role `approver` before the stage `decide`. Every
-deal here is driven to `negotiate` with all of that stage's gates holding, so the
-approval rule is the only thing that can stop it.
+The default playbook's internal approval `top_management_over_50k` applies when
+`deal.amount > 50000`, is given by a holder of our role `executive_sponsor`, and is needed
+before the stage `decide` (and, through the gate `approvals_done`, to win). Every deal
+here is driven to `negotiate` with all of that stage's gates holding, so the approval is
+the only thing that can stop it. The `engine` fixture's team has `li` (sales) and `gao`
+(executive sponsor).
 """
 
 from __future__ import annotations
@@ -12,114 +14,135 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from dealflow import Engine, Influence, Playbook, Stakeholder, Stance
+from dealflow import ApprovalGiven, Engine, Playbook, Team, replay
 
 if TYPE_CHECKING:
     from tests.conftest import Drive
 
-RULE = "approval:top_management_over_50k"
-APPROVER = Stakeholder(id="alex", name="Alex", title="General manager", roles=("approver",),
-                       stance=Stance.neutral, influence=Influence.high)
+APPROVAL = "top_management_over_50k"
+CHECK = f"approval:{APPROVAL}"
 
 
-def test_the_default_playbook_asks_for_an_approver_before_decide_over_50000(
+def test_the_default_playbook_asks_our_executive_sponsor_to_approve_over_50000(
     default_playbook: Playbook,
 ) -> None:
-    (rule,) = default_playbook.approval_rules
-    assert (rule.id, rule.when.source, rule.requires, rule.before) == (
-        "top_management_over_50k", "deal.amount > 50000", ("approver",), "decide")
+    (approval,) = default_playbook.approvals
+    assert (approval.id, approval.when and approval.when.source, approval.by, approval.before,
+            approval.lapses_on) == (APPROVAL, "deal.amount > 50000", ("executive_sponsor",),
+                                    "decide", "increase")
+    assert not default_playbook.approval_rules
 
 
-def test_a_deal_over_50000_without_an_approver_cannot_enter_decide(
+def test_a_deal_over_50000_without_the_approval_cannot_enter_decide_and_says_who_gives_it(
     engine: Engine, drive: Drive
 ) -> None:
     deal = drive("negotiate", amount=80000).deal
 
-    outcome = engine.advance(deal, actor="test")
+    outcome = engine.advance(deal, actor="li")
 
     assert not outcome.ok
     (check,) = outcome.report.blocking
-    assert check.id == RULE
-    assert check.missing == ("no stakeholder has role approver, which this deal's approval "
-                             "requires before decide",)
-    assert outcome.deal == deal
+    assert check.id == CHECK
+    assert check.missing == ("not given; it is given by Executive sponsor (executive_sponsor): "
+                             "Gao Min (gao)",)
+    assert (outcome.deal, outcome.events) == (deal, ())
+
+
+def test_the_approval_records_who_gave_it_their_role_the_note_and_what_was_approved(
+    engine: Engine, drive: Drive
+) -> None:
+    deal = drive("negotiate", amount=80000).deal
+
+    outcome = engine.approve(deal, APPROVAL, by="gao", note="Deal review, margin 31%")
+
+    assert outcome.ok, str(outcome.report)
+    (event,) = outcome.events
+    assert isinstance(event, ApprovalGiven)
+    assert (event.actor, event.approval, event.role, event.note, event.snapshot) == (
+        "gao", APPROVAL, "executive_sponsor", "Deal review, margin 31%",
+        {"deal.amount": "80000"})
+    assert engine.advance(outcome.deal, actor="li").deal.stage == "decide"
+
+
+@pytest.mark.parametrize(("by", "team", "reason"), [
+    pytest.param("li", "ours", "li does not hold these roles", id="without-the-role"),
+    pytest.param("nobody", "ours", "nobody does not hold these roles", id="not-on-the-team"),
+    pytest.param("gao", "none", "dealflow cannot tell who holds these roles", id="no-team"),
+])
+def test_only_a_holder_of_the_role_may_give_the_approval(
+    engine: Engine, drive: Drive, by: str, team: str, reason: str
+) -> None:
+    deal = drive("negotiate", amount=80000).deal
+    judge = engine if team == "ours" else Engine(engine.playbook, clock=engine.clock)
+
+    outcome = judge.approve(deal, APPROVAL, by=by, note="ok")
+
+    assert not outcome.ok
+    (check,) = outcome.report.blocking
+    assert check.id == "authority"
+    assert "Executive sponsor (executive_sponsor)" in check.text
+    assert any(reason in line for line in check.missing), check.missing
     assert outcome.events == ()
-    assert RULE in str(outcome.report)
 
 
-def test_a_deal_over_50000_enters_decide_once_an_approver_is_mapped(
-    engine: Engine, drive: Drive
+def test_the_approval_needs_a_note_with_its_evidence(engine: Engine, drive: Drive) -> None:
+    deal = drive("negotiate", amount=80000).deal
+
+    outcome = engine.approve(deal, APPROVAL, by="gao")
+
+    assert [check.id for check in outcome.report.blocking] == ["evidence"]
+
+
+def test_an_unknown_approval_is_refused_with_the_closest_one(engine: Engine, drive: Drive) -> None:
+    deal = drive("negotiate", amount=80000).deal
+
+    outcome = engine.approve(deal, "top_management_over_50", by="gao", note="ok")
+
+    (check,) = outcome.report.blocking
+    assert check.missing == ("unknown approval 'top_management_over_50'; did you mean "
+                             "'top_management_over_50k'?",)
+
+
+@pytest.mark.parametrize(("amount", "counts"), [
+    pytest.param(95000, False, id="raised"),
+    pytest.param(80000, True, id="unchanged"),
+    pytest.param(60000, True, id="lowered"),
+])
+def test_an_approval_given_before_the_amount_was_raised_no_longer_counts(
+    engine: Engine, drive: Drive, amount: int, counts: bool
 ) -> None:
     deal = drive("negotiate", amount=80000).deal
-    deal = engine.add_stakeholder(deal, APPROVER, actor="test").deal
+    deal = engine.approve(deal, APPROVAL, by="gao", note="ok").deal
+    deal = engine.advance(deal, actor="li").deal
+    assert deal.stage == "decide"
 
-    outcome = engine.advance(deal, actor="test")
+    edited = engine.edit(deal, amount=amount, actor="li").deal
+    check = next(c for c in engine.explain(edited).checks if c.id == "approvals_done")
 
-    assert outcome.ok, str(outcome.report)
-    assert outcome.deal.stage == "decide"
-    assert [check.passed for check in outcome.report.checks if check.id == RULE] == [True]
-
-
-def test_giving_the_approver_role_to_someone_already_mapped_is_enough(
-    engine: Engine, drive: Drive
-) -> None:
-    deal = drive("negotiate", amount=80000).deal
-    deal = engine.update_stakeholder(deal, "eric", actor="test",
-                                     roles=("economic_buyer", "approver")).deal
-
-    assert engine.advance(deal, actor="test").ok
+    assert check.passed is counts
+    if not counts:
+        assert any("deal.amount is 95000, approved at 80000" in line for line in check.missing)
+        assert not engine.win(edited, actor="li").ok
+        again = engine.approve(edited, APPROVAL, by="gao", note="re-approved at 95,000").deal
+        assert next(c for c in engine.explain(again).checks
+                    if c.id == "approvals_done").passed
 
 
-@pytest.mark.parametrize("amount", [50000, 20000, 0], ids=["exactly-50000", "20000", "zero"])
-def test_a_deal_of_at_most_50000_enters_decide_without_an_approver(
-    engine: Engine, drive: Drive, amount: int
-) -> None:
-    deal = drive("negotiate", amount=amount).deal
-    assert not deal.holders("approver")
+def test_a_deal_of_50000_or_less_needs_no_approval(engine: Engine, drive: Drive) -> None:
+    deal = drive("negotiate", amount=50000).deal
 
-    outcome = engine.advance(deal, actor="test")
-
-    assert outcome.ok, str(outcome.report)
-    assert outcome.deal.stage == "decide"
-    assert [check.passed for check in outcome.report.checks if check.id == RULE] == [True]
+    assert engine.advance(deal, actor="li").ok
 
 
-def test_the_approval_rule_is_not_checked_before_the_stage_it_guards(
-    engine: Engine, drive: Drive
-) -> None:
-    deal = drive("propose", amount=80000).deal
+def test_approvals_replay_to_the_same_deal(engine: Engine, drive: Drive) -> None:
+    log = drive("negotiate", amount=80000)
+    log.record(engine.approve(log.deal, APPROVAL, by="gao", note="ok"))
+    log.record(engine.advance(log.deal, actor="li"))
 
-    outcome = engine.advance(deal, actor="test")
-
-    assert outcome.ok, str(outcome.report)
-    assert RULE not in [check.id for check in outcome.report.checks]
+    assert replay(log.events, engine.playbook) == log.deal
+    assert log.deal.approvals[APPROVAL].by == "gao"
 
 
-def test_raising_the_amount_in_decide_makes_approvals_done_fail(
-    engine: Engine, drive: Drive
-) -> None:
-    deal = drive("decide", amount=20000).deal
-    assert engine.explain(deal).allowed
-
-    edited = engine.edit(deal, actor="test", amount=80000)
-    report = engine.explain(edited.deal)
-
-    assert edited.ok
-    (approvals,) = [check for check in report.checks if check.id == "approvals_done"]
-    assert not approvals.passed
-    assert approvals.missing == (
-        "approval rule top_management_over_50k needs role(s) approver mapped",)
-    assert not engine.advance(edited.deal, actor="test").ok
-
-
-def test_mapping_the_approver_after_the_raise_lets_the_deal_leave_decide(
-    engine: Engine, drive: Drive
-) -> None:
-    deal = drive("decide", amount=20000).deal
-    deal = engine.edit(deal, actor="test", amount="80000.00").deal
-    deal = engine.add_stakeholder(deal, APPROVER, actor="test").deal
-
-    outcome = engine.advance(deal, actor="test")
-
-    assert outcome.ok, str(outcome.report)
-    assert outcome.deal.stage == "handover"
+def test_a_team_is_what_the_engine_was_given(engine: Engine) -> None:
+    assert isinstance(engine.team, Team)
+    assert [person.id for person in engine.team.holders(("executive_sponsor",))] == ["gao"]

@@ -111,6 +111,11 @@ def edit(**changes: object) -> Change:
     return lambda engine, deal: _done(engine.edit(deal, actor="test", **changes))
 
 
+def approve(approval: str, *, by: str) -> Change:
+    """Give an internal approval (by a person of the engine's team)."""
+    return lambda engine, deal: _done(engine.approve(deal, approval, by=by, note="approved"))
+
+
 def then(*changes: Change) -> Change:
     """Each change in turn."""
 
@@ -219,8 +224,9 @@ CONTROLS: dict[str, Control] = {
     "po_received": Control(fact("po_received", False), "fact po_received is false",
                            fact("po_received", True)),
     "approvals_done": Control(edit(amount=80000),
-                              "approval rule top_management_over_50k needs role(s) approver",
-                              add(APPROVER), also=("approval:top_management_over_50k",)),
+                              "approval top_management_over_50k: not given",
+                              approve("top_management_over_50k", by="gao"),
+                              also=("approval:top_management_over_50k",)),
     # handover
     "kickoff_held": Control(fact("kickoff_held", None), "fact kickoff_held is not set",
                             fact("kickoff_held", True)),

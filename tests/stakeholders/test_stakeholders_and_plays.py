@@ -15,19 +15,26 @@ from typing import Any
 import pytest
 
 from dealflow import (
+    ApprovalRule,
     Deal,
     Influence,
+    LocalizedText,
     Playbook,
     Stakeholder,
     Stance,
     Status,
     analyse_stakeholders,
+    compile_rule,
     load_playbook,
     recommend_plays,
 )
 from dealflow.deal import ItemCompletion
 
-PLAYBOOK = load_playbook()
+PLAYBOOK = load_playbook().model_copy(update={"approval_rules": (ApprovalRule(
+    id="top_management_over_50k", text=LocalizedText("Spend over 50,000 needs top management"),
+    when=compile_rule("deal.amount > 50000"), requires=("approver",), before="decide"),)})
+"""The default playbook with an approval rule of the customer's roles (its own over-50,000
+rule is an internal approval, which raises no red flag of the map)."""
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 RECENTLY = dt.date(2026, 2, 25)
 

@@ -36,6 +36,10 @@ def _options(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
                                  help="Print the installed dealflow version and exit."),
+    team: str | None = typer.Option(
+        None, "--team", metavar="FILE", show_default=False,
+        help="Our team (people and their roles), for moves and facts the playbook restricts "
+        "to roles (default: $DEALFLOW_TEAM)."),
 ) -> None:
     """Stage-gated sales playbooks for complex B2B projects."""
     import os
@@ -45,11 +49,14 @@ def _options(
     # The language of dealflow's own messages for the whole command (`--lang` of a
     # command that prints deal text chooses for that text).
     ctx.with_resource(use_locale(os.environ.get("DEALFLOW_LANG") or None))
+    from dealflow.cli._store import use_team_file
+    use_team_file(team)
 
 
 def _register() -> None:
     from dealflow.cli import (
         _analytics,
+        _approve,
         _checklists,
         _crm,
         _deal_fields,
@@ -77,6 +84,7 @@ def _register() -> None:
     _crm.register(app)
     _stored_playbooks.register(app)
     _schedule.register(app, _deals.deal_app)
+    _approve.register(app)
 
 
 _register()

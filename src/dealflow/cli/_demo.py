@@ -35,7 +35,7 @@ def demo(db: Annotated[str | None, typer.Option(
     if db is None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(DEMO_FILE + suffix).unlink(missing_ok=True)
-    with Store(url, playbook=default_playbook()) as store:
+    with Store(url, playbook=default_playbook(), team=_team()) as store:
         try:
             store.get(DEAL["deal_id"])
         except DealNotFound:
@@ -54,6 +54,14 @@ def demo(db: Annotated[str | None, typer.Option(
                 _run(store, step)
         deal_id = str(DEAL["deal_id"])
         _explore(url, deal_id, sqlite_path(url), len(store.events(deal_id)))
+
+
+def _team() -> Any:
+    from dealflow.cli._demo_story import TEAM
+    from dealflow.deal import Team, TeamMember
+
+    return Team(people=tuple(TeamMember(id=pid, name=name, roles=roles)
+                             for pid, name, roles in TEAM))
 
 
 def _heading(title: str) -> None:
@@ -119,6 +127,9 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
         _step("done", step.id + (f" (evidence: {step.evidence})" if step.evidence else ""))
     elif isinstance(step, s.Advance):
         _advance(store, actor)
+    elif isinstance(step, s.Approve):
+        _apply(store, lambda e, d: e.approve(d, step.approval, by=step.by, note=step.note))
+        _step("approve", f"{step.approval} by {step.by} ({step.note})", "bold green")
     else:
         _show(store, step.what)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CHAPTERS", "DEAL", "Advance", "Chapter", "Fact", "Item", "Person", "Rate", "Show"]
+__all__ = ["CHAPTERS", "DEAL", "TEAM", "Advance", "Approve", "Chapter", "Fact", "Item", "Person",
+           "Rate", "Show"]
 
 DEAL: dict[str, Any] = {
     "deal_id": "zhenhai-cracker-dcs",
@@ -71,13 +72,29 @@ class Advance:
 
 
 @dataclass(frozen=True)
+class Approve:
+    """Give one of the playbook's internal approvals: who (on `TEAM`) and with what note."""
+
+    approval: str
+    by: str
+    note: str
+
+
+TEAM: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("li.wei", "Li Wei", ("sales",)),
+    ("gao.min", "Gao Min, VP sales", ("executive_sponsor",)),
+)
+"""Our side of the story: (id, name, roles) of each person."""
+
+
+@dataclass(frozen=True)
 class Show:
     """Show part of the deal: `map`, `plays` or `checklist`."""
 
     what: str
 
 
-Step = Fact | Person | Rate | Item | Advance | Show
+Step = Fact | Person | Rate | Item | Advance | Approve | Show
 
 
 @dataclass(frozen=True)
@@ -156,13 +173,16 @@ CHAPTERS: tuple[Chapter, ...] = (
              Item("deliver_proposal", "Proposal v3 presented to Wang, Liu and Chen"),
              Item("prepare_bid", "Bid checklist signed by sales and presales"),
              Advance())),
-    Chapter("6. Negotiate: concerns, paper process and the approval rule",
+    Chapter("6. Negotiate: concerns, paper process and the approval",
             "Concerns are answered and procurement maps the contract steps. The move to "
             "contract is still refused: spend over 50,000 needs top management's approval, "
-            "so an approver must be mapped before `decide`.",
+            "given by our executive sponsor and recorded before `decide`.",
             (SUN, Fact("concerns_resolved", True), Fact("paper_process_mapped", True),
              Item("surface_concerns", "Concern list: cut-over risk answered by a staged plan"),
-             Advance(), ZHANG, Advance())),
+             Advance(), ZHANG,
+             Approve("top_management_over_50k", "gao.min",
+                     "Deal review of 1.2 million: price, margin and cut-over risk approved"),
+             Advance())),
     Chapter("7. Decide: the contract checklist",
             "The deal is at the last step before the contract. This is the checklist the "
             "account manager works from now.",

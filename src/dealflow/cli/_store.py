@@ -66,8 +66,19 @@ def sqlite_path(url: str) -> Path | None:
     return sqlite_file(url)
 
 
+_TEAM_FILE: list[str | None] = [None]
+"""The team file `dealflow --team FILE` names for this run (set by the app's callback)."""
+
+
+def use_team_file(path: str | None) -> None:
+    """Use the team in `path` for this run (None: `DEALFLOW_TEAM`, else no team)."""
+    _TEAM_FILE[0] = path
+
+
 def open_store(db: str | None, *, create: bool = False) -> Store:
-    """The store at `db` (see `database_url`); unless `create`, it must exist already."""
+    """The store at `db` (see `database_url`); unless `create`, it must exist already. It
+    knows our team when `--team FILE` or `DEALFLOW_TEAM` names one."""
+    from dealflow.deal import team_from_environment
     from dealflow.store import Store, database_url
 
     url = database_url(db)
@@ -75,7 +86,7 @@ def open_store(db: str | None, *, create: bool = False) -> Store:
     if not create and path is not None and not path.exists():
         raise StoreError(f"no database at {path}: create a deal first (dealflow deal new), "
                          "or point --db or DEALFLOW_DATABASE_URL at your database")
-    return Store(url)
+    return Store(url, team=team_from_environment(_TEAM_FILE[0]))
 
 
 def _names_a_file(choice: str) -> bool:

@@ -216,9 +216,10 @@ def describe(event: Event) -> str:
         roles = ", ".join(person["roles"]) or "no role"
         return f"{person['id']}: {person['name']} ({roles}; {person['stance']}, " \
                f"{person['influence']} influence)"
-    if event.type == "fact_set":
-        return f"{data['name']} = {show(data['value'])}" if data["value"] is not None else \
+    if event.type in ("fact_set", "effect_applied"):
+        said = f"{data['name']} = {show(data['value'])}" if data["value"] is not None else \
             f"{data['name']} cleared"
+        return f"{said} ({data['effect']})" if "effect" in data else said
     if event.type == "next_step_set":
         step = data["next_step"]
         return "next step cleared" if step is None else \

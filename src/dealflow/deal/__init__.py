@@ -14,25 +14,36 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.deal._deal import (
         INFLUENCE_WEIGHT,
         STANCE_VALUE,
+        ApprovalRecord,
         Deal,
         FactValue,
         Hold,
         ItemCompletion,
         NextStep,
         OpenedItem,
+        Snapshot,
         Stakeholder,
         coerce_fact,
         typed_facts,
     )
     from dealflow.deal._deal_file import load_deal_file
     from dealflow.deal._fact_types import fact_text
+    from dealflow.deal._team import (
+        TEAM_VARIABLE,
+        Team,
+        TeamMember,
+        load_team,
+        team_from_environment,
+    )
 
 _WHERE = {
     "INFLUENCE_WEIGHT": "_deal", "STANCE_VALUE": "_deal", "Deal": "_deal",
+    "ApprovalRecord": "_deal", "Snapshot": "_deal",
     "FactValue": "_deal", "Hold": "_deal", "ItemCompletion": "_deal", "NextStep": "_deal",
     "Stakeholder": "_deal", "coerce_fact": "_deal", "typed_facts": "_deal",
     "load_deal_file": "_deal_file", "fact_text": "_fact_types",
-    "OpenedItem": "_deal",
+    "OpenedItem": "_deal", "TEAM_VARIABLE": "_team", "Team": "_team",
+    "TeamMember": "_team", "load_team": "_team", "team_from_environment": "_team",
 }
 
 
@@ -47,6 +58,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "INFLUENCE_WEIGHT",
     "STANCE_VALUE",
+    "TEAM_VARIABLE",
+    "ApprovalRecord",
     "Deal",
     "FactValue",
     "Hold",
@@ -54,11 +67,16 @@ __all__ = [
     "ItemCompletion",
     "NextStep",
     "OpenedItem",
+    "Snapshot",
     "Stakeholder",
     "Stance",
     "Status",
+    "Team",
+    "TeamMember",
     "coerce_fact",
     "fact_text",
     "load_deal_file",
+    "load_team",
+    "team_from_environment",
     "typed_facts",
 ]

@@ -41,6 +41,7 @@ from dealflow.values import (
 __all__ = [
     "INFLUENCE_WEIGHT",
     "STANCE_VALUE",
+    "ApprovalRecord",
     "Deal",
     "FactValue",
     "Hold",
@@ -49,6 +50,7 @@ __all__ = [
     "NextStep",
     "OpenedItem",
     "Stakeholder",
+    "Snapshot",
     "Stance",
     "Status",
     "coerce_fact",
@@ -114,6 +116,22 @@ class ItemCompletion(_Frozen):
     stage: Ref
 
 
+Snapshot = dict[str, bool | int | float | str | None]
+"""The values an approval's rule read when it was given, by name (`deal.amount`,
+`facts.discount`): numbers as numbers (an amount as its text), dates as ISO text."""
+
+
+@trust
+class ApprovalRecord(_Frozen):
+    """An internal approval as the deal holds it: the latest one given for its id."""
+
+    by: Actor
+    role: Ref
+    at: Moment
+    note: Note = ""
+    snapshot: Snapshot = Field(default_factory=dict)
+
+
 @trust
 class OpenedItem(_Frozen):
     """An item opened on one deal (a follow-up), outside its stages' checklists."""
@@ -163,6 +181,8 @@ class Deal(_Frozen):
     """When the deal was won or lost; None while it is open."""
     items_opened: dict[Ref, OpenedItem] = Field(default_factory=dict)
     """Items opened on this deal outside its stages' checklists (follow-ups), by id."""
+    # -- internal approvals (issue 18): the latest approval given for each approval id
+    approvals: dict[Ref, ApprovalRecord] = Field(default_factory=dict)
 
     @property
     def money(self) -> Money:

@@ -8,6 +8,8 @@ from dealflow.engine._activity import (
     loggable_kinds,
     timer_age,
 )
+from dealflow.engine._approvals import ApprovalState, approval_state
+from dealflow.engine._approvals import snapshot as approval_snapshot
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -36,6 +38,7 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_authority import ApprovalGiven, EffectApplied
 from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
     NOT_APPLICABLE,
@@ -54,6 +57,8 @@ __all__ = [
     "NOT_APPLICABLE",
     "WON",
     "ActivityLogged",
+    "ApprovalGiven",
+    "ApprovalState",
     "Check",
     "DealClosed",
     "DealCreated",
@@ -65,6 +70,7 @@ __all__ = [
     "DealResumed",
     "DealWon",
     "EditChanges",
+    "EffectApplied",
     "Engine",
     "Event",
     "EventBase",
@@ -85,6 +91,8 @@ __all__ = [
     "StakeholderUpdated",
     "Unset",
     "apply_event",
+    "approval_snapshot",
+    "approval_state",
     "check_gate",
     "describe_leaf",
     "evaluate_rule",

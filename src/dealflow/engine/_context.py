@@ -22,11 +22,22 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
+from dealflow._messages import _
 from dealflow._money import Money
-from dealflow.deal import INFLUENCE_WEIGHT, STANCE_VALUE, Deal, Influence, Stakeholder, Stance
+from dealflow.deal import (
+    INFLUENCE_WEIGHT,
+    STANCE_VALUE,
+    Deal,
+    Influence,
+    Stakeholder,
+    Stance,
+    Team,
+)
+from dealflow.engine._approvals import ApprovalState, approval_state, find_approval
 from dealflow.engine._move_args import MoveArgs
+from dealflow.engine._rule_history import History, HistoryWords, Timeline
 from dealflow.errors import HelperCycle, RuleEvalError
-from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
+from dealflow.playbook import Approval, ApprovalRule, Item, Playbook, Stage
 from dealflow.rules import MOVE_NAME, STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
 from dealflow.values import FactValue
 
@@ -144,8 +155,10 @@ class ItemInstance:
 
 
 @speaks_the_vocabulary
-class RuleContext(Mapping[str, Any]):
-    """The names a rule sees for `deal`, at time `now` (timezone-aware)."""
+class RuleContext(HistoryWords, Mapping[str, Any]):
+    """The names a rule sees for `deal`, at time `now` (timezone-aware); `team` (our
+    people) names who may give an approval, `history` (the deal's events) answers the
+    history helpers."""
 
     playbook: Playbook
     deal: Deal
@@ -156,12 +169,16 @@ class RuleContext(Mapping[str, Any]):
     asked for): set by `speaks_the_vocabulary` from the members of the same names."""
 
     def __init__(self, playbook: Playbook, deal: Deal, now: dt.datetime,
-                 move: MoveArgs | None = None) -> None:
+                 move: MoveArgs | None = None, *, team: Team | None = None,
+                 history: History | None = None) -> None:
         self.playbook = playbook
         self.deal = deal
         self.now = now
         self.move = move
         """The move being tried, seen by the rules of its control points as `move`."""
+        self.team = team
+        self._history = history
+        self._timelines: dict[str, Timeline] = {}
         self._cache: dict[str, Any] = {} if move is None else {MOVE_NAME: move}
         self._instances: dict[str, tuple[ItemInstance, ...]] = {}
         self._approvals: tuple[ApprovalRule, ...] | None = None
@@ -327,6 +344,24 @@ class RuleContext(Mapping[str, Any]):
             finally:
                 self._busy.discard("approvals")
         return self._approvals
+
+    def approval_state(self, approval: Approval) -> ApprovalState:
+        """Whether the deal needs `approval` (its `when` holds), and whether one given
+        counts (see `dealflow.engine._approvals`)."""
+        key = f"approval:{approval.id}"
+        self._enter(key, _("the approval {id}", id=approval.id))
+        try:
+            holds = approval.when is None or self.holds(approval.when)
+        finally:
+            self._busy.discard(key)
+        return approval_state(approval, self.deal, holds, self.team, self.playbook)
+
+    def approved(self, approval_id: str) -> bool:
+        """Whether approval `approval_id` is not needed by the deal, or given and counts."""
+        approval = find_approval(self.playbook, approval_id)
+        if approval is None:
+            raise RuleEvalError(_("unknown approval {id}", id=repr(approval_id)))
+        return self.approval_state(approval).ok
 
     def _enter(self, key: str, what: str) -> None:
         """Mark `key` as being worked out; `HelperCycle` if it already is."""

@@ -38,7 +38,8 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
             "trigger": "advance" if dest != "won" else "win",
             "source": current.id, "dest": dest,
             "conditions": [gate.id for gate in current.gates if gate.severity == "block"]
-            + [f"approval:{rule.id}" for rule in playbook.approval_rules if rule.before == dest],
+            + [f"approval:{rule.id}" for rule in playbook.approval_rules if rule.before == dest]
+            + [f"approval:{a.id}" for a in playbook.approvals if a.before == dest],
         })
     transitions.append({"trigger": "lose", "source": stages, "dest": "lost"})
     # imported here: transitions.extensions brings asyncio along (20 ms of every command)

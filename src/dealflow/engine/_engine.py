@@ -22,7 +22,7 @@ from dealflow._days import utc_date
 from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
-from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.deal import Deal, NextStep, Stakeholder, Status, Team, coerce_fact
 from dealflow.engine._activity import opened_item_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
@@ -42,8 +42,10 @@ from dealflow.engine._events import (
 )
 from dealflow.engine._gates import Check, GateReport
 from dealflow.engine._machine import MoveMachine
+from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._moving import MoveOperations
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
+from dealflow.engine._permission import approve, follow_event
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
@@ -57,17 +59,23 @@ def _utc_now() -> dt.datetime:
 
 
 class Engine(MoveOperations):
-    """Drives deals through `playbook`; `clock` gives the time of each event (UTC)."""
+    """Drives deals through `playbook`; `clock` gives the time of each event (UTC),
+    `team` our people and their roles, `history` a deal's events (for history in rules)."""
 
-    def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now) -> None:
+    def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now, team: Team | None = None,
+                 history: Callable[[Deal], Sequence[Event]] | None = None) -> None:
         self.playbook = playbook
         self.clock = clock
+        self.team = team
+        self.history = history
         self._machine = MoveMachine(playbook)
 
     # -- reading ----------------------------------------------------------------------------
-    def context(self, deal: Deal) -> RuleContext:
-        """The rule context of `deal` now."""
-        return RuleContext(self.playbook, deal, self.clock())
+    def context(self, deal: Deal, move: MoveArgs | None = None) -> RuleContext:
+        """The rule context of `deal` now (with `move`, the move its control points see)."""
+        source = self.history
+        return RuleContext(self.playbook, deal, self.clock(), move, team=self.team,
+                           history=None if source is None else (lambda: source(deal)))
 
     def replay(self, events: Sequence[Event]) -> Deal:
         """Rebuild a deal from its events, typing facts by this playbook."""
@@ -115,7 +123,18 @@ class Engine(MoveOperations):
                 f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")))
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
-        return Outcome(apply_event(deal, event, self.playbook), (event,), report)
+        refused, events, after = follow_event(self, deal, event)  # authority, effects
+        if after is None:
+            outcome = Outcome(deal, (), GateReport(operation, deal.id, deal.stage, target,
+                                                   (*checks, *refused)))
+            return outcome.raise_for_refusal() if raise_on_refusal else outcome
+        return Outcome(after, events, report)
+
+    def approve(self, deal: Deal, approval: str, *, by: str, note: str = "",
+                raise_on_refusal: bool = False) -> Outcome:
+        """Record internal approval `approval`, given by `by` (on the team, holding one of
+        its roles), with `note`; it keeps what was approved (see `dealflow approve`)."""
+        return approve(self, deal, approval, by=by, note=note, raise_on_refusal=raise_on_refusal)
 
     # -- creating ---------------------------------------------------------------------------
     def create(self, *, deal_id: str, title: str, account: str, owner: str, actor: str,

@@ -255,6 +255,11 @@ class NextStepSet(EventBase):
     next_step: NextStep | None
 
 
+from dealflow.engine._events_authority import (  # noqa: E402 - they build on EventBase
+    ApprovalGiven,
+    EffectApplied,
+    approval_changes,
+)
 from dealflow.engine._events_moves import DealClosed, closed_changes  # noqa: E402
 from dealflow.engine._events_timers import ActivityLogged, ItemOpened, timer_changes  # noqa: E402, I001
 
@@ -262,7 +267,7 @@ Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
     | FactSet | ItemCompleted | NextStepSet | DealMigrated
-    | DealClosed | ActivityLogged | ItemOpened,
+    | DealClosed | ActivityLogged | ItemOpened | ApprovalGiven | EffectApplied,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -336,6 +341,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"next_step": event.next_step}
     if isinstance(event, DealEdited):
         return {str(key): value for key, value in event.changes.items()}
+    if isinstance(event, ApprovalGiven):
+        return approval_changes(deal, event)
     if isinstance(event, DealMigrated):
         moved = event.to_stage != deal.stage
         return {"playbook_version": event.to_version, "stage": event.to_stage,

@@ -164,7 +164,17 @@ def _describe_call(name: str, args: tuple[Any, ...], ctx: RuleContext) -> str | 
                          for rule, roles in ctx.missing_approvals())
     if name == "champions":
         return "no stakeholder is a champion"
+    if name == "approved" and isinstance(arg, str):
+        return _approval_missing(arg, ctx)
     return None
+
+
+def _approval_missing(approval_id: str, ctx: RuleContext) -> str | None:
+    approval = next((a for a in ctx.playbook.approvals if a.id == approval_id), None)
+    if approval is None:
+        return None
+    state = ctx.approval_state(approval)
+    return _("approval {id}: {why}", id=approval_id, why="; ".join(state.missing))
 
 
 def describe_leaf(leaf: Leaf, ctx: RuleContext) -> str:
@@ -250,6 +260,23 @@ def exit_checks(ctx: RuleContext, target: str, locale: str | None = None) -> lis
             missing=() if covered else (f"no stakeholder has role {role}",)))
     if target != WON:
         checks.extend(_approval_checks(ctx, target, locale))
+    checks.extend(_internal_approvals(ctx, target, locale))
+    return checks
+
+
+def _internal_approvals(ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
+    """The internal approvals whose `before` stage comes at or before `target` (every one
+    with a `before`, for a win), each as a check: passed when not needed or it counts."""
+    playbook = ctx.playbook
+    limit = len(playbook.stages) if target == WON else playbook.stage_index(target)
+    checks = []
+    for approval in playbook.approvals:
+        if approval.before is None or playbook.stage_index(approval.before) > limit:
+            continue
+        state = ctx.approval_state(approval)
+        checks.append(Check(id=f"approval:{approval.id}", text=playbook.text(approval.text, locale),
+                            passed=state.ok, rule=f"approved('{approval.id}')",
+                            missing=state.missing))
     return checks
 
 

@@ -40,6 +40,9 @@ class MoveOperations:
     _machine: MoveMachine
 
     # provided by Engine
+    def context(self, deal: Deal, move: MoveArgs | None = None) -> RuleContext:
+        raise NotImplementedError
+
     def _playbook_check(self, deal: Deal) -> list[Check]:
         raise NotImplementedError
 
@@ -58,7 +61,7 @@ class MoveOperations:
         foreign = self._playbook_check(deal)
         if foreign:  # its stage may not even exist in this playbook
             return foreign
-        ctx = RuleContext(self.playbook, deal, self.clock(), args)
+        ctx = self.context(deal, args)
         return self._machine.attempt(args.kind, deal, target, ctx, locale)
 
     def _move(self, deal: Deal, args: MoveArgs, target: str | None, locale: str | None,

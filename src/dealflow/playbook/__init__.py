@@ -1,6 +1,7 @@
 """The declarative playbook: its model, the YAML loader with located problems, the
 cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
+from dealflow.playbook._approval_model import Approval, ApprovedMove, MoveRoles
 from dealflow.playbook._automation import (
     BUILTIN_ACTIVITY,
     ActivityPolicy,
@@ -9,6 +10,7 @@ from dealflow.playbook._automation import (
     Expectation,
     FollowUp,
 )
+from dealflow.playbook._effect import DEAL_FIELDS, Effect
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -55,6 +57,7 @@ __all__ = [
     "LOST",
     "WON",
     "CODES",
+    "DEAL_FIELDS",
     "SCHEMA_ID",
     "AdvanceMove",
     "ApprovalRule",
@@ -66,6 +69,9 @@ __all__ = [
     "AutomationRule",
     "DaysCase",
     "Expectation",
+    "Approval",
+    "ApprovedMove",
+    "Effect",
     "Fact",
     "FactType",
     "Finding",
@@ -79,6 +85,7 @@ __all__ = [
     "MoveRule",
     "Moves",
     "OutcomeMove",
+    "MoveRoles",
     "Play",
     "Playbook",
     "RedFlagPolicy",

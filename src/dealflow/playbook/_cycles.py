@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from dealflow._yaml import Location, format_path
 from dealflow.playbook._model import Playbook
-from dealflow.rules import Rule
+from dealflow.rules import Rule, RuleRefs
 
 __all__ = ["HelperCycleFinding", "helper_cycles"]
 
@@ -53,6 +53,10 @@ def _nodes(pb: Playbook) -> list[_Node]:
     for a, approval in enumerate(pb.approval_rules):
         found.append(_Node(("approval_rules", a, "when"),
                            f"the `when` of approval rule {approval.id!r}", None, approval.when))
+    for a, internal in enumerate(pb.approvals):  # approved('x') evaluates the `when` of x
+        if internal.when is not None:
+            found.append(_Node(("approvals", a, "when"),
+                               f"the `when` of approval {internal.id!r}", None, internal.when))
     return found
 
 
@@ -74,8 +78,17 @@ def _needs(node: _Node, pb: Playbook, nodes: list[_Node]) -> Iterator[tuple[str,
         if other.stage is not None and other.stage in stages:
             yield (f"calls {stages[other.stage]}, which evaluates the rules of every item "
                    f"of stage {other.stage!r}"), other
-        elif other.stage is None and "approvals_covered" in refs.names:
+        elif other.loc[0] == "approval_rules" and "approvals_covered" in refs.names:
             yield "calls approvals_covered(), which evaluates every approval rule", other
+        elif other.loc[0] == "approvals" and _calls_approved(refs, pb, other):
+            approval = pb.approvals[int(other.loc[1])].id
+            yield f"calls approved({approval!r}), which evaluates its `when`", other
+
+
+def _calls_approved(refs: RuleRefs, pb: Playbook, other: _Node) -> bool:
+    """Whether a rule of `refs` may evaluate the approval at `other` via `approved(...)`."""
+    named = pb.approvals[int(other.loc[1])].id
+    return "approved" in refs.names and (not refs.approvals or named in refs.approvals)
 
 
 def _describe(circle: list[tuple[str, _Node]]) -> str:

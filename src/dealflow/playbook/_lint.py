@@ -39,6 +39,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DF111": ("error", "gate waits for an item of a later stage"),
     "DF112": ("warning", "play, item or gate condition is constant"),
     "DF113": ("warning", "money compared with a plain number"),
+    "DF114": ("warning", "approval never asked for"),
 }
 
 
@@ -249,6 +250,7 @@ def _every_rule(pb: Playbook) -> Iterator[Rule]:
             yield from (rule for rule in (item.when, item.for_each) if rule is not None)
     yield from (play.when for play in pb.plays)
     yield from (rule.when for rule in pb.approval_rules)
+    yield from (approval.when for approval in pb.approvals if approval.when is not None)
 
 
 def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
@@ -263,12 +265,27 @@ def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
 def _facts(pb: Playbook) -> Iterator[_Raw]:
     used: set[str] = set()
     for refs in _every_ref(pb):
-        used |= refs.facts
+        used |= refs.facts | refs.fields
+    for stage in pb.stages:  # a fact a move sets (or copies) is a record of the move
+        for effect in (*stage.on_enter, *stage.on_leave):
+            used.add(effect.set)
+            if effect.copy_of and effect.copy_of.startswith("facts."):
+                used.add(effect.copy_of[len("facts."):])
     for f, fact in enumerate(pb.facts):
         if fact.id not in used:
             yield _Raw("DF110", ("facts", f), f"fact {fact.id} is not read by any rule or "
                        "item: it only records data", "fine for a fact kept for the record; "
                        "read it in a gate or play if it should decide something")
+
+
+def _approvals(pb: Playbook) -> Iterator[_Raw]:
+    asked = {name for refs in _every_ref(pb) for name in refs.approvals}
+    for a, approval in enumerate(pb.approvals):
+        if approval.before is None and not approval.moves and approval.id not in asked:
+            yield _Raw("DF114", ("approvals", a), f"approval {approval.id} is never asked "
+                       "for: no `before` stage, no `moves`, and no rule calls "
+                       f"approved('{approval.id}')", "give it a `before` stage or `moves`, "
+                       "or ask for it in a gate")
 
 
 def _texts(pb: Playbook) -> Iterator[_Raw]:
@@ -316,7 +333,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     """
     gate_findings = list(_gate_checks(playbook))
     raw = gate_findings + list(_reachability(playbook, gate_findings))
-    for check in (_roles, _facts, _texts, _owners, _constant_conditions):
+    for check in (_roles, _facts, _approvals, _texts, _owners, _constant_conditions):
         raw.extend(check(playbook))
     order = ["error", "warning", "info"]
     floor = order.index(min_severity)

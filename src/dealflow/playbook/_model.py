@@ -14,8 +14,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow.playbook._approval_model import Approval, MoveRoles
 from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
 from dealflow.playbook._base import Identifier, _Model
+from dealflow.playbook._effect import Effect
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.rules import RuleType
 from dealflow.values import MAX_FIELDS, MAX_LIST, Currency
@@ -115,6 +117,9 @@ class Fact(_Model):
     absent)."""
     max_items: Annotated[int, Field(ge=1, le=MAX_LIST)] = MAX_LIST
     """For a `list` fact: the most items it may hold."""
+    # -- authority (issue 18)
+    set_by: tuple[Identifier, ...] = ()
+    """The roles of ours (ids from `our_roles`) who may set the fact; anyone when empty."""
 
 
 class Gate(_Model):
@@ -187,6 +192,14 @@ class Stage(_Model):
     """The SOP checklist items of the stage."""
     template: str | None = None
     """A Jinja template file for this stage's checklist, relative to the playbook file."""
+    # -- authority and effects (issue 18)
+    by_roles: tuple[Identifier, ...] = ()
+    """The roles of ours (ids from `our_roles`) who may advance a deal into this stage;
+    anyone when empty."""
+    on_enter: tuple[Effect, ...] = ()
+    """Facts a move into this stage sets (advance, move back, reopen)."""
+    on_leave: tuple[Effect, ...] = ()
+    """Facts a move out of this stage sets (advance, move back, win)."""
 
     @property
     def typical_days(self) -> int | None:
@@ -329,6 +342,11 @@ class Playbook(_Model):
     """Which activity resets a deal's timer; without it, `stalled` counts days in stage."""
     automation: tuple[AutomationRule, ...] = ()
     """Time-based rules `dealflow sweep` applies to every deal."""
+    # -- authority (issue 18)
+    by_roles: MoveRoles = MoveRoles()
+    """Which of our roles may move a deal back, reopen, lose or win it."""
+    approvals: tuple[Approval, ...] = ()
+    """Internal approvals: which of our roles must approve what, before which stage or move."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:

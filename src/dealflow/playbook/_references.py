@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
+from dealflow.playbook._authority_refs import check_authority
 from dealflow.playbook._automation_checks import check_timers, timer_rules
 from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
@@ -30,7 +31,7 @@ from dealflow.rules import (
     template_names,
 )
 
-__all__ = ["check_references"]
+__all__ = ["all_rules", "check_references"]
 
 _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
@@ -38,7 +39,7 @@ _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 def check_references(playbook: Playbook) -> list[PathProblem]:
     """Every cross-reference problem of `playbook`, in document order."""
     checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles,
-              check_moves, check_timers)
+              check_moves, check_timers, check_authority)
     return [finding for check in checks for finding in check(playbook)]
 
 
@@ -200,7 +201,23 @@ def _fact_values(fact: Fact, loc: Location) -> Iterator[PathProblem]:
     yield from _unique(fact.fields, (*loc, "fields"), "field")
 
 
-def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
+def all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
+    """Every rule of the playbook with its place and the names it may use."""
+    yield from _stage_rules(pb)
+    plain = RULE_NAMES
+    for p, play in enumerate(pb.plays):
+        yield ("plays", p, "when"), play.when, plain
+    for a, rule in enumerate(pb.approval_rules):
+        yield ("approval_rules", a, "when"), rule.when, plain
+    yield from move_rules(pb)
+    for loc, timer_rule in timer_rules(pb):
+        yield loc, timer_rule, plain
+    for a, approval in enumerate(pb.approvals):
+        if approval.when is not None:
+            yield ("approvals", a, "when"), approval.when, plain
+
+
+def _stage_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
     plain = RULE_NAMES
     for s, stage in enumerate(pb.stages):
         for g, gate in enumerate(stage.gates):
@@ -213,20 +230,13 @@ def _all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
                 yield (*loc, "when"), item.when, plain
             if item.for_each is not None:
                 yield (*loc, "for_each"), item.for_each, plain | {STAKEHOLDER_NAME}
-    for p, play in enumerate(pb.plays):
-        yield ("plays", p, "when"), play.when, plain
-    for a, rule in enumerate(pb.approval_rules):
-        yield ("approval_rules", a, "when"), rule.when, plain
-    yield from move_rules(pb)
-    for loc, timer_rule in timer_rules(pb):
-        yield loc, timer_rule, plain
 
 
 def _rules(pb: Playbook) -> Iterator[PathProblem]:
     facts = {fact.id for fact in pb.facts}
     roles = {role.id for role in pb.roles}
     items = {item.id for _, item in pb.iter_items()}
-    for loc, rule, names in _all_rules(pb):
+    for loc, rule, names in all_rules(pb):
         for name in sorted(rule.refs.names - names):
             yield PathProblem(loc, f"rule uses unknown name {name!r}" + did_you_mean(name, names))
         for fact in sorted(rule.refs.facts - facts):

@@ -14,6 +14,7 @@ from it (`speaks_the_vocabulary`).
 """
 
 from dealflow.rules._compiler import DATA_ERRORS, TrustingSandbox, trust
+from dealflow.rules._cost import charge
 from dealflow.rules._explain import Leaf
 from dealflow.rules._layout_sandbox import LayoutSandbox, template_line
 from dealflow.rules._rule import (
@@ -27,7 +28,9 @@ from dealflow.rules._rule import (
 )
 from dealflow.rules._sandbox import TextTemplate
 from dealflow.rules._vocabulary import (
+    HELPERS_WITH_APPROVAL_ARG,
     HELPERS_WITH_FACT_ARG,
+    HELPERS_WITH_FIELD_ARG,
     HELPERS_WITH_ITEM_ARG,
     HELPERS_WITH_ROLE_ARG,
     MOVE_NAME,
@@ -42,7 +45,9 @@ from dealflow.rules._vocabulary import (
 
 __all__ = [
     "DATA_ERRORS",
+    "HELPERS_WITH_APPROVAL_ARG",
     "HELPERS_WITH_FACT_ARG",
+    "HELPERS_WITH_FIELD_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
     "MOVE_NAME",
@@ -59,6 +64,7 @@ __all__ = [
     "TextTemplate",
     "TrustingSandbox",
     "Word",
+    "charge",
     "compile_rule",
     "compile_template",
     "template_line",

@@ -27,7 +27,9 @@ from dealflow.rules._cost import open_steps, stop_steps
 from dealflow.rules._explain import Compiled, Leaf
 from dealflow.rules._sandbox import TextTemplate, check_rule_tree, compile_text
 from dealflow.rules._vocabulary import (
+    HELPERS_WITH_APPROVAL_ARG,
     HELPERS_WITH_FACT_ARG,
+    HELPERS_WITH_FIELD_ARG,
     HELPERS_WITH_ITEM_ARG,
     HELPERS_WITH_ROLE_ARG,
     RULE_HELPERS,
@@ -63,6 +65,12 @@ class RuleRefs:
     facts: frozenset[str]
     roles: frozenset[str]
     items: frozenset[str]
+    deal_fields: frozenset[str] = frozenset()
+    """The fields read as `deal.<field>`."""
+    approvals: frozenset[str] = frozenset()
+    """The approvals named by `approved('<id>')`."""
+    fields: frozenset[str] = frozenset()
+    """The fields a history helper names (`previous('amount')`): a fact or a deal field."""
 
 
 class Rule:
@@ -139,7 +147,8 @@ def _needs_budget(tree: nodes.Node) -> bool:
     helper that evaluates other rules. Any other rule does at most one bounded operation
     per node: its work is bounded by its length and `MAX_SIZE`."""
     for call in _find_all(tree, nodes.Call):
-        if isinstance(call.node, nodes.Name) and call.node.name in RULE_HELPERS:
+        if isinstance(call.node, nodes.Name) and call.node.name in (
+                RULE_HELPERS | HELPERS_WITH_FIELD_ARG):  # these read the deal's events
             return True
     for node in (tree, *tree.find_all((nodes.Filter, nodes.Test))):
         if not isinstance(node, nodes.Filter | nodes.Test):
@@ -247,6 +256,8 @@ def _collect_refs(tree: nodes.Node) -> RuleRefs:
     facts = _facts_refs(tree)
     roles: set[str] = set()
     items: set[str] = set()
+    approvals: set[str] = set()
+    fields: set[str] = set()
     for call in _find_all(tree, nodes.Call):
         value = _const_arg(call)
         if value is None or not isinstance(call.node, nodes.Name):
@@ -258,7 +269,14 @@ def _collect_refs(tree: nodes.Node) -> RuleRefs:
             facts.add(value)
         elif helper in HELPERS_WITH_ITEM_ARG:
             items.add(value)
-    return RuleRefs(frozenset(names), frozenset(facts), frozenset(roles), frozenset(items))
+        elif helper in HELPERS_WITH_APPROVAL_ARG:
+            approvals.add(value)
+        elif helper in HELPERS_WITH_FIELD_ARG:
+            fields.add(value)
+    deal_fields = {node.attr for node in _find_all(tree, nodes.Getattr)
+                   if isinstance(node.node, nodes.Name) and node.node.name == "deal"}
+    return RuleRefs(frozenset(names), frozenset(facts), frozenset(roles), frozenset(items),
+                    frozenset(deal_fields), frozenset(approvals), frozenset(fields))
 
 
 def _validate_rule(value: Any, info: ValidationInfo) -> Rule:

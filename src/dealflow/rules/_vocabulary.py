@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "HELPERS_WITH_APPROVAL_ARG",
     "HELPERS_WITH_FACT_ARG",
+    "HELPERS_WITH_FIELD_ARG",
     "HELPERS_WITH_ITEM_ARG",
     "HELPERS_WITH_ROLE_ARG",
     "MOVE_NAME",
@@ -41,7 +43,7 @@ class Word:
 
     name: str
     kind: Literal["data", "helper"]
-    takes: Literal["role", "fact", "item"] | None = None
+    takes: Literal["role", "fact", "item", "approval", "field"] | None = None
     evaluates_rules: bool = False
 
 
@@ -68,6 +70,11 @@ VOCABULARY: tuple[Word, ...] = (
     Word("days_since", "helper"),
     Word("days_until", "helper"),
     Word("money", "helper"),
+    # -- authority and history (issue 18)
+    Word("approved", "helper", takes="approval", evaluates_rules=True),
+    Word("changed_in_stage", "helper", takes="field"),
+    Word("previous", "helper", takes="field"),
+    Word("at_stage_entry", "helper", takes="field"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""
@@ -90,6 +97,9 @@ TEMPLATE_NAMES: frozenset[str] = RULE_NAMES | {STAKEHOLDER_NAME, "locale"}
 HELPERS_WITH_ROLE_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "role")
 HELPERS_WITH_FACT_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "fact")
 HELPERS_WITH_ITEM_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "item")
+HELPERS_WITH_APPROVAL_ARG = frozenset(word.name for word in VOCABULARY
+                                      if word.takes == "approval")
+HELPERS_WITH_FIELD_ARG = frozenset(word.name for word in VOCABULARY if word.takes == "field")
 
 #: Helpers that evaluate other rules of the playbook (the `when` of items or approvals).
 RULE_HELPERS = frozenset(word.name for word in VOCABULARY if word.evaluates_rules)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from dealflow.deal import Deal, Status
+from dealflow.deal import Deal, Status, Team
 from dealflow.engine import DealCreated, Engine, Event, Outcome, replay
 from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
 from dealflow.limits import current_limits
@@ -105,9 +105,10 @@ class Store(Sweeping):
     """
 
     def __init__(self, url: str | None = None, *, playbook: Playbook | None = None,
-                 clock: Clock = _now) -> None:
+                 clock: Clock = _now, team: Team | None = None) -> None:
         self.url = database_url(url)
         self.clock = clock
+        self.team = team  # our people and their roles, for every engine of this handle
         self._db = open_engine(self.url)
         self._writer = writer(self._db)
         self._guard(lambda: prepare_schema(self._db))
@@ -285,10 +286,8 @@ class Store(Sweeping):
 
     def engine_for(self, deal: Deal) -> Engine:
         """The engine of the playbook version `deal` runs under."""
-        key = (deal.playbook_id, deal.playbook_version)
-        if key not in self._engines:
-            self._engines[key] = Engine(self.playbook_for(*key), clock=self.clock)
-        return self._engines[key]
+        return self.engine_for_playbook(self.playbook_for(deal.playbook_id,
+                                                          deal.playbook_version))
 
     # -- reading ----------------------------------------------------------------------------
     def _deal(self, row_data: dict[str, Any]) -> Deal:
@@ -392,8 +391,9 @@ class Store(Sweeping):
         key = (playbook.id, playbook.version)
         if key not in self._playbooks:
             self.register_playbook(playbook)
-        if key not in self._engines:
-            self._engines[key] = Engine(playbook, clock=self.clock)
+        if key not in self._engines:  # history in rules reads the deal's stored events
+            self._engines[key] = Engine(playbook, clock=self.clock, team=self.team,
+                                        history=lambda deal: self.events(deal.id))
         return self._engines[key]
 
     def apply(self, deal_id: str, operation: Callable[[Engine, Deal], Outcome]) -> Outcome:

@@ -21,9 +21,12 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         playbook_documents,
         stakeholders,
     )
+    from dealflow.testing._team_history import CHECKER, approval_events, full_team, history_of
     from dealflow.testing._timer_histories import timer_histories
 
 _WHERE = {
+    "CHECKER": "_team_history", "approval_events": "_team_history", "full_team": "_team_history",
+    "history_of": "_team_history",
     "DeepFinding": "_deep", "deep_check": "_deep", "favourable_deals": "_deep",
     "Soundness": "_soundness", "assert_sound": "_soundness", "check_soundness": "_soundness",
     "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
@@ -42,14 +45,18 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CHECKER",
     "HOSTILE_STRINGS",
     "DeepFinding",
     "Soundness",
     "assert_sound",
     "check_soundness",
+    "approval_events",
     "deals",
     "deep_check",
     "fact_values",
+    "full_team",
+    "history_of",
     "favourable_deals",
     "hostile_ids",
     "hostile_text",

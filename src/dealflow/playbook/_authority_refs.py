@@ -1,0 +1,134 @@
+"""Cross-reference checks of authority, approvals and effects (issue 18): the roles they
+name are ours, the stages and facts exist, and an effect's value fits its fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from dealflow._problems import PathProblem, did_you_mean
+from dealflow._yaml import Location
+from dealflow.playbook._effect import DEAL_FIELDS, Effect
+from dealflow.playbook._model import Fact, Playbook
+
+__all__ = ["check_authority"]
+
+_OURS = "role of ours (our_roles)"
+
+
+def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
+    if value not in valid:
+        yield PathProblem(loc, f"unknown {what} {value!r}" + did_you_mean(value, valid))
+
+
+def _refs(values: tuple[str, ...], valid: set[str], loc: Location,
+          what: str) -> Iterator[PathProblem]:
+    for index, value in enumerate(values):
+        yield from _ref(value, valid, (*loc, index), what)
+
+
+def check_authority(pb: Playbook) -> Iterator[PathProblem]:
+    """Every problem of the playbook's roles restrictions, approvals and effects."""
+    ours = {role.id for role in pb.our_roles}
+    stages = {stage.id for stage in pb.stages}
+    facts = {fact.id: fact for fact in pb.facts}
+    for move in ("move_back", "reopen", "lose", "win"):
+        yield from _refs(getattr(pb.by_roles, move), ours, ("by_roles", move), _OURS)
+    for f, fact in enumerate(pb.facts):
+        yield from _refs(fact.set_by, ours, ("facts", f, "set_by"), _OURS)
+    seen: dict[str, int] = {}
+    for a, approval in enumerate(pb.approvals):
+        if approval.id in seen:
+            yield PathProblem(("approvals", a, "id"), f"duplicate approval id {approval.id!r} "
+                              f"(also at approvals[{seen[approval.id]}])")
+        seen.setdefault(approval.id, a)
+        yield from _refs(approval.by, ours, ("approvals", a, "by"), _OURS)
+        if approval.before is not None:
+            yield from _ref(approval.before, stages, ("approvals", a, "before"), "stage")
+    for s, stage in enumerate(pb.stages):
+        yield from _refs(stage.by_roles, ours, ("stages", s, "by_roles"), _OURS)
+        for key in ("on_enter", "on_leave"):
+            for e, effect in enumerate(getattr(stage, key)):
+                yield from _effect(effect, facts, ("stages", s, key, e))
+    yield from _rule_refs(pb, facts)
+
+
+def _effect(effect: Effect, facts: dict[str, Fact], loc: Location) -> Iterator[PathProblem]:
+    fact = facts.get(effect.set)
+    if fact is None:
+        yield PathProblem((*loc, "set"), f"unknown fact {effect.set!r}"
+                          + did_you_mean(effect.set, facts))
+        return
+    source = effect.copy_of
+    if source is None:
+        yield from _constant(effect.value, fact, (*loc, "value"))
+        return
+    kind = _kind_of(source, facts)
+    if kind is None:
+        name = source.partition(".")[2]
+        yield PathProblem((*loc, "copy_of"), f"unknown fact {name!r}" + did_you_mean(name, facts))
+    elif fact.type not in _FITS[kind]:
+        yield PathProblem((*loc, "copy_of"), f"{source} gives {kind} values; fact "
+                          f"{fact.id} takes {fact.type} values (valid: a fact of type "
+                          f"{' or '.join(_FITS[kind])})")
+
+
+_FITS: dict[str, tuple[str, ...]] = {
+    "date": ("date", "str"), "amount": ("float", "int", "str"), "text": ("str",),
+    "bool": ("bool", "str"), "int": ("int", "float", "str"), "float": ("float", "str"),
+    "str": ("str",), "enum": ("enum", "str"),
+}
+
+
+def _kind_of(source: str, facts: dict[str, Fact]) -> str | None:
+    if source == "today":
+        return "date"
+    kind, _dot, name = source.partition(".")
+    if kind == "deal":
+        return "amount" if name == "amount" else "text"
+    fact = facts.get(name)
+    return None if fact is None else fact.type
+
+
+def _fits(value: Any, fact: Fact) -> bool:
+    if fact.type == "bool":
+        return isinstance(value, bool)
+    if fact.type == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if fact.type == "float":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if fact.type == "date":
+        if isinstance(value, dt.date):
+            return True
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return isinstance(value, str)
+    if fact.type == "enum":
+        return isinstance(value, str) and value in (fact.values or ())
+    return isinstance(value, str)
+
+
+def _constant(value: Any, fact: Fact, loc: Location) -> Iterator[PathProblem]:
+    if value is not None and not _fits(value, fact):
+        valid = f"one of {', '.join(fact.values or ())}" if fact.type == "enum" else (
+            f"a {fact.type} value")
+        yield PathProblem(loc, f"fact {fact.id} takes {fact.type} values, not {value!r} "
+                          f"(valid: {valid})")
+
+
+def _rule_refs(pb: Playbook, facts: dict[str, Fact]) -> Iterator[PathProblem]:
+    from dealflow.playbook._references import all_rules  # it runs these checks
+
+    approvals = {approval.id for approval in pb.approvals}
+    fields = set(facts) | set(DEAL_FIELDS)
+    for loc, rule, _names in all_rules(pb):
+        for name in sorted(rule.refs.approvals - approvals):
+            yield PathProblem(loc, f"rule uses unknown approval {name!r}"
+                              + did_you_mean(name, approvals))
+        for name in sorted(rule.refs.fields - fields):
+            yield PathProblem(loc, f"rule uses unknown field {name!r} (a fact, or one of the "
+                              f"deal's fields {', '.join(DEAL_FIELDS)})"
+                              + did_you_mean(name, fields))

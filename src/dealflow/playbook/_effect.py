@@ -1,0 +1,56 @@
+"""Effects: the facts a move sets by itself (`on_enter` / `on_leave` of a stage).
+
+An effect sets one fact, to a constant (`value`) or to a copy of another field at the
+time of the move (`copy_of`: `today`, a field of the deal such as `deal.amount`, or
+another fact as `facts.<id>`). The engine records each as a fact event in the same
+write as the move, by the same actor, marked with the effect that set it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
+
+from dealflow.playbook._base import Identifier, _Model
+
+__all__ = ["DEAL_FIELDS", "Effect"]
+
+DEAL_FIELDS = ("amount", "title", "account", "currency", "owner")
+"""The fields of a deal an effect may copy (`deal.amount`) and a history helper may read."""
+
+_SOURCE = re.compile(r"^(today|deal\.(" + "|".join(DEAL_FIELDS)
+                     + r")|facts\.[a-z][a-z0-9_-]{0,63})$")
+
+
+class Effect(_Model):
+    """A fact a move sets: to a constant (`value`) or a copy of a field (`copy_of`)."""
+
+    set: Identifier
+    """The fact to set: an id from `facts`."""
+    value: bool | int | float | dt.date | str | None = None
+    """A constant, of the fact's type (`true`, `3`, `2026-06-30`, `signed`)."""
+    copy_of: str | None = None
+    """Where the value comes from, at the time of the move: `today` (the move's date),
+    `deal.amount` (or `deal.title`, `deal.account`, `deal.currency`, `deal.owner`) or
+    `facts.<id>` (another fact; clears the fact when that one is not set)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            given = [key for key in ("value", "copy_of") if key in data]
+            if len(given) != 1:
+                raise PydanticCustomError(
+                    "effect_source", "an effect takes exactly one of `value` (a constant) "
+                    "or `copy_of` (today, deal.amount, facts.<id>, ...)")
+            source = data.get("copy_of")
+            if source is not None and (not isinstance(source, str) or not _SOURCE.match(source)):
+                raise PydanticCustomError(
+                    "effect_copy", "copy_of {source!r} is not a field: use today, "
+                    "deal.amount, deal.title, deal.account, deal.currency, deal.owner or "
+                    "facts.<id>", {"source": source})
+        return data
