@@ -12,7 +12,7 @@ from dealflow.playbook._automation import BUILTIN_ACTIVITY, Expectation
 from dealflow.playbook._model import Playbook
 from dealflow.rules import Rule
 
-__all__ = ["check_timers", "timer_rules"]
+__all__ = ["TIMER_CODES", "check_timers", "timer_facts", "timer_lint", "timer_rules"]
 
 
 def timer_rules(pb: Playbook) -> Iterator[tuple[Location, Rule]]:
@@ -91,3 +91,40 @@ def _automation(pb: Playbook) -> Iterator[PathProblem]:
             yield PathProblem((*loc, "open_item", "owner"),
                               f"unknown owner (one of our_roles) {rule.open_item.owner!r}"
                               + did_you_mean(rule.open_item.owner, ours))
+
+
+#: The words of the rule context that read time: a rule without one is not time-based.
+_TIME_WORDS = frozenset({"days_since_activity", "days_in_stage", "days_since", "today"})
+
+#: The lint codes of timers and automation: (severity, title).
+TIMER_CODES: dict[str, tuple[str, str]] = {
+    "DF113": ("warning", "expectation leaves a value of its fact without days"),
+    "DF114": ("warning", "automation rule does not depend on time"),
+}
+
+
+def timer_facts(pb: Playbook) -> set[str]:
+    """The facts the expectations are keyed by (`by`)."""
+    return {stage.expected_days.by for stage in pb.stages
+            if isinstance(stage.expected_days, Expectation) and stage.expected_days.by}
+
+
+def timer_lint(pb: Playbook) -> Iterator[tuple[str, Location, str, str]]:
+    """(code, location, message, hint) of each lint finding of timers and automation."""
+    enums = {fact.id: fact.values or () for fact in pb.facts if fact.type == "enum"}
+    for s, stage in enumerate(pb.stages):
+        days = stage.expected_days
+        if not isinstance(days, Expectation) or days.by not in enums or days.default:
+            continue
+        missing = [value for value in enums[days.by] if value not in days.values]
+        if missing:
+            yield ("DF113", ("stages", s, "expected_days", "values"),
+                   f"a deal whose {days.by} is {', '.join(missing)} has no expectation in "
+                   f"stage {stage.id} (it is never stalled there)",
+                   "give those values days, or a `default`")
+    for a, rule in enumerate(pb.automation):
+        if not rule.when.refs.names & _TIME_WORDS:
+            yield ("DF114", ("automation", a, "when"),
+                   f"automation rule {rule.id} reads no time: it acts on the first sweep "
+                   "for every deal it matches",
+                   "say how long, with days_since_activity, days_in_stage or days_since()")
