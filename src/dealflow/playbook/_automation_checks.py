@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dealflow._messages import _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._automation import BUILTIN_ACTIVITY, Expectation
@@ -42,18 +43,18 @@ def _expectations(pb: Playbook) -> Iterator[PathProblem]:
         loc: Location = ("stages", s, "expected_days")
         fact = facts.get(days.by)
         if fact is None or fact.type != "enum":
-            what = "unknown fact" if fact is None else f"{fact.type} fact"
-            yield PathProblem((*loc, "by"), f"{what} {days.by!r}: `by` names an enum fact "
-                              f"(one of: {', '.join(enums) or 'none declared'})"
-                              + did_you_mean(days.by, enums))
+            message = (_("unknown fact {fact!r}: `by` names an enum fact", fact=days.by)
+                       if fact is None else
+                       _("{kind} fact {fact!r}: `by` names an enum fact", kind=fact.type,
+                         fact=days.by))
+            yield PathProblem((*loc, "by"), message + did_you_mean(days.by, enums))
             continue
         allowed = set(fact.values or ())
         for value in days.values:
             if value not in allowed:
-                yield PathProblem((*loc, "values", value),
-                                  f"{value!r} is not a value of fact {fact.id!r} (one of: "
-                                  f"{', '.join(fact.values or ())})" + did_you_mean(value, allowed),
-                                  key=True)
+                yield PathProblem((*loc, "values", value), _(
+                    "{value!r} is not a value of fact {fact!r}", value=value, fact=fact.id)
+                    + did_you_mean(value, allowed), key=True)
 
 
 def _activity(pb: Playbook) -> Iterator[PathProblem]:
@@ -62,16 +63,18 @@ def _activity(pb: Playbook) -> Iterator[PathProblem]:
     seen: set[str] = set()
     for k, kind in enumerate(pb.activity.kinds):
         if kind in BUILTIN_ACTIVITY:
-            yield PathProblem(("activity", "kinds", k), f"{kind!r} is recorded by dealflow "
-                              "itself; list it under `counts` only")
+            yield PathProblem(("activity", "kinds", k), _(
+                "{kind!r} is recorded by dealflow itself; list it under `counts` only",
+                kind=kind))
         elif kind in seen:
-            yield PathProblem(("activity", "kinds", k), f"activity kind {kind!r} is listed twice")
+            yield PathProblem(("activity", "kinds", k),
+                              _("activity kind {kind!r} is listed twice", kind=kind))
         seen.add(kind)
     known = set(pb.activity.kinds) | set(BUILTIN_ACTIVITY)
     for c, kind in enumerate(pb.activity.counts or ()):
         if kind not in known:
-            yield PathProblem(("activity", "counts", c), f"unknown activity kind {kind!r}: "
-                              f"one of {', '.join(sorted(known))}" + did_you_mean(kind, known))
+            yield PathProblem(("activity", "counts", c), _(
+                "unknown activity kind {kind!r}", kind=kind) + did_you_mean(kind, known))
 
 
 def _automation(pb: Playbook) -> Iterator[PathProblem]:
@@ -81,15 +84,18 @@ def _automation(pb: Playbook) -> Iterator[PathProblem]:
     for a, rule in enumerate(pb.automation):
         loc: Location = ("automation", a)
         if rule.id in seen:
-            yield PathProblem((*loc, "id"), f"duplicate automation rule id {rule.id!r} "
-                              f"(also at automation[{seen[rule.id]}])")
+            yield PathProblem((*loc, "id"), _(
+                "duplicate automation rule id {id!r} (also at automation[{index}])",
+                id=rule.id, index=seen[rule.id]))
         seen.setdefault(rule.id, a)
         if rule.lose is not None and rule.lose not in reasons:
-            yield PathProblem((*loc, "lose"), f"unknown lost reason {rule.lose!r}"
+            yield PathProblem((*loc, "lose"), _("unknown lost reason {reason!r}",
+                                                reason=rule.lose)
                               + did_you_mean(rule.lose, reasons))
         if rule.open_item is not None and rule.open_item.owner not in ours:
             yield PathProblem((*loc, "open_item", "owner"),
-                              f"unknown owner (one of our_roles) {rule.open_item.owner!r}"
+                              _("unknown owner (one of our_roles) {owner!r}",
+                                owner=rule.open_item.owner)
                               + did_you_mean(rule.open_item.owner, ours))
 
 
@@ -119,12 +125,13 @@ def timer_lint(pb: Playbook) -> Iterator[tuple[str, Location, str, str]]:
         missing = [value for value in enums[days.by] if value not in days.values]
         if missing:
             yield ("DF113", ("stages", s, "expected_days", "values"),
-                   f"a deal whose {days.by} is {', '.join(missing)} has no expectation in "
-                   f"stage {stage.id} (it is never stalled there)",
-                   "give those values days, or a `default`")
+                   _("a deal whose {fact} is {values} has no expectation in stage {stage} "
+                     "(it is never stalled there)", fact=days.by, values=", ".join(missing),
+                     stage=stage.id),
+                   _("give those values days, or a `default`"))
     for a, rule in enumerate(pb.automation):
         if not rule.when.refs.names & _TIME_WORDS:
             yield ("DF114", ("automation", a, "when"),
-                   f"automation rule {rule.id} reads no time: it acts on the first sweep "
-                   "for every deal it matches",
-                   "say how long, with days_since_activity, days_in_stage or days_since()")
+                   _("automation rule {rule} reads no time: it acts on the first sweep for "
+                     "every deal it matches", rule=rule.id),
+                   _("say how long, with days_since_activity, days_in_stage or days_since()"))
