@@ -70,7 +70,9 @@ def test_applying_writes_events_by_the_sweep_naming_the_rule(store: Store, clock
 def test_a_sweep_at_a_given_time_acts_as_of_that_time(store: Store) -> None:
     open_deal(store, "tiny", "small")
     assert not store.sweep(START + dt.timedelta(days=15)).changes
-    assert store.sweep(START + dt.timedelta(days=15, seconds=86400)).changes
+    assert store.sweep(START + dt.timedelta(days=16)).changes
+    assert store.sweep(dt.date(2026, 3, 19)).changes  # a date: its midnight UTC
+    assert store.sweep(dt.datetime(2026, 3, 19)).changes  # no zone: UTC
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
