@@ -238,3 +238,13 @@ def test_the_sweeps_events_survive_an_export_and_import(store: Store, clock: Clo
             assert restored.get(deal_id) == store.get(deal_id)
             assert restored.events(deal_id) == store.events(deal_id)
         assert not restored.sweep(clock(), apply=True).changes
+
+
+def test_a_deal_on_hold_is_left_alone_by_rules_over_open_deals(store: Store,
+                                                                clock: Clock) -> None:
+    open_deal(store, "held", "small")
+    assert store.apply("held", lambda engine, deal: engine.hold(
+        deal, reason="Budget freeze", resume_on=dt.date(2026, 9, 1), actor="ana")).ok
+    clock.move_on(60)
+    assert store.sweep(apply=True).actions == ()
+    assert store.get("held").status.value == "on_hold"

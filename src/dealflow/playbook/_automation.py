@@ -98,8 +98,9 @@ class AutomationRule(_Model):
     """Unique id of the rule; events written by the sweep name it."""
     text: Text
     """The rule as people read it, e.g. "No progress for 90 days: lost"."""
-    deals: Literal["open", "won", "lost", "closed"] = "open"
-    """Which deals the rule looks at: open (and on hold), won, lost, or closed (both)."""
+    deals: Literal["open", "on_hold", "won", "lost", "closed"] = "open"
+    """Which deals the rule looks at: open (a deal on hold waits by agreement and is not
+    looked at), on hold, won, lost, or closed (won and lost)."""
     when: RuleType
     """The rule that must hold for the action to happen, e.g. `days_since_activity > 90`."""
     lose: Identifier | None = None
@@ -118,8 +119,9 @@ class AutomationRule(_Model):
             raise ValueError(_("an automation rule does exactly one thing: give one of "
                                "`lose`, `open_item` or `remind: true` (got {actions})",
                                actions=", ".join(actions) or _("none")))
-        if self.lose is not None and self.deals != "open":
-            raise ValueError(_("only open deals can be lost: use `deals: open` with `lose`"))
+        if self.lose is not None and self.deals not in ("open", "on_hold"):
+            raise ValueError(_("only open deals can be lost: use `deals: open` (or "
+                               "`on_hold`) with `lose`"))
         return self
 
     @property

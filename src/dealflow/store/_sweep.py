@@ -41,7 +41,8 @@ __all__ = ["Sweeping", "SweepAction", "SweepFailure", "SweepReport", "sweep"]
 
 _PAGE = 500
 _TAKES: dict[str, tuple[Status, ...]] = {
-    "open": (Status.open, Status.on_hold), "won": (Status.won,), "lost": (Status.lost,),
+    "open": (Status.open,), "on_hold": (Status.on_hold,), "won": (Status.won,),
+    "lost": (Status.lost,),
     "closed": (Status.won, Status.lost),
 }
 
