@@ -9,6 +9,7 @@ import yaml
 
 from dealflow import load_playbook
 from dealflow.playbook import Playbook
+from dealflow.testing import assert_sound
 from tests._docs import REPO, blocks, output_problem, python_examples, run
 
 PAGE = "modelling-your-process-timers.md"
@@ -59,3 +60,7 @@ def test_the_example_playbook_shares_no_id_with_the_bundled_one() -> None:
         return found
 
     assert not ids(load_playbook(EXAMPLE)) & ids(load_playbook())
+
+
+def test_the_example_playbook_is_sound() -> None:
+    assert assert_sound(EXAMPLE, examples=30).ok

@@ -125,7 +125,7 @@ def _problems(path: Path) -> list[tuple[int, str, str]]:
     pytest.param("amount: 80000", "amount: -1", 5, "amount",
                  "-1 is negative; an amount is zero or more", id="negative-amount"),
     pytest.param("amount: 80000", "amount: 1\nprobability: 90", 6, "probability",
-                 "unknown key 'probability'; valid: account, amount", id="unknown-field"),
+                 "unknown key 'probability'; valid: account, activity, amount", id="unknown-field"),
 ])
 def test_a_bad_deal_file_names_the_line_and_place_of_the_problem(
     write: Write, old: str, new: str, line: int, place: str, message: str

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
-from dealflow import NextStep, Playbook, Stakeholder, Store, stalled
+from dealflow import NextStep, Playbook, Stakeholder, Store, parse_playbook, stalled
 from dealflow.engine import expected_days, log_activity
-from tests.timers.conftest import Clock, open_deal
+from dealflow.playbook import lint_playbook
+from tests.timers.conftest import TIMED_PLAYBOOK, Clock, open_deal
 
 
 def _context(store: Store, deal_id: str):  # type: ignore[no-untyped-def]
@@ -128,3 +130,38 @@ def test_logging_on_a_playbook_without_kinds_accepts_the_default_ones(
         assert lab_store.apply("l1", _log("meeting")).ok
         assert not lab_store.apply("l1", _log("site_visit")).ok
         assert lab_store.get("l1").activity == {"meeting": clock()}
+
+
+def _lint_codes(data: dict[str, object]) -> list[tuple[str, str]]:
+    playbook = parse_playbook(yaml.safe_dump(data, allow_unicode=True), "linted.yaml")
+    return [(f.code, f.path) for f in lint_playbook(playbook) if f.code in ("DF110", "DF115",
+                                                                            "DF116")]
+
+
+def _example() -> dict[str, object]:
+    return yaml.safe_load(TIMED_PLAYBOOK.read_text(encoding="utf-8"))
+
+
+def test_the_example_playbook_lints_clean_of_timer_findings() -> None:
+    assert _lint_codes(_example()) == []
+
+
+def test_an_expectation_without_days_for_a_value_and_no_default_is_flagged() -> None:
+    data = _example()
+    stage = data["stages"][0]  # type: ignore[index]
+    stage["expected_days"] = {"by": "segment", "values": {"large": 45}}
+    assert _lint_codes(data) == [("DF115", "stages[0].expected_days.values")]
+
+
+def test_an_automation_rule_that_reads_no_time_is_flagged() -> None:
+    data = _example()
+    data["automation"].append({"id": "always", "text": "Every small deal",  # type: ignore[union-attr]
+                               "when": "facts.segment == 'small'", "remind": True})
+    assert _lint_codes(data) == [("DF116", "automation[5].when")]
+
+
+def test_a_fact_used_only_to_key_an_expectation_counts_as_used() -> None:
+    data = _example()
+    data["automation"] = [rule for rule in data["automation"]  # type: ignore[attr-defined]
+                          if "segment" not in rule["when"]]
+    assert _lint_codes(data) == []

@@ -110,7 +110,7 @@ def test_the_sweep_posts_once_in_the_chat_tools_format(hook: Hook, db: str, fmt:
     text = _text(hook.received[0], fmt)
     assert "1 change(s) made, 1 due, 0 failed" in text
     assert "tiny (Deal tiny, ana): lost (no_progression)" in text
-    assert "unsized (Deal unsized, ana): due: An open deal has no segment yet" in text
+    assert "unsized (Deal unsized, ana): due: An open deal has had no segment for 3 days" in text
 
 
 def test_a_dry_run_notification_says_what_would_happen(hook: Hook, db: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -13,8 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dealflow import Playbook, Store, build_checklist, parse_playbook, render_checklist
-from dealflow.engine import SWEEP_ACTOR, GateReport, Outcome, event_adapter, replay
+from dealflow.engine import (
+    SWEEP_ACTOR,
+    GateReport,
+    Outcome,
+    event_adapter,
+    log_activity,
+    replay,
+)
 from dealflow.errors import ConflictError
+from dealflow.store import export_jsonl, import_jsonl
 from dealflow.testing import timer_histories
 from tests.timers.conftest import START, TIMED_PLAYBOOK, Clock, open_deal
 
@@ -61,7 +70,9 @@ def test_applying_writes_events_by_the_sweep_naming_the_rule(store: Store, clock
 def test_a_sweep_at_a_given_time_acts_as_of_that_time(store: Store) -> None:
     open_deal(store, "tiny", "small")
     assert not store.sweep(START + dt.timedelta(days=15)).changes
-    assert store.sweep(START + dt.timedelta(days=15, seconds=86400)).changes
+    assert store.sweep(START + dt.timedelta(days=16)).changes
+    assert store.sweep(dt.date(2026, 3, 19)).changes  # a date: its midnight UTC
+    assert store.sweep(dt.datetime(2026, 3, 19)).changes  # no zone: UTC
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -207,3 +218,33 @@ def test_timer_histories_replay_exactly_and_survive_the_store(data: st.DataObjec
         assert store.get(deal.id) == deal
         assert store.replay(deal.id) == deal
         assert store.events(deal.id) == events
+
+
+def test_the_sweeps_events_survive_an_export_and_import(store: Store, clock: Clock,
+                                                         tmp_path: Path) -> None:
+    open_deal(store, "tiny", "small")
+    open_deal(store, "won", "mid")
+    _win(store, "won")
+    store.apply("tiny", lambda engine, deal: log_activity(engine, deal, kind="call",
+                                                          note="No answer", actor="ana"))
+    clock.move_on(40)
+    store.sweep(apply=True)
+    backup = tmp_path / "backup.jsonl"
+    with backup.open("w", encoding="utf-8") as out:
+        export_jsonl(store, out)
+    with Store(f"sqlite:///{tmp_path}/restored.db") as restored:
+        import_jsonl(restored, backup)
+        for deal_id in ("tiny", "won"):
+            assert restored.get(deal_id) == store.get(deal_id)
+            assert restored.events(deal_id) == store.events(deal_id)
+        assert not restored.sweep(clock(), apply=True).changes
+
+
+def test_a_deal_on_hold_is_left_alone_by_rules_over_open_deals(store: Store,
+                                                                clock: Clock) -> None:
+    open_deal(store, "held", "small")
+    assert store.apply("held", lambda engine, deal: engine.hold(
+        deal, reason="Budget freeze", resume_on=dt.date(2026, 9, 1), actor="ana")).ok
+    clock.move_on(60)
+    assert store.sweep(apply=True).actions == ()
+    assert store.get("held").status.value == "on_hold"

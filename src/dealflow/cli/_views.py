@@ -104,6 +104,13 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
         rows.append(("on hold", f"{deal.hold.reason} (until {show(deal.hold.resume_on)})"))
     if deal.lost_reason is not None:
         rows.append(("lost", f"{deal.lost_reason}: {deal.lost_note}".rstrip(": ")))
+    if deal.activity:  # timers (issue 18): the latest activity of any kind
+        kind, at = max(deal.activity.items(), key=lambda entry: entry[1])
+        rows.append((_("last activity"), f"{kind} {show(at)}"))
+    rows.extend((_("follow-up"), _("{item}: {text} ({owner}, due {due}, {state})", item=item_id,
+                                   text=item.text, owner=item.owner, due=show(item.due),
+                                   state=_("done") if item_id in deal.items_done else _("open")))
+                for item_id, item in deal.items_opened.items())
     if deal.next_step is not None:
         step = deal.next_step
         rows.append(("next step", f"{step.what} ({step.who}, by {show(step.due)})"))

@@ -176,7 +176,7 @@ class Deal(_Frozen):
     # -- timers and automation (issue 18)
     activity: dict[Ref, Moment] = Field(default_factory=dict)
     """When each kind of activity last happened (a logged meeting, a next step set, an
-    item done, a stakeholder contacted, a stage change)."""
+    item done, a stakeholder contacted), by kind."""
     closed_at: Moment | None = None
     """When the deal was won or lost; None while it is open."""
     items_opened: dict[Ref, OpenedItem] = Field(default_factory=dict)

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from dealflow._messages import _
 from dealflow.playbook._base import Identifier, _Model
 from dealflow.playbook._localized import Text
 from dealflow.rules import RuleType
@@ -52,11 +53,11 @@ class Expectation(_Model):
     @model_validator(mode="after")
     def _by_with_values(self) -> Expectation:
         if (self.by is None) != (not self.values):
-            raise ValueError("`by` and `values` go together: name the fact in `by` and "
-                             "give the days per value in `values`")
+            raise ValueError(_("`by` and `values` go together: name the fact in `by` and "
+                               "give the days per value in `values`"))
         if not self.cases and self.by is None and self.default is None:
-            raise ValueError("an expectation needs `cases`, `by` with `values`, or a "
-                             "`default`")
+            raise ValueError(_("an expectation needs `cases`, `by` with `values`, or a "
+                               "`default`"))
         return self
 
 
@@ -97,8 +98,9 @@ class AutomationRule(_Model):
     """Unique id of the rule; events written by the sweep name it."""
     text: Text
     """The rule as people read it, e.g. "No progress for 90 days: lost"."""
-    deals: Literal["open", "won", "lost", "closed"] = "open"
-    """Which deals the rule looks at: open (and on hold), won, lost, or closed (both)."""
+    deals: Literal["open", "on_hold", "won", "lost", "closed"] = "open"
+    """Which deals the rule looks at: open (a deal on hold waits by agreement and is not
+    looked at), on hold, won, lost, or closed (won and lost)."""
     when: RuleType
     """The rule that must hold for the action to happen, e.g. `days_since_activity > 90`."""
     lose: Identifier | None = None
@@ -114,10 +116,12 @@ class AutomationRule(_Model):
                                             ("open_item", self.open_item is not None),
                                             ("remind", self.remind)) if given]
         if len(actions) != 1:
-            raise ValueError("an automation rule does exactly one thing: give one of "
-                             f"`lose`, `open_item` or `remind: true` (got {actions or 'none'})")
-        if self.lose is not None and self.deals != "open":
-            raise ValueError("only open deals can be lost: use `deals: open` with `lose`")
+            raise ValueError(_("an automation rule does exactly one thing: give one of "
+                               "`lose`, `open_item` or `remind: true` (got {actions})",
+                               actions=", ".join(actions) or _("none")))
+        if self.lose is not None and self.deals not in ("open", "on_hold"):
+            raise ValueError(_("only open deals can be lost: use `deals: open` (or "
+                               "`on_hold`) with `lose`"))
         return self
 
     @property

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dealflow._messages import _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._automation import BUILTIN_ACTIVITY, Expectation
 from dealflow.playbook._model import Playbook
 from dealflow.rules import Rule
 
-__all__ = ["check_timers", "timer_rules"]
+__all__ = ["TIMER_CODES", "check_timers", "timer_facts", "timer_lint", "timer_rules"]
 
 
 def timer_rules(pb: Playbook) -> Iterator[tuple[Location, Rule]]:
@@ -42,18 +43,18 @@ def _expectations(pb: Playbook) -> Iterator[PathProblem]:
         loc: Location = ("stages", s, "expected_days")
         fact = facts.get(days.by)
         if fact is None or fact.type != "enum":
-            what = "unknown fact" if fact is None else f"{fact.type} fact"
-            yield PathProblem((*loc, "by"), f"{what} {days.by!r}: `by` names an enum fact "
-                              f"(one of: {', '.join(enums) or 'none declared'})"
-                              + did_you_mean(days.by, enums))
+            message = (_("unknown fact {fact!r}: `by` names an enum fact", fact=days.by)
+                       if fact is None else
+                       _("{kind} fact {fact!r}: `by` names an enum fact", kind=fact.type,
+                         fact=days.by))
+            yield PathProblem((*loc, "by"), message + did_you_mean(days.by, enums))
             continue
         allowed = set(fact.values or ())
         for value in days.values:
             if value not in allowed:
-                yield PathProblem((*loc, "values", value),
-                                  f"{value!r} is not a value of fact {fact.id!r} (one of: "
-                                  f"{', '.join(fact.values or ())})" + did_you_mean(value, allowed),
-                                  key=True)
+                yield PathProblem((*loc, "values", value), _(
+                    "{value!r} is not a value of fact {fact!r}", value=value, fact=fact.id)
+                    + did_you_mean(value, allowed), key=True)
 
 
 def _activity(pb: Playbook) -> Iterator[PathProblem]:
@@ -62,16 +63,18 @@ def _activity(pb: Playbook) -> Iterator[PathProblem]:
     seen: set[str] = set()
     for k, kind in enumerate(pb.activity.kinds):
         if kind in BUILTIN_ACTIVITY:
-            yield PathProblem(("activity", "kinds", k), f"{kind!r} is recorded by dealflow "
-                              "itself; list it under `counts` only")
+            yield PathProblem(("activity", "kinds", k), _(
+                "{kind!r} is recorded by dealflow itself; list it under `counts` only",
+                kind=kind))
         elif kind in seen:
-            yield PathProblem(("activity", "kinds", k), f"activity kind {kind!r} is listed twice")
+            yield PathProblem(("activity", "kinds", k),
+                              _("activity kind {kind!r} is listed twice", kind=kind))
         seen.add(kind)
     known = set(pb.activity.kinds) | set(BUILTIN_ACTIVITY)
     for c, kind in enumerate(pb.activity.counts or ()):
         if kind not in known:
-            yield PathProblem(("activity", "counts", c), f"unknown activity kind {kind!r}: "
-                              f"one of {', '.join(sorted(known))}" + did_you_mean(kind, known))
+            yield PathProblem(("activity", "counts", c), _(
+                "unknown activity kind {kind!r}", kind=kind) + did_you_mean(kind, known))
 
 
 def _automation(pb: Playbook) -> Iterator[PathProblem]:
@@ -81,13 +84,54 @@ def _automation(pb: Playbook) -> Iterator[PathProblem]:
     for a, rule in enumerate(pb.automation):
         loc: Location = ("automation", a)
         if rule.id in seen:
-            yield PathProblem((*loc, "id"), f"duplicate automation rule id {rule.id!r} "
-                              f"(also at automation[{seen[rule.id]}])")
+            yield PathProblem((*loc, "id"), _(
+                "duplicate automation rule id {id!r} (also at automation[{index}])",
+                id=rule.id, index=seen[rule.id]))
         seen.setdefault(rule.id, a)
         if rule.lose is not None and rule.lose not in reasons:
-            yield PathProblem((*loc, "lose"), f"unknown lost reason {rule.lose!r}"
+            yield PathProblem((*loc, "lose"), _("unknown lost reason {reason!r}",
+                                                reason=rule.lose)
                               + did_you_mean(rule.lose, reasons))
         if rule.open_item is not None and rule.open_item.owner not in ours:
             yield PathProblem((*loc, "open_item", "owner"),
-                              f"unknown owner (one of our_roles) {rule.open_item.owner!r}"
+                              _("unknown owner (one of our_roles) {owner!r}",
+                                owner=rule.open_item.owner)
                               + did_you_mean(rule.open_item.owner, ours))
+
+
+#: The words of the rule context that read time: a rule without one is not time-based.
+_TIME_WORDS = frozenset({"days_since_activity", "days_in_stage", "days_since", "today"})
+
+#: The lint codes of timers and automation: (severity, title).
+TIMER_CODES: dict[str, tuple[str, str]] = {
+    "DF115": ("warning", "expectation leaves a value of its fact without days"),
+    "DF116": ("warning", "automation rule does not depend on time"),
+}
+
+
+def timer_facts(pb: Playbook) -> set[str]:
+    """The facts the expectations are keyed by (`by`)."""
+    return {stage.expected_days.by for stage in pb.stages
+            if isinstance(stage.expected_days, Expectation) and stage.expected_days.by}
+
+
+def timer_lint(pb: Playbook) -> Iterator[tuple[str, Location, str, str]]:
+    """(code, location, message, hint) of each lint finding of timers and automation."""
+    enums = {fact.id: fact.values or () for fact in pb.facts if fact.type == "enum"}
+    for s, stage in enumerate(pb.stages):
+        days = stage.expected_days
+        if not isinstance(days, Expectation) or days.by not in enums or days.default:
+            continue
+        missing = [value for value in enums[days.by] if value not in days.values]
+        if missing:
+            yield ("DF115", ("stages", s, "expected_days", "values"),
+                   _("a deal whose {fact} is {values} has no expectation in stage {stage} "
+                     "(it is never stalled there)", fact=days.by, values=", ".join(missing),
+                     stage=stage.id),
+                   _("give those values days, or a `default`"))
+    for a, rule in enumerate(pb.automation):
+        if not rule.when.refs.names & _TIME_WORDS:
+            yield ("DF116", ("automation", a, "when"),
+                   _("automation rule {rule} reads no time: it acts on the first sweep for "
+                     "every deal it matches", rule=rule.id),
+                   _("say how long, with days_since_activity, days_in_stage or days_since()"))

@@ -18,6 +18,12 @@ from jinja2 import nodes
 
 from dealflow._yaml import Document, Location, format_path
 from dealflow.errors import RuleEvalError
+from dealflow.playbook._automation_checks import (
+    TIMER_CODES,
+    timer_facts,
+    timer_lint,
+    timer_rules,
+)
 from dealflow.playbook._model import Playbook
 from dealflow.playbook._references import _walk_texts
 from dealflow.rules import Rule, RuleRefs, template_refs
@@ -40,6 +46,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DF112": ("warning", "play, item or gate condition is constant"),
     "DF113": ("warning", "money compared with a plain number"),
     "DF114": ("warning", "approval never asked for"),
+    **TIMER_CODES,
 }
 
 
@@ -251,6 +258,7 @@ def _every_rule(pb: Playbook) -> Iterator[Rule]:
     yield from (play.when for play in pb.plays)
     yield from (rule.when for rule in pb.approval_rules)
     yield from (approval.when for approval in pb.approvals if approval.when is not None)
+    yield from (rule for _, rule in timer_rules(pb))
 
 
 def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
@@ -263,7 +271,7 @@ def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
 
 
 def _facts(pb: Playbook) -> Iterator[_Raw]:
-    used: set[str] = set()
+    used: set[str] = timer_facts(pb)
     for refs in _every_ref(pb):
         used |= refs.facts | refs.fields
     for stage in pb.stages:  # a fact a move sets (or copies) is a record of the move
@@ -335,6 +343,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     raw = gate_findings + list(_reachability(playbook, gate_findings))
     for check in (_roles, _facts, _approvals, _texts, _owners, _constant_conditions):
         raw.extend(check(playbook))
+    raw.extend(_Raw(*found) for found in timer_lint(playbook))
     order = ["error", "warning", "info"]
     floor = order.index(min_severity)
     ignored = set(playbook.lint.ignore)

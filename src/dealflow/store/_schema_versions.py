@@ -12,6 +12,8 @@ N-1 into N with plain SQL, and add a test that opens a database of every older v
 - 2 to 3: a `deal_migrated` event that maps a deal to another stage is a stage change
   too (the deal leaves one stage and enters another); `stage_changes` is filled anew
   from the events so that older databases count those moves.
+- 3 to 4: every deal's projection is rebuilt from its events (`_refresh`), so that deals
+  stored before timers and automation carry `closed_at` and `activity` as a replay does.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from dealflow.store._refresh import refresh_projections
 from dealflow.store._sql import days_between
 from dealflow.store._tables import DEALS, EVENTS, META, SCHEMA_VERSION, STAGE_CHANGES
 
@@ -94,7 +97,8 @@ def _fill_stage_changes(conn: Connection) -> None:
 
 #: `STEPS[n]` turns a database of schema version `n` into version `n + 1`.
 STEPS: dict[int, Callable[[Connection], None]] = {1: _add_stage_changes,
-                                                  2: _refill_stage_changes}
+                                                  2: _refill_stage_changes,
+                                                  3: refresh_projections}
 
 
 def migrate(engine: Engine, version: int) -> None:

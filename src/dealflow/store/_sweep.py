@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from dealflow._days import utc_date
+from dealflow._days import as_moment, utc_date
 from dealflow._messages import _
 from dealflow.deal import Deal, Status
 from dealflow.engine import (
@@ -41,7 +41,8 @@ __all__ = ["Sweeping", "SweepAction", "SweepFailure", "SweepReport", "sweep"]
 
 _PAGE = 500
 _TAKES: dict[str, tuple[Status, ...]] = {
-    "open": (Status.open, Status.on_hold), "won": (Status.won,), "lost": (Status.lost,),
+    "open": (Status.open,), "on_hold": (Status.on_hold,), "won": (Status.won,),
+    "lost": (Status.lost,),
     "closed": (Status.won, Status.lost),
 }
 
@@ -177,10 +178,12 @@ def _deals(store: Store) -> Any:
         offset += _PAGE
 
 
-def sweep(store: Store, now: dt.datetime | None = None, *, apply: bool = False) -> SweepReport:
+def sweep(store: Store, now: dt.date | dt.datetime | None = None, *,
+          apply: bool = False) -> SweepReport:
     """Apply the automation rules of each deal's playbook to every deal in `store` at
-    `now` (default: the store's clock); write the changes only with `apply`."""
-    moment = now or store.clock()
+    `now` (default: the store's clock; a date is its midnight UTC, a time without a zone
+    is UTC); write the changes only with `apply`."""
+    moment = as_moment(now) if now is not None else store.clock()
     engines: dict[tuple[str, str], Engine] = {}
     actions: list[SweepAction] = []
     failures: list[SweepFailure] = []
@@ -214,7 +217,8 @@ def _fields(action: SweepAction) -> dict[str, Any]:
 class Sweeping:
     """The sweep as a method of `Store`."""
 
-    def sweep(self, now: dt.datetime | None = None, *, apply: bool = False) -> SweepReport:
+    def sweep(self, now: dt.date | dt.datetime | None = None, *,
+              apply: bool = False) -> SweepReport:
         """Apply every playbook's automation rules to every deal at `now`: a dry run
         listing what would happen, or, with `apply`, written (see `SweepReport`)."""
         return sweep(cast("Store", self), now, apply=apply)

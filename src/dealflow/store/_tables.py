@@ -38,7 +38,7 @@ __all__ = [
     "metadata",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this code reads and writes; `migrations.py` brings older ones up to it."""
 
 metadata = SQLModel.metadata
