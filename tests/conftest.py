@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,14 @@ from dealflow import (
 from dealflow.playbook import Stage
 
 pytest_plugins = ["pytester"]
+
+
+# pytest-xdist's workers start with COLUMNS and LINES set (80x24). The CLI's consoles take
+# COLUMNS as their fixed width when they are made (on import, after this conftest), so in
+# a worker every command would print at 80 columns whatever width a test's runner asks.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 collect_ignore = ["soak"]  # long runs: python -m tests.soak.<name>
 
 REPO = Path(__file__).resolve().parents[1]

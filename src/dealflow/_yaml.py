@@ -232,8 +232,7 @@ class _Limited(Composer):
 
 
 class _Composer(_Limited, yaml.SafeLoader):
-    """PyYAML's own scanner and parser (pure Python): the reference, whose error messages
-    every problem quotes."""
+    """PyYAML's own (pure Python) parser: the reference, whose messages problems quote."""
 
     def __init__(self, text: str, limits: Limits) -> None:
         yaml.SafeLoader.__init__(self, text)
@@ -242,9 +241,8 @@ class _Composer(_Limited, yaml.SafeLoader):
 
 if _CParser is not None:
     class _FastComposer(_Limited, _CParser, SafeConstructor, Resolver):  # type: ignore[misc]
-        """libyaml's scanner and parser (C, about ten times faster) under the same
-        composer and limits. Used for a first try only: on any error the document is
-        read again by `_Composer`, so problems read the same either way."""
+        """libyaml's parser (C, ten times faster) under the same composer and limits: a
+        first try; a document it refuses is read again by `_Composer`."""
 
         def __init__(self, text: str, limits: Limits) -> None:
             _CParser.__init__(self, text)
@@ -306,7 +304,9 @@ def _compose(text: str, file: str, limits: Limits, at: _Positions) -> Node:
                 return _single_node(fast, file, at)
             finally:
                 fast.dispose()
-        except Exception:  # whatever it is, the reference reader says it in its words
+        # A syntax error, text libyaml cannot take (a lone surrogate: UnicodeEncodeError)
+        # or a limit: the reference parser reads it again and says it in its own words.
+        except (yaml.YAMLError, ValueError, _LimitExceeded, DocumentError):
             pass
     try:
         loader = _Composer(text, limits)  # reading starts here: it refuses control characters

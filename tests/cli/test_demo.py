@@ -106,8 +106,9 @@ def test_by_default_the_demo_replaces_its_own_file_here(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DEALFLOW_DATABASE_URL", f"sqlite:///{tmp_path}/real.db")
     runner = CliRunner()
-    first = runner.invoke(app, ["demo"])
-    second = runner.invoke(app, ["demo"])
+    wide = {"COLUMNS": "250"}  # the path printed stays on one line, however deep tmp_path is
+    first = runner.invoke(app, ["demo"], env=wide)
+    second = runner.invoke(app, ["demo"], env=wide)
     assert (first.exit_code, second.exit_code) == (0, 0), second.output
     assert str(tmp_path / "dealflow-demo.db") in flat(second.output)
     assert "--db sqlite:///dealflow-demo.db" in second.output
