@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._messages import _
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import (
     ActorOption,
@@ -22,7 +23,6 @@ from dealflow.cli._store import (
     playbook_for_new_deals,
     run,
 )
-from dealflow._messages import _
 from dealflow.deal import Status
 from dealflow.errors import DealflowError, DealNotFound
 

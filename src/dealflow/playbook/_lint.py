@@ -18,7 +18,9 @@ from jinja2 import nodes
 
 from dealflow._yaml import Document, Location, format_path
 from dealflow.errors import RuleEvalError
+from dealflow.playbook._lint_moves import MOVE_CODES, lint_moves
 from dealflow.playbook._model import Playbook
+from dealflow.playbook._move_checks import move_gates
 from dealflow.playbook._references import _walk_texts
 from dealflow.rules import Rule, RuleRefs, template_refs
 
@@ -38,6 +40,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DF110": ("warning", "fact declared but never used"),
     "DF111": ("error", "gate waits for an item of a later stage"),
     "DF112": ("warning", "play or item condition is constant"),
+    **MOVE_CODES,
 }
 
 
@@ -197,6 +200,7 @@ def _every_rule(pb: Playbook) -> Iterator[Rule]:
             yield from (rule for rule in (item.when, item.for_each) if rule is not None)
     yield from (play.when for play in pb.plays)
     yield from (rule.when for rule in pb.approval_rules)
+    yield from (gate.when for _, gate in move_gates(pb))
 
 
 def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
@@ -265,6 +269,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     raw = gate_findings + list(_reachability(playbook, gate_findings))
     for check in (_roles, _facts, _texts, _owners, _constant_conditions):
         raw.extend(check(playbook))
+    raw.extend(_Raw(*found) for found in lint_moves(playbook, _constant))
     order = ["error", "warning", "info"]
     floor = order.index(min_severity)
     ignored = set(playbook.lint.ignore)
