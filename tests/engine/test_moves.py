@@ -9,6 +9,7 @@ refused moves; the funnel and the win rate leave out an outcome not counted as l
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from dealflow import Deal, Engine, Outcome, Playbook, Stakeholder, Status, load_playbook
 from dealflow.analytics import funnel, win_rates
 from dealflow.cli import app
-from dealflow.engine import event_adapter, replay
+from dealflow.engine import event_adapter, mermaid, replay
 from dealflow.playbook import move_edges, parse_playbook
 from dealflow.store import Store
 from tests.conftest import LAB_PLAYBOOK, REPO
@@ -275,3 +276,26 @@ def test_a_duplicate_counts_as_neither_won_nor_lost(stored: Store) -> None:
     layers = {layer.stage: layer for layer in funnel(stored, playbook="close-rules").stages}
     assert layers["intake"].lost == {"went_silent": 1}
 
+
+
+# -- the diagram draws the machine ---------------------------------------------------------
+def _drawn(text: str) -> set[tuple[str, str, str]]:
+    found = re.findall(r"^\s*(\w+) --> (\w+): (\w+)", text, flags=re.MULTILINE)
+    return {(kind, source, dest) for source, dest, kind in found}
+
+
+@pytest.mark.parametrize("name", ["crm-forward-only", "crm-skip-allowed", "close-rules"])
+def test_the_diagram_draws_every_move_of_the_machine(name: str) -> None:
+    engine = _engine(EXAMPLES / f"{name}.yaml")
+    declared = engine.playbook.moves.model_fields_set if engine.playbook.moves else set()
+    expected = {edge for edge in _machine_edges(engine)
+                if edge[0] not in ("back", "reopen") or edge[0] in declared}
+    assert _drawn(mermaid(engine.playbook)) == expected
+
+
+def test_each_move_of_the_diagram_is_labelled_with_its_control_points() -> None:
+    text = mermaid(load_playbook(EXAMPLES / "close-rules.yaml"))
+    assert "offer --> lost: lose [rival_named & details_over_25k]" in text
+    assert "signing --> scoping: back [reversal_reason]" in text
+    assert "scoping --> duplicate: close\n" in text
+    assert "--> intake: back" not in text
