@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
+    from dealflow.testing._moves import MoveAttempt, moves
     from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
     from dealflow.testing._strategies import (
         HOSTILE_STRINGS,
@@ -28,6 +29,7 @@ _WHERE = {
     "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
     "hostile_ids": "_strategies", "hostile_text": "_strategies",
     "playbook_documents": "_strategies", "stakeholders": "_strategies",
+    "MoveAttempt": "_moves", "moves": "_moves",
 }
 
 
@@ -42,6 +44,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "HOSTILE_STRINGS",
     "DeepFinding",
+    "MoveAttempt",
     "Soundness",
     "assert_sound",
     "check_soundness",
@@ -51,6 +54,7 @@ __all__ = [
     "favourable_deals",
     "hostile_ids",
     "hostile_text",
+    "moves",
     "playbook_documents",
     "stakeholders",
 ]
