@@ -70,7 +70,8 @@ def _machine_for(playbook: Playbook) -> type[RuleBasedStateMachine]:
             attempt = data.draw(moves(playbook, before))
             outcome = attempt.apply(self.engine, before)
             if not outcome.ok:
-                assert outcome.deal == before and outcome.events == ()
+                assert outcome.deal == before
+                assert outcome.events == ()
                 assert outcome.report.blocking, "a refusal says why"
                 return
             kind = attempt.kind  # `deal advance --to` the next stage is an advance
