@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from dealflow._messages import _
 from dealflow.playbook import Moves, Playbook, move_edges
 
 __all__ = ["Change", "PlaybookDiff", "diff_playbooks"]
@@ -154,9 +155,9 @@ def _moves(old: Playbook, new: Playbook) -> Iterator[Change]:
         if getattr(before, kind) == getattr(after, kind):
             continue
         was, now = _allowed(old, kind), _allowed(new, kind)
-        fields = [("allowed", "(none)", ", ".join(sorted(now - was)))] if now - was else []
+        fields = [(_("allowed"), "(none)", ", ".join(sorted(now - was)))] if now - was else []
         if was - now:
-            fields.append(("no longer allowed", ", ".join(sorted(was - now)), "(none)"))
+            fields.append((_("no longer allowed"), ", ".join(sorted(was - now)), "(none)"))
         yield Change("move", kind, "changed", "moves", tuple(fields))
     old_gates, new_gates = _move_gates(old), _move_gates(new)
     for where in dict.fromkeys([*old_gates, *new_gates]):

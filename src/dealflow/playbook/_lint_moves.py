@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from dealflow._messages import _
 from dealflow._yaml import Location
 from dealflow.playbook._model import Playbook
 from dealflow.playbook._move_checks import move_gates
@@ -58,18 +59,20 @@ def lint_moves(pb: Playbook, constant: Callable[[Rule], tuple[bool, object]]) ->
     reached = _reach(stages[:1], forward)
     winnable = _reach([WON], backward)
     if not any(edge.kind == "win" for edge in edges):
-        yield ("DF114", ("moves", "win"), "no stage may be won",
-               "list the stages a deal may be won from in moves.win.from_stages")
+        yield ("DF114", ("moves", "win"), _("no stage may be won"),
+               _("list the stages a deal may be won from in moves.win.from_stages"))
     for s, stage in enumerate(stages):
         if stage not in reached:
-            yield ("DF103", ("stages", s), f"stage {stage} cannot be reached: no move "
-                   "leads to it from the first stage", "allow a move into it in `moves`")
+            yield ("DF103", ("stages", s), _("stage {stage} cannot be reached: no move leads "
+                                             "to it from the first stage", stage=stage),
+                   _("allow a move into it in `moves`"))
         if stage not in leaving:
-            yield ("DF113", ("stages", s), f"a deal in {stage} can make no move at all",
-                   "allow it to advance, be won, lost or closed from there")
+            yield ("DF113", ("stages", s), _("a deal in {stage} can make no move at all",
+                                             stage=stage),
+                   _("allow it to advance, be won, lost or closed from there"))
         elif stage not in winnable and any(e.kind == "win" for e in edges):
-            yield ("DF104", ("stages", s), f"no move leads from {stage} to won",
-                   "allow a move from it towards a stage a deal may be won from")
+            yield ("DF104", ("stages", s), _("no move leads from {stage} to won", stage=stage),
+                   _("allow a move from it towards a stage a deal may be won from"))
     yield from _constant_gates(pb, constant)
 
 
@@ -79,7 +82,7 @@ def _constant_gates(pb: Playbook, constant: Callable[[Rule], tuple[bool, object]
         is_constant, value = constant(gate.when)
         if is_constant and not value and gate.severity == "block":
             yield ("DF101", (*loc, "when"), f"gate {gate.id} is always false",
-                   "a constant false control point forbids its move")
+                   _("a constant false control point forbids its move"))
         if is_constant and value:
             yield ("DF102", (*loc, "when"), f"gate {gate.id} is always true",
-                   "make it a condition on the move or the deal, or remove it")
+                   _("make it a condition on the move or the deal, or remove it"))
