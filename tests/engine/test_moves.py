@@ -20,8 +20,10 @@ from typer.testing import CliRunner
 from dealflow import Deal, Engine, Outcome, Playbook, Stakeholder, Status, load_playbook
 from dealflow.analytics import funnel, win_rates
 from dealflow.cli import app
-from dealflow.engine import event_adapter, mermaid, replay
+from dealflow.engine import MoveArgs, event_adapter, mermaid, replay
+from dealflow.errors import DocumentProblems
 from dealflow.playbook import move_edges, parse_playbook
+from dealflow.rules._cost import size_of
 from dealflow.store import Store
 from tests.conftest import LAB_PLAYBOOK, REPO
 
@@ -299,3 +301,16 @@ def test_each_move_of_the_diagram_is_labelled_with_its_control_points() -> None:
     assert "signing --> scoping: back [reversal_reason]" in text
     assert "scoping --> duplicate: close\n" in text
     assert "--> intake: back" not in text
+
+
+# -- `move` in the rule vocabulary and the cost model ----------------------------------------
+def test_a_move_is_paid_for_by_its_fields() -> None:
+    short, long = MoveArgs("lose", "lost", note="x"), MoveArgs("lose", "lost", note="x" * 5000)
+    assert size_of(long) - size_of(short) == 4999
+
+
+def test_only_a_moves_control_points_may_use_move() -> None:
+    text = LAB_PLAYBOOK.read_text(encoding="utf-8").replace(
+        "when: facts.use_case_named", "when: move.kind == 'advance'")
+    with pytest.raises(DocumentProblems, match="unknown name 'move'"):
+        parse_playbook(text, "lab-move-in-a-stage-gate.yaml")
