@@ -21,10 +21,10 @@ from dealflow import Deal, Engine, Outcome, Playbook, Stakeholder, Status, load_
 from dealflow.analytics import funnel, win_rates
 from dealflow.cli import app
 from dealflow.engine import MoveArgs, event_adapter, mermaid, replay
-from dealflow.errors import DocumentProblems
+from dealflow.errors import DocumentProblems, ImportProblems
 from dealflow.playbook import move_edges, parse_playbook
 from dealflow.rules._cost import size_of
-from dealflow.store import Store
+from dealflow.store import Store, export_jsonl, import_jsonl
 from tests.conftest import LAB_PLAYBOOK, REPO
 
 EXAMPLES = REPO / "docs" / "examples"
@@ -314,3 +314,25 @@ def test_only_a_moves_control_points_may_use_move() -> None:
         "when: facts.use_case_named", "when: move.kind == 'advance'")
     with pytest.raises(DocumentProblems, match="unknown name 'move'"):
         parse_playbook(text, "lab-move-in-a-stage-gate.yaml")
+
+
+def test_closed_deals_export_and_import_as_they_were(stored: Store, tmp_path: Path) -> None:
+    backup = tmp_path / "backup.jsonl"
+    with backup.open("w", encoding="utf-8") as out:
+        export_jsonl(stored, out)
+    with Store(f"sqlite:///{tmp_path / 'restored.db'}") as restored:
+        import_jsonl(restored, backup)
+        for deal_id in ("D-lost", "D-dup", "D-won"):
+            assert restored.get(deal_id) == stored.get(deal_id)
+
+
+def test_an_import_refuses_an_outcome_its_playbook_does_not_have(
+        stored: Store, tmp_path: Path) -> None:
+    backup = tmp_path / "backup.jsonl"
+    with backup.open("w", encoding="utf-8") as out:
+        export_jsonl(stored, out, "D-dup")
+    backup.write_text(backup.read_text(encoding="utf-8").replace(
+        '"outcome":"duplicate"', '"outcome":"merged"'), encoding="utf-8")
+    with Store(f"sqlite:///{tmp_path / 'other.db'}") as other, pytest.raises(
+            ImportProblems, match="unknown outcome 'merged'"):
+        import_jsonl(other, backup)
