@@ -22,7 +22,7 @@ from dealflow.analytics import funnel, win_rates
 from dealflow.cli import app
 from dealflow.engine import MoveArgs, event_adapter, mermaid, replay
 from dealflow.errors import DocumentProblems, ImportProblems
-from dealflow.playbook import move_edges, parse_playbook
+from dealflow.playbook import dump_playbook, move_edges, parse_playbook
 from dealflow.rules._cost import size_of
 from dealflow.store import Store, export_jsonl, import_jsonl
 from tests.conftest import LAB_PLAYBOOK, REPO
@@ -336,3 +336,9 @@ def test_an_import_refuses_an_outcome_its_playbook_does_not_have(
     with Store(f"sqlite:///{tmp_path / 'other.db'}") as other, pytest.raises(
             ImportProblems, match="unknown outcome 'merged'"):
         import_jsonl(other, backup)
+
+
+@pytest.mark.parametrize("name", ["crm-forward-only", "crm-skip-allowed", "close-rules"])
+def test_a_playbook_with_moves_round_trips_through_yaml(name: str) -> None:
+    playbook = load_playbook(EXAMPLES / f"{name}.yaml")
+    assert parse_playbook(dump_playbook(playbook), f"{name}.yaml") == playbook
