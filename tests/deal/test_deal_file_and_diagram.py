@@ -224,11 +224,15 @@ def test_each_move_of_the_diagram_carries_the_ids_of_its_blocking_gates(
         assert moves[(stage.id, "lost")] == "lose"
 
 
-def test_the_approval_rule_labels_the_move_into_the_stage_it_guards(runner: CliRunner) -> None:
+def test_the_approval_rule_labels_every_move_into_or_past_the_stage_it_guards(
+    runner: CliRunner,
+) -> None:
     moves = _moves(runner.invoke(app, ["diagram", "complex-b2b"]).stdout)
 
-    assert moves[("negotiate", "decide")].endswith("& approval:top_management_over_50k]")
-    others = [label for move, label in moves.items() if move != ("negotiate", "decide")]
+    guarded = {("negotiate", "decide"), ("decide", "handover")}
+    for move in guarded:
+        assert moves[move].endswith("& approval:top_management_over_50k]")
+    others = [label for move, label in moves.items() if move not in guarded]
     assert not any("approval:" in label for label in others)
 
 

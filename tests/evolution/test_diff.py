@@ -69,6 +69,20 @@ def _add_fact(data: dict[str, Any]) -> None:
                           "type": "bool"})
 
 
+def _win_earlier(data: dict[str, Any]) -> None:
+    data["moves"] = {"win": {"from_stages": ["decide", "handover"]}}
+
+
+def _gate_on_losing(data: dict[str, Any]) -> None:
+    data["moves"] = {"lose": {"gates": [{"id": "loss_noted", "text": "A loss says why",
+                                         "when": "move.note | length > 0"}]}}
+
+
+def _add_outcome(data: dict[str, Any]) -> None:
+    data["moves"] = {"outcomes": [{"id": "duplicate", "name": "Duplicate",
+                                   "counts_as_lost": False}]}
+
+
 CASES = {
     "gate-added": (_add_gate, ("gate", "reference_visit", "added")),
     "item-removed": (_remove_item, ("item", "criteria_workshop", "removed")),
@@ -78,6 +92,9 @@ CASES = {
     "role-added": (_add_role, ("role", "design_institute", "added")),
     "play-removed": (_remove_play, ("play", "stalled_deal", "removed")),
     "fact-added": (_add_fact, ("fact", "site_visit", "added")),
+    "win-moved": (_win_earlier, ("move", "win", "changed")),
+    "move-gate-added": (_gate_on_losing, ("gate", "loss_noted", "added")),
+    "outcome-added": (_add_outcome, ("outcome", "duplicate", "added")),
 }
 
 
@@ -122,6 +139,23 @@ def test_the_change_budget_counts_touched_gates_and_items() -> None:
     large = diff_playbooks(OLD, _changed(big))
     assert large.touched == sum(len(s.gates) for s in OLD.stages)
     assert large.over_budget
+
+
+def test_a_changed_move_lists_the_moves_it_allows_and_no_longer_allows() -> None:
+    result = diff_playbooks(OLD, _changed(_win_earlier))
+    (change,) = [c for c in result.changes if c.kind == "move"]
+    assert change.fields == (("allowed", "(none)", "decide > won"),)
+    back = diff_playbooks(_changed(_win_earlier), OLD)
+    (change,) = [c for c in back.changes if c.kind == "move"]
+    assert change.fields == (("no longer allowed", "decide > won", "(none)"),)
+
+
+def test_the_change_budget_counts_moves_and_their_control_points() -> None:
+    total = sum(len(s.gates) + len(s.items) for s in OLD.stages) + 7
+    moved = diff_playbooks(OLD, _changed(_win_earlier))
+    assert (moved.touched, moved.total) == (1, total)
+    gated = diff_playbooks(OLD, _changed(_gate_on_losing))
+    assert gated.touched == 2  # the declaration of lose, and its new control point
 
 
 @pytest.fixture

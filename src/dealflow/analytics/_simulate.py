@@ -129,7 +129,7 @@ def _one_deal(rng: random.Random, playbook: Playbook, index: int, start: dt.date
                                 to_stage=stages[position].id)
         else:
             yield DealLost(**record.base(left, owner), stage=here,
-                           reason=rng.choice(reasons))
+                           reason=rng.choice(reasons) if reasons else None)
             return
         at = left
 

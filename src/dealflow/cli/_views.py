@@ -103,7 +103,11 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     if deal.hold is not None:
         rows.append(("on hold", f"{deal.hold.reason} (until {show(deal.hold.resume_on)})"))
     if deal.lost_reason is not None:
-        rows.append(("lost", f"{deal.lost_reason}: {deal.lost_note}".rstrip(": ")))
+        why = deal.lost_reason + (f" ({deal.lost_sub_reason})" if deal.lost_sub_reason else "")
+        rows.append(("lost", f"{why}: {deal.lost_note}".rstrip(": ")))
+    elif deal.outcome is not None or (deal.status.value == "lost" and deal.lost_note):
+        closed = deal.outcome or deal.status.value  # an extra outcome, or a loss with a note
+        rows.append((_("closed as"), f"{closed}: {deal.lost_note}".rstrip(": ")))
     if deal.activity:  # timers (issue 18): the latest activity of any kind
         kind, at = max(deal.activity.items(), key=lambda entry: entry[1])
         rows.append((_("last activity"), f"{kind} {show(at)}"))

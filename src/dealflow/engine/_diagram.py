@@ -1,8 +1,11 @@
-"""The playbook as a Mermaid state diagram, drawn by transitions' own GraphMachine."""
+"""The playbook as a Mermaid state diagram, drawn by transitions' own GraphMachine from
+the transitions of the machine that decides the moves (`_machine`), each labelled with
+its control points."""
 
 from __future__ import annotations
 
 from dealflow._safe_text import visible
+from dealflow.engine._machine import MoveMachine
 from dealflow.playbook import Playbook
 
 __all__ = ["mermaid"]
@@ -19,6 +22,24 @@ def _one_line(text: str) -> str:
     return " ".join(visible(text.replace("\r\n", "\n")).splitlines()).strip()
 
 
+def _drawn(playbook: Playbook, moves: MoveMachine) -> list[dict[str, object]]:
+    """The transitions of the playbook's machine, as GraphMachine takes them: each labelled
+    with the control points among its conditions. Moving back and reopening are drawn
+    when the playbook declares them (`moves.back`, `moves.reopen`); left as they are
+    without a declaration, they would draw an arrow from every stage to every earlier one."""
+    declared = playbook.moves.model_fields_set if playbook.moves is not None else set()
+    drawn: list[dict[str, object]] = []
+    for kind, event in moves.machine.events.items():
+        if kind in ("back", "reopen") and kind not in declared:
+            continue
+        for found in event.transitions.values():
+            drawn.extend({"trigger": kind, "source": t.source, "dest": t.dest,
+                          "conditions": [getattr(c.func, "__name__", "") for c in t.conditions
+                                         if getattr(c.func, "shown", False)]}
+                         for t in found)
+    return drawn
+
+
 class _Marker:
     """The model the diagram machine marks as the current state."""
 
@@ -31,23 +52,13 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
     With `stage`, that stage is drawn as the active one (where a deal stands).
     """
     stages = [s.id for s in playbook.stages]
-    transitions: list[dict[str, object]] = []
-    for index, current in enumerate(playbook.stages):
-        dest = stages[index + 1] if index + 1 < len(stages) else "won"
-        transitions.append({
-            "trigger": "advance" if dest != "won" else "win",
-            "source": current.id, "dest": dest,
-            "conditions": [gate.id for gate in current.gates if gate.severity == "block"]
-            + [f"approval:{rule.id}" for rule in playbook.approval_rules if rule.before == dest]
-            + [f"approval:{a.id}" for a in playbook.approvals if a.before == dest],
-        })
-    transitions.append({"trigger": "lose", "source": stages, "dest": "lost"})
     # imported here: transitions.extensions brings asyncio along (20 ms of every command)
     from transitions.extensions import GraphMachine
 
+    moves = MoveMachine(playbook)
     marker = _Marker()
     machine = GraphMachine(
-        model=marker, states=[*stages, "won", "lost"], transitions=transitions,
+        model=marker, states=list(moves.machine.states), transitions=_drawn(playbook, moves),
         initial=stage or stages[0], auto_transitions=False, show_conditions=True,
         graph_engine="mermaid", title=playbook.text(playbook.title, locale),
     )

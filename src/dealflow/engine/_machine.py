@@ -21,6 +21,7 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError, Transition
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal, Status
 from dealflow.engine._context import RuleContext
@@ -173,20 +174,23 @@ def _lost_reason(playbook: Playbook, stage: str) -> Evaluate:
         reason = move.reason if move is not None else ""
         if not reasons:
             if reason:
-                return [fails("reason", "this playbook declares no lost reasons: give a note",
-                              f"unknown lost reason {reason!r}")]
+                return [fails("reason", _("this playbook declares no lost reasons: give a note"),
+                              _("unknown lost reason {reason!r}", reason=reason))]
             return []
         if reason not in reasons:
             return [fails("reason", "a lost deal needs one of the playbook's lost reasons",
                           f"unknown lost reason {reason!r}" + did_you_mean(reason, reasons))]
         if reason not in here:
-            return [fails("reason", f"the lost reasons of stage {stage} are "
-                          + ", ".join(here), f"{reason} is not a lost reason in {stage}")]
+            return [fails("reason", _("the lost reasons of stage {stage} are {reasons}",
+                                      stage=stage, reasons=", ".join(here)),
+                          _("{reason} is not a lost reason in {stage}", reason=reason,
+                            stage=stage))]
         subs = [sub.id for sub in reasons[reason].sub_reasons]
         sub = move.sub_reason if move is not None else None
         if sub is not None and sub not in subs:
-            return [fails("sub_reason", f"the sub-reasons of {reason} are "
-                          + (", ".join(subs) or "none"), f"unknown sub-reason {sub!r}"
+            return [fails("sub_reason", _("the sub-reasons of {reason} are {subs}",
+                                          reason=reason, subs=", ".join(subs) or _("none")),
+                          _("unknown sub-reason {sub!r}", sub=sub)
                           + (did_you_mean(sub, subs) if subs else ""))]
         return []
     return evaluate
@@ -202,8 +206,9 @@ def _back_reason(token: Attempt) -> list[Check]:
 def _closed_from(token: Attempt) -> list[Check]:
     if token.target == token.deal.stage:
         return []
-    return [fails("stage", f"a reopened deal goes back into the stage it was closed from, "
-                  f"{token.deal.stage}", f"{token.target} is not {token.deal.stage}")]
+    return [fails("stage", _("a reopened deal goes back into the stage it was closed from, "
+                             "{stage}", stage=token.deal.stage),
+                  _("{target} is not {stage}", target=token.target, stage=token.deal.stage))]
 
 
 def _conditions(playbook: Playbook, edge: MoveEdge) -> list[Any]:
@@ -290,12 +295,13 @@ class MoveMachine:
         targets = self.targets(kind, here)
         if kind == "advance" and target is None:
             return fails("stage", "advance needs a next stage", f"{here} is the last stage: "
-                         "use win" + (" or lose" if self.targets("win", here) == [] else ""))
+                         "use win")
         if kind == "win":
             sources = [str(t.source) for t in self._transitions("win")]
             last = self.playbook.stages[-1].id
             text = (f"win is only possible from the last stage, {last}" if sources == [last]
-                    else "win is possible from " + (", ".join(sources) or "no stage"))
+                    else _("win is possible from {stages}",
+                           stages=", ".join(sources) or _("no stage")))
             return fails("stage", text, f"the deal is in {here}")
         if kind == "back":
             index = self.playbook.stage_index(here)
@@ -307,9 +313,11 @@ class MoveMachine:
                 return fails("stage", "moving back goes to an earlier stage",
                              f"{target!r} is not before {here}" + did_you_mean(target, earlier))
         operation = OPERATIONS[kind]
-        allowed = ", ".join(targets) if targets else "nowhere"
-        return fails("move", f"the playbook allows {operation} from {here} to: {allowed}",
-                     f"{operation} from {here} to {target} is not a move of this playbook"
+        allowed = ", ".join(targets) if targets else _("nowhere")
+        return fails("move", _("the playbook allows {operation} from {here} to: {allowed}",
+                               operation=operation, here=here, allowed=allowed),
+                     _("{operation} from {here} to {target} is not a move of this playbook",
+                       operation=operation, here=here, target=target)
                      + (did_you_mean(target, targets) if targets and target else ""))
 
     def _transitions(self, kind: str) -> list[Transition]:

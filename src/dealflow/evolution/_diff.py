@@ -2,9 +2,11 @@
 
 Entries are matched by id. A changed entry lists each field that changed, old and new
 side by side; a changed `name` alone is a rename. The change budget measures a
-revision as the share of the old version's control points (gates) and SOP items that
-were added, removed or changed, against the new playbook's `change_budget` (20% by
-default): SOPs that change too much at once are not followed.
+revision as the share of the old version's control points (gates, of stages and of
+moves), SOP items and move declarations (advance, skip, win, lose, back, reopen,
+outcomes: seven, counted when either version declares `moves`) that were added,
+removed or changed, against the new playbook's
+`change_budget` (20% by default): SOPs that change too much at once are not followed.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dealflow.playbook import Playbook
+from dealflow._messages import _
+from dealflow.playbook import Moves, Playbook, move_edges
 
 __all__ = ["Change", "PlaybookDiff", "diff_playbooks"]
 
 KINDS = ("stage", "gate", "item", "role", "our_role", "fact", "play", "approval_rule",
-         "lost_reason", "buyer_phase")
+         "lost_reason", "buyer_phase", "move", "outcome")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,44 @@ def _stage_parts(old: Playbook, new: Playbook) -> Iterator[Change]:
             yield from _compare("item", stage.items, (), stage.id)
 
 
+_MOVE_KINDS = ("advance", "skip", "win", "lose", "back", "reopen", "outcomes")
+"""The declarations of `moves`, each counted once by the change budget."""
+
+
+def _allowed(pb: Playbook, kind: str) -> set[str]:
+    kinds = ("close",) if kind == "outcomes" else (kind,)
+    return {f"{e.source} > {e.dest}" for e in move_edges(pb) if e.kind in kinds}
+
+
+def _move_gates(pb: Playbook) -> dict[str, tuple[Any, ...]]:
+    moves = pb.moves or Moves()
+    gates: dict[str, tuple[Any, ...]] = {f"moves.{kind}": getattr(moves, kind).gates
+                                         for kind in ("advance", "win", "lose", "back", "reopen")}
+    gates.update({f"moves.skip[{i}]": skip.gates for i, skip in enumerate(moves.skip)})
+    gates.update({f"moves.outcomes.{o.id}": o.gates for o in moves.outcomes})
+    return gates
+
+
+def _moves(old: Playbook, new: Playbook) -> Iterator[Change]:
+    """The moves whose declaration changed, with the moves they allow or no longer allow;
+    the control points of moves; the extra outcomes."""
+    if old.moves == new.moves:
+        return
+    before, after = old.moves or Moves(), new.moves or Moves()
+    for kind in _MOVE_KINDS:
+        if getattr(before, kind) == getattr(after, kind):
+            continue
+        was, now = _allowed(old, kind), _allowed(new, kind)
+        fields = [(_("allowed"), "(none)", ", ".join(sorted(now - was)))] if now - was else []
+        if was - now:
+            fields.append((_("no longer allowed"), ", ".join(sorted(was - now)), "(none)"))
+        yield Change("move", kind, "changed", "moves", tuple(fields))
+    old_gates, new_gates = _move_gates(old), _move_gates(new)
+    for where in dict.fromkeys([*old_gates, *new_gates]):
+        yield from _compare("gate", old_gates.get(where, ()), new_gates.get(where, ()), where)
+    yield from _compare("outcome", before.outcomes, after.outcomes, "moves", skip=("gates",))
+
+
 def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
     """Every change from `old` to `new` (matched by id), and the change budget."""
     changes = list(_compare("stage", old.stages, new.stages, skip=("gates", "items")))
@@ -137,6 +178,10 @@ def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
                        ("play", "plays"), ("approval_rule", "approval_rules"),
                        ("lost_reason", "lost_reasons"), ("buyer_phase", "buyer_phases")):
         changes += list(_compare(kind, getattr(old, name), getattr(new, name)))
-    touched = len({(c.kind, c.id) for c in changes if c.kind in ("gate", "item")})
+    changes += list(_moves(old, new))
+    touched = len({(c.kind, c.where if c.kind == "gate" and c.where.startswith("moves") else "",
+                    c.id) for c in changes if c.kind in ("gate", "item", "move")})
     total = sum(len(s.gates) + len(s.items) for s in old.stages)
+    if old.moves is not None or new.moves is not None:  # without, the same as before moves
+        total += sum(len(gates) for gates in _move_gates(old).values()) + len(_MOVE_KINDS)
     return PlaybookDiff(old.version, new.version, changes, touched, total, new.change_budget)

@@ -24,7 +24,9 @@ from dealflow.playbook._automation_checks import (
     timer_lint,
     timer_rules,
 )
+from dealflow.playbook._lint_moves import MOVE_CODES, lint_moves
 from dealflow.playbook._model import Playbook
+from dealflow.playbook._move_checks import move_gates
 from dealflow.playbook._references import _walk_texts
 from dealflow.rules import Rule, RuleRefs, template_refs
 
@@ -47,6 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DF113": ("warning", "money compared with a plain number"),
     "DF114": ("warning", "approval never asked for"),
     **TIMER_CODES,
+    **MOVE_CODES,
 }
 
 
@@ -259,6 +262,7 @@ def _every_rule(pb: Playbook) -> Iterator[Rule]:
     yield from (rule.when for rule in pb.approval_rules)
     yield from (approval.when for approval in pb.approvals if approval.when is not None)
     yield from (rule for _, rule in timer_rules(pb))
+    yield from (gate.when for _, gate in move_gates(pb))
 
 
 def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
@@ -344,6 +348,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     for check in (_roles, _facts, _approvals, _texts, _owners, _constant_conditions):
         raw.extend(check(playbook))
     raw.extend(_Raw(*found) for found in timer_lint(playbook))
+    raw.extend(_Raw(*found) for found in lint_moves(playbook, _constant))
     order = ["error", "warning", "info"]
     floor = order.index(min_severity)
     ignored = set(playbook.lint.ignore)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dealflow._messages import _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._model import Gate, Playbook
@@ -41,8 +42,8 @@ def _stages(value: object, stages: list[str], loc: Location) -> Iterator[PathPro
     assert isinstance(value, tuple)
     for index, stage in enumerate(value):
         if stage not in stages:
-            yield PathProblem((*loc, index), f"unknown stage {stage!r}"
-                              + did_you_mean(stage, stages) + " (or write `any`)")
+            yield PathProblem((*loc, index), _("unknown stage {stage!r}", stage=stage)
+                              + did_you_mean(stage, stages) + _(" (or write `any`)"))
 
 
 def _declared(moves: Moves, stages: list[str]) -> Iterator[PathProblem]:
@@ -59,15 +60,18 @@ def _declared(moves: Moves, stages: list[str]) -> Iterator[PathProblem]:
         loc: Location = ("moves", "outcomes", index)
         yield from _stages(outcome.from_stages, stages, (*loc, "from_stages"))
         if outcome.id in closed or outcome.id in stages:
-            yield PathProblem((*loc, "id"), f"outcome id {outcome.id!r} is already "
-                              + ("an outcome" if outcome.id in closed else "a stage")
-                              + ": give the outcome an id of its own")
+            yield PathProblem((*loc, "id"), _(
+                "outcome id {id!r} is already an outcome: give it an id of its own"
+                if outcome.id in closed else
+                "outcome id {id!r} is already a stage: give it an id of its own",
+                id=outcome.id))
         else:
             closed.append(outcome.id)
     for index, name in enumerate(moves.reopen.from_outcomes or ()):
         if name not in closed:
             yield PathProblem(("moves", "reopen", "from_outcomes", index),
-                              f"unknown outcome {name!r}" + did_you_mean(name, closed))
+                              _("unknown outcome {name!r}", name=name)
+                              + did_you_mean(name, closed))
 
 
 def _reasons(pb: Playbook, stages: list[str]) -> Iterator[PathProblem]:
@@ -78,7 +82,7 @@ def _reasons(pb: Playbook, stages: list[str]) -> Iterator[PathProblem]:
         for s, sub in enumerate(reason.sub_reasons):
             if sub.id in seen:
                 yield PathProblem((*loc, "sub_reasons", s, "id"),
-                                  f"duplicate sub-reason id {sub.id!r}")
+                                  _("duplicate sub-reason id {id!r}", id=sub.id))
             seen.add(sub.id)
 
 
@@ -86,8 +90,8 @@ def _gate_ids(pb: Playbook) -> Iterator[PathProblem]:
     seen = {gate.id for stage in pb.stages for gate in stage.gates}
     for loc, gate in move_gates(pb):
         if gate.id in seen:
-            yield PathProblem((*loc, "id"), f"duplicate gate id {gate.id!r} (gate ids are "
-                              "unique across stages and moves)")
+            yield PathProblem((*loc, "id"), _("duplicate gate id {id!r} (gate ids are unique "
+                                              "across stages and moves)", id=gate.id))
         seen.add(gate.id)
 
 

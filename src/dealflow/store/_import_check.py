@@ -20,6 +20,7 @@ from sqlalchemy import select
 from dealflow._problems import did_you_mean
 from dealflow.deal import coerce_fact
 from dealflow.engine import (
+    DealClosed,
     DealCreated,
     DealLost,
     DealMigrated,
@@ -246,9 +247,23 @@ class FirstPass:
 def _stages(event: Event) -> tuple[str, ...]:
     if isinstance(event, StageAdvanced | StageMovedBack):
         return (event.from_stage, event.to_stage)
-    if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted):
+    if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted
+                  | DealClosed):
         return (event.stage,)
     return ()
+
+
+def _closing(event: Event, words: _Vocabulary) -> str | None:
+    """A lost reason or an outcome the playbook does not hold; None when all is well."""
+    if isinstance(event, DealLost) and event.reason is not None and (
+            event.reason not in words.reasons):
+        return words.unknown("lost reason", event.reason, words.reasons)
+    if isinstance(event, DealClosed):
+        moves = words.playbook.moves
+        outcomes = frozenset(o.id for o in (moves.outcomes if moves else ()))
+        if event.outcome not in outcomes:
+            return words.unknown("outcome", event.outcome, outcomes)
+    return None
 
 
 def _refused(event: Event, words: _Vocabulary) -> str | None:
@@ -257,9 +272,9 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
     for stage in _stages(event):
         if stage not in words.stages:
             return words.unknown("stage", stage, words.stages)
-    if isinstance(event, DealLost) and event.reason is not None and (
-            event.reason not in words.reasons):
-        return words.unknown("lost reason", event.reason, words.reasons)
+    closing = _closing(event, words)
+    if closing is not None:
+        return closing
     if isinstance(event, StakeholderAdded | StakeholderUpdated):
         for role in event.stakeholder.roles:
             if role not in words.roles:

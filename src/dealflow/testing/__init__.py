@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
+    from dealflow.testing._moves import MoveAttempt, moves
     from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
     from dealflow.testing._strategies import (
         HOSTILE_STRINGS,
@@ -33,6 +34,7 @@ _WHERE = {
     "hostile_ids": "_strategies", "hostile_text": "_strategies",
     "playbook_documents": "_strategies", "stakeholders": "_strategies",
     "timer_histories": "_timer_histories",
+    "MoveAttempt": "_moves", "moves": "_moves",
 }
 
 
@@ -48,6 +50,7 @@ __all__ = [
     "CHECKER",
     "HOSTILE_STRINGS",
     "DeepFinding",
+    "MoveAttempt",
     "Soundness",
     "assert_sound",
     "check_soundness",
@@ -60,6 +63,7 @@ __all__ = [
     "favourable_deals",
     "hostile_ids",
     "hostile_text",
+    "moves",
     "playbook_documents",
     "stakeholders",
     "timer_histories",

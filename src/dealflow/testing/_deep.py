@@ -308,8 +308,10 @@ def _stage_passes(pb: Playbook, stage_id: str, deal: Deal) -> bool:
 def _drive(pb: Playbook, deal: Deal) -> str | None:
     """None when `deal`, put in the first stage, can be advanced to won; else why not.
 
-    The deal spends as long in every stage as `deal` had spent in its own stage: that is
-    how long it had been in each stage when it was found to meet the stage's gates.
+    The deal advances stage by stage, and is won from the first stage the playbook's
+    moves let it be won from. It spends as long in every stage as `deal` had spent in
+    its own stage: that is how long it had been in each stage when it was found to meet
+    the stage's gates.
     """
     current, events = history_of(deal.model_copy(update={"stage": pb.stages[0].id,
                                                           "status": "open"}))
@@ -319,9 +321,12 @@ def _drive(pb: Playbook, deal: Deal) -> str | None:
             given = engine.approve(current, approval.id, by=CHECKER, note="ok")
             current = given.deal if given.ok else current
             events.extend(given.events)
-        last = stage is pb.stages[-1]
-        outcome = engine.win(current, actor=CHECKER) if last else engine.advance(
-            current, actor=CHECKER)
+        if engine.allowed_targets(current, "win"):
+            outcome = engine.win(current, actor=CHECKER)
+            return None if outcome.ok else str(outcome.report)
+        if stage is pb.stages[-1]:
+            return f"no move of the playbook wins a deal from {stage.id}"
+        outcome = engine.advance(current, actor=CHECKER)
         if not outcome.ok:
             return str(outcome.report)
         events.extend(outcome.events)
