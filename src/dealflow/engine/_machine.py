@@ -165,6 +165,36 @@ def _approval(playbook: Playbook, index: int, up_to: str) -> Evaluate:
     return evaluate
 
 
+def _internal_approval(playbook: Playbook, index: int) -> Evaluate:
+    approval = playbook.approvals[index]
+
+    def evaluate(token: Attempt) -> list[Check]:
+        state = token.ctx.approval_state(approval)
+        return [Check(id=f"approval:{approval.id}",
+                      text=playbook.text(approval.text, token.locale), passed=state.ok,
+                      rule=f"approved('{approval.id}')", missing=state.missing)]
+    return evaluate
+
+
+def _approvals(playbook: Playbook, edge: MoveEdge) -> list[Any]:
+    """The customer-side approval rules and our internal approvals a move into (or, for a
+    win, through) the stages up to its destination needs."""
+    last = playbook.stages[-1].id
+    up_to = edge.dest if edge.dest != WON else (last if edge.source != last else None)
+    conditions = []
+    if up_to is not None:
+        limit = playbook.stage_index(up_to)
+        conditions += [_condition(f"approval:{rule.id}", _approval(playbook, i, up_to))
+                       for i, rule in enumerate(playbook.approval_rules)
+                       if playbook.stage_index(rule.before) <= limit]
+    reach = len(playbook.stages) if edge.dest == WON else playbook.stage_index(edge.dest)
+    conditions += [_condition(f"approval:{approval.id}", _internal_approval(playbook, i))
+                   for i, approval in enumerate(playbook.approvals)
+                   if approval.before is not None
+                   and playbook.stage_index(approval.before) <= reach]
+    return conditions
+
+
 def _lost_reason(playbook: Playbook, stage: str) -> Evaluate:
     reasons = {r.id: r for r in playbook.lost_reasons}
     here = [r.id for r in playbook.lost_reasons if r.stages is None or stage in r.stages]
@@ -230,13 +260,7 @@ def _conditions(playbook: Playbook, edge: MoveEdge) -> list[Any]:
                        if gate.severity != "block"]
         conditions += [_condition(f"role:{role}", _role(playbook, role))
                        for role in stage.required_roles]
-        last = playbook.stages[-1].id
-        up_to = edge.dest if edge.dest != WON else (last if edge.source != last else None)
-        if up_to is not None:
-            limit = playbook.stage_index(up_to)
-            conditions += [_condition(f"approval:{rule.id}", _approval(playbook, i, up_to))
-                           for i, rule in enumerate(playbook.approval_rules)
-                           if playbook.stage_index(rule.before) <= limit]
+        conditions += _approvals(playbook, edge)
     conditions += [_condition(gate.id, _gate(gate), shown=gate.severity == "block")
                    for gate in edge.rule.gates]
     return conditions
