@@ -8,7 +8,7 @@ command line can offer them as choices; the models load on first use.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from dealflow.deal._kinds import Influence, Stance, Status
+from dealflow.deal._kinds import Influence, Source, Stance, Status
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.deal._deal import (
@@ -24,12 +24,21 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         typed_facts,
     )
     from dealflow.deal._deal_file import load_deal_file
+    from dealflow.deal._evidence import (
+        Evidence,
+        Provenance,
+        Review,
+        Verification,
+        Waiver,
+    )
 
 _WHERE = {
     "INFLUENCE_WEIGHT": "_deal", "STANCE_VALUE": "_deal", "Deal": "_deal",
     "FactValue": "_deal", "Hold": "_deal", "ItemCompletion": "_deal", "NextStep": "_deal",
     "Stakeholder": "_deal", "coerce_fact": "_deal", "typed_facts": "_deal",
     "load_deal_file": "_deal_file",
+    "Evidence": "_evidence", "Provenance": "_evidence", "Review": "_evidence",
+    "Verification": "_evidence", "Waiver": "_evidence",
 }
 
 
@@ -45,14 +54,20 @@ __all__ = [
     "INFLUENCE_WEIGHT",
     "STANCE_VALUE",
     "Deal",
+    "Evidence",
     "FactValue",
     "Hold",
     "Influence",
     "ItemCompletion",
     "NextStep",
+    "Provenance",
+    "Review",
+    "Source",
     "Stakeholder",
     "Stance",
     "Status",
+    "Verification",
+    "Waiver",
     "coerce_fact",
     "load_deal_file",
     "typed_facts",

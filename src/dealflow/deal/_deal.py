@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
+from dealflow.deal._evidence import Provenance, Review, Waiver
 from dealflow.deal._kinds import Influence, Stance, Status
 from dealflow.playbook import Fact, Playbook
 from dealflow.rules import trust
@@ -135,6 +136,13 @@ class Deal(_Frozen):
     lost_note: Note = ""
     items_done: dict[Ref, ItemCompletion] = Field(default_factory=dict)
     version: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
+    # -- evidence, waivers, reviews (issue 19) --
+    provenance: dict[Ref, Provenance] = Field(default_factory=dict)
+    """For each fact set with evidence: the evidence, who set and who verified it."""
+    waivers: dict[Ref, Waiver] = Field(default_factory=dict)
+    """The latest waiver of each control point (see `Waiver.holds`)."""
+    review: Review | None = None
+    """The answers to the win/loss review form, once given."""
 
     @property
     def is_closed(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Influence", "Stance", "Status"]
+__all__ = ["Influence", "Source", "Stance", "Status"]
 
 
 class Stance(StrEnum):
@@ -35,3 +35,16 @@ class Status(StrEnum):
     on_hold = "on_hold"
     won = "won"
     lost = "lost"
+
+
+class Source(StrEnum):
+    """Where a piece of evidence came from."""
+
+    meeting = "meeting"
+    email = "email"
+    document = "document"
+    call = "call"
+    visit = "visit"
+    demo = "demo"
+    workshop = "workshop"
+    other = "other"

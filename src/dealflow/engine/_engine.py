@@ -12,7 +12,7 @@ events that record the change, and the `GateReport` behind it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from dealflow._days import utc_date
 from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
-from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.deal import Deal, Evidence, NextStep, Stakeholder, Status, coerce_fact
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealCreated,
@@ -44,6 +44,12 @@ from dealflow.engine._events import (
     apply_event,
     replay,
 )
+from dealflow.engine._evidence_ops import (
+    EvidenceOperations,
+    evidence_checks,
+    review_checks,
+    with_review,
+)
 from dealflow.engine._gates import WON, Check, GateReport, exit_checks
 from dealflow.engine._machine import LOST, MoveMachine
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
@@ -59,7 +65,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Engine:
+class Engine(EvidenceOperations):
     """Drives deals through `playbook`; `clock` gives the time of each event (UTC)."""
 
     def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now) -> None:
@@ -180,7 +186,8 @@ class Engine:
         return self._outcome(deal, "advance", target, checks, make, raise_on_refusal)
 
     def win(self, deal: Deal, *, actor: str, locale: str | None = None,
-            raise_on_refusal: bool = False) -> Outcome:
+            answers: Mapping[str, str] | None = None, raise_on_refusal: bool = False,
+            ) -> Outcome:
         """Close the deal as won, from the last stage, when its control points hold."""
         checks = self._status_check(deal, (Status.open,), "win")
         last = self.playbook.stages[-1].id
@@ -189,27 +196,32 @@ class Engine:
                             f"the deal is in {deal.stage}")]
         if not checks:
             checks = self._exit_checks(self.context(deal), WON, locale)
+        checks += review_checks(self.playbook, "won", answers, with_move=True)
 
         def make() -> Event:
             self._machine.fire("win", deal.stage, WON)
             return DealWon(**self._base(deal, actor), stage=deal.stage)
 
-        return self._outcome(deal, "win", WON, checks, make, raise_on_refusal)
+        return with_review(self._outcome(deal, "win", WON, checks, make, raise_on_refusal),
+                           "won", answers, self.playbook)
 
     def lose(self, deal: Deal, *, reason: str, actor: str, note: str = "",
-             raise_on_refusal: bool = False) -> Outcome:
+             answers: Mapping[str, str] | None = None, raise_on_refusal: bool = False,
+             ) -> Outcome:
         """Close the deal as lost, with one of the playbook's lost reasons."""
         checks = self._status_check(deal, (Status.open, Status.on_hold), "lose")
         reasons = [r.id for r in self.playbook.lost_reasons]
         if reason not in reasons:
             checks.append(fails("reason", "a lost deal needs one of the playbook's lost reasons",
                                 f"unknown lost reason {reason!r}" + did_you_mean(reason, reasons)))
+        checks += review_checks(self.playbook, "lost", answers, with_move=True)
 
         def make() -> Event:
             self._machine.fire("lose", deal.stage, LOST)
             return DealLost(**self._base(deal, actor), stage=deal.stage, reason=reason, note=note)
 
-        return self._outcome(deal, "lose", LOST, checks, make, raise_on_refusal)
+        return with_review(self._outcome(deal, "lose", LOST, checks, make, raise_on_refusal),
+                           "lost", answers, self.playbook)
 
     def move_back(self, deal: Deal, *, reason: str, actor: str, to: str | None = None,
                   raise_on_refusal: bool = False) -> Outcome:
@@ -280,8 +292,8 @@ class Engine:
 
     # -- changes to the deal's data ---------------------------------------------------------
     def set_fact(self, deal: Deal, name: str, value: Any, *, actor: str,
-                 raise_on_refusal: bool = False) -> Outcome:
-        """Set fact `name` (typed by the playbook); `None` clears it."""
+                 evidence: Evidence | None = None, raise_on_refusal: bool = False) -> Outcome:
+        """Set fact `name` (typed by the playbook), backed by `evidence`; `None` clears it."""
         declared = {fact.id: fact for fact in self.playbook.facts}
         checks = self._playbook_check(deal)
         typed = None
@@ -294,9 +306,10 @@ class Engine:
             except ValueError as exc:
                 checks.append(fails("value", f"fact {name} takes {declared[name].type} values",
                                     f"{shown(value)}: {exc}"))
+        checks += evidence_checks(deal, evidence, utc_date(self.clock()), value is None)
 
         def make() -> Event:
-            return FactSet(**self._base(deal, actor), name=name, value=typed)
+            return FactSet(**self._base(deal, actor), name=name, value=typed, evidence=evidence)
 
         return self._outcome(deal, "set fact", deal.stage, checks, make, raise_on_refusal)
 

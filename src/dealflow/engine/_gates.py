@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow.engine._context import RuleContext, Unset
+from dealflow.engine._context_evidence import describe_evidence_call
+from dealflow.engine._waivers import waived
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Gate
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
@@ -42,6 +44,8 @@ class Check:
     missing: tuple[str, ...] = ()
     hint: str = ""
     error: str | None = None
+    waiver: str = ""
+    """When a waiver lets the failed control point pass: who, why, until when."""
 
     @property
     def blocks(self) -> bool:
@@ -52,7 +56,7 @@ class Check:
         """The check as plain data."""
         return {"id": self.id, "text": self.text, "passed": self.passed,
                 "severity": self.severity, "rule": self.rule, "missing": list(self.missing),
-                "hint": self.hint, "error": self.error}
+                "hint": self.hint, "error": self.error, "waiver": self.waiver}
 
 
 @trust
@@ -94,6 +98,8 @@ class GateReport:
         head = f"{move}: {'allowed' if self.allowed else 'refused'}"
         lines = [head]
         for check in self.checks:
+            if check.waiver:
+                lines.append(f"  WAIVED {check.id}: {check.text}\n        {check.waiver}")
             if check.passed:
                 continue
             mark = "BLOCK" if check.severity == "block" else "warn "
@@ -151,7 +157,8 @@ def describe_leaf(leaf: Leaf, ctx: RuleContext) -> str:
     if leaf.error is not None:
         return f"`{leaf.text}` failed: {leaf.error}"
     if leaf.call is not None:
-        described = _describe_call(leaf.call[0], leaf.call[1], ctx)
+        described = (_describe_call(leaf.call[0], leaf.call[1], ctx)
+                     or describe_evidence_call(leaf.call[0], leaf.call[1], leaf.text))
         if described:
             return described
     if leaf.fact is not None:
@@ -206,7 +213,7 @@ def exit_checks(ctx: RuleContext, target: str, locale: str | None = None) -> lis
     """
     playbook = ctx.playbook
     stage = playbook.stage(ctx.deal.stage)
-    checks = [check_gate(gate, ctx, locale) for gate in stage.gates]
+    checks = waived([check_gate(gate, ctx, locale) for gate in stage.gates], ctx)
     role_names = {role.id: role.name for role in playbook.roles}
     for role in stage.required_roles:
         covered = ctx.covered(role)

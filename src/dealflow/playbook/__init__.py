@@ -27,6 +27,12 @@ from dealflow.playbook._model import (
     Severity,
     Stage,
 )
+from dealflow.playbook._reviews import (
+    ReviewForm,
+    ReviewForms,
+    ReviewQuestion,
+    question_choices,
+)
 
 __all__ = [
     "CODES",
@@ -44,6 +50,9 @@ __all__ = [
     "Play",
     "Playbook",
     "RedFlagPolicy",
+    "ReviewForm",
+    "ReviewForms",
+    "ReviewQuestion",
     "Role",
     "Severity",
     "Stage",
@@ -56,4 +65,5 @@ __all__ = [
     "parse_playbook_cached",
     "playbook_schema",
     "playbook_schema_text",
+    "question_choices",
 ]

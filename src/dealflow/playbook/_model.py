@@ -138,6 +138,9 @@ class Gate(_Model):
     """`block` stops the move; `warn` is reported and lets the deal move."""
     hint: Text | None = None
     """What to do when the control point does not hold."""
+    waivable_by: tuple[Identifier, ...] = ()
+    """Roles of ours (`our_roles`) that may waive the control point when it blocks, with a
+    reason and an expiry; none by default."""
 
 
 class Item(_Model):
@@ -255,6 +258,9 @@ class LintSettings(_Model):
     """Finding codes not to report, like `DF108`."""
 
 
+from dealflow.playbook._reviews import ReviewForms  # noqa: E402 (it uses Identifier)
+
+
 class Playbook(_Model):
     """A whole playbook: the buyer's phases, our stages and gates, roles, facts and plays."""
 
@@ -297,6 +303,8 @@ class Playbook(_Model):
     """Settings of the soundness checks (codes to ignore)."""
     stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
+    reviews: ReviewForms = ReviewForms()
+    """The win/loss review forms: the questions asked when a deal is won or lost."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:

@@ -248,6 +248,8 @@ def _collect_refs(tree: nodes.Node) -> RuleRefs:
     roles: set[str] = set()
     items: set[str] = set()
     for call in _find_all(tree, nodes.Call):
+        roles.update(str(kw.value.value) for kw in call.kwargs  # `role=` of `confirmed`
+                     if kw.key == "role" and isinstance(kw.value, nodes.Const))
         value = _const_arg(call)
         if value is None or not isinstance(call.node, nodes.Name):
             continue
