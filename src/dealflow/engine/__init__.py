@@ -28,6 +28,7 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_evidence import FactVerified, GateWaived, ReviewGiven
 from dealflow.engine._gates import (
     WON,
     Check,
@@ -54,12 +55,15 @@ __all__ = [
     "Event",
     "EventBase",
     "FactSet",
+    "FactVerified",
     "FactsView",
     "GateReport",
+    "GateWaived",
     "ItemCompleted",
     "ItemInstance",
     "NextStepSet",
     "Outcome",
+    "ReviewGiven",
     "RuleContext",
     "StageAdvanced",
     "StageMovedBack",
