@@ -58,7 +58,8 @@ def test_the_answers_go_with_the_loss_as_their_own_event(
 
     assert outcome.ok, str(outcome.report)
     lost, review = outcome.events
-    assert isinstance(lost, DealLost) and isinstance(review, ReviewGiven)
+    assert isinstance(lost, DealLost)
+    assert isinstance(review, ReviewGiven)
     assert review.seq == lost.seq + 1
     assert outcome.deal.review is not None
     assert outcome.deal.review.answers == {"weakest": "trial_passed", "cause": "price"}
@@ -86,7 +87,8 @@ def test_an_optional_win_review_is_given_later(
 ) -> None:
     won = lab.win(_last_stage(lab, created[0]), actor="ana")
     assert won.ok, str(won.report)
-    assert won.deal.status is Status.won and won.deal.review is None
+    assert won.deal.status is Status.won
+    assert won.deal.review is None
 
     reviewed = lab.review(won.deal, {"cause": "service"}, actor="ana")
 
@@ -111,7 +113,8 @@ def test_a_playbook_without_a_form_takes_no_answers(lab_playbook_engine: Engine)
     answered = lab_playbook_engine.lose(deal, reason=reasons[0], actor="o",
                                         answers={"why": "x"})
 
-    assert plain.ok and len(plain.events) == 1
+    assert plain.ok
+    assert len(plain.events) == 1
     assert not answered.ok
 
 
