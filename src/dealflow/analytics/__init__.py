@@ -25,6 +25,7 @@ from dealflow.analytics._forecast import (
 from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
 from dealflow.analytics._html_report import render_report, sop_compliance
 from dealflow.analytics._query import Filters
+from dealflow.analytics._reviews import ReviewCounts, count_reviews, review_counts
 from dealflow.analytics._simulate import SimulationProfile, simulate
 from dealflow.analytics._timing import (
     CycleTime,
@@ -48,6 +49,9 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
+    "ReviewCounts",
+    "count_reviews",
+    "review_counts",
     "DEFAULT_BANDS",
     "Chain",
     "Closed",

@@ -48,6 +48,7 @@ def _register() -> None:
         _deals,
         _demo,
         _event_log,
+        _evidence,
         _evolution,
         _facts,
         _playbooks,
@@ -61,6 +62,7 @@ def _register() -> None:
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
     _facts.register(app)
+    _evidence.register(app)
     _event_log.register(app)
     _demo.register(app)
     _analytics.register(app)

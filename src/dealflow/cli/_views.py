@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook import Playbook
     from dealflow.stakeholders import Recommendation, RedFlag, StakeholderMap
 
-_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow"}
+_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow", "waived": "magenta"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
@@ -106,16 +106,29 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     if deal.next_step is not None:
         step = deal.next_step
         rows.append(("next step", f"{step.what} ({step.who}, by {show(step.due)})"))
+    if deal.review is not None:
+        answers = ", ".join(f"{q}={a}" for q, a in deal.review.answers.items())
+        rows.append(("review", f"{deal.review.outcome}: {answers}"))
     for name, value in rows:
         grid.add_row(name, text(value))
     return grid
 
 
 def facts_table(deal: Deal) -> Table:
-    """The deal's facts."""
-    made = table("fact", "value", title="Facts")
+    """The deal's facts, each with its provenance: evidence, source, who confirmed it and
+    when, who verified it."""
+    made = table("fact", "value", "evidence", "confirmed by", "verified by", title="Facts")
     for name, value in sorted(deal.facts.items()):
-        made.add_row(text(name), text(value))
+        known = deal.provenance.get(name)
+        if known is None:
+            made.add_row(text(name), text(value), text(None), text(None), text(None))
+            continue
+        proof = known.evidence
+        where = " ".join(show(part) for part in (proof.source, proof.on) if part is not None)
+        check = known.verification
+        made.add_row(text(name), text(value), _two(show(proof.evidence), where),
+                     _two(show(proof.confirmed_by), f"set by {known.set_by}"),
+                     _two(show(check.by if check else None), check.note if check else ""))
     return made
 
 
@@ -146,7 +159,9 @@ def report_table(report: GateReport, *, passed: bool = True) -> Table:
         if check.passed and not passed:
             continue
         state = "ok" if check.passed else ("BLOCK" if check.blocks else "warn")
-        why = Text(visible("\n".join(check.missing)))
+        state = "waived" if check.waiver else state
+        why = Text(visible("\n".join((*check.missing, check.waiver) if check.waiver
+                                     else check.missing)))
         if check.hint:
             why.append(("\n" if check.missing else "") + visible(f"hint: {check.hint}"),
                        style="dim")
