@@ -32,11 +32,13 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "LostReason", "Play", "Playbook", "RedFlagPolicy", "Role", "Stage", "bundled_playbooks",
         "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
         "playbook_schema_text",
+        "ReviewForm", "ReviewForms", "ReviewQuestion",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
         "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
+        "Evidence", "Provenance", "Review", "Source", "Verification", "Waiver",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -50,6 +52,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",
+        "FactVerified", "GateWaived", "ReviewGiven",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (
@@ -60,6 +63,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "dealflow.sop": (
         "CHECKLIST_SCHEMA", "Checklist", "ChecklistItem", "Compliance", "Counts", "ItemRecord",
         "audit_deal", "build_checklist", "checklist_to_dict", "compliance", "render_checklist",
+        "WaiverCounts",
     ),
     # changing a playbook and moving live deals
     "dealflow.evolution": (
@@ -82,6 +86,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "SimulationProfile", "StageForecast", "StageFunnel", "StageTime", "StalledDeal", "Velocity",
         "WinRates", "closed_deals", "cycle_time", "forecast", "funnel", "render_report", "simulate",
         "sop_compliance", "stalled", "time_in_stage", "velocity", "win_rates",
+        "ReviewCounts", "review_counts",
     ),
 }
 

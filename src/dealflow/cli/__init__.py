@@ -48,7 +48,7 @@ def _register() -> None:
         _deals,
         _demo,
         _event_log,
-        _evidence,
+        _evidence_commands,
         _evolution,
         _facts,
         _playbooks,
@@ -62,7 +62,7 @@ def _register() -> None:
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
     _facts.register(app)
-    _evidence.register(app)
+    _evidence_commands.register(app)
     _event_log.register(app)
     _demo.register(app)
     _analytics.register(app)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from dealflow.cli._evidence import AnswerOption, parse_answers
+from dealflow.cli._evidence_commands import AnswerOption, parse_answers
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import (
     ActorOption,

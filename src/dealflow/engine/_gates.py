@@ -12,7 +12,7 @@ from typing import Any
 
 from dealflow.engine._context import RuleContext, Unset
 from dealflow.engine._context_evidence import describe_evidence_call
-from dealflow.engine._waivers import waived
+from dealflow.engine._waiver_checks import waived
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Gate
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust

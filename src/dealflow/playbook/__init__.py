@@ -27,7 +27,7 @@ from dealflow.playbook._model import (
     Severity,
     Stage,
 )
-from dealflow.playbook._reviews import (
+from dealflow.playbook._review_forms import (
     ReviewForm,
     ReviewForms,
     ReviewQuestion,

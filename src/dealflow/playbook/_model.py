@@ -258,7 +258,7 @@ class LintSettings(_Model):
     """Finding codes not to report, like `DF108`."""
 
 
-from dealflow.playbook._reviews import ReviewForms  # noqa: E402 (it uses Identifier)
+from dealflow.playbook._review_forms import ReviewForms  # noqa: E402 (it uses Identifier)
 
 
 class Playbook(_Model):

@@ -19,7 +19,7 @@ from dealflow.errors import RuleSyntaxError
 from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
-from dealflow.playbook._reviews import review_problems
+from dealflow.playbook._review_forms import review_problems
 from dealflow.rules import (
     RULE_NAMES,
     STAKEHOLDER_NAME,

@@ -27,7 +27,7 @@ from dealflow.engine import (
     apply_event,
 )
 from dealflow.playbook import Playbook
-from dealflow.sop._waivers import WaiverCounts
+from dealflow.sop._waiver_counts import WaiverCounts
 
 __all__ = ["Compliance", "Counts", "ItemRecord", "audit_deal", "compliance"]
 
