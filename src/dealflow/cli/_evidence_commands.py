@@ -109,6 +109,8 @@ def reviews(db: DbOption = None, fmt: FormatOption = Format.table,
         return
     console.print(_("{reviewed} of {closed} closed deal(s) reviewed", reviewed=result.reviewed,
                     closed=result.closed), markup=False)
+    if not result.reviewed:
+        return
     made = v.table(_("outcome"), _("question"), _("choice"), _("deals"),
                    title=_("Review answers"))
     for (outcome, question, choice), count in sorted(result.total.items()):
