@@ -74,7 +74,10 @@ def evidence_changes(deal: Deal, event: FactVerified | GateWaived | ReviewGiven,
     """The fields of `deal` that `event` changes."""
     if isinstance(event, FactVerified):
         provenance = dict(deal.provenance)
-        known = provenance[event.name]
+        known = provenance.get(event.name) if event.name in deal.facts else None
+        if known is None:
+            raise ValueError(f"fact_verified of fact {event.name}, which deal {deal.id} "
+                             "holds without evidence")
         check = Verification(by=event.by, at=event.at, note=event.note)
         provenance[event.name] = known.model_copy(update={"verification": check})
         return {"provenance": provenance}
