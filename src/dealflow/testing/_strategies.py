@@ -105,12 +105,17 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
         st.sampled_from(role_ids).map(lambda role: f"covered('{role}')"),
         st.integers(0, 10).map(lambda n: f"stakeholders | length >= {n}"),
         st.sampled_from(["true", "support_score > 0", "days_in_stage < 30"]),
+        st.sampled_from(fact_ids).map(lambda fact: f"confirmed('{fact}') or verified('{fact}')"),
     )
     counter = iter(range(10_000))
 
     def gate() -> dict[str, Any]:
-        return {"id": f"g{next(counter)}", "text": draw(text), "when": draw(rules),
+        data = {"id": f"g{next(counter)}", "text": draw(text), "when": draw(rules),
                 "severity": draw(st.sampled_from(["block", "warn"]))}
+        if draw(st.booleans()):
+            data["waivable_by"] = draw(st.lists(st.sampled_from(our_ids), min_size=1,
+                                                unique=True))
+        return data
 
     def item() -> dict[str, Any]:
         data: dict[str, Any] = {"id": f"i{next(counter)}", "text": draw(text),
@@ -152,6 +157,10 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
              "requires": [role_ids[0]], "before": stage_ids[-1]},
         ],
         "lost_reasons": [{"id": "lost", "name": draw(text)}],
+        **({"reviews": {"lost": {"required": draw(st.booleans()), "questions": [
+            {"id": "weakest", "text": draw(text), "choices_from": "stages"},
+            {"id": "why", "text": draw(text), "choices": ["price", "fit"], "required": False},
+        ]}}} if draw(st.booleans()) else {}),
     }
 
 
@@ -190,8 +199,9 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
 @st.composite
 def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
           now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)) -> Deal:
-    """A valid open deal of `playbook` (in `stage`, or any stage): typed facts, a
-    stakeholder map with unique ids, hostile and multilingual text everywhere."""
+    """A valid open deal of `playbook` (in `stage`, or any stage): typed facts (some with
+    evidence, confirmed and verified), a stakeholder map with unique ids, waivers of some
+    waivable gates, hostile and multilingual text everywhere."""
     stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
     facts: dict[str, FactValue] = {}
     for fact in playbook.facts:
@@ -200,7 +210,7 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
     people = draw(st.lists(stakeholders(playbook), max_size=8, unique_by=lambda p: p.id))
     entered = now - dt.timedelta(days=draw(st.integers(0, 400)), hours=draw(st.integers(0, 23)))
     name = hostile_text(min_size=1, max_size=60).filter(lambda v: v.strip() != "")
-    return Deal(
+    deal = Deal(
         id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
         title=draw(name), account=draw(name), owner=draw(name),
         amount=Decimal(draw(st.integers(0, 10**9))) / 100,
@@ -209,3 +219,7 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
         facts=facts, stakeholders=tuple(people), created_at=entered - dt.timedelta(days=30),
         stage_entered_at=entered,
     )
+    from dealflow.testing._evidence_strategies import provenances, waivers
+
+    return deal.model_copy(update={"provenance": draw(provenances(deal)),
+                                   "waivers": draw(waivers(playbook, deal))})
