@@ -44,6 +44,15 @@ def provenances(draw: st.DrawFn, deal: Deal) -> dict[str, Provenance]:
     return kept
 
 
+_HELPERS = frozenset({"confirmed", "verified", "evidence"})
+
+
+def _reads_evidence(playbook: Playbook) -> bool:
+    """Whether a gate of `playbook` calls an evidence helper."""
+    return any(_HELPERS & gate.when.refs.names for stage in playbook.stages
+               for gate in stage.gates)
+
+
 def _wanted_roles(playbook: Playbook, fact: str) -> list[str]:
     """The roles the gates reading `fact` ask its confirmer to hold (`role=` of
     `confirmed`)."""
@@ -62,6 +71,8 @@ def favourable_provenance(draw: st.DrawFn, playbook: Playbook, deal: Deal,
     """Provenance that leans towards meeting the gates: most facts confirmed by a holder of
     a role their gates ask for, with evidence, and verified by a second person."""
     kept: dict[str, Provenance] = {}
+    if not _reads_evidence(playbook):  # nothing to favour: draw nothing
+        return kept
     at = deal.stage_entered_at
     for name in deal.facts:
         if draw(st.integers(0, 9)) == 0:
