@@ -216,8 +216,11 @@ def describe(event: Event) -> str:
         return f"{person['id']}: {person['name']} ({roles}; {person['stance']}, " \
                f"{person['influence']} influence)"
     if event.type == "fact_set":
-        return f"{data['name']} = {show(data['value'])}" if data["value"] is not None else \
-            f"{data['name']} cleared"
+        if data["value"] is None:
+            return f"{data['name']} cleared"
+        proof = {k: v for k, v in (data.get("evidence") or {}).items() if v is not None}
+        backing = f" ({'; '.join(f'{k}: {show(v)}' for k, v in proof.items())})" if proof else ""
+        return f"{data['name']} = {show(data['value'])}{backing}"
     if event.type == "next_step_set":
         step = data["next_step"]
         return "next step cleared" if step is None else \
