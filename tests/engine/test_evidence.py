@@ -160,3 +160,26 @@ def test_a_fact_set_without_evidence_serialises_as_before() -> None:
     event = FactSet(deal_id="L-1", seq=2, at=FIXED, actor="ana", name="trial_ok", value=True)
 
     assert "evidence" not in event_adapter.dump_python(event, mode="json")
+
+
+def test_evidence_works_on_any_playbook(any_playbook: object) -> None:
+    from dealflow import Playbook
+
+    assert isinstance(any_playbook, Playbook)
+    engine = Engine(any_playbook, clock=lambda: FIXED)
+    deal = engine.create(deal_id="A-1", title="t", account="a", owner="o", actor="o").deal
+    person = Stakeholder(id="p1", name="P", roles=(any_playbook.roles[0].id,))
+    deal = _ok(engine.add_stakeholder(deal, person, actor="o"))
+    fact = next(f.id for f in any_playbook.facts if f.type == "bool")
+
+    deal = _ok(engine.set_fact(deal, fact, True, actor="o",
+                               evidence=Evidence(evidence="x", confirmed_by="p1")))
+    deal = _ok(engine.verify_fact(deal, fact, by="m", actor="m"))
+    ctx = engine.context(deal)
+
+    assert ctx.confirmed(fact, role=any_playbook.roles[0].id)
+    assert ctx.verified(fact)
+    gate = any_playbook.stages[0].gates[0]
+    waived = engine.waive(deal, gate.id, person="s", role=any_playbook.our_roles[0].id,
+                          reason="r", actor="s")
+    assert waived.ok == bool(gate.waivable_by)
