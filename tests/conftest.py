@@ -25,6 +25,7 @@ from dealflow import (
     TeamMember,
     load_playbook,
 )
+from dealflow.deal import Evidence, Source
 from dealflow.playbook import Stage
 
 pytest_plugins = ["pytester"]
@@ -104,13 +105,25 @@ class DealLog:
         self.events.extend(outcome.events)
         return outcome.deal
 
+    def evidence_for(self, roles: frozenset[str]) -> Evidence:
+        """Evidence confirmed by a stakeholder holding one of `roles` (else the first on
+        the map), for gates that ask who confirmed a fact."""
+        people = [p for p in self.deal.stakeholders if set(p.roles) & roles]
+        people = people or list(self.deal.stakeholders)
+        return Evidence(evidence="minutes", source=Source.meeting,
+                        confirmed_by=people[0].id if people else None)
+
     def satisfy_gates(self, stage: Stage) -> None:
         """Set the facts and do the items the gates of `stage` ask for (the roles are on
         the map already)."""
         engine = self.engine
         for gate in stage.gates:
             for name in sorted(gate.when.refs.facts):
-                self.record(engine.set_fact(self.deal, name, READY_FACTS[name], actor="test"))
+                self.record(engine.set_fact(self.deal, name, READY_FACTS[name], actor="test",
+                                            evidence=self.evidence_for(gate.when.refs.roles)))
+                if "verified" in gate.when.refs.names:
+                    self.record(engine.verify_fact(self.deal, name, by="reviewer",
+                                                   actor="reviewer"))
             items = set(gate.when.refs.items)
             if "stage_items_done" in gate.when.refs.names:
                 items.update(engine.context(self.deal).missing_blocking_items())

@@ -36,12 +36,14 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "playbook_schema_text",
         "ActivityPolicy", "AutomationRule", "DaysCase", "Expectation", "FollowUp",
         "Approval", "Effect", "MoveRoles",
+        "ReviewForm", "ReviewForms", "ReviewQuestion",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
         "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
         "OpenedItem", "ApprovalRecord", "Team", "TeamMember", "load_team",
+        "Evidence", "Provenance", "Review", "Source", "Verification", "Waiver",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -58,6 +60,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "apply_event", "event_adapter", "mermaid", "replay",
         "SWEEP_ACTOR", "ActivityLogged", "ItemOpened", "expected_days", "last_activity",
         "log_activity",
+        "FactVerified", "GateWaived", "ReviewGiven",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (
@@ -68,6 +71,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
     "dealflow.sop": (
         "CHECKLIST_SCHEMA", "Checklist", "ChecklistItem", "Compliance", "Counts", "ItemRecord",
         "audit_deal", "build_checklist", "checklist_to_dict", "compliance", "render_checklist",
+        "WaiverCounts",
     ),
     # changing a playbook and moving live deals
     "dealflow.evolution": (
@@ -91,6 +95,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "SimulationProfile", "StageForecast", "StageFunnel", "StageTime", "StalledDeal", "Velocity",
         "WinRates", "closed_deals", "cycle_time", "forecast", "funnel", "render_report", "simulate",
         "sop_compliance", "stalled", "time_in_stage", "velocity", "win_rates",
+        "ReviewCounts", "review_counts",
     ),
 }
 

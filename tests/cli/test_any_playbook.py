@@ -106,7 +106,18 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "stakeholder rate": [(0, "{deal} p9 --db {db} --stance supporter")],
     "stakeholder remove": [(0, "{deal} p9 --db {db}")],
     "stakeholder list": [(0, "{deal} --db {db}")],
-    "fact set": [(0, "{deal} {fact} true --db {db}"), (1, "{deal} nonsense 1 --db {db}")],
+    "fact set": [
+        (0, "{deal} {fact} true --db {db}"),
+        (1, "{deal} nonsense 1 --db {db}"),
+        (0, "{deal} {fact} true --db {db} --evidence minutes --source meeting --confirmed-by p9"
+            " --on 2026-01-05"),
+        (1, "{deal} {fact} true --db {db} --confirmed-by nobody"),
+        (2, "{deal} {fact} true --db {db} --source rumour"),
+    ],
+    "fact verify": [(1, "{deal} {fact} --db {db} --by lee")],
+    "waive": [(1, "{deal} nonsense --db {db} --by sam --role x --reason 'why not'")],
+    "review": [(1, "{deal} --db {db} --answer q=c"), (2, "{deal} --db {db} --answer nonsense")],
+    "reviews": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "item done": [(0, "{deal} {item} --db {db}"), (1, "{deal} nonsense --db {db}")],
     "playbook list": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "playbook show": [(0, "--db {db}"), (0, "{id} --db {db} --yaml")],
@@ -115,7 +126,7 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
 status expected on either playbook (the probe deal is new, in the first stage, with one
 stakeholder, p9)."""
 
-FIGURES = ("funnel", "winrate", "forecast", "stalled", "compliance", "deal list")
+FIGURES = ("funnel", "winrate", "forecast", "stalled", "compliance", "deal list", "reviews")
 """Commands over many deals: they refuse to guess when the store holds several playbooks."""
 
 

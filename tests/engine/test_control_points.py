@@ -27,6 +27,7 @@ from dealflow import (
     Stance,
     load_playbook,
 )
+from dealflow.deal import Evidence, Source
 from dealflow.engine import Check, StageAdvanced
 
 if TYPE_CHECKING:
@@ -43,6 +44,19 @@ def _done(outcome: Outcome) -> Deal:
 def fact(name: str, value: object) -> Change:
     """Set fact `name` to `value` (None clears it)."""
     return lambda engine, deal: _done(engine.set_fact(deal, name, value, actor="test"))
+
+
+def confirmed(name: str, by: str, *, verify: bool = False) -> Change:
+    """Set fact `name` true, confirmed by stakeholder `by` (and verified by a second person)."""
+
+    def change(engine: Engine, deal: Deal) -> Deal:
+        backing = Evidence(evidence="signed minutes", source=Source.meeting, confirmed_by=by)
+        deal = _done(engine.set_fact(deal, name, True, actor="test", evidence=backing))
+        if verify:
+            deal = _done(engine.verify_fact(deal, name, by="manager", actor="manager"))
+        return deal
+
+    return change
 
 
 def stances(**by_person: str) -> Change:
@@ -163,7 +177,7 @@ CONTROLS: dict[str, Control] = {
     "economic_buyer_identified": Control(unmap("economic_buyer"),
                                          "no stakeholder has role economic_buyer",
                                          give("eric", "economic_buyer"),
-                                         also=("role:economic_buyer",)),
+                                         also=("role:economic_buyer", "project_approved")),
     "three_stakeholders": Control(stances(tara="unknown", ursula="unknown", colin="unknown",
                                           paula="unknown"), "length is 2 (needs >= 3)",
                                   stances(tara="neutral")),
@@ -172,7 +186,7 @@ CONTROLS: dict[str, Control] = {
                                  fact("impact_quantified", True)),
     "project_approved": Control(fact("project_approved", None),
                                 "fact project_approved is not set",
-                                fact("project_approved", "yes")),
+                                confirmed("project_approved", "eric")),
     # shape
     "criteria_known": Control(fact("decision_criteria_known", False),
                               "fact decision_criteria_known is false",
@@ -200,7 +214,8 @@ CONTROLS: dict[str, Control] = {
     # propose
     "business_case_accepted": Control(fact("business_case_accepted", False),
                                       "fact business_case_accepted is false",
-                                      fact("business_case_accepted", True)),
+                                      confirmed("business_case_accepted", "eric",
+                                                verify=True)),
     "proposal_delivered": Control(forget("deliver_proposal"),
                                   "item deliver_proposal is not done",
                                   complete("deliver_proposal")),
@@ -341,6 +356,15 @@ def test_a_control_point_passes_again_once_its_condition_is_met(
 
 #: The other condition of each gate that asks for two things: undone alone, it fails too.
 OTHER_HALF: dict[str, Control] = {
+    "project_approved": Control(fact("project_approved", True),
+                                "fact project_approved is not confirmed by a stakeholder "
+                                "holding role economic_buyer",
+                                confirmed("project_approved", "eric")),
+    "business_case_accepted": Control(confirmed("business_case_accepted", "tara"),
+                                      "fact business_case_accepted is not confirmed by a "
+                                      "stakeholder holding role economic_buyer",
+                                      confirmed("business_case_accepted", "eric",
+                                                verify=True)),
     "technical_signoff": Control(stances(tara="skeptic"),
                                  "stance_of('technical_buyer') is 'skeptic'",
                                  stances(tara="neutral")),

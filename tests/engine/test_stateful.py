@@ -1,7 +1,8 @@
 """Random sequences of operations against the default playbook keep the engine's promises.
 
 After every step: a refused operation changed nothing; no deal entered a stage while a
-blocking gate of the stage it left was false; won only from the last stage; lost always
+blocking gate of the stage it left was false (unless a waiver on the record let it
+through); won only from the last stage; lost always
 carries a valid reason; and the deal equals the replay of its events (read back from JSON).
 """
 
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from dealflow import Engine, Outcome, Stakeholder, Status, load_playbook
+from dealflow import Engine, Evidence, Outcome, Source, Stakeholder, Status, load_playbook
 from dealflow.engine import Event, RuleContext, event_adapter
 
 PLAYBOOK = load_playbook()
@@ -62,7 +63,9 @@ def _blocking_gates_hold(engine: Engine, before: Outcome | None, deal_before: ob
     ctx = RuleContext(PLAYBOOK, deal_before, engine.clock())
     stage = PLAYBOOK.stage(deal_before.stage)
     for gate in stage.gates:
-        if gate.severity != "block":
+        waiver = deal_before.waivers.get(gate.id)
+        if gate.severity != "block" or (waiver is not None and waiver.holds(
+                deal_before.stage, deal_before.stage_entered_at, engine.clock().date())):
             continue
         try:
             if not gate.when.evaluate(ctx):
@@ -140,6 +143,27 @@ class DealMachine(RuleBasedStateMachine):
         name, value = change
         self._do(self.engine.set_fact(self.deal, name, value, actor="li"))
 
+    @rule(change=_fact_changes(), confirmer=st.sampled_from(["p0", "p1", "nobody"]),
+          source=st.sampled_from(list(Source)))
+    def set_fact_with_evidence(self, change: tuple[str, object], confirmer: str,
+                               source: Source) -> None:
+        name, value = change
+        backing = Evidence(evidence="minutes", source=source, confirmed_by=confirmer)
+        self._do(self.engine.set_fact(self.deal, name, value, actor="li", evidence=backing))
+
+    @rule(name=st.sampled_from([fact.id for fact in PLAYBOOK.facts]),
+          by=st.sampled_from(["li", "wang"]))
+    def verify_fact(self, name: str, by: str) -> None:
+        self._do(self.engine.verify_fact(self.deal, name, by=by, actor=by))
+
+    @rule(data=st.data(), role=st.sampled_from([role.id for role in PLAYBOOK.our_roles]),
+          reason=st.sampled_from(["the customer signed off in person", " "]))
+    def waive(self, data: st.DataObject, role: str, reason: str) -> None:
+        gates = [gate.id for gate in PLAYBOOK.stage(self.deal.stage).gates]
+        gate = data.draw(st.sampled_from([*gates, "no_such_gate"]))
+        self._do(self.engine.waive(self.deal, gate, person="sun", role=role, reason=reason,
+                                   actor="sun"))
+
     @rule(person=_PEOPLE)
     def add_stakeholder(self, person: Stakeholder) -> None:
         self._do(self.engine.add_stakeholder(self.deal, person, actor="li"))
@@ -167,16 +191,19 @@ class DealMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def do_the_work_of_the_stage(self, data: st.DataObject) -> None:
         """A burst of useful work, so that random runs get past the early stages."""
-        for fact in PLAYBOOK.facts:
-            if fact.type == "bool" and data.draw(st.integers(0, 9)) > 0:
-                self._do(self.engine.set_fact(self.deal, fact.id, True, actor="li"))
-        self._do(self.engine.set_fact(self.deal, "budget_status", "approved", actor="li"))
         for role in ROLES:
             if not any(role in p.roles for p in self.deal.stakeholders):
                 person = Stakeholder(id=f"for-{role}", name=role.title(), roles=(role,),
                                      stance="champion", influence="high",
                                      last_contact=self.now.date())
                 self._do(self.engine.add_stakeholder(self.deal, person, actor="li"))
+        buyer = self.deal.holders("economic_buyer")[0].id
+        for fact in PLAYBOOK.facts:
+            if fact.type == "bool" and data.draw(st.integers(0, 9)) > 0:
+                self._do(self.engine.set_fact(self.deal, fact.id, True, actor="li",
+                                              evidence=Evidence(confirmed_by=buyer)))
+                self._do(self.engine.verify_fact(self.deal, fact.id, by="wang", actor="wang"))
+        self._do(self.engine.set_fact(self.deal, "budget_status", "approved", actor="li"))
         ctx = self.engine.context(self.deal)
         for inst in ctx.item_instances(PLAYBOOK.stage(self.deal.stage)):
             if inst.id not in self.deal.items_done:

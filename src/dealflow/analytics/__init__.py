@@ -25,6 +25,7 @@ from dealflow.analytics._forecast import (
 from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
 from dealflow.analytics._html_report import render_report, sop_compliance
 from dealflow.analytics._query import Filters
+from dealflow.analytics._review_counts import ReviewCounts, count_reviews, review_counts
 from dealflow.analytics._simulate import SimulationProfile, simulate
 from dealflow.analytics._timing import (
     CycleTime,
@@ -57,6 +58,7 @@ __all__ = [
     "Forecast",
     "Funnel",
     "Rate",
+    "ReviewCounts",
     "SimulationProfile",
     "StageForecast",
     "StageFunnel",
@@ -66,10 +68,12 @@ __all__ = [
     "WinRates",
     "absorption",
     "closed_deals",
+    "count_reviews",
     "cycle_time",
     "forecast",
     "funnel",
     "render_report",
+    "review_counts",
     "simulate",
     "sop_compliance",
     "stalled",

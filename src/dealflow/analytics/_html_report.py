@@ -1,6 +1,7 @@
 """One self-contained HTML page with the figures a sales leader reads: the funnel drawn as
 a chart, conversion and drop-off per layer, time in stage, win rate, the won and lost
-deals (amounts per currency, days to close), forecast and SOP compliance. No script, no
+deals (amounts per currency, days to close), forecast, SOP compliance with the control
+points waived, and the counted win/loss review answers. No script, no
 external file: it opens anywhere and prints well."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from jinja2 import StrictUndefined
 from dealflow.analytics._forecast import forecast
 from dealflow.analytics._funnel import Funnel, funnel
 from dealflow.analytics._query import Filters, scope
+from dealflow.analytics._review_counts import review_counts
 from dealflow.analytics._timing import cycle_time, time_in_stage
 from dealflow.analytics._winrate import Closed, closed_deals, velocity, velocity_text, win_rates
 from dealflow.playbook import Playbook
@@ -121,4 +123,6 @@ def render_report(store: Store, filters: Filters | None = None, *,
              "overdue": c.overdue, "skipped": c.skipped, "rate": _pct(c.rate)}
             for stage, c in sorted(audit.by_stage.items(),
                                    key=lambda kv: _stage_order(pb, kv[0]))],
+        waivers=None if audit is None else audit.waivers.to_dict(),
+        reviews=review_counts(store, playbook=pb).to_dict(),
     )

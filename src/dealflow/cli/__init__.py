@@ -63,6 +63,7 @@ def _register() -> None:
         _deals,
         _demo,
         _event_log,
+        _evidence_commands,
         _evolution,
         _facts,
         _playbooks,
@@ -77,6 +78,7 @@ def _register() -> None:
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
     _facts.register(app)
+    _evidence_commands.register(app)
     _event_log.register(app)
     _demo.register(app)
     _analytics.register(app)

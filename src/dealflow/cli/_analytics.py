@@ -22,6 +22,7 @@ from dealflow.cli._target import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import Filters
+    from dealflow.sop import WaiverCounts
 
 OwnerOption = Annotated[str | None, typer.Option("--owner", help="Only this owner's deals.")]
 AccountOption = Annotated[str | None, typer.Option("--account", help="Only this account.")]
@@ -216,14 +217,28 @@ def compliance(db: DbOption = None, fmt: FormatOption = Format.table,
         result = sop_compliance(store, playbook=playbook)
     groups = {"stage": result.by_stage, "owner role": result.by_owner}
     if fmt is Format.json:
-        print_json({name: {k: {**vars(v), "rate": v.rate} for k, v in group.items()}
-                    for name, group in {"total": {"all": result.total}, **groups}.items()})
+        print_json({**{name: {k: {**vars(v), "rate": v.rate} for k, v in group.items()}
+                       for name, group in {"total": {"all": result.total}, **groups}.items()},
+                    "waivers": result.waivers.to_dict()})
         return
     for title, group in groups.items():
         _table(f"SOP compliance by {title}", [title.title(), "On time", "Late", "Overdue",
                                               "Skipped", "Open", "Rate"],
                [[k, v.on_time, v.late, v.overdue, v.skipped, v.open, _pct(v.rate)]
                 for k, v in group.items()])
+    _waiver_tables(result.waivers)
+
+
+def _waiver_tables(waivers: WaiverCounts) -> None:
+    """Waivers by control point, owner and approver (nothing when there were none)."""
+    from dealflow._messages import _
+
+    groups = {_("control point"): waivers.by_gate, _("owner"): waivers.by_owner,
+              _("approver"): waivers.by_approver}
+    for title, counts in groups.items():
+        if counts:
+            _table(_("Waivers by {group}", group=title), [title.capitalize(), _("Waivers")],
+                   [[key, count] for key, count in counts.most_common()])
 
 
 def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],

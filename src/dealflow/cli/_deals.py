@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._evidence_commands import AnswerOption, parse_answers
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import (
     ActorOption,
@@ -193,10 +194,11 @@ def back(
           lambda e, d, who: e.move_back(d, reason=reason, to=to, actor=who))
 
 
-def win(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-        fmt: FormatOption = Format.table) -> None:
+def win(deal_id: DealId, answer: AnswerOption = None, actor: ActorOption = None,
+        db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Close a deal as won (from the last stage, when its control points hold)."""
-    _move(db, deal_id, fmt, actor, lambda e, d, who: e.win(d, actor=who))
+    answers = parse_answers(answer) or None
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.win(d, actor=who, answers=answers))
 
 
 def lose(
@@ -205,14 +207,16 @@ def lose(
                                         "reasons (e.g. competitor, price); none when it "
                                         "declares none.", show_default=False)] = "",
     note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
+    answer: AnswerOption = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
     sub_reason: Annotated[str | None, typer.Option(
         "--sub-reason", help="One of the lost reason's sub-reasons.")] = None,
 ) -> None:
     """Close a deal as lost, with one of the playbook's lost reasons (or a note)."""
+    answers = parse_answers(answer) or None
     _move(db, deal_id, fmt, actor,
           lambda e, d, who: e.lose(d, reason=reason, note=note, actor=who,
-                                   sub_reason=sub_reason))
+                                   sub_reason=sub_reason, answers=answers))
 
 
 def hold(

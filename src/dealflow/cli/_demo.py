@@ -105,8 +105,19 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
     if isinstance(step, s.Fact):
         value = step.value if step.days_from_today is None else (
             today + dt.timedelta(days=step.days_from_today))
-        _apply(store, lambda e, d: e.set_fact(d, step.name, value, actor=actor))
-        _step("fact", f"{step.name} = {show(value)}")
+        backing = _evidence(step, today)
+        _apply(store, lambda e, d: e.set_fact(d, step.name, value, actor=actor,
+                                              evidence=backing))
+        _step("fact", f"{step.name} = {show(value)}" + (
+            f" (confirmed by {step.confirmed_by}: {step.evidence})" if backing else ""))
+    elif isinstance(step, s.Verify):
+        _apply(store, lambda e, d: e.verify_fact(d, step.name, by=step.by, note=step.note,
+                                                 actor=step.by))
+        _step("verify", f"{step.name} checked by {step.by} ({step.note})")
+    elif isinstance(step, s.Waive):
+        _apply(store, lambda e, d: e.waive(d, step.gate, person=step.person, role=step.role,
+                                           reason=step.reason, actor=step.person))
+        _step("waive", f"{step.gate} by {step.person} ({step.role}): {step.reason}", "magenta")
     elif isinstance(step, s.Person):
         person = Stakeholder(
             id=step.id, name=step.name, title=step.title, roles=step.roles,
@@ -132,6 +143,16 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
         _step("approve", f"{step.approval} by {step.by} ({step.note})", "bold green")
     else:
         _show(store, step.what)
+
+
+def _evidence(step: Any, today: dt.date) -> Any:
+    """The evidence of a demo fact, dated today; None for a bare value."""
+    from dealflow.deal import Evidence
+
+    if step.evidence is None:
+        return None
+    return Evidence(evidence=step.evidence, source=step.source, confirmed_by=step.confirmed_by,
+                    on=today)
 
 
 def _advance(store: Store, actor: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["CHAPTERS", "DEAL", "TEAM", "Advance", "Approve", "Chapter", "Fact", "Item", "Person",
-           "Rate", "Show"]
+           "Rate", "Show", "Verify", "Waive"]
 
 DEAL: dict[str, Any] = {
     "deal_id": "zhenhai-cracker-dcs",
@@ -32,6 +32,28 @@ class Fact:
     name: str
     value: Any
     days_from_today: int | None = None
+    evidence: str | None = None
+    source: str | None = None
+    confirmed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Verify:
+    """A second person checks the evidence behind a fact."""
+
+    name: str
+    by: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Waive:
+    """A blocked control point is waived, on the record."""
+
+    gate: str
+    person: str
+    role: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +116,7 @@ class Show:
     what: str
 
 
-Step = Fact | Person | Rate | Item | Advance | Approve | Show
+Step = Fact | Person | Rate | Item | Advance | Approve | Show | Verify | Waive
 
 
 @dataclass(frozen=True)
@@ -139,7 +161,10 @@ CHAPTERS: tuple[Chapter, ...] = (
             "Three people now matter. The chief engineer doubts a new system, and the amount "
             "needs top management: the map shows the red flags, the plays say what to do.",
             (WANG, LIU, Show("map"), Show("plays"),
-             Fact("impact_quantified", True), Fact("project_approved", True),
+             Fact("impact_quantified", True),
+             Fact("project_approved", True, evidence="Approval notice ZH-2026-017",
+                  source="document", confirmed_by="wang"),
+             Verify("project_approved", "zhao.min", "Stamped notice checked"),
              Item("map_decision_chain", "Map of Chen, Wang and Liu reviewed with Chen"),
              Item("quantify_impact", "CNY 4.1 million a year of lost output, agreed by Wang"),
              Item("meet_economic_buyer", "Minutes of the meeting with Wang Jun, confirmed"),
@@ -161,17 +186,24 @@ CHAPTERS: tuple[Chapter, ...] = (
              Item("agree_success_criteria", "Criteria signed by Liu Yang"),
              Item("run_poc", "POC report on the furnace 3 simulator, accepted by Liu Yang"),
              Rate("liu", "the POC met every criterion", {"stance": "supporter"}),
-             Fact("technical_signoff", True),
+             Fact("technical_signoff", True, evidence="POC acceptance signed by Liu Yang",
+                  source="document", confirmed_by="liu"),
              Rate("chen", "he set up the meeting with Wang Jun", {"stance": "champion"}),
              Fact("champion_tested", True), Item("test_champion"),
              Advance())),
     Chapter("5. Propose: the business case and the bid",
             "The economic buyer accepts the business case; the proposal is presented in "
-            "person and the bid is prepared.",
+            "person and the bid is prepared. Nobody on our side has verified the accepted "
+            "case yet, and the tender will not wait: the executive sponsor waives that "
+            "control point, on the record.",
             (Item("build_business_case", "Payback of 14 months, reviewed with Wang Jun"),
-             Fact("business_case_accepted", True),
+             Fact("business_case_accepted", True, evidence="Business case v2, accepted in "
+                  "the review with Wang Jun", source="meeting", confirmed_by="wang"),
              Item("deliver_proposal", "Proposal v3 presented to Wang, Liu and Chen"),
              Item("prepare_bid", "Bid checklist signed by sales and presales"),
+             Advance(),
+             Waive("business_case_accepted", "zhao.min", "executive_sponsor",
+                   "Wang Jun accepted the case in person; the finance check follows"),
              Advance())),
     Chapter("6. Negotiate: concerns, paper process and the approval",
             "Concerns are answered and procurement maps the contract steps. The move to "

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dealflow.cli._output import Format, FormatOption, guarded
-from dealflow.cli._store import ActorOption, DbOption, actor_of, open_store, run
+from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
+from dealflow.deal import Source
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealflow.deal import Deal
+    from dealflow.deal import Deal, Evidence
     from dealflow.engine import Engine, Outcome
     from dealflow.playbook import Playbook
 
@@ -32,15 +34,29 @@ def set_fact(
              "'150000 EUR', or a JSON list like '[\"Acme\", \"Globex\"]'.",
         show_default=False)] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Unset the fact instead.")] = False,
+    evidence: Annotated[str | None, typer.Option(
+        "--evidence", help="What backs it: a text, a link or a document reference.",
+        show_default=False)] = None,
+    source: Annotated[Source | None, typer.Option(
+        "--source", help="Where the evidence came from.", show_default=False)] = None,
+    confirmed_by: Annotated[str | None, typer.Option(
+        "--confirmed-by", metavar="PERSON",
+        help="The id of the stakeholder (on the deal's map) who confirmed it.",
+        show_default=False)] = None,
+    on: Annotated[dt.date | None, typer.Option(
+        "--on", parser=iso_date, metavar="YYYY-MM-DD",
+        help="The day it was confirmed (default: today, when evidence is given).",
+        show_default=False)] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
 ) -> None:
-    """Set a fact of a deal (or unset it with --clear)."""
+    """Set a fact of a deal (or unset it with --clear), with the evidence behind it."""
     from dealflow.cli._views import show
     from dealflow.deal import fact_text
 
     if clear == (value is not None):
         raise typer.BadParameter("give a VALUE, or --clear to unset the fact",
                                  param_hint="VALUE")
+    backing = _evidence(evidence, source, confirmed_by, on)
 
     def done(outcome: Outcome) -> str:
         if clear:
@@ -55,10 +71,35 @@ def set_fact(
 
     def set_it(engine: Engine, deal: Deal) -> Outcome:
         playbooks.append(engine.playbook)
-        return engine.set_fact(deal, name, value, actor=actor_of(actor, deal))
+        return engine.set_fact(deal, name, value, actor=actor_of(actor, deal),
+                               evidence=_dated(backing, engine.clock()))
 
     with open_store(db) as store:
         run(store, deal_id, set_it, fmt, done)
+
+
+def _evidence(evidence: str | None, source: Source | None, confirmed_by: str | None,
+              on: dt.date | None) -> Evidence | None:
+    """The evidence given with `fact set`, or None when no option gives any."""
+    if evidence is None and source is None and confirmed_by is None and on is None:
+        return None
+    from pydantic import ValidationError
+
+    from dealflow.deal import Evidence
+
+    try:
+        return Evidence(evidence=evidence, source=source, confirmed_by=confirmed_by, on=on)
+    except ValidationError as exc:
+        from dealflow._plain import plain_errors
+
+        raise typer.BadParameter("; ".join(plain_errors(exc)), param_hint="--evidence") from None
+
+
+def _dated(evidence: Evidence | None, now: dt.datetime) -> Evidence | None:
+    """Evidence dated today (UTC) when no day was given."""
+    if evidence is None or evidence.on is not None:
+        return evidence
+    return evidence.model_copy(update={"on": now.astimezone(dt.UTC).date()})
 
 
 def item_done(

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook import Playbook
     from dealflow.stakeholders import Recommendation, RedFlag, StakeholderMap
 
-_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow", "n/a": "dim"}
+_STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow", "n/a": "dim",
+                "waived": "magenta"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
@@ -118,22 +119,35 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     if deal.next_step is not None:
         step = deal.next_step
         rows.append(("next step", f"{step.what} ({step.who}, by {show(step.due)})"))
+    if deal.review is not None:
+        answers = ", ".join(f"{q}={a}" for q, a in deal.review.answers.items())
+        rows.append(("review", f"{deal.review.outcome}: {answers}"))
     for name, value in rows:
         grid.add_row(name, text(value))
     return grid
 
 
 def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
-    """The deal's facts (an enum by its label, when the playbook gives one)."""
+    """The deal's facts (an enum by its label, when the playbook gives one), each with its
+    provenance: evidence, source, who confirmed it and when, who verified it."""
     from dealflow.deal import fact_text
 
     declared = {fact.id: fact for fact in playbook.facts} if playbook is not None else {}
-    made = table("fact", "value", title="Facts")
-    for name, value in sorted(deal.facts.items()):
+    made = table("fact", "value", "evidence", "confirmed by", "verified by", title="Facts")
+    for name, raw in sorted(deal.facts.items()):
         fact = declared.get(name)
-        shown = fact_text(fact, value) if fact is not None and fact.type in (
-            "enum", "list") else value
-        made.add_row(text(name), text(shown))
+        value = fact_text(fact, raw) if fact is not None and fact.type in (
+            "enum", "list") else raw
+        known = deal.provenance.get(name)
+        if known is None:
+            made.add_row(text(name), text(value), text(None), text(None), text(None))
+            continue
+        proof = known.evidence
+        where = " ".join(show(part) for part in (proof.source, proof.on) if part is not None)
+        check = known.verification
+        made.add_row(text(name), text(value), _two(show(proof.evidence), where),
+                     _two(show(proof.confirmed_by), f"set by {known.set_by}"),
+                     _two(show(check.by if check else None), check.note if check else ""))
     return made
 
 
@@ -163,9 +177,10 @@ def report_table(report: GateReport, *, passed: bool = True) -> Table:
     for check in report.checks:
         if check.passed and not passed:
             continue
-        state = ("n/a" if not check.applicable else "ok" if check.passed
-                 else "BLOCK" if check.blocks else "warn")
-        why = Text(visible("\n".join(check.missing)))
+        state = ("n/a" if not check.applicable else "waived" if check.waiver
+                 else "ok" if check.passed else "BLOCK" if check.blocks else "warn")
+        why = Text(visible("\n".join((*check.missing, check.waiver) if check.waiver
+                                     else check.missing)))
         if check.hint:
             why.append(("\n" if check.missing else "") + visible(f"hint: {check.hint}"),
                        style="dim")
@@ -228,8 +243,11 @@ def describe(event: Event) -> str:
         return f"{person['id']}: {person['name']} ({roles}; {person['stance']}, " \
                f"{person['influence']} influence)"
     if event.type in ("fact_set", "effect_applied"):
-        said = f"{data['name']} = {show(data['value'])}" if data["value"] is not None else \
-            f"{data['name']} cleared"
+        if data["value"] is None:
+            return f"{data['name']} cleared"
+        proof = {k: v for k, v in (data.get("evidence") or {}).items() if v is not None}
+        backing = f" ({'; '.join(f'{k}: {show(v)}' for k, v in proof.items())})" if proof else ""
+        said = f"{data['name']} = {show(data['value'])}{backing}"
         return f"{said} ({data['effect']})" if "effect" in data else said
     if event.type == "next_step_set":
         step = data["next_step"]

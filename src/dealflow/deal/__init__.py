@@ -8,7 +8,7 @@ command line can offer them as choices; the models load on first use.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from dealflow.deal._kinds import Influence, Stance, Status
+from dealflow.deal._kinds import Influence, Source, Stance, Status
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.deal._deal import (
@@ -27,6 +27,13 @@ if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
         typed_facts,
     )
     from dealflow.deal._deal_file import load_deal_file
+    from dealflow.deal._evidence import (
+        Evidence,
+        Provenance,
+        Review,
+        Verification,
+        Waiver,
+    )
     from dealflow.deal._fact_types import fact_text
     from dealflow.deal._team import (
         TEAM_VARIABLE,
@@ -44,6 +51,8 @@ _WHERE = {
     "load_deal_file": "_deal_file", "fact_text": "_fact_types",
     "OpenedItem": "_deal", "TEAM_VARIABLE": "_team", "Team": "_team",
     "TeamMember": "_team", "load_team": "_team", "team_from_environment": "_team",
+    "Evidence": "_evidence", "Provenance": "_evidence", "Review": "_evidence",
+    "Verification": "_evidence", "Waiver": "_evidence",
 }
 
 
@@ -61,6 +70,7 @@ __all__ = [
     "TEAM_VARIABLE",
     "ApprovalRecord",
     "Deal",
+    "Evidence",
     "FactValue",
     "Hold",
     "Influence",
@@ -73,6 +83,11 @@ __all__ = [
     "Status",
     "Team",
     "TeamMember",
+    "Provenance",
+    "Review",
+    "Source",
+    "Verification",
+    "Waiver",
     "coerce_fact",
     "fact_text",
     "load_deal_file",

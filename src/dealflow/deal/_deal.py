@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
 from dealflow._money import Money
+from dealflow.deal._evidence import Provenance, Review, Waiver
 from dealflow.deal._fact_types import parse_enum, parse_list, parse_money_fact
 from dealflow.deal._kinds import Influence, Stance, Status
 from dealflow.playbook import Fact, Playbook
@@ -183,6 +184,13 @@ class Deal(_Frozen):
     """Items opened on this deal outside its stages' checklists (follow-ups), by id."""
     # -- internal approvals (issue 18): the latest approval given for each approval id
     approvals: dict[Ref, ApprovalRecord] = Field(default_factory=dict)
+    # -- evidence, waivers, reviews (issue 19) --
+    provenance: dict[Ref, Provenance] = Field(default_factory=dict)
+    """For each fact set with evidence: the evidence, who set and who verified it."""
+    waivers: dict[Ref, Waiver] = Field(default_factory=dict)
+    """The latest waiver of each control point (see `Waiver.holds`)."""
+    review: Review | None = None
+    """The answers to the win/loss review form, once given."""
 
     @property
     def money(self) -> Money:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Influence", "Stance", "Status"]
+__all__ = ["Influence", "Source", "Stance", "Status"]
 
 
 class Stance(StrEnum):
@@ -37,3 +37,16 @@ class Status(StrEnum):
     won = "won"
     lost = "lost"
     closed = "closed"
+
+
+class Source(StrEnum):
+    """Where a piece of evidence came from."""
+
+    meeting = "meeting"
+    email = "email"
+    document = "document"
+    call = "call"
+    visit = "visit"
+    demo = "demo"
+    workshop = "workshop"
+    other = "other"

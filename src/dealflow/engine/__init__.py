@@ -39,6 +39,7 @@ from dealflow.engine._events import (
     replay,
 )
 from dealflow.engine._events_authority import ApprovalGiven, EffectApplied
+from dealflow.engine._events_evidence import FactVerified, GateWaived, ReviewGiven
 from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
     NOT_APPLICABLE,
@@ -75,14 +76,17 @@ __all__ = [
     "Event",
     "EventBase",
     "FactSet",
+    "FactVerified",
     "FactsView",
     "GateReport",
+    "GateWaived",
     "ItemCompleted",
     "ItemInstance",
     "MoveArgs",
     "ItemOpened",
     "NextStepSet",
     "Outcome",
+    "ReviewGiven",
     "RuleContext",
     "StageAdvanced",
     "StageMovedBack",

@@ -34,6 +34,7 @@ from dealflow.deal import (
     Team,
 )
 from dealflow.engine._approvals import ApprovalState, approval_state, find_approval
+from dealflow.engine._context_evidence import EvidenceHelpers
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._rule_history import History, HistoryWords, Timeline
 from dealflow.errors import HelperCycle, RuleEvalError
@@ -155,10 +156,10 @@ class ItemInstance:
 
 
 @speaks_the_vocabulary
-class RuleContext(HistoryWords, Mapping[str, Any]):
+class RuleContext(HistoryWords, EvidenceHelpers, Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware); `team` (our
     people) names who may give an approval, `history` (the deal's events) answers the
-    history helpers."""
+    history helpers, `move` is the move being tried."""
 
     playbook: Playbook
     deal: Deal

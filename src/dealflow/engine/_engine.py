@@ -22,7 +22,7 @@ from dealflow._days import utc_date
 from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
-from dealflow.deal import Deal, NextStep, Stakeholder, Status, Team, coerce_fact
+from dealflow.deal import Deal, Evidence, NextStep, Stakeholder, Status, Team, coerce_fact
 from dealflow.engine._activity import opened_item_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
@@ -39,6 +39,10 @@ from dealflow.engine._events import (
     StakeholderUpdated,
     apply_event,
     replay,
+)
+from dealflow.engine._evidence_ops import (
+    EvidenceOperations,
+    evidence_checks,
 )
 from dealflow.engine._gates import Check, GateReport
 from dealflow.engine._machine import MoveMachine
@@ -58,7 +62,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Engine(MoveOperations):
+class Engine(MoveOperations, EvidenceOperations):
     """Drives deals through `playbook`; `clock` gives the time of each event (UTC),
     `team` our people and their roles, `history` a deal's events (for history in rules)."""
 
@@ -184,8 +188,8 @@ class Engine(MoveOperations):
 
     # -- changes to the deal's data ---------------------------------------------------------
     def set_fact(self, deal: Deal, name: str, value: Any, *, actor: str,
-                 raise_on_refusal: bool = False) -> Outcome:
-        """Set fact `name` (typed by the playbook); `None` clears it."""
+                 evidence: Evidence | None = None, raise_on_refusal: bool = False) -> Outcome:
+        """Set fact `name` (typed by the playbook), backed by `evidence`; `None` clears it."""
         declared = {fact.id: fact for fact in self.playbook.facts}
         checks = self._playbook_check(deal)
         typed = None
@@ -198,9 +202,10 @@ class Engine(MoveOperations):
             except ValueError as exc:
                 checks.append(fails("value", f"fact {name} takes {declared[name].type} values",
                                     f"{shown(value)}: {exc}"))
+        checks += evidence_checks(deal, evidence, utc_date(self.clock()), value is None)
 
         def make() -> Event:
-            return FactSet(**self._base(deal, actor), name=name, value=typed)
+            return FactSet(**self._base(deal, actor), name=name, value=typed, evidence=evidence)
 
         return self._outcome(deal, "set fact", deal.stage, checks, make, raise_on_refusal)
 

@@ -22,7 +22,16 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from dealflow.deal import Deal, Hold, ItemCompletion, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.deal import (
+    Deal,
+    Evidence,
+    Hold,
+    ItemCompletion,
+    NextStep,
+    Stakeholder,
+    Status,
+    coerce_fact,
+)
 from dealflow.playbook import Playbook
 from dealflow.values import (
     MAX_SEQ,
@@ -227,6 +236,8 @@ class FactSet(EventBase):
     type: Literal["fact_set"] = "fact_set"
     name: Ref
     value: _Cleared
+    evidence: Annotated[Evidence | None, Field(exclude_if=lambda v: v is None)] = None
+    """What backs the value (left out of the serialised event when there is none)."""
 
 
 class ItemCompleted(EventBase):
@@ -260,6 +271,14 @@ from dealflow.engine._events_authority import (  # noqa: E402 - they build on Ev
     EffectApplied,
     approval_changes,
 )
+from dealflow.engine._events_evidence import (  # noqa: E402 (they subclass EventBase)
+    EVIDENCE_EVENTS,
+    FactVerified,
+    GateWaived,
+    ReviewGiven,
+    evidence_changes,
+    provenance_changes,
+)
 from dealflow.engine._events_moves import DealClosed, closed_changes  # noqa: E402
 from dealflow.engine._events_timers import ActivityLogged, ItemOpened, timer_changes  # noqa: E402, I001
 
@@ -267,7 +286,8 @@ Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
     | FactSet | ItemCompleted | NextStepSet | DealMigrated
-    | DealClosed | ActivityLogged | ItemOpened | ApprovalGiven | EffectApplied,
+    | DealClosed | ActivityLogged | ItemOpened | ApprovalGiven | EffectApplied
+    | FactVerified | GateWaived | ReviewGiven,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -300,14 +320,14 @@ def _fact(deal: Deal, event: FactSet, playbook: Playbook | None) -> dict[str, An
     facts = dict(deal.facts)
     if event.value is None:
         facts.pop(event.name, None)
-        return {"facts": facts}
+        return {"facts": facts, **provenance_changes(deal, event)}
     value: FactValue = event.value
     if playbook is not None:
         declared = {fact.id: fact for fact in playbook.facts}
         if event.name in declared:
             value = coerce_fact(declared[event.name], value)
     facts[event.name] = value
-    return {"facts": facts}
+    return {"facts": facts, **provenance_changes(deal, event)}
 
 
 def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, Any]:  # noqa: C901
@@ -332,6 +352,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return _stakeholders(deal, event)
     if isinstance(event, FactSet):
         return _fact(deal, event, playbook)
+    if isinstance(event, EVIDENCE_EVENTS):
+        return evidence_changes(deal, event)
     if isinstance(event, ItemCompleted):
         done = dict(deal.items_done)
         done[event.item_id] = ItemCompletion(actor=event.actor, at=event.at,

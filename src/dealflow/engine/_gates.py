@@ -12,6 +12,8 @@ from typing import Any
 
 from dealflow._messages import _
 from dealflow.engine._context import RuleContext, Unset
+from dealflow.engine._context_evidence import describe_evidence_call
+from dealflow.engine._waiver_checks import waived
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Gate
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
@@ -49,6 +51,8 @@ class Check:
     applicable: bool = True
     """False for a control point whose `applies_when` does not hold for the deal: it
     neither passes nor fails, it does not apply (and never blocks)."""
+    waiver: str = ""
+    """When a waiver lets the failed control point pass: who, why, until when."""
 
     @property
     def blocks(self) -> bool:
@@ -57,16 +61,20 @@ class Check:
 
     @property
     def state(self) -> str:
-        """`passed`, `failed` or `not_applicable`."""
+        """`passed`, `failed`, `waived` (failed, and let through by a waiver) or
+        `not_applicable`."""
         if not self.applicable:
             return NOT_APPLICABLE
+        if self.waiver:
+            return "waived"
         return "passed" if self.passed else "failed"
 
     def to_dict(self) -> dict[str, Any]:
         """The check as plain data."""
         return {"id": self.id, "text": self.text, "passed": self.passed,
                 "state": self.state, "severity": self.severity, "rule": self.rule,
-                "missing": list(self.missing), "hint": self.hint, "error": self.error}
+                "missing": list(self.missing), "hint": self.hint, "error": self.error,
+                "waiver": self.waiver}
 
 
 @trust
@@ -113,6 +121,8 @@ class GateReport:
         head = f"{move}: {'allowed' if self.allowed else 'refused'}"
         lines = [head]
         for check in self.checks:
+            if check.waiver:
+                lines.append(f"  WAIVED {check.id}: {check.text}\n        {check.waiver}")
             if check.passed:
                 continue
             mark = "BLOCK" if check.severity == "block" else "warn "
@@ -182,7 +192,8 @@ def describe_leaf(leaf: Leaf, ctx: RuleContext) -> str:
     if leaf.error is not None:
         return f"`{leaf.text}` failed: {leaf.error}"
     if leaf.call is not None:
-        described = _describe_call(leaf.call[0], leaf.call[1], ctx)
+        described = (_describe_call(leaf.call[0], leaf.call[1], ctx)
+                     or describe_evidence_call(leaf.call[0], leaf.call[1], leaf.text))
         if described:
             return described
     if leaf.fact is not None:
@@ -250,7 +261,7 @@ def exit_checks(ctx: RuleContext, target: str, locale: str | None = None) -> lis
     """
     playbook = ctx.playbook
     stage = playbook.stage(ctx.deal.stage)
-    checks = [check_gate(gate, ctx, locale) for gate in stage.gates]
+    checks = waived([check_gate(gate, ctx, locale) for gate in stage.gates], ctx)
     role_names = {role.id: role.name for role in playbook.roles}
     for role in stage.required_roles:
         covered = ctx.covered(role)

@@ -27,6 +27,7 @@ from dealflow.deal import Deal, Status
 from dealflow.engine._context import RuleContext
 from dealflow.engine._gates import Check, check_gate
 from dealflow.engine._outcome import fails
+from dealflow.engine._waiver_checks import waived
 from dealflow.playbook import LOST, WON, Gate, MoveEdge, Playbook, move_edges
 
 __all__ = ["LOST", "OPERATIONS", "Attempt", "MoveMachine"]
@@ -135,7 +136,7 @@ def _status(kind: str, outcomes: bool) -> Evaluate:
 
 
 def _gate(gate: Gate) -> Evaluate:
-    return lambda token: [check_gate(gate, token.ctx, token.locale)]
+    return lambda token: waived([check_gate(gate, token.ctx, token.locale)], token.ctx)
 
 
 def _role(playbook: Playbook, role: str) -> Evaluate:

@@ -9,7 +9,7 @@ when none blocks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dealflow.deal import Deal
@@ -23,6 +23,7 @@ from dealflow.engine._events import (
     StageMovedBack,
 )
 from dealflow.engine._events_moves import DealClosed
+from dealflow.engine._evidence_ops import review_checks, with_review
 from dealflow.engine._gates import WON, Check, GateReport
 from dealflow.engine._machine import LOST, OPERATIONS, MoveMachine, state_of
 from dealflow.engine._move_args import MoveArgs
@@ -65,8 +66,9 @@ class MoveOperations:
         return self._machine.attempt(args.kind, deal, target, ctx, locale)
 
     def _move(self, deal: Deal, args: MoveArgs, target: str | None, locale: str | None,
-              make: Callable[[list[Check]], Event], raise_on_refusal: bool) -> Outcome:
-        checks = self._decide(deal, args, target, locale)
+              make: Callable[[list[Check]], Event], raise_on_refusal: bool,
+              extra: list[Check] | None = None) -> Outcome:
+        checks = self._decide(deal, args, target, locale) + (extra or [])
         return self._outcome(deal, OPERATIONS[args.kind], target, checks,
                              lambda: make(checks), raise_on_refusal)
 
@@ -102,25 +104,35 @@ class MoveOperations:
                           raise_on_refusal)
 
     def win(self, deal: Deal, *, actor: str, locale: str | None = None,
-            raise_on_refusal: bool = False) -> Outcome:
-        """Close the deal as won (from the last stage, unless the playbook allows more)."""
+            answers: Mapping[str, str] | None = None, raise_on_refusal: bool = False,
+            ) -> Outcome:
+        """Close the deal as won (from the last stage, unless the playbook allows more),
+        with the answers of the playbook's review form for won deals when it asks."""
         def make(checks: list[Check]) -> Event:
             return DealWon(**self._base(deal, actor), stage=deal.stage)
 
-        return self._move(deal, MoveArgs("win", WON), WON, locale, make, raise_on_refusal)
+        reviewed = review_checks(self.playbook, "won", answers, with_move=True)
+        return with_review(self._move(deal, MoveArgs("win", WON), WON, locale, make,
+                                      raise_on_refusal, reviewed),
+                           "won", answers, self.playbook)
 
     def lose(self, deal: Deal, *, actor: str, reason: str = "", note: str = "",
              sub_reason: str | None = None, locale: str | None = None,
-             raise_on_refusal: bool = False) -> Outcome:
+             answers: Mapping[str, str] | None = None, raise_on_refusal: bool = False,
+             ) -> Outcome:
         """Close the deal as lost: with one of the playbook's lost reasons (and maybe a
-        sub-reason) when it declares them, with a note when it declares none."""
+        sub-reason) when it declares them, with a note when it declares none; with the
+        answers of the review form for lost deals when the playbook asks."""
         args = MoveArgs("lose", LOST, reason, sub_reason, note)
 
         def make(checks: list[Check]) -> Event:
             return DealLost(**self._base(deal, actor), stage=deal.stage, reason=reason or None,
                             sub_reason=sub_reason, note=note)
 
-        return self._move(deal, args, LOST, locale, make, raise_on_refusal)
+        reviewed = review_checks(self.playbook, "lost", answers, with_move=True)
+        return with_review(self._move(deal, args, LOST, locale, make, raise_on_refusal,
+                                      reviewed),
+                           "lost", answers, self.playbook)
 
     def close(self, deal: Deal, *, outcome: str, actor: str, note: str = "",
               locale: str | None = None, raise_on_refusal: bool = False) -> Outcome:

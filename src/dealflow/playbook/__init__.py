@@ -52,6 +52,12 @@ from dealflow.playbook._moves import (
     SkipMove,
     move_edges,
 )
+from dealflow.playbook._review_forms import (
+    ReviewForm,
+    ReviewForms,
+    ReviewQuestion,
+    question_choices,
+)
 
 __all__ = [
     "LOST",
@@ -90,6 +96,9 @@ __all__ = [
     "Playbook",
     "RedFlagPolicy",
     "ReopenMove",
+    "ReviewForm",
+    "ReviewForms",
+    "ReviewQuestion",
     "Role",
     "Severity",
     "SkipMove",
@@ -105,4 +114,5 @@ __all__ = [
     "parse_playbook_cached",
     "playbook_schema",
     "playbook_schema_text",
+    "question_choices",
 ]

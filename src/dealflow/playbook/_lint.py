@@ -50,6 +50,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DF114": ("warning", "approval never asked for"),
     **TIMER_CODES,
     **MOVE_CODES,
+    "DF119": ("warning", "waivable gate that never blocks"),
 }
 
 
@@ -337,6 +338,15 @@ def _constant_conditions(pb: Playbook) -> Iterator[_Raw]:
                            f"item {item.id} always or never applies", "remove the condition")
 
 
+def _waivable_warnings(pb: Playbook) -> Iterator[_Raw]:
+    for s, stage in enumerate(pb.stages):
+        for g, gate in enumerate(stage.gates):
+            if gate.waivable_by and gate.severity != "block":
+                yield _Raw("DF119", ("stages", s, "gates", g, "waivable_by"),
+                           f"gate {gate.id} only warns, so there is never anything to waive",
+                           "remove waivable_by, or make the gate block")
+
+
 def lint_playbook(playbook: Playbook, document: Document | None = None, *,
                   min_severity: str = "info") -> list[Finding]:
     """Every static finding of `playbook` at or above `min_severity`, minus ignored codes.
@@ -345,7 +355,8 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     """
     gate_findings = list(_gate_checks(playbook))
     raw = gate_findings + list(_reachability(playbook, gate_findings))
-    for check in (_roles, _facts, _approvals, _texts, _owners, _constant_conditions):
+    for check in (_roles, _facts, _approvals, _texts, _owners, _constant_conditions,
+                  _waivable_warnings):
         raw.extend(check(playbook))
     raw.extend(_Raw(*found) for found in timer_lint(playbook))
     raw.extend(_Raw(*found) for found in lint_moves(playbook, _constant))

@@ -138,6 +138,9 @@ class Gate(_Model):
     applies_when: RuleType | None = None
     """When the control point applies at all (always, when absent); when this rule does
     not hold, the control point is reported as not applicable, never as missing."""
+    waivable_by: tuple[Identifier, ...] = ()
+    """Roles of ours (`our_roles`) that may waive the control point when it blocks, with a
+    reason and an expiry; none by default."""
 
 
 class Item(_Model):
@@ -287,6 +290,9 @@ class LintSettings(_Model):
     """Finding codes not to report, like `DF108`."""
 
 
+from dealflow.playbook._review_forms import ReviewForms  # noqa: E402 (it uses Identifier)
+
+
 class Playbook(_Model):
     """A whole playbook: the buyer's phases, our stages and gates, roles, facts and plays."""
 
@@ -347,6 +353,8 @@ class Playbook(_Model):
     """Which of our roles may move a deal back, reopen, lose or win it."""
     approvals: tuple[Approval, ...] = ()
     """Internal approvals: which of our roles must approve what, before which stage or move."""
+    reviews: ReviewForms = ReviewForms()
+    """The win/loss review forms: the questions asked when a deal is won or lost."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:

@@ -22,6 +22,7 @@ from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
 from dealflow.playbook._move_checks import check_moves, move_rules
+from dealflow.playbook._review_forms import review_problems
 from dealflow.rules import (
     RULE_NAMES,
     STAKEHOLDER_NAME,
@@ -39,7 +40,7 @@ _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 def check_references(playbook: Playbook) -> list[PathProblem]:
     """Every cross-reference problem of `playbook`, in document order."""
     checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles,
-              check_moves, check_timers, check_authority)
+              check_moves, check_timers, check_authority, review_problems)
     return [finding for check in checks for finding in check(playbook)]
 
 
@@ -144,6 +145,9 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
             yield from _ref(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
         yield from _refs(stage.required_roles, roles, (*loc, "required_roles"), "role")
         yield from _refs(stage.resources, ours, (*loc, "resources"), "role of ours (our_roles)")
+        for g, gate in enumerate(stage.gates):
+            yield from _refs(gate.waivable_by, ours, (*loc, "gates", g, "waivable_by"),
+                             "role of ours (our_roles)")
         for i, item in enumerate(stage.items):
             yield from _ref(item.owner, ours, (*loc, "items", i, "owner"),
                             "owner (one of our_roles)")

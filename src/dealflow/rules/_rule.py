@@ -259,6 +259,8 @@ def _collect_refs(tree: nodes.Node) -> RuleRefs:
     approvals: set[str] = set()
     fields: set[str] = set()
     for call in _find_all(tree, nodes.Call):
+        roles.update(str(kw.value.value) for kw in call.kwargs  # `role=` of `confirmed`
+                     if kw.key == "role" and isinstance(kw.value, nodes.Const))
         value = _const_arg(call)
         if value is None or not isinstance(call.node, nodes.Name):
             continue

@@ -75,6 +75,9 @@ VOCABULARY: tuple[Word, ...] = (
     Word("changed_in_stage", "helper", takes="field"),
     Word("previous", "helper", takes="field"),
     Word("at_stage_entry", "helper", takes="field"),
+    Word("confirmed", "helper", takes="fact"),
+    Word("verified", "helper", takes="fact"),
+    Word("evidence", "helper", takes="fact"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""

@@ -5,6 +5,7 @@ folder, shipped in the wheel), and audited for compliance (`compliance`)."""
 from dealflow.sop._checklist import Checklist, ChecklistItem, build_checklist, render_item_text
 from dealflow.sop._compliance import Compliance, Counts, ItemRecord, audit_deal, compliance
 from dealflow.sop._layouts import CHECKLIST_SCHEMA, Format, checklist_to_dict, render_checklist
+from dealflow.sop._waiver_counts import WaiverCounts
 
 __all__ = [
     "CHECKLIST_SCHEMA",
@@ -14,6 +15,7 @@ __all__ = [
     "Counts",
     "Format",
     "ItemRecord",
+    "WaiverCounts",
     "audit_deal",
     "build_checklist",
     "checklist_to_dict",

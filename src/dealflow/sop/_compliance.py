@@ -27,6 +27,7 @@ from dealflow.engine import (
     apply_event,
 )
 from dealflow.playbook import Playbook
+from dealflow.sop._waiver_counts import WaiverCounts
 
 __all__ = ["Compliance", "Counts", "ItemRecord", "audit_deal", "compliance"]
 
@@ -80,6 +81,8 @@ class Compliance:
     total: Counts = field(default_factory=Counts)
     by_stage: dict[str, Counts] = field(default_factory=dict)
     by_owner: dict[str, Counts] = field(default_factory=dict)
+    waivers: WaiverCounts = field(default_factory=WaiverCounts)
+    """The control points waived, by control point, owner and approver."""
 
     def add(self, record: ItemRecord) -> None:
         """Count one item record."""
@@ -141,6 +144,7 @@ def compliance(playbook: Playbook | Resolve, histories: Iterable[Sequence[Event]
     for events in histories:
         if not events:
             continue
+        result.waivers.add_history(events)
         if isinstance(playbook, Playbook):
             records = audit_deal(playbook, events, now=now)
         else:

@@ -9,6 +9,7 @@ JSON has a documented, versioned shape (`CHECKLIST_SCHEMA`).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -28,6 +29,7 @@ from jinja2.loaders import split_template_path
 
 from dealflow._resources import bundled_dir
 from dealflow._safe_text import visible
+from dealflow.deal import Deal
 from dealflow.errors import DealflowError, DefinitionError, LimitExceeded
 from dealflow.limits import current_limits, limit_hint
 from dealflow.rules import DATA_ERRORS, LayoutSandbox, TrustingSandbox, template_line
@@ -48,6 +50,8 @@ LABELS: dict[str, dict[str, str]] = {
         "gates": "Control points", "red_flags": "Red flags", "plays": "Plays",
         "high": "High", "medium": "Medium", "low": "Low", "state": "State", "item": "Item",
         "done": "done", "open": "open", "on_hold": "on hold", "won": "won", "lost": "lost",
+        "facts_evidence": "Evidence behind the facts", "confirmed_by": "confirmed by",
+        "verified_by": "verified by", "set_by": "set by", "waived": "waived",
     },
     "zh": {
         "account": "客户", "owner": "负责人", "amount": "金额", "status": "状态",
@@ -58,6 +62,8 @@ LABELS: dict[str, dict[str, str]] = {
         "gates": "关键控制点", "red_flags": "风险信号", "plays": "应对策略",
         "high": "高", "medium": "中", "low": "低", "state": "状态", "item": "事项",
         "done": "已完成", "open": "待办", "on_hold": "暂停", "won": "赢单", "lost": "丢单",
+        "facts_evidence": "事实依据", "confirmed_by": "确认人", "verified_by": "核实人",
+        "set_by": "录入人", "waived": "已豁免",
     },
 }
 
@@ -179,6 +185,22 @@ def _item_dict(item: ChecklistItem) -> dict[str, Any]:
     }
 
 
+def evidence_rows(deal: Deal) -> list[dict[str, Any]]:
+    """Each fact set with evidence: its value and provenance, as plain data."""
+    rows = []
+    for name, known in sorted(deal.provenance.items()):
+        if name not in deal.facts:
+            continue
+        value = deal.facts[name]
+        check = known.verification
+        rows.append({
+            "fact": name, "value": value.isoformat() if isinstance(value, dt.date) else value,
+            **known.evidence.model_dump(mode="json"), "set_by": known.set_by,
+            "set_at": known.set_at.isoformat(), "verified_by": check.by if check else None,
+            "verification_note": check.note if check else None})
+    return rows
+
+
 def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
     """The checklist as plain data in the `dealflow.checklist/1` shape."""
     deal = checklist.deal
@@ -199,6 +221,7 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
         "plays": [{"play": p.play, "situation": p.situation, "action": p.action,
                    "who": list(p.who), "strategy": p.strategy, "priority": p.priority,
                    "why": p.why} for p in checklist.plays],
+        "evidence": evidence_rows(deal),
     }
 
 
@@ -231,7 +254,7 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
         raise DefinitionError(f"checklist template {name} is nested too deeply to compile "
                               "(parentheses, brackets, filters or blocks)") from None
     try:
-        return page.render(c=checklist, t=labels)
+        return page.render(c=checklist, t=labels, evidence=evidence_rows(checklist.deal))
     except _FAILURES as exc:  # a layout's failure is the layout's error
         raise _layout_error(name, exc) from None
 

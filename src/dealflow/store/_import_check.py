@@ -28,7 +28,10 @@ from dealflow.engine import (
     DealWon,
     Event,
     FactSet,
+    FactVerified,
+    GateWaived,
     ItemCompleted,
+    ReviewGiven,
     StageAdvanced,
     StageMovedBack,
     StakeholderAdded,
@@ -248,7 +251,7 @@ def _stages(event: Event) -> tuple[str, ...]:
     if isinstance(event, StageAdvanced | StageMovedBack):
         return (event.from_stage, event.to_stage)
     if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted
-                  | DealClosed):
+                  | DealClosed | GateWaived | ReviewGiven):
         return (event.stage,)
     return ()
 
@@ -284,16 +287,16 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
         if item not in words.items[event.stage]:
             return words.unknown("item", item, words.items[event.stage],
                                  f"stage {event.stage} of ")
-    if isinstance(event, FactSet):
+    if isinstance(event, FactSet | FactVerified):
         return _fact_refused(event, words)
     return None
 
 
-def _fact_refused(event: FactSet, words: _Vocabulary) -> str | None:
+def _fact_refused(event: FactSet | FactVerified, words: _Vocabulary) -> str | None:
     fact = words.facts.get(event.name)
     if fact is None:
         return words.unknown("fact", event.name, words.facts)
-    if event.value is None:
+    if isinstance(event, FactVerified) or event.value is None:
         return None
     try:
         coerce_fact(fact, event.value)

@@ -33,6 +33,7 @@ from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
 from dealflow.playbook import Expectation, Fact, Gate, Playbook, Stage
 from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
+from dealflow.testing._evidence_strategies import favourable_provenance
 from dealflow.testing._running import STOPS, stopping_clearly, strategies_alone, why
 from dealflow.testing._strategies import deals, fact_values, hostile_text
 from dealflow.testing._team_history import CHECKER, full_team, history_of
@@ -231,7 +232,7 @@ def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = No
                                    "stage_entered_at": NOW - dt.timedelta(days=waited)})
     if draw(st.integers(0, 9)) > 1:
         deal = deal.model_copy(update={"items_done": _instances_done(playbook, deal)})
-    return deal
+    return deal.model_copy(update={"provenance": draw(favourable_provenance(playbook, deal))})
 
 
 @dataclass

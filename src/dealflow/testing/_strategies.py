@@ -105,6 +105,7 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
         st.sampled_from(role_ids).map(lambda role: f"covered('{role}')"),
         st.integers(0, 10).map(lambda n: f"stakeholders | length >= {n}"),
         st.sampled_from(["true", "support_score > 0", "days_in_stage < 30"]),
+        st.sampled_from(fact_ids).map(lambda fact: f"confirmed('{fact}') or verified('{fact}')"),
     )
     counter = iter(range(10_000))
 
@@ -113,6 +114,9 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
                 "severity": draw(st.sampled_from(["block", "warn"]))}
         if draw(st.integers(0, 3)) == 0:
             data["applies_when"] = draw(rules)
+        if draw(st.booleans()):
+            data["waivable_by"] = draw(st.lists(st.sampled_from(our_ids), min_size=1,
+                                                unique=True))
         return data
 
     with_phases = draw(st.booleans())
@@ -167,6 +171,10 @@ def playbook_documents(draw: st.DrawFn, max_stages: int = 5) -> dict[str, Any]:
              "requires": [role_ids[0]], "before": stage_ids[-1]},
         ],
         "lost_reasons": [{"id": "lost", "name": draw(text)}],
+        **({"reviews": {"lost": {"required": draw(st.booleans()), "questions": [
+            {"id": "weakest", "text": draw(text), "choices_from": "stages"},
+            {"id": "why", "text": draw(text), "choices": ["price", "fit"], "required": False},
+        ]}}} if draw(st.booleans()) else {}),
     }
 
 
@@ -244,8 +252,9 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
 @st.composite
 def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
           now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)) -> Deal:
-    """A valid open deal of `playbook` (in `stage`, or any stage): typed facts, a
-    stakeholder map with unique ids, hostile and multilingual text everywhere."""
+    """A valid open deal of `playbook` (in `stage`, or any stage): typed facts (some with
+    evidence, confirmed and verified), a stakeholder map with unique ids, waivers of some
+    waivable gates, hostile and multilingual text everywhere."""
     stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
     facts: dict[str, FactValue] = {}
     for fact in playbook.facts:
@@ -255,7 +264,7 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
     entered = now - dt.timedelta(days=draw(st.integers(0, 400)), hours=draw(st.integers(0, 23)))
     name = st.one_of(st.sampled_from(EDGE_NAMES),
                      hostile_text(min_size=1, max_size=60).filter(lambda v: v.strip() != ""))
-    return Deal(
+    deal = Deal(
         id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
         title=draw(name), account=draw(name), owner=draw(name),
         amount=Decimal(draw(st.integers(0, 10**9))) / 100,
@@ -264,3 +273,7 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
         facts=facts, stakeholders=tuple(people), created_at=entered - dt.timedelta(days=30),
         stage_entered_at=entered,
     )
+    from dealflow.testing._evidence_strategies import provenances, waivers
+
+    return deal.model_copy(update={"provenance": draw(provenances(deal)),
+                                   "waivers": draw(waivers(playbook, deal))})
