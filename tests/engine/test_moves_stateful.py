@@ -20,7 +20,7 @@ from dealflow import Engine, Playbook, Stakeholder, load_playbook
 from dealflow.engine import Event, event_adapter, replay
 from dealflow.playbook import move_edges
 from dealflow.testing import fact_values, moves
-from dealflow.testing._moves import state_of
+from dealflow.testing._move_attempts import state_of
 from tests.conftest import LAB_PLAYBOOK, REPO
 
 EXAMPLES = REPO / "docs" / "examples"

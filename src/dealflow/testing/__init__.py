@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
-    from dealflow.testing._moves import MoveAttempt, moves
+    from dealflow.testing._move_attempts import MoveAttempt, moves
     from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
     from dealflow.testing._strategies import (
         HOSTILE_STRINGS,
@@ -29,7 +29,7 @@ _WHERE = {
     "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
     "hostile_ids": "_strategies", "hostile_text": "_strategies",
     "playbook_documents": "_strategies", "stakeholders": "_strategies",
-    "MoveAttempt": "_moves", "moves": "_moves",
+    "MoveAttempt": "_move_attempts", "moves": "_move_attempts",
 }
 
 
