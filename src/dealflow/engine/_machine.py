@@ -108,6 +108,13 @@ class _Move(Transition):
                     break
         return holds
 
+    def execute(self, event_data: EventData) -> bool:
+        """Fire when the conditions hold: the moves have no callbacks to run around it."""
+        if not self._eval_conditions(event_data):
+            return False
+        self._change_state(event_data)
+        return True
+
     def _change_state(self, event_data: EventData) -> None:
         """Move the token: its states have no enter or exit callbacks to run."""
         token: Attempt = event_data.model  # type: ignore[assignment]
