@@ -73,13 +73,14 @@ def test_a_fact_is_verified_by_someone_else(invoke: Invoke, deal: str) -> None:
 def test_a_waiver_lets_the_deal_move_and_compliance_counts_it(invoke: Invoke,
                                                               deal: str) -> None:
     assert invoke("deal", "advance", deal).exit_code == 1
-    refused = invoke("waive", deal, "trial_passed", "--by", "Sam", "--role", "rep",
-                     "--reason", "why not")
+    team = str(TESTS / "playbooks" / "lab-evidence-team.yaml")
+    refused = invoke("--team", team, "waive", deal, "trial_passed", "--by", "Sam", "--role",
+                     "rep", "--reason", "why not")
     assert refused.exit_code == 1
     assert "rep may not waive trial_passed" in flat(refused.output)
 
-    _ok(invoke, "waive", deal, "trial_passed", "--by", "Sam", "--role", "sales_lead",
-        "--reason", "PO signed")
+    _ok(invoke, "--team", team, "waive", deal, "trial_passed", "--by", "Sam", "--role",
+        "sales_lead", "--reason", "PO signed")
     report = flat(_ok(invoke, "deal", "show", deal))
     moved = _ok(invoke, "deal", "advance", deal)
     counts = json.loads(_ok(invoke, "compliance", "--format", "json"))["waivers"]

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from dealflow import Engine, Stakeholder, load_playbook
+from dealflow import Engine, Stakeholder, Team, TeamMember, load_playbook
 from dealflow.deal import Deal, Evidence, Source
 from dealflow.engine import FactSet, event_adapter, replay
 from tests.conftest import FIXED, TESTS
@@ -166,7 +166,9 @@ def test_evidence_works_on_any_playbook(any_playbook: object) -> None:
     from dealflow import Playbook
 
     assert isinstance(any_playbook, Playbook)
-    engine = Engine(any_playbook, clock=lambda: FIXED)
+    ours = tuple(role.id for role in any_playbook.our_roles)
+    engine = Engine(any_playbook, clock=lambda: FIXED,
+                    team=Team(people=(TeamMember(id="s", name="S", roles=ours),)))
     deal = engine.create(deal_id="A-1", title="t", account="a", owner="o", actor="o").deal
     person = Stakeholder(id="p1", name="P", roles=(any_playbook.roles[0].id,))
     deal = _ok(engine.add_stakeholder(deal, person, actor="o"))

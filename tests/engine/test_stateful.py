@@ -14,7 +14,17 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from dealflow import Engine, Evidence, Outcome, Source, Stakeholder, Status, load_playbook
+from dealflow import (
+    Engine,
+    Evidence,
+    Outcome,
+    Source,
+    Stakeholder,
+    Status,
+    Team,
+    TeamMember,
+    load_playbook,
+)
 from dealflow.engine import Event, RuleContext, event_adapter
 
 PLAYBOOK = load_playbook()
@@ -81,7 +91,9 @@ class DealMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.now = START
-        self.engine = Engine(PLAYBOOK, clock=lambda: self.now)
+        ours = tuple(role.id for role in PLAYBOOK.our_roles)
+        self.engine = Engine(PLAYBOOK, clock=lambda: self.now,
+                             team=Team(people=(TeamMember(id="sun", name="Sun", roles=ours),)))
         created = self.engine.create(deal_id="d1", title="Plant upgrade", account="Acme",
                                      owner="li", actor="li", amount=30_000)
         self.deal = created.deal

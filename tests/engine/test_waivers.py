@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 
-from dealflow import Engine, Stakeholder, load_playbook
+from dealflow import Engine, Stakeholder, Team, TeamMember, load_playbook
 from dealflow.deal import Deal
 from dealflow.engine import GateWaived, replay
 from tests.conftest import FIXED, TESTS
 
 PLAYBOOK = load_playbook(TESTS / "playbooks" / "lab-evidence.yaml")
+TEAM = Team(people=(TeamMember(id="Sam", name="Sam", roles=("sales_lead",)),
+                    TeamMember(id="ana", name="Ana", roles=("rep",))))
 
 
 class Clock:
@@ -30,7 +32,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def lab(clock: Clock) -> Engine:
-    return Engine(PLAYBOOK, clock=clock)
+    return Engine(PLAYBOOK, clock=clock, team=TEAM)
 
 
 @pytest.fixture
@@ -124,3 +126,21 @@ def test_a_waiver_replays_to_the_same_deal(lab: Engine) -> None:
 
     events = [*created.events, *outcome.events]  # type: ignore[attr-defined]
     assert replay(events, PLAYBOOK) == outcome.deal  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("person", "team", "said"), [
+    pytest.param("ana", TEAM, "ana does not hold sales_lead (held by: Sam)", id="not-holding"),
+    pytest.param("Sam", None, "no team says who holds sales_lead", id="no-team"),
+])
+def test_a_waiver_is_given_only_by_a_person_our_team_shows_in_the_role(
+    clock: Clock, person: str, team: Team | None, said: str,
+) -> None:
+    engine = Engine(PLAYBOOK, clock=clock, team=team)
+    deal = engine.create(deal_id="L-2", title="Scope", account="Lab B", owner="ana",
+                         actor="ana").deal
+
+    outcome = engine.waive(deal, "trial_passed", person=person, role="sales_lead",
+                           reason="PO signed", actor=person)
+
+    assert not outcome.ok
+    assert said in str(outcome.report)

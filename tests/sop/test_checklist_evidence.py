@@ -8,7 +8,15 @@ import json
 
 import pytest
 
-from dealflow import Engine, Stakeholder, build_checklist, load_playbook, render_checklist
+from dealflow import (
+    Engine,
+    Stakeholder,
+    Team,
+    TeamMember,
+    build_checklist,
+    load_playbook,
+    render_checklist,
+)
 from dealflow.deal import Deal, Evidence, Source
 from tests.conftest import FIXED, TESTS
 
@@ -17,7 +25,8 @@ PLAYBOOK = load_playbook(TESTS / "playbooks" / "lab-evidence.yaml")
 
 @pytest.fixture(scope="module")
 def deal() -> Deal:
-    engine = Engine(PLAYBOOK, clock=lambda: FIXED)
+    team = Team(people=(TeamMember(id="sam", name="Sam", roles=("sales_lead",)),))
+    engine = Engine(PLAYBOOK, clock=lambda: FIXED, team=team)
     deal = engine.create(deal_id="L-1", title="Spectrometer", account="Lab A", owner="ana",
                          actor="ana").deal
     for step in (

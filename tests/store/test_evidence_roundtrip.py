@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dealflow import Evidence, Source, Stakeholder, Store, load_playbook
+from dealflow import Evidence, Source, Stakeholder, Store, Team, TeamMember, load_playbook
 from dealflow.errors import ImportProblems
 from dealflow.store import export_csv, export_jsonl, import_jsonl
 from tests.conftest import FIXED, TESTS
@@ -21,7 +21,8 @@ PLAYBOOK = load_playbook(TESTS / "playbooks" / "lab-evidence.yaml")
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    kept = Store(f"sqlite:///{tmp_path}/a.db", playbook=PLAYBOOK, clock=lambda: FIXED)
+    kept = Store(f"sqlite:///{tmp_path}/a.db", playbook=PLAYBOOK, clock=lambda: FIXED,
+                 team=Team(people=(TeamMember(id="sam", name="Sam", roles=("sales_lead",)),)))
     kept.create(deal_id="L1", title="Spectrometer", account="Lab", owner="ana", actor="ana")
     for operation in (
         lambda e, d: e.add_stakeholder(d, Stakeholder(id="hana", name="Hana",

@@ -202,7 +202,7 @@ CHAPTERS: tuple[Chapter, ...] = (
              Item("deliver_proposal", "Proposal v3 presented to Wang, Liu and Chen"),
              Item("prepare_bid", "Bid checklist signed by sales and presales"),
              Advance(),
-             Waive("business_case_accepted", "zhao.min", "executive_sponsor",
+             Waive("business_case_accepted", "gao.min", "executive_sponsor",
                    "Wang Jun accepted the case in person; the finance check follows"),
              Advance())),
     Chapter("6. Negotiate: concerns, paper process and the approval",

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from dealflow._days import utc_date
 from dealflow._messages import _
 from dealflow._problems import did_you_mean
-from dealflow.deal import Deal, Evidence, Status
+from dealflow.deal import Deal, Evidence, Status, Team
 from dealflow.engine._events import Event, apply_event
 from dealflow.engine._events_evidence import FactVerified, GateWaived, ReviewGiven
 from dealflow.engine._gates import Check, check_gate
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._outcome import Outcome, fails, unknown_person
+from dealflow.engine._permission import TEAM_HINT
 from dealflow.playbook import Playbook, question_choices
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,12 +31,19 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EvidenceOperations", "evidence_checks", "review_checks", "with_review"]
 
 
-def _may_waive(person: str, role: str) -> bool:
-    """Whether `person` holds our role `role` (and so may waive in it).
-
-    Every person may act in any role until the team model (who holds which of our roles)
-    is wired here; the role itself is checked against the gate's `waivable_by`."""
-    return bool(person.strip()) and bool(role)
+def _holder_checks(team: Team | None, person: str, role: str) -> list[Check]:
+    """Whether our team shows that `person` holds our role `role` (and so may waive in
+    it); without a team nobody can be shown to hold a role, as for approvals."""
+    if team is None:
+        return [fails("role", _("the person holds the role they waive in"),
+                      _("no team says who holds {role}; {hint}", role=role, hint=TEAM_HINT))]
+    member = team.member(person)
+    if member is None or role not in member.roles:
+        holders = ", ".join(p.id for p in team.holders([role])) or _("nobody")
+        return [fails("role", _("the person holds the role they waive in"),
+                      _("{person} does not hold {role} (held by: {holders})", person=person,
+                        role=role, holders=holders))]
+    return []
 
 
 def evidence_checks(deal: Deal, evidence: Evidence | None, today: dt.date,
@@ -110,6 +118,7 @@ class EvidenceOperations:
 
     playbook: Playbook
     clock: Callable[[], dt.datetime]
+    team: Team | None
 
     if TYPE_CHECKING:  # pragma: no cover - given by Engine
         def context(self, deal: Deal, move: MoveArgs | None = None) -> RuleContext: ...
@@ -182,9 +191,8 @@ class EvidenceOperations:
                                           "allows"),
                                 _("{role} may not waive {gate}", role=role, gate=gate_id)
                                 + did_you_mean(role, gate.waivable_by)))
-        elif not _may_waive(person, role):
-            checks.append(fails("role", _("the person holds the role they waive in"),
-                                _("{person} does not hold {role}", person=person, role=role)))
+        else:
+            checks.extend(_holder_checks(self.team, person, role))
         if gate.severity != "block" or check_gate(gate, self.context(deal)).passed:
             checks.append(fails("gate", _("only a blocking control point that does not hold "
                                           "is waived"),

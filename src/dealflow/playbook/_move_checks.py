@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dealflow._messages import _
+from dealflow._messages import N_, _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._model import Gate, Playbook
@@ -60,11 +60,10 @@ def _declared(moves: Moves, stages: list[str]) -> Iterator[PathProblem]:
         loc: Location = ("moves", "outcomes", index)
         yield from _stages(outcome.from_stages, stages, (*loc, "from_stages"))
         if outcome.id in closed or outcome.id in stages:
-            yield PathProblem((*loc, "id"), _(
-                "outcome id {id!r} is already an outcome: give it an id of its own"
-                if outcome.id in closed else
-                "outcome id {id!r} is already a stage: give it an id of its own",
-                id=outcome.id))
+            taken = (N_("outcome id {id!r} is already an outcome: give it an id of its own")
+                     if outcome.id in closed else
+                     N_("outcome id {id!r} is already a stage: give it an id of its own"))
+            yield PathProblem((*loc, "id"), _(taken, id=outcome.id))
         else:
             closed.append(outcome.id)
     for index, name in enumerate(moves.reopen.from_outcomes or ()):
