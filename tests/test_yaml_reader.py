@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dealflow._yaml import Document, DocumentError, format_path, read_document, read_text
+from dealflow._text_files import read_text
+from dealflow._yaml import Document, DocumentError, format_path, read_document
 from dealflow.errors import Problem
 from dealflow.limits import Limits
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -40,7 +39,7 @@ __all__ = [
     "Location",
     "format_path",
     "read_document",
-    "read_text",
+    "too_big",
 ]
 
 Location = tuple[str | int, ...]
@@ -92,43 +91,8 @@ def format_path(loc: Location) -> str:
     return out
 
 
-def read_text(path: Path, limits: Limits | None = None) -> str:
-    """The text of a file, or `DocumentError` for a missing, oversized or binary file.
-
-    `limits` defaults to `current_limits()`; a file over `max_bytes` is refused unread.
-    """
-    limits = limits or current_limits()
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise DocumentError(Problem(name, 0, 0, "", _("is a directory, not a file")))
-        if size > limits.max_bytes:
-            raise DocumentError(Problem(name, 0, 0, "", _too_big(size, limits)))
-        with path.open("rb") as handle:  # a file that grew since `stat` is not read whole
-            raw = handle.read(limits.max_bytes + 1)
-        if len(raw) > limits.max_bytes:
-            raise DocumentError(Problem(name, 0, 0, "", _too_big(len(raw), limits, over=True)))
-    except FileNotFoundError:
-        raise DocumentError(Problem(name, 0, 0, "", _("file not found"))) from None
-    except PermissionError:
-        raise DocumentError(Problem(name, 0, 0, "", _("permission denied"))) from None
-    except OSError as exc:
-        reason = _("cannot read: {reason}", reason=exc.strerror)
-        raise DocumentError(Problem(name, 0, 0, "", reason)) from None
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise DocumentError(Problem(name, line, 1, "", _("is a binary file, not YAML text")))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DocumentError(
-            Problem(name, line, 1, "", _("is not UTF-8 text (save the file as UTF-8)"))
-        ) from None
-
-
-def _too_big(size: int, limits: Limits, over: bool = False) -> str:
+def too_big(size: int, limits: Limits, over: bool = False) -> str:
+    """Why a document of `size` bytes is refused (`over`: at least that many)."""
     message = (N_("the document is over {size} bytes; the limit max_bytes is {limit}") if over
                else N_("the document is {size} bytes; the limit max_bytes is {limit}"))
     return _(message, size=size, limit=limits.max_bytes) + " " + limit_hint("max_bytes")
@@ -142,7 +106,7 @@ def read_document(text: str, file: str, limits: Limits | None = None) -> Documen
     limits = limits or current_limits()
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
-        raise DocumentError(Problem(file, 0, 0, "", _too_big(size, limits)))
+        raise DocumentError(Problem(file, 0, 0, "", too_big(size, limits)))
     at = _Positions(text)
     root = _compose(text, file, limits, at)
     document = Document(file=file, data=None)

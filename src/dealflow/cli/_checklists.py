@@ -100,7 +100,8 @@ def _stored_deal(deal_id: str, db: str | None, playbook: str | None) -> tuple[Pl
 
 
 def _playbook_id_of(deal: Path) -> str:
-    from dealflow._yaml import DocumentError, read_document, read_text
+    from dealflow._text_files import read_text
+    from dealflow._yaml import DocumentError, read_document
 
     try:
         data = read_document(read_text(deal), str(deal)).data

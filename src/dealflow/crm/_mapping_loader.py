@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from dealflow._plain import describe
 from dealflow._problems import schema_problems
-from dealflow._yaml import Document, DocumentError, read_document, read_text
+from dealflow._text_files import read_text
+from dealflow._yaml import Document, DocumentError, read_document
 from dealflow.crm._checks import check_mapping
 from dealflow.crm._mapping import CrmMapping
 from dealflow.errors import MappingError, Problem

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from dealflow._problems import did_you_mean, schema_problems
-from dealflow._yaml import Document, DocumentError, read_document, read_text
+from dealflow._text_files import read_text
+from dealflow._yaml import Document, DocumentError, read_document
 from dealflow.deal._deal import Deal, coerce_fact
 from dealflow.errors import DealFileError, Problem
 from dealflow.limits import Limits, current_limits

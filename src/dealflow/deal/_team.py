@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dealflow._messages import _
 from dealflow._problems import did_you_mean, schema_problems
-from dealflow._yaml import DocumentError, read_document, read_text
+from dealflow._text_files import read_text
+from dealflow._yaml import DocumentError, read_document
 from dealflow.errors import TeamFileError
 from dealflow.limits import Limits, current_limits
 from dealflow.playbook import Playbook

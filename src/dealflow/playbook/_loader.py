@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from dealflow._plain import describe
 from dealflow._problems import schema_problems
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
-from dealflow._yaml import Document, DocumentError, Location, read_document, read_text
+from dealflow._text_files import read_text
+from dealflow._yaml import Document, DocumentError, Location, read_document
 from dealflow.errors import PlaybookError, Problem
 from dealflow.limits import Limits, current_limits, limit_hint
 from dealflow.playbook._model import Playbook

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dealflow._yaml import DocumentError, read_document, read_text
+from dealflow._text_files import read_text
+from dealflow._yaml import DocumentError, read_document
 from dealflow.errors import PlaybookError, Problem
 from dealflow.playbook import Finding, Playbook, lint_playbook, parse_playbook
 from dealflow.testing._deep import DeepFinding, deep_check
