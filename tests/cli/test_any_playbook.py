@@ -91,6 +91,18 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
         (1, "{deal} --db {db} --id p8 --name Pia --role nonsense"),
     ],
     "stakeholder rate": [(0, "{deal} p9 --db {db} --stance supporter")],
+    "stakeholder update": [
+        (0, "{deal} p9 --db {db} --owner ana --depth trusted --personal-win 'a promotion'"),
+        (1, "{deal} p9 --db {db} --org nowhere"),
+    ],
+    "stakeholder link": [(1, "{deal} p9 p9 --db {db}")],
+    "stakeholder unlink": [(1, "{deal} p9 p9 --db {db} --reports-to")],
+    "org add": [
+        (0, "{deal} --db {db} --id epc --name 'EPC Co' --kind contractor"),
+        (1, "{deal} --db {db} --id x --name X --kind nonsense"),
+    ],
+    "org remove": [(1, "{deal} nowhere --db {db}")],
+    "org list": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
     "stakeholder remove": [(0, "{deal} p9 --db {db}")],
     "stakeholder list": [(0, "{deal} --db {db}")],
     "fact set": [(0, "{deal} {fact} true --db {db}"), (1, "{deal} nonsense 1 --db {db}")],

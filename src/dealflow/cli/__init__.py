@@ -50,6 +50,7 @@ def _register() -> None:
         _event_log,
         _evolution,
         _facts,
+        _orgs,
         _playbooks,
         _stakeholders,
         _stored_playbooks,
@@ -60,6 +61,7 @@ def _register() -> None:
     _deals.register(app)
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
+    _orgs.register(app)
     _facts.register(app)
     _event_log.register(app)
     _demo.register(app)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from dealflow.deal._kinds import Influence, Stance, Status
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.deal._chain import Competitor, Link, LinkKind, Organisation, Position, Score, Win
     from dealflow.deal._deal import (
         INFLUENCE_WEIGHT,
         STANCE_VALUE,
@@ -30,6 +31,8 @@ _WHERE = {
     "FactValue": "_deal", "Hold": "_deal", "ItemCompletion": "_deal", "NextStep": "_deal",
     "Stakeholder": "_deal", "coerce_fact": "_deal", "typed_facts": "_deal",
     "load_deal_file": "_deal_file",
+    "Competitor": "_chain", "Link": "_chain", "Organisation": "_chain", "Score": "_chain",
+    "Win": "_chain", "LinkKind": "_chain", "Position": "_chain",
 }
 
 
@@ -44,15 +47,22 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "INFLUENCE_WEIGHT",
     "STANCE_VALUE",
+    "Competitor",
     "Deal",
     "FactValue",
     "Hold",
     "Influence",
     "ItemCompletion",
+    "Link",
+    "LinkKind",
     "NextStep",
+    "Organisation",
+    "Position",
+    "Score",
     "Stakeholder",
     "Stance",
     "Status",
+    "Win",
     "coerce_fact",
     "load_deal_file",
     "typed_facts",

@@ -1,6 +1,7 @@
 """The deal engine: the machine built from the playbook's moves, the rule context, gate
 reports, and the events that record every change (and replay it)."""
 
+from dealflow.engine._chain_context import OrgCoverage, UnaddressedWin, at_least, decision_makers
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -28,6 +29,15 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_chain import (
+    CompetitorRemoved,
+    CompetitorSet,
+    CriterionScored,
+    OrganisationRemoved,
+    OrganisationSet,
+    StakeholderLinked,
+    StakeholderUnlinked,
+)
 from dealflow.engine._gates import (
     WON,
     Check,
@@ -39,6 +49,17 @@ from dealflow.engine._gates import (
 )
 
 __all__ = [
+    "decision_makers",
+    "at_least",
+    "UnaddressedWin",
+    "OrgCoverage",
+    "StakeholderUnlinked",
+    "StakeholderLinked",
+    "OrganisationSet",
+    "OrganisationRemoved",
+    "CriterionScored",
+    "CompetitorSet",
+    "CompetitorRemoved",
     "WON",
     "Check",
     "DealCreated",

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
 from dealflow.deal import INFLUENCE_WEIGHT, STANCE_VALUE, Deal, Influence, Stakeholder, Stance
+from dealflow.engine._chain_context import ChainHelpers
 from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
 from dealflow.rules import STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
@@ -112,7 +113,7 @@ class ItemInstance:
 
 
 @speaks_the_vocabulary
-class RuleContext(Mapping[str, Any]):
+class RuleContext(ChainHelpers, Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware)."""
 
     playbook: Playbook
@@ -214,10 +215,6 @@ class RuleContext(Mapping[str, Any]):
         stances = (Stance.opponent, Stance.skeptic) if skeptics else (Stance.opponent,)
         return [p for p in self.deal.stakeholders
                 if p.stance in stances and _at_least(p, min_influence)]
-
-    def champions(self) -> list[Stakeholder]:
-        """The champions on the map."""
-        return [p for p in self.deal.stakeholders if p.stance is Stance.champion]
 
     def fact(self, name: str, default: Any = None) -> Any:
         """The value of fact `name`, or `default` when it is not set."""

@@ -23,6 +23,7 @@ from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, NextStep, Stakeholder, Status, coerce_fact
+from dealflow.engine._chain_ops import ChainOperations, chain_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealCreated,
@@ -59,7 +60,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Engine:
+class Engine(ChainOperations):
     """Drives deals through `playbook`; `clock` gives the time of each event (UTC)."""
 
     def __init__(self, playbook: Playbook, *, clock: Clock = _utc_now) -> None:
@@ -310,6 +311,7 @@ class Engine:
                         raise_on_refusal: bool = False) -> Outcome:
         """Add a person to the deal's stakeholder map."""
         checks = self._playbook_check(deal) + self._role_checks(stakeholder.roles)
+        checks += chain_checks(self.playbook, deal, stakeholder)
         if deal.stakeholder(stakeholder.id) is not None:
             checks.append(fails("stakeholder", "stakeholder ids are unique within a deal",
                                 f"deal {deal.id} already has stakeholder {stakeholder.id!r}"))
@@ -332,6 +334,7 @@ class Engine:
                 updated = Stakeholder.model_validate(
                     {**current.model_dump(), **changes, "id": stakeholder_id})
                 checks.extend(self._role_checks(updated.roles))
+                checks.extend(chain_checks(self.playbook, deal, updated))
             except ValidationError as exc:
                 checks.append(fails("stakeholder", "the changes are valid", *plain_errors(exc)))
 

@@ -155,6 +155,15 @@ class DealLost(EventBase):
     stage: Ref
     reason: Ref
     note: Note = ""
+    winner: Id | None = None
+    """The competitor that won (issue 20); left out of the serialised event when None."""
+
+    @model_serializer(mode="wrap")
+    def _winner_when_named(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.winner is None:
+            data.pop("winner", None)
+        return data
 
 
 class DealHeld(EventBase):
@@ -242,10 +251,13 @@ class NextStepSet(EventBase):
     next_step: NextStep | None
 
 
+from dealflow.engine._events_chain import CHAIN_EVENTS, ChainEvent, chain_changes  # noqa: E402
+
 Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
-    | FactSet | ItemCompleted | NextStepSet | DealMigrated,
+    | FactSet | ItemCompleted | NextStepSet | DealMigrated
+    | ChainEvent,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -295,7 +307,7 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"status": Status.won, "next_step": None}
     if isinstance(event, DealLost):
         return {"status": Status.lost, "lost_reason": event.reason, "lost_note": event.note,
-                "hold": None, "next_step": None}
+                "hold": None, "next_step": None, "lost_to": event.winner}
     if isinstance(event, DealHeld):
         return {"status": Status.on_hold,
                 "hold": Hold(reason=event.reason, resume_on=event.resume_on)}
@@ -303,7 +315,7 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"status": Status.open, "hold": None}
     if isinstance(event, DealReopened):
         return {"status": Status.open, "stage": event.stage, "stage_entered_at": event.at,
-                "lost_reason": None, "lost_note": ""}
+                "lost_reason": None, "lost_note": "", "lost_to": None}
     if isinstance(event, StakeholderAdded | StakeholderUpdated | StakeholderRemoved):
         return _stakeholders(deal, event)
     if isinstance(event, FactSet):
@@ -317,6 +329,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"next_step": event.next_step}
     if isinstance(event, DealEdited):
         return {str(key): value for key, value in event.changes.items()}
+    if isinstance(event, CHAIN_EVENTS):
+        return chain_changes(deal, event)
     if isinstance(event, DealMigrated):
         moved = event.to_stage != deal.stage
         return {"playbook_version": event.to_version, "stage": event.to_stage,

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from dealflow.playbook._chain_model import ChainPolicy, Criterion, HealthPolicy, Scorecard
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.rules import RuleType
 
@@ -297,6 +298,15 @@ class Playbook(_Model):
     """Settings of the soundness checks (codes to ignore)."""
     stage_map: dict[Identifier, Identifier] = Field(default_factory=dict)
     """For deals moved from an earlier version: old stage id -> stage id in this version."""
+    # -- the decision chain, the competition and health (issue 20) --
+    decision_chain: ChainPolicy = ChainPolicy()
+    """Kinds of organisation, the relationship scale and who decides."""
+    decision_criteria: tuple[Criterion, ...] = ()
+    """The criteria the customer judges offers by; competitors are positioned on them."""
+    scorecard: Scorecard | None = None
+    """A graded scorecard (levels 0-3) deals are scored on."""
+    health: HealthPolicy = HealthPolicy()
+    """The weights of the factors of a deal's health."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:
