@@ -102,6 +102,12 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
         (1, "{deal} --db {db} --id x --name X --kind nonsense"),
     ],
     "org remove": [(1, "{deal} nowhere --db {db}")],
+    "map": [
+        (0, "{deal} --db {db}"),
+        (0, "{deal} --db {db} --format svg -o {tmp}/map.svg"),
+        (0, "{deal} --db {db} --format json --lang zh"),
+        (2, "{deal} --db {db} --lang xx"),
+    ],
     "org list": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
     "stakeholder remove": [(0, "{deal} p9 --db {db}")],
     "stakeholder list": [(0, "{deal} --db {db}")],

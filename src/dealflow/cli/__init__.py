@@ -42,6 +42,7 @@ def _options(
 def _register() -> None:
     from dealflow.cli import (
         _analytics,
+        _chain_map,
         _checklists,
         _crm,
         _deal_fields,
@@ -62,6 +63,7 @@ def _register() -> None:
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
     _orgs.register(app)
+    _chain_map.register(app)
     _facts.register(app)
     _event_log.register(app)
     _demo.register(app)
