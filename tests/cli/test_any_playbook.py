@@ -74,6 +74,7 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "deal lose": [
         (0, "{deal} --db {db} --reason {reason}"),
         (1, "{deal} --db {db} --reason nonsense"),
+        (1, "{deal} --db {db} --reason {reason} --winner nobody"),
     ],
     "deal hold": [(0, "{deal} --db {db} --reason waiting --until 2099-01-01")],
     "deal resume": [(1, "{deal} --db {db}")],
@@ -108,6 +109,15 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
         (0, "{deal} --db {db} --format json --lang zh"),
         (2, "{deal} --db {db} --lang xx"),
     ],
+    "competitor add": [
+        (0, "{deal} --db {db} --id acme --name Acme --incumbent --strength 'installed base' "
+            "--preferred-by p9"),
+        (1, "{deal} --db {db} --id acme --name Acme --position nonsense=ahead"),
+        (2, "{deal} --db {db} --id acme --name Acme --position price"),
+    ],
+    "competitor remove": [(1, "{deal} acme --db {db}")],
+    "competitor list": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
+    "competition": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "org list": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
     "stakeholder remove": [(0, "{deal} p9 --db {db}")],
     "stakeholder list": [(0, "{deal} --db {db}")],

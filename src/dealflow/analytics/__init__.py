@@ -14,6 +14,7 @@ time in stage (and of the percentile limits of `stalled`); its cycle time runs f
 that earliest dated event.
 """
 
+from dealflow.analytics._competition import CompetitorFigures, competition
 from dealflow.analytics._forecast import (
     Chain,
     Forecast,
@@ -48,6 +49,8 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
+    "CompetitorFigures",
+    "competition",
     "DEFAULT_BANDS",
     "Chain",
     "Closed",

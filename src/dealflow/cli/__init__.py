@@ -44,6 +44,7 @@ def _register() -> None:
         _analytics,
         _chain_map,
         _checklists,
+        _competitors,
         _crm,
         _deal_fields,
         _deals,
@@ -64,6 +65,7 @@ def _register() -> None:
     _stakeholders.register(app)
     _orgs.register(app)
     _chain_map.register(app)
+    _competitors.register(app)
     _facts.register(app)
     _event_log.register(app)
     _demo.register(app)

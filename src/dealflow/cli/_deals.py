@@ -195,11 +195,14 @@ def lose(
                                         "reasons (e.g. competitor, price).",
                                         show_default=False)],
     note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
+    winner: Annotated[str | None, typer.Option(
+        "--winner", show_default=False,
+        help="The competitor that won (an id from dealflow competitor add).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
 ) -> None:
-    """Close a deal as lost, with one of the playbook's lost reasons."""
+    """Close a deal as lost, with one of the playbook's lost reasons (and the winner)."""
     _move(db, deal_id, fmt, actor,
-          lambda e, d, who: e.lose(d, reason=reason, note=note, actor=who))
+          lambda e, d, who: e.lose_to(d, winner=winner, reason=reason, note=note, actor=who))
 
 
 def hold(
