@@ -24,6 +24,13 @@ from dealflow.analytics._forecast import (
     transition_chain,
 )
 from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
+from dealflow.analytics._health import (
+    FACTORS,
+    DealHealth,
+    HealthFactor,
+    deal_health,
+    health_ranking,
+)
 from dealflow.analytics._html_report import render_report, sop_compliance
 from dealflow.analytics._query import Filters
 from dealflow.analytics._simulate import SimulationProfile, simulate
@@ -49,6 +56,11 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
+    "FACTORS",
+    "DealHealth",
+    "HealthFactor",
+    "deal_health",
+    "health_ranking",
     "CompetitorFigures",
     "competition",
     "DEFAULT_BANDS",

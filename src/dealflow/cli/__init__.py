@@ -54,6 +54,7 @@ def _register() -> None:
         _facts,
         _orgs,
         _playbooks,
+        _scorecards,
         _stakeholders,
         _stored_playbooks,
     )
@@ -66,6 +67,7 @@ def _register() -> None:
     _orgs.register(app)
     _chain_map.register(app)
     _competitors.register(app)
+    _scorecards.register(app)
     _facts.register(app)
     _event_log.register(app)
     _demo.register(app)
