@@ -10,6 +10,7 @@ with what they show.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner

@@ -84,7 +84,8 @@ def test_the_demo_database_holds_the_deal_and_events_that_replay_to_it(
             "customer", "contractor", "design_institute"}
         assert {p.org for p in deal.stakeholders} == {"zhenhai", "epc", "institute"}
         assert [c.id for c in deal.competitors if c.incumbent] == ["legacy_dcs"]
-        assert deal.links and deal.scores
+        assert deal.links
+        assert deal.scores
         assert len(store.events(DEAL_ID)) == deal.version
 
 
