@@ -32,11 +32,13 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "LostReason", "Play", "Playbook", "RedFlagPolicy", "Role", "Stage", "bundled_playbooks",
         "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
         "playbook_schema_text",
+        "ChainPolicy", "Criterion", "HealthPolicy", "Level", "ScoreCriterion", "Scorecard",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
         "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
+        "Competitor", "Link", "Organisation", "Score", "Win",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -50,11 +52,14 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",
+        "CompetitorRemoved", "CompetitorSet", "CriterionScored", "OrganisationRemoved",
+        "OrganisationSet", "StakeholderLinked", "StakeholderUnlinked",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (
         "Recommendation", "RedFlag", "RoleCoverage", "StakeholderMap", "analyse_stakeholders",
         "recommend_plays",
+        "ChainGraph", "chain_graph", "chain_mermaid", "chain_svg",
     ),
     # SOP checklists and compliance
     "dealflow.sop": (
@@ -82,6 +87,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "SimulationProfile", "StageForecast", "StageFunnel", "StageTime", "StalledDeal", "Velocity",
         "WinRates", "closed_deals", "cycle_time", "forecast", "funnel", "render_report", "simulate",
         "sop_compliance", "stalled", "time_in_stage", "velocity", "win_rates",
+        "CompetitorFigures", "DealHealth", "HealthFactor", "competition", "deal_health",
+        "health_ranking",
     ),
 }
 

@@ -1,6 +1,14 @@
 """The declarative playbook: its model, the YAML loader with located problems, the
 cross-reference checks, lint and the JSON Schema. It knows nothing of deals."""
 
+from dealflow.playbook._chain_model import (
+    ChainPolicy,
+    Criterion,
+    HealthPolicy,
+    Level,
+    Scorecard,
+    ScoreCriterion,
+)
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -33,11 +41,15 @@ __all__ = [
     "SCHEMA_ID",
     "ApprovalRule",
     "BuyerPhase",
+    "ChainPolicy",
+    "Criterion",
     "Fact",
     "FactType",
     "Finding",
     "Gate",
+    "HealthPolicy",
     "Item",
+    "Level",
     "LintSettings",
     "LocalizedText",
     "LostReason",
@@ -45,6 +57,8 @@ __all__ = [
     "Playbook",
     "RedFlagPolicy",
     "Role",
+    "ScoreCriterion",
+    "Scorecard",
     "Severity",
     "Stage",
     "Text",
