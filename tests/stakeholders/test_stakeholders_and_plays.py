@@ -25,7 +25,7 @@ from dealflow import (
     load_playbook,
     recommend_plays,
 )
-from dealflow.deal import ItemCompletion, Link, Win
+from dealflow.deal import Competitor, ItemCompletion, Link, Win
 
 PLAYBOOK = load_playbook()
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -285,7 +285,17 @@ PLAY_CASES: dict[str, Callable[[], Deal]] = {
     "economic_buyer_not_met": lambda: deal("propose", items_done={}),
     "single_threaded": lambda: deal("discover", people=CALM[:2]),
     "stalled_deal": lambda: deal(stage_entered_at=NOW - dt.timedelta(days=31)),
+    "incumbent_ahead": lambda: deal(competitors=(Competitor(
+        id="acme", name="Acme", incumbent=True, positions={"lifecycle_cost": "behind"}),)),
 }
+
+
+def test_an_incumbent_we_are_not_behind_fires_no_play() -> None:
+    rivals = (Competitor(id="acme", name="Acme", incumbent=True,
+                         positions={"lifecycle_cost": "ahead"}),
+              Competitor(id="beta", name="Beta", positions={"technology": "even"}))
+
+    assert plays(deal(competitors=rivals)) == []
 
 
 def test_the_table_covers_every_play_of_the_playbook(default_playbook: Playbook) -> None:
@@ -368,3 +378,7 @@ def test_a_held_deal_still_gets_plays() -> None:
         update={"status": Status.on_hold})
 
     assert plays(troubled) == ["high_influence_opponent"]
+
+
+def test_a_low_influence_champion_does_not_silence_the_no_champion_play() -> None:
+    assert plays(deal(people=changed("ines", influence=L))) == ["no_champion"]
