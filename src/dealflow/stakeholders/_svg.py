@@ -11,9 +11,11 @@ strong). Every text is XML-escaped.
 from __future__ import annotations
 
 import math
+import re
 from xml.sax.saxutils import escape
 
 from dealflow._messages import _
+from dealflow._safe_text import visible
 from dealflow.stakeholders._graph import STANCE_COLOURS, ChainGraph, ChainNode
 
 __all__ = ["chain_svg"]
@@ -25,8 +27,14 @@ _RADIUS = {"high": 26, "medium": 20, "low": 14}
 _MAX_TEXT = 30
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold (`visible` shows the controls; this catches the rest)."""
+
+
 def _short(text: str) -> str:
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+    """`text` as SVG text: controls shown as escapes, shortened, XML-escaped."""
+    shown = _NOT_XML.sub("\ufffd", visible(" ".join(text.split())))
+    return escape(shown if len(shown) <= _MAX_TEXT else shown[: _MAX_TEXT - 1] + "…")
 
 
 def _layers(graph: ChainGraph) -> dict[str, int]:
@@ -65,7 +73,7 @@ def _towards(start: tuple[int, int], end: tuple[int, int], gap: int) -> tuple[fl
 
 
 def _attr(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
+    return escape(_NOT_XML.sub("\ufffd", visible(text)), {'"': "&quot;"})
 
 
 def _node(node: ChainNode, x: int, y: int) -> list[str]:
@@ -77,12 +85,12 @@ def _node(node: ChainNode, x: int, y: int) -> list[str]:
         f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{fill}" stroke="#1f2933" '
         f'stroke-width="{2 if node.influence == "high" else 1}"/>',
         f'<text x="{x}" y="{y + radius + 16}" text-anchor="middle" font-weight="600">'
-        f"{escape(_short(node.name))}</text>",
+        f"{(_short(node.name))}</text>",
     ]
     extra = [", ".join(node.roles), " · ".join(v for v in (owner, node.depth) if v)]
     for i, text in enumerate(t for t in extra if t):
         lines.append(f'<text x="{x}" y="{y + radius + 31 + 14 * i}" text-anchor="middle" '
-                     f'font-size="11" fill="#52606d">{escape(_short(text))}</text>')
+                     f'font-size="11" fill="#52606d">{(_short(text))}</text>')
     lines.append("</g>")
     return lines
 
@@ -95,7 +103,7 @@ def chain_svg(graph: ChainGraph) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-map" width="{width}" '
            f'height="{height}" viewBox="0 0 {width} {height}" font-family="system-ui, '
            'sans-serif" font-size="13" role="img">',
-           f"<title>{escape(_('Decision chain of {deal}', deal=graph.deal_id))}</title>",
+           f"<title>{_short(_('Decision chain of {deal}', deal=graph.deal_id))}</title>",
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
            'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" '
            'fill="#52606d"/></marker></defs>']
@@ -105,7 +113,7 @@ def chain_svg(graph: ChainGraph) -> str:
         out.append(f'<rect x="{x + 6}" y="10" width="{_COLUMN - 12}" height="{height - 20}" '
                    'rx="10" fill="#f5f7fa" stroke="#cbd2d9"/>')
         out.append(f'<text x="{x + _COLUMN // 2}" y="34" text-anchor="middle" '
-                   f'font-weight="700">{escape(_short(title))}</text>')
+                   f'font-weight="700">{(_short(title))}</text>')
     for edge in graph.edges:
         (x1, y1) = places[edge.source]
         radius = _RADIUS[next(n.influence for n in graph.nodes if n.key == edge.target)]
