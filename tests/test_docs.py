@@ -33,6 +33,7 @@ from tests._docs import REPO, Block, Example, blocks, output_problem, python_exa
 REFERENCE = "reference/playbook.md"
 PAGES_WITH_YAML = (
     "index.md", "concepts.md", REFERENCE, "rules.md", "cli.md", "writing-sops.md",
+    "mapping-the-decision-chain.md",
 )
 
 _TABLE_KEY = re.compile(r"^\| `(?P<key>[^`]+)` \|", re.M)

@@ -10,6 +10,7 @@ with what they show.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -89,3 +90,14 @@ def test_the_cli_example_uses_the_team_layout_next_to_the_playbook(
     assert result.exit_code == 0, result.output
     assert result.output.startswith("## Donghai Petrochemical · Discover\n\n| | Item |")
     assert "Meet Chen Jie one-to-one" in result.output
+
+
+def test_the_map_on_the_decision_chain_page_is_the_demo_deals_map(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/demo.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--db", db]).exit_code == 0
+    drawn = runner.invoke(app, ["map", "zhenhai-cracker-dcs", "--db", db])
+    block, markers = marked("mapping-the-decision-chain.md", "demo-map")
+    assert block.body == drawn.stdout, (
+        f"the map in docs/mapping-the-decision-chain.md ({block.id}) is stale: put the "
+        f"output of `dealflow map zhenhai-cracker-dcs` (after `dealflow demo`) between {markers}")

@@ -37,6 +37,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "ActivityPolicy", "AutomationRule", "DaysCase", "Expectation", "FollowUp",
         "Approval", "Effect", "MoveRoles",
         "ReviewForm", "ReviewForms", "ReviewQuestion",
+        "ChainPolicy", "Criterion", "HealthPolicy", "Level", "ScoreCriterion", "Scorecard",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
@@ -44,6 +45,7 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
         "OpenedItem", "ApprovalRecord", "Team", "TeamMember", "load_team",
         "Evidence", "Provenance", "Review", "Source", "Verification", "Waiver",
+        "Competitor", "Link", "Organisation", "Score", "Win",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -61,11 +63,14 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "SWEEP_ACTOR", "ActivityLogged", "ItemOpened", "expected_days", "last_activity",
         "log_activity",
         "FactVerified", "GateWaived", "ReviewGiven",
+        "CompetitorRemoved", "CompetitorSet", "CriterionScored", "OrganisationRemoved",
+        "OrganisationSet", "StakeholderLinked", "StakeholderUnlinked",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (
         "Recommendation", "RedFlag", "RoleCoverage", "StakeholderMap", "analyse_stakeholders",
         "recommend_plays",
+        "ChainGraph", "chain_graph", "chain_mermaid", "chain_svg",
     ),
     # SOP checklists and compliance
     "dealflow.sop": (
@@ -96,6 +101,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "WinRates", "closed_deals", "cycle_time", "forecast", "funnel", "render_report", "simulate",
         "sop_compliance", "stalled", "time_in_stage", "velocity", "win_rates",
         "ReviewCounts", "review_counts",
+        "CompetitorFigures", "DealHealth", "HealthFactor", "competition", "deal_health",
+        "health_ranking",
     ),
 }
 

@@ -79,8 +79,15 @@ def test_the_demo_database_holds_the_deal_and_events_that_replay_to_it(
     with Store(demo_db) as store:
         deal = store.get(DEAL_ID)
         assert (deal.stage, deal.status) == ("decide", Status.open)
-        assert len(deal.stakeholders) == 7
+        assert len(deal.stakeholders) == 9
         assert store.replay(DEAL_ID) == deal
+        # the chain spans the owner, the EPC contractor and the design institute
+        assert {org.kind for org in deal.organisations} == {
+            "customer", "contractor", "design_institute"}
+        assert {p.org for p in deal.stakeholders} == {"zhenhai", "epc", "institute"}
+        assert [c.id for c in deal.competitors if c.incumbent] == ["legacy_dcs"]
+        assert deal.links
+        assert deal.scores
         assert len(store.events(DEAL_ID)) == deal.version
 
 
@@ -160,7 +167,7 @@ def test_every_explore_command_runs_as_printed_where_the_demo_ran(
     assert demo.returncode == 0, demo.stderr
     tail = demo.stdout.split("Explore it yourself", 1)[1]
     commands = [line.strip() for line in tail.splitlines() if line.startswith("  ")]
-    assert len(commands) == 5, tail
+    assert len(commands) == 6, tail
     for command in commands:
         assert command.startswith(f"{printed} "), command
         ran = shell(command)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from dealflow.deal import Win
 from dealflow.store import Store
 from tests.cli.conftest import Invoke, flat
 
@@ -36,10 +37,11 @@ def test_a_stakeholder_is_added_with_every_field(
         person = store.get(deal).stakeholder(liu)
     assert person is not None
     assert (person.name, person.title, person.roles, person.stance.value,
-            person.influence.value, person.org_win, person.personal_win,
+            person.influence.value, person.org_wins, person.personal_wins,
             person.last_contact) == (
         "Liu Yang", "Chief engineer", ("technical_buyer",), "opponent", "high",
-        "A maintainable system", "No failed cut-over", dt.date(2026, 3, 1))
+        (Win(text="A maintainable system"),), (Win(text="No failed cut-over"),),
+        dt.date(2026, 3, 1))
 
 
 def test_adding_a_stakeholder_prints_who_was_added(invoke: Invoke, deal: str) -> None:
@@ -88,14 +90,14 @@ def test_a_stakeholder_is_rated_again(invoke: Invoke, deal: str, liu: str, db: s
     with Store(db) as store:
         person = store.get(deal).stakeholder(liu)
         assert person is not None
-        assert person.org_win == "A maintainable system"  # untouched fields stay
+        assert person.org_wins == (Win(text="A maintainable system"),)  # untouched fields stay
         assert person.last_contact == dt.date(2026, 3, 5)
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("lui", "--stance", "supporter"), 1, "no stakeholder 'lui'; did you mean 'liu'?"),
     (("liu", "--role", "boss"), 1, "unknown role 'boss'"),
-    (("liu",), 2, "give at least one of --stance, --influence, --last-contact or --role"),
+    (("liu",), 2, "give at least one of --stance, --influence, --last-contact, --role, --org"),
     (("liu", "--stance", "maybe"), 2, "unknown stance 'maybe'; valid: champion"),
     (("liu", "--stance", "skeptik"), 2, "unknown stance 'skeptik'; did you mean 'skeptic'?"),
 ], ids=["unknown-person", "unknown-role", "no-change", "bad-stance", "misspelt-stance"])
@@ -149,3 +151,44 @@ def test_stakeholder_names_print_literally(invoke: Invoke, deal: str) -> None:
     result = invoke("stakeholder", "list", deal)
     assert "[red]x[/red]" in result.output
     assert "[bold]boss" in result.output
+
+
+# -- the decision chain: organisations, owners, depth, wins, lines (issue 20) ------------------
+def test_a_person_sits_in_an_organisation_with_an_owner_a_depth_and_wins(
+    invoke: Invoke, deal: str, liu: str, db: str,
+) -> None:
+    added = invoke("org", "add", deal, "--id", "epc", "--name", "Sinopec Engineering",
+                   "--kind", "contractor")
+    assert added.exit_code == 0, added.output
+    changed = invoke("stakeholder", "update", deal, liu, "--org", "epc", "--owner", "presales",
+                     "--depth", "one_to_one", "--addressed", "A maintainable system")
+    assert changed.exit_code == 0, changed.output
+
+    with Store(db) as store:
+        person = store.get(deal).stakeholder(liu)
+    assert person is not None
+    assert (person.org, person.owner, person.depth) == ("epc", "presales", "one_to_one")
+    assert person.org_wins == (Win(text="A maintainable system", addressed=True),)
+    assert person.personal_wins == (Win(text="No failed cut-over"),)
+
+
+def test_lines_between_people_are_drawn_and_listed_by_organisation(
+    invoke: Invoke, deal: str, liu: str, db: str,
+) -> None:
+    assert invoke("stakeholder", "add", deal, "--id", "wang", "--name", "Wang",
+                  "--stance", "supporter").exit_code == 0
+    drawn = invoke("stakeholder", "link", deal, "wang", liu, "--strength", "high")
+    assert drawn.exit_code == 0, drawn.output
+    assert "wang influences liu" in drawn.output
+    assert invoke("stakeholder", "link", deal, "wang", liu, "--reports-to").exit_code == 0
+
+    circle = invoke("stakeholder", "link", deal, liu, "wang", "--reports-to")
+
+    assert circle.exit_code == 1
+    assert "wang already reports to liu" in flat(circle.output)
+    listed = json.loads(invoke("org", "list", deal, "-f", "json").stdout)
+    assert listed["organisations"] == [{"id": "", "name": "", "kind": "", "people": 2,
+                                        "supporters": 1, "opponents": 1, "owned": 0}]
+    assert invoke("stakeholder", "unlink", deal, "wang", liu).exit_code == 0
+    with Store(db) as store:
+        assert [link.kind for link in store.get(deal).links] == ["reports_to"]

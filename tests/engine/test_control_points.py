@@ -368,8 +368,10 @@ OTHER_HALF: dict[str, Control] = {
     "technical_signoff": Control(stances(tara="skeptic"),
                                  "stance_of('technical_buyer') is 'skeptic'",
                                  stances(tara="neutral")),
-    "champion_tested": Control(stances(ines="supporter"), "champions() | length is 0",
-                               stances(colin="champion")),
+    # a low-influence champion (colin) is not enough: the gate asks for medium influence
+    "champion_tested": Control(stances(ines="supporter", colin="champion"),
+                               "champions(min_influence='medium') | length is 0",
+                               stances(tara="champion")),
     "initiator_supportive": Control(unmap("initiator"), "no stakeholder has role initiator",
                                     give("ines", "initiator"),
                                     also=("initiator_mapped", "role:initiator")),

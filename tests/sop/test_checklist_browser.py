@@ -78,3 +78,19 @@ def test_a_screenshot_of_the_checklist_is_not_blank(
     red = sum(1 for row in rows for i in range(0, len(row), 3)
               if row[i] > 150 and row[i + 1] < 90 and row[i + 2] < 90)
     assert red > 50, "no red pixels: the failing control points are not drawn"
+
+
+def test_the_checklist_embeds_the_decision_chain_as_svg_the_browser_draws(
+    chromium: str, page: Path, tmp_path: Path
+) -> None:
+    dom = _run(chromium, tmp_path, "--dump-dom", page.as_uri()).stdout
+    chart = dom.split('<div id="chain-map">', 1)[1].split("</div>", 1)[0]
+    assert 'class="chain-map"' in chart
+    assert 'class="person stance-skeptic" data-id="zhao"' in chart
+    assert "&lt;script&gt;Zhao&lt;/script&gt;" in chart
+    shot = tmp_path / "map.png"
+    _run(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1000,2600", page.as_uri())
+    _, _, rows = read_png(shot)
+    orange = sum(1 for row in rows for i in range(0, len(row), 3)
+                 if row[i] > 230 and 180 < row[i + 1] < 205 and 100 < row[i + 2] < 135)
+    assert orange > 500, "the skeptic's orange circle (#f6c177) is not drawn"

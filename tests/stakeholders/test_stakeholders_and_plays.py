@@ -28,7 +28,7 @@ from dealflow import (
     load_playbook,
     recommend_plays,
 )
-from dealflow.deal import ItemCompletion
+from dealflow.deal import Competitor, ItemCompletion, Link, Win
 
 PLAYBOOK = load_playbook().model_copy(update={"approval_rules": (ApprovalRule(
     id="top_management_over_50k", text=LocalizedText("Spend over 50,000 needs top management"),
@@ -43,8 +43,9 @@ H, M, L = Influence.high, Influence.medium, Influence.low
 
 def person(pid: str, stance: Stance, influence: Influence = M, *roles: str,
            last_contact: dt.date | None = RECENTLY) -> Stakeholder:
+    """A person whose relationship one of ours (li) owns."""
     return Stakeholder(id=pid, name=pid.title(), roles=roles, stance=stance,
-                       influence=influence, last_contact=last_contact)
+                       influence=influence, last_contact=last_contact, owner="li")
 
 
 #: Five people covering every role the default playbook requires up to `validate`
@@ -161,11 +162,39 @@ FLAG_CASES: dict[str, tuple[Callable[[], Deal], Callable[[], Deal]]] = {
         lambda: deal(people=changed("ines", roles=("initiator",))),
         lambda: deal("shape", people=changed("ines", roles=("initiator",))),
     ),
+    "no_relationship_owner": (
+        lambda: deal(people=changed("eric", owner=None)),
+        lambda: deal(people=changed("tara", owner=None)),
+    ),
+    "opponent_influences_decider": (
+        lambda: deal(people=(*CALM, person("otto", Stance.opponent, M)),
+                     links=(Link(kind="influences", source="otto", target="eric"),)),
+        lambda: deal(people=(*CALM, person("otto", Stance.opponent, M)),
+                     links=(Link(kind="influences", source="otto", target="tara"),
+                            Link(kind="reports_to", source="otto", target="eric"))),
+    ),
+    "decider_wins_unaddressed": (
+        lambda: deal(people=changed("eric", personal_wins=(Win(text="a promotion"),))),
+        lambda: deal(people=changed("eric", personal_wins=(
+            Win(text="a promotion", addressed=True),))),
+    ),
 }
 
 
 def test_the_calm_deal_raises_no_red_flag() -> None:
     assert flags(deal()) == []
+
+
+def test_a_low_influence_champion_is_no_champion_for_the_red_flag() -> None:
+    assert flags(deal(people=changed("ines", influence=L))) == ["no_champion"]
+
+
+def test_the_old_free_text_win_of_a_decider_counts_as_unaddressed() -> None:
+    (flag,) = analyse_stakeholders(
+        PLAYBOOK, deal(people=changed("eric", org_win="lower energy cost")), now=NOW).red_flags
+
+    assert flag.code == "decider_wins_unaddressed"
+    assert "lower energy cost" in flag.reason
 
 
 @pytest.mark.parametrize("code", FLAG_CASES)
@@ -263,7 +292,17 @@ PLAY_CASES: dict[str, Callable[[], Deal]] = {
     "economic_buyer_not_met": lambda: deal("propose", items_done={}),
     "single_threaded": lambda: deal("discover", people=CALM[:2]),
     "stalled_deal": lambda: deal(stage_entered_at=NOW - dt.timedelta(days=31)),
+    "incumbent_ahead": lambda: deal(competitors=(Competitor(
+        id="acme", name="Acme", incumbent=True, positions={"lifecycle_cost": "behind"}),)),
 }
+
+
+def test_an_incumbent_we_are_not_behind_fires_no_play() -> None:
+    rivals = (Competitor(id="acme", name="Acme", incumbent=True,
+                         positions={"lifecycle_cost": "ahead"}),
+              Competitor(id="beta", name="Beta", positions={"technology": "even"}))
+
+    assert plays(deal(competitors=rivals)) == []
 
 
 def test_the_table_covers_every_play_of_the_playbook(default_playbook: Playbook) -> None:
@@ -346,3 +385,7 @@ def test_a_held_deal_still_gets_plays() -> None:
         update={"status": Status.on_hold})
 
     assert plays(troubled) == ["high_influence_opponent"]
+
+
+def test_a_low_influence_champion_does_not_silence_the_no_champion_play() -> None:
+    assert plays(deal(people=changed("ines", influence=L))) == ["no_champion"]

@@ -14,6 +14,7 @@ time in stage (and of the percentile limits of `stalled`); its cycle time runs f
 that earliest dated event.
 """
 
+from dealflow.analytics._competition import CompetitorFigures, competition
 from dealflow.analytics._forecast import (
     Chain,
     Forecast,
@@ -23,6 +24,13 @@ from dealflow.analytics._forecast import (
     transition_chain,
 )
 from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
+from dealflow.analytics._health import (
+    FACTORS,
+    DealHealth,
+    HealthFactor,
+    deal_health,
+    health_ranking,
+)
 from dealflow.analytics._html_report import render_report, sop_compliance
 from dealflow.analytics._query import Filters
 from dealflow.analytics._review_counts import ReviewCounts, count_reviews, review_counts
@@ -49,6 +57,13 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
+    "FACTORS",
+    "DealHealth",
+    "HealthFactor",
+    "deal_health",
+    "health_ranking",
+    "CompetitorFigures",
+    "competition",
     "DEFAULT_BANDS",
     "Chain",
     "Closed",

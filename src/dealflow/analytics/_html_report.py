@@ -12,8 +12,10 @@ from typing import Any
 
 from jinja2 import StrictUndefined
 
+from dealflow._messages import _, use_locale
 from dealflow.analytics._forecast import forecast
 from dealflow.analytics._funnel import Funnel, funnel
+from dealflow.analytics._health import health_ranking
 from dealflow.analytics._query import Filters, scope
 from dealflow.analytics._review_counts import review_counts
 from dealflow.analytics._timing import cycle_time, time_in_stage
@@ -74,9 +76,24 @@ def sop_compliance(store: Store, *, now: dt.datetime | None = None,
     return compliance(store.playbook_for, histories, now=now)
 
 
+_HEALTH_ROWS = 20
+"""The report lists this many of the least healthy open deals."""
+
+
+def _health(store: Store, pb: Playbook, now: dt.datetime, locale: str) -> dict[str, Any]:
+    with use_locale(locale):
+        ranked = health_ranking(store, playbook=pb, now=now)[:_HEALTH_ROWS]
+        return {"title": _("Deal health, least healthy first"),
+                "headers": [_("Deal"), _("Stage"), _("Health"), _("Factors")],
+                "rows": [{"deal": f"{h.deal_id} {h.title}", "stage": h.stage,
+                          "score": "–" if h.score is None else h.score,
+                          "factors": [f"{f.name} {f.value:.0%}: {f.reason}" for f in h.factors]}
+                         for h in ranked]}
+
+
 def render_report(store: Store, filters: Filters | None = None, *,
                   now: dt.datetime | None = None, locale: str | None = None,
-                  with_compliance: bool = True,
+                  with_compliance: bool = True, with_health: bool = True,
                   playbook: Playbook | str | None = None) -> str:
     """The report of one playbook's deals (see `scope`) as one HTML page."""
     moment = now or dt.datetime.now(dt.UTC)
@@ -90,6 +107,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
     outlook = forecast(store, filters, playbook=pb)
     speed = velocity_text(velocity(store, filters, playbook=pb))
     audit = sop_compliance(store, now=moment, playbook=pb) if with_compliance else None
+    health = _health(store, pb, moment, language) if with_health else None
     template = _ENV.from_string(
         (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
@@ -110,7 +128,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
              "owners": [{"name": k, "won": v.won, "lost": v.lost, "rate": _pct(v.rate)}
                         for k, v in rates.by_owner.items()]},
         closed=[_closed("Won", closed.won), _closed("Lost", closed.lost)],
-        velocity=speed,
+        velocity=speed, health=health,
         forecast={"crm": None if outlook.crm_total is None else f"{outlook.crm_total:,}",
                   "why": outlook.why, "history": f"{outlook.history_total:,}",
                   "low": f"{outlook.low:,}", "high": f"{outlook.high:,}", "runs": outlook.runs,

@@ -57,7 +57,9 @@ def _register() -> None:
     from dealflow.cli import (
         _analytics,
         _approve,
+        _chain_map,
         _checklists,
+        _competitors,
         _crm,
         _deal_fields,
         _deals,
@@ -66,8 +68,10 @@ def _register() -> None:
         _evidence_commands,
         _evolution,
         _facts,
+        _orgs,
         _playbooks,
         _schedule,
+        _scorecards,
         _stakeholders,
         _stored_playbooks,
     )
@@ -77,6 +81,10 @@ def _register() -> None:
     _deals.register(app)
     _deal_fields.register(_deals.deal_app)
     _stakeholders.register(app)
+    _orgs.register(app)
+    _chain_map.register(app)
+    _competitors.register(app)
+    _scorecards.register(app)
     _facts.register(app)
     _evidence_commands.register(app)
     _event_log.register(app)

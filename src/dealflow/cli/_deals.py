@@ -208,15 +208,19 @@ def lose(
                                         "declares none.", show_default=False)] = "",
     note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
     answer: AnswerOption = None,
+    winner: Annotated[str | None, typer.Option(
+        "--winner", show_default=False,
+        help="The competitor that won (an id from dealflow competitor add).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
     sub_reason: Annotated[str | None, typer.Option(
         "--sub-reason", help="One of the lost reason's sub-reasons.")] = None,
 ) -> None:
-    """Close a deal as lost, with one of the playbook's lost reasons (or a note)."""
+    """Close a deal as lost, with one of the playbook's lost reasons (or a note), and the
+    competitor that won."""
     answers = parse_answers(answer) or None
     _move(db, deal_id, fmt, actor,
-          lambda e, d, who: e.lose(d, reason=reason, note=note, actor=who,
-                                   sub_reason=sub_reason, answers=answers))
+          lambda e, d, who: e.lose_to(d, winner=winner, reason=reason, note=note, actor=who,
+                                      sub_reason=sub_reason, answers=answers))
 
 
 def hold(

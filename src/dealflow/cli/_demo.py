@@ -98,7 +98,7 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
     from dealflow._days import utc_date
     from dealflow.cli import _demo_story as s
     from dealflow.cli._views import show
-    from dealflow.deal import Stakeholder
+    from dealflow.deal import Stakeholder, Win
 
     actor = str(s.DEAL["owner"])
     today = utc_date(store.clock())
@@ -121,8 +121,8 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
     elif isinstance(step, s.Person):
         person = Stakeholder(
             id=step.id, name=step.name, title=step.title, roles=step.roles,
-            stance=step.stance, influence=step.influence, org_win=step.org_win,
-            personal_win=step.personal_win,
+            stance=step.stance, influence=step.influence, org=step.org, owner=step.owner,
+            org_wins=(Win(text=step.org_win),), personal_wins=(Win(text=step.personal_win),),
             last_contact=today - dt.timedelta(days=step.contact_days_ago))
         _apply(store, lambda e, d: e.add_stakeholder(d, person, actor=actor))
         _step("person", f"{step.name}, {step.title}: {', '.join(step.roles)}, {step.stance}, "
@@ -130,7 +130,8 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
     elif isinstance(step, s.Rate):
         _apply(store, lambda e, d: e.update_stakeholder(d, step.id, actor=actor,
                                                        **step.changes))
-        changed = ", ".join(f"{key} {value}" for key, value in step.changes.items())
+        changed = ", ".join(f"{key} {value}" if "wins" not in key else f"{key} addressed"
+                            for key, value in step.changes.items())
         _step("rate", f"{step.id}: {changed} ({step.why})")
     elif isinstance(step, s.Item):
         _apply(store, lambda e, d: e.complete_item(d, step.id, evidence=step.evidence,
@@ -141,8 +142,37 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
     elif isinstance(step, s.Approve):
         _apply(store, lambda e, d: e.approve(d, step.approval, by=step.by, note=step.note))
         _step("approve", f"{step.approval} by {step.by} ({step.note})", "bold green")
-    else:
+    elif isinstance(step, s.Show):
         _show(store, step.what)
+    else:
+        _run_chain(store, step, actor)
+
+
+def _run_chain(store: Store, step: Step, actor: str) -> None:
+    """The steps of the decision chain: organisations, lines, competitors, scores."""
+    from dealflow.cli import _demo_story as s
+    from dealflow.deal import Competitor, Link, Organisation
+
+    if isinstance(step, s.Org):
+        org = Organisation(id=step.id, name=step.name, kind=step.kind)
+        _apply(store, lambda e, d: e.set_organisation(d, org, actor=actor))
+        _step("org", f"{step.name} ({step.kind})")
+    elif isinstance(step, s.Line):
+        line = Link(kind=step.kind, source=step.source, target=step.target,
+                    strength=step.strength)
+        _apply(store, lambda e, d: e.link(d, line, actor=actor))
+        _step("line", f"{step.source} {step.kind.replace('_', ' ')} {step.target}")
+    elif isinstance(step, s.Rival):
+        rival = Competitor(id=step.id, name=step.name, incumbent=step.incumbent,
+                           strengths=step.strengths, positions=step.positions,
+                           preferred_by=step.preferred_by)
+        _apply(store, lambda e, d: e.set_competitor(d, rival, actor=actor))
+        where = ", ".join(f"{k} {v}" for k, v in step.positions.items())
+        _step("rival", f"{step.name}{' (incumbent)' if step.incumbent else ''}: {where}")
+    elif isinstance(step, s.Score):
+        _apply(store, lambda e, d: e.score(d, step.criterion, step.level, actor=actor,
+                                          evidence=step.evidence))
+        _step("score", f"{step.criterion} = {step.level}")
 
 
 def _evidence(step: Any, today: dt.date) -> Any:
@@ -185,6 +215,13 @@ def _show(store: Store, what: str) -> None:
               v.flags_table(smap.red_flags))
     elif what == "plays":
         v.out(console, v.plays_table(recommend_plays(playbook, deal, now=now)))
+    elif what == "health":
+        from dealflow.analytics import deal_health
+
+        health = deal_health(playbook, deal, now=now)
+        _step("health", f"{health.score} of 100", "bold")
+        for factor in health.factors:
+            _step("", f"{factor.name} {factor.value:.0%}: {factor.reason}")
     else:
         from rich.markdown import Markdown
 
@@ -239,6 +276,7 @@ def _explore(url: str, deal_id: str, path: Path | None, events: int) -> None:
         _say("Run these commands from this folder (their paths are relative to it):")
     for command in (f"{program} deal show {deal_id}{db}",
                     f"{program} stakeholder list {deal_id}{db}",
+                    f"{program} map {deal_id}{db}",
                     f"{program} events {deal_id}{db}",
                     f"{program} checklist {deal_id}{db} --format html -o deal.html",
                     f"{program} deal list{db}"):

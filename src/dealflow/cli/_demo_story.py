@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CHAPTERS", "DEAL", "TEAM", "Advance", "Approve", "Chapter", "Fact", "Item", "Person",
-           "Rate", "Show", "Verify", "Waive"]
+__all__ = ["CHAPTERS", "DEAL", "TEAM", "Advance", "Approve", "Chapter", "Fact", "Item", "Line",
+           "Org", "Person", "Rate", "Rival", "Score", "Show", "Verify", "Waive"]
 
 DEAL: dict[str, Any] = {
     "deal_id": "zhenhai-cracker-dcs",
@@ -69,6 +69,48 @@ class Person:
     org_win: str
     personal_win: str
     contact_days_ago: int
+    org: str = "zhenhai"
+    owner: str = "sales"
+
+
+@dataclass(frozen=True)
+class Org:
+    """Declare an organisation of the decision chain."""
+
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """Draw a line: `source` reports to, or influences, `target`."""
+
+    source: str
+    target: str
+    kind: str = "reports_to"
+    strength: str = "medium"
+
+
+@dataclass(frozen=True)
+class Rival:
+    """Name a competitor, with our position per decision criterion."""
+
+    id: str
+    name: str
+    incumbent: bool
+    strengths: tuple[str, ...]
+    positions: dict[str, str]
+    preferred_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    """Score a criterion of the scorecard."""
+
+    criterion: str
+    level: int
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,7 +158,8 @@ class Show:
     what: str
 
 
-Step = Fact | Person | Rate | Item | Advance | Approve | Show | Verify | Waive
+Step = (Fact | Person | Rate | Item | Advance | Approve | Show | Verify | Waive | Org | Line
+        | Rival | Score)
 
 
 @dataclass(frozen=True)
@@ -133,24 +176,51 @@ CHEN = Person("chen", "Chen Hao", "Cracker unit manager", ("initiator",), "suppo
               "Fix the unit's reliability before his annual review", 3)
 WANG = Person("wang", "Wang Jun", "Deputy general manager, production", ("economic_buyer",),
               "neutral", "high", "Higher ethylene yield and a safer unit",
-              "Deliver the plant's reliability target", 9)
+              "Deliver the plant's reliability target", 9, owner="executive_sponsor")
 LIU = Person("liu", "Liu Yang", "Chief engineer, instrumentation & control",
              ("technical_buyer",), "skeptic", "high", "A system his team can maintain",
-             "No failed cut-over on his record", 6)
+             "No failed cut-over on his record", 6, owner="presales")
 ZHOU = Person("zhou", "Zhou Lei", "Process engineer, cracker unit", ("coach",), "supporter",
               "low", "Better furnace models", "Lead the advanced-control work", 2)
 XU = Person("xu", "Xu Fang", "Shift supervisor, cracker control room", ("user_buyer",),
-            "supporter", "medium", "Fewer alarms per shift", "A calmer control room", 4)
+            "supporter", "medium", "Fewer alarms per shift", "A calmer control room", 4,
+            owner="presales")
 SUN = Person("sun", "Sun Qing", "Tendering centre", ("procurement",), "neutral", "medium",
-             "A clean, auditable tender", "No complaints from losing bidders", 5)
+             "A clean, auditable tender", "No complaints from losing bidders", 5,
+             owner="commercial")
 ZHANG = Person("zhang", "Zhang Wei", "General manager", ("approver",), "neutral", "high",
-               "Meet the group's safety and energy targets", "No surprises at group level", 12)
+               "Meet the group's safety and energy targets", "No surprises at group level", 12,
+               owner="executive_sponsor")
+GAO = Person("gao", "Gao Ming", "Project manager, EPC contractor", ("influencer",), "supporter",
+             "medium", "A cut-over that keeps the EPC schedule", "A clean project for his CV", 7,
+             org="epc")
+MA = Person("ma", "Ma Lin", "Chief designer, design institute", ("influencer",), "neutral",
+            "medium", "A design the institute can stand behind", "Credit for the new design", 8,
+            org="institute", owner="presales")
+INCUMBENT = Rival("legacy_dcs", "The incumbent DCS vendor", True,
+                  ("installed base on the unit", "the control room knows it"),
+                  {"technology": "even", "lifecycle_cost": "behind",
+                   "migration_risk": "behind", "local_service": "ahead"},
+                  preferred_by=("liu",))
+WON_OVER = Rival("legacy_dcs", "The incumbent DCS vendor", True,
+                 ("installed base on the unit", "the control room knows it"),
+                 {"technology": "ahead", "lifecycle_cost": "even",
+                  "migration_risk": "ahead", "local_service": "ahead"})
+
+
+def addressed(person: Person) -> dict[str, Any]:
+    """The changes that mark both of a person's wins addressed by our offer."""
+    from dealflow.deal import Win
+
+    return {"org_wins": (Win(text=person.org_win, addressed=True),),
+            "personal_wins": (Win(text=person.personal_win, addressed=True),)}
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("1. Qualify: is there a real deal?",
             "Li Wei has met the cracker unit manager at Zhenhai. He tries to move the deal on "
             "at once; the playbook refuses and says why.",
             (Advance(),
+             Org("zhenhai", "Zhenhai Refining & Chemical", "customer"),
              Fact("industry", "petrochemical"), CHEN, Fact("pain_confirmed", True),
              Fact("budget_status", "planned"),
              Item("discovery_meeting"),
@@ -160,7 +230,13 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("2. Discover: map the decision chain and get the project approved",
             "Three people now matter. The chief engineer doubts a new system, and the amount "
             "needs top management: the map shows the red flags, the plays say what to do.",
-            (WANG, LIU, Show("map"), Show("plays"),
+            (Org("epc", "Sinopec Engineering (EPC contractor)", "contractor"),
+             Org("institute", "Luoyang design institute", "design_institute"),
+             WANG, LIU, GAO, MA, Line("chen", "wang"), Line("liu", "wang"),
+             Line("ma", "liu", "influences", "high"), Line("gao", "wang", "influences"),
+             INCUMBENT, Show("map"), Show("plays"),
+             Score("pain", 2, "7 furnace trips last year"), Score("metrics", 2),
+             Score("economic_buyer", 2, "Met Wang Jun"), Score("competition", 2),
              Fact("impact_quantified", True),
              Fact("project_approved", True, evidence="Approval notice ZH-2026-017",
                   source="document", confirmed_by="wang"),
@@ -174,6 +250,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             "The tender date is out before the specification is shaped: a play fires. A coach "
             "inside the plant helps put our requirements into the draft.",
             (Fact("tender_date", None, days_from_today=60), Show("plays"), ZHOU,
+             Line("zhou", "chen"), Score("decision_criteria", 2),
              Fact("competitor", "the incumbent DCS vendor"),
              Fact("decision_criteria_known", True), Fact("decision_process_known", True),
              Item("criteria_workshop", "Criteria list with weights, confirmed by Liu Yang"),
@@ -190,6 +267,10 @@ CHAPTERS: tuple[Chapter, ...] = (
                   source="document", confirmed_by="liu"),
              Rate("chen", "he set up the meeting with Wang Jun", {"stance": "champion"}),
              Fact("champion_tested", True), Item("test_champion"),
+             Rate("ma", "the design institute endorsed the staged cut-over",
+                  {"stance": "supporter", **addressed(MA)}),
+             WON_OVER, Score("champion", 3, "Chen Hao arranged the meeting with Wang Jun"),
+             Score("decision_criteria", 3),
              Advance())),
     Chapter("5. Propose: the business case and the bid",
             "The economic buyer accepts the business case; the proposal is presented in "
@@ -197,6 +278,9 @@ CHAPTERS: tuple[Chapter, ...] = (
             "case yet, and the tender will not wait: the executive sponsor waives that "
             "control point, on the record.",
             (Item("build_business_case", "Payback of 14 months, reviewed with Wang Jun"),
+             Rate("wang", "the business case answers his yield and reliability targets",
+                  addressed(WANG)),
+             Score("metrics", 3, "Wang Jun confirmed the CNY 4.1 million"),
              Fact("business_case_accepted", True, evidence="Business case v2, accepted in "
                   "the review with Wang Jun", source="meeting", confirmed_by="wang"),
              Item("deliver_proposal", "Proposal v3 presented to Wang, Liu and Chen"),
@@ -211,12 +295,14 @@ CHAPTERS: tuple[Chapter, ...] = (
             "given by our executive sponsor and recorded before `decide`.",
             (SUN, Fact("concerns_resolved", True), Fact("paper_process_mapped", True),
              Item("surface_concerns", "Concern list: cut-over risk answered by a staged plan"),
-             Advance(), ZHANG,
+             Score("paper_process", 2), Score("decision_process", 2),
+             Advance(), ZHANG, Line("wang", "zhang"),
+             Rate("zhang", "the proposal meets the group's targets", addressed(ZHANG)),
              Approve("top_management_over_50k", "gao.min",
                      "Deal review of 1.2 million: price, margin and cut-over risk approved"),
              Advance())),
     Chapter("7. Decide: the contract checklist",
             "The deal is at the last step before the contract. This is the checklist the "
             "account manager works from now.",
-            (Show("checklist"),)),
+            (Show("health"), Show("checklist"))),
 )

@@ -15,7 +15,7 @@ from dealflow.deal import Influence, Stance
 from dealflow.errors import DealflowError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from dealflow.deal import Deal
+    from dealflow.deal import Deal, Stakeholder
     from dealflow.engine import Engine, Outcome
 
 E = TypeVar("E", bound=StrEnum)
@@ -60,6 +60,46 @@ StanceOption = Annotated[Stance | None, typer.Option(
 InfluenceOption = Annotated[Influence | None, typer.Option(
     "--influence", parser=_choice(Influence, "influence"), metavar=_metavar(Influence),
     show_default=False, help="How much they weigh in the decision.")]
+OrgOption = Annotated[str | None, typer.Option(
+    "--org", show_default=False, help="The organisation they sit in (see dealflow org add).")]
+OwnerOption = Annotated[str | None, typer.Option(
+    "--owner", show_default=False,
+    help="Who of ours owns the relationship: a person, or one of the playbook's our_roles.")]
+DepthOption = Annotated[str | None, typer.Option(
+    "--depth", show_default=False,
+    help="How deep the relationship is, on the playbook's scale (acquainted, one_to_one, "
+    "trusted, ally by default).")]
+OrgWinOption = Annotated[list[str] | None, typer.Option(
+    "--org-win", show_default=False,
+    help="What their organisation wins (repeat for several).")]
+PersonalWinOption = Annotated[list[str] | None, typer.Option(
+    "--personal-win", show_default=False, help="What they win personally (repeat).")]
+AddressedOption = Annotated[list[str] | None, typer.Option(
+    "--addressed", show_default=False,
+    help="A win (its text) that our offer addresses (repeat).")]
+
+
+def _chain_fields(org: str | None, owner: str | None, depth: str | None,
+                  org_wins: list[str] | None, personal_wins: list[str] | None,
+                  addressed: list[str] | None,
+                  current: Stakeholder | None = None) -> dict[str, Any]:
+    """The decision-chain fields given on the command line (those not given left out);
+    `--addressed` marks wins given now, or already on the person, as addressed."""
+    from dealflow.deal import Win
+
+    met = set(addressed or ())
+    fields: dict[str, Any] = {"org": org, "owner": owner, "depth": depth}
+    for key, given in (("org_wins", org_wins), ("personal_wins", personal_wins)):
+        known = given if given is not None else (
+            [win.text for win in getattr(current, key)] if current is not None and met
+            else None)
+        if known is not None:
+            before = {win.text: win.addressed for win in getattr(current, key, ())}
+            fields[key] = tuple(Win(text=text, addressed=text in met or before.get(text, False))
+                                for text in known)
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 ContactOption = Annotated[dt.date | None, typer.Option(
     "--last-contact", parser=iso_date, metavar="YYYY-MM-DD", show_default=False,
     help="When we last spoke with them.")]
@@ -74,10 +114,10 @@ def add(
     roles: RoleOption = None,
     stance: StanceOption = None,
     influence: InfluenceOption = None,
-    org_win: Annotated[str, typer.Option("--org-win", help="What their organisation gains.")
-                       ] = "",
-    personal_win: Annotated[str, typer.Option("--personal-win",
-                                              help="What they gain personally.")] = "",
+    org_wins: OrgWinOption = None,
+    personal_wins: PersonalWinOption = None,
+    addressed: AddressedOption = None,
+    org: OrgOption = None, owner: OwnerOption = None, depth: DepthOption = None,
     last_contact: ContactOption = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
 ) -> None:
@@ -90,7 +130,8 @@ def add(
     fields: dict[str, Any] = {
         "id": person_id, "name": name, "title": title, "roles": tuple(roles or ()),
         "stance": stance or Stance.unknown, "influence": influence or Influence.medium,
-        "org_win": org_win, "personal_win": personal_win, "last_contact": last_contact}
+        "last_contact": last_contact,
+        **_chain_fields(org, owner, depth, org_wins, personal_wins, addressed)}
     try:
         person = Stakeholder(**fields)
     except ValidationError as exc:
@@ -110,16 +151,22 @@ def rate(
     influence: InfluenceOption = None,
     last_contact: ContactOption = None,
     roles: RoleOption = None,
+    org: OrgOption = None, owner: OwnerOption = None, depth: DepthOption = None,
+    org_wins: OrgWinOption = None, personal_wins: PersonalWinOption = None,
+    addressed: AddressedOption = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
 ) -> None:
-    """Change a person's stance, influence, last contact or roles (roles replace the old)."""
+    """Change a person's stance, influence, last contact, roles, organisation, owner, depth
+    or wins (roles and wins given replace the old ones)."""
     changes: dict[str, Any] = {"stance": stance, "influence": influence,
                                "last_contact": last_contact,
                                "roles": tuple(roles) if roles is not None else None}
     changes = {key: value for key, value in changes.items() if value is not None}
-    if not changes:
-        raise typer.BadParameter("give at least one of --stance, --influence, --last-contact "
-                                 "or --role", param_hint="changes")
+    chain = (org, owner, depth, org_wins, personal_wins, addressed)
+    if not changes and all(value is None for value in chain):
+        raise typer.BadParameter("give at least one of --stance, --influence, --last-contact, "
+                                 "--role, --org, --owner, --depth, --org-win, --personal-win "
+                                 "or --addressed", param_hint="changes")
 
     def done(outcome: Outcome) -> str:
         person = outcome.deal.stakeholder(person_id)
@@ -128,11 +175,14 @@ def rate(
                 f"{person.stance.value}, {person.influence.value} influence, roles "
                 f"{', '.join(person.roles) or '-'}")
 
+    def operation(engine: Engine, deal: Deal) -> Outcome:
+        current = deal.stakeholder(person_id)
+        more = _chain_fields(*chain, current=current) if current is not None else {}
+        return engine.update_stakeholder(deal, person_id, actor=actor_of(actor, deal),
+                                         **changes, **more)
+
     with open_store(db) as store:
-        run(store, deal_id,
-            lambda engine, deal: engine.update_stakeholder(
-                deal, person_id, actor=actor_of(actor, deal), **changes),
-            fmt, done)
+        run(store, deal_id, operation, fmt, done)
 
 
 def remove(
@@ -183,6 +233,8 @@ def register(app: typer.Typer) -> None:
     """Add `dealflow stakeholder ...` to `app`."""
     stakeholder_app.command()(guarded(add))
     stakeholder_app.command()(guarded(rate))
+    stakeholder_app.command("update", help="Same as rate: change a person on the map.")(
+        guarded(rate))
     stakeholder_app.command()(guarded(remove))
     stakeholder_app.command("list")(guarded(list_people))
     app.add_typer(stakeholder_app, name="stakeholder")

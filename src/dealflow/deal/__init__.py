@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from dealflow.deal._kinds import Influence, Source, Stance, Status
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.deal._chain import Competitor, Link, LinkKind, Organisation, Position, Score, Win
     from dealflow.deal._deal import (
         INFLUENCE_WEIGHT,
         STANCE_VALUE,
@@ -53,6 +54,8 @@ _WHERE = {
     "TeamMember": "_team", "load_team": "_team", "team_from_environment": "_team",
     "Evidence": "_evidence", "Provenance": "_evidence", "Review": "_evidence",
     "Verification": "_evidence", "Waiver": "_evidence",
+    "Competitor": "_chain", "Link": "_chain", "Organisation": "_chain", "Score": "_chain",
+    "Win": "_chain", "LinkKind": "_chain", "Position": "_chain",
 }
 
 
@@ -69,12 +72,15 @@ __all__ = [
     "STANCE_VALUE",
     "TEAM_VARIABLE",
     "ApprovalRecord",
+    "Competitor",
     "Deal",
     "Evidence",
     "FactValue",
     "Hold",
     "Influence",
     "ItemCompletion",
+    "Link",
+    "LinkKind",
     "NextStep",
     "OpenedItem",
     "Snapshot",
@@ -88,6 +94,13 @@ __all__ = [
     "Source",
     "Verification",
     "Waiver",
+    "Organisation",
+    "Position",
+    "Score",
+    "Stakeholder",
+    "Stance",
+    "Status",
+    "Win",
     "coerce_fact",
     "fact_text",
     "load_deal_file",

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
 from dealflow._money import Money
+from dealflow.deal._chain import Competitor, Link, Organisation, Score, Win
 from dealflow.deal._evidence import Provenance, Review, Waiver
 from dealflow.deal._fact_types import parse_enum, parse_list, parse_money_fact
 from dealflow.deal._kinds import Influence, Stance, Status
@@ -88,6 +89,23 @@ class Stakeholder(_Frozen):
     org_win: Note = ""
     personal_win: Note = ""
     last_contact: Day | None = None
+    # -- the decision chain (issue 20); `org_win`/`personal_win` above are the free texts
+    # of old events, still read as wins not known to be addressed (see `wins`) --
+    org: Id | None = None
+    """The organisation the person sits in (an id of the deal's organisations)."""
+    owner: Name | None = None
+    """Our relationship owner: one of our people, or an `our_roles` id."""
+    depth: Ref | None = None
+    """How deep our relationship is: an id of the playbook's relationship scale."""
+    org_wins: tuple[Win, ...] = ()
+    personal_wins: tuple[Win, ...] = ()
+
+    def wins(self, kind: str) -> tuple[Win, ...]:
+        """The person's `org` or `personal` wins: the structured ones, then the old free
+        text (as a win our offer is not known to address)."""
+        structured, text = ((self.org_wins, self.org_win) if kind == "org"
+                            else (self.personal_wins, self.personal_win))
+        return structured + ((Win(text=text),) if text.strip() else ())
 
 
 @trust
@@ -191,11 +209,26 @@ class Deal(_Frozen):
     """The latest waiver of each control point (see `Waiver.holds`)."""
     review: Review | None = None
     """The answers to the win/loss review form, once given."""
+    # -- the decision chain, the competition and the scorecard (issue 20) --
+    organisations: tuple[Organisation, ...] = ()
+    links: tuple[Link, ...] = ()
+    competitors: tuple[Competitor, ...] = ()
+    lost_to: Id | None = None
+    """The competitor that won, when the deal was lost to one."""
+    scores: dict[Ref, Score] = Field(default_factory=dict)
 
     @property
     def money(self) -> Money:
         """The amount with its currency, as money (`deal.money` in rules)."""
         return Money(self.amount, self.currency)
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        """The organisation with this id, or None."""
+        return next((org for org in self.organisations if org.id == org_id), None)
+
+    def competitor(self, competitor_id: str) -> Competitor | None:
+        """The competitor with this id, or None."""
+        return next((rival for rival in self.competitors if rival.id == competitor_id), None)
 
     @property
     def is_closed(self) -> bool:

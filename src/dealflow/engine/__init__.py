@@ -10,6 +10,7 @@ from dealflow.engine._activity import (
 )
 from dealflow.engine._approvals import ApprovalState, approval_state
 from dealflow.engine._approvals import snapshot as approval_snapshot
+from dealflow.engine._chain_context import OrgCoverage, UnaddressedWin, at_least, decision_makers
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -39,6 +40,15 @@ from dealflow.engine._events import (
     replay,
 )
 from dealflow.engine._events_authority import ApprovalGiven, EffectApplied
+from dealflow.engine._events_chain import (
+    CompetitorRemoved,
+    CompetitorSet,
+    CriterionScored,
+    OrganisationRemoved,
+    OrganisationSet,
+    StakeholderLinked,
+    StakeholderUnlinked,
+)
 from dealflow.engine._events_evidence import FactVerified, GateWaived, ReviewGiven
 from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
@@ -56,6 +66,17 @@ from dealflow.engine._move_args import MoveArgs
 __all__ = [
     "SWEEP_ACTOR",
     "NOT_APPLICABLE",
+    "decision_makers",
+    "at_least",
+    "UnaddressedWin",
+    "OrgCoverage",
+    "StakeholderUnlinked",
+    "StakeholderLinked",
+    "OrganisationSet",
+    "OrganisationRemoved",
+    "CriterionScored",
+    "CompetitorSet",
+    "CompetitorRemoved",
     "WON",
     "ActivityLogged",
     "ApprovalGiven",

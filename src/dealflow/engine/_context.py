@@ -34,6 +34,7 @@ from dealflow.deal import (
     Team,
 )
 from dealflow.engine._approvals import ApprovalState, approval_state, find_approval
+from dealflow.engine._chain_context import ChainHelpers
 from dealflow.engine._context_evidence import EvidenceHelpers
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._rule_history import History, HistoryWords, Timeline
@@ -156,7 +157,7 @@ class ItemInstance:
 
 
 @speaks_the_vocabulary
-class RuleContext(HistoryWords, EvidenceHelpers, Mapping[str, Any]):
+class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware); `team` (our
     people) names who may give an approval, `history` (the deal's events) answers the
     history helpers, `move` is the move being tried."""
@@ -278,10 +279,6 @@ class RuleContext(HistoryWords, EvidenceHelpers, Mapping[str, Any]):
         stances = (Stance.opponent, Stance.skeptic) if skeptics else (Stance.opponent,)
         return [p for p in self.deal.stakeholders
                 if p.stance in stances and _at_least(p, min_influence)]
-
-    def champions(self) -> list[Stakeholder]:
-        """The champions on the map."""
-        return [p for p in self.deal.stakeholders if p.stance is Stance.champion]
 
     def fact(self, name: str, default: Any = None) -> Any:
         """The value of fact `name`, or `default` when it is not set."""

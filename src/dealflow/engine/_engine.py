@@ -24,6 +24,7 @@ from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
 from dealflow.deal import Deal, Evidence, NextStep, Stakeholder, Status, Team, coerce_fact
 from dealflow.engine._activity import opened_item_checks
+from dealflow.engine._chain_ops import ChainOperations, chain_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealCreated,
@@ -62,7 +63,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Engine(MoveOperations, EvidenceOperations):
+class Engine(MoveOperations, EvidenceOperations, ChainOperations):
     """Drives deals through `playbook`; `clock` gives the time of each event (UTC),
     `team` our people and their roles, `history` a deal's events (for history in rules)."""
 
@@ -219,6 +220,7 @@ class Engine(MoveOperations, EvidenceOperations):
                         raise_on_refusal: bool = False) -> Outcome:
         """Add a person to the deal's stakeholder map."""
         checks = self._playbook_check(deal) + self._role_checks(stakeholder.roles)
+        checks += chain_checks(self.playbook, deal, stakeholder)
         if deal.stakeholder(stakeholder.id) is not None:
             checks.append(fails("stakeholder", "stakeholder ids are unique within a deal",
                                 f"deal {deal.id} already has stakeholder {stakeholder.id!r}"))
@@ -241,6 +243,7 @@ class Engine(MoveOperations, EvidenceOperations):
                 updated = Stakeholder.model_validate(
                     {**current.model_dump(), **changes, "id": stakeholder_id})
                 checks.extend(self._role_checks(updated.roles))
+                checks.extend(chain_checks(self.playbook, deal, updated))
             except ValidationError as exc:
                 checks.append(fails("stakeholder", "the changes are valid", *plain_errors(exc)))
 

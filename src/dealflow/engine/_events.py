@@ -168,13 +168,18 @@ class DealLost(EventBase):
     note: Note = ""
     # -- declared moves (issue 17) --
     sub_reason: Ref | None = None
+    # -- the decision chain (issue 20)
+    winner: Id | None = None
+    """The competitor that won; left out of the serialised event when None."""
 
     @model_serializer(mode="wrap")
-    def _no_sub_reason_by_default(self, handler: SerializerFunctionWrapHandler
-                                  ) -> dict[str, Any]:
+    def _only_what_was_given(self, handler: SerializerFunctionWrapHandler
+                             ) -> dict[str, Any]:
+        """A loss without a sub-reason or a winner serialises as before they existed."""
         data: dict[str, Any] = handler(self)
-        if self.sub_reason is None:
-            data.pop("sub_reason", None)
+        for optional in ("sub_reason", "winner"):
+            if getattr(self, optional) is None:
+                data.pop(optional, None)
         return data
 
 
@@ -271,6 +276,7 @@ from dealflow.engine._events_authority import (  # noqa: E402 - they build on Ev
     EffectApplied,
     approval_changes,
 )
+from dealflow.engine._events_chain import CHAIN_EVENTS, ChainEvent, chain_changes  # noqa: E402
 from dealflow.engine._events_evidence import (  # noqa: E402 (they subclass EventBase)
     EVIDENCE_EVENTS,
     FactVerified,
@@ -287,7 +293,7 @@ Event = Annotated[
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
     | FactSet | ItemCompleted | NextStepSet | DealMigrated
     | DealClosed | ActivityLogged | ItemOpened | ApprovalGiven | EffectApplied
-    | FactVerified | GateWaived | ReviewGiven,
+    | FactVerified | GateWaived | ReviewGiven | ChainEvent,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -337,7 +343,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"status": Status.won, "next_step": None}
     if isinstance(event, DealLost):
         return {"status": Status.lost, "lost_reason": event.reason, "lost_note": event.note,
-                "hold": None, "next_step": None, "lost_sub_reason": event.sub_reason}
+                "hold": None, "next_step": None, "lost_sub_reason": event.sub_reason,
+                "lost_to": event.winner}
     if isinstance(event, DealClosed):
         return closed_changes(event)
     if isinstance(event, DealHeld):
@@ -347,7 +354,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {"status": Status.open, "hold": None}
     if isinstance(event, DealReopened):
         return {"status": Status.open, "stage": event.stage, "stage_entered_at": event.at,
-                "lost_reason": None, "lost_note": "", "lost_sub_reason": None, "outcome": None}
+                "lost_reason": None, "lost_note": "", "lost_sub_reason": None, "outcome": None,
+                "lost_to": None}
     if isinstance(event, StakeholderAdded | StakeholderUpdated | StakeholderRemoved):
         return _stakeholders(deal, event)
     if isinstance(event, FactSet):
@@ -365,6 +373,8 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
         return {str(key): value for key, value in event.changes.items()}
     if isinstance(event, ApprovalGiven):
         return approval_changes(deal, event)
+    if isinstance(event, CHAIN_EVENTS):
+        return chain_changes(deal, event)
     if isinstance(event, DealMigrated):
         moved = event.to_stage != deal.stage
         return {"playbook_version": event.to_version, "stage": event.to_stage,

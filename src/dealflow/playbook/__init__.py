@@ -10,6 +10,14 @@ from dealflow.playbook._automation import (
     Expectation,
     FollowUp,
 )
+from dealflow.playbook._chain_model import (
+    ChainPolicy,
+    Criterion,
+    HealthPolicy,
+    Level,
+    Scorecard,
+    ScoreCriterion,
+)
 from dealflow.playbook._effect import DEAL_FIELDS, Effect
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
@@ -78,12 +86,16 @@ __all__ = [
     "Approval",
     "ApprovedMove",
     "Effect",
+    "ChainPolicy",
+    "Criterion",
     "Fact",
     "FactType",
     "Finding",
     "FollowUp",
     "Gate",
+    "HealthPolicy",
     "Item",
+    "Level",
     "LintSettings",
     "LocalizedText",
     "LostReason",
@@ -100,6 +112,8 @@ __all__ = [
     "ReviewForms",
     "ReviewQuestion",
     "Role",
+    "ScoreCriterion",
+    "Scorecard",
     "Severity",
     "SkipMove",
     "Stage",

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from dealflow.playbook._approval_model import Approval, MoveRoles
 from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
 from dealflow.playbook._base import Identifier, _Model
+from dealflow.playbook._chain_model import ChainPolicy, Criterion, HealthPolicy, Scorecard
 from dealflow.playbook._effect import Effect
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.rules import RuleType
@@ -355,6 +356,15 @@ class Playbook(_Model):
     """Internal approvals: which of our roles must approve what, before which stage or move."""
     reviews: ReviewForms = ReviewForms()
     """The win/loss review forms: the questions asked when a deal is won or lost."""
+    # -- the decision chain, the competition and health (issue 20) --
+    decision_chain: ChainPolicy = ChainPolicy()
+    """Kinds of organisation, the relationship scale and who decides."""
+    decision_criteria: tuple[Criterion, ...] = ()
+    """The criteria the customer judges offers by; competitors are positioned on them."""
+    scorecard: Scorecard | None = None
+    """A graded scorecard (levels 0-3) deals are scored on."""
+    health: HealthPolicy = HealthPolicy()
+    """The weights of the factors of a deal's health."""
 
     @functools.cached_property
     def _stage_index(self) -> dict[str, int]:

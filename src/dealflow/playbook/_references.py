@@ -18,6 +18,7 @@ from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
 from dealflow.playbook._authority_refs import check_authority
 from dealflow.playbook._automation_checks import check_timers, timer_rules
+from dealflow.playbook._chain_model import BUILTIN_ORG_KINDS, DEFAULT_DEPTH
 from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
@@ -40,7 +41,7 @@ _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 def check_references(playbook: Playbook) -> list[PathProblem]:
     """Every cross-reference problem of `playbook`, in document order."""
     checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles,
-              check_moves, check_timers, check_authority, review_problems)
+              check_moves, check_timers, check_authority, review_problems, _chain)
     return [finding for check in checks for finding in check(playbook)]
 
 
@@ -110,8 +111,9 @@ def _walk_texts(value: object, loc: Location) -> Iterator[tuple[Location, Locali
 
 def _texts(pb: Playbook) -> Iterator[PathProblem]:
     known = set(pb.locales)
+    built_in = {id(level.name) for level in DEFAULT_DEPTH}  # written in every locale we ship
     for loc, text in _walk_texts(pb, ()):
-        if text.plain:
+        if text.plain or id(text) in built_in:
             continue
         for locale in text.locales():
             if locale not in known:
@@ -161,6 +163,24 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
         yield from _ref(target, stages, ("stage_map", old), "stage")
     if pb.red_flags.champion_by is not None:
         yield from _ref(pb.red_flags.champion_by, stages, ("red_flags", "champion_by"), "stage")
+
+
+def _chain(pb: Playbook) -> Iterator[PathProblem]:
+    """The decision chain, the criteria and the scorecard (issue 20)."""
+    chain = pb.decision_chain
+    yield from _unique(chain.org_kinds, ("decision_chain", "org_kinds"), "kind of organisation")
+    builtin = {kind.id for kind in BUILTIN_ORG_KINDS}
+    for k, kind in enumerate(chain.org_kinds):
+        if kind.id in builtin:
+            yield PathProblem(("decision_chain", "org_kinds", k, "id"),
+                              f"kind {kind.id!r} is built in: declare only kinds of your own")
+    yield from _unique(chain.relationship_depth, ("decision_chain", "relationship_depth"),
+                       "relationship depth")
+    roles = {role.id for role in pb.roles}
+    yield from _refs(chain.decision_roles, roles, ("decision_chain", "decision_roles"), "role")
+    yield from _unique(pb.decision_criteria, ("decision_criteria",), "decision criterion")
+    if pb.scorecard is not None:
+        yield from _unique(pb.scorecard.criteria, ("scorecard", "criteria"), "criterion")
 
 
 def _facts(pb: Playbook) -> Iterator[PathProblem]:

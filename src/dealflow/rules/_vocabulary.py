@@ -78,6 +78,16 @@ VOCABULARY: tuple[Word, ...] = (
     Word("confirmed", "helper", takes="fact"),
     Word("verified", "helper", takes="fact"),
     Word("evidence", "helper", takes="fact"),
+    # the decision chain, the competition and the scorecard (issue 20)
+    Word("champion", "helper"),
+    Word("coverage_by_org", "helper"),
+    Word("unaddressed_wins", "helper"),
+    Word("owner_of", "helper", takes="role"),
+    Word("influencers_of", "helper"),
+    Word("competitors", "data"),
+    Word("incumbent", "helper"),
+    Word("behind_on", "helper"),
+    Word("score", "helper"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""

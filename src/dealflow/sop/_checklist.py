@@ -15,12 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow._days import due_date, utc_date
+from dealflow._messages import use_locale
 from dealflow.deal import Deal, ItemCompletion
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
 from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
-from dealflow.stakeholders import Recommendation, RedFlag, analyse_stakeholders, recommend_plays
+from dealflow.stakeholders import (
+    Recommendation,
+    RedFlag,
+    analyse_stakeholders,
+    chain_graph,
+    chain_svg,
+    recommend_plays,
+)
 
 __all__ = ["Checklist", "ChecklistItem", "build_checklist"]
 
@@ -68,6 +76,8 @@ class Checklist:
     gates: tuple[Check, ...] = ()
     red_flags: tuple[RedFlag, ...] = ()
     plays: tuple[Recommendation, ...] = field(default_factory=tuple)
+    chain_map: str = ""
+    """The decision chain drawn as SVG (markup safe to embed; '' with nobody on the map)."""
 
     @property
     def overdue(self) -> tuple[ChecklistItem, ...]:
@@ -189,4 +199,16 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
         plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
+        chain_map=_chain_map(playbook, deal, language),
     )
+
+
+def _chain_map(playbook: Playbook, deal: Deal, locale: str) -> str:
+    """The SVG of the decision chain, as markup the HTML layout embeds as it is (every
+    text in it is escaped by `chain_svg`)."""
+    if not deal.stakeholders:
+        return ""
+    from markupsafe import Markup
+
+    with use_locale(locale):
+        return Markup(chain_svg(chain_graph(playbook, deal, locale)))  # noqa: S704

@@ -15,6 +15,7 @@ from dealflow.deal import Deal, Influence, Stance
 from dealflow.engine import RuleContext, support_score
 from dealflow.playbook import Playbook
 from dealflow.rules import trust
+from dealflow.stakeholders._chain_flags import chain_flags
 
 __all__ = ["RedFlag", "RoleCoverage", "StakeholderMap", "analyse_stakeholders"]
 
@@ -82,7 +83,7 @@ def _flags_threading(ctx: RuleContext) -> list[RedFlag]:
     champion_by = playbook.red_flags.champion_by
     reached = champion_by is not None and (
         playbook.stage_index(deal.stage) >= playbook.stage_index(champion_by))
-    if reached and not ctx.champions():
+    if reached and ctx.champion() is None:
         flags.append(RedFlag("no_champion", "high",
                              f"no champion by stage {champion_by} (the deal is in {deal.stage})"))
     wanted = playbook.stage(deal.stage).min_contacts
@@ -134,6 +135,8 @@ def analyse_stakeholders(playbook: Playbook, deal: Deal, *, now: dt.datetime | N
         for role in playbook.roles
     )
     flags = _flags_people(ctx) + _flags_threading(ctx) + _flags_approvals(ctx) + _flags_contact(ctx)
+    flags += [RedFlag(f.code, f.severity, f.reason, stakeholder=f.stakeholder)
+              for f in chain_flags(ctx)]
     flags.extend(
         RedFlag("role_missing", "medium", f"stage {deal.stage} requires role {entry.role} mapped",
                 role=entry.role)

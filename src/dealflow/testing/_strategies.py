@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dealflow.deal import Deal, Influence, Stakeholder, Stance
 from dealflow.playbook import Fact, Playbook
+from dealflow.testing._chain_strategies import draw_chain
 from dealflow.values import FactValue, check_id
 
 __all__ = [
@@ -251,10 +252,12 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
 
 @st.composite
 def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
-          now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)) -> Deal:
+          now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC), *,
+          chain: bool = False) -> Deal:
     """A valid open deal of `playbook` (in `stage`, or any stage): typed facts (some with
     evidence, confirmed and verified), a stakeholder map with unique ids, waivers of some
-    waivable gates, hostile and multilingual text everywhere."""
+    waivable gates, hostile and multilingual text everywhere. With `chain`, also
+    organisations, owners, depths, wins, lines, competitors and scores."""
     stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
     facts: dict[str, FactValue] = {}
     for fact in playbook.facts:
@@ -270,8 +273,9 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
         amount=Decimal(draw(st.integers(0, 10**9))) / 100,
         currency=draw(st.sampled_from(["CNY", "USD", "EUR"])),
         playbook_id=playbook.id, playbook_version=playbook.version, stage=stage_id,
-        facts=facts, stakeholders=tuple(people), created_at=entered - dt.timedelta(days=30),
-        stage_entered_at=entered,
+        facts=facts, created_at=entered - dt.timedelta(days=30), stage_entered_at=entered,
+        **(draw_chain(draw, playbook, people, hostile_text(max_size=30), entered) if chain
+           else {"stakeholders": tuple(people)}),
     )
     from dealflow.testing._evidence_strategies import provenances, waivers
 
