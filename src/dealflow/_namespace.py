@@ -32,11 +32,15 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "LostReason", "Play", "Playbook", "RedFlagPolicy", "Role", "Stage", "bundled_playbooks",
         "dump_playbook", "load_playbook", "parse_playbook", "playbook_schema",
         "playbook_schema_text",
+        # issue 19: commitments
+        "CloseStep",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
         "INFLUENCE_WEIGHT", "STANCE_VALUE", "Deal", "Hold", "Influence", "ItemCompletion",
         "NextStep", "Stakeholder", "Stance", "Status", "coerce_fact", "load_deal_file",
+        # issue 19: commitments
+        "PlanAgreement", "PlanStep", "PlayRecord", "PlayResult", "PlayState", "StepStatus",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -50,6 +54,10 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "GateReport", "ItemCompleted", "NextStepSet", "Outcome", "RuleContext", "StageAdvanced",
         "StageMovedBack", "StakeholderAdded", "StakeholderRemoved", "StakeholderUpdated",
         "apply_event", "event_adapter", "mermaid", "replay",
+        # issue 19: commitments
+        "CloseDateSet", "PlanAgreed", "PlanStepAdded", "PlanStepUpdated", "PlayCompleted",
+        "PlayDeclined", "PlayTaken", "add_plan_step", "agree_plan", "complete_play", "decline_play",
+        "firing_plays", "seed_close_plan", "set_close_date", "take_play", "update_plan_step",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (

@@ -8,9 +8,10 @@ command line can offer them as choices; the models load on first use.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from dealflow.deal._kinds import Influence, Stance, Status
+from dealflow.deal._kinds import Influence, PlayResult, PlayState, Stance, Status, StepStatus
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.deal._commitments import PlanAgreement, PlanStep, PlayRecord
     from dealflow.deal._deal import (
         INFLUENCE_WEIGHT,
         STANCE_VALUE,
@@ -30,6 +31,7 @@ _WHERE = {
     "FactValue": "_deal", "Hold": "_deal", "ItemCompletion": "_deal", "NextStep": "_deal",
     "Stakeholder": "_deal", "coerce_fact": "_deal", "typed_facts": "_deal",
     "load_deal_file": "_deal_file",
+    "PlanAgreement": "_commitments", "PlanStep": "_commitments", "PlayRecord": "_commitments",
 }
 
 
@@ -50,9 +52,15 @@ __all__ = [
     "Influence",
     "ItemCompletion",
     "NextStep",
+    "PlanAgreement",
+    "PlanStep",
+    "PlayRecord",
+    "PlayResult",
+    "PlayState",
     "Stakeholder",
     "Stance",
     "Status",
+    "StepStatus",
     "coerce_fact",
     "load_deal_file",
     "typed_facts",

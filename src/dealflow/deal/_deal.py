@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
+from dealflow.deal._commitments import PlanAgreement, PlanStep, PlayRecord
 from dealflow.deal._kinds import Influence, Stance, Status
 from dealflow.playbook import Fact, Playbook
 from dealflow.rules import trust
@@ -135,6 +136,19 @@ class Deal(_Frozen):
     lost_note: Note = ""
     items_done: dict[Ref, ItemCompletion] = Field(default_factory=dict)
     version: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
+    # -- commitments (issue 19): expected close date, close plan, plays taken on ---------
+    close_date: Day | None = None
+    """When the deal is expected to close (`close_date_set` events)."""
+    close_plan: tuple[PlanStep, ...] = ()
+    """The steps both sides agreed to reach a signature."""
+    plan_agreed: PlanAgreement | None = None
+    """With whom and when the close plan was agreed with the customer."""
+    plays: dict[Ref, PlayRecord] = Field(default_factory=dict)
+    """The plays taken on or declined, by play id (the latest record of each)."""
+
+    def plan_step(self, step_id: str) -> PlanStep | None:
+        """The close plan's step with this id, or None."""
+        return next((step for step in self.close_plan if step.id == step_id), None)
 
     @property
     def is_closed(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Influence", "Stance", "Status"]
+__all__ = ["Influence", "PlayResult", "PlayState", "Stance", "Status", "StepStatus"]
 
 
 class Stance(StrEnum):
@@ -35,3 +35,28 @@ class Status(StrEnum):
     on_hold = "on_hold"
     won = "won"
     lost = "lost"
+
+
+class StepStatus(StrEnum):
+    """Where a step of the close plan stands: planned, done, or dropped."""
+
+    planned = "planned"
+    done = "done"
+    dropped = "dropped"
+
+
+class PlayState(StrEnum):
+    """Where a play that fired stands on a deal: taken on, completed, or declined."""
+
+    taken = "taken"
+    completed = "completed"
+    declined = "declined"
+
+
+class PlayResult(StrEnum):
+    """What a completed play did for the deal, as the person who ran it judges."""
+
+    helped = "helped"
+    partly = "partly"
+    no_effect = "no_effect"
+    hurt = "hurt"

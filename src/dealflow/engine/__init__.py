@@ -1,6 +1,17 @@
 """The deal engine: the machine built from the playbook's moves, the rule context, gate
 reports, and the events that record every change (and replay it)."""
 
+from dealflow.engine._commitments import (
+    add_plan_step,
+    agree_plan,
+    complete_play,
+    decline_play,
+    firing_plays,
+    seed_close_plan,
+    set_close_date,
+    take_play,
+    update_plan_step,
+)
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -28,6 +39,16 @@ from dealflow.engine._events import (
     event_adapter,
     replay,
 )
+from dealflow.engine._events_commitments import (
+    CloseDateSet,
+    CommitmentEvent,
+    PlanAgreed,
+    PlanStepAdded,
+    PlanStepUpdated,
+    PlayCompleted,
+    PlayDeclined,
+    PlayTaken,
+)
 from dealflow.engine._gates import (
     WON,
     Check,
@@ -39,8 +60,9 @@ from dealflow.engine._gates import (
 )
 
 __all__ = [
-    "WON",
     "Check",
+    "CloseDateSet",
+    "CommitmentEvent",
     "DealCreated",
     "DealEdited",
     "DealHeld",
@@ -60,6 +82,12 @@ __all__ = [
     "ItemInstance",
     "NextStepSet",
     "Outcome",
+    "PlanAgreed",
+    "PlanStepAdded",
+    "PlanStepUpdated",
+    "PlayCompleted",
+    "PlayDeclined",
+    "PlayTaken",
     "RuleContext",
     "StageAdvanced",
     "StageMovedBack",
@@ -67,13 +95,23 @@ __all__ = [
     "StakeholderRemoved",
     "StakeholderUpdated",
     "Unset",
+    "WON",
+    "add_plan_step",
+    "agree_plan",
     "apply_event",
     "check_gate",
+    "complete_play",
+    "decline_play",
     "describe_leaf",
     "evaluate_rule",
     "event_adapter",
     "exit_checks",
+    "firing_plays",
     "mermaid",
     "replay",
+    "seed_close_plan",
+    "set_close_date",
     "support_score",
+    "take_play",
+    "update_plan_step",
 ]

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from dealflow._days import utc_date, whole_days
 from dealflow.deal import INFLUENCE_WEIGHT, STANCE_VALUE, Deal, Influence, Stakeholder, Stance
+from dealflow.engine._context_commitments import CommitmentWords
 from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import ApprovalRule, Item, Playbook, Stage
 from dealflow.rules import STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
@@ -112,7 +113,7 @@ class ItemInstance:
 
 
 @speaks_the_vocabulary
-class RuleContext(Mapping[str, Any]):
+class RuleContext(CommitmentWords, Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware)."""
 
     playbook: Playbook

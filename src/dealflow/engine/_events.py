@@ -242,10 +242,13 @@ class NextStepSet(EventBase):
     next_step: NextStep | None
 
 
+from dealflow.engine._events_commitments import CommitmentEvent, commitment_changes  # noqa: E402
+
 Event = Annotated[
     DealCreated | DealEdited | StageAdvanced | StageMovedBack | DealWon | DealLost | DealHeld
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
-    | FactSet | ItemCompleted | NextStepSet | DealMigrated,
+    | FactSet | ItemCompleted | NextStepSet | DealMigrated
+    | CommitmentEvent,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -289,6 +292,8 @@ def _fact(deal: Deal, event: FactSet, playbook: Playbook | None) -> dict[str, An
 
 
 def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, Any]:  # noqa: C901
+    if isinstance(event, CommitmentEvent):
+        return commitment_changes(deal, event)
     if isinstance(event, StageAdvanced | StageMovedBack):
         return {"stage": event.to_stage, "stage_entered_at": event.at}
     if isinstance(event, DealWon):

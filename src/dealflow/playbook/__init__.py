@@ -14,6 +14,7 @@ from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.playbook._model import (
     ApprovalRule,
     BuyerPhase,
+    CloseStep,
     Fact,
     FactType,
     Gate,
@@ -33,6 +34,7 @@ __all__ = [
     "SCHEMA_ID",
     "ApprovalRule",
     "BuyerPhase",
+    "CloseStep",
     "Fact",
     "FactType",
     "Finding",

@@ -64,6 +64,9 @@ VOCABULARY: tuple[Word, ...] = (
     Word("stage_items_done", "helper", evaluates_rules=True),
     Word("approvals_covered", "helper", evaluates_rules=True),
     Word("days_since", "helper"),
+    Word("close_date_set", "helper"),
+    Word("close_plan_agreed", "helper"),
+    Word("plan_overdue", "helper"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""

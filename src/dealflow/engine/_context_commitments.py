@@ -1,0 +1,47 @@
+"""The rule helpers about a deal's commitments (issue 19): its expected close date and
+its close plan. A base of `RuleContext`; the docs page "Rules" describes each one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dealflow._days import utc_date
+from dealflow.deal import Deal, StepStatus
+
+__all__ = ["CommitmentWords"]
+
+
+class CommitmentWords:
+    """`close_date_set()`, `close_plan_agreed()` and `plan_overdue()` for `deal` at `now`."""
+
+    deal: Deal
+    now: dt.datetime
+
+    def close_date_set(self) -> bool:
+        """Whether the deal has an expected close date."""
+        return self.deal.close_date is not None
+
+    def close_plan_agreed(self) -> bool:
+        """Whether the close plan (with at least one step not dropped) was agreed with
+        the customer."""
+        return self.deal.plan_agreed is not None and any(
+            step.status is not StepStatus.dropped for step in self.deal.close_plan)
+
+    def plan_overdue(self) -> bool:
+        """Whether a planned step of the close plan is past its due date."""
+        today = utc_date(self.now)
+        return any(step.status is StepStatus.planned and step.due < today
+                   for step in self.deal.close_plan)
+
+    def commitment_missing(self, name: str) -> str | None:
+        """What a false `close_date_set()`, `close_plan_agreed()` or `plan_overdue()` lacks
+        (for gate reports); None for any other helper."""
+        if name == "close_date_set":
+            return "the deal has no expected close date (dealflow deal close-date)"
+        if name == "close_plan_agreed":
+            if not self.deal.close_plan:
+                return "the deal has no close plan (dealflow plan seed / plan add)"
+            return "the close plan is not agreed with the customer (dealflow plan agree)"
+        if name == "plan_overdue":
+            return "no step of the close plan is overdue"
+        return None
