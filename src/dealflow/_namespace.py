@@ -90,6 +90,9 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "SimulationProfile", "StageForecast", "StageFunnel", "StageTime", "StalledDeal", "Velocity",
         "WinRates", "closed_deals", "cycle_time", "forecast", "funnel", "render_report", "simulate",
         "sop_compliance", "stalled", "time_in_stage", "velocity", "win_rates",
+        # issue 19: commitments
+        "DealContribution", "DealSlip", "PeriodForecast", "PeriodRow", "PlayFigures", "PlaysReport",
+        "Slip", "forecast_by_period", "plays_report", "slip",
     ),
 }
 

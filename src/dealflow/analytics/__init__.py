@@ -2,7 +2,8 @@
 
 Funnel layer by layer, time in stage and cycle time, stalled deals, win rates, the won
 and lost deals (amounts per currency, days to close) and velocity, the forecast (the CRM
-way and from history), and simulated histories. Days are days of 24 hours of elapsed
+way and from history, and by period of expected close), close-date slip, what came of
+the plays, and simulated histories. Days are days of 24 hours of elapsed
 time, fractional; a deal counts with its outcome now (lost, reopened and won is won).
 
 Histories imported from a CRM may hold a deal whose first stage has no date (a wide
@@ -24,8 +25,18 @@ from dealflow.analytics._forecast import (
 )
 from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
 from dealflow.analytics._html_report import render_report, sop_compliance
+from dealflow.analytics._plays import PlayFigures, PlaysReport, plays_report
 from dealflow.analytics._query import Filters
 from dealflow.analytics._simulate import SimulationProfile, simulate
+from dealflow.analytics._slip import (
+    DealContribution,
+    DealSlip,
+    PeriodForecast,
+    PeriodRow,
+    Slip,
+    forecast_by_period,
+    slip,
+)
 from dealflow.analytics._timing import (
     CycleTime,
     StageTime,
@@ -48,16 +59,23 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
-    "DEFAULT_BANDS",
     "Chain",
     "Closed",
     "ClosedDeals",
     "CycleTime",
+    "DEFAULT_BANDS",
+    "DealContribution",
+    "DealSlip",
     "Filters",
     "Forecast",
     "Funnel",
+    "PeriodForecast",
+    "PeriodRow",
+    "PlayFigures",
+    "PlaysReport",
     "Rate",
     "SimulationProfile",
+    "Slip",
     "StageForecast",
     "StageFunnel",
     "StageTime",
@@ -68,9 +86,12 @@ __all__ = [
     "closed_deals",
     "cycle_time",
     "forecast",
+    "forecast_by_period",
     "funnel",
+    "plays_report",
     "render_report",
     "simulate",
+    "slip",
     "sop_compliance",
     "stalled",
     "time_in_stage",

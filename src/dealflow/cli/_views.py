@@ -58,7 +58,9 @@ def text(value: Any, style: str = "") -> Text:
 
 
 _KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "flag", "role",
-                         "priority", "stance", "influence"})
+                         "priority", "stance", "influence",
+                         "play", "deal", "first", "now", "due", "month", "quarter", "fired",
+                         "status"})
 
 
 def table(*columns: str, title: str | None = None) -> Table:
@@ -106,6 +108,8 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     if deal.next_step is not None:
         step = deal.next_step
         rows.append(("next step", f"{step.what} ({step.who}, by {show(step.due)})"))
+    if deal.close_date is not None:
+        rows.append(("close date", deal.close_date))
     for name, value in rows:
         grid.add_row(name, text(value))
     return grid
