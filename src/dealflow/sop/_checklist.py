@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow._days import due_date, utc_date
-from dealflow.deal import Deal, ItemCompletion
+from dealflow.deal import Deal, ItemCompletion, PlayRecord
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
 from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
+from dealflow.sop._close_plan import PlanLine, plan_lines
 from dealflow.stakeholders import Recommendation, RedFlag, analyse_stakeholders, recommend_plays
 
 __all__ = ["Checklist", "ChecklistItem", "build_checklist"]
@@ -68,6 +69,11 @@ class Checklist:
     gates: tuple[Check, ...] = ()
     red_flags: tuple[RedFlag, ...] = ()
     plays: tuple[Recommendation, ...] = field(default_factory=tuple)
+    # -- commitments (issue 19) ------------------------------------------------------------
+    plan: tuple[PlanLine, ...] = ()
+    """The close plan, step by step (`c.deal.plan_agreed` says whether it was agreed)."""
+    plays_taken: tuple[PlayRecord, ...] = ()
+    """The plays taken on, completed or declined on the deal."""
 
     @property
     def overdue(self) -> tuple[ChecklistItem, ...]:
@@ -172,4 +178,6 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
         plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
+        plan=plan_lines(playbook, deal, utc_date(moment), language),
+        plays_taken=tuple(deal.plays.values()),
     )

@@ -32,6 +32,7 @@ from dealflow.errors import DealflowError, DefinitionError, LimitExceeded
 from dealflow.limits import current_limits, limit_hint
 from dealflow.rules import DATA_ERRORS, LayoutSandbox, TrustingSandbox, template_line
 from dealflow.sop._checklist import Checklist, ChecklistItem
+from dealflow.sop._close_plan import plan_dict, plays_taken_dict
 
 __all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
 
@@ -47,6 +48,10 @@ LABELS: dict[str, dict[str, str]] = {
         "gates": "Control points", "red_flags": "Red flags", "plays": "Plays",
         "high": "High", "medium": "Medium", "low": "Low", "state": "State", "item": "Item",
         "done": "done", "open": "open", "on_hold": "on hold", "won": "won", "lost": "lost",
+        "close_date": "Expected close", "close_plan": "Close plan", "ours": "Ours",
+        "theirs": "Theirs", "agreed_with": "agreed with", "not_agreed": "not agreed yet",
+        "planned": "planned", "dropped": "dropped", "plays_taken": "Plays taken on",
+        "taken": "taken on", "completed": "completed", "declined": "declined",
     },
     "zh": {
         "account": "客户", "owner": "负责人", "amount": "金额", "status": "状态",
@@ -56,6 +61,10 @@ LABELS: dict[str, dict[str, str]] = {
         "gates": "关键控制点", "red_flags": "风险信号", "plays": "应对策略",
         "high": "高", "medium": "中", "low": "低", "state": "状态", "item": "事项",
         "done": "已完成", "open": "待办", "on_hold": "暂停", "won": "赢单", "lost": "丢单",
+        "close_date": "预计成交", "close_plan": "成交计划", "ours": "我方", "theirs": "客户方",
+        "agreed_with": "已与对方确认", "not_agreed": "尚未与客户确认", "planned": "计划中",
+        "dropped": "已取消", "plays_taken": "已采取的应对策略", "taken": "执行中",
+        "completed": "已完成", "declined": "未采纳",
     },
 }
 
@@ -197,6 +206,9 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
         "plays": [{"play": p.play, "situation": p.situation, "action": p.action,
                    "who": list(p.who), "strategy": p.strategy, "priority": p.priority,
                    "why": p.why} for p in checklist.plays],
+        "close_date": None if deal.close_date is None else deal.close_date.isoformat(),
+        "close_plan": plan_dict(checklist.plan, deal.plan_agreed),
+        "plays_taken": plays_taken_dict(checklist.plays_taken),
     }
 
 
