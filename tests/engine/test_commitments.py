@@ -105,12 +105,13 @@ def test_a_close_plan_is_built_updated_and_agreed_and_replays(drive: Drive) -> N
     due = TODAY + dt.timedelta(days=14)
     log.record(add_plan_step(engine, log.deal, what="Legal review", due=due, our_owner="sales",
                              their_owner="paula", actor="li"))
-    step = log.deal.close_plan[0]
-    assert (step.id, step.their_owner, step.status) == ("step-1", "paula", StepStatus.planned)
-    log.record(update_plan_step(engine, log.deal, "step-1", actor="li", status="done",
+    step = log.deal.close_plan[-1]
+    assert (step.id, step.their_owner, step.status) == (
+        f"step-{len(log.deal.close_plan)}", "paula", StepStatus.planned)
+    log.record(update_plan_step(engine, log.deal, step.id, actor="li", status="done",
                                 evidence="Redlines returned"))
     log.record(agree_plan(engine, log.deal, stakeholder="eric", actor="li"))
-    assert log.deal.close_plan[0].status is StepStatus.done
+    assert log.deal.close_plan[-1].status is StepStatus.done
     assert log.deal.plan_agreed is not None
     assert log.deal.plan_agreed.on == TODAY
     assert replay(log.events, engine.playbook) == log.deal

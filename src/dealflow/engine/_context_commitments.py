@@ -34,14 +34,24 @@ class CommitmentWords:
                    for step in self.deal.close_plan)
 
     def commitment_missing(self, name: str) -> str | None:
-        """What a false `close_date_set()`, `close_plan_agreed()` or `plan_overdue()` lacks
-        (for gate reports); None for any other helper."""
+        """What a false `close_date_set()`, `close_plan_agreed()`, `plan_overdue()` or
+        `not plan_overdue()` lacks (for gate reports); None for any other helper."""
         if name == "close_date_set":
             return "the deal has no expected close date (dealflow deal close-date)"
         if name == "close_plan_agreed":
             if not self.deal.close_plan:
                 return "the deal has no close plan (dealflow plan seed / plan add)"
-            return "the close plan is not agreed with the customer (dealflow plan agree)"
+            if self.deal.plan_agreed is None:
+                return "the close plan is not agreed with the customer (dealflow plan agree)"
+            return "every step of the agreed close plan is dropped"
         if name == "plan_overdue":
             return "no step of the close plan is overdue"
+        if name == "not plan_overdue":
+            return self._overdue_steps()
         return None
+
+    def _overdue_steps(self) -> str:
+        today = utc_date(self.now)
+        late = [f"{step.id} (due {step.due})" for step in self.deal.close_plan
+                if step.status is StepStatus.planned and step.due < today]
+        return "steps of the close plan overdue: " + ", ".join(late)
