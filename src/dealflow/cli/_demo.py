@@ -89,6 +89,7 @@ def _apply(store: Store, operation: Any) -> Outcome:
 def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind of step
     from dealflow._days import utc_date
     from dealflow.cli import _demo_story as s
+    from dealflow.cli._demo_commitments import CommitmentStep, run_commitment
     from dealflow.cli._views import show
     from dealflow.deal import Stakeholder
 
@@ -119,6 +120,8 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
         _step("done", step.id + (f" (evidence: {step.evidence})" if step.evidence else ""))
     elif isinstance(step, s.Advance):
         _advance(store, actor)
+    elif isinstance(step, CommitmentStep):
+        run_commitment(store, step, str(s.DEAL["deal_id"]), actor, _step)
     else:
         _show(store, step.what)
 

@@ -11,6 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dealflow.cli._demo_commitments import (
+    AgreePlan,
+    CloseDate,
+    CommitmentStep,
+    CompletePlay,
+    SeedPlan,
+    StepDone,
+    TakePlay,
+)
+
 __all__ = ["CHAPTERS", "DEAL", "Advance", "Chapter", "Fact", "Item", "Person", "Rate", "Show"]
 
 DEAL: dict[str, Any] = {
@@ -77,7 +87,7 @@ class Show:
     what: str
 
 
-Step = Fact | Person | Rate | Item | Advance | Show
+Step = Fact | Person | Rate | Item | Advance | Show | CommitmentStep
 
 
 @dataclass(frozen=True)
@@ -120,8 +130,10 @@ CHAPTERS: tuple[Chapter, ...] = (
              Advance())),
     Chapter("2. Discover: map the decision chain and get the project approved",
             "Three people now matter. The chief engineer doubts a new system, and the amount "
-            "needs top management: the map shows the red flags, the plays say what to do.",
+            "needs top management: the map shows the red flags, the plays say what to do. "
+            "Presales takes on the play for the sceptical chief engineer.",
             (WANG, LIU, Show("map"), Show("plays"),
+             TakePlay("technical_buyer_skeptical", "zhao.presales"),
              Fact("impact_quantified", True), Fact("project_approved", True),
              Item("map_decision_chain", "Map of Chen, Wang and Liu reviewed with Chen"),
              Item("quantify_impact", "CNY 4.1 million a year of lost output, agreed by Wang"),
@@ -130,8 +142,10 @@ CHAPTERS: tuple[Chapter, ...] = (
              Advance())),
     Chapter("3. Shape: influence the specification before the tender",
             "The tender date is out before the specification is shaped: a play fires. A coach "
-            "inside the plant helps put our requirements into the draft.",
+            "inside the plant helps put our requirements into the draft. The deal gets its "
+            "expected close date.",
             (Fact("tender_date", None, days_from_today=60), Show("plays"), ZHOU,
+             CloseDate(75, "award expected two weeks after the tender"),
              Fact("competitor", "the incumbent DCS vendor"),
              Fact("decision_criteria_known", True), Fact("decision_process_known", True),
              Item("criteria_workshop", "Criteria list with weights, confirmed by Liu Yang"),
@@ -144,6 +158,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              Item("agree_success_criteria", "Criteria signed by Liu Yang"),
              Item("run_poc", "POC report on the furnace 3 simulator, accepted by Liu Yang"),
              Rate("liu", "the POC met every criterion", {"stance": "supporter"}),
+             CompletePlay("technical_buyer_skeptical", "helped",
+                          "Liu Yang signed off the POC and now supports us"),
              Fact("technical_signoff", True),
              Rate("chen", "he set up the meeting with Wang Jun", {"stance": "champion"}),
              Fact("champion_tested", True), Item("test_champion"),
@@ -159,8 +175,12 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("6. Negotiate: concerns, paper process and the approval rule",
             "Concerns are answered and procurement maps the contract steps. The move to "
             "contract is still refused: spend over 50,000 needs top management's approval, "
-            "so an approver must be mapped before `decide`.",
+            "so an approver must be mapped before `decide`. The close plan is seeded and "
+            "agreed with the customer, and the close date slips once.",
             (SUN, Fact("concerns_resolved", True), Fact("paper_process_mapped", True),
+             SeedPlan(), AgreePlan("wang", "walked through with Wang Jun and Sun Qing"),
+             CloseDate(90, "the group's legal review adds two weeks"),
+             StepDone("legal_review", "Redlines agreed with Sun Qing"),
              Item("surface_concerns", "Concern list: cut-over risk answered by a staged plan"),
              Advance(), ZHANG, Advance())),
     Chapter("7. Decide: the contract checklist",
