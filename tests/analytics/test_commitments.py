@@ -155,3 +155,20 @@ def test_the_plays_report_counts_fired_taken_outcomes_and_how_the_deals_went(
 
 def test_the_plays_report_lists_every_play_of_the_playbook(store: Store, pb: Playbook) -> None:
     assert len(plays_report(store).plays) == len(pb.plays)
+
+
+def test_the_html_report_shows_slip_the_quarters_and_the_plays_outcomes(
+        b2b: Store, clock: Clock) -> None:
+    from dealflow import render_report
+
+    _date(b2b, "a", dt.date(2026, 4, 30))
+    clock.days(3)
+    _date(b2b, "a", dt.date(2026, 5, 30))
+    b2b.apply("b", lambda e, d: take_play(e, d, PLAY, actor="li")).raise_for_refusal()
+    b2b.apply("b", lambda e, d: complete_play(e, d, PLAY, outcome="hurt", actor="li"))
+    page = render_report(b2b, now=clock(), with_compliance=False)
+    assert "1 deal(s) with a close date; <strong>1</strong> pushed (1 pushes, 30 days slipped)" \
+        in page
+    assert "<td>2026-Q2</td><td>1</td>" in page
+    assert "<td>no close date</td><td>3</td>" in page
+    assert "<td>A powerful opponent</td><td>4</td><td>1</td><td>0</td><td>hurt 1</td>" in page
