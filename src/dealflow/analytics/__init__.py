@@ -25,7 +25,7 @@ from dealflow.analytics._forecast import (
 )
 from dealflow.analytics._funnel import Funnel, StageFunnel, funnel
 from dealflow.analytics._html_report import render_report, sop_compliance
-from dealflow.analytics._plays import PlayFigures, PlaysReport, plays_report
+from dealflow.analytics._play_outcomes import PlayFigures, PlaysReport, plays_report
 from dealflow.analytics._query import Filters
 from dealflow.analytics._simulate import SimulationProfile, simulate
 from dealflow.analytics._slip import (

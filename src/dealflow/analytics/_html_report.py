@@ -14,7 +14,7 @@ from jinja2 import StrictUndefined
 
 from dealflow.analytics._forecast import forecast
 from dealflow.analytics._funnel import Funnel, funnel
-from dealflow.analytics._plays import plays_report
+from dealflow.analytics._play_outcomes import plays_report
 from dealflow.analytics._query import Filters, scope
 from dealflow.analytics._slip import forecast_by_period, slip
 from dealflow.analytics._timing import cycle_time, time_in_stage

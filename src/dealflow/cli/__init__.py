@@ -43,8 +43,8 @@ def _register() -> None:
     from dealflow.cli import (
         _analytics,
         _checklists,
+        _commitment_commands,
         _commitment_figures,
-        _commitments,
         _crm,
         _deal_fields,
         _deals,
@@ -61,7 +61,7 @@ def _register() -> None:
     _checklists.register(app)
     _deals.register(app)
     _deal_fields.register(_deals.deal_app)
-    _commitments.register(app, _deals.deal_app)
+    _commitment_commands.register(app, _deals.deal_app)
     _commitment_figures.register(app)
     _stakeholders.register(app)
     _facts.register(app)

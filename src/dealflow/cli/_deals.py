@@ -100,7 +100,7 @@ def _refuse_existing(store: Store, deal_id: str) -> None:
 def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Show a deal: its fields, facts, stakeholders, gates, red flags and plays."""
     from dealflow.cli import _views as v
-    from dealflow.cli._commitments import deal_page
+    from dealflow.cli._commitment_commands import deal_page
     from dealflow.stakeholders import analyse_stakeholders, recommend_plays
 
     with open_store(db) as store:

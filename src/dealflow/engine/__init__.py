@@ -1,7 +1,7 @@
 """The deal engine: the machine built from the playbook's moves, the rule context, gate
 reports, and the events that record every change (and replay it)."""
 
-from dealflow.engine._commitments import (
+from dealflow.engine._commitment_ops import (
     add_plan_step,
     agree_plan,
     complete_play,

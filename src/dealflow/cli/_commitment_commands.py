@@ -1,7 +1,7 @@
 """`dealflow deal close-date`, `dealflow plan ...`, `dealflow plays DEAL` and `dealflow
 play ...`: a deal's expected close date, its close plan and the plays taken on (issue 19).
 
-Each change is one engine operation (`dealflow.engine._commitments`) through
+Each change is one engine operation (`dealflow.engine._commitment_ops`) through
 `Store.apply`, recorded as events; `deal_page` adds the same to `dealflow deal show`.
 """
 
