@@ -10,6 +10,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.testing._commitment_strategies import (
+        close_plans,
+        commitment_histories,
+        commitments,
+    )
     from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
     from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
     from dealflow.testing._strategies import (
@@ -28,6 +33,8 @@ _WHERE = {
     "HOSTILE_STRINGS": "_strategies", "deals": "_strategies", "fact_values": "_strategies",
     "hostile_ids": "_strategies", "hostile_text": "_strategies",
     "playbook_documents": "_strategies", "stakeholders": "_strategies",
+    "close_plans": "_commitment_strategies", "commitment_histories": "_commitment_strategies",
+    "commitments": "_commitment_strategies",
 }
 
 
@@ -45,6 +52,9 @@ __all__ = [
     "Soundness",
     "assert_sound",
     "check_soundness",
+    "close_plans",
+    "commitment_histories",
+    "commitments",
     "deals",
     "deep_check",
     "fact_values",

@@ -191,7 +191,8 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
 def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
           now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)) -> Deal:
     """A valid open deal of `playbook` (in `stage`, or any stage): typed facts, a
-    stakeholder map with unique ids, hostile and multilingual text everywhere."""
+    stakeholder map with unique ids, a close date, close plan and play records (see
+    `commitments`), hostile and multilingual text everywhere."""
     stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
     facts: dict[str, FactValue] = {}
     for fact in playbook.facts:
@@ -200,7 +201,7 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
     people = draw(st.lists(stakeholders(playbook), max_size=8, unique_by=lambda p: p.id))
     entered = now - dt.timedelta(days=draw(st.integers(0, 400)), hours=draw(st.integers(0, 23)))
     name = hostile_text(min_size=1, max_size=60).filter(lambda v: v.strip() != "")
-    return Deal(
+    deal = Deal(
         id=draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,20}", fullmatch=True)),
         title=draw(name), account=draw(name), owner=draw(name),
         amount=Decimal(draw(st.integers(0, 10**9))) / 100,
@@ -209,3 +210,6 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
         facts=facts, stakeholders=tuple(people), created_at=entered - dt.timedelta(days=30),
         stage_entered_at=entered,
     )
+    from dealflow.testing._commitment_strategies import commitments
+
+    return draw(commitments(playbook, deal))
