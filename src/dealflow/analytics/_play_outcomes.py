@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dealflow.analytics import _timing
 from dealflow.analytics._query import Filters, on_deals, scope, selected
 from dealflow.deal import Status
 from dealflow.engine import firing_plays
@@ -71,7 +72,7 @@ def plays_report(store: Store, filters: Filters | None = None, *,
                  now: dt.datetime | None = None, locale: str | None = None,
                  playbook: Playbook | str | None = None) -> PlaysReport:
     """The figures of each play over the deals `filters` select (see the module docs)."""
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = _timing._now(now)
     chosen, filters = scope(store, filters, playbook)
     figures = {p.id: PlayFigures(p.id, chosen.text(p.name, locale)) for p in chosen.plays}
     query = (select(EVENTS.c.deal_id, EVENTS.c.type, EVENTS.c.payload)

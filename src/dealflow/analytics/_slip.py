@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from dealflow.analytics import _timing
 from dealflow.analytics._forecast import absorption, transition_chain
 from dealflow.analytics._query import Filters, on_deals, scope, selected
 from dealflow.playbook import Playbook
@@ -261,7 +262,7 @@ def forecast_by_period(store: Store, filters: Filters | None = None, *, by: Peri
     expected close date (see the module docs)."""
     if by not in ("month", "quarter"):
         raise ValueError(f"by must be month or quarter, not {by!r}")
-    today = (now or dt.datetime.now(dt.UTC)).date()
+    today = _timing._now(now).date()
     chosen, filters = scope(store, filters, playbook)
     crm = {s.id: s.probability / 100 for s in chosen.stages}
     history = absorption(transition_chain(store, filters, playbook=chosen), crm)

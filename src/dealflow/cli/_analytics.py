@@ -209,8 +209,7 @@ def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
         from dealflow.cli._commitment_figures import print_period_forecast
 
         with open_store(db) as store:
-            periods = forecast_by_period(store, by=by.value, now=store.clock(),
-                                         playbook=playbook)
+            periods = forecast_by_period(store, by=by.value, playbook=playbook)
         print_period_forecast(periods, fmt, explain)
         return
     with open_store(db) as store:

@@ -60,7 +60,7 @@ def text(value: Any, style: str = "") -> Text:
 _KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "flag", "role",
                          "priority", "stance", "influence",
                          "play", "deal", "first", "now", "due", "month", "quarter", "fired",
-                         "status"})
+                         "status", "stage"})
 
 
 def table(*columns: str, title: str | None = None) -> Table:
