@@ -38,6 +38,8 @@ CODES: dict[str, tuple[str, str]] = {
     "DF110": ("warning", "fact declared but never used"),
     "DF111": ("error", "gate waits for an item of a later stage"),
     "DF112": ("warning", "play or item condition is constant"),
+    "DF130": ("warning", "gate asks for an agreed close plan no stage seeds"),
+    "DF131": ("info", "close-plan step owner does not engage in the stage"),
 }
 
 
@@ -181,6 +183,8 @@ def _reachability(pb: Playbook, gate_findings: list[_Raw]) -> Iterator[_Raw]:
 def _roles(pb: Playbook) -> Iterator[_Raw]:
     asked = {role for stage in pb.stages for role in stage.required_roles}
     asked |= {role for rule in pb.approval_rules for role in rule.requires}
+    asked |= {step.their_role for stage in pb.stages for step in stage.close_plan
+              if step.their_role is not None}
     for refs in _every_ref(pb):
         asked |= refs.roles
     for r, role in enumerate(pb.roles):
@@ -204,6 +208,10 @@ def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
     yield from (rule.refs for rule in _every_rule(pb))
     for _, item in pb.iter_items():
         raw = item.text.raw()
+        yield from (template_refs(source)
+                    for source in ([raw] if isinstance(raw, str) else raw.values()))
+    for step in (step for stage in pb.stages for step in stage.close_plan):
+        raw = step.what.raw()
         yield from (template_refs(source)
                     for source in ([raw] if isinstance(raw, str) else raw.values()))
 
@@ -255,6 +263,25 @@ def _constant_conditions(pb: Playbook) -> Iterator[_Raw]:
                            f"item {item.id} always or never applies", "remove the condition")
 
 
+def _close_plans(pb: Playbook) -> Iterator[_Raw]:
+    """DF130: a gate reads `close_plan_agreed()` and no stage up to it declares steps to
+    seed; DF131: a step's owner is not among its stage's resources."""
+    seeded = False
+    for s, stage in enumerate(pb.stages):
+        seeded = seeded or bool(stage.close_plan)
+        for g, gate in enumerate(stage.gates):
+            if not seeded and "close_plan_agreed" in gate.when.refs.names:
+                yield _Raw("DF130", ("stages", s, "gates", g, "when"),
+                           f"gate {gate.id} asks for an agreed close plan, and no stage up to "
+                           f"{stage.id} declares steps to seed", "declare `close_plan:` "
+                           "steps in this stage or an earlier one (or add steps by hand)")
+        for i, step in enumerate(stage.close_plan):
+            if stage.resources and step.our_owner not in stage.resources:
+                yield _Raw("DF131", ("stages", s, "close_plan", i, "our_owner"),
+                           f"{step.our_owner} owns close-plan step {step.id} but is not in "
+                           "the stage's resources", "add the owner to `resources`")
+
+
 def lint_playbook(playbook: Playbook, document: Document | None = None, *,
                   min_severity: str = "info") -> list[Finding]:
     """Every static finding of `playbook` at or above `min_severity`, minus ignored codes.
@@ -263,7 +290,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     """
     gate_findings = list(_gate_checks(playbook))
     raw = gate_findings + list(_reachability(playbook, gate_findings))
-    for check in (_roles, _facts, _texts, _owners, _constant_conditions):
+    for check in (_roles, _facts, _texts, _owners, _constant_conditions, _close_plans):
         raw.extend(check(playbook))
     order = ["error", "warning", "info"]
     floor = order.index(min_severity)
