@@ -28,6 +28,9 @@ from dealflow.engine import (
     Event,
     FactSet,
     ItemCompleted,
+    PlayCompleted,
+    PlayDeclined,
+    PlayTaken,
     StageAdvanced,
     StageMovedBack,
     StakeholderAdded,
@@ -246,7 +249,8 @@ class FirstPass:
 def _stages(event: Event) -> tuple[str, ...]:
     if isinstance(event, StageAdvanced | StageMovedBack):
         return (event.from_stage, event.to_stage)
-    if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted):
+    if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted
+                  | PlayTaken | PlayDeclined):
         return (event.stage,)
     return ()
 
@@ -270,7 +274,15 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
                                  f"stage {event.stage} of ")
     if isinstance(event, FactSet):
         return _fact_refused(event, words)
-    return None
+    return _play_refused(event, words)
+
+
+def _play_refused(event: Event, words: _Vocabulary) -> str | None:
+    """A play event naming a play its playbook does not declare."""
+    if not isinstance(event, PlayTaken | PlayCompleted | PlayDeclined):
+        return None
+    plays = frozenset(play.id for play in words.playbook.plays)
+    return None if event.play in plays else words.unknown("play", event.play, plays)
 
 
 def _fact_refused(event: FactSet, words: _Vocabulary) -> str | None:
