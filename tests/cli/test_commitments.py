@@ -42,6 +42,8 @@ def test_pushing_the_close_date_says_by_how_many_days_and_slip_counts_it(
     assert "close date 2099-03-31 -> 2099-04-30 (pushed 30 days)" in pushed.output
     figures = json.loads(invoke("slip", "--format", "json").output)
     assert (figures["deals_pushed"], figures["pushes"], figures["days_slipped"]) == (1, 1, 30)
+    log = flat(invoke("events", deal).output)
+    assert "2099-03-31 -> 2099-04-30 (pushed 30 days); budget moved" in log
     same = invoke("deal", "close-date", deal, "2099-04-30")
     assert same.exit_code == 1
     assert "the close date is 2099-04-30 already" in flat(same.output)

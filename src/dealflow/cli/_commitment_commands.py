@@ -340,3 +340,27 @@ def register(app: typer.Typer, deal_app: typer.Typer) -> None:
     app.command("plays")(guarded(plays))
     app.add_typer(plan_app, name="plan")
     app.add_typer(play_app, name="play")
+
+
+def describe_commitment(event: Any) -> str | None:
+    """A commitment event in a few words (for `dealflow events`); None for other events."""
+    kind = getattr(event, "type", "")
+    if kind == "close_date_set":
+        change = f"{event.previous or '–'} -> {event.close_date or 'cleared'}"
+        pushed = f" (pushed {event.pushed_days} days)" if event.pushed_days else ""
+        return change + pushed + (f"; {event.note}" if event.note else "")
+    if kind in ("plan_step_added", "plan_step_updated"):
+        step = event.step
+        return (f"{step.id}: {step.what} ({step.our_owner} / {step.their_owner or '–'}, "
+                f"by {step.due}; {step.status.value})")
+    if kind == "plan_agreed":
+        return f"with {event.stakeholder} on {event.on}" + (f"; {event.note}" if event.note
+                                                             else "")
+    if kind == "play_taken":
+        return f"{event.play} taken on by {event.owner} in {event.stage}"
+    if kind == "play_completed":
+        return f"{event.play}: {event.outcome.value}" + (f"; {event.note}" if event.note
+                                                         else "")
+    if kind == "play_declined":
+        return f"{event.play} declined: {event.reason}"
+    return None

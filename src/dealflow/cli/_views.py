@@ -198,6 +198,10 @@ def events_table(events: Iterable[Event]) -> Table:
 
 def describe(event: Event) -> str:
     """What an event changed, in a few words."""
+    from dealflow.cli._commitment_commands import describe_commitment
+
+    if (said := describe_commitment(event)) is not None:
+        return said
     data = event.model_dump(exclude={"deal_id", "seq", "at", "actor", "source", "type"})
     person = data.get("stakeholder")
     if isinstance(person, dict):
