@@ -15,7 +15,7 @@ import typer
 from dealflow._messages import _
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
-from dealflow.deal import PlayResult, StepStatus
+from dealflow.deal import PlayResult, PlayState, StepStatus
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.table import Table
@@ -216,13 +216,14 @@ def plan_seed(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
 
 # -- plays -------------------------------------------------------------------------------
 def play_lines(playbook: Playbook, deal: Deal, now: dt.datetime) -> dict[str, list[Any]]:
-    """The deal's plays: `firing` (not taken on), `open` (taken on) and `past`."""
+    """The deal's plays: `firing` (no decision yet, or completed and firing again), `open`
+    (taken on) and `past` (completed or declined)."""
     from dealflow.engine import firing_plays
 
     names = {p.id: playbook.text(p.name) for p in playbook.plays}
     firing = [{"play": play, "situation": names.get(play, play)}
               for play in firing_plays(playbook, deal, now)
-              if play not in deal.plays or not deal.plays[play].is_open]
+              if play not in deal.plays or deal.plays[play].state is PlayState.completed]
     records = [record.model_dump(mode="json") | {"situation": names.get(record.play,
                                                                           record.play)}
                for record in deal.plays.values()]
