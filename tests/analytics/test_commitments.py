@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dealflow import (
     Playbook,
@@ -172,3 +174,22 @@ def test_the_html_report_shows_slip_the_quarters_and_the_plays_outcomes(
     assert "<td>2026-Q2</td><td>1</td>" in page
     assert "<td>no close date</td><td>3</td>" in page
     assert "<td>A powerful opponent</td><td>4</td><td>1</td><td>0</td><td>hurt 1</td>" in page
+
+
+@settings(max_examples=20, deadline=None)
+@given(days=st.lists(st.integers(0, 400), min_size=1, max_size=8))
+def test_slip_counts_every_later_date_as_a_push_and_adds_its_days(days: list[int]) -> None:
+    start = dt.date(2026, 1, 1)
+    dates = [start + dt.timedelta(days=d) for d in days]
+    clock = Clock()
+    with Store("sqlite://", playbook=load_playbook(LAB_PLAYBOOK), clock=clock) as store:
+        store.create(deal_id="s", title="s", account="A", owner="li", actor="li")
+        for day in dates:
+            store.apply("s", lambda e, d, day=day: set_close_date(e, d, day, actor="li"))
+        (row,) = slip(store).deals
+    kept = [day for i, day in enumerate(dates) if i == 0 or day != dates[i - 1]]
+    steps = list(zip(kept, kept[1:], strict=False))
+    assert row.changes == len(kept)
+    assert row.pushes == sum(1 for old, new in steps if new > old)
+    assert row.days_slipped == sum((new - old).days for old, new in steps if new > old)
+    assert (row.first, row.current) == (kept[0], kept[-1])
