@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -45,6 +46,7 @@ from dealflow.engine._outcome import Outcome, fails, unknown_person
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import CloseStep, Playbook
 from dealflow.rules import TextTemplate, compile_template
+from dealflow.values import MAX_TEXT
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.engine._engine import Engine
@@ -70,7 +72,7 @@ def _live(engine: Engine, deal: Deal, operation: str) -> list[Check]:
 
 
 def _done(engine: Engine, deal: Deal, operation: str, checks: list[Check],
-          make: Any, raise_on_refusal: bool) -> Outcome:
+          make: Callable[[], Event], raise_on_refusal: bool) -> Outcome:
     outcome: Outcome = engine._outcome(deal, operation, deal.stage, checks, make,
                                        raise_on_refusal)
     return outcome
@@ -214,12 +216,17 @@ def seed_close_plan(engine: Engine, deal: Deal, *, actor: str, locale: str | Non
             if deal.plan_step(template.id) is not None:
                 continue
             holders = deal.holders(template.their_role) if template.their_role else []
-            steps.append(PlanStep(
-                id=template.id, what=_render(ctx, template, locale)[:4000] or template.id,
-                due=today + dt.timedelta(days=template.due_days),
-                our_owner=template.our_owner, their_owner=holders[0].id if holders else None,
-                template=template.id))
-        if not steps:
+            try:
+                steps.append(PlanStep(
+                    id=template.id, what=_render(ctx, template, locale)[:MAX_TEXT] or template.id,
+                    due=today + dt.timedelta(days=template.due_days),
+                    our_owner=template.our_owner,
+                    their_owner=holders[0].id if holders else None, template=template.id))
+            except ValidationError as exc:  # deal data that no step may hold
+                checks.append(fails("step", _("each seeded step is valid"),
+                                    *(f"{template.id}: {problem}"
+                                      for problem in plain_errors(exc))))
+        if not steps and not checks:
             checks.append(fails("plan", _("the stage declares close-plan steps the plan "
                                           "lacks"),
                                 _("stage {stage} declares no close-plan steps", stage=deal.stage)
