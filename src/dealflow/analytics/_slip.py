@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from dealflow._messages import _
 from dealflow.analytics import _timing
 from dealflow.analytics._forecast import absorption, transition_chain
 from dealflow.analytics._query import Filters, on_deals, scope, selected
@@ -215,11 +216,14 @@ class DealContribution:
     @property
     def explained(self) -> str:
         """The contribution in words."""
-        when = f"closes {self.close_date}" if self.close_date else "no close date"
-        late = " (date passed, still open)" if self.overdue else ""
-        return (f"{self.amount:,} {self.currency} x {self.crm_probability:.0%} ({self.stage}) = "
-                f"{self.crm_value:,}; from history x {self.history_probability:.0%} = "
-                f"{self.history_value:,}; {when}{late}")
+        when = _("closes {day}", day=self.close_date) if self.close_date else _(
+            "no close date")
+        late = _(" (date passed, still open)") if self.overdue else ""
+        return _("{amount} {currency} x {crm} ({stage}) = {crm_value}; from history x "
+                 "{history} = {history_value}; {when}{late}", amount=f"{self.amount:,}",
+                 currency=self.currency, crm=f"{self.crm_probability:.0%}", stage=self.stage,
+                 crm_value=f"{self.crm_value:,}", history=f"{self.history_probability:.0%}",
+                 history_value=f"{self.history_value:,}", when=when, late=late)
 
 
 @dataclass(frozen=True)

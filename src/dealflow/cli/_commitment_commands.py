@@ -346,22 +346,23 @@ def register(app: typer.Typer, deal_app: typer.Typer) -> None:
 def describe_commitment(event: Any) -> str | None:
     """A commitment event in a few words (for `dealflow events`); None for other events."""
     kind = getattr(event, "type", "")
+    note = f"; {event.note}" if getattr(event, "note", "") else ""
     if kind == "close_date_set":
-        change = f"{event.previous or '–'} -> {event.close_date or 'cleared'}"
-        pushed = f" (pushed {event.pushed_days} days)" if event.pushed_days else ""
-        return change + pushed + (f"; {event.note}" if event.note else "")
+        pushed = _(" (pushed {days} days)", days=event.pushed_days) if event.pushed_days else ""
+        return _("{old} -> {new}", old=event.previous or "–",
+                 new=event.close_date or _("cleared")) + pushed + note
     if kind in ("plan_step_added", "plan_step_updated"):
         step = event.step
-        return (f"{step.id}: {step.what} ({step.our_owner} / {step.their_owner or '–'}, "
-                f"by {step.due}; {step.status.value})")
+        return _("{step}: {what} ({ours} / {theirs}, by {due}; {status})", step=step.id,
+                 what=step.what, ours=step.our_owner, theirs=step.their_owner or "–",
+                 due=step.due, status=step.status.value)
     if kind == "plan_agreed":
-        return f"with {event.stakeholder} on {event.on}" + (f"; {event.note}" if event.note
-                                                             else "")
+        return _("with {who} on {day}", who=event.stakeholder, day=event.on) + note
     if kind == "play_taken":
-        return f"{event.play} taken on by {event.owner} in {event.stage}"
+        return _("{play} taken on by {owner} in {stage}", play=event.play, owner=event.owner,
+                 stage=event.stage)
     if kind == "play_completed":
-        return f"{event.play}: {event.outcome.value}" + (f"; {event.note}" if event.note
-                                                         else "")
+        return f"{event.play}: {event.outcome.value}" + note
     if kind == "play_declined":
-        return f"{event.play} declined: {event.reason}"
+        return _("{play} declined: {reason}", play=event.play, reason=event.reason)
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from dealflow._days import utc_date
+from dealflow._messages import _
 from dealflow.deal import Deal, StepStatus
 
 __all__ = ["CommitmentWords"]
@@ -37,21 +38,22 @@ class CommitmentWords:
         """What a false `close_date_set()`, `close_plan_agreed()`, `plan_overdue()` or
         `not plan_overdue()` lacks (for gate reports); None for any other helper."""
         if name == "close_date_set":
-            return "the deal has no expected close date (dealflow deal close-date)"
+            return _("the deal has no expected close date (dealflow deal close-date)")
         if name == "close_plan_agreed":
             if not self.deal.close_plan:
-                return "the deal has no close plan (dealflow plan seed / plan add)"
+                return _("the deal has no close plan (dealflow plan seed / plan add)")
             if self.deal.plan_agreed is None:
-                return "the close plan is not agreed with the customer (dealflow plan agree)"
-            return "every step of the agreed close plan is dropped"
+                return _("the close plan is not agreed with the customer (dealflow plan agree)")
+            return _("every step of the agreed close plan is dropped")
         if name == "plan_overdue":
-            return "no step of the close plan is overdue"
+            return _("no step of the close plan is overdue")
         if name == "not plan_overdue":
             return self._overdue_steps()
         return None
 
     def _overdue_steps(self) -> str:
         today = utc_date(self.now)
-        late = [f"{step.id} (due {step.due})" for step in self.deal.close_plan
+        late = [_("{step} (due {day})", step=step.id, day=step.due)
+                for step in self.deal.close_plan
                 if step.status is StepStatus.planned and step.due < today]
-        return "steps of the close plan overdue: " + ", ".join(late)
+        return _("steps of the close plan overdue: {steps}", steps=", ".join(late))
