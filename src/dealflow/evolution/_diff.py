@@ -20,7 +20,7 @@ from dealflow.playbook import Playbook
 __all__ = ["Change", "PlaybookDiff", "diff_playbooks"]
 
 KINDS = ("stage", "gate", "item", "role", "our_role", "fact", "play", "approval_rule",
-         "lost_reason", "buyer_phase")
+         "lost_reason", "buyer_phase", "close_step")
 
 
 @dataclass(frozen=True)
@@ -117,16 +117,20 @@ def _stage_parts(old: Playbook, new: Playbook) -> Iterator[Change]:
         items = previous.items if previous else ()
         yield from _compare("gate", gates, stage.gates, stage.id)
         yield from _compare("item", items, stage.items, stage.id)
+        yield from _compare("close_step", previous.close_plan if previous else (),
+                            stage.close_plan, stage.id)
     new_ids = {stage.id for stage in new.stages}
     for stage in old.stages:
         if stage.id not in new_ids:
             yield from _compare("gate", stage.gates, (), stage.id)
             yield from _compare("item", stage.items, (), stage.id)
+            yield from _compare("close_step", stage.close_plan, (), stage.id)
 
 
 def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
     """Every change from `old` to `new` (matched by id), and the change budget."""
-    changes = list(_compare("stage", old.stages, new.stages, skip=("gates", "items")))
+    changes = list(_compare("stage", old.stages, new.stages, skip=("gates", "items",
+                                                                    "close_plan")))
     if [s.id for s in old.stages if s.id in {n.id for n in new.stages}] != [
             s.id for s in new.stages if s.id in {o.id for o in old.stages}]:
         changes.append(Change("stage", "*", "reordered", "",
