@@ -93,6 +93,10 @@ def test_a_play_is_listed_firing_then_taken_then_past(invoke: Invoke, deal: str)
     listed = json.loads(invoke("plays", deal, "--format", "json").output)
     assert [(p["play"], p["outcome"]) for p in listed["past"]] == [
         ("high_influence_opponent", "partly")]
+    page = flat(invoke("deal", "show", deal).output)
+    assert "close date 2099-03-31" in page
+    assert "Past plays" in page
+    assert "high_influence_opponent completed partly Op now neutral" in page
     report = json.loads(invoke("plays-report", "--format", "json").output)
     row = next(p for p in report["plays"] if p["play"] == "high_influence_opponent")
     assert (row["taken"], row["completed"], row["outcomes"]) == (1, 1, {"partly": 1})
