@@ -189,10 +189,12 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
 
 @st.composite
 def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
-          now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)) -> Deal:
+          now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC), *,
+          with_commitments: bool = True) -> Deal:
     """A valid open deal of `playbook` (in `stage`, or any stage): typed facts, a
     stakeholder map with unique ids, a close date, close plan and play records (see
-    `commitments`), hostile and multilingual text everywhere."""
+    `commitments`; none with `with_commitments=False`), hostile and multilingual text
+    everywhere."""
     stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
     facts: dict[str, FactValue] = {}
     for fact in playbook.facts:
@@ -210,6 +212,8 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
         facts=facts, stakeholders=tuple(people), created_at=entered - dt.timedelta(days=30),
         stage_entered_at=entered,
     )
+    if not with_commitments:
+        return deal
     from dealflow.testing._commitment_strategies import commitments
 
     return draw(commitments(playbook, deal))
