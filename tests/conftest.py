@@ -25,6 +25,7 @@ from dealflow import (
     TeamMember,
     load_playbook,
 )
+from dealflow._days import utc_date
 from dealflow.deal import Evidence, Source
 from dealflow.playbook import Stage
 
@@ -130,6 +131,20 @@ class DealLog:
             for item in sorted(items - set(self.deal.items_done)):
                 self.record(engine.complete_item(self.deal, item, actor="test",
                                                  evidence=f"evidence of {item}"))
+            self._commit(gate.when.refs.names)
+
+    def _commit(self, helpers: frozenset[str]) -> None:
+        """Give the deal the close date and the agreed close plan gates ask for."""
+        from dealflow import add_plan_step, agree_plan, set_close_date
+
+        engine, later = self.engine, utc_date(self.engine.clock()) + dt.timedelta(days=30)
+        if "close_date_set" in helpers and self.deal.close_date is None:
+            self.record(set_close_date(engine, self.deal, later, actor="test"))
+        if "close_plan_agreed" in helpers and self.deal.plan_agreed is None:
+            self.record(add_plan_step(engine, self.deal, what="Signature", due=later,
+                                      our_owner="sales", actor="test"))
+            self.record(agree_plan(engine, self.deal, actor="test",
+                                   stakeholder=self.deal.stakeholders[0].id))
 
 
 Drive = Callable[..., DealLog]

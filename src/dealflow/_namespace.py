@@ -38,6 +38,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "Approval", "Effect", "MoveRoles",
         "ReviewForm", "ReviewForms", "ReviewQuestion",
         "ChainPolicy", "Criterion", "HealthPolicy", "Level", "ScoreCriterion", "Scorecard",
+        # issue 19: commitments
+        "CloseStep",
     ),
     # deals and the people in the decision chain
     "dealflow.deal": (
@@ -46,6 +48,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "OpenedItem", "ApprovalRecord", "Team", "TeamMember", "load_team",
         "Evidence", "Provenance", "Review", "Source", "Verification", "Waiver",
         "Competitor", "Link", "Organisation", "Score", "Win",
+        # issue 19: commitments
+        "PlanAgreement", "PlanStep", "PlayRecord", "PlayResult", "PlayState", "StepStatus",
     ),
     # the form of every value a deal holds
     "dealflow.values": (
@@ -65,6 +69,10 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "FactVerified", "GateWaived", "ReviewGiven",
         "CompetitorRemoved", "CompetitorSet", "CriterionScored", "OrganisationRemoved",
         "OrganisationSet", "StakeholderLinked", "StakeholderUnlinked",
+        # issue 19: commitments
+        "CloseDateSet", "PlanAgreed", "PlanStepAdded", "PlanStepUpdated", "PlayCompleted",
+        "PlayDeclined", "PlayTaken", "add_plan_step", "agree_plan", "complete_play", "decline_play",
+        "firing_plays", "seed_close_plan", "set_close_date", "take_play", "update_plan_step",
     ),
     # the stakeholder map and plays
     "dealflow.stakeholders": (
@@ -103,6 +111,9 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         "ReviewCounts", "review_counts",
         "CompetitorFigures", "DealHealth", "HealthFactor", "competition", "deal_health",
         "health_ranking",
+        # issue 19: commitments
+        "DealContribution", "DealSlip", "PeriodForecast", "PeriodRow", "PlayFigures", "PlaysReport",
+        "Slip", "forecast_by_period", "plays_report", "slip",
     ),
 }
 

@@ -52,7 +52,10 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "funnel": [(0, "--db {db}"), (0, "--db {db} --format json"), (0, "--db {db} --playbook {id}")],
     "stalled": [(0, "--db {db}"), (0, "--db {db} --percentile 0.9 --format json")],
     "winrate": [(0, "--db {db}"), (0, "--db {db} --format json")],
-    "forecast": [(0, "--db {db}"), (0, "--db {db} --format json --runs 100")],
+    "forecast": [
+        (0, "--db {db}"), (0, "--db {db} --format json --runs 100"),
+        (0, "--db {db} --by quarter --explain"), (0, "--db {db} --by month --format json"),
+    ],
     "compliance": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "report": [
         (0, "-o {tmp}/report.html --db {db}"),
@@ -68,6 +71,7 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "deal new": [
         (0, "--id fresh-1 --title Fresh --account Acme --owner ana --db {db}"),
         (0, "--id fresh-2 --title Fresh --account Acme --owner ana --db {db} --playbook {file}"),
+        (0, "--id fresh-3 --title Fresh --account Acme --owner ana --db {db} --close 2099-06-30"),
     ],
     "deal show": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
     "deal advance": [(1, "{deal} --db {db}"), (1, "{deal} --db {db} --to nowhere")],
@@ -151,6 +155,24 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "review": [(1, "{deal} --db {db} --answer q=c"), (2, "{deal} --db {db} --answer nonsense")],
     "reviews": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "item done": [(0, "{deal} {item} --db {db}"), (1, "{deal} nonsense --db {db}")],
+    "deal close-date": [(0, "{deal} 2099-01-01 --db {db} --note later"),
+                        (2, "{deal} --db {db}")],
+    "plan show": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
+    "plan add": [
+        (0, "{deal} --db {db} --what 'Legal review' --due 2099-01-01 --owner ana "
+            "--their-owner p9"),
+        (1, "{deal} --db {db} --what 'Legal review' --due 2099-01-01 --owner ana "
+            "--their-owner nobody"),
+    ],
+    "plan update": [(1, "{deal} step-9 --db {db} --status done")],
+    "plan agree": [(1, "{deal} --db {db} --with p9")],
+    "plan seed": [(1, "{deal} --db {db}")],
+    "plays": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
+    "play take": [(1, "{deal} nonsense --db {db}")],
+    "play done": [(1, "{deal} nonsense --db {db} --outcome helped")],
+    "play decline": [(1, "{deal} nonsense --db {db} --reason busy")],
+    "slip": [(0, "--db {db}"), (0, "--db {db} --format json --since 2026-01-01")],
+    "plays-report": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "playbook list": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "playbook show": [(0, "--db {db}"), (0, "{id} --db {db} --yaml")],
 }
@@ -159,6 +181,8 @@ status expected on either playbook (the probe deal is new, in the first stage, w
 stakeholder, p9)."""
 
 FIGURES = ("funnel", "winrate", "forecast", "stalled", "compliance", "deal list", "reviews")
+FIGURES = ("funnel", "winrate", "forecast", "stalled", "compliance", "deal list", "slip",
+           "plays-report")
 """Commands over many deals: they refuse to guess when the store holds several playbooks."""
 
 

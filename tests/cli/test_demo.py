@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from dealflow.cli import app
 from dealflow.deal import Status
+from dealflow.engine import CloseDateSet
 from dealflow.store import Store
 from tests._docs import marked
 
@@ -55,9 +56,15 @@ def test_the_demo_runs_and_exits_0(demo: Result) -> None:
     "approve top_management_over_50k by gao.min",
     "advance negotiate -> decide",
     "Track the contract through Zhenhai Refining & Chemical's review",
+    "technical_buyer_skeptical taken on by zhao.presales",
+    "technical_buyer_skeptical completed: helped",
+    "close plan agreed with wang",
+    "pushed 15 days (the group's legal review adds two weeks)",
+    "Close plan · agreed with wang",
 ], ids=["created", "refused-advance", "its-reason", "red-flags", "approval-flag",
         "skeptic-play", "tender-play", "approval-refusal", "approval-rule", "approval-reason",
-        "approval-given", "decide", "checklist"])
+        "approval-given", "decide", "checklist", "play-taken", "play-outcome", "plan-agreed",
+        "close-slips", "plan-in-checklist"])
 def test_the_demo_tells_the_story(demo: Result, expected: str) -> None:
     assert expected in flat(demo.output)
 
@@ -80,6 +87,10 @@ def test_the_demo_database_holds_the_deal_and_events_that_replay_to_it(
         deal = store.get(DEAL_ID)
         assert (deal.stage, deal.status) == ("decide", Status.open)
         assert len(deal.stakeholders) == 9
+        assert [e.pushed_days for e in store.events(DEAL_ID)
+                if isinstance(e, CloseDateSet)] == [0, 15]
+        assert deal.plan_agreed is not None
+        assert deal.plays["technical_buyer_skeptical"].outcome == "helped"
         assert store.replay(DEAL_ID) == deal
         # the chain spans the owner, the EPC contractor and the design institute
         assert {org.kind for org in deal.organisations} == {

@@ -10,6 +10,7 @@ table fails `test_the_table_covers_exactly_the_gates_of_the_playbook`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,7 +26,10 @@ from dealflow import (
     Playbook,
     Stakeholder,
     Stance,
+    add_plan_step,
     load_playbook,
+    set_close_date,
+    update_plan_step,
 )
 from dealflow.deal import Evidence, Source
 from dealflow.engine import Check, StageAdvanced
@@ -128,6 +132,32 @@ def edit(**changes: object) -> Change:
 def approve(approval: str, *, by: str) -> Change:
     """Give an internal approval (by a person of the engine's team)."""
     return lambda engine, deal: _done(engine.approve(deal, approval, by=by, note="approved"))
+def clear_close_date() -> Change:
+    def change(engine: Engine, deal: Deal) -> Deal:
+        return _done(set_close_date(engine, deal, None, actor="test"))
+
+    return change
+
+
+def date_close(days: int) -> Change:
+    def change(engine: Engine, deal: Deal) -> Deal:
+        day = engine.clock().date() + dt.timedelta(days=days)
+        return _done(set_close_date(engine, deal, day, actor="test"))
+
+    return change
+
+
+def plan_step(step_id: str, *, due_days: int | None = None, status: str | None = None
+              ) -> Change:
+    """Add the step (due `due_days` from today), or change its status."""
+    def change(engine: Engine, deal: Deal) -> Deal:
+        if due_days is not None:
+            day = engine.clock().date() + dt.timedelta(days=due_days)
+            return _done(add_plan_step(engine, deal, what="Signature", due=day,
+                                       our_owner="sales", step_id=step_id, actor="test"))
+        return _done(update_plan_step(engine, deal, step_id, status=status, actor="test"))
+
+    return change
 
 
 def then(*changes: Change) -> Change:
@@ -232,6 +262,11 @@ CONTROLS: dict[str, Control] = {
     "support_majority": Control(stances(ines="opponent", eric="opponent"),
                                 "support_score is -0.269",
                                 stances(ines="champion", eric="supporter")),
+    "close_date_known": Control(clear_close_date(), "the deal has no expected close date",
+                                date_close(30)),
+    "close_plan_agreed": Control(plan_step("signature", due_days=-1),
+                                 "steps of the close plan overdue: signature",
+                                 plan_step("signature", status="done")),
     # decide
     "contract_signed": Control(fact("contract_signed", None),
                                "fact contract_signed is not set",

@@ -201,3 +201,16 @@ def test_dealflow_diff_of_a_broken_playbook_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["diff", "complex-b2b", str(broken)])
     assert result.exit_code == 1
     assert "missing required key" in result.output
+
+
+def test_a_changed_close_plan_step_is_named_with_its_stage_and_field() -> None:
+    from dealflow import diff_playbooks, load_playbook, parse_playbook
+    from tests.conftest import REPO
+
+    text = (REPO / "playbooks" / "complex-b2b.yaml").read_text(encoding="utf-8")
+    new = parse_playbook(text.replace("due_days: 21\n    items:", "due_days: 28\n    items:")
+                         .replace('version: "1.0.0"', 'version: "1.0.1"'))
+    (change,) = diff_playbooks(load_playbook(), new).changes
+    assert (change.kind, change.id, change.action, change.where) == (
+        "close_step", "signature", "changed", "negotiate")
+    assert change.fields == (("due_days", "21", "28"),)

@@ -74,7 +74,8 @@ def test_the_json_checklist_has_the_documented_versioned_shape() -> None:
     data = json.loads(render_checklist(sheet, "json"))
     assert data["schema"] == CHECKLIST_SCHEMA
     assert set(data) == {"schema", "generated_at", "locale", "playbook", "deal", "stage",
-                         "items", "gates", "red_flags", "plays", "evidence"}
+                         "items", "gates", "red_flags", "plays", "evidence", "close_date",
+                         "close_plan", "plays_taken"}
     assert set(data["items"][0]) == {"id", "item_id", "text", "owner", "owner_name", "due",
                                      "state", "blocking", "evidence_required", "stakeholder",
                                      "done"}

@@ -2,7 +2,8 @@
 
 Funnel layer by layer, time in stage and cycle time, stalled deals, win rates, the won
 and lost deals (amounts per currency, days to close) and velocity, the forecast (the CRM
-way and from history), and simulated histories. Days are days of 24 hours of elapsed
+way and from history, and by period of expected close), close-date slip, what came of
+the plays, and simulated histories. Days are days of 24 hours of elapsed
 time, fractional; a deal counts with its outcome now (lost, reopened and won is won).
 
 Histories imported from a CRM may hold a deal whose first stage has no date (a wide
@@ -32,9 +33,19 @@ from dealflow.analytics._health import (
     health_ranking,
 )
 from dealflow.analytics._html_report import render_report, sop_compliance
+from dealflow.analytics._play_outcomes import PlayFigures, PlaysReport, plays_report
 from dealflow.analytics._query import Filters
 from dealflow.analytics._review_counts import ReviewCounts, count_reviews, review_counts
 from dealflow.analytics._simulate import SimulationProfile, simulate
+from dealflow.analytics._slip import (
+    DealContribution,
+    DealSlip,
+    PeriodForecast,
+    PeriodRow,
+    Slip,
+    forecast_by_period,
+    slip,
+)
 from dealflow.analytics._timing import (
     CycleTime,
     StageTime,
@@ -69,12 +80,19 @@ __all__ = [
     "Closed",
     "ClosedDeals",
     "CycleTime",
+    "DealContribution",
+    "DealSlip",
     "Filters",
     "Forecast",
     "Funnel",
+    "PeriodForecast",
+    "PeriodRow",
+    "PlayFigures",
+    "PlaysReport",
     "Rate",
     "ReviewCounts",
     "SimulationProfile",
+    "Slip",
     "StageForecast",
     "StageFunnel",
     "StageTime",
@@ -86,10 +104,13 @@ __all__ = [
     "count_reviews",
     "cycle_time",
     "forecast",
+    "forecast_by_period",
     "funnel",
+    "plays_report",
     "render_report",
     "review_counts",
     "simulate",
+    "slip",
     "sop_compliance",
     "stalled",
     "time_in_stage",

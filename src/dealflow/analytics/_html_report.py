@@ -1,7 +1,8 @@
 """One self-contained HTML page with the figures a sales leader reads: the funnel drawn as
 a chart, conversion and drop-off per layer, time in stage, win rate, the won and lost
-deals (amounts per currency, days to close), forecast, SOP compliance with the control
-points waived, and the counted win/loss review answers. No script, no
+deals (amounts per currency, days to close), forecast (also by quarter of expected close),
+close-date slip, the plays' outcomes, SOP compliance with the control points waived, the
+counted win/loss review answers and the deals ranked by health. No script, no
 external file: it opens anywhere and prints well."""
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dealflow._messages import _, use_locale
 from dealflow.analytics._forecast import forecast
 from dealflow.analytics._funnel import Funnel, funnel
 from dealflow.analytics._health import health_ranking
+from dealflow.analytics._play_outcomes import plays_report
 from dealflow.analytics._query import Filters, scope
 from dealflow.analytics._review_counts import review_counts
+from dealflow.analytics._slip import forecast_by_period, slip
 from dealflow.analytics._timing import cycle_time, time_in_stage
 from dealflow.analytics._winrate import Closed, closed_deals, velocity, velocity_text, win_rates
 from dealflow.playbook import Playbook
@@ -65,6 +68,29 @@ def _closed(name: str, group: Closed) -> dict[str, Any]:
     return {"name": name, "deals": group.deals,
             "amounts": [f"{total:,} {currency}" for currency, total in group.amount.items()],
             "mean": _num(days.mean), "median": _num(days.median), "p75": _num(days.p75)}
+
+
+def _commitments(store: Store, filters: Filters | None, pb: Playbook, moment: dt.datetime,
+                 language: str) -> dict[str, Any]:
+    """Slip, the forecast by quarter of expected close, and the plays' outcomes."""
+    slipped = slip(store, filters, playbook=pb)
+    worst = sorted(slipped.deals, key=lambda d: (-d.days_slipped, d.deal_id))[:20]
+    return {
+        "periods": [{"period": r.period, "deals": r.deals, "amount": f"{r.amount:,}",
+                     "crm": f"{r.crm_total:,}", "history": f"{r.history_total:,}"}
+                    for r in forecast_by_period(store, filters, by="quarter", now=moment,
+                                                playbook=pb).periods],
+        "slip": {"deals": len(slipped.deals), "pushed": slipped.deals_pushed,
+                 "pushes": slipped.pushes, "days": slipped.days_slipped,
+                 "rows": [d for d in worst if d.pushes]},
+        "plays": [{"name": p.name, "fired": p.fired, "taken": p.taken,
+                   "declined": p.declined,
+                   "outcomes": ", ".join(f"{k} {v}" for k, v in sorted(p.outcomes.items()))
+                   or "–",
+                   "after": " / ".join(str(p.after_taken[k]) for k in ("won", "lost", "open"))}
+                  for p in plays_report(store, filters, now=moment, locale=language,
+                                        playbook=pb).plays],
+    }
 
 
 def sop_compliance(store: Store, *, now: dt.datetime | None = None,
@@ -136,6 +162,7 @@ def render_report(store: Store, filters: Filters | None = None, *,
                               "amount": f"{s.amount:,}", "crm": _pct(s.crm_probability),
                               "history": _pct(s.history_probability),
                               "seen": s.history_transitions} for s in outlook.stages]},
+        commitments=_commitments(store, filters, pb, moment, language),
         compliance=None if audit is None else [
             {"name": names.get(stage, stage), "on_time": c.on_time, "late": c.late,
              "overdue": c.overdue, "skipped": c.skipped, "rate": _pct(c.rate)}

@@ -59,6 +59,8 @@ def _register() -> None:
         _approve,
         _chain_map,
         _checklists,
+        _commitment_commands,
+        _commitment_figures,
         _competitors,
         _crm,
         _deal_fields,
@@ -80,6 +82,8 @@ def _register() -> None:
     _checklists.register(app)
     _deals.register(app)
     _deal_fields.register(_deals.deal_app)
+    _commitment_commands.register(app, _deals.deal_app)
+    _commitment_figures.register(app)
     _stakeholders.register(app)
     _orgs.register(app)
     _chain_map.register(app)

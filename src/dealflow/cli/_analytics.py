@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,6 +35,13 @@ MinOption = Annotated[float | None, typer.Option("--min-amount", help="Amount at
 MaxOption = Annotated[float | None, typer.Option("--max-amount", help="Amount below.")]
 VersionOption = Annotated[str | None, typer.Option("--version",
                                                    help="Only deals on this playbook version.")]
+
+
+class Period(StrEnum):
+    """The periods of `forecast --by`."""
+
+    month = "month"
+    quarter = "quarter"
 
 
 def _day(value: str | None, flag: str) -> dt.datetime | None:
@@ -187,10 +195,24 @@ def _amounts(totals: dict[str, Decimal]) -> str:
 def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
              runs: Annotated[int, typer.Option("--runs", min=100, max=100_000)] = 2000,
              seed: Annotated[int, typer.Option("--seed")] = 0,
-             playbook: PlaybookOption = None) -> None:
-    """The open pipeline: the CRM way and from history, with a Monte Carlo interval."""
+             playbook: PlaybookOption = None,
+             by: Annotated[Period | None, typer.Option(
+                 "--by", help="By month or quarter of the deals' expected close dates.")
+             ] = None,
+             explain: Annotated[bool, typer.Option(
+                 "--explain", help="With --by: each deal's contribution.")] = False) -> None:
+    """The open pipeline: the CRM way and from history, with a Monte Carlo interval (or, with
+    --by, by period of expected close)."""
     from dealflow.analytics import forecast as compute
 
+    if by is not None:
+        from dealflow.analytics import forecast_by_period
+        from dealflow.cli._commitment_figures import print_period_forecast
+
+        with open_store(db) as store:
+            periods = forecast_by_period(store, by=by.value, playbook=playbook)
+        print_period_forecast(periods, fmt, explain)
+        return
     with open_store(db) as store:
         result = compute(store, runs=runs, seed=seed, playbook=playbook)
     if fmt is Format.json:

@@ -30,6 +30,7 @@ from dealflow.errors import DealflowError, DealNotFound
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.deal import Deal
     from dealflow.engine import Engine, Outcome
+    from dealflow.playbook import Playbook
     from dealflow.store import Store
 
 deal_app = typer.Typer(help="Open, show, list and move deals in the store.",
@@ -50,6 +51,9 @@ def new(
                                        show_default=False)],
     amount: Annotated[str, typer.Option("--amount", help="The deal's value.")] = "0",
     currency: Annotated[str, typer.Option("--currency", help="ISO currency code.")] = "CNY",
+    close: Annotated[dt.date | None, typer.Option(
+        "--close", parser=iso_date, metavar="YYYY-MM-DD", show_default=False,
+        help="The expected close date.")] = None,
     playbook: NewDealPlaybookOption = None,
     actor: ActorOption = None,
     db: DbOption = None,
@@ -59,15 +63,30 @@ def new(
     with open_store(db, create=True) as store:
         _refuse_existing(store, deal_id)
         chosen = playbook_for_new_deals(store, playbook)
-        outcome = store.create(playbook=chosen, deal_id=deal_id, title=title, account=account,
-                               owner=owner, actor=actor or owner, amount=amount,
-                               currency=currency)
+        outcome = _create(store, chosen, close, deal_id=deal_id, title=title,
+                          account=account, owner=owner, actor=actor or owner, amount=amount,
+                          currency=currency)
         if fmt is Format.json:
             print_json(outcome_data(outcome))
             return
         deal = outcome.deal
         console.print(f"created {deal.id} in {deal.stage} ({deal.playbook_id} "
                       f"{deal.playbook_version})", markup=False)
+
+
+def _create(store: Store, playbook: Playbook, close: dt.date | None, **fields: str) -> Outcome:
+    """The new deal, with its expected close date when given, stored in one write."""
+    if close is None:
+        return store.create(playbook=playbook, **fields)
+    from dealflow.engine import Outcome, set_close_date
+
+    engine = store.engine_for_playbook(playbook)
+    created = engine.create(**fields)
+    dated = set_close_date(engine, created.deal, close, actor=fields["actor"],
+                           raise_on_refusal=True)
+    outcome = Outcome(dated.deal, created.events + dated.events, created.report)
+    store.save(outcome, expected_version=0)
+    return outcome
 
 
 def _refuse_existing(store: Store, deal_id: str) -> None:
@@ -83,6 +102,7 @@ def _refuse_existing(store: Store, deal_id: str) -> None:
 def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     """Show a deal: its fields, facts, stakeholders, gates, red flags and plays."""
     from dealflow.cli import _views as v
+    from dealflow.cli._commitment_commands import deal_page
     from dealflow.stakeholders import analyse_stakeholders, recommend_plays
 
     with open_store(db) as store:
@@ -92,10 +112,11 @@ def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table)
     report = engine.explain(deal)
     smap = analyse_stakeholders(engine.playbook, deal, now=now)
     plays = recommend_plays(engine.playbook, deal, now=now)
+    extra, commitments = deal_page(deal, engine.playbook, now)
     if fmt is Format.json:
         print_json({"deal": deal.model_dump(mode="json"), "gates": report.to_dict(),
                     "stakeholder_map": v.map_data(smap),
-                    "plays": [dataclasses.asdict(p) for p in plays]})
+                    "plays": [dataclasses.asdict(p) for p in plays], **extra})
         return
     console.print(v.deal_fields(deal, engine.playbook), soft_wrap=False)
     if deal.facts:
@@ -107,6 +128,7 @@ def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table)
         v.out(console, v.flags_table(smap.red_flags))
     if plays:
         v.out(console, v.plays_table(plays))
+    v.out(console, *commitments)
 
 
 def list_deals(

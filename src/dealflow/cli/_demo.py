@@ -97,6 +97,7 @@ def _apply(store: Store, operation: Any) -> Outcome:
 def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind of step
     from dealflow._days import utc_date
     from dealflow.cli import _demo_story as s
+    from dealflow.cli._demo_commitments import CommitmentStep, run_commitment
     from dealflow.cli._views import show
     from dealflow.deal import Stakeholder, Win
 
@@ -142,6 +143,8 @@ def _run(store: Store, step: Step) -> None:  # noqa: C901 - one branch per kind 
     elif isinstance(step, s.Approve):
         _apply(store, lambda e, d: e.approve(d, step.approval, by=step.by, note=step.note))
         _step("approve", f"{step.approval} by {step.by} ({step.note})", "bold green")
+    elif isinstance(step, CommitmentStep):
+        run_commitment(store, step, str(s.DEAL["deal_id"]), actor, _step)
     elif isinstance(step, s.Show):
         _show(store, step.what)
     else:

@@ -11,6 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dealflow.cli._demo_commitments import (
+    AgreePlan,
+    CloseDate,
+    CommitmentStep,
+    CompletePlay,
+    SeedPlan,
+    StepDone,
+    TakePlay,
+)
+
 __all__ = ["CHAPTERS", "DEAL", "TEAM", "Advance", "Approve", "Chapter", "Fact", "Item", "Line",
            "Org", "Person", "Rate", "Rival", "Score", "Show", "Verify", "Waive"]
 
@@ -159,7 +169,7 @@ class Show:
 
 
 Step = (Fact | Person | Rate | Item | Advance | Approve | Show | Verify | Waive | Org | Line
-        | Rival | Score)
+        | Rival | Score | CommitmentStep)
 
 
 @dataclass(frozen=True)
@@ -229,7 +239,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              Advance())),
     Chapter("2. Discover: map the decision chain and get the project approved",
             "Three people now matter. The chief engineer doubts a new system, and the amount "
-            "needs top management: the map shows the red flags, the plays say what to do.",
+            "needs top management: the map shows the red flags, the plays say what to do. "
+            "Presales takes on the play for the sceptical chief engineer.",
             (Org("epc", "Sinopec Engineering (EPC contractor)", "contractor"),
              Org("institute", "Luoyang design institute", "design_institute"),
              WANG, LIU, GAO, MA, Line("chen", "wang"), Line("liu", "wang"),
@@ -241,6 +252,7 @@ CHAPTERS: tuple[Chapter, ...] = (
              Fact("project_approved", True, evidence="Approval notice ZH-2026-017",
                   source="document", confirmed_by="wang"),
              Verify("project_approved", "zhao.min", "Stamped notice checked"),
+             TakePlay("technical_buyer_skeptical", "zhao.presales"),
              Item("map_decision_chain", "Map of Chen, Wang and Liu reviewed with Chen"),
              Item("quantify_impact", "CNY 4.1 million a year of lost output, agreed by Wang"),
              Item("meet_economic_buyer", "Minutes of the meeting with Wang Jun, confirmed"),
@@ -248,9 +260,11 @@ CHAPTERS: tuple[Chapter, ...] = (
              Advance())),
     Chapter("3. Shape: influence the specification before the tender",
             "The tender date is out before the specification is shaped: a play fires. A coach "
-            "inside the plant helps put our requirements into the draft.",
+            "inside the plant helps put our requirements into the draft. The deal gets its "
+            "expected close date.",
             (Fact("tender_date", None, days_from_today=60), Show("plays"), ZHOU,
              Line("zhou", "chen"), Score("decision_criteria", 2),
+             CloseDate(75, "award expected two weeks after the tender"),
              Fact("competitor", "the incumbent DCS vendor"),
              Fact("decision_criteria_known", True), Fact("decision_process_known", True),
              Item("criteria_workshop", "Criteria list with weights, confirmed by Liu Yang"),
@@ -265,6 +279,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              Rate("liu", "the POC met every criterion", {"stance": "supporter"}),
              Fact("technical_signoff", True, evidence="POC acceptance signed by Liu Yang",
                   source="document", confirmed_by="liu"),
+             CompletePlay("technical_buyer_skeptical", "helped",
+                          "Liu Yang signed off the POC and now supports us"),
              Rate("chen", "he set up the meeting with Wang Jun", {"stance": "champion"}),
              Fact("champion_tested", True), Item("test_champion"),
              Rate("ma", "the design institute endorsed the staged cut-over",
@@ -292,8 +308,12 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("6. Negotiate: concerns, paper process and the approval",
             "Concerns are answered and procurement maps the contract steps. The move to "
             "contract is still refused: spend over 50,000 needs top management's approval, "
-            "given by our executive sponsor and recorded before `decide`.",
+            "given by our executive sponsor and recorded before `decide`. The close plan is "
+            "seeded and agreed with the customer, and the close date slips once.",
             (SUN, Fact("concerns_resolved", True), Fact("paper_process_mapped", True),
+             SeedPlan(), AgreePlan("wang", "walked through with Wang Jun and Sun Qing"),
+             CloseDate(90, "the group's legal review adds two weeks"),
+             StepDone("legal_review", "Redlines agreed with Sun Qing"),
              Item("surface_concerns", "Concern list: cut-over risk answered by a staged plan"),
              Score("paper_process", 2), Score("decision_process", 2),
              Advance(), ZHANG, Line("wang", "zhang"),

@@ -60,7 +60,9 @@ def text(value: Any, style: str = "") -> Text:
 
 
 _KEEP_WHOLE = frozenset({"", "id", "seq", "at", "event", "fact", "severity", "flag", "role",
-                         "priority", "stance", "influence"})
+                         "priority", "stance", "influence",
+                         "play", "deal", "first", "now", "due", "month", "quarter", "fired",
+                         "status", "stage"})
 
 
 def table(*columns: str, title: str | None = None) -> Table:
@@ -122,6 +124,8 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
     if deal.review is not None:
         answers = ", ".join(f"{q}={a}" for q, a in deal.review.answers.items())
         rows.append(("review", f"{deal.review.outcome}: {answers}"))
+    if deal.close_date is not None:
+        rows.append(("close date", deal.close_date))
     for name, value in rows:
         grid.add_row(name, text(value))
     return grid
@@ -236,6 +240,10 @@ def events_table(events: Iterable[Event]) -> Table:
 
 def describe(event: Event) -> str:
     """What an event changed, in a few words."""
+    from dealflow.cli._commitment_commands import describe_commitment
+
+    if (said := describe_commitment(event)) is not None:
+        return said
     data = event.model_dump(exclude={"deal_id", "seq", "at", "actor", "source", "type"})
     person = data.get("stakeholder")
     if isinstance(person, dict):

@@ -12,6 +12,10 @@ from dealflow.deal._kinds import Influence, Source, Stance, Status
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
     from dealflow.deal._chain import Competitor, Link, LinkKind, Organisation, Position, Score, Win
+from dealflow.deal._kinds import PlayResult, PlayState, StepStatus
+
+if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.deal._commitments import PlanAgreement, PlanStep, PlayRecord
     from dealflow.deal._deal import (
         INFLUENCE_WEIGHT,
         STANCE_VALUE,
@@ -56,6 +60,7 @@ _WHERE = {
     "Verification": "_evidence", "Waiver": "_evidence",
     "Competitor": "_chain", "Link": "_chain", "Organisation": "_chain", "Score": "_chain",
     "Win": "_chain", "LinkKind": "_chain", "Position": "_chain",
+    "PlanAgreement": "_commitments", "PlanStep": "_commitments", "PlayRecord": "_commitments",
 }
 
 
@@ -97,10 +102,13 @@ __all__ = [
     "Organisation",
     "Position",
     "Score",
-    "Stakeholder",
-    "Stance",
-    "Status",
     "Win",
+    "PlanAgreement",
+    "PlanStep",
+    "PlayRecord",
+    "PlayResult",
+    "PlayState",
+    "StepStatus",
     "coerce_fact",
     "fact_text",
     "load_deal_file",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dealflow._days import utc_date
 from dealflow._money import Money
 from dealflow.deal._chain import Competitor, Link, Organisation, Score, Win
+from dealflow.deal._commitments import PlanAgreement, PlanStep, PlayRecord
 from dealflow.deal._evidence import Provenance, Review, Waiver
 from dealflow.deal._fact_types import parse_enum, parse_list, parse_money_fact
 from dealflow.deal._kinds import Influence, Stance, Status
@@ -216,6 +217,15 @@ class Deal(_Frozen):
     lost_to: Id | None = None
     """The competitor that won, when the deal was lost to one."""
     scores: dict[Ref, Score] = Field(default_factory=dict)
+    # -- commitments (issue 19): expected close date, close plan, plays taken on ---------
+    close_date: Day | None = None
+    """When the deal is expected to close (`close_date_set` events)."""
+    close_plan: tuple[PlanStep, ...] = ()
+    """The steps both sides agreed to reach a signature."""
+    plan_agreed: PlanAgreement | None = None
+    """With whom and when the close plan was agreed with the customer."""
+    plays: dict[Ref, PlayRecord] = Field(default_factory=dict)
+    """The plays taken on or declined, by play id (the latest record of each)."""
 
     @property
     def money(self) -> Money:
@@ -229,6 +239,10 @@ class Deal(_Frozen):
     def competitor(self, competitor_id: str) -> Competitor | None:
         """The competitor with this id, or None."""
         return next((rival for rival in self.competitors if rival.id == competitor_id), None)
+
+    def plan_step(self, step_id: str) -> PlanStep | None:
+        """The close plan's step with this id, or None."""
+        return next((step for step in self.close_plan if step.id == step_id), None)
 
     @property
     def is_closed(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Influence", "Source", "Stance", "Status"]
+__all__ = ["Influence", "PlayResult", "PlayState", "Source", "Stance", "Status", "StepStatus"]
 
 
 class Stance(StrEnum):
@@ -50,3 +50,28 @@ class Source(StrEnum):
     demo = "demo"
     workshop = "workshop"
     other = "other"
+
+
+class StepStatus(StrEnum):
+    """Where a step of the close plan stands: planned, done, or dropped."""
+
+    planned = "planned"
+    done = "done"
+    dropped = "dropped"
+
+
+class PlayState(StrEnum):
+    """Where a play that fired stands on a deal: taken on, completed, or declined."""
+
+    taken = "taken"
+    completed = "completed"
+    declined = "declined"
+
+
+class PlayResult(StrEnum):
+    """What a completed play did for the deal, as the person who ran it judges."""
+
+    helped = "helped"
+    partly = "partly"
+    no_effect = "no_effect"
+    hurt = "hurt"

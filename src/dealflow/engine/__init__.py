@@ -11,6 +11,17 @@ from dealflow.engine._activity import (
 from dealflow.engine._approvals import ApprovalState, approval_state
 from dealflow.engine._approvals import snapshot as approval_snapshot
 from dealflow.engine._chain_context import OrgCoverage, UnaddressedWin, at_least, decision_makers
+from dealflow.engine._commitment_ops import (
+    add_plan_step,
+    agree_plan,
+    complete_play,
+    decline_play,
+    firing_plays,
+    seed_close_plan,
+    set_close_date,
+    take_play,
+    update_plan_step,
+)
 from dealflow.engine._context import FactsView, ItemInstance, RuleContext, Unset, support_score
 from dealflow.engine._diagram import mermaid
 from dealflow.engine._engine import Engine, Outcome
@@ -49,6 +60,16 @@ from dealflow.engine._events_chain import (
     StakeholderLinked,
     StakeholderUnlinked,
 )
+from dealflow.engine._events_commitments import (
+    CloseDateSet,
+    CommitmentEvent,
+    PlanAgreed,
+    PlanStepAdded,
+    PlanStepUpdated,
+    PlayCompleted,
+    PlayDeclined,
+    PlayTaken,
+)
 from dealflow.engine._events_evidence import FactVerified, GateWaived, ReviewGiven
 from dealflow.engine._events_timers import SWEEP_ACTOR, ActivityLogged, ItemOpened
 from dealflow.engine._gates import (
@@ -83,6 +104,8 @@ __all__ = [
     "ApprovalState",
     "Check",
     "DealClosed",
+    "CloseDateSet",
+    "CommitmentEvent",
     "DealCreated",
     "DealEdited",
     "DealHeld",
@@ -108,6 +131,12 @@ __all__ = [
     "NextStepSet",
     "Outcome",
     "ReviewGiven",
+    "PlanAgreed",
+    "PlanStepAdded",
+    "PlanStepUpdated",
+    "PlayCompleted",
+    "PlayDeclined",
+    "PlayTaken",
     "RuleContext",
     "StageAdvanced",
     "StageMovedBack",
@@ -115,10 +144,14 @@ __all__ = [
     "StakeholderRemoved",
     "StakeholderUpdated",
     "Unset",
+    "add_plan_step",
+    "agree_plan",
     "apply_event",
     "approval_snapshot",
     "approval_state",
     "check_gate",
+    "complete_play",
+    "decline_play",
     "describe_leaf",
     "evaluate_rule",
     "event_adapter",
@@ -127,8 +160,13 @@ __all__ = [
     "last_activity",
     "log_activity",
     "loggable_kinds",
+    "firing_plays",
     "mermaid",
     "replay",
+    "seed_close_plan",
+    "set_close_date",
     "support_score",
     "timer_age",
+    "take_play",
+    "update_plan_step",
 ]

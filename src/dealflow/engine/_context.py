@@ -35,6 +35,7 @@ from dealflow.deal import (
 )
 from dealflow.engine._approvals import ApprovalState, approval_state, find_approval
 from dealflow.engine._chain_context import ChainHelpers
+from dealflow.engine._context_commitments import CommitmentWords
 from dealflow.engine._context_evidence import EvidenceHelpers
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._rule_history import History, HistoryWords, Timeline
@@ -157,7 +158,8 @@ class ItemInstance:
 
 
 @speaks_the_vocabulary
-class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, Mapping[str, Any]):
+class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
+                  Mapping[str, Any]):
     """The names a rule sees for `deal`, at time `now` (timezone-aware); `team` (our
     people) names who may give an approval, `history` (the deal's events) answers the
     history helpers, `move` is the move being tried."""

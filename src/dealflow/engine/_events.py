@@ -277,6 +277,7 @@ from dealflow.engine._events_authority import (  # noqa: E402 - they build on Ev
     approval_changes,
 )
 from dealflow.engine._events_chain import CHAIN_EVENTS, ChainEvent, chain_changes  # noqa: E402
+from dealflow.engine._events_commitments import CommitmentEvent, commitment_changes  # noqa: E402
 from dealflow.engine._events_evidence import (  # noqa: E402 (they subclass EventBase)
     EVIDENCE_EVENTS,
     FactVerified,
@@ -293,7 +294,7 @@ Event = Annotated[
     | DealResumed | DealReopened | StakeholderAdded | StakeholderUpdated | StakeholderRemoved
     | FactSet | ItemCompleted | NextStepSet | DealMigrated
     | DealClosed | ActivityLogged | ItemOpened | ApprovalGiven | EffectApplied
-    | FactVerified | GateWaived | ReviewGiven | ChainEvent,
+    | FactVerified | GateWaived | ReviewGiven | ChainEvent | CommitmentEvent,
     Field(discriminator="type"),
 ]
 """Any event, told apart by its `type`."""
@@ -337,6 +338,8 @@ def _fact(deal: Deal, event: FactSet, playbook: Playbook | None) -> dict[str, An
 
 
 def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, Any]:  # noqa: C901
+    if isinstance(event, CommitmentEvent):
+        return commitment_changes(deal, event)
     if isinstance(event, StageAdvanced | StageMovedBack):
         return {"stage": event.to_stage, "stage_entered_at": event.at}
     if isinstance(event, DealWon):

@@ -161,6 +161,8 @@ def _show(value: Any) -> str:
 
 def _describe_call(name: str, args: tuple[Any, ...], ctx: RuleContext) -> str | None:
     arg = args[0] if args else None
+    if (commitment := ctx.commitment_missing(name)) is not None:
+        return commitment
     if name == "covered":
         return f"no stakeholder has role {arg}"
     if name == "item_done":

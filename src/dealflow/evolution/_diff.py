@@ -23,7 +23,7 @@ from dealflow.playbook import Moves, Playbook, move_edges
 __all__ = ["Change", "PlaybookDiff", "diff_playbooks"]
 
 KINDS = ("stage", "gate", "item", "role", "our_role", "fact", "play", "approval_rule",
-         "lost_reason", "buyer_phase", "move", "outcome")
+         "lost_reason", "buyer_phase", "move", "outcome", "close_step")
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,14 @@ def _stage_parts(old: Playbook, new: Playbook) -> Iterator[Change]:
         items = previous.items if previous else ()
         yield from _compare("gate", gates, stage.gates, stage.id)
         yield from _compare("item", items, stage.items, stage.id)
+        yield from _compare("close_step", previous.close_plan if previous else (),
+                            stage.close_plan, stage.id)
     new_ids = {stage.id for stage in new.stages}
     for stage in old.stages:
         if stage.id not in new_ids:
             yield from _compare("gate", stage.gates, (), stage.id)
             yield from _compare("item", stage.items, (), stage.id)
+            yield from _compare("close_step", stage.close_plan, (), stage.id)
 
 
 _MOVE_KINDS = ("advance", "skip", "win", "lose", "back", "reopen", "outcomes")
@@ -167,7 +170,8 @@ def _moves(old: Playbook, new: Playbook) -> Iterator[Change]:
 
 def diff_playbooks(old: Playbook, new: Playbook) -> PlaybookDiff:
     """Every change from `old` to `new` (matched by id), and the change budget."""
-    changes = list(_compare("stage", old.stages, new.stages, skip=("gates", "items")))
+    changes = list(_compare("stage", old.stages, new.stages, skip=("gates", "items",
+                                                                    "close_plan")))
     if [s.id for s in old.stages if s.id in {n.id for n in new.stages}] != [
             s.id for s in new.stages if s.id in {o.id for o in old.stages}]:
         changes.append(Change("stage", "*", "reordered", "",

@@ -32,6 +32,7 @@ from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.playbook._model import (
     ApprovalRule,
     BuyerPhase,
+    CloseStep,
     Fact,
     FactType,
     Gate,
@@ -88,6 +89,7 @@ __all__ = [
     "Effect",
     "ChainPolicy",
     "Criterion",
+    "CloseStep",
     "Fact",
     "FactType",
     "Finding",

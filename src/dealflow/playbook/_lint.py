@@ -51,6 +51,8 @@ CODES: dict[str, tuple[str, str]] = {
     **TIMER_CODES,
     **MOVE_CODES,
     "DF119": ("warning", "waivable gate that never blocks"),
+    "DF130": ("warning", "gate asks for an agreed close plan no stage seeds"),
+    "DF131": ("info", "close-plan step owner does not engage in the stage"),
 }
 
 
@@ -243,6 +245,8 @@ def _reachability(pb: Playbook, gate_findings: list[_Raw]) -> Iterator[_Raw]:
 def _roles(pb: Playbook) -> Iterator[_Raw]:
     asked = {role for stage in pb.stages for role in stage.required_roles}
     asked |= {role for rule in pb.approval_rules for role in rule.requires}
+    asked |= {step.their_role for stage in pb.stages for step in stage.close_plan
+              if step.their_role is not None}
     for refs in _every_ref(pb):
         asked |= refs.roles
     for r, role in enumerate(pb.roles):
@@ -271,6 +275,10 @@ def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
     yield from (rule.refs for rule in _every_rule(pb))
     for _, item in pb.iter_items():
         raw = item.text.raw()
+        yield from (template_refs(source)
+                    for source in ([raw] if isinstance(raw, str) else raw.values()))
+    for step in (step for stage in pb.stages for step in stage.close_plan):
+        raw = step.what.raw()
         yield from (template_refs(source)
                     for source in ([raw] if isinstance(raw, str) else raw.values()))
 
@@ -345,6 +353,23 @@ def _waivable_warnings(pb: Playbook) -> Iterator[_Raw]:
                 yield _Raw("DF119", ("stages", s, "gates", g, "waivable_by"),
                            f"gate {gate.id} only warns, so there is never anything to waive",
                            "remove waivable_by, or make the gate block")
+def _close_plans(pb: Playbook) -> Iterator[_Raw]:
+    """DF130: a gate reads `close_plan_agreed()` and no stage up to it declares steps to
+    seed; DF131: a step's owner is not among its stage's resources."""
+    seeded = False
+    for s, stage in enumerate(pb.stages):
+        seeded = seeded or bool(stage.close_plan)
+        for g, gate in enumerate(stage.gates):
+            if not seeded and "close_plan_agreed" in gate.when.refs.names:
+                yield _Raw("DF130", ("stages", s, "gates", g, "when"),
+                           f"gate {gate.id} asks for an agreed close plan, and no stage up to "
+                           f"{stage.id} declares steps to seed", "declare `close_plan:` "
+                           "steps in this stage or an earlier one (or add steps by hand)")
+        for i, step in enumerate(stage.close_plan):
+            if stage.resources and step.our_owner not in stage.resources:
+                yield _Raw("DF131", ("stages", s, "close_plan", i, "our_owner"),
+                           f"{step.our_owner} owns close-plan step {step.id} but is not in "
+                           "the stage's resources", "add the owner to `resources`")
 
 
 def lint_playbook(playbook: Playbook, document: Document | None = None, *,
@@ -356,7 +381,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     gate_findings = list(_gate_checks(playbook))
     raw = gate_findings + list(_reachability(playbook, gate_findings))
     for check in (_roles, _facts, _approvals, _texts, _owners, _constant_conditions,
-                  _waivable_warnings):
+                  _waivable_warnings, _close_plans):
         raw.extend(check(playbook))
     raw.extend(_Raw(*found) for found in timer_lint(playbook))
     raw.extend(_Raw(*found) for found in lint_moves(playbook, _constant))

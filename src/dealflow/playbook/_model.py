@@ -26,6 +26,7 @@ from dealflow.values import MAX_FIELDS, MAX_LIST, Currency
 __all__ = [
     "ApprovalRule",
     "BuyerPhase",
+    "CloseStep",
     "Fact",
     "FactType",
     "FieldType",
@@ -165,6 +166,22 @@ class Item(_Model):
     """Whether `stage_items_done()` requires this item before the deal may leave the stage."""
 
 
+class CloseStep(_Model):
+    """A step of a stage's default close plan; `what` is a Jinja template."""
+
+    id: Identifier
+    """Unique id of the step across the playbook; the seeded step keeps it."""
+    what: Text
+    """The step, a Jinja template rendered with the deal like an item's text."""
+    our_owner: Identifier
+    """Who on our side owns the step: an id from `our_roles`."""
+    their_role: Identifier | None = None
+    """The customer's owner: the most influential holder of this decision-chain role
+    when the plan is seeded (none when the role is not mapped yet)."""
+    due_days: Annotated[int, Field(ge=0, le=3650)] = 14
+    """Days after the plan is seeded by which the step is due."""
+
+
 class Stage(_Model):
     """A seller stage, matched to a buyer phase, with its control points and SOP items."""
 
@@ -204,13 +221,14 @@ class Stage(_Model):
     """Facts a move into this stage sets (advance, move back, reopen)."""
     on_leave: tuple[Effect, ...] = ()
     """Facts a move out of this stage sets (advance, move back, win)."""
+    close_plan: tuple[CloseStep, ...] = ()
+    """Steps of the close plan `dealflow plan seed` adds to a deal in this stage."""
 
     @property
     def typical_days(self) -> int | None:
         """`expected_days` when it is a number, else the expectation's `default`."""
         days = self.expected_days
         return days.default if isinstance(days, Expectation) else days
-
 
 class Play(_Model):
     """A situation and the recommended response: when, who on our side, which strategy."""

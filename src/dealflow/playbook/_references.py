@@ -41,7 +41,8 @@ _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 def check_references(playbook: Playbook) -> list[PathProblem]:
     """Every cross-reference problem of `playbook`, in document order."""
     checks = (_unique_ids, _locales, _texts, _links, _facts, _rules, _templates, _cycles,
-              check_moves, check_timers, check_authority, review_problems, _chain)
+              check_moves, check_timers, check_authority, review_problems, _chain,
+              _close_plans)
     return [finding for check in checks for finding in check(playbook)]
 
 
@@ -293,3 +294,35 @@ def _item_template(item: Item, loc: Location) -> Iterator[PathProblem]:
             hint = " (only items with `for_each` have a stakeholder)" if (
                 name == STAKEHOLDER_NAME) else did_you_mean(name, allowed)
             yield PathProblem(here, f"template uses unknown name {name!r}{hint}")
+
+
+def _close_plans(pb: Playbook) -> Iterator[PathProblem]:
+    """Each stage's close-plan steps: unique ids, owners that exist, templates that compile
+    and use only the names an item's text may use (no `stakeholder`)."""
+    roles = {role.id for role in pb.roles}
+    ours = {role.id for role in pb.our_roles}
+    seen: dict[str, str] = {}
+    allowed = TEMPLATE_NAMES - {STAKEHOLDER_NAME}
+    for s, stage in enumerate(pb.stages):
+        for i, step in enumerate(stage.close_plan):
+            loc: Location = ("stages", s, "close_plan", i)
+            if step.id in seen:
+                yield PathProblem((*loc, "id"), f"duplicate close-plan step id {step.id!r} "
+                                  f"(also at {seen[step.id]})")
+            seen.setdefault(step.id, f"stages[{s}].close_plan[{i}]")
+            yield from _ref(step.our_owner, ours, (*loc, "our_owner"),
+                            "owner (one of our_roles)")
+            if step.their_role is not None:
+                yield from _ref(step.their_role, roles, (*loc, "their_role"), "role")
+            sources = [((), step.what.get_text(""))] if step.what.plain else [
+                ((locale,), step.what[locale]) for locale in step.what.locales()]
+            for suffix, source in sources:
+                here = (*loc, "what", *suffix)
+                try:
+                    compile_template(source)
+                except RuleSyntaxError as exc:
+                    yield PathProblem(here, str(exc))
+                    continue
+                for name in sorted(template_names(source) - allowed):
+                    yield PathProblem(here, f"template uses unknown name {name!r}"
+                                      + did_you_mean(name, allowed))

@@ -19,7 +19,8 @@ __all__ = ["Compiled", "Leaf"]
 class Leaf:
     """A part of a rule that came out false (or failed), with what it saw.
 
-    `call` is `(helper, args)` when the part is a helper call; `fact` the fact id when
+    `call` is `(helper, args)` when the part is a helper call (`("not helper", args)` for
+    its negation); `fact` the fact id when
     the part reads `facts.<id>`; `compare` is `(left_text, left_value, op, right_text,
     right_value)` for a comparison; `error` the message when the part raised.
     """
@@ -72,6 +73,10 @@ def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn]) -> list
 def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any],
           parts: dict[int, Fn]) -> Leaf:
     text = render(node)
+    if isinstance(node, nodes.Not) and isinstance(node.node, nodes.Call) and isinstance(
+            node.node.node, nodes.Name):  # `not helper(...)`: described as its negation
+        args = tuple(_evaluate(arg, ctx, parts)[0] for arg in node.node.args)
+        return Leaf(text, value, error, call=("not " + node.node.node.name, args))
     if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
         args = tuple(_evaluate(arg, ctx, parts)[0] for arg in node.args)
         return Leaf(text, value, error, call=(node.node.name, args))

@@ -88,6 +88,9 @@ VOCABULARY: tuple[Word, ...] = (
     Word("incumbent", "helper"),
     Word("behind_on", "helper"),
     Word("score", "helper"),
+    Word("close_date_set", "helper"),
+    Word("close_plan_agreed", "helper"),
+    Word("plan_overdue", "helper"),
 )
 """Every name a rule may use, in the order the docs list them; part of the playbook
 format."""

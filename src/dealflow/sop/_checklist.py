@@ -16,11 +16,12 @@ from typing import Any
 
 from dealflow._days import due_date, utc_date
 from dealflow._messages import use_locale
-from dealflow.deal import Deal, ItemCompletion
+from dealflow.deal import Deal, ItemCompletion, PlayRecord
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
 from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
+from dealflow.sop._close_plan import PlanLine, plan_lines
 from dealflow.stakeholders import (
     Recommendation,
     RedFlag,
@@ -78,6 +79,11 @@ class Checklist:
     plays: tuple[Recommendation, ...] = field(default_factory=tuple)
     chain_map: str = ""
     """The decision chain drawn as SVG (markup safe to embed; '' with nobody on the map)."""
+    # -- commitments (issue 19) ------------------------------------------------------------
+    plan: tuple[PlanLine, ...] = ()
+    """The close plan, step by step (`c.deal.plan_agreed` says whether it was agreed)."""
+    plays_taken: tuple[PlayRecord, ...] = ()
+    """The plays taken on, completed or declined on the deal."""
 
     @property
     def overdue(self) -> tuple[ChecklistItem, ...]:
@@ -200,6 +206,8 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
         plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
         chain_map=_chain_map(playbook, deal, language),
+        plan=plan_lines(playbook, deal, utc_date(moment), language),
+        plays_taken=tuple(deal.plays.values()),
     )
 
 

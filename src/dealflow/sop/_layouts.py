@@ -34,6 +34,7 @@ from dealflow.errors import DealflowError, DefinitionError, LimitExceeded
 from dealflow.limits import current_limits, limit_hint
 from dealflow.rules import DATA_ERRORS, LayoutSandbox, TrustingSandbox, template_line
 from dealflow.sop._checklist import Checklist, ChecklistItem
+from dealflow.sop._close_plan import plan_dict, plays_taken_dict
 
 __all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
 
@@ -53,6 +54,10 @@ LABELS: dict[str, dict[str, str]] = {
         "done": "done", "open": "open", "on_hold": "on hold", "won": "won", "lost": "lost",
         "facts_evidence": "Evidence behind the facts", "confirmed_by": "confirmed by",
         "verified_by": "verified by", "set_by": "set by", "waived": "waived",
+        "close_date": "Expected close", "close_plan": "Close plan", "ours": "Ours",
+        "theirs": "Theirs", "agreed_with": "agreed with", "not_agreed": "not agreed yet",
+        "planned": "planned", "dropped": "dropped", "plays_taken": "Plays taken on",
+        "taken": "taken on", "completed": "completed", "declined": "declined",
     },
     "zh": {
         "account": "客户", "owner": "负责人", "amount": "金额", "status": "状态",
@@ -66,6 +71,10 @@ LABELS: dict[str, dict[str, str]] = {
         "done": "已完成", "open": "待办", "on_hold": "暂停", "won": "赢单", "lost": "丢单",
         "facts_evidence": "事实依据", "confirmed_by": "确认人", "verified_by": "核实人",
         "set_by": "录入人", "waived": "已豁免",
+        "close_date": "预计成交", "close_plan": "成交计划", "ours": "我方", "theirs": "客户方",
+        "agreed_with": "已与对方确认", "not_agreed": "尚未与客户确认", "planned": "计划中",
+        "dropped": "已取消", "plays_taken": "已采取的应对策略", "taken": "执行中",
+        "completed": "已完成", "declined": "未采纳",
     },
 }
 
@@ -224,6 +233,9 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
                    "who": list(p.who), "strategy": p.strategy, "priority": p.priority,
                    "why": p.why} for p in checklist.plays],
         "evidence": evidence_rows(deal),
+        "close_date": None if deal.close_date is None else deal.close_date.isoformat(),
+        "close_plan": plan_dict(checklist.plan, deal.plan_agreed),
+        "plays_taken": plays_taken_dict(checklist.plays_taken),
     }
 
 

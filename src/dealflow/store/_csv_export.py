@@ -37,7 +37,7 @@ DEAL_COLUMNS = (
     "id", "title", "account", "amount", "currency", "owner", "stage", "status",
     "stage_entered_at", "created_at", "next_step", "next_step_who", "next_step_due",
     "hold_reason", "hold_until", "lost_reason", "lost_note", "stakeholders",
-    "playbook_id", "playbook_version",
+    "playbook_id", "playbook_version", "close_date",
 )
 """The fixed columns of a deals export; one `fact:<id>` column per fact of the playbook
 follows, then `other_facts` (JSON: facts the playbook does not declare)."""
@@ -98,7 +98,7 @@ def _deal_row(deal: Deal, facts: tuple[str, ...]) -> list[str]:
         deal.stage, deal.status.value, deal.stage_entered_at, deal.created_at,
         step and step.what, step and step.who, step and step.due,
         hold and hold.reason, hold and hold.resume_on, deal.lost_reason, deal.lost_note,
-        len(deal.stakeholders), deal.playbook_id, deal.playbook_version,
+        len(deal.stakeholders), deal.playbook_id, deal.playbook_version, deal.close_date,
         *(_fact_cell(deal.facts.get(name)) for name in facts),
         _json(other) if other else None,
     ]

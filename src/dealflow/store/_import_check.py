@@ -31,6 +31,9 @@ from dealflow.engine import (
     FactVerified,
     GateWaived,
     ItemCompleted,
+    PlayCompleted,
+    PlayDeclined,
+    PlayTaken,
     ReviewGiven,
     StageAdvanced,
     StageMovedBack,
@@ -251,7 +254,7 @@ def _stages(event: Event) -> tuple[str, ...]:
     if isinstance(event, StageAdvanced | StageMovedBack):
         return (event.from_stage, event.to_stage)
     if isinstance(event, DealCreated | DealWon | DealLost | DealReopened | ItemCompleted
-                  | DealClosed | GateWaived | ReviewGiven):
+                  | DealClosed | GateWaived | ReviewGiven | PlayTaken | PlayDeclined):
         return (event.stage,)
     return ()
 
@@ -289,7 +292,15 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
                                  f"stage {event.stage} of ")
     if isinstance(event, FactSet | FactVerified):
         return _fact_refused(event, words)
-    return None
+    return _play_refused(event, words)
+
+
+def _play_refused(event: Event, words: _Vocabulary) -> str | None:
+    """A play event naming a play its playbook does not declare."""
+    if not isinstance(event, PlayTaken | PlayCompleted | PlayDeclined):
+        return None
+    plays = frozenset(play.id for play in words.playbook.plays)
+    return None if event.play in plays else words.unknown("play", event.play, plays)
 
 
 def _fact_refused(event: FactSet | FactVerified, words: _Vocabulary) -> str | None:

@@ -10,6 +10,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - the names below are loaded on first use
+    from dealflow.testing._commitment_strategies import (
+        close_plans,
+        commitment_histories,
+        commitments,
+    )
     from dealflow.testing._deep import DeepFinding, deep_check, favourable_deals
     from dealflow.testing._move_attempts import MoveAttempt, moves
     from dealflow.testing._soundness import Soundness, assert_sound, check_soundness
@@ -35,6 +40,8 @@ _WHERE = {
     "playbook_documents": "_strategies", "stakeholders": "_strategies",
     "timer_histories": "_timer_histories",
     "MoveAttempt": "_move_attempts", "moves": "_move_attempts",
+    "close_plans": "_commitment_strategies", "commitment_histories": "_commitment_strategies",
+    "commitments": "_commitment_strategies",
 }
 
 
@@ -55,6 +62,9 @@ __all__ = [
     "assert_sound",
     "check_soundness",
     "approval_events",
+    "close_plans",
+    "commitment_histories",
+    "commitments",
     "deals",
     "deep_check",
     "fact_values",

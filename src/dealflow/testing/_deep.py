@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from dealflow.deal import Deal, ItemCompletion, Stakeholder
+from dealflow.deal import Deal, ItemCompletion, PlanAgreement, PlanStep, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
 from dealflow.playbook import Expectation, Fact, Gate, Playbook, Stage
@@ -210,9 +210,10 @@ def _favourable_values(fact: Fact) -> st.SearchStrategy[FactValue]:
 @st.composite
 def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None) -> Deal:
     """Deals that lean towards meeting the gates: facts set (numbers often large), roles
-    covered by supporters, items done, from 0 to 400 days in the stage. Used to find
+    covered by supporters, items done, a close date and an agreed close plan on time,
+    from 0 to 400 days in the stage. Used to find
     witnesses that a stage can be passed."""
-    base = draw(deals(playbook, stage=stage, now=NOW))
+    base = draw(deals(playbook, stage=stage, now=NOW, with_commitments=False))
     facts = dict(base.facts)
     for fact in playbook.facts:
         if fact.type == "bool":
@@ -232,7 +233,15 @@ def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = No
                                    "stage_entered_at": NOW - dt.timedelta(days=waited)})
     if draw(st.integers(0, 9)) > 1:
         deal = deal.model_copy(update={"items_done": _instances_done(playbook, deal)})
-    return deal.model_copy(update={"provenance": draw(favourable_provenance(playbook, deal))})
+    deal = deal.model_copy(update={"provenance": draw(favourable_provenance(playbook, deal))})
+    if people:  # a close date, and a close plan agreed and on time
+        later = NOW.date() + dt.timedelta(days=30)
+        deal = deal.model_copy(update={
+            "close_date": later, "plan_agreed": PlanAgreement(stakeholder=people[0].id,
+                                                              on=NOW.date()),
+            "close_plan": (PlanStep(id="signature", what="Signature", due=later,
+                                    our_owner=playbook.our_roles[0].id),)})
+    return deal
 
 
 @dataclass

@@ -253,11 +253,12 @@ def stakeholders(playbook: Playbook, *, ids: st.SearchStrategy[str] | None = Non
 @st.composite
 def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
           now: dt.datetime = dt.datetime(2026, 6, 1, tzinfo=dt.UTC), *,
-          chain: bool = False) -> Deal:
+          chain: bool = False, with_commitments: bool = True) -> Deal:
     """A valid open deal of `playbook` (in `stage`, or any stage): typed facts (some with
     evidence, confirmed and verified), a stakeholder map with unique ids, waivers of some
-    waivable gates, hostile and multilingual text everywhere. With `chain`, also
-    organisations, owners, depths, wins, lines, competitors and scores."""
+    waivable gates, a close date, close plan and play records (see `commitments`; none
+    with `with_commitments=False`), hostile and multilingual text everywhere. With
+    `chain`, also organisations, owners, depths, wins, lines, competitors and scores."""
     stage_id = stage or draw(st.sampled_from([s.id for s in playbook.stages]))
     facts: dict[str, FactValue] = {}
     for fact in playbook.facts:
@@ -279,5 +280,10 @@ def deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = None,
     )
     from dealflow.testing._evidence_strategies import provenances, waivers
 
-    return deal.model_copy(update={"provenance": draw(provenances(deal)),
+    deal = deal.model_copy(update={"provenance": draw(provenances(deal)),
                                    "waivers": draw(waivers(playbook, deal))})
+    if not with_commitments:
+        return deal
+    from dealflow.testing._commitment_strategies import commitments
+
+    return draw(commitments(playbook, deal))
