@@ -17,10 +17,13 @@ def _yaml() -> list[Block]:
     return [block for block in blocks(PAGE) if block.lang == "yaml"]
 
 
-def test_the_page_is_in_the_navigation_after_concepts() -> None:
+def test_the_pages_are_in_the_navigation_after_concepts() -> None:
     nav = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     assert ("  - Concepts: concepts.md\n"
-            "  - Modelling your process: modelling-your-process.md\n") in nav
+            "  - Modelling your process:\n"
+            "      - Moves and their control points: modelling-your-process.md\n") in nav
+    for page in ("types", "timers", "authority"):
+        assert f"modelling-your-process-{page}.md" in nav
 
 
 @pytest.mark.parametrize("block", _yaml(), ids=lambda block: block.id)
@@ -36,7 +39,10 @@ def test_every_worked_example_is_named_on_the_page() -> None:
         assert f"docs/examples/{name}" in text or f"`{name}`" in text
 
 
-def test_each_topic_is_a_section_and_the_end_leaves_room_for_more() -> None:
+def test_each_topic_is_a_section_and_the_end_links_the_rest_of_the_guide() -> None:
     text = read(PAGE)
     assert len(re.findall(r"^## ", text, re.M)) >= 8
-    assert text.rstrip().endswith("below this line. -->")
+    last = text.rsplit("\n## ", 1)[1]
+    assert last.startswith("More of your process")
+    for page in ("types", "timers", "authority"):
+        assert f"(modelling-your-process-{page}.md)" in last

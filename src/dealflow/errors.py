@@ -282,9 +282,11 @@ class PlaybookChoiceError(StoreError):
 
     def __init__(self, message: str, held: Iterable[tuple[str, str, int]]) -> None:
         self.held: tuple[tuple[str, str, int], ...] = tuple(held)
-        listed = "; ".join(_("{playbook} {version} ({count} deal(s))", playbook=pid,
-                             version=version, count=deals)
-                           for pid, version, deals in self.held) or _("none")
+        listed = "; ".join(
+            _("{playbook} {version} (1 deal)", playbook=pid, version=version) if deals == 1
+            else _("{playbook} {version} ({count} deals)", playbook=pid, version=version,
+                   count=deals)
+            for pid, version, deals in self.held) or _("none")
         super().__init__(_("{message}. In the store: {listed}", message=message,
                            listed=listed))
 

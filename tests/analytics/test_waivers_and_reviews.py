@@ -8,7 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from dealflow import Engine, Stakeholder, Store, load_playbook, render_report, review_counts
+from dealflow import (
+    Engine,
+    Stakeholder,
+    Store,
+    Team,
+    TeamMember,
+    load_playbook,
+    render_report,
+    review_counts,
+)
 from dealflow.deal import Deal
 from dealflow.engine import Outcome
 from dealflow.sop import compliance
@@ -19,7 +28,10 @@ PLAYBOOK = load_playbook(TESTS / "playbooks" / "lab-evidence.yaml")
 
 @pytest.fixture
 def store(tmp_path: object) -> Iterator[Store]:
-    with Store(f"sqlite:///{tmp_path}/w.db", playbook=PLAYBOOK, clock=lambda: FIXED) as kept:
+    leads = Team(people=tuple(TeamMember(id=person, name=person, roles=("sales_lead",))
+                              for person in ("sam", "kim")))
+    with Store(f"sqlite:///{tmp_path}/w.db", playbook=PLAYBOOK, clock=lambda: FIXED,
+               team=leads) as kept:
         yield kept
 
 

@@ -20,6 +20,8 @@ from dealflow.playbook._base import Identifier, _Model
 from dealflow.playbook._chain_model import ChainPolicy, Criterion, HealthPolicy, Scorecard
 from dealflow.playbook._effect import Effect
 from dealflow.playbook._localized import LocalizedText, Text
+from dealflow.playbook._review_forms import ReviewForms
+from dealflow.playbook._settings import LintSettings, RedFlagPolicy
 from dealflow.rules import RuleType
 from dealflow.values import MAX_FIELDS, MAX_LIST, Currency
 
@@ -291,25 +293,6 @@ class LostReason(_Model):
     """The stages a deal may be lost with this reason from (none given: every stage)."""
     sub_reasons: tuple[SubReason, ...] = ()
     """Finer reasons a loss with this reason may name."""
-
-
-class RedFlagPolicy(_Model):
-    """Thresholds of the stakeholder red flags."""
-
-    champion_by: Identifier | None = None
-    """Raise a red flag when a deal has reached this stage with no champion."""
-    stale_contact_days: Annotated[int, Field(ge=1, le=3650)] = 30
-    """Raise a red flag when a role-holder has not been contacted for this many days."""
-
-
-class LintSettings(_Model):
-    """How `dealflow validate --deep` and the linter treat this playbook."""
-
-    ignore: tuple[Annotated[str, Field(pattern=r"^DF[0-9]{3}$")], ...] = ()
-    """Finding codes not to report, like `DF108`."""
-
-
-from dealflow.playbook._review_forms import ReviewForms  # noqa: E402 (it uses Identifier)
 
 
 class Playbook(_Model):

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from dealflow._problems import PathProblem
+from dealflow.playbook._base import Identifier
 from dealflow.playbook._localized import Text
-from dealflow.playbook._model import Identifier
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook._model import Playbook

@@ -41,7 +41,7 @@ from dealflow.engine import (
 )
 from dealflow.playbook import Playbook
 
-__all__ = ["close_plans", "commitment_histories", "commitments"]
+__all__ = ["close_plans", "commitment_histories", "commitments", "favourable_commitments"]
 
 _DAYS = st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31))
 
@@ -57,6 +57,8 @@ def close_plans(playbook: Playbook, people: Sequence[Stakeholder] = ()
     """Up to four steps with unique ids: our owner a role of `our_roles`, the customer's
     one of `people` (or none), any status and due date, hostile text."""
     ours = [role.id for role in playbook.our_roles]
+    if not ours:  # a step needs an owner on our side
+        return st.just(())
     theirs: list[str | None] = [None, *(p.id for p in people)]
     step = st.builds(PlanStep, id=st.from_regex(r"step-[a-z0-9]{1,6}", fullmatch=True),
                      what=_words(), due=_DAYS, our_owner=st.sampled_from(ours),
@@ -107,7 +109,8 @@ def _operation(draw: st.DrawFn, engine: Engine, deal: Deal) -> Any:
     if kind == "add":
         people = [None, *(p.id for p in deal.stakeholders)]
         return add_plan_step(engine, deal, what=draw(_words()), due=draw(_DAYS),
-                             our_owner=draw(st.sampled_from([r.id for r in pb.our_roles])),
+                             our_owner=draw(st.sampled_from([r.id for r in pb.our_roles]
+                                                            or ["someone"])),
                              their_owner=draw(st.sampled_from(people)), actor="test")
     if kind == "update" and deal.close_plan:
         step = draw(st.sampled_from(deal.close_plan))
@@ -146,3 +149,17 @@ def commitment_histories(draw: st.DrawFn, playbook: Playbook, *, max_steps: int 
         if outcome.ok:
             deal, events = outcome.deal, events + list(outcome.events)
     return events
+
+
+def favourable_commitments(playbook: Playbook, deal: Deal, now: dt.datetime) -> Deal:
+    """`deal` with what the commitment gates ask for: a close date a month out, and a close
+    plan agreed with its first stakeholder and on time (unchanged with nobody to agree
+    with, or no role of ours to own a step)."""
+    if not deal.stakeholders or not playbook.our_roles:
+        return deal
+    later = now.date() + dt.timedelta(days=30)
+    return deal.model_copy(update={
+        "close_date": later,
+        "plan_agreed": PlanAgreement(stakeholder=deal.stakeholders[0].id, on=now.date()),
+        "close_plan": (PlanStep(id="signature", what="Signature", due=later,
+                                our_owner=playbook.our_roles[0].id),)})

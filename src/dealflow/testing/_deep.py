@@ -27,12 +27,13 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from dealflow.deal import Deal, ItemCompletion, PlanAgreement, PlanStep, Stakeholder
+from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
 from dealflow.playbook import Expectation, Fact, Gate, Playbook, Stage
 from dealflow.rules import Rule
 from dealflow.sop import build_checklist, render_checklist, render_item_text
+from dealflow.testing._commitment_strategies import favourable_commitments
 from dealflow.testing._evidence_strategies import favourable_provenance
 from dealflow.testing._running import STOPS, stopping_clearly, strategies_alone, why
 from dealflow.testing._strategies import deals, fact_values, hostile_text
@@ -234,14 +235,7 @@ def favourable_deals(draw: st.DrawFn, playbook: Playbook, stage: str | None = No
     if draw(st.integers(0, 9)) > 1:
         deal = deal.model_copy(update={"items_done": _instances_done(playbook, deal)})
     deal = deal.model_copy(update={"provenance": draw(favourable_provenance(playbook, deal))})
-    if people:  # a close date, and a close plan agreed and on time
-        later = NOW.date() + dt.timedelta(days=30)
-        deal = deal.model_copy(update={
-            "close_date": later, "plan_agreed": PlanAgreement(stakeholder=people[0].id,
-                                                              on=NOW.date()),
-            "close_plan": (PlanStep(id="signature", what="Signature", due=later,
-                                    our_owner=playbook.our_roles[0].id),)})
-    return deal
+    return favourable_commitments(playbook, deal, NOW)
 
 
 @dataclass

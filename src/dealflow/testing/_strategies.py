@@ -64,8 +64,8 @@ _LOCALES = ("en", "zh", "de", "pt-BR")
 
 _ID = st.from_regex(r"[a-z][a-z0-9_]{0,11}", fullmatch=True)
 
-_PLAIN = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")),
+_PLAIN = st.text(  # no braces: item texts are templates, and `{%` alone does not compile
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="{}"),
     min_size=1,
     max_size=30,
 ).filter(lambda value: value.strip() != "")
