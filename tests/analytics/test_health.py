@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dealflow import Engine, Playbook, Stakeholder, load_playbook
+from dealflow import Engine, Playbook, Stakeholder, load_playbook, set_close_date
 from dealflow.analytics import FACTORS, deal_health
 from dealflow.playbook import parse_playbook
 from tests.conftest import FIXED, LAB_PLAYBOOK, DealLog
@@ -81,3 +81,32 @@ def test_a_weight_of_zero_leaves_a_factor_out() -> None:
 
     assert "red_flags" not in {f.name for f in health.factors}
     assert next(f for f in health.factors if f.name == "time_in_stage").weight == 3.0
+
+
+@pytest.mark.parametrize(("pushes", "now", "value", "said"), [
+    pytest.param(0, FIXED, 1.0, "has not moved", id="kept"),
+    pytest.param(2, FIXED, 0.5, "moved later 2 time(s), 20 days in all", id="slipped-twice"),
+    pytest.param(0, LATER, 0.0, "has passed", id="passed"),
+])
+def test_a_close_date_that_slips_or_passes_lowers_health(
+    any_playbook: Playbook, pushes: int, now: dt.datetime, value: float, said: str,
+) -> None:
+    log = new_deal(any_playbook)
+    day = FIXED.date() + dt.timedelta(days=30)
+    log.record(set_close_date(log.engine, log.deal, day, actor="t"))
+    for push in range(pushes):
+        day += dt.timedelta(days=10)
+        log.record(set_close_date(log.engine, log.deal, day, actor="t", note=f"push {push}"))
+
+    factor = next(f for f in deal_health(any_playbook, log.deal, now=now).factors
+                  if f.name == "close_date")
+
+    assert (factor.value, log.deal.close_date_pushes) == (value, pushes)
+    assert said in factor.reason
+    assert log.engine.replay(log.events) == log.deal
+
+
+def test_a_deal_without_a_close_date_has_no_close_date_factor(any_playbook: Playbook) -> None:
+    health = deal_health(any_playbook, new_deal(any_playbook).deal, now=FIXED)
+
+    assert "close_date" not in {f.name for f in health.factors}

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from dealflow import (
+    Competitor,
     Engine,
     Stakeholder,
     Store,
@@ -85,6 +86,21 @@ def test_review_answers_are_counted_by_stage_reason_and_owner(store: Store) -> N
     assert counts.by["reason"]["picked_rival"][("lost", "cause", "fit")] == 1
     assert counts.by["owner"]["ana"][("lost", "cause", "price")] == 2
     assert counts.by["stage"]["trial_run"][("lost", "cause", "price")] == 2
+
+
+def test_review_answers_are_counted_by_the_competitor_that_won(store: Store) -> None:
+    for deal_id, winner in (("A", "acme"), ("B", "acme"), ("C", None)):
+        _deal(store, deal_id, "ana")
+        _apply(store, deal_id, lambda e, d: e.set_competitor(
+            d, Competitor(id="acme", name="Acme Instruments"), actor="x"))
+        _apply(store, deal_id, lambda e, d, w=winner: e.lose_to(
+            d, winner=w, reason="picked_rival", actor="x",
+            answers={"weakest": "trial_passed", "cause": "price"}))
+
+    counts = review_counts(store)
+
+    assert counts.by["competitor"] == {"acme": {("lost", "cause", "price"): 2,
+                                                ("lost", "weakest", "trial_passed"): 2}}
 
 
 def test_a_review_of_an_earlier_closing_is_not_counted_once_reopened(store: Store) -> None:

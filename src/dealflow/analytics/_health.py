@@ -3,9 +3,10 @@
 Each factor is a small function in `FACTORS`, keyed by name: it reads the deal (and its
 playbook, at a time) and returns a value from 0 (bad) to 1 (good) with a reason, or None
 when it does not apply (no scorecard declared, no expected time for the stage, nothing on
-the checklist). The score is the mean of the applying factors weighted by the playbook's
-`health.weights` (a factor not named weighs 1, weight 0 leaves it out), times 100. Another
-factor (such as close-date slip) is added by putting its function in `FACTORS`.
+the checklist, no close date). The score is the mean of the applying factors weighted by
+the playbook's `health.weights` (a factor not named weighs 1, weight 0 leaves it out),
+times 100. The close date counts a quarter less for each push, nothing once it passed
+while the deal is open. Another factor is added by putting its function in `FACTORS`.
 """
 
 from __future__ import annotations
@@ -104,11 +105,25 @@ def _checklist(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[float,
 
 
 #: The factors of a deal's health, by name (the names `health.weights` may weigh).
+def _close_date(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[float, str] | None:
+    """A close date that slipped, or passed while the deal is open, counts against it."""
+    if deal.close_date is None and not deal.close_date_pushes:
+        return None
+    value = max(0.0, 1.0 - 0.25 * deal.close_date_pushes)
+    if deal.close_date is not None and deal.close_date < now.date():
+        return 0.0, _("the close date {day} has passed", day=deal.close_date)
+    if not deal.close_date_pushes:
+        return value, _("the close date has not moved")
+    return value, _("the close date moved later {count} time(s), {days} days in all",
+                    count=deal.close_date_pushes, days=deal.close_date_slipped)
+
+
 FACTORS: dict[str, Factor] = {
     "scorecard": _scorecard,
     "red_flags": _red_flags,
     "time_in_stage": _time_in_stage,
     "checklist": _checklist,
+    "close_date": _close_date,
 }
 
 

@@ -2,9 +2,8 @@
 closed deals of one playbook, in total and by the stage a deal closed from, its lost
 reason and its owner, so the next revision of the playbook starts from counted causes.
 
-`GROUPS` names each way of grouping and how it is read from a deal: it is the extension
-point for groupings that come with other data (the competitor of a lost deal, once deals
-record their competitors, is one more entry here).
+`GROUPS` names each way of grouping and how it is read from a deal: the stage, the lost
+reason, the owner, and the competitor a lost deal went to (`lose --winner`).
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ GROUPS: dict[str, Callable[[Deal], str | None]] = {
     "stage": lambda deal: deal.stage,
     "reason": lambda deal: deal.lost_reason,
     "owner": lambda deal: deal.owner,
+    "competitor": lambda deal: deal.lost_to,
 }
 """Each grouping of the counts and how a deal's key is read (None: not counted there)."""
 

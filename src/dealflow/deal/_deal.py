@@ -226,6 +226,10 @@ class Deal(_Frozen):
     """With whom and when the close plan was agreed with the customer."""
     plays: dict[Ref, PlayRecord] = Field(default_factory=dict)
     """The plays taken on or declined, by play id (the latest record of each)."""
+    close_date_pushes: Annotated[int, Field(ge=0)] = 0
+    """How often the close date moved later."""
+    close_date_slipped: Annotated[int, Field(ge=0)] = 0
+    """The days it moved later in all."""
 
     @property
     def money(self) -> Money:

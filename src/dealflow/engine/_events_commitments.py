@@ -141,7 +141,9 @@ def _play(deal: Deal, event: PlayTaken | PlayCompleted | PlayDeclined) -> dict[s
 def commitment_changes(deal: Deal, event: CommitmentEvent) -> dict[str, Any]:
     """The fields of `deal` that `event` changes."""
     if isinstance(event, CloseDateSet):
-        return {"close_date": event.close_date}
+        pushes = deal.close_date_pushes + (event.pushed_days > 0)
+        return {"close_date": event.close_date, "close_date_pushes": pushes,
+                "close_date_slipped": deal.close_date_slipped + event.pushed_days}
     if isinstance(event, PlanStepAdded):
         return {"close_plan": (*deal.close_plan, event.step)}
     if isinstance(event, PlanStepUpdated):

@@ -36,7 +36,7 @@ def _holder_checks(team: Team | None, person: str, role: str) -> list[Check]:
     it); without a team nobody can be shown to hold a role, as for approvals."""
     if team is None:
         return [fails("role", _("the person holds the role they waive in"),
-                      _("no team says who holds {role}; {hint}", role=role, hint=TEAM_HINT))]
+                      _("no team says who holds {role}; {hint}", role=role, hint=_(TEAM_HINT)))]
     member = team.member(person)
     if member is None or role not in member.roles:
         holders = ", ".join(p.id for p in team.holders([role])) or _("nobody")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from dealflow._messages import _
+from dealflow._messages import N_, _
 from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal, Team
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["approve", "authority_checks", "follow_event", "move_of"]
 
-TEAM_HINT = "give a team: Engine(team=...), Store(team=...), --team FILE or DEALFLOW_TEAM"
+TEAM_HINT = N_("give a team: Engine(team=...), Store(team=...), --team FILE or DEALFLOW_TEAM")
 
 
 def move_of(event: Event) -> str | None:
