@@ -1,13 +1,16 @@
-"""On-move effects: the facts a move into or out of a stage sets by itself.
+"""On-move effects: the facts a move sets and the items it opens by itself.
 
 `on_leave` effects of the stage left run on an advance, a move back and a win; `on_enter`
-effects of the stage entered on an advance, a move back and a reopen. Each is an
-`EffectApplied` event after the move's own, with its time and actor, in the same write;
-each reads the deal as the move and the effects before it left it.
+effects of the stage entered on an advance, a move back and a reopen; then the `effects`
+of the declared move (`moves:`) that allowed it, on any move. A fact set is an
+`EffectApplied` event, an item opened an `ItemOpened` event (once per deal and item id),
+after the move's own, with its time and actor, in the same write; each reads the deal as
+the move and the effects before it left it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +18,7 @@ from dealflow._days import utc_date
 from dealflow._messages import _
 from dealflow.deal import Deal, coerce_fact
 from dealflow.engine._events import (
+    DealLost,
     DealReopened,
     DealWon,
     Event,
@@ -23,11 +27,13 @@ from dealflow.engine._events import (
     apply_event,
 )
 from dealflow.engine._events_authority import EffectApplied
+from dealflow.engine._events_moves import DealClosed
+from dealflow.engine._events_timers import ItemOpened
 from dealflow.engine._gates import Check
 from dealflow.engine._outcome import fails
-from dealflow.playbook import Effect, Playbook
+from dealflow.playbook import LOST, WON, Effect, OpenItem, Playbook, move_edges
 
-__all__ = ["effect_events", "stage_effects"]
+__all__ = ["effect_events", "move_effects", "stage_effects"]
 
 
 def _moves(event: Event) -> tuple[str | None, str | None]:
@@ -63,6 +69,48 @@ def stage_effects(playbook: Playbook, event: Event) -> list[tuple[Effect, str]]:
     return effects
 
 
+def _edge(before: Deal, event: Event) -> tuple[tuple[str, ...], str, str] | None:
+    """(the kinds of move, from, to) `event` records of the deal as it was `before`."""
+    if isinstance(event, StageAdvanced):
+        return ("advance", "skip"), event.from_stage, event.to_stage
+    if isinstance(event, StageMovedBack):
+        return ("back",), event.from_stage, event.to_stage
+    if isinstance(event, DealWon):
+        return ("win",), event.stage, WON
+    if isinstance(event, DealLost):
+        return ("lose",), event.stage, LOST
+    if isinstance(event, DealClosed):
+        return ("close",), event.stage, event.outcome
+    if isinstance(event, DealReopened):
+        closed = before.outcome or before.status.value
+        return ("reopen",), closed, event.stage
+    return None
+
+
+def move_effects(playbook: Playbook, before: Deal, event: Event) -> list[tuple[Effect, str]]:
+    """The `effects` of the declared move that allowed `event` on the deal as it was
+    `before` (none without a `moves:` section), each with where it is declared."""
+    found = _edge(before, event)
+    if playbook.moves is None or found is None:
+        return []
+    kinds, source, dest = found
+    for edge in move_edges(playbook):
+        if edge.kind in kinds and edge.source == source and edge.dest == dest:
+            where = _("moves.{kind}", kind=edge.kind if edge.kind != "close" else "outcomes")
+            return [(effect, where) for effect in edge.rule.effects]
+    return []
+
+
+def _opened(item: OpenItem, deal: Deal, event: Event, where: str, playbook: Playbook
+            ) -> ItemOpened | None:
+    if item.id in deal.items_opened:  # opened once per deal
+        return None
+    due = utc_date(event.at) + dt.timedelta(days=item.due_days)
+    return ItemOpened(deal_id=deal.id, seq=deal.version + 1, at=event.at, actor=event.actor,
+                      source=where, item_id=item.id, text=playbook.text(item.text),
+                      owner=item.owner, due=due)
+
+
 def effect_events(playbook: Playbook, deal: Deal, event: Event,
                   effects: Sequence[tuple[Effect, str]] | None = None,
                   ) -> tuple[list[Check], list[Event], Deal]:
@@ -74,6 +122,13 @@ def effect_events(playbook: Playbook, deal: Deal, event: Event,
     declared = {fact.id: fact for fact in playbook.facts}
     events: list[Event] = []
     for effect, where in effects:
+        if effect.open_item is not None:
+            opened = _opened(effect.open_item, deal, event, where, playbook)
+            if opened is not None:
+                deal = apply_event(deal, opened, playbook)
+                events.append(opened)
+            continue
+        assert effect.set is not None  # the model: a fact, or an item
         value = _source(effect, deal, event)
         try:
             typed = None if value is None else coerce_fact(declared[effect.set], value)

@@ -19,7 +19,7 @@ from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal, Team
 from dealflow.engine._approvals import find_approval, snapshot, who_may
-from dealflow.engine._effects import effect_events
+from dealflow.engine._effects import effect_events, move_effects, stage_effects
 from dealflow.engine._events import (
     DealLost,
     DealReopened,
@@ -114,7 +114,8 @@ def follow_event(engine: Engine, deal: Deal, event: Event
     if refused:
         return refused, (), None
     moved = apply_event(deal, event, engine.playbook)
-    failed, effects, after = effect_events(engine.playbook, moved, event)
+    declared = stage_effects(engine.playbook, event) + move_effects(engine.playbook, deal, event)
+    failed, effects, after = effect_events(engine.playbook, moved, event, declared)
     if failed:
         return failed, (), None
     return [], (event, *effects), after

@@ -18,7 +18,7 @@ from dealflow.playbook._chain_model import (
     Scorecard,
     ScoreCriterion,
 )
-from dealflow.playbook._effect import DEAL_FIELDS, Effect
+from dealflow.playbook._effect import DEAL_FIELDS, Effect, OpenItem
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
 from dealflow.playbook._loader import (
@@ -87,6 +87,7 @@ __all__ = [
     "Approval",
     "ApprovedMove",
     "Effect",
+    "OpenItem",
     "ChainPolicy",
     "Criterion",
     "CloseStep",

@@ -11,6 +11,7 @@ from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._effect import DEAL_FIELDS, Effect
 from dealflow.playbook._model import Fact, Playbook
+from dealflow.playbook._moves import MoveRule
 
 __all__ = ["check_authority"]
 
@@ -50,11 +51,32 @@ def check_authority(pb: Playbook) -> Iterator[PathProblem]:
         yield from _refs(stage.by_roles, ours, ("stages", s, "by_roles"), _OURS)
         for key in ("on_enter", "on_leave"):
             for e, effect in enumerate(getattr(stage, key)):
-                yield from _effect(effect, facts, ("stages", s, key, e))
+                yield from _effect(effect, facts, ours, ("stages", s, key, e))
+    yield from _move_effects(pb, facts, ours)
     yield from _rule_refs(pb, facts)
 
 
-def _effect(effect: Effect, facts: dict[str, Fact], loc: Location) -> Iterator[PathProblem]:
+def _move_effects(pb: Playbook, facts: dict[str, Fact], ours: set[str]
+                  ) -> Iterator[PathProblem]:
+    """The effects of the declared moves, each at its place in `moves`."""
+    if pb.moves is None:
+        return
+    single = ("advance", "win", "lose", "back", "reopen")
+    rules: list[tuple[tuple[str | int, ...], MoveRule]] = [
+        ((name,), getattr(pb.moves, name)) for name in single]
+    rules += [(("skip", i), skip) for i, skip in enumerate(pb.moves.skip)]
+    rules += [(("outcomes", i), outcome) for i, outcome in enumerate(pb.moves.outcomes)]
+    for where, rule in rules:
+        for e, effect in enumerate(rule.effects):
+            yield from _effect(effect, facts, ours, ("moves", *where, "effects", e))
+
+
+def _effect(effect: Effect, facts: dict[str, Fact], ours: set[str], loc: Location
+            ) -> Iterator[PathProblem]:
+    if effect.open_item is not None:
+        yield from _ref(effect.open_item.owner, ours, (*loc, "open_item", "owner"), _OURS)
+        return
+    assert effect.set is not None  # the model: a fact, or an item
     fact = facts.get(effect.set)
     if fact is None:
         yield PathProblem((*loc, "set"), f"unknown fact {effect.set!r}"

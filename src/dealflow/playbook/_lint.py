@@ -289,7 +289,8 @@ def _facts(pb: Playbook) -> Iterator[_Raw]:
         used |= refs.facts | refs.fields
     for stage in pb.stages:  # a fact a move sets (or copies) is a record of the move
         for effect in (*stage.on_enter, *stage.on_leave):
-            used.add(effect.set)
+            if effect.set is not None:
+                used.add(effect.set)
             if effect.copy_of and effect.copy_of.startswith("facts."):
                 used.add(effect.copy_of[len("facts."):])
     for f, fact in enumerate(pb.facts):

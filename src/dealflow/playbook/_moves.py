@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from dealflow.playbook._base import Identifier, _Model
+from dealflow.playbook._effect import Effect
 from dealflow.playbook._localized import Text
 from dealflow.playbook._model import Gate
 
@@ -53,11 +54,14 @@ Stages = tuple[Identifier, ...] | Literal["any"] | None
 
 
 class MoveRule(_Model):
-    """What every declared move may carry: its own control points."""
+    """What every declared move may carry: its own control points, and its effects."""
 
     gates: tuple[Gate, ...] = ()
     """Control points of this move (same format as a stage's gates); their rules also see
     `move` (the move's kind, target, reason, sub_reason and note)."""
+    effects: tuple[Effect, ...] = ()
+    """What the move does by itself once allowed: facts it sets, items it opens (after the
+    effects of the stages it leaves and enters)."""
 
 
 class AdvanceMove(MoveRule):
