@@ -93,7 +93,7 @@ def test_review_answers_are_counted_by_the_competitor_that_won(store: Store) -> 
         _deal(store, deal_id, "ana")
         _apply(store, deal_id, lambda e, d: e.set_competitor(
             d, Competitor(id="acme", name="Acme Instruments"), actor="x"))
-        _apply(store, deal_id, lambda e, d, w=winner: e.lose_to(
+        _apply(store, deal_id, lambda e, d, w=winner: e.lose(
             d, winner=w, reason="picked_rival", actor="x",
             answers={"weakest": "trial_passed", "cause": "price"}))
 

@@ -157,7 +157,7 @@ def test_a_lost_deal_names_the_competitor_that_won_and_replays(chain: DealLog) -
         id="acme", name="Acme", incumbent=True, preferred_by=("critic",)), actor="test"))
     reason = engine.playbook.lost_reasons[0].id
 
-    deal = chain.record(engine.lose_to(chain.deal, winner="acme", reason=reason, actor="test"))
+    deal = chain.record(engine.lose(chain.deal, winner="acme", reason=reason, actor="test"))
 
     assert deal.lost_to == "acme"
     assert chain.events[-1].model_dump()["winner"] == "acme"
@@ -168,7 +168,7 @@ def test_a_lost_deal_names_the_competitor_that_won_and_replays(chain: DealLog) -
 def test_a_winner_that_is_not_a_competitor_of_the_deal_is_refused(chain: DealLog) -> None:
     reason = chain.engine.playbook.lost_reasons[0].id
 
-    outcome = chain.engine.lose_to(chain.deal, winner="ghost", reason=reason, actor="test")
+    outcome = chain.engine.lose(chain.deal, winner="ghost", reason=reason, actor="test")
 
     assert not outcome.ok
     assert outcome.deal == chain.deal
@@ -177,7 +177,7 @@ def test_a_winner_that_is_not_a_competitor_of_the_deal_is_refused(chain: DealLog
 def test_a_loss_without_a_winner_is_stored_as_before(chain: DealLog) -> None:
     reason = chain.engine.playbook.lost_reasons[0].id
 
-    outcome = chain.engine.lose_to(chain.deal, winner=None, reason=reason, actor="test")
+    outcome = chain.engine.lose(chain.deal, winner=None, reason=reason, actor="test")
 
     assert "winner" not in outcome.events[0].model_dump(mode="json")
     assert outcome.deal.lost_to is None

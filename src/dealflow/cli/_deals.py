@@ -241,7 +241,7 @@ def lose(
     competitor that won."""
     answers = parse_answers(answer) or None
     _move(db, deal_id, fmt, actor,
-          lambda e, d, who: e.lose_to(d, winner=winner, reason=reason, note=note, actor=who,
+          lambda e, d, who: e.lose(d, winner=winner, reason=reason, note=note, actor=who,
                                       sub_reason=sub_reason, answers=answers))
 
 

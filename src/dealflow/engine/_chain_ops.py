@@ -6,13 +6,13 @@ records one event (see `_events_chain`), exactly like the engine's own operation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.deal import Competitor, Deal, Link, LinkKind, Organisation, Stakeholder, Status
-from dealflow.engine._events import DealLost, Event, apply_event
+from dealflow.engine._events import Event
 from dealflow.engine._events_chain import (
     CompetitorRemoved,
     CompetitorSet,
@@ -26,7 +26,7 @@ from dealflow.engine._gates import Check
 from dealflow.engine._outcome import Outcome, fails, unknown_person
 from dealflow.playbook import Playbook
 
-__all__ = ["ChainOperations", "chain_checks"]
+__all__ = ["ChainOperations", "chain_checks", "competitor_checks"]
 
 
 def _choice(value: str, valid: Sequence[str], check_id: str, text: str, what: str) -> list[Check]:
@@ -35,6 +35,13 @@ def _choice(value: str, valid: Sequence[str], check_id: str, text: str, what: st
     hint = did_you_mean(value, valid) if valid else ""
     return [fails(check_id, text, _("unknown {what} {value}", what=what, value=repr(value))
                   + hint)]
+
+
+def competitor_checks(deal: Deal, competitor_id: str) -> list[Check]:
+    """`competitor_id` names one of the deal's competitors (the winner of a loss, one to
+    take off the deal)."""
+    return _choice(competitor_id, [rival.id for rival in deal.competitors], "competitor",
+                   _("the competitor is on the deal"), _("competitor"))
 
 
 def chain_checks(playbook: Playbook, deal: Deal, person: Stakeholder) -> list[Check]:
@@ -77,10 +84,6 @@ class ChainOperations:
         def _outcome(self, deal: Deal, operation: str, target: str | None,
                      checks: list[Check], make: Callable[[], Event],
                      raise_on_refusal: bool) -> Outcome: ...
-        def lose(self, deal: Deal, *, actor: str, reason: str = "", note: str = "",
-                 sub_reason: str | None = None, locale: str | None = None,
-                 answers: Mapping[str, str] | None = None,
-                 raise_on_refusal: bool = False) -> Outcome: ...
 
     # -- organisations ----------------------------------------------------------------------
     def set_organisation(self, deal: Deal, organisation: Organisation, *, actor: str,
@@ -171,34 +174,13 @@ class ChainOperations:
     def remove_competitor(self, deal: Deal, competitor_id: str, *, actor: str,
                           raise_on_refusal: bool = False) -> Outcome:
         """Take a competitor off the deal."""
-        checks = self._playbook_check(deal) + _choice(
-            competitor_id, [rival.id for rival in deal.competitors], "competitor",
-            _("the competitor is on the deal"), _("competitor"))
+        checks = self._playbook_check(deal) + competitor_checks(deal, competitor_id)
 
         def make() -> Event:
             return CompetitorRemoved(**self._base(deal, actor), competitor_id=competitor_id)
 
         return self._outcome(deal, "remove competitor", deal.stage, checks, make,
                              raise_on_refusal)
-
-    def lose_to(self, deal: Deal, *, winner: str | None, reason: str, actor: str,
-                note: str = "", sub_reason: str | None = None,
-                answers: Mapping[str, str] | None = None,
-                raise_on_refusal: bool = False) -> Outcome:
-        """`lose`, naming the competitor that won (one of the deal's competitors)."""
-        if winner is not None and deal.competitor(winner) is None:
-            outcome = self.remove_competitor(deal, winner, actor=actor)  # the same refusal
-            return outcome.raise_for_refusal() if raise_on_refusal else outcome
-        outcome = self.lose(deal, reason=reason, actor=actor, note=note, sub_reason=sub_reason,
-                            answers=answers, raise_on_refusal=raise_on_refusal)
-        if winner is None or not outcome.ok:
-            return outcome
-        events = tuple(event.model_copy(update={"winner": winner})
-                       if isinstance(event, DealLost) else event for event in outcome.events)
-        after = deal
-        for event in events:
-            after = apply_event(after, event, self.playbook)
-        return Outcome(after, events, outcome.report)
 
     # -- the scorecard ----------------------------------------------------------------------
     def score(self, deal: Deal, criterion: str, level: int, *, actor: str, evidence: str = "",

@@ -7,6 +7,7 @@ not, what is missing in plain words ("no stakeholder has role economic_buyer").
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from dealflow.engine._context import RuleContext, Unset
 from dealflow.engine._context_evidence import describe_evidence_call
 from dealflow.engine._waiver_checks import waived
 from dealflow.errors import RuleDataError, RuleEvalError
-from dealflow.playbook import Gate
+from dealflow.playbook import Approval, ApprovalRule, Gate, Playbook
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
 
 __all__ = [
@@ -264,44 +265,43 @@ def exit_checks(ctx: RuleContext, target: str, locale: str | None = None) -> lis
     playbook = ctx.playbook
     stage = playbook.stage(ctx.deal.stage)
     checks = waived([check_gate(gate, ctx, locale) for gate in stage.gates], ctx)
-    role_names = {role.id: role.name for role in playbook.roles}
-    for role in stage.required_roles:
-        covered = ctx.covered(role)
-        checks.append(Check(
-            id=f"role:{role}", text=f"{playbook.text(role_names[role], locale)} ({role}) is mapped",
-            passed=covered, rule=f"covered('{role}')",
-            missing=() if covered else (f"no stakeholder has role {role}",)))
+    checks += [role_check(ctx, role, locale) for role in stage.required_roles]
     if target != WON:
-        checks.extend(_approval_checks(ctx, target, locale))
-    checks.extend(_internal_approvals(ctx, target, locale))
+        missing = dict(ctx.missing_approvals(up_to_stage=target))
+        limit = playbook.stage_index(target)
+        checks += [approval_rule_check(playbook, rule, missing, locale)
+                   for rule in playbook.approval_rules
+                   if playbook.stage_index(rule.before) <= limit]
+    reach = len(playbook.stages) if target == WON else playbook.stage_index(target)
+    checks += [internal_approval_check(ctx, approval, locale)
+               for approval in playbook.approvals
+               if approval.before is not None and playbook.stage_index(approval.before) <= reach]
     return checks
 
 
-def _internal_approvals(ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
-    """The internal approvals whose `before` stage comes at or before `target` (every one
-    with a `before`, for a win), each as a check: passed when not needed or it counts."""
-    playbook = ctx.playbook
-    limit = len(playbook.stages) if target == WON else playbook.stage_index(target)
-    checks = []
-    for approval in playbook.approvals:
-        if approval.before is None or playbook.stage_index(approval.before) > limit:
-            continue
-        state = ctx.approval_state(approval)
-        checks.append(Check(id=f"approval:{approval.id}", text=playbook.text(approval.text, locale),
-                            passed=state.ok, rule=f"approved('{approval.id}')",
-                            missing=state.missing))
-    return checks
+def role_check(ctx: RuleContext, role: str, locale: str | None) -> Check:
+    """Whether decision-chain role `role` is mapped to a stakeholder of the deal."""
+    name = next(r.name for r in ctx.playbook.roles if r.id == role)
+    covered = ctx.covered(role)
+    return Check(id=f"role:{role}", text=f"{ctx.playbook.text(name, locale)} ({role}) is mapped",
+                 passed=covered, rule=f"covered('{role}')",
+                 missing=() if covered else (f"no stakeholder has role {role}",))
 
 
-def _approval_checks(ctx: RuleContext, target: str, locale: str | None) -> list[Check]:
-    playbook = ctx.playbook
-    missing = dict(ctx.missing_approvals(up_to_stage=target))
-    limit = playbook.stage_index(target)
-    return [
-        Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, locale),
-              passed=rule.id not in missing, rule=rule.when.source,
-              missing=tuple(f"no stakeholder has role {role}, which this deal's approval "
-                            f"requires before {rule.before}" for role in missing.get(rule.id, [])))
-        for rule in playbook.approval_rules
-        if playbook.stage_index(rule.before) <= limit
-    ]
+def approval_rule_check(playbook: Playbook, rule: ApprovalRule,
+                        missing: Mapping[str, Sequence[str]], locale: str | None) -> Check:
+    """Approval rule `rule` as a check, given the roles each rule misses (`missing`, from
+    `RuleContext.missing_approvals`)."""
+    return Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, locale),
+                 passed=rule.id not in missing, rule=rule.when.source,
+                 missing=tuple(f"no stakeholder has role {role}, which this deal's approval "
+                               f"requires before {rule.before}"
+                               for role in missing.get(rule.id, [])))
+
+
+def internal_approval_check(ctx: RuleContext, approval: Approval, locale: str | None) -> Check:
+    """Our internal approval as a check: passed when the deal does not need it, or one was
+    given and still counts."""
+    state = ctx.approval_state(approval)
+    return Check(id=f"approval:{approval.id}", text=ctx.playbook.text(approval.text, locale),
+                 passed=state.ok, rule=f"approved('{approval.id}')", missing=state.missing)

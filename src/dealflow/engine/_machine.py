@@ -25,7 +25,13 @@ from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal, Status
 from dealflow.engine._context import RuleContext
-from dealflow.engine._gates import Check, check_gate
+from dealflow.engine._gates import (
+    Check,
+    approval_rule_check,
+    check_gate,
+    internal_approval_check,
+    role_check,
+)
 from dealflow.engine._outcome import fails
 from dealflow.engine._waiver_checks import waived
 from dealflow.playbook import LOST, WON, Gate, MoveEdge, Playbook, move_edges
@@ -146,15 +152,8 @@ def _gate(gate: Gate) -> Evaluate:
     return lambda token: waived([check_gate(gate, token.ctx, token.locale)], token.ctx)
 
 
-def _role(playbook: Playbook, role: str) -> Evaluate:
-    name = next(r.name for r in playbook.roles if r.id == role)
-
-    def evaluate(token: Attempt) -> list[Check]:
-        covered = token.ctx.covered(role)
-        return [Check(id=f"role:{role}", text=f"{playbook.text(name, token.locale)} ({role}) "
-                      "is mapped", passed=covered, rule=f"covered('{role}')",
-                      missing=() if covered else (f"no stakeholder has role {role}",))]
-    return evaluate
+def _role(role: str) -> Evaluate:
+    return lambda token: [role_check(token.ctx, role, token.locale)]
 
 
 def _approval(playbook: Playbook, index: int, up_to: str) -> Evaluate:
@@ -164,24 +163,13 @@ def _approval(playbook: Playbook, index: int, up_to: str) -> Evaluate:
         key = f"approvals:{up_to}"
         if key not in token.memo:
             token.memo[key] = dict(token.ctx.missing_approvals(up_to_stage=up_to))
-        missing: dict[str, list[str]] = token.memo[key]
-        return [Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, token.locale),
-                      passed=rule.id not in missing, rule=rule.when.source,
-                      missing=tuple(f"no stakeholder has role {role}, which this deal's "
-                                    f"approval requires before {rule.before}"
-                                    for role in missing.get(rule.id, [])))]
+        return [approval_rule_check(playbook, rule, token.memo[key], token.locale)]
     return evaluate
 
 
 def _internal_approval(playbook: Playbook, index: int) -> Evaluate:
     approval = playbook.approvals[index]
-
-    def evaluate(token: Attempt) -> list[Check]:
-        state = token.ctx.approval_state(approval)
-        return [Check(id=f"approval:{approval.id}",
-                      text=playbook.text(approval.text, token.locale), passed=state.ok,
-                      rule=f"approved('{approval.id}')", missing=state.missing)]
-    return evaluate
+    return lambda token: [internal_approval_check(token.ctx, approval, token.locale)]
 
 
 def _approvals(playbook: Playbook, edge: MoveEdge) -> list[Any]:
@@ -266,7 +254,7 @@ def _conditions(playbook: Playbook, edge: MoveEdge) -> list[Any]:
                        if gate.severity == "block"]
         conditions += [_condition(gate.id, _gate(gate), shown=False) for gate in stage.gates
                        if gate.severity != "block"]
-        conditions += [_condition(f"role:{role}", _role(playbook, role))
+        conditions += [_condition(f"role:{role}", _role(role))
                        for role in stage.required_roles]
         conditions += _approvals(playbook, edge)
     conditions += [_condition(gate.id, _gate(gate), shown=gate.severity == "block")

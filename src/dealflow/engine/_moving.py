@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dealflow.deal import Deal
+from dealflow.engine._chain_ops import competitor_checks
 from dealflow.engine._context import RuleContext
 from dealflow.engine._events import (
     DealLost,
@@ -40,19 +41,13 @@ class MoveOperations:
     clock: Callable[[], dt.datetime]
     _machine: MoveMachine
 
-    # provided by Engine
-    def context(self, deal: Deal, move: MoveArgs | None = None) -> RuleContext:
-        raise NotImplementedError
-
-    def _playbook_check(self, deal: Deal) -> list[Check]:
-        raise NotImplementedError
-
-    def _base(self, deal: Deal, actor: str) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _outcome(self, deal: Deal, operation: str, target: str | None, checks: list[Check],
-                 make: Callable[[], Event], raise_on_refusal: bool) -> Outcome:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # pragma: no cover - given by Engine
+        def context(self, deal: Deal, move: MoveArgs | None = None) -> RuleContext: ...
+        def _playbook_check(self, deal: Deal) -> list[Check]: ...
+        def _base(self, deal: Deal, actor: str) -> dict[str, Any]: ...
+        def _outcome(self, deal: Deal, operation: str, target: str | None,
+                     checks: list[Check], make: Callable[[], Event],
+                     raise_on_refusal: bool) -> Outcome: ...
 
     # -- asking the machine -----------------------------------------------------------------
     def _decide(self, deal: Deal, args: MoveArgs | None, target: str | None,
@@ -118,18 +113,21 @@ class MoveOperations:
 
     def lose(self, deal: Deal, *, actor: str, reason: str = "", note: str = "",
              sub_reason: str | None = None, locale: str | None = None,
-             answers: Mapping[str, str] | None = None, raise_on_refusal: bool = False,
-             ) -> Outcome:
+             answers: Mapping[str, str] | None = None, winner: str | None = None,
+             raise_on_refusal: bool = False) -> Outcome:
         """Close the deal as lost: with one of the playbook's lost reasons (and maybe a
         sub-reason) when it declares them, with a note when it declares none; with the
-        answers of the review form for lost deals when the playbook asks."""
+        answers of the review form for lost deals when the playbook asks; naming the
+        `winner`, one of the deal's competitors, when known."""
         args = MoveArgs("lose", LOST, reason, sub_reason, note)
 
         def make(checks: list[Check]) -> Event:
             return DealLost(**self._base(deal, actor), stage=deal.stage, reason=reason or None,
-                            sub_reason=sub_reason, note=note)
+                            sub_reason=sub_reason, note=note, winner=winner)
 
         reviewed = review_checks(self.playbook, "lost", answers, with_move=True)
+        if winner is not None:
+            reviewed += competitor_checks(deal, winner)
         return with_review(self._move(deal, args, LOST, locale, make, raise_on_refusal,
                                       reviewed),
                            "lost", answers, self.playbook)
