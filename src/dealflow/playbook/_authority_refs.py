@@ -12,21 +12,11 @@ from dealflow._yaml import Location
 from dealflow.playbook._effect import DEAL_FIELDS, Effect
 from dealflow.playbook._model import Fact, Playbook
 from dealflow.playbook._moves import MoveRule
+from dealflow.playbook._ref_checks import ref_problems, refs_problems
 
 __all__ = ["check_authority"]
 
 _OURS = "role of ours (our_roles)"
-
-
-def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
-    if value not in valid:
-        yield PathProblem(loc, f"unknown {what} {value!r}" + did_you_mean(value, valid))
-
-
-def _refs(values: tuple[str, ...], valid: set[str], loc: Location,
-          what: str) -> Iterator[PathProblem]:
-    for index, value in enumerate(values):
-        yield from _ref(value, valid, (*loc, index), what)
 
 
 def check_authority(pb: Playbook) -> Iterator[PathProblem]:
@@ -35,20 +25,20 @@ def check_authority(pb: Playbook) -> Iterator[PathProblem]:
     stages = {stage.id for stage in pb.stages}
     facts = {fact.id: fact for fact in pb.facts}
     for move in ("move_back", "reopen", "lose", "win"):
-        yield from _refs(getattr(pb.by_roles, move), ours, ("by_roles", move), _OURS)
+        yield from refs_problems(getattr(pb.by_roles, move), ours, ("by_roles", move), _OURS)
     for f, fact in enumerate(pb.facts):
-        yield from _refs(fact.set_by, ours, ("facts", f, "set_by"), _OURS)
+        yield from refs_problems(fact.set_by, ours, ("facts", f, "set_by"), _OURS)
     seen: dict[str, int] = {}
     for a, approval in enumerate(pb.approvals):
         if approval.id in seen:
             yield PathProblem(("approvals", a, "id"), f"duplicate approval id {approval.id!r} "
                               f"(also at approvals[{seen[approval.id]}])")
         seen.setdefault(approval.id, a)
-        yield from _refs(approval.by, ours, ("approvals", a, "by"), _OURS)
+        yield from refs_problems(approval.by, ours, ("approvals", a, "by"), _OURS)
         if approval.before is not None:
-            yield from _ref(approval.before, stages, ("approvals", a, "before"), "stage")
+            yield from ref_problems(approval.before, stages, ("approvals", a, "before"), "stage")
     for s, stage in enumerate(pb.stages):
-        yield from _refs(stage.by_roles, ours, ("stages", s, "by_roles"), _OURS)
+        yield from refs_problems(stage.by_roles, ours, ("stages", s, "by_roles"), _OURS)
         for key in ("on_enter", "on_leave"):
             for e, effect in enumerate(getattr(stage, key)):
                 yield from _effect(effect, facts, ours, ("stages", s, key, e))
@@ -74,7 +64,7 @@ def _move_effects(pb: Playbook, facts: dict[str, Fact], ours: set[str]
 def _effect(effect: Effect, facts: dict[str, Fact], ours: set[str], loc: Location
             ) -> Iterator[PathProblem]:
     if effect.open_item is not None:
-        yield from _ref(effect.open_item.owner, ours, (*loc, "open_item", "owner"), _OURS)
+        yield from ref_problems(effect.open_item.owner, ours, (*loc, "open_item", "owner"), _OURS)
         return
     assert effect.set is not None  # the model: a fact, or an item
     fact = facts.get(effect.set)

@@ -23,6 +23,7 @@ from dealflow.playbook._cycles import helper_cycles
 from dealflow.playbook._localized import LocalizedText
 from dealflow.playbook._model import Fact, Item, Playbook
 from dealflow.playbook._move_checks import check_moves, move_rules
+from dealflow.playbook._ref_checks import ref_problems, refs_problems
 from dealflow.playbook._review_forms import review_problems
 from dealflow.rules import (
     RULE_NAMES,
@@ -125,18 +126,6 @@ def _texts(pb: Playbook) -> Iterator[PathProblem]:
                           "(the first of `locales`)")
 
 
-def _ref(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
-    if value not in valid:
-        hint = did_you_mean(value, valid) if valid else "; the playbook declares none"
-        yield PathProblem(loc, f"unknown {what} {value!r}" + hint)
-
-
-def _refs(values: Sequence[str], valid: set[str], loc: Location,
-          what: str) -> Iterator[PathProblem]:
-    for index, value in enumerate(values):
-        yield from _ref(value, valid, (*loc, index), what)
-
-
 def _links(pb: Playbook) -> Iterator[PathProblem]:
     phases = {phase.id for phase in pb.buyer_phases}
     stages = {stage.id for stage in pb.stages}
@@ -145,25 +134,27 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
     for s, stage in enumerate(pb.stages):
         loc: Location = ("stages", s)
         if stage.buyer_phase is not None:
-            yield from _ref(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
-        yield from _refs(stage.required_roles, roles, (*loc, "required_roles"), "role")
-        yield from _refs(stage.resources, ours, (*loc, "resources"), "role of ours (our_roles)")
+            yield from ref_problems(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
+        yield from refs_problems(stage.required_roles, roles, (*loc, "required_roles"), "role")
+        yield from refs_problems(stage.resources, ours, (*loc, "resources"),
+                                 "role of ours (our_roles)")
         for g, gate in enumerate(stage.gates):
-            yield from _refs(gate.waivable_by, ours, (*loc, "gates", g, "waivable_by"),
-                             "role of ours (our_roles)")
+            yield from refs_problems(gate.waivable_by, ours, (*loc, "gates", g, "waivable_by"),
+                                     "role of ours (our_roles)")
         for i, item in enumerate(stage.items):
-            yield from _ref(item.owner, ours, (*loc, "items", i, "owner"),
-                            "owner (one of our_roles)")
+            yield from ref_problems(item.owner, ours, (*loc, "items", i, "owner"),
+                                    "owner (one of our_roles)")
     for p, play in enumerate(pb.plays):
-        yield from _refs(play.who, ours, ("plays", p, "who"), "role of ours (our_roles)")
-        yield from _refs(play.stages, stages, ("plays", p, "stages"), "stage")
+        yield from refs_problems(play.who, ours, ("plays", p, "who"), "role of ours (our_roles)")
+        yield from refs_problems(play.stages, stages, ("plays", p, "stages"), "stage")
     for a, rule in enumerate(pb.approval_rules):
-        yield from _refs(rule.requires, roles, ("approval_rules", a, "requires"), "role")
-        yield from _ref(rule.before, stages, ("approval_rules", a, "before"), "stage")
+        yield from refs_problems(rule.requires, roles, ("approval_rules", a, "requires"), "role")
+        yield from ref_problems(rule.before, stages, ("approval_rules", a, "before"), "stage")
     for old, target in pb.stage_map.items():
-        yield from _ref(target, stages, ("stage_map", old), "stage")
+        yield from ref_problems(target, stages, ("stage_map", old), "stage")
     if pb.red_flags.champion_by is not None:
-        yield from _ref(pb.red_flags.champion_by, stages, ("red_flags", "champion_by"), "stage")
+        yield from ref_problems(pb.red_flags.champion_by, stages,
+                                ("red_flags", "champion_by"), "stage")
 
 
 def _chain(pb: Playbook) -> Iterator[PathProblem]:
@@ -178,7 +169,8 @@ def _chain(pb: Playbook) -> Iterator[PathProblem]:
     yield from _unique(chain.relationship_depth, ("decision_chain", "relationship_depth"),
                        "relationship depth")
     roles = {role.id for role in pb.roles}
-    yield from _refs(chain.decision_roles, roles, ("decision_chain", "decision_roles"), "role")
+    yield from refs_problems(chain.decision_roles, roles, ("decision_chain", "decision_roles"),
+                             "role")
     yield from _unique(pb.decision_criteria, ("decision_criteria",), "decision criterion")
     if pb.scorecard is not None:
         yield from _unique(pb.scorecard.criteria, ("scorecard", "criteria"), "criterion")
@@ -310,10 +302,10 @@ def _close_plans(pb: Playbook) -> Iterator[PathProblem]:
                 yield PathProblem((*loc, "id"), f"duplicate close-plan step id {step.id!r} "
                                   f"(also at {seen[step.id]})")
             seen.setdefault(step.id, f"stages[{s}].close_plan[{i}]")
-            yield from _ref(step.our_owner, ours, (*loc, "our_owner"),
-                            "owner (one of our_roles)")
+            yield from ref_problems(step.our_owner, ours, (*loc, "our_owner"),
+                                    "owner (one of our_roles)")
             if step.their_role is not None:
-                yield from _ref(step.their_role, roles, (*loc, "their_role"), "role")
+                yield from ref_problems(step.their_role, roles, (*loc, "their_role"), "role")
             sources = [((), step.what.get_text(""))] if step.what.plain else [
                 ((locale,), step.what[locale]) for locale in step.what.locales()]
             for suffix, source in sources:
