@@ -132,14 +132,19 @@ def _context(pb: Playbook, deal: Deal, *, amount_changed: bool = False) -> RuleC
     return RuleContext(pb, versioned, NOW, team=full_team(pb), history=events)
 
 
-def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:
+def _evaluate(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> None:
+    """Evaluate `rule` for `deal` (for each of its stakeholders when `per_person`)."""
     ctx = _context(pb, deal)
+    if per_person:
+        for person in deal.stakeholders:
+            rule.evaluate(ctx.with_stakeholder(person))
+    else:
+        rule.evaluate(ctx)
+
+
+def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:
     try:
-        if per_person:
-            for person in deal.stakeholders:
-                rule.evaluate(ctx.with_stakeholder(person))
-        else:
-            rule.evaluate(ctx)
+        _evaluate(pb, rule, per_person, deal)
     except RuleEvalError:  # any failure of the rule is the finding
         return True
     return False
@@ -391,13 +396,8 @@ def _fails_with(pb: Playbook, rule: Rule, per_person: bool) -> Callable[[Deal], 
 
 
 def _error_of(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> str:
-    ctx = _context(pb, deal)
     try:
-        if per_person:
-            for person in deal.stakeholders:
-                rule.evaluate(ctx.with_stakeholder(person))
-        else:
-            rule.evaluate(ctx)
+        _evaluate(pb, rule, per_person, deal)
     except RuleDataError as exc:  # Python's error on the data, as it names it
         return str(exc)
     except RuleEvalError as exc:
