@@ -87,6 +87,9 @@ READY_FACTS: dict[str, object] = {
     "opponent_plan": True, "concerns_resolved": True, "paper_process_mapped": True,
     "contract_signed": True, "po_received": True, "kickoff_held": True,
     "success_plan_agreed": True,
+    # complex-b2b 2.0.0
+    "tender_type": "open_tender", "evaluation_method": "comprehensive_score",
+    "customer_approval_done": True, "payment_terms": "30% advance, 60% on acceptance, 10% later",
 }
 """The value of each fact that a gate of the default playbook reads, when it holds."""
 

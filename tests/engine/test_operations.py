@@ -63,11 +63,11 @@ def test_win_is_refused_before_the_last_stage(engine: Engine, drive: Drive, stag
     outcome = engine.win(deal, actor="test")
 
     _assert_refused(outcome, deal, "stage", f"the deal is in {stage}")
-    assert "last stage, handover" in outcome.report.blocking[0].text
+    assert "last stage, decide" in outcome.report.blocking[0].text
 
 
 def test_win_from_the_last_stage_closes_the_deal_as_won(engine: Engine, drive: Drive) -> None:
-    deal = drive("handover").deal
+    deal = drive("decide").deal
     deal = engine.set_next_step(deal, NextStep(what="Kickoff", who="li", due=dt.date(2026, 3, 9)),
                                 actor="test").deal
 
@@ -75,12 +75,27 @@ def test_win_from_the_last_stage_closes_the_deal_as_won(engine: Engine, drive: D
 
     assert outcome.ok, str(outcome.report)
     assert outcome.deal.status is Status.won
-    assert outcome.deal.stage == "handover"
+    assert outcome.deal.stage == "decide"
     assert outcome.deal.next_step is None
 
 
+def test_winning_opens_the_handover_checklist(engine: Engine, drive: Drive) -> None:
+    outcome = engine.win(drive("decide").deal, actor="test")
+
+    assert outcome.ok, str(outcome.report)
+    opened = outcome.deal.items_opened
+    assert list(opened) == ["handover_brief", "kickoff_meeting", "success_plan",
+                            "collect_payments", "win_review"]
+    assert opened["collect_payments"].owner == "commercial"
+    assert opened["handover_brief"].due == dt.date(2026, 3, 7)
+    done = engine.complete_item(outcome.deal, "kickoff_meeting", actor="test",
+                                evidence="minutes confirmed")
+    assert done.ok, str(done.report)
+    assert "kickoff_meeting" in done.deal.items_done
+
+
 def test_advance_from_the_last_stage_says_to_use_win(engine: Engine, drive: Drive) -> None:
-    deal = drive("handover").deal
+    deal = drive("decide").deal
 
     _assert_refused(engine.advance(deal, actor="test"), deal, "stage", "use win")
 
@@ -92,8 +107,9 @@ def test_a_refused_advance_lists_every_unmet_gate_of_the_stage(engine: Engine) -
 
     assert not outcome.ok
     assert {check.id for check in outcome.report.blocking} == {
-        "pain_confirmed", "initiator_mapped", "budget_signal", "role:initiator"}
-    assert [check.id for check in outcome.report.warnings] == ["initiator_supportive"]
+        "pain_confirmed", "initiator_mapped", "role:initiator"}
+    assert [check.id for check in outcome.report.warnings] == ["budget_signal",
+                                                                "initiator_supportive"]
 
 
 # -- lose ----------------------------------------------------------------------------------
@@ -121,6 +137,27 @@ def test_lose_refuses_a_reason_the_playbook_does_not_list(
 ) -> None:
     _assert_refused(engine.lose(shaping.deal, reason=reason, actor="test"), shaping.deal,
                     "reason", suggestion)
+
+
+def test_a_deal_with_a_signed_contract_and_a_po_is_lost_only_with_our_executives_approval(
+    engine: Engine, drive: Drive
+) -> None:
+    deal = drive("decide").deal
+    assert deal.facts["contract_signed"] and deal.facts["po_received"]
+
+    refused = engine.lose(deal, reason="no_decision", actor="test")
+    _assert_refused(refused, deal, "approval:lose_after_contract", "not given")
+    approved = engine.approve(deal, "lose_after_contract", by="gao",
+                              note="Order cancelled in writing, letter of 2 March").deal
+
+    assert engine.lose(approved, reason="no_decision", actor="test").ok
+
+
+@pytest.mark.parametrize("stage", ["propose", "negotiate"])
+def test_a_deal_without_contract_and_po_is_lost_without_any_approval(
+    engine: Engine, drive: Drive, stage: str
+) -> None:
+    assert engine.lose(drive(stage).deal, reason="bid_rejected", actor="test").ok
 
 
 def test_a_held_deal_can_be_lost_but_a_lost_one_cannot_be_lost_again(
@@ -217,12 +254,12 @@ def test_a_lost_deal_reopens_in_the_stage_it_was_lost_from(
 
 
 def test_a_won_deal_reopens_in_the_last_stage(engine: Engine, drive: Drive) -> None:
-    won = engine.win(drive("handover").deal, actor="test").deal
+    won = engine.win(drive("decide").deal, actor="test").deal
 
     outcome = engine.reopen(won, actor="test")
 
     assert outcome.ok
-    assert (outcome.deal.status, outcome.deal.stage) == (Status.open, "handover")
+    assert (outcome.deal.status, outcome.deal.stage) == (Status.open, "decide")
 
 
 @pytest.mark.parametrize("held", [False, True], ids=["open", "on-hold"])
@@ -738,8 +775,8 @@ OPERATIONS: dict[str, Callable[[Engine, Deal], Outcome]] = {
 
 @pytest.fixture
 def next_version(default_playbook: Playbook) -> Engine:
-    """An engine for version 1.1.0 of the default playbook."""
-    playbook = default_playbook.model_copy(update={"version": "1.1.0"})
+    """An engine for version 2.1.0 of the default playbook."""
+    playbook = default_playbook.model_copy(update={"version": "2.1.0"})
     return Engine(playbook, clock=lambda: dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
 
 
@@ -750,7 +787,7 @@ def test_a_deal_from_another_playbook_version_is_refused(
     outcome = OPERATIONS[operation](next_version, shaping.deal)
 
     _assert_refused(outcome, shaping.deal, "playbook",
-                    "deal D-1 runs under complex-b2b 1.0.0, this engine under complex-b2b 1.1.0")
+                    "deal D-1 runs under complex-b2b 2.0.0, this engine under complex-b2b 2.1.0")
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
