@@ -70,17 +70,17 @@ def _add_fact(data: dict[str, Any]) -> None:
 
 
 def _win_earlier(data: dict[str, Any]) -> None:
-    data["moves"] = {"win": {"from_stages": ["decide", "handover"]}}
+    data["moves"]["win"]["from_stages"] = ["negotiate", "decide"]
 
 
 def _gate_on_losing(data: dict[str, Any]) -> None:
-    data["moves"] = {"lose": {"gates": [{"id": "loss_noted", "text": "A loss says why",
-                                         "when": "move.note | length > 0"}]}}
+    data["moves"]["lose"] = {"gates": [{"id": "loss_noted", "text": "A loss says why",
+                                         "when": "move.note | length > 0"}]}
 
 
 def _add_outcome(data: dict[str, Any]) -> None:
-    data["moves"] = {"outcomes": [{"id": "duplicate", "name": "Duplicate",
-                                   "counts_as_lost": False}]}
+    data["moves"]["outcomes"] = [{"id": "duplicate", "name": "Duplicate",
+                                  "counts_as_lost": False}]
 
 
 CASES = {
@@ -133,7 +133,8 @@ def test_the_change_budget_counts_touched_gates_and_items() -> None:
                 gate["hint"] = "Revised"
 
     small = diff_playbooks(OLD, _changed(_change_rule))
-    total = sum(len(s.gates) + len(s.items) for s in OLD.stages)
+    # the bundled playbook declares moves: their seven declarations count too
+    total = sum(len(s.gates) + len(s.items) for s in OLD.stages) + 7
     assert (small.touched, small.total) == (1, total)
     assert not small.over_budget
     large = diff_playbooks(OLD, _changed(big))
@@ -144,10 +145,10 @@ def test_the_change_budget_counts_touched_gates_and_items() -> None:
 def test_a_changed_move_lists_the_moves_it_allows_and_no_longer_allows() -> None:
     result = diff_playbooks(OLD, _changed(_win_earlier))
     (change,) = [c for c in result.changes if c.kind == "move"]
-    assert change.fields == (("allowed", "(none)", "decide > won"),)
+    assert change.fields == (("allowed", "(none)", "negotiate > won"),)
     back = diff_playbooks(_changed(_win_earlier), OLD)
     (change,) = [c for c in back.changes if c.kind == "move"]
-    assert change.fields == (("no longer allowed", "decide > won", "(none)"),)
+    assert change.fields == (("no longer allowed", "negotiate > won", "(none)"),)
 
 
 def test_the_change_budget_counts_moves_and_their_control_points() -> None:
@@ -209,8 +210,26 @@ def test_a_changed_close_plan_step_is_named_with_its_stage_and_field() -> None:
 
     text = (REPO / "playbooks" / "complex-b2b.yaml").read_text(encoding="utf-8")
     new = parse_playbook(text.replace("due_days: 21\n    items:", "due_days: 28\n    items:")
-                         .replace('version: "1.0.0"', 'version: "1.0.1"'))
+                         .replace('version: "2.0.0"', 'version: "2.0.1"'))
     (change,) = diff_playbooks(load_playbook(), new).changes
     assert (change.kind, change.id, change.action, change.where) == (
         "close_step", "signature", "changed", "negotiate")
     assert change.fields == (("due_days", "21", "28"),)
+
+
+def test_the_revision_to_2_0_0_moves_the_win_to_contract_and_po_and_says_it_is_over_budget(
+) -> None:
+    from tests.conftest import REPO
+
+    old = load_playbook(REPO / "playbooks" / "revisions" / "complex-b2b-1.0.0.yaml")
+    result = diff_playbooks(old, OLD)
+
+    found = {(c.kind, c.id, c.action) for c in result.changes}
+    assert ("stage", "handover", "removed") in found
+    assert {("gate", "kickoff_held", "removed"), ("gate", "funds_released", "added"),
+            ("gate", "spec_influenced", "changed"), ("play", "champion_gone_quiet", "added"),
+            ("lost_reason", "failed_tender", "added")} <= found
+    (win,) = [c for c in result.changes if (c.kind, c.id) == ("move", "win")]
+    assert ("allowed", "(none)", "decide > won") in win.fields
+    assert ("no longer allowed", "handover > won", "(none)") in win.fields
+    assert result.over_budget and round(result.size, 2) == 0.37

@@ -21,9 +21,9 @@ REMOVED, RENAMED, NEW_NAME = "propose", "shape", "design"
 
 
 def _new_version(with_map: bool) -> Playbook:
-    """2.0.0: `propose` removed, `shape` renamed to `design`, pain_confirmed tightened."""
+    """3.0.0: `propose` removed, `shape` renamed to `design`, pain_confirmed tightened."""
     data: dict[str, Any] = yaml.safe_load(dump_playbook(OLD))
-    data["version"] = "2.0.0"
+    data["version"] = "3.0.0"
     data["stages"] = [s for s in data["stages"] if s["id"] != REMOVED]
     for stage in data["stages"]:
         if stage["id"] == RENAMED:
@@ -31,6 +31,9 @@ def _new_version(with_map: bool) -> Playbook:
         for gate in stage.get("gates", []):
             if gate["id"] == "pain_confirmed":
                 gate["when"] = "facts.pain_confirmed and facts.impact_quantified"
+    for approval in data.get("approvals", []):
+        if approval.get("before") == REMOVED:
+            approval["before"] = "negotiate"
     for play in data.get("plays", []):
         if "stages" in play:
             play["stages"] = [NEW_NAME if s == RENAMED else s for s in play["stages"]
@@ -95,14 +98,14 @@ def test_migrating_every_stage_loses_no_deal_and_strands_none(store: Store) -> N
         if deal_id == "D-won":
             assert deal.playbook_version == OLD.version
             continue
-        assert deal.playbook_version == "2.0.0"
+        assert deal.playbook_version == "3.0.0"
         assert deal.stage in stages
         assert store.replay(deal_id) == deal
         assert store.events(deal_id)[-1].type == "deal_migrated"
     assert after[f"D-{OLD.stage_index(RENAMED)}"].stage == NEW_NAME
     assert after[f"D-{OLD.stage_index(REMOVED)}"].stage == "negotiate"
     moved = after["D-0"]
-    assert store.engine_for(moved).playbook.version == "2.0.0"
+    assert store.engine_for(moved).playbook.version == "3.0.0"
     refused = store.apply("D-0", lambda e, d: e.advance(d, actor="li"))
     assert "pain_confirmed" in {c.id for c in refused.report.blocking}
 
@@ -123,15 +126,15 @@ def test_after_a_migration_the_figures_use_the_newest_version_and_count_the_move
     upgrade(store, new, actor="ops", apply_changes=True)
     reopened = Store(store.url)  # no playbook given: the store's own choice
     try:
-        assert reopened.playbook.version == "2.0.0"
+        assert reopened.playbook.version == "3.0.0"
         layers = {layer.stage: layer for layer in funnel(reopened).stages}
         assert list(layers) == [stage.id for stage in new.stages]
         # the deal in `shape` entered `design` by its migration; the one in `propose`
-        # entered `negotiate`; the deals of 1.0.0 (the won one) still count
+        # entered `negotiate`; the deals of 2.0.0 (the won one) still count
         assert layers[NEW_NAME].entered == 1
         assert layers["negotiate"].entered == entered_before["negotiate"] + 1
         assert layers["qualify"].entered == entered_before["qualify"]
-        audit = sop_compliance(reopened)  # visits to 1.0.0's stages read with 1.0.0
+        audit = sop_compliance(reopened)  # visits to 2.0.0's stages read with 2.0.0
         assert REMOVED in audit.by_stage
     finally:
         reopened.close()
