@@ -135,6 +135,18 @@ class DealLog:
                 self.record(engine.complete_item(self.deal, item, actor="test",
                                                  evidence=f"evidence of {item}"))
             self._commit(gate.when.refs.names)
+            self.give_approvals(gate.when.refs.approvals)
+
+    def give_approvals(self, ids: frozenset[str] | set[str]) -> None:
+        """Give each of the internal approvals `ids` the deal needs and lacks, by the first
+        person of the engine's team holding a role that gives it."""
+        engine = self.engine
+        for approval in engine.playbook.approvals:
+            if approval.id not in ids or engine.context(self.deal).approved(approval.id):
+                continue
+            assert engine.team is not None, "approvals need a team"
+            holder = engine.team.holders(approval.by)[0]
+            self.record(engine.approve(self.deal, approval.id, by=holder.id, note="approved"))
 
     def _commit(self, helpers: frozenset[str]) -> None:
         """Give the deal the close date and the agreed close plan gates ask for."""
@@ -194,7 +206,8 @@ def engine(default_playbook: Playbook) -> Engine:
 @pytest.fixture
 def drive(engine: Engine) -> Drive:
     """`drive(stage, amount=0, people=TEAM)`: a deal of the default playbook taken through
-    the engine into `stage`, every gate of that stage and of the stages before it holding.
+    the engine into `stage`, every gate of that stage and of the stages before it holding
+    (with the internal approvals they, or entering the stages on the way, need).
 
     Returns a `DealLog` with the deal and the events that built it.
     """
@@ -207,10 +220,13 @@ def drive(engine: Engine) -> Drive:
         log = DealLog(engine, created.deal, list(created.events))
         for person in people:
             log.record(engine.add_stakeholder(log.deal, person, actor="test"))
-        for current in engine.playbook.stages:
+        stages = engine.playbook.stages
+        for index, current in enumerate(stages):
             log.satisfy_gates(current)
             if current.id == stage:
                 return log
+            following = stages[index + 1].id
+            log.give_approvals({a.id for a in engine.playbook.approvals if a.before == following})
             log.record(engine.advance(log.deal, actor="test"))
         raise ValueError(f"no stage {stage!r} in {engine.playbook.id}")
 

@@ -214,20 +214,20 @@ def test_a_deal_goes_on_hold_resumes_is_lost_reopened_and_moved_back(
 def test_a_deal_in_the_last_stage_is_won(
     invoke: Invoke, tmp_path: Path, drive: Drive,
 ) -> None:
-    log = drive("handover")  # every gate holds; its events go into the store by import
+    log = drive("decide")  # every gate holds; its events go into the store by import
     events = tmp_path / "events.jsonl"
     events.write_text("".join(event_adapter.dump_json(e).decode() + "\n" for e in log.events),
                       encoding="utf-8")
     assert invoke("import", str(events)).exit_code == 0
     result = invoke("deal", "win", "D-1")
     assert result.exit_code == 0, result.output
-    assert "D-1 is won, closed from handover" in result.output
+    assert "D-1 is won, closed from decide" in result.output
 
 
 @pytest.mark.parametrize(("args", "reason"), [
     (("deal", "back", "D-1", "--reason", "x"), "qualify is the first stage"),
     (("deal", "back", "D-1", "--reason", " "), "the reason is empty"),
-    (("deal", "win", "D-1"), "win is only possible from the last stage, handover"),
+    (("deal", "win", "D-1"), "win is only possible from the last stage, decide"),
     (("deal", "lose", "D-1", "--reason", "pricey"), "did you mean 'price'?"),
     (("deal", "hold", "D-1", "--reason", "x", "--until", "2000-01-01"), "is not after today"),
     (("deal", "resume", "D-1"), "resume needs a deal that is on_hold"),

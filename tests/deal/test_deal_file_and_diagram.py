@@ -229,12 +229,16 @@ def test_the_approval_rule_labels_every_move_into_or_past_the_stage_it_guards(
 ) -> None:
     moves = _moves(runner.invoke(app, ["diagram", "complex-b2b"]).stdout)
 
-    # the internal approval is needed before `decide`, and at every later move and the win
-    guarded = {("negotiate", "decide"), ("decide", "handover"), ("handover", "won")}
-    for move in guarded:
-        assert moves[move].endswith("& approval:top_management_over_50k]")
-    others = [label for move, label in moves.items() if move not in guarded]
-    assert not any("approval:" in label for label in others)
+    # an internal approval needed before a stage labels the move into it, every later move
+    # and the win; the approvals a gate asks for (pricing, contract) are in the gate
+    later = [("negotiate", "decide"), ("decide", "won")]
+    guarded = {"approval:bid_no_bid": {("validate", "propose"), ("propose", "negotiate"),
+                                       *later},
+               "approval:top_management_over_50k": set(later)}
+    for approval, where in guarded.items():
+        assert {move for move, label in moves.items() if approval in label} == where
+    assert all(label.count("approval:") == sum(approval in label for approval in guarded)
+               for label in moves.values())
 
 
 def test_the_diagram_speaks_the_requested_locale(runner: CliRunner) -> None:

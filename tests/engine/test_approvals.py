@@ -3,40 +3,56 @@
 The default playbook's internal approval `top_management_over_50k` applies when
 `deal.amount > 50000`, is given by a holder of our role `executive_sponsor`, and is needed
 before the stage `decide` (and, through the gate `approvals_done`, to win). Every deal
-here is driven to `negotiate` with all of that stage's gates holding, so the approval is
-the only thing that can stop it. The `engine` fixture's team has `li` (sales) and `gao`
-(executive sponsor).
+here is driven to `negotiate` with all of that stage's gates holding (our bid/no-bid and
+pricing reviews given on the way, and the customer's approver a supporter), so the
+approval is the only thing that can stop it. The `engine` fixture's team has `li` (sales)
+and `gao` (executive sponsor).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
-from dealflow import ApprovalGiven, Engine, Playbook, Team, replay
+from dealflow import ApprovalGiven, Engine, Influence, Playbook, Stakeholder, Stance, Team, replay
+from tests.conftest import TEAM
 
 if TYPE_CHECKING:
-    from tests.conftest import Drive
+    from tests.conftest import DealLog, Drive
 
 APPROVAL = "top_management_over_50k"
 CHECK = f"approval:{APPROVAL}"
+APPROVER = Stakeholder(id="alex", name="Alex", title="General manager", roles=("approver",),
+                       stance=Stance.supporter, influence=Influence.high)
+
+
+@pytest.fixture
+def negotiating(drive: Drive) -> Callable[[int], DealLog]:
+    """`negotiating(amount)`: a deal in `negotiate`, its approver on the map and for us."""
+    return lambda amount: drive("negotiate", amount=amount, people=(*TEAM, APPROVER))
 
 
 def test_the_default_playbook_asks_our_executive_sponsor_to_approve_over_50000(
     default_playbook: Playbook,
 ) -> None:
-    (approval,) = default_playbook.approvals
+    approvals = {approval.id: approval for approval in default_playbook.approvals}
+    approval = approvals[APPROVAL]
     assert (approval.id, approval.when and approval.when.source, approval.by, approval.before,
             approval.lapses_on) == (APPROVAL, "deal.amount > 50000", ("executive_sponsor",),
                                     "decide", "increase")
+    assert list(approvals) == [APPROVAL, "bid_no_bid", "pricing_review", "contract_review",
+                               "lose_after_contract"]
+    assert (approvals["bid_no_bid"].before, approvals["lose_after_contract"].moves) == (
+        "propose", ("lose",))
     assert not default_playbook.approval_rules
 
 
 def test_a_deal_over_50000_without_the_approval_cannot_enter_decide_and_says_who_gives_it(
-    engine: Engine, drive: Drive
+    engine: Engine, negotiating: Callable[[int], DealLog]
 ) -> None:
-    deal = drive("negotiate", amount=80000).deal
+    deal = negotiating(80000).deal
 
     outcome = engine.advance(deal, actor="li")
 
@@ -49,9 +65,9 @@ def test_a_deal_over_50000_without_the_approval_cannot_enter_decide_and_says_who
 
 
 def test_the_approval_records_who_gave_it_their_role_the_note_and_what_was_approved(
-    engine: Engine, drive: Drive
+    engine: Engine, negotiating: Callable[[int], DealLog]
 ) -> None:
-    deal = drive("negotiate", amount=80000).deal
+    deal = negotiating(80000).deal
 
     outcome = engine.approve(deal, APPROVAL, by="gao", note="Deal review, margin 31%")
 
@@ -70,9 +86,9 @@ def test_the_approval_records_who_gave_it_their_role_the_note_and_what_was_appro
     pytest.param("gao", "none", "dealflow cannot tell who holds these roles", id="no-team"),
 ])
 def test_only_a_holder_of_the_role_may_give_the_approval(
-    engine: Engine, drive: Drive, by: str, team: str, reason: str
+    engine: Engine, negotiating: Callable[[int], DealLog], by: str, team: str, reason: str
 ) -> None:
-    deal = drive("negotiate", amount=80000).deal
+    deal = negotiating(80000).deal
     judge = engine if team == "ours" else Engine(engine.playbook, clock=engine.clock)
 
     outcome = judge.approve(deal, APPROVAL, by=by, note="ok")
@@ -85,16 +101,16 @@ def test_only_a_holder_of_the_role_may_give_the_approval(
     assert outcome.events == ()
 
 
-def test_the_approval_needs_a_note_with_its_evidence(engine: Engine, drive: Drive) -> None:
-    deal = drive("negotiate", amount=80000).deal
+def test_the_approval_needs_a_note_with_its_evidence(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+    deal = negotiating(80000).deal
 
     outcome = engine.approve(deal, APPROVAL, by="gao")
 
     assert [check.id for check in outcome.report.blocking] == ["evidence"]
 
 
-def test_an_unknown_approval_is_refused_with_the_closest_one(engine: Engine, drive: Drive) -> None:
-    deal = drive("negotiate", amount=80000).deal
+def test_an_unknown_approval_is_refused_with_the_closest_one(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+    deal = negotiating(80000).deal
 
     outcome = engine.approve(deal, "top_management_over_50", by="gao", note="ok")
 
@@ -109,12 +125,13 @@ def test_an_unknown_approval_is_refused_with_the_closest_one(engine: Engine, dri
     pytest.param(60000, True, id="lowered"),
 ])
 def test_an_approval_given_before_the_amount_was_raised_no_longer_counts(
-    engine: Engine, drive: Drive, amount: int, counts: bool
+    engine: Engine, negotiating: Callable[[int], DealLog], amount: int, counts: bool
 ) -> None:
-    deal = drive("negotiate", amount=80000).deal
+    deal = negotiating(80000).deal
     deal = engine.approve(deal, APPROVAL, by="gao", note="ok").deal
     deal = engine.advance(deal, actor="li").deal
     assert deal.stage == "decide"
+    deal = engine.approve(deal, "contract_review", by="gao", note="contract reviewed").deal
 
     edited = engine.edit(deal, amount=amount, actor="li").deal
     check = next(c for c in engine.explain(edited).checks if c.id == "approvals_done")
@@ -124,18 +141,19 @@ def test_an_approval_given_before_the_amount_was_raised_no_longer_counts(
         assert any("deal.amount is 95000, approved at 80000" in line for line in check.missing)
         assert not engine.win(edited, actor="li").ok
         again = engine.approve(edited, APPROVAL, by="gao", note="re-approved at 95,000").deal
+        again = engine.approve(again, "contract_review", by="gao", note="at 95,000").deal
         assert next(c for c in engine.explain(again).checks
                     if c.id == "approvals_done").passed
 
 
-def test_a_deal_of_50000_or_less_needs_no_approval(engine: Engine, drive: Drive) -> None:
-    deal = drive("negotiate", amount=50000).deal
+def test_a_deal_of_50000_or_less_needs_no_approval(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+    deal = negotiating(50000).deal
 
     assert engine.advance(deal, actor="li").ok
 
 
-def test_approvals_replay_to_the_same_deal(engine: Engine, drive: Drive) -> None:
-    log = drive("negotiate", amount=80000)
+def test_approvals_replay_to_the_same_deal(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+    log = negotiating(80000)
     log.record(engine.approve(log.deal, APPROVAL, by="gao", note="ok"))
     log.record(engine.advance(log.deal, actor="li"))
 

@@ -28,6 +28,8 @@ from dealflow.store import Store, export_jsonl, import_jsonl
 from tests.conftest import LAB_PLAYBOOK, REPO
 
 EXAMPLES = REPO / "docs" / "examples"
+REVISION_1 = REPO / "playbooks" / "revisions" / "complex-b2b-1.0.0.yaml"
+"""The bundled playbook as it was before it declared moves."""
 NOW = dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC)
 
 
@@ -79,7 +81,7 @@ def _machine_edges(engine: Engine) -> set[tuple[str, str, str]]:
 
 
 # -- without moves: the fixed model ------------------------------------------------------
-@pytest.mark.parametrize("source", ["complex-b2b", LAB_PLAYBOOK], ids=["bundled", "lab"])
+@pytest.mark.parametrize("source", [REVISION_1, LAB_PLAYBOOK], ids=["bundled-1.0.0", "lab"])
 def test_without_moves_the_machine_is_the_fixed_model(source: str | Path) -> None:
     engine = _engine(source)
     assert engine.playbook.moves is None

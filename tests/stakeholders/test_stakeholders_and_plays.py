@@ -59,10 +59,16 @@ CALM = (
 )
 
 
+CALM_FACTS: dict[str, Any] = {"compelling_event": "The October turnaround"}
+"""What the calm deal knows: a compelling event (without one, a play fires)."""
+
+
 def deal(stage: str = "validate", people: tuple[Stakeholder, ...] = CALM,
-         amount: int = 20000, **fields: Any) -> Deal:
-    """A deal of the default playbook in `stage`, five days in it."""
+         amount: int = 20000, facts: dict[str, Any] | None = None, **fields: Any) -> Deal:
+    """A deal of the default playbook in `stage`, five days in it, with `CALM_FACTS` and
+    `facts`."""
     values: dict[str, Any] = {
+        "facts": {**CALM_FACTS, **(facts or {})},
         "id": "D-1", "title": "Reactor upgrade", "account": "Sinochem", "owner": "li",
         "amount": Decimal(amount), "playbook_id": PLAYBOOK.id,
         "playbook_version": PLAYBOOK.version, "stage": stage, "stakeholders": people,
@@ -294,6 +300,15 @@ PLAY_CASES: dict[str, Callable[[], Deal]] = {
     "stalled_deal": lambda: deal(stage_entered_at=NOW - dt.timedelta(days=31)),
     "incumbent_ahead": lambda: deal(competitors=(Competitor(
         id="acme", name="Acme", incumbent=True, positions={"lifecycle_cost": "behind"}),)),
+    "economic_buyer_not_supporting": lambda: deal(
+        "propose", people=changed("eric", stance=Stance.neutral)),
+    "new_player": lambda: deal(facts={"reorganisation": True}),
+    "champion_gone_quiet": lambda: deal(
+        people=changed("ines", last_contact=NOW.date() - dt.timedelta(days=22))),
+    "price_before_technical_win": lambda: deal(facts={"price_pressure": True}),
+    "failed_tender": lambda: deal("propose", facts={"tender_failed": True}),
+    "behind_at_the_bid": lambda: deal("propose", facts={"competitive_position": "behind"}),
+    "no_compelling_event": lambda: deal("shape").model_copy(update={"facts": {}}),
 }
 
 
@@ -341,6 +356,17 @@ def test_a_play_fires_in_the_situation_built_for_it(play: str) -> None:
                  "high_influence_opponent", id="high_influence_opponent-with-a-plan"),
     pytest.param(lambda: deal(stage_entered_at=NOW - dt.timedelta(days=30)), "stalled_deal",
                  id="stalled_deal-at-30-days"),
+    pytest.param(lambda: deal("validate", people=changed("eric", stance=Stance.neutral)),
+                 "economic_buyer_not_supporting", id="economic_buyer_not_supporting-before-propose"),
+    pytest.param(lambda: deal(people=changed(
+        "ines", last_contact=NOW.date() - dt.timedelta(days=21))), "champion_gone_quiet",
+                 id="champion_gone_quiet-at-21-days"),
+    pytest.param(lambda: deal(facts={"price_pressure": True, "technical_signoff": True}),
+                 "price_before_technical_win", id="price_pressure-after-the-technical-win"),
+    pytest.param(lambda: deal("qualify").model_copy(update={"facts": {}}),
+                 "no_compelling_event", id="no_compelling_event-in-qualify"),
+    pytest.param(lambda: deal("propose", facts={"competitive_position": "even"}),
+                 "behind_at_the_bid", id="behind_at_the_bid-when-level"),
 ])
 def test_a_play_stays_quiet_outside_its_stages_or_once_handled(
     situation: Callable[[], Deal], absent: str
