@@ -61,10 +61,22 @@ def test_the_demo_runs_and_exits_0(demo: Result) -> None:
     "close plan agreed with wang",
     "pushed 15 days (the group's legal review adds two weeks)",
     "Close plan · agreed with wang",
+    "advance shape -> validate: refused, because",
+    "approval:bid_no_bid",
+    "approve bid_no_bid by zhao.min",
+    "customer_approvals_passed",
+    "approver_supports",
+    "approve contract_review by qian.yu",
+    "won decide -> won: contract signed and purchase order received",
+    "opened handover_brief: Brief the delivery team",
+    "opened collect_payments: Invoice the advance",
+    "[x] Brief the delivery team",
 ], ids=["created", "refused-advance", "its-reason", "red-flags", "approval-flag",
         "skeptic-play", "tender-play", "approval-refusal", "approval-rule", "approval-reason",
         "approval-given", "decide", "checklist", "play-taken", "play-outcome", "plan-agreed",
-        "close-slips", "plan-in-checklist"])
+        "close-slips", "plan-in-checklist", "spec-shaped-blocks", "bid-no-bid-refusal",
+        "bid-no-bid-given", "customer-approvals", "approver-supports", "contract-review",
+        "won-at-contract-and-po", "handover-opened", "collection-opened", "handover-done"])
 def test_the_demo_tells_the_story(demo: Result, expected: str) -> None:
     assert expected in flat(demo.output)
 
@@ -85,7 +97,10 @@ def test_the_demo_database_holds_the_deal_and_events_that_replay_to_it(
 ) -> None:
     with Store(demo_db) as store:
         deal = store.get(DEAL_ID)
-        assert (deal.stage, deal.status) == ("decide", Status.open)
+        assert (deal.stage, deal.status) == ("decide", Status.won)
+        assert set(deal.items_opened) == {"handover_brief", "kickoff_meeting", "success_plan",
+                                          "collect_payments", "win_review"}
+        assert "handover_brief" in deal.items_done
         assert len(deal.stakeholders) == 9
         assert [e.pushed_days for e in store.events(DEAL_ID)
                 if isinstance(e, CloseDateSet)] == [0, 15]

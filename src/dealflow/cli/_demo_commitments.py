@@ -1,8 +1,10 @@
 """The demo's steps on the deal's commitments (issue 19): a close date that is set and
-then slips once, the close plan seeded and agreed, and a play taken on to an outcome.
+then slips once, the close plan seeded and agreed, a play taken on to an outcome; and the
+win at contract + PO, which opens the handover checklist (complex-b2b 2.0.0).
 
 Each step is a small record the story (`_demo_story`) lists in its chapters, and
-`run_commitment` carries it out through the public API and says what happened.
+`run_commitment` carries it out through the public API and says what happened. A step's
+texts are message ids (marked with `N_` in the story), read in the current locale.
 """
 
 from __future__ import annotations
@@ -12,12 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dealflow._messages import _
+
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.engine import Outcome
     from dealflow.store import Store
 
 __all__ = ["AgreePlan", "CloseDate", "CommitmentStep", "CompletePlay", "SeedPlan",
-           "StepDone", "TakePlay", "run_commitment"]
+           "StepDone", "TakePlay", "Win", "run_commitment", "told"]
+
+
+def told(message: str) -> str:
+    """A story text (a message id) in the current locale; an empty one stays empty."""
+    return _(message) if message else message
 
 
 @dataclass(frozen=True)
@@ -25,7 +34,12 @@ class CloseDate:
     """Set the expected close date, `days_from_today` out, saying why."""
 
     days_from_today: int
-    note: str
+    note_id: str
+
+    @property
+    def note(self) -> str:
+        """Why, in the current locale."""
+        return told(self.note_id)
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,12 @@ class AgreePlan:
     """The close plan agreed with a stakeholder."""
 
     stakeholder: str
-    note: str
+    note_id: str
+
+    @property
+    def note(self) -> str:
+        """How it was agreed, in the current locale."""
+        return told(self.note_id)
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,12 @@ class StepDone:
     """A step of the close plan done, with its evidence."""
 
     step: str
-    evidence: str
+    evidence_id: str
+
+    @property
+    def evidence(self) -> str:
+        """The evidence, in the current locale."""
+        return told(self.evidence_id)
 
 
 @dataclass(frozen=True)
@@ -63,10 +87,20 @@ class CompletePlay:
 
     play: str
     outcome: str
-    note: str
+    note_id: str
+
+    @property
+    def note(self) -> str:
+        """What came of it, in the current locale."""
+        return told(self.note_id)
 
 
-CommitmentStep = CloseDate | SeedPlan | AgreePlan | StepDone | TakePlay | CompletePlay
+@dataclass(frozen=True)
+class Win:
+    """Close the deal as won (at contract + PO) and list the handover items it opens."""
+
+
+CommitmentStep = CloseDate | SeedPlan | AgreePlan | StepDone | TakePlay | CompletePlay | Win
 
 
 def run_commitment(store: Store, step: CommitmentStep, deal_id: str, actor: str,
@@ -81,25 +115,53 @@ def run_commitment(store: Store, step: CommitmentStep, deal_id: str, actor: str,
         day = store.clock().date() + dt.timedelta(days=step.days_from_today)
         before = store.get(deal_id).close_date
         apply(lambda g, d: e.set_close_date(g, d, day, note=step.note, actor=actor))
-        pushed = f", pushed {(day - before).days} days" if before and day > before else ""
-        say("close", f"expected close {day}{pushed} ({step.note})")
+        if before and day > before:
+            said = _("expected close {day}, pushed {days} days ({note})", day=day,
+                     days=(day - before).days, note=step.note)
+        else:
+            said = _("expected close {day} ({note})", day=day, note=step.note)
+        say(_("close"), said)
     elif isinstance(step, SeedPlan):
         plan = apply(lambda g, d: e.seed_close_plan(g, d, actor=actor)).deal.close_plan
         for line in plan:
-            say("plan", f"{line.id}: {line.what} ({line.our_owner} / "
-                f"{line.their_owner or '-'}, by {line.due})")
+            say(_("plan"), _("{step}: {what} ({ours} / {theirs}, by {due})", step=line.id,
+                             what=line.what, ours=line.our_owner,
+                             theirs=line.their_owner or "-", due=line.due))
     elif isinstance(step, AgreePlan):
         apply(lambda g, d: e.agree_plan(g, d, stakeholder=step.stakeholder, note=step.note,
                                         actor=actor))
-        say("agreed", f"close plan agreed with {step.stakeholder} ({step.note})")
+        say(_("agreed"), _("close plan agreed with {person} ({note})",
+                           person=step.stakeholder, note=step.note))
     elif isinstance(step, StepDone):
         apply(lambda g, d: e.update_plan_step(g, d, step.step, status="done",
                                               evidence=step.evidence, actor=actor))
-        say("step", f"{step.step} done ({step.evidence})")
+        say(_("step"), _("{step} done ({evidence})", step=step.step, evidence=step.evidence))
+    elif isinstance(step, Win):
+        _win(store, deal_id, actor, say)
     elif isinstance(step, TakePlay):
         apply(lambda g, d: e.take_play(g, d, step.play, owner=step.owner, actor=actor))
-        say("play", f"{step.play} taken on by {step.owner}")
+        say(_("play"), _("{play} taken on by {owner}", play=step.play, owner=step.owner))
     else:
         apply(lambda g, d: e.complete_play(g, d, step.play, outcome=step.outcome,
                                            note=step.note, actor=actor))
-        say("play", f"{step.play} completed: {step.outcome} ({step.note})")
+        say(_("play"), _("{play} completed: {outcome} ({note})", play=step.play,
+                         outcome=step.outcome, note=step.note))
+
+
+def _win(store: Store, deal_id: str, actor: str, say: Callable[[str, str], None]) -> None:
+    """Win the deal, and say which handover items the win opened, for whom and by when."""
+    from dealflow._messages import current_locale
+
+    outcome = store.apply(deal_id, lambda g, d: g.win(d, actor=actor)).raise_for_refusal()
+    playbook, locale = store.engine_for(outcome.deal).playbook, current_locale()
+    owners = {role.id: playbook.text(role.name, locale) for role in playbook.our_roles}
+    win = playbook.moves.win if playbook.moves is not None else None
+    texts = {effect.open_item.id: playbook.text(effect.open_item.text, locale)
+             for effect in (win.effects if win is not None else ())
+             if effect.open_item is not None}  # the item in the reader's language
+    say(_("won"), _("{stage} -> won: contract signed and purchase order received",
+                    stage=outcome.report.stage))
+    for item_id, opened in outcome.deal.items_opened.items():
+        say(_("opened"), _("{item}: {text} ({owner}, by {due})", item=item_id,
+                           text=texts.get(item_id, opened.text),
+                           owner=owners.get(opened.owner, opened.owner), due=opened.due))
