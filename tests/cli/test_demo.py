@@ -204,3 +204,39 @@ def test_every_explore_command_runs_as_printed_where_the_demo_ran(
         block, markers = marked("cli.md", "demo-explore")
         assert commands == [line.strip() for line in block.body.splitlines()], (
             f"docs/cli.md ({block.id}, between {markers}) shows other commands")
+
+
+@pytest.mark.parametrize("told", [
+    "乙烯裂解装置控制系统改造（招标）",
+    "1. 商机确认：是真商机吗？",
+    "7. 签约成交：合同和订单到手即赢单",
+    "8. 赢单之后：交付移交检查清单",
+    "陈浩, 裂解车间主任",
+    "预计成交日期",
+    "赢单 decide -> won：合同已签订，订单已收到",
+    "新事项 handover_brief：向交付团队移交",
+    "（商务，",
+], ids=["title", "first-chapter", "won-chapter", "handover-chapter", "person", "close-date",
+        "won", "opened-item-in-zh", "owner-in-zh"])
+def test_with_dealflow_lang_zh_the_demo_tells_its_story_in_chinese(
+    zh_demo: Result, told: str
+) -> None:
+    assert told in flat(zh_demo.output)
+
+
+@pytest.fixture(scope="module")
+def zh_demo(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """The demo told in Chinese, once for the module, into a database of its own."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo-zh')}/zh.db"
+    result = CliRunner().invoke(app, ["demo", "--db", url],
+                                env={"COLUMNS": "200", "DEALFLOW_LANG": "zh"})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_the_story_keeps_no_english_where_it_has_a_chinese_text(zh_demo: Result) -> None:
+    from dealflow.cli._demo_story import CHAPTERS
+
+    for chapter in CHAPTERS:
+        assert chapter.title_id not in zh_demo.output
+        assert flat(chapter.text_id) not in flat(zh_demo.output)

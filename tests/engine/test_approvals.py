@@ -28,8 +28,11 @@ APPROVER = Stakeholder(id="alex", name="Alex", title="General manager", roles=("
                        stance=Stance.supporter, influence=Influence.high)
 
 
+Negotiating = Callable[[int], "DealLog"]
+
+
 @pytest.fixture
-def negotiating(drive: Drive) -> Callable[[int], DealLog]:
+def negotiating(drive: Drive) -> Negotiating:
     """`negotiating(amount)`: a deal in `negotiate`, its approver on the map and for us."""
     return lambda amount: drive("negotiate", amount=amount, people=(*TEAM, APPROVER))
 
@@ -50,7 +53,7 @@ def test_the_default_playbook_asks_our_executive_sponsor_to_approve_over_50000(
 
 
 def test_a_deal_over_50000_without_the_approval_cannot_enter_decide_and_says_who_gives_it(
-    engine: Engine, negotiating: Callable[[int], DealLog]
+    engine: Engine, negotiating: Negotiating
 ) -> None:
     deal = negotiating(80000).deal
 
@@ -65,7 +68,7 @@ def test_a_deal_over_50000_without_the_approval_cannot_enter_decide_and_says_who
 
 
 def test_the_approval_records_who_gave_it_their_role_the_note_and_what_was_approved(
-    engine: Engine, negotiating: Callable[[int], DealLog]
+    engine: Engine, negotiating: Negotiating
 ) -> None:
     deal = negotiating(80000).deal
 
@@ -86,7 +89,7 @@ def test_the_approval_records_who_gave_it_their_role_the_note_and_what_was_appro
     pytest.param("gao", "none", "dealflow cannot tell who holds these roles", id="no-team"),
 ])
 def test_only_a_holder_of_the_role_may_give_the_approval(
-    engine: Engine, negotiating: Callable[[int], DealLog], by: str, team: str, reason: str
+    engine: Engine, negotiating: Negotiating, by: str, team: str, reason: str
 ) -> None:
     deal = negotiating(80000).deal
     judge = engine if team == "ours" else Engine(engine.playbook, clock=engine.clock)
@@ -101,7 +104,9 @@ def test_only_a_holder_of_the_role_may_give_the_approval(
     assert outcome.events == ()
 
 
-def test_the_approval_needs_a_note_with_its_evidence(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+def test_the_approval_needs_a_note_with_its_evidence(
+    engine: Engine, negotiating: Negotiating
+) -> None:
     deal = negotiating(80000).deal
 
     outcome = engine.approve(deal, APPROVAL, by="gao")
@@ -109,7 +114,9 @@ def test_the_approval_needs_a_note_with_its_evidence(engine: Engine, negotiating
     assert [check.id for check in outcome.report.blocking] == ["evidence"]
 
 
-def test_an_unknown_approval_is_refused_with_the_closest_one(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+def test_an_unknown_approval_is_refused_with_the_closest_one(
+    engine: Engine, negotiating: Negotiating
+) -> None:
     deal = negotiating(80000).deal
 
     outcome = engine.approve(deal, "top_management_over_50", by="gao", note="ok")
@@ -125,7 +132,7 @@ def test_an_unknown_approval_is_refused_with_the_closest_one(engine: Engine, neg
     pytest.param(60000, True, id="lowered"),
 ])
 def test_an_approval_given_before_the_amount_was_raised_no_longer_counts(
-    engine: Engine, negotiating: Callable[[int], DealLog], amount: int, counts: bool
+    engine: Engine, negotiating: Negotiating, amount: int, counts: bool
 ) -> None:
     deal = negotiating(80000).deal
     deal = engine.approve(deal, APPROVAL, by="gao", note="ok").deal
@@ -146,13 +153,15 @@ def test_an_approval_given_before_the_amount_was_raised_no_longer_counts(
                     if c.id == "approvals_done").passed
 
 
-def test_a_deal_of_50000_or_less_needs_no_approval(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+def test_a_deal_of_50000_or_less_needs_no_approval(
+    engine: Engine, negotiating: Negotiating
+) -> None:
     deal = negotiating(50000).deal
 
     assert engine.advance(deal, actor="li").ok
 
 
-def test_approvals_replay_to_the_same_deal(engine: Engine, negotiating: Callable[[int], DealLog]) -> None:
+def test_approvals_replay_to_the_same_deal(engine: Engine, negotiating: Negotiating) -> None:
     log = negotiating(80000)
     log.record(engine.approve(log.deal, APPROVAL, by="gao", note="ok"))
     log.record(engine.advance(log.deal, actor="li"))

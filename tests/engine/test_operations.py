@@ -143,7 +143,8 @@ def test_a_deal_with_a_signed_contract_and_a_po_is_lost_only_with_our_executives
     engine: Engine, drive: Drive
 ) -> None:
     deal = drive("decide").deal
-    assert deal.facts["contract_signed"] and deal.facts["po_received"]
+    assert deal.facts["contract_signed"]
+    assert deal.facts["po_received"]
 
     refused = engine.lose(deal, reason="no_decision", actor="test")
     _assert_refused(refused, deal, "approval:lose_after_contract", "not given")

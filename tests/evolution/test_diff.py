@@ -232,4 +232,5 @@ def test_the_revision_to_2_0_0_moves_the_win_to_contract_and_po_and_says_it_is_o
     (win,) = [c for c in result.changes if (c.kind, c.id) == ("move", "win")]
     assert ("allowed", "(none)", "decide > won") in win.fields
     assert ("no longer allowed", "handover > won", "(none)") in win.fields
-    assert result.over_budget and round(result.size, 2) == 0.37
+    assert result.over_budget
+    assert round(result.size, 2) == 0.37

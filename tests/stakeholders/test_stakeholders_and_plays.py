@@ -357,7 +357,8 @@ def test_a_play_fires_in_the_situation_built_for_it(play: str) -> None:
     pytest.param(lambda: deal(stage_entered_at=NOW - dt.timedelta(days=30)), "stalled_deal",
                  id="stalled_deal-at-30-days"),
     pytest.param(lambda: deal("validate", people=changed("eric", stance=Stance.neutral)),
-                 "economic_buyer_not_supporting", id="economic_buyer_not_supporting-before-propose"),
+                 "economic_buyer_not_supporting",
+                 id="economic_buyer_not_supporting-before-propose"),
     pytest.param(lambda: deal(people=changed(
         "ines", last_contact=NOW.date() - dt.timedelta(days=21))), "champion_gone_quiet",
                  id="champion_gone_quiet-at-21-days"),
