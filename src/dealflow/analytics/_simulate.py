@@ -106,7 +106,6 @@ def _one_deal(rng: random.Random, playbook: Playbook, index: int, start: dt.date
     for person in _stakeholders(rng, playbook):
         yield StakeholderAdded(**record.base(at, owner), stakeholder=person)
     position = 0
-    reasons = [reason.id for reason in playbook.lost_reasons]
     for _ in range(4 * len(stages)):
         mean = stages[position].typical_days or profile.default_days
         left = at + dt.timedelta(days=rng.expovariate(1 / mean))
@@ -127,7 +126,9 @@ def _one_deal(rng: random.Random, playbook: Playbook, index: int, start: dt.date
             position += 1
             yield StageAdvanced(**record.base(left, owner), from_stage=here,
                                 to_stage=stages[position].id)
-        else:
+        else:  # a reason the playbook allows in this stage
+            reasons = [reason.id for reason in playbook.lost_reasons
+                       if reason.stages is None or here in reason.stages]
             yield DealLost(**record.base(left, owner), stage=here,
                            reason=rng.choice(reasons) if reasons else None)
             return
