@@ -201,7 +201,7 @@ CHAPTERS: tuple[Chapter, ...] = (
                "executive sponsor waives that control point, on the record."),
             (Item("build_business_case", N_("Payback of 14 months, reviewed with Wang Jun")),
              Rate("wang", N_("the business case answers his yield and reliability targets"),
-                  addressed(WANG)),
+                  {"stance": "supporter", **addressed(WANG)}),
              Score("metrics", 3, N_("Wang Jun confirmed the CNY 4.1 million")),
              Fact("business_case_accepted", True,
                   evidence_id=N_("Business case v2, accepted in the review with Wang Jun"),
