@@ -84,6 +84,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -> Path:
 def test_the_wheel_ships_the_playbooks_sop_templates_and_type_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "dealflow/_data/playbooks/complex-b2b.yaml" in names
+    assert "dealflow/_data/playbooks/revisions/complex-b2b-1.0.0.yaml" in names  # for migrate
     assert "dealflow/_data/playbooks/playbook.schema.json" in names
     assert "dealflow/py.typed" in names
     assert any(name.startswith("dealflow/_data/sops/") for name in names)
