@@ -345,7 +345,7 @@ def test_a_store_of_two_playbooks_refuses_to_guess(mixed: str, command: str) -> 
     code, output = _invoke([*command.split(), "--db", mixed])
     assert code == 2
     assert "choose one with --playbook ID" in output
-    assert "complex-b2b 1.0.0 (25 deals)" in output
+    assert "complex-b2b 2.0.0 (25 deals)" in output
     assert "lab-subscriptions 3 (10 deals)" in output
 
 

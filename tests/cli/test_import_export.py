@@ -73,7 +73,7 @@ def test_export_writes_the_playbook_then_every_event_as_json_lines(
     assert result.exit_code == 0, result.output
     playbook, *events = [json.loads(line) for line in result.stdout.splitlines()]
     assert (playbook["type"], playbook["id"], playbook["version"]) == (
-        "playbook", "complex-b2b", "1.0.0")
+        "playbook", "complex-b2b", "2.0.0")
     assert playbook["text"].startswith("id: complex-b2b\n")
     assert [(e["deal_id"], e["seq"]) for e in events] == [
         ("D-1", 1), ("D-1", 2), ("D-1", 3), ("D-1", 4), ("D-2", 1)]

@@ -67,7 +67,7 @@ def _problems(text: str) -> list[str]:
      ["m.yaml:2:11  currency  'euro' is not an ISO 4217 currency code: use one like CNY, "
       "EUR or USD, in capitals"]),
     (GOOD.replace("  New: qualify", "  New: qualfy"),
-     ["m.yaml:8:8  stages.New  'qualfy' is not a stage of playbook complex-b2b 1.0.0, nor "
+     ["m.yaml:8:8  stages.New  'qualfy' is not a stage of playbook complex-b2b 2.0.0, nor "
       "won or lost; did you mean 'qualify'?"]),
     (GOOD + "dates: {timezone: Europe/Berln}\n",
      ["m.yaml:10:19  dates.timezone  unknown time zone 'Europe/Berln'; did you mean "
@@ -80,7 +80,8 @@ def _problems(text: str) -> list[str]:
       "playbook stage an unmapped CRM stage goes to"]),
     (GOOD + "default_lost_reason: too_expensive\n",
      ["m.yaml:10:22  default_lost_reason  'too_expensive' is not a lost reason of the "
-      "playbook; valid: budget_cut, competitor, disqualified, no_decision, price, "
+      "playbook; valid: bid_rejected, budget_cut, competitor, delivery_capability, "
+      "disqualified, failed_tender, no_decision, not_invited, price, relationship, "
       "requirements_mismatch, timing"]),
     (GOOD.replace("  time: when\n", "") + "stage_dates: {qualify: d}\n",
      ["m.yaml:4:3  columns  a long export needs columns.time: the column with the time of "
@@ -89,7 +90,7 @@ def _problems(text: str) -> list[str]:
       "has a stage and a time on every row"]),
     ("shape: wide\ncurrency: EUR\ncolumns: {deal_id: id}\nstage_dates: {qualfy: d}\n",
      ["m.yaml:4:15  stage_dates.qualfy  'qualfy' is not a stage of playbook complex-b2b "
-      "1.0.0, nor won or lost; did you mean 'qualify'?"]),
+      "2.0.0, nor won or lost; did you mean 'qualify'?"]),
     ("shape: wide\ncurrency: EUR\ncolumns: {deal_id: id}\n",
      ["m.yaml:1:1  <document>  a wide export needs stage_dates: each playbook stage and the "
       "column with the date the deal entered it"]),
