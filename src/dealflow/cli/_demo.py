@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,7 +25,8 @@ from dealflow.errors import DealflowError
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.cli._demo_story import Step
     from dealflow.cli._demo_tender import TenderStep
-    from dealflow.engine import Outcome
+    from dealflow.engine import GateReport, Outcome
+    from dealflow.playbook import Playbook
     from dealflow.store import Store
 
 DEMO_FILE = "dealflow-demo.db"
@@ -285,7 +286,7 @@ def _move(store: Store, story: Story, kind: str) -> None:
         return advanced
 
     outcome = store.apply(story.deal_id, operation)
-    report = outcome.report
+    report = _approvals_in(outcome.report, store.engine_for(outcome.deal).playbook, story.lang)
     verb = _("win") if kind == "win" else _("advance")
     if not outcome.ok:
         _step(verb, _("{stage} -> {target}: refused, because", stage=report.stage,
@@ -297,6 +298,15 @@ def _move(store: Store, story: Story, kind: str) -> None:
     _step(verb, f"{report.stage} -> {where}", "bold green")
     for check in report.warnings:
         _step("", _("(warning, not blocking: {check})", check=check.id), "yellow")
+
+
+def _approvals_in(report: GateReport, playbook: Playbook, lang: str) -> GateReport:
+    """`report` with the texts of our internal approvals in `lang`: the engine checks the
+    approvals a move (such as a win) needs in the playbook's default locale."""
+    texts = {f"approval:{approval.id}": approval.text for approval in playbook.approvals}
+    checks = tuple(replace(check, text=playbook.text(texts[check.id], lang))
+                   if check.id in texts else check for check in report.checks)
+    return replace(report, checks=checks)
 
 
 def _show(store: Store, story: Story, what: str) -> None:
