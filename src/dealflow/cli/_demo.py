@@ -118,9 +118,10 @@ def _tell(story: Story, db: str | None) -> None:
                                   "new database, or leave --db out",
                                   deal=story.deal_id, url=url))
         deal = store.create(**story.deal).deal
+        amount = format(deal.amount, ",.0f")
         _say(_("Created {deal}: {title}, {amount} {currency}, for {account}.",
-               deal=deal.id, title=deal.title, amount=f"{deal.amount:,.0f}",
-               currency=deal.currency, account=deal.account))
+               deal=deal.id, title=deal.title, amount=amount, currency=deal.currency,
+               account=deal.account))
         for chapter in story.chapters:
             _heading(chapter.title)
             _say(chapter.text)
@@ -249,7 +250,9 @@ def _run_chain(store: Store, story: Story, step: Step | TenderStep) -> None:
         line = Link(kind=step.kind, source=step.source, target=step.target,
                     strength=step.strength)
         _apply(store, story, lambda e, d: e.link(d, line, actor=actor))
-        _step(_("line"), f"{step.source} {step.kind.replace('_', ' ')} {step.target}")
+        _step(_("line"), _("{source} reports to {target}", source=step.source,
+                           target=step.target) if step.kind == "reports_to" else _(
+            "{source} influences {target}", source=step.source, target=step.target))
     elif isinstance(step, s.Rival):
         rival = Competitor(id=step.id, name=step.name, incumbent=step.incumbent,
                            strengths=step.strengths, positions=step.positions,
