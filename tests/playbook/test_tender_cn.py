@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dealflow import Deal, Engine, Playbook, Stakeholder, Team, TeamMember, load_playbook
 from dealflow.deal import Evidence, Source, Status
 from dealflow.errors import MoveRefused
-from dealflow.testing import deep_check
+from dealflow.testing import deep_check, favourable_deals
 
 NOW = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 TEAM = Team(people=(
@@ -209,3 +211,46 @@ def test_the_sweep_reminds_of_the_30_days_to_sign_after_the_award(
     later = dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.UTC) + dt.timedelta(days=days_after_award)
     context = Engine(tender, clock=lambda: later).context(deal)
     assert context.holds(rule.when) is reminded
+
+
+TENDER = load_playbook("tender-cn")
+
+
+REVIEWS = {"bid_review": "qian", "pricing_review": "qian", "contract_review": "zhou"}
+
+
+def _reviewed(engine: Engine, deal: Deal, reviews: set[str]) -> Deal:
+    """`deal` with the internal reviews in `reviews` given, each by a person who may."""
+    for approval in sorted(reviews):
+        outcome = engine.approve(deal, approval, by=REVIEWS[approval], note="reviewed")
+        deal = outcome.deal if outcome.ok else deal
+    return deal
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(deal=favourable_deals(TENDER))
+def test_no_deal_is_won_before_the_contract_stage_or_without_a_backed_contract(
+    deal: Deal,
+) -> None:
+    engine = Engine(TENDER, clock=lambda: NOW, team=TEAM)
+    deal = _reviewed(engine, deal, set(REVIEWS))  # every review given: they are not the point
+    won = engine.win(deal, actor="zhao")
+    if deal.stage != "contract_signing":
+        assert not won.ok
+    if won.ok:
+        assert deal.facts.get("contract_signed") is True
+        assert engine.context(deal).evidence("contract_signed")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(deal=favourable_deals(TENDER), reviews=st.sets(st.sampled_from(sorted(REVIEWS))))
+def test_a_no_bid_is_only_for_a_reviewed_bid_decision_and_never_counts_as_a_loss(
+    deal: Deal, reviews: set[str],
+) -> None:
+    engine = Engine(TENDER, clock=lambda: NOW, team=TEAM)
+    deal = _reviewed(engine, deal, reviews)
+    closed = engine.close(deal, outcome="no_bid", actor="zhao", note="written for a rival")
+    allowed = deal.stage in ("spec_shaping", "bid_decision") and "bid_review" in deal.approvals
+    assert closed.ok is allowed
+    if closed.ok:
+        assert closed.deal.status is Status.closed
