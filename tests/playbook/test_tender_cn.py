@@ -227,7 +227,7 @@ def _reviewed(engine: Engine, deal: Deal, reviews: set[str]) -> Deal:
     return deal
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(deal=favourable_deals(TENDER))
 def test_no_deal_is_won_before_the_contract_stage_or_without_a_backed_contract(
     deal: Deal,
@@ -242,7 +242,7 @@ def test_no_deal_is_won_before_the_contract_stage_or_without_a_backed_contract(
         assert engine.context(deal).evidence("contract_signed")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(deal=favourable_deals(TENDER), reviews=st.sets(st.sampled_from(sorted(REVIEWS))))
 def test_a_no_bid_is_only_for_a_reviewed_bid_decision_and_never_counts_as_a_loss(
     deal: Deal, reviews: set[str],
