@@ -198,3 +198,12 @@ def test_the_tender_playbook_answers_every_reading_command(
     code, output = _invoke(args)
     assert code == expected, f"dealflow {shlex.join(args)}\n{output}"
     assert "Traceback" not in output
+
+
+def test_dealflow_lang_chooses_the_language_of_the_story(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--playbook", "tender-cn", "--db",
+                                      f"sqlite:///{tmp_path}/x.db"],
+                                env={"COLUMNS": "200", "DEALFLOW_LANG": "en"})
+    assert result.exit_code == 0, result.output
+    assert "4. Bid or no-bid" in result.output
+    assert result.output.startswith("Created yulin-asu-control-tender: Air separation unit")
