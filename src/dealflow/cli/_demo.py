@@ -87,8 +87,8 @@ def _story(playbook: str, lang: str | None) -> Story:
         raise typer.BadParameter(_("the {playbook} story is told in {languages}",
                                    playbook=playbook, languages=", ".join(languages)),
                                  param_hint="--lang")
-    chosen = lang or next((code for code in (current_locale(),) if code in languages),
-                          languages[0])
+    told_in = current_locale()  # DEALFLOW_LANG
+    chosen = lang or (told_in if told_in in languages else languages[0])
     if playbook == "tender-cn":
         from dealflow.cli._demo_tender import tender_story
 
