@@ -66,8 +66,9 @@ def test_the_default_playbook_loads_with_no_argument() -> None:
     assert dealflow.load_playbook().id == "complex-b2b"
 
 
-def test_a_bundled_playbook_loads_by_name() -> None:
-    assert dealflow.load_playbook("complex-b2b").id == "complex-b2b"
+@pytest.mark.parametrize("name", ["complex-b2b", "tender-cn"])
+def test_a_bundled_playbook_loads_by_name(name: str) -> None:
+    assert dealflow.load_playbook(name).id == name
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,7 @@ def test_the_wheel_ships_the_playbooks_sop_templates_and_type_marker(wheel: Path
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "dealflow/_data/playbooks/complex-b2b.yaml" in names
     assert "dealflow/_data/playbooks/revisions/complex-b2b-1.0.0.yaml" in names  # for migrate
+    assert "dealflow/_data/playbooks/tender-cn.yaml" in names
     assert "dealflow/_data/playbooks/playbook.schema.json" in names
     assert "dealflow/py.typed" in names
     assert any(name.startswith("dealflow/_data/sops/") for name in names)
