@@ -36,11 +36,13 @@ class LocalizedText(Mapping[str, str]):
         return self._plain is not None
 
     def get_text(self, locale: str, default_locale: str | None = None) -> str:
-        """The text in `locale`, else in `default_locale`, else the first one given."""
+        """The text in `locale` (or its language: `zh` for `zh_CN`), else in
+        `default_locale`, else the first one given."""
         if self._plain is not None:
             return self._plain
         items = self._map
-        for candidate in (locale, default_locale):
+        language = locale.replace("-", "_").split("_")[0] if locale else None
+        for candidate in (locale, language, default_locale):
             if candidate is not None and candidate in items:
                 return items[candidate]
         return self._items[0][1] if self._items else ""
