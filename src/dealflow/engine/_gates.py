@@ -15,7 +15,7 @@ from dealflow._messages import _
 from dealflow.engine._context import RuleContext, Unset
 from dealflow.engine._context_evidence import describe_evidence_call
 from dealflow.engine._waiver_checks import waived
-from dealflow.engine._wording import operation_text, operator_text
+from dealflow.engine._wording import check_id_text, operation_text, operator_text
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Approval, ApprovalRule, Gate, Playbook
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
@@ -129,18 +129,21 @@ class GateReport:
                     else _("{operation} {deal} from {stage}: refused", **values))
         lines = [head]
         for check in self.checks:
+            shown = check_id_text(check.id, check.rule)
             if check.waiver:
                 waived_mark = _("WAIVED")
-                lines.append(f"  {waived_mark} {check.id}: {check.text}\n        {check.waiver}")
+                lines.append(f"  {waived_mark} {shown}: {check.text}\n"
+                             f"        {check.waiver}")
             if check.passed:
                 continue
             mark = _("BLOCK") if check.severity == "block" else _("warn")
-            lines.append(f"  {mark.ljust(5)} {check.id}: {check.text}")
+            lines.append(f"  {mark.ljust(5)} {shown}: {check.text}")
             lines.extend(f"        - {reason}" for reason in check.missing)
             if check.hint:
                 lines.append("        " + _("hint: {hint}", hint=check.hint))
         absent, not_applicable = _("n/a").ljust(5), _("not applicable")
-        lines.extend(f"  {absent} {check.id}: {check.text} ({not_applicable})"
+        lines.extend(f"  {absent} {check_id_text(check.id, check.rule)}: {check.text} "
+                     f"({not_applicable})"
                      for check in self.not_applicable)
         return "\n".join(lines)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from dealflow._messages import N_, _
 
-__all__ = ["operation_text", "operator_text", "status_text", "statuses_text"]
+__all__ = ["check_id_text", "operation_text", "operator_text", "status_text", "statuses_text"]
 
 _OPERATIONS = {
     "create": N_("create"), "advance": N_("advance"), "win": N_("win"), "lose": N_("lose"),
@@ -50,6 +50,32 @@ def operator_text(operator: str) -> str:
     current locale, a symbol (`>=`, `==`) as it is."""
     known = _OPERATORS.get(operator)
     return _(known) if known is not None else operator
+
+
+_CHECKS = {
+    "answer": N_("answer"), "approval": N_("approval"), "authority": N_("authority"),
+    "close_date": N_("close_date"), "deal": N_("deal"), "effect": N_("effect"),
+    "evidence": N_("evidence"), "fact": N_("fact"), "field": N_("field"), "gate": N_("gate"),
+    "item": N_("item"), "kind": N_("kind"), "link": N_("link"), "move": N_("move"),
+    "on": N_("on"), "org": N_("org"), "plan": N_("plan"), "play": N_("play"),
+    "playbook": N_("playbook"), "reason": N_("reason"), "resume_on": N_("resume_on"),
+    "review": N_("review"), "role": N_("role"), "roles": N_("roles"),
+    "scorecard": N_("scorecard"), "stage": N_("stage"), "stakeholder": N_("stakeholder"),
+    "status": N_("status"), "step": N_("step"), "sub_reason": N_("sub_reason"),
+    "text": N_("text"), "until": N_("until"), "value": N_("value"), "verifier": N_("verifier"),
+    "competitor": N_("competitor"), "stance": N_("stance"), "influence": N_("influence"),
+}
+
+
+def check_id_text(check_id: str, rule: str = "") -> str:
+    """The id of a check as shown to a person: a control point's id (it has a `rule` and
+    no `:`) as the playbook wrote it, a check the engine makes (`status`, `reason`,
+    `role:<id>`) in the current locale."""
+    kind, colon, rest = check_id.partition(":")
+    known = _CHECKS.get(kind)
+    if known is None or (rule and not colon):
+        return check_id
+    return _(known) + colon + rest
 
 
 def status_text(status: str) -> str:
