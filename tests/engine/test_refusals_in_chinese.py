@@ -11,8 +11,6 @@ other moves and operations.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,51 +20,10 @@ from dealflow import Deal, Engine, Playbook, Stakeholder, Stance, load_playbook
 from dealflow._messages import use_locale
 from dealflow.cli import app
 from dealflow.engine import DealCreated, apply_event
+from tests._english_words import allowed_words, english_words
 from tests.conftest import FIXED, LAB_PLAYBOOK
 
 PLAYBOOKS = {"complex-b2b": "complex-b2b", "lab-subscriptions": str(LAB_PLAYBOOK)}
-
-_RULE_BITS = re.compile(
-    r"`[^`]*`"                      # code as written: a rule, a field
-    r"|'[^']*'"                     # a quoted value or id
-    r"|\b[\w.]+\("                  # a helper call: covered(, stance_of(
-    r"|\b(?:facts|deal|move)\.\w+"  # a field a rule reads
-    r"|https?://\S+"                # a URL
-    r"|\d{4}-\d{2}-\d{2}"            # a date
-    r"|dealflow(?: [a-z][\w-]*| --?[\w-]+| [A-Z_]+| \.\.\.| /)+"  # a command to type
-    r"|--[\w-]+")                   # an option
-
-
-def _user_words(value: Any, locale: str, locales: frozenset[str]) -> Iterator[str]:
-    """Every word the playbook's author wrote outside its texts in other locales: ids,
-    rules, plain texts and the texts in `locale`."""
-    if isinstance(value, dict):
-        if value and set(value) <= locales:
-            yield from re.findall(r"[A-Za-z]\w*", value.get(locale, ""))
-            return
-        for key, item in value.items():
-            yield key
-            yield from _user_words(item, locale, locales)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _user_words(item, locale, locales)
-    elif isinstance(value, str):
-        yield from re.findall(r"[A-Za-z]\w*", value)
-
-
-def english_words(text: str, allowed: set[str]) -> list[str]:
-    """The ASCII words of `text` left once ids, names, rules, URLs and dates are taken out."""
-    stripped = _RULE_BITS.sub(" ", text)
-    for name in sorted(allowed, key=len, reverse=True):
-        stripped = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", " ", stripped)
-    return re.findall(r"[A-Za-z]{2,}", stripped)
-
-
-def allowed_words(playbook: Playbook, *names: str) -> set[str]:
-    """What the user typed: the ids, rules and zh texts of `playbook`, and `names`."""
-    data = playbook.model_dump(mode="json")
-    return {*_user_words(data, "zh", frozenset(playbook.locales)), *names, "won", "lost"}
-
 
 @pytest.fixture(scope="module", params=sorted(PLAYBOOKS))
 def playbook(request: pytest.FixtureRequest) -> Playbook:

@@ -142,9 +142,8 @@ def _at_least(person: Stakeholder, min_influence: str) -> bool:
     try:
         floor = _INFLUENCE_ORDER.index(Influence(min_influence))
     except ValueError:
-        raise RuleEvalError(
-            f"min_influence must be low, medium or high, not {min_influence!r}"
-        ) from None
+        raise RuleEvalError(_("min_influence must be low, medium or high, not {value!r}",
+                              value=min_influence)) from None
     return _INFLUENCE_ORDER.index(person.influence) >= floor
 
 
@@ -390,7 +389,7 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
             return Money.of(amount if currency is None else {
                 "amount": amount, "currency": currency}, self.playbook.rates)
         except ValueError as exc:
-            raise RuleEvalError(f"money(): {exc}") from None
+            raise RuleEvalError(_("money(): {error}", error=exc)) from None
 
     # -- checklist items -------------------------------------------------------------------
     def _item(self, item_id: str) -> tuple[Stage, Item] | None:
