@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from dealflow._messages import current_locale
+from dealflow._messages import _, current_locale
 from dealflow.playbook._approval_model import Approval, MoveRoles
 from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
 from dealflow.playbook._base import Identifier, _Model
@@ -58,8 +58,8 @@ def _version_to_str(value: Any) -> Any:
     if isinstance(value, float):
         raise PydanticCustomError(
             "version_float",
-            "YAML reads {value} as a number, which loses digits (1.10 becomes 1.1): "
-            "quote the version, like `version: \"{value}\"`",
+            _("YAML reads {value} as a number, which loses digits (1.10 becomes 1.1): "
+            "quote the version, like `version: \"{value}\"`"),
             {"value": value},
         )
     if isinstance(value, int) and not isinstance(value, bool):
