@@ -16,19 +16,21 @@ from babel.messages.pofile import read_po
 
 from dealflow import Playbook
 from dealflow._messages import CATALOGUES, DOMAIN
+from dealflow.rules import RULE_NAMES, TEMPLATE_NAMES
 
 _RULE_BITS = re.compile(
     r"`[^`]*`"                      # code as written: a rule, a field
     r"|'[^']*'"                     # a quoted value or id
     r"|\b[\w.]+\("                  # a helper call: covered(, stance_of(
-    r"|\b(?:facts|deal|move)\.\w+"  # a field a rule reads
+    r"|\b(?:facts|deal|move)\.[\w.]+"  # a field a rule reads
     r"|\|\s*\w+"                   # a filter in a rule: | length
     r"|\b\w+="                     # a keyword argument in a rule: min_influence=
     r"|\b[A-Za-z]+_\w+"              # a snake_case name: an id or a field
     r"|https?://\S+"                # a URL
     r"|\d{4}-\d{2}-\d{2}"            # a date
     r"|dealflow(?: [a-z][\w-]*| --?[\w-]+| [A-Z_]+| \.\.\.| /)+"  # a command to type
-    r"|--[\w-]+")                   # an option
+    r"|--[\w-]+"                    # an option
+    r"|\b[\w.-]+(?:(?:, |、|或| or | 或 )[\w.-]+)+(?:, \.\.\.)?")  # a list of valid ids
 
 
 _ID = re.compile(r"[a-z][a-z0-9_-]*")
@@ -77,3 +79,19 @@ def allowed_words(playbook: Playbook, *names: str) -> set[str]:
     """What the user typed: the ids, rules and zh texts of `playbook`, and `names`."""
     data = playbook.model_dump(mode="json")
     return {*_user_words(data, "zh", frozenset(playbook.locales)), *names, "won", "lost"}
+
+
+#: Words a Chinese message keeps as they are: names of formats and keywords a user types.
+KEYWORDS = frozenset({"id", "YAML", "UTF", "JSON", "CSV", "true", "false", "won", "lost",
+                      "amount"})  # amount: the kind of value deal.amount gives an effect
+
+
+def document_words(data: Any) -> set[str]:
+    """What the user typed in a document (a playbook as read from its YAML, maybe broken):
+    its keys and ids, the zh texts, the words of rules dealflow does not write itself."""
+    locales = data.get("locales") if isinstance(data, dict) else None
+    known = frozenset(locales) if isinstance(locales, list) and all(
+        isinstance(locale, str) for locale in locales) else frozenset({"en", "zh"})
+    names = {name for name in RULE_NAMES | TEMPLATE_NAMES
+             if "_" in name or name not in _message_words()}
+    return {*_user_words(data, "zh", known), *KEYWORDS, *names}
