@@ -86,6 +86,9 @@ def _refusals(engine: Engine, playbook: Playbook) -> dict[str, str]:
                                 actor="wang"),
             "resume": engine.resume(deal, actor="wang"),
             "fact": engine.set_fact(deal, "no_such_fact", True, actor="wang"),
+            "value": engine.set_fact(deal, next(f.id for f in playbook.facts
+                                                if f.type in ("bool", "int", "float")),
+                                     "不是值", actor="wang"),
             "item": engine.complete_item(deal, "no_such_item", actor="wang"),
             "person": engine.remove_stakeholder(deal, "nobody", actor="wang"),
             "edit": engine.edit(deal, actor="wang", stage="x"),
@@ -97,8 +100,8 @@ def _refusals(engine: Engine, playbook: Playbook) -> dict[str, str]:
 def test_the_refusals_of_every_operation_name_no_english_word(
         zh_engine: Engine, playbook: Playbook) -> None:
     refusals = _refusals(zh_engine, playbook)
-    assert {"advance", "win", "lose", "back", "hold", "resume", "fact", "item", "person",
-            "edit"} <= set(refusals)
+    assert {"advance", "win", "lose", "back", "hold", "resume", "fact", "value", "item",
+            "person", "edit"} <= set(refusals)
     allowed = allowed_words(playbook, "D-7", "nobody", "no-such-reason", "no-such-stage",
                             "no_such_fact", "no_such_item", "win", "stage", "title",
                             "account", "amount", "currency", "owner", "Unicode")
