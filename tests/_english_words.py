@@ -22,7 +22,7 @@ _RULE_BITS = re.compile(
     r"`[^`]*`"                      # code as written: a rule, a field
     r"|'[^']*'"                     # a quoted value or id
     r"|\b[\w.]+\("                  # a helper call: covered(, stance_of(
-    r"|\b(?:facts|deal|move)\.[\w.]+"  # a field a rule reads
+    r"|\b[a-z_]+\.[a-z_][\w.]*"       # a dotted key or field: facts.x, columns.time
     r"|\|\s*\w+"                   # a filter in a rule: | length
     r"|\b\w+="                     # a keyword argument in a rule: min_influence=
     r"|\b[A-Za-z]+_\w+"              # a snake_case name: an id or a field
@@ -82,7 +82,8 @@ def allowed_words(playbook: Playbook, *names: str) -> set[str]:
 
 
 #: Words a Chinese message keeps as they are: names of formats and keywords a user types.
-KEYWORDS = frozenset({"id", "YAML", "UTF", "JSON", "CSV", "true", "false", "won", "lost",
+KEYWORDS = frozenset({"id", "YAML", "UTF", "JSON", "CSV", "ISO", "CRM", "strftime", "true",
+                      "false", "won", "lost", "open", "wide", "long", "exported",
                       "amount"})  # amount: the kind of value deal.amount gives an effect
 
 
