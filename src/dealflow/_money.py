@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded, RuleEvalError
 from dealflow.values import check_currency, parse_amount
 
@@ -36,8 +37,8 @@ def _bounded(fn: Callable[[], Decimal]) -> Decimal:
         try:
             return fn()
         except decimal.Overflow:
-            raise LimitExceeded("money arithmetic would build an amount of more than 4,000 "
-                                "digits (limit MAX_DECIMAL_EXPONENT)") from None
+            raise LimitExceeded(_("money arithmetic would build an amount of more than 4,000 "
+                                  "digits (limit MAX_DECIMAL_EXPONENT)")) from None
 
 
 class CurrencyError(RuleEvalError):
@@ -51,20 +52,20 @@ def parse_money(value: Any) -> tuple[Decimal, str]:
         return value.amount, value.currency
     if isinstance(value, Mapping):
         if set(value) != {"amount", "currency"}:
-            raise ValueError("expected money as {amount, currency}, like "
-                             "{amount: 150000, currency: EUR}")
+            raise ValueError(_("expected money as {amount, currency}, like "
+                               "{amount: 150000, currency: EUR}"))
         currency = value["currency"]
         if not isinstance(currency, str):
-            raise ValueError("the currency is an ISO 4217 code, like EUR")
+            raise ValueError(_("the currency is an ISO 4217 code, like EUR"))
         return parse_amount(value["amount"]), check_currency(currency)
     if not isinstance(value, str):
-        raise ValueError("expected money: an amount and its currency, like 150000 EUR")
+        raise ValueError(_("expected money: an amount and its currency, like 150000 EUR"))
     parts = value.split()
     if len(parts) == 2 and _CODE.fullmatch(parts[0]) and not _CODE.fullmatch(parts[1]):
         parts.reverse()
     if len(parts) != 2:
-        raise ValueError(f"{value[:40]!r} is not money: write an amount and its currency, "
-                         "like 150000 EUR")
+        raise ValueError(_("{value!r} is not money: write an amount and its currency, like "
+                           "150000 EUR", value=value[:40]))
     return parse_amount(parts[0]), check_currency(parts[1])
 
 
@@ -109,18 +110,19 @@ class Money:
                 return rates[(source, target)]
             if (target, source) in rates:
                 return Decimal(1) / rates[(target, source)]
-        raise CurrencyError(
-            f"cannot compare {self} with {other}: the playbook declares no exchange rate "
-            f"between {source} and {target} (add one under `exchange_rates`, or compare "
-            f"money in one currency)")
+        raise CurrencyError(_(
+            "cannot compare {money} with {other}: the playbook declares no exchange rate "
+            "between {source} and {target} (add one under `exchange_rates`, or compare money "
+            "in one currency)", money=self, other=other, source=source, target=target))
 
     def _amounts(self, other: object, symbol: str) -> tuple[Decimal, Decimal]:
         """This amount and `other`'s, in this currency."""
         if not isinstance(other, Money):
-            raise CurrencyError(
-                f"`{symbol}` between money ({self}) and {type(other).__name__} "
-                f"{str(other)[:40]!r}: write the other side as money, like "
-                f"money(100000, '{self.currency}'), or compare `.amount`")
+            raise CurrencyError(_(
+                "`{symbol}` between money ({money}) and {type} {other!r}: write the other side "
+                "as money, like money(100000, '{currency}'), or compare `.amount`",
+                symbol=symbol, money=self, type=type(other).__name__, other=str(other)[:40],
+                currency=self.currency))
         if other.currency == self.currency:
             return self.amount, other.amount
         rate = self._rate(other.currency, self.currency, other)
@@ -161,7 +163,8 @@ class Money:
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | float | Decimal):
-            raise CurrencyError(f"money ({self}) can only be multiplied by a number")
+            raise CurrencyError(_("money ({money}) can only be multiplied by a number",
+                                  money=self))
         return Money(_bounded(lambda: self.amount * Decimal(str(factor))), self.currency,
                      self.rates)
 

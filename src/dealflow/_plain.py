@@ -72,7 +72,13 @@ _BOUNDS = {
 
 def _tag(error: Any, context: dict[str, Any]) -> str:
     return _("{tag} is not one of {expected}", tag=repr(visible(str(context.get("tag")))),
-             expected=context.get("expected_tags"))
+             expected=_alternatives(str(context.get("expected_tags"))))
+
+
+def _alternatives(expected: str) -> str:
+    """pydantic's list of what it expected (`'a', 'b' or 'c'`), its `or` in the current
+    locale."""
+    return expected.replace(" or ", _(" or "))
 
 
 def _too_short(error: Any, context: dict[str, Any]) -> str:
@@ -91,7 +97,7 @@ def _bound(error: Any, context: dict[str, Any]) -> str:
 
 def _literal(error: Any, context: dict[str, Any]) -> str:
     return _("{value} is not allowed; expected {expected}", value=repr(error.get("input")),
-             expected=context.get("expected", ""))
+             expected=_alternatives(str(context.get("expected", ""))))
 
 
 _WORDING: dict[str, Callable[[Any, dict[str, Any]], str]] = {

@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from dealflow._messages import _
+
 __all__ = ["INVISIBLE", "SURROGATE", "json_visible", "lone_surrogate", "visible"]
 
 INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -85,7 +87,8 @@ def lone_surrogate(value: object, path: str = "") -> str | None:
     if isinstance(value, str):
         found = SURROGATE.search(value)
         return None if found is None else (
-            f"{path or 'text'}: {visible(found.group())} at position {found.start()}")
+            _("{path}: {found} at position {position}", path=path or _("text"),
+              found=visible(found.group()), position=found.start()))
     if hasattr(value, "__pydantic_fields__"):
         value = {name: getattr(value, name) for name in type(value).__pydantic_fields__}
     if isinstance(value, dict):

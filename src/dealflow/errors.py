@@ -149,7 +149,7 @@ class DealFileError(DocumentProblems):
 class TeamFileError(DocumentProblems):
     """A team file has one or more problems; `problems` lists all of them."""
 
-    kind = "team file"
+    kind = N_("team file")
 
 
 class MappingError(DocumentProblems):

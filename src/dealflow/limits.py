@@ -76,8 +76,8 @@ class Limits:
         for item in dataclasses.fields(self):
             value = getattr(self, item.name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"the limit {item.name} must be a whole number of at least "
-                                 f"1, not {value!r}")
+                raise ValueError(_("the limit {name} must be a whole number of at least 1, "
+                                   "not {value!r}", name=item.name, value=value))
 
 
 DEFAULT_LIMITS = Limits()
@@ -105,14 +105,16 @@ def parse_limits(spec: str, base: Limits = DEFAULT_LIMITS, *, source: str = LIMI
             continue
         name, sep, value = (piece.strip() for piece in part.partition("="))
         if name not in names:
-            raise DefinitionError(f"{source}: unknown limit {name!r} in {part!r}; the limits "
-                                  f"are {', '.join(names)}")
+            raise DefinitionError(_("{source}: unknown limit {name!r} in {part!r}; the limits "
+                                    "are {names}", source=source, name=name, part=part,
+                                    names=", ".join(names)))
         digits = value.replace("_", "")
         if not sep or not digits.isascii() or not digits.isdigit() or len(digits) > 18 \
                 or int(digits) < 1:
-            raise DefinitionError(f"{source}: the limit {name} must be a whole number of at "
-                                  f"least 1, like {name}={getattr(DEFAULT_LIMITS, name)}; "
-                                  f"not {value!r}")
+            raise DefinitionError(_("{source}: the limit {name} must be a whole number of at "
+                                    "least 1, like {name}={default}; not {value!r}",
+                                    source=source, name=name,
+                                    default=getattr(DEFAULT_LIMITS, name), value=value))
         changes[name] = int(digits)
     return dataclasses.replace(base, **changes)
 

@@ -43,6 +43,7 @@ from pydantic import (
 )
 
 from dealflow._iso4217 import CURRENCIES
+from dealflow._messages import N_, _
 from dealflow._safe_text import SURROGATE, visible
 
 __all__ = [
@@ -105,11 +106,10 @@ EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2200, 12, 31)
 """The latest date (and day of a time) a deal holds."""
 
-_SPAN = f"{EARLIEST.isoformat()} to {LATEST.isoformat()}"
 _CENT = Decimal("0.01")
-_NAMED = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab",
-          "\x00": "a NUL character", "\u2028": "a line separator",
-          "\u2029": "a paragraph separator"}
+_NAMED = {"\n": N_("a line break"), "\r": N_("a carriage return"), "\t": N_("a tab"),
+          "\x00": N_("a NUL character"), "\u2028": N_("a line separator"),
+          "\u2029": N_("a paragraph separator")}
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
@@ -124,24 +124,24 @@ def _character(char: str) -> str:
     """A character for a message: `a line break (U+000A)`, `U+202E RIGHT-TO-LEFT OVERRIDE`."""
     code = f"U+{ord(char):04X}"
     if char in _NAMED:
-        return f"{_NAMED[char]} ({code})"
-    name = unicodedata.name(char, "")
-    if name:
+        return f"{_(_NAMED[char])} ({code})"
+    if name := unicodedata.name(char, ""):
         return f"{code} {name}"
-    return f"the control character {code}" if unicodedata.category(char) == "Cc" else code
+    control = unicodedata.category(char) == "Cc"
+    return _("the control character {code}", code=code) if control else code
 
 
 # -- text ------------------------------------------------------------------------------------
 
 def _text_problem(value: str, limit: int) -> str | None:
     if not value.isascii() and (found := SURROGATE.search(value)) is not None:
-        return (f"{visible(found.group())} at position {found.start()}: not valid Unicode "
-                "(bytes that were not UTF-8)")
+        return _("{found} at position {position}: not valid Unicode (bytes that were not "
+                 "UTF-8)", found=visible(found.group()), position=found.start())
     if "\x00" in value:
-        return f"holds a NUL character (U+0000) at position {value.index(chr(0))}, " \
-               "which no database stores"
+        return _("holds a NUL character (U+0000) at position {position}, which no database "
+                 "stores", position=value.index(chr(0)))
     if len(value) > limit:
-        return f"{len(value)} characters long; the limit is {limit}"
+        return _("{length} characters long; the limit is {limit}", length=len(value), limit=limit)
     return None
 
 
@@ -157,7 +157,7 @@ def check_note(value: str, limit: int = MAX_TEXT) -> str:
 def check_name(value: str, limit: int = MAX_NAME) -> str:
     """A name (title, account, owner, person): not blank, at most `limit` characters."""
     if not value.strip():
-        raise ValueError("blank; write at least one letter or digit" if value else "empty")
+        raise ValueError(_("blank; write at least one letter or digit") if value else _("empty"))
     return check_note(value, limit)
 
 
@@ -175,16 +175,16 @@ def check_id(value: str, limit: int = MAX_ID) -> str:
     if value.isprintable() and 0 < len(value) <= limit and value[0] != " " != value[-1]:
         return value  # the common case, checked in C (a NUL or a surrogate is unprintable)
     if not value:
-        raise ValueError("empty; an id has at least one character")
+        raise ValueError(_("empty; an id has at least one character"))
     if (problem := _text_problem(value, limit)) is not None:
         raise ValueError(problem)
     if not value.isprintable():
         position, char = next((i, c) for i, c in enumerate(value) if not c.isprintable())
-        raise ValueError(f"holds {_character(char)} at position {position}; an id is "
-                         "printable characters: letters, digits, punctuation and inner "
-                         "spaces")
+        raise ValueError(_("holds {character} at position {position}; an id is printable "
+                           "characters: letters, digits, punctuation and inner spaces",
+                           character=_character(char), position=position))
     if value[0] == " " or value[-1] == " ":
-        raise ValueError(f"{value!r} begins or ends with a space")
+        raise ValueError(_("{value!r} begins or ends with a space", value=value))
     return value
 
 
@@ -202,15 +202,16 @@ def parse_amount(value: Any) -> Decimal:
     an amount is stored in one form only.
     """
     if isinstance(value, bool):
-        raise ValueError("expected an amount, not true or false")
+        raise ValueError(_("expected an amount, not true or false"))
     if isinstance(value, str):
         text = value.strip()
         if (digit := _foreign_digit(text)) is not None:
-            raise ValueError(f"{_shown(text)} uses the digit {digit!r} ({_character(digit)}); "
-                             "write the amount with the digits 0-9")
+            raise ValueError(_("{value} uses the digit {digit!r} ({character}); write the "
+                               "amount with the digits 0-9", value=_shown(text), digit=digit,
+                               character=_character(digit)))
         if not _AMOUNT.fullmatch(text):
-            raise ValueError(f"{_shown(text)} is not an amount; write digits 0-9 with at most "
-                             "two decimals, like 12500 or 12500.50")
+            raise ValueError(_("{value} is not an amount; write digits 0-9 with at most two "
+                               "decimals, like 12500 or 12500.50", value=_shown(text)))
         try:
             value = Decimal(text)
         except InvalidOperation:  # an exponent beyond what Decimal holds
@@ -221,19 +222,19 @@ def parse_amount(value: Any) -> Decimal:
     elif isinstance(value, float):
         value = Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
     elif not isinstance(value, Decimal):
-        raise ValueError(f"expected an amount, not {type(value).__name__}")
+        raise ValueError(_("expected an amount, not {type}", type=type(value).__name__))
     return _canonical_amount(value)
 
 
 def _canonical_amount(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise ValueError("not a finite amount (NaN and infinity are not amounts)")
+        raise ValueError(_("not a finite amount (NaN and infinity are not amounts)"))
     if value < 0:
-        raise ValueError(f"{_shown(value)} is negative; an amount is zero or more")
+        raise ValueError(_("{value} is negative; an amount is zero or more", value=_shown(value)))
     if value.is_zero():
         value = abs(value)  # -0 is 0
     if value >= AMOUNT_LIMIT:
-        raise ValueError(f"{_shown(value)} is too large; an amount is below 10^16")
+        raise ValueError(_("{value} is too large; an amount is below 10^16", value=_shown(value)))
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent > 0:
@@ -241,8 +242,8 @@ def _canonical_amount(value: Decimal) -> Decimal:
     if exponent < -2:
         rounded = value.quantize(_CENT)
         if rounded != value:
-            raise ValueError(f"{_shown(value)} has more than two decimals; an amount is in "
-                             "cents")
+            raise ValueError(_("{value} has more than two decimals; an amount is in cents",
+                               value=_shown(value)))
         return rounded
     return value
 
@@ -253,9 +254,9 @@ def check_currency(value: str) -> str:
         return value
     hint = ""
     if value.strip().upper() in CURRENCIES:
-        hint = f"; did you mean {value.strip().upper()!r}?"
-    raise ValueError(f"{visible(value)!r} is not an ISO 4217 currency code: use one like "
-                     f"CNY, EUR or USD, in capitals{hint}")
+        hint = _("; did you mean {choice}?", choice=repr(value.strip().upper()))
+    raise ValueError(_("{value!r} is not an ISO 4217 currency code: use one like CNY, EUR or "
+                       "USD, in capitals", value=visible(value)) + hint)
 
 
 # -- time ------------------------------------------------------------------------------------
@@ -264,21 +265,22 @@ def check_day(value: dt.date) -> dt.date:
     """A date from 1900-01-01 to 2200-12-31."""
     day = value.date() if isinstance(value, dt.datetime) else value
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"{value.isoformat()} is outside the dates dealflow takes ({_SPAN})")
+        raise ValueError(_("{value} is outside the dates dealflow takes ({earliest} to {latest})",
+                           value=value.isoformat(), earliest=EARLIEST, latest=LATEST))
     return value
 
 
 def check_moment(value: dt.datetime) -> dt.datetime:
     """A time with its time zone, as UTC, on a day from 1900-01-01 to 2200-12-31."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("a time must carry its time zone (for example 2026-01-05T09:00:00Z)")
+        raise ValueError(_("a time must carry its time zone (for example 2026-01-05T09:00:00Z)"))
     try:
         moment = value.astimezone(dt.UTC)
     except OverflowError:
         moment = None
     if moment is None or not EARLIEST <= moment.date() <= LATEST:
-        raise ValueError(f"{value.isoformat()} is outside the times dealflow takes ({_SPAN}, "
-                         "UTC)")
+        raise ValueError(_("{value} is outside the times dealflow takes ({earliest} to {latest}, "
+                           "UTC)", value=value.isoformat(), earliest=EARLIEST, latest=LATEST))
     return moment
 
 
@@ -300,49 +302,52 @@ def _finite(value: float) -> float:
 def _number_text(value: str, pattern: re.Pattern[str], example: str) -> str:
     text = value.strip()
     if (digit := _foreign_digit(text)) is not None:
-        raise ValueError(f"uses the digit {digit!r} ({_character(digit)}); write numbers "
-                         "with the digits 0-9")
+        raise ValueError(_("uses the digit {digit!r} ({character}); write numbers with the "
+                           "digits 0-9", digit=digit, character=_character(digit)))
     if not pattern.fullmatch(text):
         lowered = text.lower().lstrip("+-")
         if lowered in ("nan", "inf", "infinity"):
-            raise ValueError("not a finite number (NaN and infinity are refused)")
-        raise ValueError(f"expected {example}")
+            raise ValueError(_("not a finite number (NaN and infinity are refused)"))
+        raise ValueError(_("expected {what}", what=_(example)))
     return text
 
 
 def parse_whole(value: Any) -> int:
     """A whole number of at most 15 digits, from a number or from text such as `12`."""
     if isinstance(value, bool):
-        raise ValueError("expected a whole number, not true or false")
+        raise ValueError(_("expected a whole number, not true or false"))
     if isinstance(value, int):
         return _whole(value)
     if isinstance(value, float) and value.is_integer():
         return _whole(int(value))
     if isinstance(value, str):
-        text = _number_text(value, _WHOLE, "a whole number like 12")
+        text = _number_text(value, _WHOLE, N_("a whole number like 12"))
         if len(text.lstrip("+-").lstrip("0")) > 15:  # before int(): no 5,000-digit parse
-            raise ValueError(f"{_shown(text, False)} has more than 15 digits; a whole number is at "
-                             f"most {MAX_WHOLE:,} either side of 0")
+            raise ValueError(_("{value} has more than 15 digits; a whole number is at most "
+                               "{limit} either side of 0", value=_shown(text, False),
+                               limit=f"{MAX_WHOLE:,}"))
         return _whole(int(text))
-    raise ValueError("expected a whole number like 12")
+    raise ValueError(_("expected a whole number like 12"))
 
 
 def parse_number(value: Any) -> float:
     """A finite number, from a number or from text such as `0.25` or `1e6`."""
     if isinstance(value, bool):
-        raise ValueError("expected a number, not true or false")
+        raise ValueError(_("expected a number, not true or false"))
     if isinstance(value, str):
-        text = _number_text(value, _AMOUNT, "a number like 0.25 or 1e6")
+        text = _number_text(value, _AMOUNT, N_("a number like 0.25 or 1e6"))
         number = float(text)
         if not math.isfinite(number):
-            raise ValueError(f"{_shown(text, False)} is too large to be a finite number")
+            raise ValueError(_("{value} is too large to be a finite number",
+                               value=_shown(text, False)))
         return _finite(number)
     if isinstance(value, int | float | Decimal):
         try:
             return _finite(float(value))
         except OverflowError:
-            raise ValueError(f"{_shown(value)} is too large to be a finite number") from None
-    raise ValueError("expected a number like 0.25")
+            raise ValueError(_("{value} is too large to be a finite number",
+                               value=_shown(value))) from None
+    raise ValueError(_("expected a number like 0.25"))
 
 
 _Scalar = bool | int | float | str | dt.date
@@ -351,26 +356,27 @@ _Record = dict[str, _Scalar | None]
 
 def _list_value(value: list[Any] | tuple[Any, ...]) -> tuple[str | _Record, ...]:
     if len(value) > MAX_LIST:
-        raise ValueError(f"a list of {len(value)} items; a list fact holds at most {MAX_LIST}")
+        raise ValueError(_("a list of {count} items; a list fact holds at most {limit}",
+                           count=len(value), limit=MAX_LIST))
     items: list[str | _Record] = []
     for index, item in enumerate(value):
         if isinstance(item, str):
             items.append(check_note(item))
         elif isinstance(item, dict):
             if len(item) > MAX_FIELDS or not all(isinstance(key, str) for key in item):
-                raise ValueError(f"item {index}: a record has at most {MAX_FIELDS} fields, "
-                                 "named by text")
+                raise ValueError(_("item {index}: a record has at most {limit} fields, named "
+                                   "by text", index=index, limit=MAX_FIELDS))
             items.append({check_id(key, MAX_REF): None if field is None else _scalar(field)
                           for key, field in item.items()})
         else:
-            raise ValueError(f"item {index}: a list fact holds texts or records, not "
-                             f"{type(item).__name__}")
+            raise ValueError(_("item {index}: a list fact holds texts or records, not {type}",
+                               index=index, type=type(item).__name__))
     return tuple(items)
 
 
 def _scalar(value: Any) -> _Scalar:
     if isinstance(value, list | tuple | dict):
-        raise ValueError("a field of a record is a single value, not a list or a record")
+        raise ValueError(_("a field of a record is a single value, not a list or a record"))
     scalar = fact_value(value)
     assert not isinstance(scalar, tuple)
     return scalar
@@ -392,8 +398,8 @@ def fact_value(value: Any) -> _Scalar | tuple[str | _Record, ...]:
         return check_note(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return check_day(value)
-    raise ValueError("a fact's value is true or false, a number, a text, a date or a list, "
-                     f"not {type(value).__name__}")
+    raise ValueError(_("a fact's value is true or false, a number, a text, a date or a list, "
+                       "not {type}", type=type(value).__name__))
 
 
 # -- the types -------------------------------------------------------------------------------

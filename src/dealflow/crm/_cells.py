@@ -12,6 +12,7 @@ import string
 import zoneinfo
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.values import MAX_ID, MAX_NAME, check_id, check_moment, check_note, parse_amount
 
@@ -34,10 +35,11 @@ def resolve_zone(name: str) -> dt.tzinfo:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         known = zoneinfo.available_timezones()
         if not known:
-            raise ValueError(f"cannot find the time zone {name!r}: this system has no "
-                             "time-zone database; install one with `pip install tzdata`, "
-                             "or use UTC") from None
-        raise ValueError(f"unknown time zone {name!r}" + did_you_mean(name, known)) from None
+            raise ValueError(_("cannot find the time zone {name!r}: this system has no "
+                               "time-zone database; install one with `pip install tzdata`, "
+                               "or use UTC", name=name)) from None
+        raise ValueError(_("unknown time zone {name!r}", name=name)
+                         + did_you_mean(name, known)) from None
 
 
 class TimeReader:
@@ -74,8 +76,8 @@ class TimeReader:
         except ValueError:
             pass
         tried = ", ".join([*self.formats, "ISO 8601"])
-        raise ValueError(f"cannot read {text!r} as a date (tried {tried}); add its format "
-                         "to dates.formats in the mapping")
+        raise ValueError(_("cannot read {text!r} as a date (tried {tried}); add its format to "
+                           "dates.formats in the mapping", text=text, tried=tried))
 
 
 def read_amount(text: str) -> Decimal:
@@ -85,16 +87,18 @@ def read_amount(text: str) -> Decimal:
         try:
             parse_amount(cleaned)
         except ValueError as exc:
-            raise ValueError(f"the amount {exc}") from None
+            raise ValueError(_("the amount {problem}", problem=exc)) from None
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"cannot read {text.strip()!r} as an amount; write a number "
-                         "like 12500.00 (commas between thousands are fine)") from None
+        raise ValueError(_("cannot read {text!r} as an amount; write a number like 12500.00 "
+                           "(commas between thousands are fine)", text=text.strip())) from None
     if not value.is_finite() or value < 0:
-        raise ValueError(f"the amount {text.strip()!r} is not a number of zero or more")
+        raise ValueError(_("the amount {text!r} is not a number of zero or more",
+                           text=text.strip()))
     if value >= _MAX_AMOUNT:
-        raise ValueError(f"the amount {text.strip()!r} is too large (the limit is 10^16)")
+        raise ValueError(_("the amount {text!r} is too large (the limit is 10^16)",
+                           text=text.strip()))
     return parse_amount(value.quantize(_CENT, rounding=ROUND_HALF_EVEN))  # -0.00 is 0.00
 
 
@@ -103,19 +107,21 @@ def read_text(text: str, what: str, limit: int = MAX_NAME) -> str:
     holds what no text may (a NUL character)."""
     value = text.strip()
     if len(value) > limit:
-        raise ValueError(f"the {what} is {len(value)} characters long; the limit is {limit}")
+        raise ValueError(_("the {what} is {length} characters long; the limit is {limit}",
+                           what=what, length=len(value), limit=limit))
     try:
         return check_note(value, limit)
     except ValueError as exc:
-        raise ValueError(f"the {what} {exc}") from None
+        raise ValueError(_("the {what} {problem}", what=what, problem=exc)) from None
 
 
 def read_id(text: str) -> str:
     """A deal id cell, stripped; `ValueError` when it is not an id (see `check_id`)."""
     value = text.strip()
     if len(value) > MAX_ID:
-        raise ValueError(f"the deal id is {len(value)} characters long; the limit is {MAX_ID}")
+        raise ValueError(_("the deal id is {length} characters long; the limit is {limit}",
+                           length=len(value), limit=MAX_ID))
     try:
         return check_id(value)
     except ValueError as exc:
-        raise ValueError(f"the deal id {exc}") from None
+        raise ValueError(_("the deal id {problem}", problem=exc)) from None

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.crm._cells import TimeReader, read_amount, read_id, read_text
 from dealflow.crm._mapping import CrmMapping
@@ -73,9 +74,10 @@ class Layout:
             return SKIP
         if policy == "default" and self.mapping.default_stage is not None:
             return self.mapping.default_stage
-        what = f"the stage {name!r} is" if name else "a blank stage is"
-        raise ValueError(f"{what} not in the mapping's stages" + did_you_mean(
-            name, self._stages) + " (or set unmapped_stage: skip or default)")
+        message = (_("the stage {name!r} is not in the mapping's stages", name=name) if name
+                   else _("a blank stage is not in the mapping's stages"))
+        raise ValueError(message + did_you_mean(name, self._stages)
+                         + _(" (or set unmapped_stage: skip or default)"))
 
     def lost_reason(self, raw: str) -> tuple[str, str]:
         """The playbook's lost reason for a CRM value, and the value kept as the note."""
@@ -87,11 +89,12 @@ class Layout:
         if self.mapping.default_lost_reason is not None:
             return self.mapping.default_lost_reason, value
         if not value:
-            raise ValueError("the deal is lost but has no lost reason; map the column "
-                             "(columns.lost_reason) or set default_lost_reason")
-        raise ValueError(f"the lost reason {value!r} is not in the mapping's lost_reasons"
+            raise ValueError(_("the deal is lost but has no lost reason; map the column "
+                               "(columns.lost_reason) or set default_lost_reason"))
+        raise ValueError(_("the lost reason {value!r} is not in the mapping's lost_reasons",
+                           value=value)
                          + did_you_mean(value, [*self._reasons, *self._playbook_reasons])
-                         + " (or set default_lost_reason)")
+                         + _(" (or set default_lost_reason)"))
 
 
 class Cells:
@@ -118,7 +121,7 @@ class Cells:
         """The deal id; None (and a problem) when blank or too long."""
         value = self.raw(("columns", "deal_id")).strip()
         if not value:
-            self.note(None, "no deal id: the row cannot be given to a deal and is left out")
+            self.note(None, _("no deal id: the row cannot be given to a deal and is left out"))
             return None
         try:
             return read_id(value)

@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.errors import ImportProblems, Problem
 
@@ -31,11 +32,11 @@ def rows(path: Path) -> Iterator[Row]:
     try:
         handle = path.open("r", encoding="utf-8-sig", newline="")
     except FileNotFoundError:
-        raise _unreadable(path, 0, "file not found") from None
+        raise _unreadable(path, 0, _("file not found")) from None
     except IsADirectoryError:
-        raise _unreadable(path, 0, "is a directory, not a file") from None
+        raise _unreadable(path, 0, _("is a directory, not a file")) from None
     except OSError as exc:
-        raise _unreadable(path, 0, f"cannot read: {exc.strerror}") from None
+        raise _unreadable(path, 0, _("cannot read: {reason}", reason=exc.strerror)) from None
     line = 0
     with handle:
         reader = csv.reader(handle)
@@ -45,10 +46,12 @@ def rows(path: Path) -> Iterator[Row]:
                 if any(cell.strip() for cell in cells):
                     yield number, cells
         except UnicodeDecodeError:
-            raise _unreadable(path, _first_bad_line(path), "is not UTF-8 text; export the "
-                              "file as UTF-8 (CSV UTF-8 in spreadsheets)") from None
+            raise _unreadable(path, _first_bad_line(path), _(
+                "is not UTF-8 text; export the file as UTF-8 (CSV UTF-8 in spreadsheets)")
+            ) from None
         except csv.Error as exc:
-            raise _unreadable(path, line + 1, f"cannot read this row as CSV: {exc}") from None
+            raise _unreadable(path, line + 1, _("cannot read this row as CSV: {error}",
+                                                error=exc)) from None
 
 
 def _first_bad_line(path: Path) -> int:
@@ -91,10 +94,13 @@ def column_indexes(path: Path, line: int, header: list[str],
         if len(matches) == 1:
             found[key] = matches[0]
             continue
-        message = (f"the header has {len(matches)} columns named {column!r} (columns "
-                   f"{', '.join(str(i + 1) for i in matches)}); rename one in the export"
-                   if matches else
-                   f"no column {column!r} in the header" + did_you_mean(column, names))
+        if matches:
+            message = _("the header has {count} columns named {column!r} (columns {numbers}); "
+                        "rename one in the export", count=len(matches), column=column,
+                        numbers=", ".join(str(i + 1) for i in matches))
+        else:
+            message = (_("no column {column!r} in the header", column=column)
+                       + did_you_mean(column, names))
         problems.append(Problem(str(path), line, (matches[0] + 1) if matches else 1, where,
                                 message))
     if problems:

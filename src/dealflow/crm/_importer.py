@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import OperationalError
 
+from dealflow._messages import _
 from dealflow.crm._checks import check_mapping
 from dealflow.crm._columns import Layout
 from dealflow.crm._csv import Row, column_indexes, rows
@@ -176,8 +177,8 @@ class _Plan:
         stream = rows(self.path)
         header = next(stream, None)
         if header is None:
-            raise ImportProblems([Problem(str(self.path), 0, 0, "", "the file is empty: it "
-                                          "needs a header row and a row per change or deal")])
+            raise ImportProblems([Problem(str(self.path), 0, 0, "", _(
+                "the file is empty: it needs a header row and a row per change or deal"))])
         layout = self._layout(header)
         convert = (LongRows if self.mapping.shape == "long" else WideRows)(layout, findings)
         self.rows = 0
@@ -227,8 +228,9 @@ class _Plan:
     def _reject_live(self, deal_id: str, first: int) -> None:
         assert self.layout is not None  # pass 1 read the header
         self.findings.reject(deal_id, [self.layout.problem(first, None, (
-            f"the store holds a deal {deal_id!r} that was not imported (it was created in "
-            "dealflow); its CRM history is left out; give the CRM deals other ids"))])
+            _("the store holds a deal {deal!r} that was not imported (it was created in "
+              "dealflow); its CRM history is left out; give the CRM deals other ids",
+              deal=deal_id)))])
 
     def result(self, *, dry_run: bool, added: int, skipped: int) -> CsvImport:
         """The result, with pass 1's counts."""
@@ -264,5 +266,5 @@ def _stored(database: Engine, deal_ids: list[str]) -> dict[str, tuple[int, str |
                         query.where(DEALS.c.id.in_(chunk))):
                     found[str(deal_id)] = (int(version), source)
     except OperationalError as exc:
-        raise StoreError(f"cannot read the database: {exc.orig}") from None
+        raise StoreError(_("cannot read the database: {error}", error=exc.orig)) from None
     return found

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dealflow._messages import _
 from dealflow.crm._columns import SKIP, Cells, Layout
 from dealflow.crm._findings import Findings, Rejected
 from dealflow.crm._history import Fields, Maker, Track
@@ -89,8 +90,8 @@ class LongRows:
             if isinstance(state, _Held) and state.repeats(target, fields):
                 self.findings.duplicate_rows += 1
                 return []
-            row.note(TIME, "no date: every row of a deal after its first needs the time of "
-                     "its change")
+            row.note(TIME, _("no date: every row of a deal after its first needs the time of "
+                             "its change"))
         if target == SKIP and not row.problems:
             self.findings.skipped_rows += 1
             return []
@@ -144,8 +145,8 @@ class LongRows:
         """Keep a deal's first row without a time, for a later row's time or `undated`."""
         if target in CLOSED:
             raise Rejected(row.layout.problem(row.number, TIME, (
-                f"no date: the row closes the deal ({target}), and a close needs the date "
-                "it happened")))
+                _("no date: the row closes the deal ({target}), and a close needs the date it "
+                  "happened", target=target))))
         start = self.layout.no_date.start(row)
         if row.problems:  # the undated column cannot be read
             raise Rejected(row.problems.pop())
@@ -162,7 +163,7 @@ class LongRows:
             if state.start is None:
                 self.tracks[deal_id] = None
                 self.findings.reject(deal_id, [self.layout.no_date.missing(
-                    self.layout, state.number, TIME, "give the time of one of its rows")])
+                    self.layout, state.number, TIME, _("give the time of one of its rows"))])
                 continue
             self.findings.undated.add(deal_id)
             events += self._first(deal_id, state.number, state.start, state.target,
@@ -188,8 +189,9 @@ class LongRows:
         at = self._in_order(track, number, at, row)
         if track.status != OPEN and target != track.status:
             raise Rejected(row.layout.problem(number, STAGE, (
-                f"the stage {row.raw(STAGE).strip()!r} comes after the deal was "
-                f"{track.status} (row {track.row}); a closed deal takes no further stage")))
+                _("the stage {stage!r} comes after the deal was {status} (row {row}); a closed "
+                  "deal takes no further stage", stage=row.raw(STAGE).strip(),
+                  status=track.status, row=track.row))))
         repeated = target == track.target and at == track.at
         reason = self._reason(target, row) if track.status == OPEN else ("", "")
         events: list[Event] = []
@@ -209,13 +211,13 @@ class LongRows:
         if at >= track.at:
             return at
         show = self.layout.show
-        message = (f"the date goes backwards: {show(at)} is before {show(track.at)} on row "
-                   f"{track.row} of the same deal")
+        message = _("the date goes backwards: {at} is before {before} on row {row} of the "
+                    "same deal", at=show(at), before=show(track.at), row=track.row)
         if not self.layout.mapping.repair:
-            raise Rejected(row.layout.problem(number, TIME, message + " (repair: true moves "
-                                              "it up to that date)"))
-        self.findings.repair(row.layout.problem(number, TIME, message + "; repaired: moved "
-                                                "up to the date of that row"))
+            raise Rejected(row.layout.problem(number, TIME, message + _(
+                " (repair: true moves it up to that date)")))
+        self.findings.repair(row.layout.problem(number, TIME, message + _(
+            "; repaired: moved up to the date of that row")))
         return track.at
 
     def _reason(self, target: str, row: Cells) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from dealflow._messages import _
 from dealflow.crm._cells import resolve_zone
 from dealflow.errors import MappingError, Problem
 from dealflow.values import Currency
@@ -45,8 +46,8 @@ def _reads_its_own_output(fmt: str) -> str:
     try:
         dt.datetime.strptime(_SAMPLE.strftime(fmt), fmt)
     except ValueError:
-        raise ValueError(f"the format {fmt!r} cannot read the dates it writes; use "
-                         "strftime codes such as %Y-%m-%d or %m/%d/%Y %H:%M") from None
+        raise ValueError(_("the format {fmt!r} cannot read the dates it writes; use strftime "
+                           "codes such as %Y-%m-%d or %m/%d/%Y %H:%M", fmt=fmt)) from None
     return fmt
 
 
@@ -113,9 +114,10 @@ def _date_or_exported(value: object) -> object:
             return dt.datetime.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"{value!r} is neither a date nor {EXPORTED}; write a date like "
-                     f"2024-06-30 (or 2024-06-30 17:00), or {EXPORTED} for the export's "
-                     "date, given when importing (--exported-on)")
+    raise ValueError(_("{value!r} is neither a date nor {exported}; write a date like "
+                       "2024-06-30 (or 2024-06-30 17:00), or {exported} for the export's "
+                       "date, given when importing (--exported-on)", value=value,
+                       exported=EXPORTED))
 
 
 class Undated(_Frozen):
@@ -130,19 +132,19 @@ class Undated(_Frozen):
     def describe(self) -> str:
         """`the date in column 'Created' (undated.column)`: the rule, as the mapping says it."""
         if self.column is not None:
-            return f"the date in column {self.column!r} (undated.column)"
+            return _("the date in column {column!r} (undated.column)", column=self.column)
         if isinstance(self.date, dt.datetime):
             written = (f"{self.date:%Y-%m-%d}" if self.date.time() == dt.time() else
                        f"{self.date:%Y-%m-%d %H:%M}")
-            return f"the date {written} (undated.date)"
-        return "the export's date (undated.date: exported)"
+            return _("the date {written} (undated.date)", written=written)
+        return _("the export's date (undated.date: exported)")
 
     @model_validator(mode="after")
     def _one_rule(self) -> Undated:
         if (self.date is None) == (self.column is None):
-            raise ValueError("undated takes one of date (a date like 2024-06-30, or "
-                             "exported) and column (the column whose date such a deal "
-                             "takes)" + (", not both" if self.date is not None else ""))
+            raise ValueError(_("undated takes one of date (a date like 2024-06-30, or "
+                               "exported) and column (the column whose date such a deal "
+                               "takes)") + (_(", not both") if self.date is not None else ""))
         return self
 
 
@@ -171,11 +173,12 @@ class CrmMapping(_Frozen):
             return None
         rule = self.undated
         if rule is None or rule.date != EXPORTED:
-            said = ("does not say what date a deal with no date takes" if rule is None else
-                    f"gives a deal with no date {rule.describe()}")
-            raise MappingError([Problem(file, 0, 0, "undated", (
-                f"an export date was given (--exported-on), but the mapping {said}; write "
-                "undated: {date: exported} to give such deals the export's date"))])
+            said = (_("does not say what date a deal with no date takes") if rule is None else
+                    _("gives a deal with no date {rule}", rule=rule.describe()))
+            raise MappingError([Problem(file, 0, 0, "undated", _(
+                "an export date was given (--exported-on), but the mapping {said}; write "
+                "undated: {{date: exported}} to give such deals the export's date",
+                said=said))])
         return self.dates.utc(exported_on)
 
     def columns_used(self) -> dict[tuple[str, ...], str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from dealflow._messages import _
 from dealflow._plain import describe
 from dealflow._problems import schema_problems
 from dealflow._text_files import read_text
@@ -44,8 +45,9 @@ def load_mapping(source: str | Path, playbook: Playbook | None = None) -> CrmMap
         if source in bundled:
             return parse_mapping(bundled[source], f"<bundled {source}.yaml>", playbook)
         names = ", ".join(bundled)
-        raise MappingError([Problem(source, 0, 0, "", "no such file, and no bundled mapping "
-                                    f"of that name (bundled: {names})")])
+        raise MappingError([Problem(source, 0, 0, "", _(
+            "no such file, and no bundled mapping of that name (bundled: {names})",
+            names=names))])
     try:
         text = read_text(path)
     except DocumentError as exc:
@@ -62,9 +64,9 @@ def parse_mapping(text: str, file: str = "<string>",
         raise MappingError([exc.problem]) from None
     problems = list(document.problems)
     if not isinstance(document.data, dict):
-        problems.append(document.problem((), "a mapping is a mapping of keys such as `shape:` "
-                                         "and `columns:`, but this document holds "
-                                         f"{describe(document.data)}"))
+        problems.append(document.problem((), _(
+            "a mapping is a mapping of keys such as `shape:` and `columns:`, but this document "
+            "holds {what}", what=describe(document.data))))
         raise MappingError(problems)
     try:
         mapping = CrmMapping.model_validate(document.data)

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from dealflow._messages import N_, _
 from dealflow.crm._mapping import EXPORTED, CrmMapping
 from dealflow.errors import Problem
 
@@ -25,8 +26,8 @@ __all__ = ["COLUMN", "NoDate"]
 COLUMN = ("undated", "column")
 """The mapped field of `undated.column`."""
 
-_ADD = ("say in the mapping what date such a deal takes (undated: {date: 2024-06-30}, "
-        "{date: exported} or {column: NAME})")
+_ADD = N_("say in the mapping what date such a deal takes (undated: {date: 2024-06-30}, "
+          "{date: exported} or {column: NAME})")
 
 
 class NoDate:
@@ -53,12 +54,13 @@ class NoDate:
         take: at the column of `key`, saying to `give` a date or which mapping key to add."""
         rule = self.rule
         if rule is None:
-            return layout.problem(number, key, f"the deal has no date at all: {give}, or {_ADD}")
+            return layout.problem(number, key, _("the deal has no date at all: {give}, or {add}",
+                                                 give=give, add=_(_ADD)))
         if rule.column is not None:
-            return layout.problem(number, COLUMN, (
-                f"the deal has no date at all, and its {rule.column!r} cell "
-                "(undated.column) is blank too"))
-        return layout.problem(number, key, (
+            return layout.problem(number, COLUMN, _(
+                "the deal has no date at all, and its {column!r} cell (undated.column) is "
+                "blank too", column=rule.column))
+        return layout.problem(number, key, _(
             "the deal has no date at all and takes the export's date (undated.date: "
             "exported), but none was given: pass --exported-on DATE (exported_on= in "
             "Python), or write the date in the mapping (undated.date: 2024-06-30)"))
@@ -70,8 +72,8 @@ class NoDate:
         if rule is None:
             return None
         if rule.column is not None:
-            return f"the date in column {rule.column!r}"
-        when = show(self.fixed) if self.fixed is not None else "not given"
+            return _("the date in column {column!r}", column=rule.column)
+        when = show(self.fixed) if self.fixed is not None else _("not given")
         if rule.date == EXPORTED:
-            return f"the export date, {when}"
-        return f"{when} (undated.date)"
+            return _("the export date, {when}", when=when)
+        return _("{when} (undated.date)", when=when)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.crm._columns import SKIP, Cells, Key, Layout
 from dealflow.crm._findings import Findings, Rejected
@@ -93,8 +94,8 @@ class WideRows:
         else:
             self.findings.take(deal_id)
             self.findings.reject(deal_id, [self.layout.problem(number, None, (
-                f"the deal is on row {earlier[0]} already, with other values; a wide export "
-                "has one row per deal"))])
+                _("the deal is on row {row} already, with other values; a wide export has one "
+                  "row per deal", row=earlier[0])))])
         return True
 
     def _state(self, row: Cells) -> tuple[str | None, str]:
@@ -105,11 +106,13 @@ class WideRows:
         if said:
             found = self.outcomes.get(said.casefold())
             if found is None:
-                row.note(OUTCOME, f"the outcome {said!r} is not in the mapping's outcomes"
+                row.note(OUTCOME, _("the outcome {said!r} is not in the mapping's outcomes",
+                                    said=said)
                          + did_you_mean(said, self.layout.mapping.outcomes))
             elif target in CLOSED and found != target:
-                row.note(OUTCOME, f"the outcome says {found}, but the stage "
-                         f"{row.raw(STAGE).strip()!r} means {target}")
+                row.note(OUTCOME, _("the outcome says {found}, but the stage {stage!r} means "
+                                    "{target}", found=found, stage=row.raw(STAGE).strip(),
+                                    target=target))
             else:
                 outcome = found
         current = target if target == SKIP or target in self.layout.order else None
@@ -129,8 +132,9 @@ class WideRows:
             later = [stage for stage in reached if order[stage] > order[current]]
             if later:
                 raise Rejected(row.layout.problem(row.number, ("stage_dates", later[-1]), (
-                    f"the deal is in {current}, but has a date for {later[-1]}, a later stage; "
-                    "a wide export cannot say when it went back")))
+                    _("the deal is in {current}, but has a date for {later}, a later stage; a "
+                      "wide export cannot say when it went back", current=current,
+                      later=later[-1]))))
             if current not in reached and current != self.layout.first_stage:
                 key: Key = ("stage_dates", current) if current in times else STAGE
                 raise Rejected(row.layout.problem(row.number, key, self._undated_in(
@@ -140,12 +144,12 @@ class WideRows:
 
     def _undated_in(self, current: str, *, mapped: bool, dated: bool) -> str:
         """The problem of a deal in `current` (not the first stage) without its date."""
-        message = f"no date entered for {current}, the stage the deal is in"
+        message = _("no date entered for {stage}, the stage the deal is in", stage=current)
         if not mapped:
-            message += f"; map its column in stage_dates.{current}"
+            message += _("; map its column in stage_dates.{stage}", stage=current)
         if not dated and self.layout.mapping.undated is not None:
-            message += (f" (undated gives a date only to a deal with no date at all in "
-                        f"{self.layout.first_stage}, the first stage)")
+            message += _(" (undated gives a date only to a deal with no date at all in {first}, "
+                         "the first stage)", first=self.layout.first_stage)
         return message
 
     def _ordered(self, row: Cells, steps: list[Step], outcome: str,
@@ -163,8 +167,8 @@ class WideRows:
         if outcome in CLOSED:
             if closed_at is None:
                 raise Rejected(row.layout.problem(row.number, STAGE, (
-                    f"the deal is {outcome} but has no date it closed: map "
-                    f"stage_dates.{outcome} or columns.time")))
+                    _("the deal is {outcome} but has no date it closed: map "
+                      "stage_dates.{outcome} or columns.time", outcome=outcome))))
             if last is not None and last[1] is not None and closed_at < last[1]:
                 key = ("stage_dates", outcome)
                 closed_at = self._clamp(row, key if key in self.layout.indexes else
@@ -179,7 +183,7 @@ class WideRows:
         start = no_date.start(row)
         if start is None:
             raise Rejected(row.problems[-1] if row.problems else no_date.missing(
-                self.layout, row.number, STAGE, "give the date it entered a stage"))
+                self.layout, row.number, STAGE, _("give the date it entered a stage")))
         return start
 
     def _clamp(self, row: Cells, key: Key, stage: str, at: dt.datetime, last: Step,
@@ -187,13 +191,14 @@ class WideRows:
         before, before_at = last
         assert before_at is not None
         show = self.layout.show
-        message = (f"the date for {stage} ({show(at)}) is before the date for {before} "
-                   f"({show(before_at)}), an earlier stage")
+        message = _("the date for {stage} ({at}) is before the date for {before} "
+                    "({before_at}), an earlier stage", stage=stage, at=show(at), before=before,
+                    before_at=show(before_at))
         if not self.layout.mapping.repair:
-            raise Rejected(row.layout.problem(row.number, key, message + " (repair: true "
-                                              "moves it up to that date)"))
-        self.findings.repair(row.layout.problem(row.number, key, message + "; repaired: "
-                                                "moved up to that date"))
+            raise Rejected(row.layout.problem(row.number, key, message + _(
+                " (repair: true moves it up to that date)")))
+        self.findings.repair(row.layout.problem(row.number, key, message + _(
+            "; repaired: moved up to that date")))
         return before_at
 
     def _events(self, deal_id: str, row: Cells, steps: list[Step], outcome: str,
@@ -206,7 +211,7 @@ class WideRows:
             except ValueError as exc:
                 raise Rejected(row.layout.problem(row.number, ("columns", "lost_reason"),
                                                   str(exc))) from None
-        dated = [at for _, at in steps if at is not None] + ([closed_at] if closed_at else [])
+        dated = [at for _stage, at in steps if at is not None] + ([closed_at] if closed_at else [])
         if start is not None:  # no date at all: the one `undated` gives
             self.findings.undated.add(deal_id)
             dated.append(start)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from dealflow._days import utc_date
+from dealflow._messages import _
 from dealflow._money import Money
 from dealflow.deal._chain import Competitor, Link, Organisation, Score, Win
 from dealflow.deal._commitments import PlanAgreement, PlanStep, PlayRecord
@@ -274,7 +275,7 @@ def _parse_bool(value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in {"false", "no", "0", "n", "off"}:
         return False
-    raise ValueError("expected true or false")
+    raise ValueError(_("expected true or false"))
 
 
 def _parse_date(value: Any) -> dt.date:
@@ -284,16 +285,16 @@ def _parse_date(value: Any) -> dt.date:
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError("expected a date like 2026-03-31") from None
+            raise ValueError(_("expected a date like 2026-03-31")) from None
     if isinstance(value, dt.date):
         return check_day(value)
-    raise ValueError("expected a date like 2026-03-31")
+    raise ValueError(_("expected a date like 2026-03-31"))
 
 
 def _parse_str(value: Any) -> str:
     if isinstance(value, str):
         return check_note(value)
-    raise ValueError("expected text")
+    raise ValueError(_("expected text"))
 
 
 def coerce_fact(fact: Fact, value: Any) -> FactValue:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean, schema_problems
 from dealflow._text_files import read_text
 from dealflow._yaml import Document, DocumentError, read_document
@@ -40,8 +41,8 @@ def load_deal_file(path: str | Path, playbook: Playbook, *,
     problems = list(document.problems)
     data = document.data
     if not isinstance(data, dict):
-        problems.append(document.problem((), "a deal file holds a mapping of fields such as "
-                                         "`id:`, `title:`, `account:` and `owner:`"))
+        problems.append(document.problem((), _("a deal file holds a mapping of fields such "
+                                               "as `id:`, `title:`, `account:` and `owner:`")))
         raise DealFileError(problems)
     moment = now or dt.datetime.now(dt.UTC)
     filled: dict[str, Any] = {
@@ -65,7 +66,8 @@ def _check_against_playbook(data: dict[str, Any], playbook: Playbook,
     problems = []
     stages = [stage.id for stage in playbook.stages]
     if data["stage"] not in stages:
-        problems.append(document.problem(("stage",), f"unknown stage {data['stage']!r}"
+        problems.append(document.problem(("stage",), _("unknown stage {stage!r}",
+                                                       stage=data["stage"])
                                          + did_you_mean(str(data["stage"]), stages)))
     declared = {fact.id: fact for fact in playbook.facts}
     facts = data.get("facts")
@@ -73,7 +75,8 @@ def _check_against_playbook(data: dict[str, Any], playbook: Playbook,
         typed = {}
         for name, value in facts.items():
             if name not in declared:
-                problems.append(document.problem(("facts", name), f"unknown fact {name!r}"
+                problems.append(document.problem(("facts", name), _("unknown fact {name!r}",
+                                                                    name=name)
                                                  + did_you_mean(str(name), declared), key=True))
                 continue
             try:
@@ -90,6 +93,6 @@ def _check_against_playbook(data: dict[str, Any], playbook: Playbook,
             for r, role in enumerate(person["roles"]):
                 if isinstance(role, str) and role not in roles:
                     problems.append(document.problem(("stakeholders", index, "roles", r),
-                                                     f"unknown role {role!r}"
+                                                     _("unknown role {role!r}", role=role)
                                                      + did_you_mean(str(role), roles)))
     return problems

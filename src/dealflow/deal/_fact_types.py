@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from dealflow._messages import _
 from dealflow._money import money_text
 from dealflow.playbook import Fact
 from dealflow.values import FactValue, check_note, fact_value
@@ -42,11 +43,12 @@ def parse_enum(fact: Fact, value: Any) -> str:
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
-            raise ValueError(f"{value!r} is the label of several values ({', '.join(found)}): "
-                             "give the id")
+            raise ValueError(_("{value!r} is the label of several values ({values}): give "
+                               "the id", value=value, values=_(", ").join(found)))
     shown = [f"{v} ({fact.labels[v].get_text('')})" if v in fact.labels else v
              for v in allowed]
-    raise ValueError(f"expected one of: {', '.join(shown)} (an id or its label)")
+    raise ValueError(_("expected one of: {values} (an id or its label)",
+                       values=_(", ").join(shown)))
 
 
 def enum_label(fact: Fact, value: object, locale: str, default_locale: str) -> str:
@@ -82,13 +84,13 @@ def _items(value: Any) -> list[Any]:
     if isinstance(value, str):
         text = value.strip()
         if not text.startswith("["):
-            raise ValueError('expected a list, written as JSON: ["Acme", "Globex"]')
+            raise ValueError(_('expected a list, written as JSON: ["Acme", "Globex"]'))
         try:
             value = json.loads(text)
         except (json.JSONDecodeError, RecursionError):
-            raise ValueError('not a JSON list; write it like ["Acme", "Globex"]') from None
+            raise ValueError(_('not a JSON list; write it like ["Acme", "Globex"]')) from None
     if not isinstance(value, list | tuple):
-        raise ValueError('expected a list, like ["Acme", "Globex"]')
+        raise ValueError(_('expected a list, like ["Acme", "Globex"]'))
     return list(value)
 
 
@@ -98,23 +100,25 @@ Scalar = Callable[[Fact, Any], FactValue]
 
 def _record(fact: Fact, index: int, value: Any, scalar: Scalar) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError(f"item {index}: expected a record with "
-                         f"{', '.join(f.id for f in fact.fields)}")
+        raise ValueError(_("item {index}: expected a record with {fields}", index=index,
+                           fields=_(", ").join(f.id for f in fact.fields)))
     declared = {field.id: field for field in fact.fields}
     unknown = sorted(set(value) - set(declared), key=str)
     missing = [name for name in declared if name not in value]
     if unknown or missing:
-        raise ValueError(f"item {index}: " + "; ".join(
-            part for part in (f"unknown field(s) {', '.join(map(str, unknown))}" if unknown
-                              else "", f"missing {', '.join(missing)}" if missing else "")
-            if part) + f" (the fields are {', '.join(declared)})")
+        parts = ([_("unknown field(s) {fields}", fields=_(", ").join(map(str, unknown)))]
+                 if unknown else [])
+        parts += [_("missing {fields}", fields=_(", ").join(missing))] if missing else []
+        raise ValueError(_("item {index}: {problems} (the fields are {fields})", index=index,
+                           problems=_("; ").join(parts), fields=_(", ").join(declared)))
     record: dict[str, Any] = {}
     for name, field in declared.items():
         try:
             record[name] = scalar(Fact(id=field.id, name=field.id, type=field.type),
                                   value[name])
         except ValueError as exc:
-            raise ValueError(f"item {index}, {name}: {exc}") from None
+            raise ValueError(_("item {index}, {name}: {error}", index=index, name=name,
+                               error=exc)) from None
     return record
 
 
@@ -123,7 +127,8 @@ def parse_list(fact: Fact, value: Any, scalar: Scalar) -> FactValue:
     (each field parsed by `scalar`)."""
     items = _items(value)
     if len(items) > fact.max_items:
-        raise ValueError(f"{len(items)} items; {fact.id} holds at most {fact.max_items}")
+        raise ValueError(_("{count} items; {fact} holds at most {limit}", count=len(items),
+                           fact=fact.id, limit=fact.max_items))
     parse: Callable[[int, Any], Any]
     if fact.fields:
         parse = lambda index, item: _record(fact, index, item, scalar)  # noqa: E731
@@ -134,8 +139,9 @@ def parse_list(fact: Fact, value: Any, scalar: Scalar) -> FactValue:
 
 def _text(index: int, value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"item {index}: expected text, not {type(value).__name__}")
+        raise ValueError(_("item {index}: expected text, not {type}", index=index,
+                           type=type(value).__name__))
     try:
         return check_note(value)
     except ValueError as exc:
-        raise ValueError(f"item {index}: {exc}") from None
+        raise ValueError(_("item {index}: {error}", index=index, error=exc)) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dealflow._messages import _
 from dealflow.deal import Competitor, Deal, Influence, Stakeholder, Stance
 from dealflow.errors import RuleEvalError
 from dealflow.playbook import Playbook
@@ -27,8 +28,8 @@ def at_least(person: Stakeholder, min_influence: str) -> bool:
     try:
         floor = _ORDER.index(Influence(min_influence))
     except ValueError:
-        raise RuleEvalError(
-            f"min_influence must be low, medium or high, not {min_influence!r}") from None
+        raise RuleEvalError(_("min_influence must be low, medium or high, not {value!r}",
+                              value=min_influence)) from None
     return _ORDER.index(person.influence) >= floor
 
 

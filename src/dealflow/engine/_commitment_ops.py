@@ -197,9 +197,10 @@ def _render(ctx: RuleContext, step: CloseStep, locale: str | None) -> str:
     try:
         return _compiled(template).render(names)
     except LimitExceeded as exc:
-        raise LimitExceeded(f"the text of close-plan step {step.id!r} {exc}") from None
+        raise LimitExceeded(_("the text of close-plan step {step!r} {error}", step=step.id,
+                              error=exc)) from None
     except (RuleDataError, RuleEvalError) as exc:
-        return f"{template} [could not fill in: {exc}]"
+        return _("{template} [could not fill in: {error}]", template=template, error=exc)
 
 
 def seed_close_plan(engine: Engine, deal: Deal, *, actor: str, locale: str | None = None,

@@ -67,12 +67,12 @@ class Unset:
         return hash(None)
 
     def _fail(self, other: object) -> bool:
-        raise RuleEvalError(f"fact {self.name!r} is not set")
+        raise RuleEvalError(_("fact {name!r} is not set", name=self.name))
 
     __lt__ = __le__ = __gt__ = __ge__ = _fail
 
     def __str__(self) -> str:
-        return "not set"
+        return _("not set")
 
     def __repr__(self) -> str:
         return f"Unset({self.name!r})"
@@ -99,7 +99,7 @@ class FactsView:
             return self._values[name]
         if name in self._declared:
             return Unset(name)
-        raise RuleEvalError(f"unknown fact {name!r}")
+        raise RuleEvalError(_("unknown fact {name!r}", name=name))
 
     __getitem__ = __getattr__
 
@@ -142,9 +142,8 @@ def _at_least(person: Stakeholder, min_influence: str) -> bool:
     try:
         floor = _INFLUENCE_ORDER.index(Influence(min_influence))
     except ValueError:
-        raise RuleEvalError(
-            f"min_influence must be low, medium or high, not {min_influence!r}"
-        ) from None
+        raise RuleEvalError(_("min_influence must be low, medium or high, not {value!r}",
+                              value=min_influence)) from None
     return _INFLUENCE_ORDER.index(person.influence) >= floor
 
 
@@ -337,7 +336,7 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
     def _applying_approvals(self) -> tuple[ApprovalRule, ...]:
         """The approval rules whose `when` holds, worked out once."""
         if self._approvals is None:
-            self._enter("approvals", "the approval rules that apply")
+            self._enter("approvals", _("the approval rules that apply"))
             try:
                 self._approvals = tuple(rule for rule in self.playbook.approval_rules
                                         if self.holds(rule.when))
@@ -366,21 +365,21 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
     def _enter(self, key: str, what: str) -> None:
         """Mark `key` as being worked out; `HelperCycle` if it already is."""
         if key in self._busy:
-            raise HelperCycle(f"{what} depend on themselves: a rule among them calls a "
-                              "helper (stage_items_done(), item_done(), approvals_covered()) "
-                              "that needs them again")
+            raise HelperCycle(_("{what} depend on themselves: a rule among them calls a "
+                                "helper (stage_items_done(), item_done(), "
+                                "approvals_covered()) that needs them again", what=what))
         self._busy.add(key)
 
     def days_since(self, day: dt.date | dt.datetime | None) -> int:
         """Whole days from `day` (a date: its midnight UTC) to now."""
         if day is None or isinstance(day, Unset):
-            raise RuleEvalError("days_since() needs a date, and got none")
+            raise RuleEvalError(_("days_since() needs a date, and got none"))
         return whole_days(day, self.now)
 
     def days_until(self, day: dt.date | dt.datetime | None) -> int:
         """Whole days from now to `day` (negative once it has passed)."""
         if day is None or isinstance(day, Unset):
-            raise RuleEvalError("days_until() needs a date, and got none")
+            raise RuleEvalError(_("days_until() needs a date, and got none"))
         return -whole_days(day, self.now)
 
     def money(self, amount: Any, currency: str | None = None) -> Money:
@@ -390,7 +389,7 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
             return Money.of(amount if currency is None else {
                 "amount": amount, "currency": currency}, self.playbook.rates)
         except ValueError as exc:
-            raise RuleEvalError(f"money(): {exc}") from None
+            raise RuleEvalError(_("money(): {error}", error=exc)) from None
 
     # -- checklist items -------------------------------------------------------------------
     def _item(self, item_id: str) -> tuple[Stage, Item] | None:
@@ -405,7 +404,7 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
         known = self._instances.get(stage.id)
         if known is None:
             key = f"items:{stage.id}"
-            self._enter(key, f"the items of stage {stage.id!r}")
+            self._enter(key, _("the items of stage {stage!r}", stage=stage.id))
             try:
                 known = self._instances[stage.id] = tuple(self._applying_items(stage))
             finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dealflow._messages import _
 from dealflow.deal import Deal, Provenance
 from dealflow.errors import RuleEvalError
 
@@ -60,10 +61,12 @@ def describe_evidence_call(name: str, args: tuple[Any, ...], text: str) -> str |
     named = _ROLE.search(text)
     role = named.group(1) if named else (args[1] if len(args) > 1 else None)
     if name == "confirmed":
-        who = f"a stakeholder holding role {role}" if role else "a stakeholder on the map"
-        return f"fact {fact} is not confirmed by {who}"
+        if role:
+            return _("fact {name} is not confirmed by a stakeholder holding role {role}",
+                     name=fact, role=role)
+        return _("fact {name} is not confirmed by a stakeholder on the map", name=fact)
     if name == "verified":
-        return f"fact {fact} is not verified by a second person"
+        return _("fact {name} is not verified by a second person", name=fact)
     if name == "evidence":
-        return f"fact {fact} has no evidence"
+        return _("fact {name} has no evidence", name=fact)
     return None

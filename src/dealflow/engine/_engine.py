@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dealflow._days import utc_date
+from dealflow._messages import _
 from dealflow._plain import plain_errors
 from dealflow._problems import did_you_mean
 from dealflow._safe_text import lone_surrogate
@@ -51,6 +52,7 @@ from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._moving import MoveOperations
 from dealflow.engine._outcome import Outcome, fails, placeholder_deal, shown, unknown_person
 from dealflow.engine._permission import approve, follow_event
+from dealflow.engine._wording import operation_text, status_text, statuses_text
 from dealflow.errors import MoveRefused
 from dealflow.playbook import Playbook
 
@@ -89,10 +91,12 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
     # -- checks ---------------------------------------------------------------------------
     def _playbook_check(self, deal: Deal) -> list[Check]:
         if deal.playbook_id != self.playbook.id or deal.playbook_version != self.playbook.version:
-            return [fails("playbook", "the deal runs under this playbook version",
-                          f"deal {deal.id} runs under {deal.playbook_id} "
-                          f"{deal.playbook_version}, this engine under {self.playbook.id} "
-                          f"{self.playbook.version}")]
+            return [fails("playbook", _("the deal runs under this playbook version"),
+                          _("deal {deal} runs under {playbook} {version}, this engine under "
+                            "{engine_playbook} {engine_version}", deal=deal.id,
+                            playbook=deal.playbook_id, version=deal.playbook_version,
+                            engine_playbook=self.playbook.id,
+                            engine_version=self.playbook.version))]
         return []
 
     def _status_check(self, deal: Deal, allowed: tuple[Status, ...], operation: str) -> list[Check]:
@@ -101,9 +105,11 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
             return foreign
         if deal.status in allowed:
             return []
-        names = " or ".join(status.value for status in allowed)
-        return [fails("status", f"{operation} needs a deal that is {names}",
-                      f"deal {deal.id} is {deal.status.value}")]
+        names = statuses_text(status.value for status in allowed)
+        return [fails("status", _("{operation} needs a deal that is {statuses}",
+                                  operation=operation_text(operation), statuses=names),
+                      _("deal {deal} is {status}", deal=deal.id,
+                        status=status_text(deal.status.value)))]
 
     # -- building outcomes ------------------------------------------------------------------
     def _base(self, deal: Deal, actor: str) -> dict[str, Any]:
@@ -119,13 +125,14 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
             event = make()
         except ValidationError as exc:  # a value out of its domain (a date, a long text)
             report = GateReport(operation, deal.id, deal.stage, target, (*checks, fails(
-                "value", "every value is in its documented form", *plain_errors(exc))))
+                "value", _("every value is in its documented form"), *plain_errors(exc))))
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
         if (undecodable := lone_surrogate(event)) is not None:  # no store could save it
             report = GateReport(operation, deal.id, deal.stage, target, (*checks, fails(
-                "text", "every text is valid Unicode",
-                f"{undecodable}: not valid Unicode (bytes that were not UTF-8)")))
+                "text", _("every text is valid Unicode"),
+                _("{field}: not valid Unicode (bytes that were not UTF-8)",
+                  field=undecodable))))
             outcome = Outcome(deal, (), report)
             return outcome.raise_for_refusal() if raise_on_refusal else outcome
         refused, events, after = follow_event(self, deal, event)  # authority, effects
@@ -155,7 +162,7 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
         except ValidationError as exc:
             raise MoveRefused(placeholder_deal(deal_id, self.playbook, first, self.clock()),
                               GateReport("create", deal_id, first, first, (
-                                  fails("deal", "the deal's fields are valid",
+                                  fails("deal", _("the deal's fields are valid"),
                                         *plain_errors(exc)),
                               ))) from None
         report = GateReport("create", deal_id, first, first, ())
@@ -167,11 +174,12 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
         """Put an open deal on hold, for a known reason, until a date."""
         checks = self._status_check(deal, (Status.open,), "hold")
         if not reason.strip():
-            checks.append(fails("reason", "a hold needs a reason", "the reason is empty"))
+            checks.append(fails("reason", _("a hold needs a reason"), _("the reason is empty")))
         today = utc_date(self.clock())
         if resume_on <= today:
-            checks.append(fails("resume_on", "a hold needs a date to resume in the future",
-                                f"{resume_on} is not after today ({today})"))
+            checks.append(fails("resume_on", _("a hold needs a date to resume in the future"),
+                                _("{day} is not after today ({today})", day=resume_on,
+                                  today=today)))
 
         def make() -> Event:
             return DealHeld(**self._base(deal, actor), reason=reason, resume_on=resume_on)
@@ -195,13 +203,15 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
         checks = self._playbook_check(deal)
         typed = None
         if name not in declared:
-            checks.append(fails("fact", "the fact is declared by the playbook",
-                                f"unknown fact {name!r}" + did_you_mean(name, declared)))
+            checks.append(fails("fact", _("the fact is declared by the playbook"),
+                                _("unknown fact {name!r}", name=name)
+                                + did_you_mean(name, declared)))
         elif value is not None:
             try:
                 typed = coerce_fact(declared[name], value)
             except ValueError as exc:
-                checks.append(fails("value", f"fact {name} takes {declared[name].type} values",
+                checks.append(fails("value", _("fact {name} takes {type} values", name=name,
+                                               type=declared[name].type),
                                     f"{shown(value)}: {exc}"))
         checks += evidence_checks(deal, evidence, utc_date(self.clock()), value is None)
 
@@ -212,8 +222,8 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
 
     def _role_checks(self, roles: Sequence[str]) -> list[Check]:
         valid = [role.id for role in self.playbook.roles]
-        return [fails("roles", "roles come from the playbook's decision chain",
-                      f"unknown role {role!r}" + did_you_mean(role, valid))
+        return [fails("roles", _("roles come from the playbook's decision chain"),
+                      _("unknown role {role!r}", role=role) + did_you_mean(role, valid))
                 for role in roles if role not in valid]
 
     def add_stakeholder(self, deal: Deal, stakeholder: Stakeholder, *, actor: str,
@@ -222,8 +232,9 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
         checks = self._playbook_check(deal) + self._role_checks(stakeholder.roles)
         checks += chain_checks(self.playbook, deal, stakeholder)
         if deal.stakeholder(stakeholder.id) is not None:
-            checks.append(fails("stakeholder", "stakeholder ids are unique within a deal",
-                                f"deal {deal.id} already has stakeholder {stakeholder.id!r}"))
+            checks.append(fails("stakeholder", _("stakeholder ids are unique within a deal"),
+                                _("deal {deal} already has stakeholder {id!r}", deal=deal.id,
+                                  id=stakeholder.id)))
 
         def make() -> Event:
             return StakeholderAdded(**self._base(deal, actor), stakeholder=stakeholder)
@@ -245,7 +256,8 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
                 checks.extend(self._role_checks(updated.roles))
                 checks.extend(chain_checks(self.playbook, deal, updated))
             except ValidationError as exc:
-                checks.append(fails("stakeholder", "the changes are valid", *plain_errors(exc)))
+                checks.append(fails("stakeholder", _("the changes are valid"),
+                                    *plain_errors(exc)))
 
         def make() -> Event:
             assert updated is not None
@@ -289,15 +301,18 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
         instances = {inst.id: inst for inst in ctx.item_instances(self.playbook.stage(deal.stage))}
         instance = instances.get(item_id)
         if instance is None:
-            return [fails("item", "the item is on the current stage's checklist",
-                          f"no item {item_id!r} applies to {deal.id} in {deal.stage}"
+            return [fails("item", _("the item is on the current stage's checklist"),
+                          _("no item {item!r} applies to {deal} in {stage}", item=item_id,
+                            deal=deal.id, stage=deal.stage)
                           + did_you_mean(item_id, instances))]
         if item_id in deal.items_done:
-            return [fails("item", "an item is marked done once",
-                          f"{item_id} was done by {deal.items_done[item_id].actor}")]
+            return [fails("item", _("an item is marked done once"),
+                          _("{item} was done by {actor}", item=item_id,
+                            actor=deal.items_done[item_id].actor))]
         if instance.item.evidence is not None and not (evidence or "").strip():
             needed = self.playbook.text(instance.item.evidence)
-            return [fails("evidence", "this item needs evidence", f"evidence: {needed}")]
+            return [fails("evidence", _("this item needs evidence"),
+                          _("evidence: {what}", what=needed))]
         return []
 
     def set_next_step(self, deal: Deal, next_step: NextStep | None, *, actor: str,
@@ -314,14 +329,14 @@ class Engine(MoveOperations, EvidenceOperations, ChainOperations):
         """Change the deal's title, account, amount, currency or owner."""
         allowed = {"title", "account", "amount", "currency", "owner"}
         checks = self._playbook_check(deal)
-        checks.extend(fails("field", "only title, account, amount, currency and owner change "
-                            "this way", f"cannot edit {key!r}")
+        checks.extend(fails("field", _("only title, account, amount, currency and owner "
+                                       "change this way"), _("cannot edit {key!r}", key=key))
                       for key in changes if key not in allowed)
         if not checks:
             try:
                 Deal.model_validate({**deal.model_dump(), **changes})
             except ValidationError as exc:
-                checks.append(fails("deal", "the changes are valid", *plain_errors(exc)))
+                checks.append(fails("deal", _("the changes are valid"), *plain_errors(exc)))
 
         def make() -> Event:
             return DealEdited(**self._base(deal, actor), changes=changes)

@@ -22,6 +22,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from dealflow._messages import _
 from dealflow.deal import (
     Deal,
     Evidence,
@@ -384,22 +385,25 @@ def _changes(deal: Deal, event: Event, playbook: Playbook | None) -> dict[str, A
                 **({"stage_entered_at": event.at} if moved else {})}
     if isinstance(event, ActivityLogged | ItemOpened):
         return {}  # all in timer_changes
-    raise TypeError(f"cannot apply {type(event).__name__} to an existing deal")
+    raise TypeError(_("cannot apply {event} to an existing deal", event=type(event).__name__))
 
 
 def apply_event(deal: Deal | None, event: Event, playbook: Playbook | None = None) -> Deal:
     """The deal after `event`. `playbook` (when given) types the facts set by events."""
     if deal is None:
         if not isinstance(event, DealCreated):
-            raise ValueError(f"the first event of a deal must be deal_created, not {event.type}")
+            raise ValueError(_("the first event of a deal must be deal_created, not {type}",
+                               type=event.type))
         return _created(event)
     if isinstance(event, DealCreated):
-        raise ValueError(f"deal {deal.id} already exists; deal_created must come first")
+        raise ValueError(_("deal {deal} already exists; deal_created must come first",
+                           deal=deal.id))
     if event.deal_id != deal.id:
-        raise ValueError(f"event for deal {event.deal_id} applied to deal {deal.id}")
+        raise ValueError(_("event for deal {event_deal} applied to deal {deal}",
+                           event_deal=event.deal_id, deal=deal.id))
     if event.seq != deal.version + 1:
-        raise ValueError(f"event seq {event.seq} of deal {deal.id} does not follow "
-                         f"version {deal.version}")
+        raise ValueError(_("event seq {seq} of deal {deal} does not follow version {version}",
+                           seq=event.seq, deal=deal.id, version=deal.version))
     changes = _changes(deal, event, playbook)
     changes.update(timer_changes(deal, event))
     changes["version"] = event.seq
@@ -421,5 +425,5 @@ def replay(events: list[Event] | tuple[Event, ...], playbook: Playbook | None = 
         if isinstance(event, DealMigrated) and resolve is not None:
             playbook = resolve(deal.playbook_id, event.to_version)
     if deal is None:
-        raise ValueError("no events to replay")
+        raise ValueError(_("no events to replay"))
     return deal

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from dealflow._messages import _
 from dealflow.deal import Deal, Provenance, Review, Verification, Waiver
 from dealflow.engine._events import EventBase
 from dealflow.values import Day, Moment, Name, Note, Ref
@@ -76,8 +77,8 @@ def evidence_changes(deal: Deal, event: FactVerified | GateWaived | ReviewGiven,
         provenance = dict(deal.provenance)
         known = provenance.get(event.name) if event.name in deal.facts else None
         if known is None:
-            raise ValueError(f"fact_verified of fact {event.name}, which deal {deal.id} "
-                             "holds without evidence")
+            raise ValueError(_("fact_verified of fact {name}, which deal {deal} holds without "
+                               "evidence", name=event.name, deal=deal.id))
         check = Verification(by=event.by, at=event.at, note=event.note)
         provenance[event.name] = known.model_copy(update={"verification": check})
         return {"provenance": provenance}

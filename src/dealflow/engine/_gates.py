@@ -15,6 +15,7 @@ from dealflow._messages import _
 from dealflow.engine._context import RuleContext, Unset
 from dealflow.engine._context_evidence import describe_evidence_call
 from dealflow.engine._waiver_checks import waived
+from dealflow.engine._wording import check_id_text, operation_text, operator_text
 from dealflow.errors import RuleDataError, RuleEvalError
 from dealflow.playbook import Approval, ApprovalRule, Gate, Playbook
 from dealflow.rules import DATA_ERRORS, Leaf, Rule, trust
@@ -116,22 +117,33 @@ class GateReport:
                 "checks": [check.to_dict() for check in self.checks]}
 
     def __str__(self) -> str:
-        move = f"{self.operation} {self.deal_id} from {self.stage}"
-        if self.target and self.target != self.stage:
-            move += f" to {self.target}"
-        head = f"{move}: {'allowed' if self.allowed else 'refused'}"
+        values = {"operation": operation_text(self.operation), "deal": self.deal_id,
+                  "stage": self.stage, "target": self.target}
+        moved = bool(self.target and self.target != self.stage)
+        if moved:
+            head = (_("{operation} {deal} from {stage} to {target}: allowed", **values)
+                    if self.allowed else
+                    _("{operation} {deal} from {stage} to {target}: refused", **values))
+        else:
+            head = (_("{operation} {deal} from {stage}: allowed", **values) if self.allowed
+                    else _("{operation} {deal} from {stage}: refused", **values))
         lines = [head]
         for check in self.checks:
+            shown = check_id_text(check.id, check.rule)
             if check.waiver:
-                lines.append(f"  WAIVED {check.id}: {check.text}\n        {check.waiver}")
+                waived_mark = _("WAIVED")
+                lines.append(f"  {waived_mark} {shown}: {check.text}\n"
+                             f"        {check.waiver}")
             if check.passed:
                 continue
-            mark = "BLOCK" if check.severity == "block" else "warn "
-            lines.append(f"  {mark} {check.id}: {check.text}")
+            mark = _("BLOCK") if check.severity == "block" else _("warn")
+            lines.append(f"  {mark.ljust(5)} {shown}: {check.text}")
             lines.extend(f"        - {reason}" for reason in check.missing)
             if check.hint:
-                lines.append(f"        hint: {check.hint}")
-        lines.extend(f"  n/a   {check.id}: {check.text} ({_('not applicable')})"
+                lines.append("        " + _("hint: {hint}", hint=check.hint))
+        absent, not_applicable = _("n/a").ljust(5), _("not applicable")
+        lines.extend(f"  {absent} {check_id_text(check.id, check.rule)}: {check.text} "
+                     f"({not_applicable})"
                      for check in self.not_applicable)
         return "\n".join(lines)
 
@@ -148,15 +160,15 @@ def _show(value: Any) -> str:
     """A value in an explanation: short, whatever it is (a number too long to print, a
     long text or list)."""
     if isinstance(value, Unset):
-        return "not set"
+        return _("not set")
     if isinstance(value, list | tuple) and len(value) > 5:
-        return f"a list of {len(value)}"
+        return _("a list of {count}", count=len(value))
     if isinstance(value, int) and value.bit_length() > 64 * 8:
-        return f"a number of {value.bit_length():,} bits"
+        return _("a number of {bits} bits", bits=f"{value.bit_length():,}")
     try:
         text = repr(value[:_SHOWN + 1]) if isinstance(value, str) else str(value)
     except DATA_ERRORS:  # a value that cannot be shown is named by its type
-        return f"a {type(value).__name__}"
+        return _("a {type}", type=type(value).__name__)
     return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
 
 
@@ -165,18 +177,20 @@ def _describe_call(name: str, args: tuple[Any, ...], ctx: RuleContext) -> str | 
     if (commitment := ctx.commitment_missing(name)) is not None:
         return commitment
     if name == "covered":
-        return f"no stakeholder has role {arg}"
+        return _("no stakeholder has role {role}", role=arg)
     if name == "item_done":
-        return f"item {arg} is not done"
+        return _("item {item} is not done", item=arg)
     if name == "has_fact":
-        return f"fact {arg} is not set"
+        return _("fact {name} is not set", name=arg)
     if name == "stage_items_done":
-        return "blocking items not done: " + ", ".join(ctx.missing_blocking_items())
+        return _("blocking items not done: {items}",
+                 items=_(", ").join(ctx.missing_blocking_items()))
     if name == "approvals_covered":
-        return "; ".join(f"approval rule {rule} needs role(s) {', '.join(roles)} mapped"
-                         for rule, roles in ctx.missing_approvals())
+        return _("; ").join(_("approval rule {rule} needs role(s) {roles} mapped", rule=rule,
+                              roles=_(", ").join(roles))
+                            for rule, roles in ctx.missing_approvals())
     if name == "champions":
-        return "no stakeholder is a champion"
+        return _("no stakeholder is a champion")
     if name == "approved" and isinstance(arg, str):
         return _approval_missing(arg, ctx)
     return None
@@ -187,26 +201,30 @@ def _approval_missing(approval_id: str, ctx: RuleContext) -> str | None:
     if approval is None:
         return None
     state = ctx.approval_state(approval)
-    return _("approval {id}: {why}", id=approval_id, why="; ".join(state.missing))
+    return _("approval {id}: {why}", id=approval_id, why=_("; ").join(state.missing))
 
 
 def describe_leaf(leaf: Leaf, ctx: RuleContext) -> str:
     """A false part of a rule in plain words."""
     if leaf.error is not None:
-        return f"`{leaf.text}` failed: {leaf.error}"
+        return _("`{rule}` failed: {error}", rule=leaf.text, error=leaf.error)
     if leaf.call is not None:
         described = (_describe_call(leaf.call[0], leaf.call[1], ctx)
                      or describe_evidence_call(leaf.call[0], leaf.call[1], leaf.text))
         if described:
             return described
     if leaf.fact is not None:
-        return f"fact {leaf.fact} is {'not set' if isinstance(leaf.value, Unset) else 'false'}"
+        if isinstance(leaf.value, Unset):
+            return _("fact {name} is not set", name=leaf.fact)
+        return _("fact {name} is false", name=leaf.fact)
     if leaf.compare is not None:
         left_text, left, op, right_text, right = leaf.compare
         if left_text.startswith("facts.") and isinstance(left, Unset):
-            return f"fact {left_text[6:]} is not set (needs {op} {right_text})"
-        return f"{left_text} is {_show(left)} (needs {op} {_show(right)})"
-    return f"`{leaf.text}` is {_show(leaf.value)}"
+            return _("fact {name} is not set (needs {op} {value})", name=left_text[6:],
+                     op=operator_text(op), value=right_text)
+        return _("{left} is {value} (needs {op} {right})", left=left_text, value=_show(left),
+                 op=operator_text(op), right=_show(right))
+    return _("`{rule}` is {value}", rule=leaf.text, value=_show(leaf.value))
 
 
 def evaluate_rule(rule: Rule, ctx: RuleContext) -> tuple[bool, tuple[str, ...], str | None]:
@@ -214,7 +232,7 @@ def evaluate_rule(rule: Rule, ctx: RuleContext) -> tuple[bool, tuple[str, ...], 
     try:
         value = rule.evaluate(ctx)
     except RuleDataError as exc:  # Python's error on the data, named: it blocks with it
-        return False, (f"the rule failed: {exc}",), str(exc)
+        return False, (_("the rule failed: {error}", error=exc),), str(exc)
     except RuleEvalError as exc:
         return False, (str(exc),), str(exc)
     if value:
@@ -228,8 +246,8 @@ def _explain(rule: Rule, ctx: RuleContext) -> tuple[str, ...]:
     try:
         return tuple(describe_leaf(leaf, ctx) for leaf in rule.why_false(ctx))
     except _EXPLAINING_FAILS as exc:  # the refusal stands, its details fall back
-        return (f"`{rule.source}` is false (its parts could not be shown: "
-                f"{type(exc).__name__}: {exc})",)
+        return (_("`{rule}` is false (its parts could not be shown: {error})",
+                  rule=rule.source, error=f"{type(exc).__name__}: {exc}"),)
 
 
 def check_gate(gate: Gate, ctx: RuleContext, locale: str | None = None) -> Check:
@@ -283,9 +301,10 @@ def role_check(ctx: RuleContext, role: str, locale: str | None) -> Check:
     """Whether decision-chain role `role` is mapped to a stakeholder of the deal."""
     name = next(r.name for r in ctx.playbook.roles if r.id == role)
     covered = ctx.covered(role)
-    return Check(id=f"role:{role}", text=f"{ctx.playbook.text(name, locale)} ({role}) is mapped",
+    return Check(id=f"role:{role}", text=_("{name} ({role}) is mapped",
+                                           name=ctx.playbook.text(name, locale), role=role),
                  passed=covered, rule=f"covered('{role}')",
-                 missing=() if covered else (f"no stakeholder has role {role}",))
+                 missing=() if covered else (_("no stakeholder has role {role}", role=role),))
 
 
 def approval_rule_check(playbook: Playbook, rule: ApprovalRule,
@@ -294,8 +313,8 @@ def approval_rule_check(playbook: Playbook, rule: ApprovalRule,
     `RuleContext.missing_approvals`)."""
     return Check(id=f"approval:{rule.id}", text=playbook.text(rule.text, locale),
                  passed=rule.id not in missing, rule=rule.when.source,
-                 missing=tuple(f"no stakeholder has role {role}, which this deal's approval "
-                               f"requires before {rule.before}"
+                 missing=tuple(_("no stakeholder has role {role}, which this deal's approval "
+                                 "requires before {stage}", role=role, stage=rule.before)
                                for role in missing.get(rule.id, [])))
 
 

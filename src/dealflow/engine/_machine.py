@@ -34,6 +34,7 @@ from dealflow.engine._gates import (
 )
 from dealflow.engine._outcome import fails
 from dealflow.engine._waiver_checks import waived
+from dealflow.engine._wording import operation_text, status_text, statuses_text
 from dealflow.playbook import LOST, WON, Gate, MoveEdge, Playbook, move_edges
 
 __all__ = ["LOST", "OPERATIONS", "Attempt", "MoveMachine"]
@@ -138,10 +139,12 @@ def _status_check(kind: str, deal: Deal, outcomes: bool) -> list[Check]:
     allowed = _STATUSES[kind]
     if deal.status in allowed:
         return []
-    names = " or ".join(status.value for status in allowed
-                        if outcomes or status is not Status.closed)
-    return [fails("status", f"{OPERATIONS[kind]} needs a deal that is {names}",
-                  f"deal {deal.id} is {deal.status.value}")]
+    names = statuses_text(status.value for status in allowed
+                          if outcomes or status is not Status.closed)
+    return [fails("status", _("{operation} needs a deal that is {statuses}",
+                              operation=operation_text(OPERATIONS[kind]), statuses=names),
+                  _("deal {deal} is {status}", deal=deal.id,
+                    status=status_text(deal.status.value)))]
 
 
 def _status(kind: str, outcomes: bool) -> Evaluate:
@@ -204,18 +207,19 @@ def _lost_reason(playbook: Playbook, stage: str) -> Evaluate:
                               _("unknown lost reason {reason!r}", reason=reason))]
             return []
         if reason not in reasons:
-            return [fails("reason", "a lost deal needs one of the playbook's lost reasons",
-                          f"unknown lost reason {reason!r}" + did_you_mean(reason, reasons))]
+            return [fails("reason", _("a lost deal needs one of the playbook's lost reasons"),
+                          _("unknown lost reason {reason!r}", reason=reason)
+                          + did_you_mean(reason, reasons))]
         if reason not in here:
             return [fails("reason", _("the lost reasons of stage {stage} are {reasons}",
-                                      stage=stage, reasons=", ".join(here)),
+                                      stage=stage, reasons=_(", ").join(here)),
                           _("{reason} is not a lost reason in {stage}", reason=reason,
                             stage=stage))]
         subs = [sub.id for sub in reasons[reason].sub_reasons]
         sub = move.sub_reason if move is not None else None
         if sub is not None and sub not in subs:
             return [fails("sub_reason", _("the sub-reasons of {reason} are {subs}",
-                                          reason=reason, subs=", ".join(subs) or _("none")),
+                                          reason=reason, subs=_(", ").join(subs) or _("none")),
                           _("unknown sub-reason {sub!r}", sub=sub)
                           + (did_you_mean(sub, subs) if subs else ""))]
         return []
@@ -225,7 +229,7 @@ def _lost_reason(playbook: Playbook, stage: str) -> Evaluate:
 def _back_reason(token: Attempt) -> list[Check]:
     move = token.ctx.move
     if move is None or not move.reason.strip():
-        return [fails("reason", "moving back needs a reason", "the reason is empty")]
+        return [fails("reason", _("moving back needs a reason"), _("the reason is empty"))]
     return []
 
 
@@ -314,26 +318,27 @@ class MoveMachine:
         here = state_of(deal)
         targets = self.targets(kind, here)
         if kind == "advance" and target is None:
-            return fails("stage", "advance needs a next stage", f"{here} is the last stage: "
-                         "use win")
+            return fails("stage", _("advance needs a next stage"),
+                         _("{stage} is the last stage: use win", stage=here))
         if kind == "win":
             sources = [str(t.source) for t in self._transitions("win")]
             last = self.playbook.stages[-1].id
-            text = (f"win is only possible from the last stage, {last}" if sources == [last]
-                    else _("win is possible from {stages}",
-                           stages=", ".join(sources) or _("no stage")))
-            return fails("stage", text, f"the deal is in {here}")
+            text = (_("win is only possible from the last stage, {stage}", stage=last)
+                    if sources == [last] else _("win is possible from {stages}",
+                                                stages=_(", ").join(sources) or _("no stage")))
+            return fails("stage", text, _("the deal is in {stage}", stage=here))
         if kind == "back":
             index = self.playbook.stage_index(here)
             if target is None or index == 0:
-                return fails("stage", "moving back needs an earlier stage",
-                             f"{here} is the first stage")
+                return fails("stage", _("moving back needs an earlier stage"),
+                             _("{stage} is the first stage", stage=here))
             earlier = [s.id for s in self.playbook.stages[:index]]
             if target not in earlier:
-                return fails("stage", "moving back goes to an earlier stage",
-                             f"{target!r} is not before {here}" + did_you_mean(target, earlier))
-        operation = OPERATIONS[kind]
-        allowed = ", ".join(targets) if targets else _("nowhere")
+                return fails("stage", _("moving back goes to an earlier stage"),
+                             _("{target!r} is not before {stage}", target=target, stage=here)
+                             + did_you_mean(target, earlier))
+        operation = operation_text(OPERATIONS[kind])
+        allowed = _(", ").join(targets) if targets else _("nowhere")
         return fails("move", _("the playbook allows {operation} from {here} to: {allowed}",
                                operation=operation, here=here, allowed=allowed),
                      _("{operation} from {here} to {target} is not a move of this playbook",

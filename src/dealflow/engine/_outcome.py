@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from dealflow._messages import _
 from dealflow._problems import did_you_mean
 from dealflow.deal import Deal
 from dealflow.engine._events import Event
@@ -48,9 +49,9 @@ def fails(check_id: str, text: str, *missing: str) -> Check:
 def unknown_person(deal: Deal, stakeholder_id: str) -> Check:
     """The check a deal fails when it has no stakeholder `stakeholder_id`."""
     known = [person.id for person in deal.stakeholders]
-    closest = did_you_mean(stakeholder_id, known) if known else "; the map is empty"
-    return fails("stakeholder", "the stakeholder is on the map",
-                 f"no stakeholder {stakeholder_id!r}" + closest)
+    closest = did_you_mean(stakeholder_id, known) if known else _("; the map is empty")
+    return fails("stakeholder", _("the stakeholder is on the map"),
+                 _("no stakeholder {id!r}", id=stakeholder_id) + closest)
 
 
 def shown(value: Any) -> str:

@@ -78,8 +78,8 @@ def _show(value: Any) -> str:
         raw = value.raw()
         return raw if isinstance(raw, str) else " / ".join(f"{k}: {v}" for k, v in raw.items())
     if isinstance(value, tuple):
-        return ", ".join(_show(v) for v in value) if value else "(none)"
-    return "(none)" if value is None else str(value)
+        return ", ".join(_show(v) for v in value) if value else _("(none)")
+    return _("(none)") if value is None else str(value)
 
 
 def _fields(old: BaseModel, new: BaseModel, skip: Sequence[str] = ()) -> list[tuple[str, str,
@@ -108,7 +108,7 @@ def _compare(kind: str, old: Sequence[Any], new: Sequence[Any], where: str = "",
         changed = _fields(before[entry_id], after[entry_id], skip)
         if not changed:
             continue
-        action = "renamed" if [f for f, _, _ in changed] == ["name"] else "changed"
+        action = "renamed" if [f for f, _old, _new in changed] == ["name"] else "changed"
         yield Change(kind, entry_id, action, where, tuple(changed))
 
 
@@ -158,9 +158,9 @@ def _moves(old: Playbook, new: Playbook) -> Iterator[Change]:
         if getattr(before, kind) == getattr(after, kind):
             continue
         was, now = _allowed(old, kind), _allowed(new, kind)
-        fields = [(_("allowed"), "(none)", ", ".join(sorted(now - was)))] if now - was else []
+        fields = [(_("allowed"), _("(none)"), ", ".join(sorted(now - was)))] if now - was else []
         if was - now:
-            fields.append((_("no longer allowed"), ", ".join(sorted(was - now)), "(none)"))
+            fields.append((_("no longer allowed"), ", ".join(sorted(was - now)), _("(none)")))
         yield Change("move", kind, "changed", "moves", tuple(fields))
     old_gates, new_gates = _move_gates(old), _move_gates(new)
     for where in dict.fromkeys([*old_gates, *new_gates]):

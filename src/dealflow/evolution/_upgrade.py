@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from dealflow._messages import _
 from dealflow.deal import Deal, Status
 from dealflow.engine import (
     WON,
@@ -124,8 +125,9 @@ def plan_upgrade(store: Store, new: Playbook, stage_map: dict[str, str] | None =
     stages = {stage.id for stage in new.stages}
     wrong = {old: target for old, target in mapping.items() if target not in stages}
     if wrong:
-        raise DefinitionError("the stage mapping points at stages the new version lacks: "
-                              + ", ".join(f"{k} -> {v}" for k, v in wrong.items()))
+        raise DefinitionError(_("the stage mapping points at stages the new version lacks: "
+                                "{stages}", stages=", ".join(f"{k} -> {v}"
+                                                             for k, v in wrong.items())))
     return UpgradePlan(new.version, [_plan_deal(store, deal, new, mapping, moment)
                                      for deal in _live(store, new)])
 
@@ -139,11 +141,11 @@ def upgrade(store: Store, new: Playbook, stage_map: dict[str, str] | None = None
     """
     plan = plan_upgrade(store, new, stage_map, now=now)
     if plan.unmapped:
-        raise DefinitionError(
-            "cannot move these deals: the new version has no stage "
-            + ", ".join(sorted({p.from_stage for p in plan.unmapped})) + " and no mapping "
-            "for it; add `stage_map: {old: new}` to the new playbook or pass --map old=new "
-            "(deals: " + ", ".join(p.deal_id for p in plan.unmapped) + ")")
+        raise DefinitionError(_(
+            "cannot move these deals: the new version has no stage {stages} and no mapping "
+            "for it; add `stage_map: {{old: new}}` to the new playbook or pass --map old=new "
+            "(deals: {deals})", stages=", ".join(sorted({p.from_stage for p in plan.unmapped})),
+            deals=", ".join(p.deal_id for p in plan.unmapped)))
     if not apply_changes:
         return plan
     store.register_playbook(new)

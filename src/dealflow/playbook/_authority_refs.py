@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from dealflow._messages import N_, _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._effect import DEAL_FIELDS, Effect
@@ -16,7 +17,8 @@ from dealflow.playbook._ref_checks import ref_problems, refs_problems
 
 __all__ = ["check_authority"]
 
-_OURS = "role of ours (our_roles)"
+_OURS = N_("role of ours (our_roles)")
+_STAGE = N_("stage")
 
 
 def check_authority(pb: Playbook) -> Iterator[PathProblem]:
@@ -31,12 +33,13 @@ def check_authority(pb: Playbook) -> Iterator[PathProblem]:
     seen: dict[str, int] = {}
     for a, approval in enumerate(pb.approvals):
         if approval.id in seen:
-            yield PathProblem(("approvals", a, "id"), f"duplicate approval id {approval.id!r} "
-                              f"(also at approvals[{seen[approval.id]}])")
+            yield PathProblem(("approvals", a, "id"), _(
+                "duplicate approval id {id!r} (also at {where})", id=approval.id,
+                where=f"approvals[{seen[approval.id]}]"))
         seen.setdefault(approval.id, a)
         yield from refs_problems(approval.by, ours, ("approvals", a, "by"), _OURS)
         if approval.before is not None:
-            yield from ref_problems(approval.before, stages, ("approvals", a, "before"), "stage")
+            yield from ref_problems(approval.before, stages, ("approvals", a, "before"), _STAGE)
     for s, stage in enumerate(pb.stages):
         yield from refs_problems(stage.by_roles, ours, ("stages", s, "by_roles"), _OURS)
         for key in ("on_enter", "on_leave"):
@@ -64,12 +67,13 @@ def _move_effects(pb: Playbook, facts: dict[str, Fact], ours: set[str]
 def _effect(effect: Effect, facts: dict[str, Fact], ours: set[str], loc: Location
             ) -> Iterator[PathProblem]:
     if effect.open_item is not None:
-        yield from ref_problems(effect.open_item.owner, ours, (*loc, "open_item", "owner"), _OURS)
+        yield from ref_problems(effect.open_item.owner, ours, (*loc, "open_item", "owner"),
+                                _OURS)
         return
     assert effect.set is not None  # the model: a fact, or an item
     fact = facts.get(effect.set)
     if fact is None:
-        yield PathProblem((*loc, "set"), f"unknown fact {effect.set!r}"
+        yield PathProblem((*loc, "set"), _("unknown fact {name!r}", name=effect.set)
                           + did_you_mean(effect.set, facts))
         return
     source = effect.copy_of
@@ -79,11 +83,13 @@ def _effect(effect: Effect, facts: dict[str, Fact], ours: set[str], loc: Locatio
     kind = _kind_of(source, facts)
     if kind is None:
         name = source.partition(".")[2]
-        yield PathProblem((*loc, "copy_of"), f"unknown fact {name!r}" + did_you_mean(name, facts))
+        yield PathProblem((*loc, "copy_of"), _("unknown fact {name!r}", name=name)
+                          + did_you_mean(name, facts))
     elif fact.type not in _FITS[kind]:
-        yield PathProblem((*loc, "copy_of"), f"{source} gives {kind} values; fact "
-                          f"{fact.id} takes {fact.type} values (valid: a fact of type "
-                          f"{' or '.join(_FITS[kind])})")
+        yield PathProblem((*loc, "copy_of"), _(
+            "{source} gives {kind} values; fact {fact} takes {type} values (valid: a fact of "
+            "type {types})", source=source, kind=kind, fact=fact.id, type=fact.type,
+            types=_(" or ").join(_FITS[kind])))
 
 
 _FITS: dict[str, tuple[str, ...]] = {
@@ -125,10 +131,11 @@ def _fits(value: Any, fact: Fact) -> bool:
 
 def _constant(value: Any, fact: Fact, loc: Location) -> Iterator[PathProblem]:
     if value is not None and not _fits(value, fact):
-        valid = f"one of {', '.join(fact.values or ())}" if fact.type == "enum" else (
-            f"a {fact.type} value")
-        yield PathProblem(loc, f"fact {fact.id} takes {fact.type} values, not {value!r} "
-                          f"(valid: {valid})")
+        valid = (_("one of {values}", values=", ".join(fact.values or ()))
+                 if fact.type == "enum" else _("a {type} value", type=fact.type))
+        yield PathProblem(loc, _("fact {fact} takes {type} values, not {value!r} (valid: "
+                                 "{valid})", fact=fact.id, type=fact.type, value=value,
+                                 valid=valid))
 
 
 def _rule_refs(pb: Playbook, facts: dict[str, Fact]) -> Iterator[PathProblem]:
@@ -138,9 +145,10 @@ def _rule_refs(pb: Playbook, facts: dict[str, Fact]) -> Iterator[PathProblem]:
     fields = set(facts) | set(DEAL_FIELDS)
     for loc, rule, _names in all_rules(pb):
         for name in sorted(rule.refs.approvals - approvals):
-            yield PathProblem(loc, f"rule uses unknown approval {name!r}"
+            yield PathProblem(loc, _("rule uses unknown approval {name!r}", name=name)
                               + did_you_mean(name, approvals))
         for name in sorted(rule.refs.fields - fields):
-            yield PathProblem(loc, f"rule uses unknown field {name!r} (a fact, or one of the "
-                              f"deal's fields {', '.join(DEAL_FIELDS)})"
+            yield PathProblem(loc, _("rule uses unknown field {name!r} (a fact, or one of the "
+                                     "deal's fields {fields})", name=name,
+                                     fields=", ".join(DEAL_FIELDS))
                               + did_you_mean(name, fields))

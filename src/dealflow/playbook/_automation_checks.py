@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dealflow._messages import _
+from dealflow._messages import N_, _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.playbook._automation import BUILTIN_ACTIVITY, Expectation
@@ -104,8 +104,8 @@ _TIME_WORDS = frozenset({"days_since_activity", "days_in_stage", "days_since", "
 
 #: The lint codes of timers and automation: (severity, title).
 TIMER_CODES: dict[str, tuple[str, str]] = {
-    "DF115": ("warning", "expectation leaves a value of its fact without days"),
-    "DF116": ("warning", "automation rule does not depend on time"),
+    "DF115": ("warning", N_("expectation leaves a value of its fact without days")),
+    "DF116": ("warning", N_("automation rule does not depend on time")),
 }
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow._messages import _
+
 __all__ = ["Identifier"]
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -18,8 +20,8 @@ def _check_identifier(value: str) -> str:
     ):
         raise PydanticCustomError(
             "identifier",
-            "`{value}` is not a valid id: use lowercase letters, digits, `_` and `-`, "
-            "starting with a letter, at most 64 characters (like `economic_buyer`)",
+            _("`{value}` is not a valid id: use lowercase letters, digits, `_` and `-`, "
+            "starting with a letter, at most 64 characters (like `economic_buyer`)"),
             {"value": value},
         )
     return value

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dealflow._messages import _
 from dealflow._yaml import Location, format_path
 from dealflow.playbook._model import Playbook
 from dealflow.rules import Rule, RuleRefs
@@ -49,14 +50,17 @@ def _nodes(pb: Playbook) -> list[_Node]:
                 rule = getattr(item, field)
                 if rule is not None:
                     found.append(_Node(("stages", s, "items", i, field),
-                                       f"the `{field}` of item {item.id!r}", stage.id, rule))
+                                       _("the `{field}` of item {item!r}", field=field,
+                                         item=item.id), stage.id, rule))
     for a, approval in enumerate(pb.approval_rules):
         found.append(_Node(("approval_rules", a, "when"),
-                           f"the `when` of approval rule {approval.id!r}", None, approval.when))
+                           _("the `when` of approval rule {id!r}", id=approval.id), None,
+                           approval.when))
     for a, internal in enumerate(pb.approvals):  # approved('x') evaluates the `when` of x
         if internal.when is not None:
             found.append(_Node(("approvals", a, "when"),
-                               f"the `when` of approval {internal.id!r}", None, internal.when))
+                               _("the `when` of approval {id!r}", id=internal.id), None,
+                               internal.when))
     return found
 
 
@@ -76,13 +80,14 @@ def _needs(node: _Node, pb: Playbook, nodes: list[_Node]) -> Iterator[tuple[str,
                 stages.setdefault(repeated[item], f"item_done({item!r})")
     for other in nodes:
         if other.stage is not None and other.stage in stages:
-            yield (f"calls {stages[other.stage]}, which evaluates the rules of every item "
-                   f"of stage {other.stage!r}"), other
+            yield _("calls {call}, which evaluates the rules of every item of stage {stage!r}",
+                    call=stages[other.stage], stage=other.stage), other
         elif other.loc[0] == "approval_rules" and "approvals_covered" in refs.names:
-            yield "calls approvals_covered(), which evaluates every approval rule", other
+            yield _("calls approvals_covered(), which evaluates every approval rule"), other
         elif other.loc[0] == "approvals" and _calls_approved(refs, pb, other):
             approval = pb.approvals[int(other.loc[1])].id
-            yield f"calls approved({approval!r}), which evaluates its `when`", other
+            yield _("calls approved({approval!r}), which evaluates its `when`",
+                    approval=approval), other
 
 
 def _calls_approved(refs: RuleRefs, pb: Playbook, other: _Node) -> bool:
@@ -95,16 +100,17 @@ def _describe(circle: list[tuple[str, _Node]]) -> str:
     first = circle[0][1]
     steps = [first.what]
     for how, node in circle[1:]:
-        named = "this one" if node is first else f"{node.what} ({format_path(node.loc)})"
-        steps.append(f"{how}, {named} among them")
+        named = _("this one") if node is first else f"{node.what} ({format_path(node.loc)})"
+        steps.append(_("{how}, {named} among them", how=how, named=named))
     if len(circle) == 2:
-        head = f"{first.what} depends on itself"
+        head = _("{what} depends on itself", what=first.what)
     else:
-        head = " and ".join(node.what for _, node in circle[:-1]) + " depend on each other"
-    return (f"{head}: " + "; ".join(steps[:1]) + " " + "; that one ".join(steps[1:])
-            + ": it would recurse without end. A rule that these helpers evaluate cannot "
-            "need them itself: name the items it waits for with item_done('...'), or move "
-            "the condition to a gate")
+        head = _("{what} depend on each other",
+                 what=_(" and ").join(node.what for _how, node in circle[:-1]))
+    return _("{head}: {first} {rest}: it would recurse without end. A rule that these helpers "
+             "evaluate cannot need them itself: name the items it waits for with "
+             "item_done('...'), or move the condition to a gate", head=head, first=steps[0],
+             rest=_("; that one ").join(steps[1:]))
 
 
 def helper_cycles(pb: Playbook) -> list[HelperCycleFinding]:
@@ -119,7 +125,7 @@ def helper_cycles(pb: Playbook) -> list[HelperCycleFinding]:
         circle = _circle_from(start, edges, done)
         done.add(start.loc)
         if circle is not None:
-            done.update(node.loc for _, node in circle)
+            done.update(node.loc for _how, node in circle)
             findings.append(HelperCycleFinding(start.loc, _describe(circle)))
     return findings
 

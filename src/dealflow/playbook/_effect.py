@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
+from dealflow._messages import _
 from dealflow.playbook._automation import FollowUp
 from dealflow.playbook._base import Identifier, _Model
 
@@ -58,19 +59,19 @@ class Effect(_Model):
             if "open_item" in data:
                 if any(key in data for key in ("set", "value", "copy_of")):
                     raise PydanticCustomError(
-                        "effect_item", "an effect that opens an item sets no fact: give "
-                        "`open_item` alone, or `set` with `value` or `copy_of`")
+                        "effect_item", _("an effect that opens an item sets no fact: give "
+                        "`open_item` alone, or `set` with `value` or `copy_of`"))
                 return data
             given = [key for key in ("value", "copy_of") if key in data]
             if len(given) != 1 or "set" not in data:
                 raise PydanticCustomError(
-                    "effect_source", "an effect takes `set` (a fact) and exactly one of "
+                    "effect_source", _("an effect takes `set` (a fact) and exactly one of "
                     "`value` (a constant) or `copy_of` (today, deal.amount, facts.<id>, "
-                    "...), or `open_item` alone")
+                    "...), or `open_item` alone"))
             source = data.get("copy_of")
             if source is not None and (not isinstance(source, str) or not _SOURCE.match(source)):
                 raise PydanticCustomError(
-                    "effect_copy", "copy_of {source!r} is not a field: use today, "
+                    "effect_copy", _("copy_of {source!r} is not a field: use today, "
                     "deal.amount, deal.title, deal.account, deal.currency, deal.owner or "
-                    "facts.<id>", {"source": source})
+                    "facts.<id>"), {"source": source})
         return data

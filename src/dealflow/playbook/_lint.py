@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import nodes
 
+from dealflow._messages import N_, _
 from dealflow._yaml import Document, Location, format_path
 from dealflow.errors import RuleEvalError
 from dealflow.playbook._automation_checks import (
@@ -34,26 +35,29 @@ __all__ = ["CODES", "Finding", "lint_playbook"]
 
 #: Every code: (severity, title).
 CODES: dict[str, tuple[str, str]] = {
-    "DF101": ("error", "gate can never pass"),
-    "DF102": ("warning", "gate always passes"),
-    "DF103": ("error", "stage cannot be reached"),
-    "DF104": ("error", "won cannot be reached from this stage"),
-    "DF105": ("info", "role nobody asks to map (it only records who is who)"),
-    "DF106": ("warning", "enum fact compared with a value it cannot take"),
-    "DF107": ("warning", "text missing a translation"),
-    "DF108": ("info", "text not translated (one string for every locale)"),
-    "DF109": ("info", "item owner does not engage in the stage"),
-    "DF110": ("info", "fact no rule reads (it only records data)"),
-    "DF111": ("error", "gate waits for an item of a later stage"),
-    "DF112": ("warning", "play, item or gate condition is constant"),
-    "DF113": ("warning", "money compared with a plain number"),
-    "DF114": ("warning", "approval never asked for"),
+    "DF101": ("error", N_("gate can never pass")),
+    "DF102": ("warning", N_("gate always passes")),
+    "DF103": ("error", N_("stage cannot be reached")),
+    "DF104": ("error", N_("won cannot be reached from this stage")),
+    "DF105": ("info", N_("role nobody asks to map (it only records who is who)")),
+    "DF106": ("warning", N_("enum fact compared with a value it cannot take")),
+    "DF107": ("warning", N_("text missing a translation")),
+    "DF108": ("info", N_("text not translated (one string for every locale)")),
+    "DF109": ("info", N_("item owner does not engage in the stage")),
+    "DF110": ("info", N_("fact no rule reads (it only records data)")),
+    "DF111": ("error", N_("gate waits for an item of a later stage")),
+    "DF112": ("warning", N_("play, item or gate condition is constant")),
+    "DF113": ("warning", N_("money compared with a plain number")),
+    "DF114": ("warning", N_("approval never asked for")),
     **TIMER_CODES,
     **MOVE_CODES,
-    "DF119": ("warning", "waivable gate that never blocks"),
-    "DF130": ("warning", "gate asks for an agreed close plan no stage seeds"),
-    "DF131": ("info", "close-plan step owner does not engage in the stage"),
+    "DF119": ("warning", N_("waivable gate that never blocks")),
+    "DF130": ("warning", N_("gate asks for an agreed close plan no stage seeds")),
+    "DF131": ("info", N_("close-plan step owner does not engage in the stage")),
 }
+"""The titles are English (translate them with `_` where shown)."""
+
+_SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,8 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}  {self.path}  {self.code} {self.severity}: {self.message} ({self.hint})"
+        severity = _(_SEVERITIES.get(self.severity, self.severity))
+        return f"{where}  {self.path}  {self.code} {severity}: {self.message} ({self.hint})"
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as plain data."""
@@ -150,8 +155,9 @@ def _enum_hint(pb: Playbook, fact_id: str, wrong: str) -> str:
     for value, label in fact.labels.items():
         texts = [label.get_text("")] if label.plain else [label[loc] for loc in label]
         if wrong.strip().casefold() in (text.strip().casefold() for text in texts):
-            return f"{wrong!r} is the label of {value!r}: rules compare the id"
-    return "use one of the values the fact declares"
+            return _("{wrong!r} is the label of {value!r}: rules compare the id", wrong=wrong,
+                     value=value)
+    return _("use one of the values the fact declares")
 
 
 def _money_side(node: nodes.Node, money: set[str]) -> str | None:
@@ -193,26 +199,30 @@ def _gate_checks(pb: Playbook) -> Iterator[_Raw]:
             loc: Location = ("stages", s, "gates", g, "when")
             is_constant, value = _constant(gate.when)
             if is_constant and not value and gate.severity == "block":
-                yield _Raw("DF101", loc, f"gate {gate.id} is always false",
-                           "a constant false gate strands every deal in this stage")
+                yield _Raw("DF101", loc, _("gate {gate} is always false", gate=gate.id),
+                           _("a constant false gate strands every deal in this stage"))
             if is_constant and value:
-                yield _Raw("DF102", loc, f"gate {gate.id} is always true",
-                           "make it a condition the buyer can confirm, or remove it")
+                yield _Raw("DF102", loc, _("gate {gate} is always true", gate=gate.id),
+                           _("make it a condition the buyer can confirm, or remove it"))
             for fact, wrong in _enum_mismatches(pb, gate.when):
-                yield _Raw("DF106", loc, f"fact {fact} can never be {wrong!r}",
+                yield _Raw("DF106", loc, _("fact {fact} can never be {wrong!r}", fact=fact,
+                                           wrong=wrong),
                            _enum_hint(pb, fact, wrong))
             for money in _money_numbers(pb, gate.when):
-                yield _Raw("DF113", loc, f"{money} is money, compared with a plain number: "
-                           "the rule fails on every deal", f"write the number as money, like "
-                           f"money(100000, 'USD'), or compare {money}.amount")
+                yield _Raw("DF113", loc, _("{money} is money, compared with a plain number: "
+                                           "the rule fails on every deal", money=money),
+                           _("write the number as money, like money(100000, 'USD'), or "
+                             "compare {money}.amount", money=money))
             if gate.applies_when is not None and _constant(gate.applies_when)[0]:
-                yield _Raw("DF112", (*loc[:-1], "applies_when"), f"gate {gate.id} always or "
-                           "never applies", "remove `applies_when`, or make it about the deal")
+                yield _Raw("DF112", (*loc[:-1], "applies_when"),
+                           _("gate {gate} always or never applies", gate=gate.id),
+                           _("remove `applies_when`, or make it about the deal"))
             for item in gate.when.refs.items:
                 if items_stage.get(item, -1) > s:
-                    yield _Raw("DF111", loc, f"gate {gate.id} waits for item {item}, which "
-                               "belongs to a later stage",
-                               "a deal only sees the items of its current stage")
+                    yield _Raw("DF111", loc, _("gate {gate} waits for item {item}, which "
+                                               "belongs to a later stage", gate=gate.id,
+                                               item=item),
+                               _("a deal only sees the items of its current stage"))
 
 
 def _blocked_stages(findings: list[_Raw], pb: Playbook) -> set[int]:
@@ -233,13 +243,15 @@ def _reachability(pb: Playbook, gate_findings: list[_Raw]) -> Iterator[_Raw]:
     first_stuck = min(stuck)
     for s, stage in enumerate(pb.stages):
         if s > first_stuck:
-            yield _Raw("DF103", ("stages", s), f"stage {stage.id} cannot be reached: "
-                       f"{pb.stages[first_stuck].id} has a gate that never passes",
-                       "fix the gate that never passes")
+            yield _Raw("DF103", ("stages", s), _("stage {stage} cannot be reached: {stuck} has "
+                                                 "a gate that never passes", stage=stage.id,
+                                                 stuck=pb.stages[first_stuck].id),
+                       _("fix the gate that never passes"))
     for s, stage in enumerate(pb.stages):
         if s <= max(stuck):
-            yield _Raw("DF104", ("stages", s), f"no deal in {stage.id} can ever be won",
-                       "every open stage needs a way to won")
+            yield _Raw("DF104", ("stages", s), _("no deal in {stage} can ever be won",
+                                                 stage=stage.id),
+                       _("every open stage needs a way to won"))
 
 
 def _roles(pb: Playbook) -> Iterator[_Raw]:
@@ -251,10 +263,11 @@ def _roles(pb: Playbook) -> Iterator[_Raw]:
         asked |= refs.roles
     for r, role in enumerate(pb.roles):
         if role.id not in asked:
-            yield _Raw("DF105", ("roles", r), f"role {role.id} is never required by a stage, "
-                       "an approval rule or a rule: it only records who is who on the map",
-                       "fine for a role kept for the record; require it in a stage's "
-                       "required_roles or a rule if it should be checked")
+            yield _Raw("DF105", ("roles", r), _("role {role} is never required by a stage, an "
+                                                "approval rule or a rule: it only records who "
+                                                "is who on the map", role=role.id),
+                       _("fine for a role kept for the record; require it in a stage's "
+                         "required_roles or a rule if it should be checked"))
 
 
 def _every_rule(pb: Playbook) -> Iterator[Rule]:
@@ -266,14 +279,14 @@ def _every_rule(pb: Playbook) -> Iterator[Rule]:
     yield from (play.when for play in pb.plays)
     yield from (rule.when for rule in pb.approval_rules)
     yield from (approval.when for approval in pb.approvals if approval.when is not None)
-    yield from (rule for _, rule in timer_rules(pb))
+    yield from (rule for _where, rule in timer_rules(pb))
     yield from (gate.when for _, gate in move_gates(pb))
 
 
 def _every_ref(pb: Playbook) -> Iterator[RuleRefs]:
     """What every rule and every item text (a template) of the playbook refers to."""
     yield from (rule.refs for rule in _every_rule(pb))
-    for _, item in pb.iter_items():
+    for _stage, item in pb.iter_items():
         raw = item.text.raw()
         yield from (template_refs(source)
                     for source in ([raw] if isinstance(raw, str) else raw.values()))
@@ -295,19 +308,20 @@ def _facts(pb: Playbook) -> Iterator[_Raw]:
                 used.add(effect.copy_of[len("facts."):])
     for f, fact in enumerate(pb.facts):
         if fact.id not in used:
-            yield _Raw("DF110", ("facts", f), f"fact {fact.id} is not read by any rule or "
-                       "item: it only records data", "fine for a fact kept for the record; "
-                       "read it in a gate or play if it should decide something")
+            yield _Raw("DF110", ("facts", f), _("fact {fact} is not read by any rule or item: "
+                                                "it only records data", fact=fact.id),
+                       _("fine for a fact kept for the record; read it in a gate or play if "
+                         "it should decide something"))
 
 
 def _approvals(pb: Playbook) -> Iterator[_Raw]:
     asked = {name for refs in _every_ref(pb) for name in refs.approvals}
     for a, approval in enumerate(pb.approvals):
         if approval.before is None and not approval.moves and approval.id not in asked:
-            yield _Raw("DF114", ("approvals", a), f"approval {approval.id} is never asked "
-                       "for: no `before` stage, no `moves`, and no rule calls "
-                       f"approved('{approval.id}')", "give it a `before` stage or `moves`, "
-                       "or ask for it in a gate")
+            yield _Raw("DF114", ("approvals", a), _("approval {id} is never asked for: no "
+                                                    "`before` stage, no `moves`, and no rule "
+                                                    "calls approved('{id}')", id=approval.id),
+                       _("give it a `before` stage or `moves`, or ask for it in a gate"))
 
 
 def _texts(pb: Playbook) -> Iterator[_Raw]:
@@ -315,13 +329,13 @@ def _texts(pb: Playbook) -> Iterator[_Raw]:
         return
     for loc, text in _walk_texts(pb, ()):
         if text.plain:
-            yield _Raw("DF108", loc, "one string for every locale",
-                       f"write it as a map of {', '.join(pb.locales)}")
+            yield _Raw("DF108", loc, _("one string for every locale"),
+                       _("write it as a map of {locales}", locales=", ".join(pb.locales)))
             continue
         missing = [locale for locale in pb.locales if locale not in text.locales()]
         if missing:
-            yield _Raw("DF107", loc, f"no text for {', '.join(missing)}",
-                       "add the missing translations")
+            yield _Raw("DF107", loc, _("no text for {locales}", locales=", ".join(missing)),
+                       _("add the missing translations"))
 
 
 def _owners(pb: Playbook) -> Iterator[_Raw]:
@@ -331,20 +345,23 @@ def _owners(pb: Playbook) -> Iterator[_Raw]:
         for i, item in enumerate(stage.items):
             if item.owner not in stage.resources:
                 yield _Raw("DF109", ("stages", s, "items", i, "owner"),
-                           f"{item.owner} owns {item.id} but is not in the stage's resources",
-                           "add the owner to `resources`")
+                           _("{owner} owns {item} but is not in the stage's resources",
+                             owner=item.owner, item=item.id),
+                           _("add the owner to `resources`"))
 
 
 def _constant_conditions(pb: Playbook) -> Iterator[_Raw]:
     for p, play in enumerate(pb.plays):
         if _constant(play.when)[0]:
-            yield _Raw("DF112", ("plays", p, "when"), f"play {play.id} always or never "
-                       "fires", "give it a condition about the deal")
+            yield _Raw("DF112", ("plays", p, "when"), _("play {play} always or never fires",
+                                                        play=play.id),
+                       _("give it a condition about the deal"))
     for s, stage in enumerate(pb.stages):
         for i, item in enumerate(stage.items):
             if item.when is not None and _constant(item.when)[0]:
                 yield _Raw("DF112", ("stages", s, "items", i, "when"),
-                           f"item {item.id} always or never applies", "remove the condition")
+                           _("item {item} always or never applies", item=item.id),
+                           _("remove the condition"))
 
 
 def _waivable_warnings(pb: Playbook) -> Iterator[_Raw]:
@@ -352,8 +369,9 @@ def _waivable_warnings(pb: Playbook) -> Iterator[_Raw]:
         for g, gate in enumerate(stage.gates):
             if gate.waivable_by and gate.severity != "block":
                 yield _Raw("DF119", ("stages", s, "gates", g, "waivable_by"),
-                           f"gate {gate.id} only warns, so there is never anything to waive",
-                           "remove waivable_by, or make the gate block")
+                           _("gate {gate} only warns, so there is never anything to waive",
+                             gate=gate.id),
+                           _("remove waivable_by, or make the gate block"))
 def _close_plans(pb: Playbook) -> Iterator[_Raw]:
     """DF130: a gate reads `close_plan_agreed()` and no stage up to it declares steps to
     seed; DF131: a step's owner is not among its stage's resources."""
@@ -363,14 +381,16 @@ def _close_plans(pb: Playbook) -> Iterator[_Raw]:
         for g, gate in enumerate(stage.gates):
             if not seeded and "close_plan_agreed" in gate.when.refs.names:
                 yield _Raw("DF130", ("stages", s, "gates", g, "when"),
-                           f"gate {gate.id} asks for an agreed close plan, and no stage up to "
-                           f"{stage.id} declares steps to seed", "declare `close_plan:` "
-                           "steps in this stage or an earlier one (or add steps by hand)")
+                           _("gate {gate} asks for an agreed close plan, and no stage up to "
+                             "{stage} declares steps to seed", gate=gate.id, stage=stage.id),
+                           _("declare `close_plan:` steps in this stage or an earlier one (or "
+                             "add steps by hand)"))
         for i, step in enumerate(stage.close_plan):
             if stage.resources and step.our_owner not in stage.resources:
                 yield _Raw("DF131", ("stages", s, "close_plan", i, "our_owner"),
-                           f"{step.our_owner} owns close-plan step {step.id} but is not in "
-                           "the stage's resources", "add the owner to `resources`")
+                           _("{owner} owns close-plan step {step} but is not in the stage's "
+                             "resources", owner=step.our_owner, step=step.id),
+                           _("add the owner to `resources`"))
 
 
 def lint_playbook(playbook: Playbook, document: Document | None = None, *,
@@ -391,7 +411,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
     ignored = set(playbook.lint.ignore)
     findings = []
     for item in raw:
-        severity, _ = CODES[item.code]
+        severity = CODES[item.code][0]
         if item.code in ignored or order.index(severity) > floor:
             continue
         line, column = document.position(item.loc) if document is not None else (0, 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from dealflow._messages import _
+from dealflow._messages import N_, _
 from dealflow._yaml import Location
 from dealflow.playbook._model import Playbook
 from dealflow.playbook._move_checks import move_gates
@@ -22,8 +22,8 @@ from dealflow.rules import Rule
 __all__ = ["MOVE_CODES", "lint_moves"]
 
 MOVE_CODES: dict[str, tuple[str, str]] = {
-    "DF117": ("error", "stage has no move out of it"),
-    "DF118": ("error", "no stage may be won"),
+    "DF117": ("error", N_("stage has no move out of it")),
+    "DF118": ("error", N_("no stage may be won")),
 }
 
 Raw = tuple[str, Location, str, str]
@@ -81,8 +81,8 @@ def _constant_gates(pb: Playbook, constant: Callable[[Rule], tuple[bool, object]
     for loc, gate in move_gates(pb):
         is_constant, value = constant(gate.when)
         if is_constant and not value and gate.severity == "block":
-            yield ("DF101", (*loc, "when"), f"gate {gate.id} is always false",
+            yield ("DF101", (*loc, "when"), _("gate {gate} is always false", gate=gate.id),
                    _("a constant false control point forbids its move"))
         if is_constant and value:
-            yield ("DF102", (*loc, "when"), f"gate {gate.id} is always true",
+            yield ("DF102", (*loc, "when"), _("gate {gate} is always true", gate=gate.id),
                    _("make it a condition on the move or the deal, or remove it"))

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from dealflow._messages import _
 from dealflow._plain import describe
 from dealflow._problems import schema_problems
 from dealflow._resources import DEFAULT_PLAYBOOK, bundled_dir
@@ -63,9 +64,10 @@ def load_playbook(
         bundled = bundled_playbooks()
         if source in bundled:
             return parse_playbook_cached(bundled[source], f"<bundled {source}.yaml>", limits)
-        names = ", ".join(bundled) or "none"
-        raise PlaybookError([Problem(source, 0, 0, "", "no such file, and no bundled playbook "
-                                     f"of that name (bundled: {names})")])
+        names = ", ".join(bundled) or _("none")
+        raise PlaybookError([Problem(source, 0, 0, "", _(
+            "no such file, and no bundled playbook of that name (bundled: {names})",
+            names=names))])
     try:
         text = read_text(path, limits)
     except DocumentError as exc:
@@ -88,9 +90,9 @@ def parse_playbook(
         raise PlaybookError([exc.problem]) from None
     problems = list(document.problems)
     if not isinstance(document.data, dict):
-        problems.append(document.problem((), f"a playbook is a mapping of keys such as `id:` "
-                                         f"and `stages:`, but this document holds "
-                                         f"{describe(document.data)}"))
+        problems.append(document.problem((), _(
+            "a playbook is a mapping of keys such as `id:` and `stages:`, but this document "
+            "holds {what}", what=describe(document.data))))
         raise PlaybookError(problems)
     over = list(_over_limits(document, limits))
     if over:
@@ -115,22 +117,23 @@ def _over_limits(document: Document, limits: Limits) -> Iterator[Problem]:
     stages = data.get("stages")
     if isinstance(stages, list) and len(stages) > limits.max_stages:
         yield document.problem(("stages", limits.max_stages),
-                               f"the playbook has {len(stages)} stages; the limit max_stages "
-                               f"is {limits.max_stages} {limit_hint('max_stages')}")
+                               _("the playbook has {count} stages; the limit max_stages is "
+                                 "{limit} {hint}", count=len(stages), limit=limits.max_stages,
+                                 hint=limit_hint("max_stages")))
     items: list[Location] = [("stages", i, "items", j) for i, stage in _entries(data, "stages")
                              for j in range(len(_list(stage, "items")))]
     if len(items) > limits.max_items:
         yield document.problem(items[limits.max_items],
-                               f"the playbook has {len(items)} SOP items in all its stages; "
-                               f"the limit max_items is {limits.max_items} "
-                               f"{limit_hint('max_items')}")
+                               _("the playbook has {count} SOP items in all its stages; the "
+                                 "limit max_items is {limit} {hint}", count=len(items),
+                                 limit=limits.max_items, hint=limit_hint("max_items")))
     rules = sorted(_rule_paths(data), key=document.position)
     if len(rules) > limits.max_rules:
         yield document.problem(rules[limits.max_rules],
-                               f"the playbook has {len(rules)} rules (the `when` and "
-                               "`for_each` of gates, items, plays and approval rules); the "
-                               f"limit max_rules is {limits.max_rules} "
-                               f"{limit_hint('max_rules')}")
+                               _("the playbook has {count} rules (the `when` and `for_each` of "
+                                 "gates, items, plays and approval rules); the limit max_rules "
+                                 "is {limit} {hint}", count=len(rules), limit=limits.max_rules,
+                                 hint=limit_hint("max_rules")))
 
 
 def _list(data: Any, key: str) -> list[Any]:

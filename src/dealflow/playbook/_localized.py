@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow._messages import _
+
 __all__ = ["LocalizedText", "Text"]
 
 
@@ -36,11 +38,13 @@ class LocalizedText(Mapping[str, str]):
         return self._plain is not None
 
     def get_text(self, locale: str, default_locale: str | None = None) -> str:
-        """The text in `locale`, else in `default_locale`, else the first one given."""
+        """The text in `locale` (or its language: `zh` for `zh_CN`), else in
+        `default_locale`, else the first one given."""
         if self._plain is not None:
             return self._plain
         items = self._map
-        for candidate in (locale, default_locale):
+        language = locale.replace("-", "_").split("_")[0] if locale else None
+        for candidate in (locale, language, default_locale):
             if candidate is not None and candidate in items:
                 return items[candidate]
         return self._items[0][1] if self._items else ""
@@ -84,27 +88,27 @@ def _validate_text(value: Any) -> LocalizedText:
         return value
     if isinstance(value, str):
         if not value.strip():
-            raise PydanticCustomError("text_empty", "text must not be empty")
+            raise PydanticCustomError("text_empty", _("text must not be empty"))
         return LocalizedText(value)
     if isinstance(value, Mapping):
         if not value:
             raise PydanticCustomError(
-                "text_empty", "a text map needs at least one locale, such as `en: ...`"
+                "text_empty", _("a text map needs at least one locale, such as `en: ...`")
             )
         for key, item in value.items():
             if not isinstance(key, str) or not isinstance(item, str):
                 raise PydanticCustomError(
                     "text_type",
-                    "a text map goes from locale to string, like `{en: Qualify, zh: 资格确认}`",
+                    _("a text map goes from locale to string, like `{en: Qualify, zh: 资格确认}`"),
                 )
             if not item.strip():
                 raise PydanticCustomError(
-                    "text_empty", "the text for locale {locale} is empty", {"locale": key}
+                    "text_empty", _("the text for locale {locale} is empty"), {"locale": key}
                 )
         return LocalizedText(dict(value))
     raise PydanticCustomError(
         "text_type",
-        "expected text: a string, or a map of locale to string like `{en: ..., zh: ...}`",
+        _("expected text: a string, or a map of locale to string like `{en: ..., zh: ...}`"),
     )
 
 

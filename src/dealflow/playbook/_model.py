@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow._messages import _, current_locale
 from dealflow.playbook._approval_model import Approval, MoveRoles
 from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
 from dealflow.playbook._base import Identifier, _Model
@@ -57,8 +58,8 @@ def _version_to_str(value: Any) -> Any:
     if isinstance(value, float):
         raise PydanticCustomError(
             "version_float",
-            "YAML reads {value} as a number, which loses digits (1.10 becomes 1.1): "
-            "quote the version, like `version: \"{value}\"`",
+            _("YAML reads {value} as a number, which loses digits (1.10 becomes 1.1): "
+            "quote the version, like `version: \"{value}\"`"),
             {"value": value},
         )
     if isinstance(value, int) and not isinstance(value, bool):
@@ -400,10 +401,12 @@ class Playbook(_Model):
         return self.locales[0]
 
     def text(self, value: LocalizedText | None, locale: str | None = None) -> str:
-        """`value` in `locale` (default: the playbook's default locale); '' for None."""
+        """`value` in `locale` (default: the locale messages are written in now, see
+        `dealflow._messages.use_locale`, else the playbook's default locale); '' for None."""
         if value is None:
             return ""
-        return value.get_text(locale or self.default_locale, self.default_locale)
+        return value.get_text(locale or current_locale() or self.default_locale,
+                              self.default_locale)
 
     def stage(self, stage_id: str) -> Stage:
         """The stage with id `stage_id`; `KeyError` when there is none."""

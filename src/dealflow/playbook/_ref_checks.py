@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from dealflow._messages import _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 
@@ -14,8 +15,8 @@ __all__ = ["ref_problems", "refs_problems"]
 def ref_problems(value: str, valid: set[str], loc: Location, what: str) -> Iterator[PathProblem]:
     """A problem at `loc` when `value` is not one of the `valid` ids (a `what`)."""
     if value not in valid:
-        hint = did_you_mean(value, valid) if valid else "; the playbook declares none"
-        yield PathProblem(loc, f"unknown {what} {value!r}" + hint)
+        hint = did_you_mean(value, valid) if valid else _("; the playbook declares none")
+        yield PathProblem(loc, _("unknown {what} {value!r}", what=_(what), value=value) + hint)
 
 
 def refs_problems(values: Sequence[str], valid: set[str], loc: Location,

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from pydantic import BaseModel
 
+from dealflow._messages import N_, _
 from dealflow._problems import PathProblem, did_you_mean
 from dealflow._yaml import Location
 from dealflow.errors import RuleSyntaxError
@@ -36,6 +37,8 @@ from dealflow.rules import (
 
 __all__ = ["all_rules", "check_references"]
 
+_STAGE, _ROLE, _PHASE = N_("stage"), N_("role"), N_("buyer phase")
+_OURS, _OWNER = N_("role of ours (our_roles)"), N_("owner (one of our_roles)")
 _LOCALE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -57,21 +60,22 @@ def _unique(entries: Sequence[BaseModel], loc: Location, what: str) -> Iterator[
     for index, entry in enumerate(entries):
         entry_id = getattr(entry, "id")  # noqa: B009 - every entry model has an id
         if entry_id in seen:
-            yield PathProblem((*loc, index, "id"), f"duplicate {what} id {entry_id!r} "
-                          f"(also at {loc[-1]}[{seen[entry_id]}])")
+            yield PathProblem((*loc, index, "id"), _("duplicate {what} id {id!r} (also at "
+                                                     "{where})", what=_(what), id=entry_id,
+                                                     where=f"{loc[-1]}[{seen[entry_id]}]"))
         else:
             seen[entry_id] = index
 
 
 def _unique_ids(pb: Playbook) -> Iterator[PathProblem]:
-    yield from _unique(pb.buyer_phases, ("buyer_phases",), "buyer phase")
-    yield from _unique(pb.stages, ("stages",), "stage")
-    yield from _unique(pb.roles, ("roles",), "role")
-    yield from _unique(pb.our_roles, ("our_roles",), "role")
-    yield from _unique(pb.facts, ("facts",), "fact")
-    yield from _unique(pb.plays, ("plays",), "play")
-    yield from _unique(pb.approval_rules, ("approval_rules",), "approval rule")
-    yield from _unique(pb.lost_reasons, ("lost_reasons",), "lost reason")
+    yield from _unique(pb.buyer_phases, ("buyer_phases",), _PHASE)
+    yield from _unique(pb.stages, ("stages",), _STAGE)
+    yield from _unique(pb.roles, ("roles",), _ROLE)
+    yield from _unique(pb.our_roles, ("our_roles",), _ROLE)
+    yield from _unique(pb.facts, ("facts",), N_("fact"))
+    yield from _unique(pb.plays, ("plays",), N_("play"))
+    yield from _unique(pb.approval_rules, ("approval_rules",), N_("approval rule"))
+    yield from _unique(pb.lost_reasons, ("lost_reasons",), N_("lost reason"))
     gates: dict[str, str] = {}
     items: dict[str, str] = {}
     for s, stage in enumerate(pb.stages):
@@ -79,13 +83,15 @@ def _unique_ids(pb: Playbook) -> Iterator[PathProblem]:
             where = f"stages[{s}].gates[{g}]"
             if gate.id in gates:
                 yield PathProblem(("stages", s, "gates", g, "id"),
-                              f"duplicate gate id {gate.id!r} (also at {gates[gate.id]})")
+                                  _("duplicate gate id {id!r} (also at {where})", id=gate.id,
+                                    where=gates[gate.id]))
             gates.setdefault(gate.id, where)
         for i, item in enumerate(stage.items):
             where = f"stages[{s}].items[{i}]"
             if item.id in items:
                 yield PathProblem(("stages", s, "items", i, "id"),
-                              f"duplicate item id {item.id!r} (also at {items[item.id]})")
+                                  _("duplicate item id {id!r} (also at {where})", id=item.id,
+                                    where=items[item.id]))
             items.setdefault(item.id, where)
 
 
@@ -93,10 +99,11 @@ def _locales(pb: Playbook) -> Iterator[PathProblem]:
     seen: set[str] = set()
     for index, locale in enumerate(pb.locales):
         if not _LOCALE.match(locale):
-            yield PathProblem(("locales", index), f"{locale!r} is not a locale code such as "
-                          "`en`, `zh` or `pt-BR`")
+            yield PathProblem(("locales", index), _("{locale!r} is not a locale code such as "
+                                                    "`en`, `zh` or `pt-BR`", locale=locale))
         if locale in seen:
-            yield PathProblem(("locales", index), f"locale {locale!r} is listed twice")
+            yield PathProblem(("locales", index), _("locale {locale!r} is listed twice",
+                                                    locale=locale))
         seen.add(locale)
 
 
@@ -119,11 +126,12 @@ def _texts(pb: Playbook) -> Iterator[PathProblem]:
             continue
         for locale in text.locales():
             if locale not in known:
-                yield PathProblem((*loc, locale), f"locale {locale!r} is not in `locales`"
-                              + did_you_mean(locale, known), key=True)
+                yield PathProblem((*loc, locale), _("locale {locale!r} is not in `locales`",
+                                                    locale=locale)
+                                  + did_you_mean(locale, known), key=True)
         if pb.default_locale not in text.locales():
-            yield PathProblem(loc, f"missing the default locale {pb.default_locale!r} "
-                          "(the first of `locales`)")
+            yield PathProblem(loc, _("missing the default locale {locale!r} (the first of "
+                                     "`locales`)", locale=pb.default_locale))
 
 
 def _links(pb: Playbook) -> Iterator[PathProblem]:
@@ -134,46 +142,47 @@ def _links(pb: Playbook) -> Iterator[PathProblem]:
     for s, stage in enumerate(pb.stages):
         loc: Location = ("stages", s)
         if stage.buyer_phase is not None:
-            yield from ref_problems(stage.buyer_phase, phases, (*loc, "buyer_phase"), "buyer phase")
-        yield from refs_problems(stage.required_roles, roles, (*loc, "required_roles"), "role")
+            yield from ref_problems(stage.buyer_phase, phases, (*loc, "buyer_phase"), _PHASE)
+        yield from refs_problems(stage.required_roles, roles, (*loc, "required_roles"), _ROLE)
         yield from refs_problems(stage.resources, ours, (*loc, "resources"),
-                                 "role of ours (our_roles)")
+                                 _OURS)
         for g, gate in enumerate(stage.gates):
             yield from refs_problems(gate.waivable_by, ours, (*loc, "gates", g, "waivable_by"),
-                                     "role of ours (our_roles)")
+                                     _OURS)
         for i, item in enumerate(stage.items):
             yield from ref_problems(item.owner, ours, (*loc, "items", i, "owner"),
-                                    "owner (one of our_roles)")
+                                    _OWNER)
     for p, play in enumerate(pb.plays):
-        yield from refs_problems(play.who, ours, ("plays", p, "who"), "role of ours (our_roles)")
-        yield from refs_problems(play.stages, stages, ("plays", p, "stages"), "stage")
+        yield from refs_problems(play.who, ours, ("plays", p, "who"), _OURS)
+        yield from refs_problems(play.stages, stages, ("plays", p, "stages"), _STAGE)
     for a, rule in enumerate(pb.approval_rules):
-        yield from refs_problems(rule.requires, roles, ("approval_rules", a, "requires"), "role")
-        yield from ref_problems(rule.before, stages, ("approval_rules", a, "before"), "stage")
+        yield from refs_problems(rule.requires, roles, ("approval_rules", a, "requires"), _ROLE)
+        yield from ref_problems(rule.before, stages, ("approval_rules", a, "before"), _STAGE)
     for old, target in pb.stage_map.items():
-        yield from ref_problems(target, stages, ("stage_map", old), "stage")
+        yield from ref_problems(target, stages, ("stage_map", old), _STAGE)
     if pb.red_flags.champion_by is not None:
         yield from ref_problems(pb.red_flags.champion_by, stages,
-                                ("red_flags", "champion_by"), "stage")
+                                ("red_flags", "champion_by"), _STAGE)
 
 
 def _chain(pb: Playbook) -> Iterator[PathProblem]:
     """The decision chain, the criteria and the scorecard (issue 20)."""
     chain = pb.decision_chain
-    yield from _unique(chain.org_kinds, ("decision_chain", "org_kinds"), "kind of organisation")
+    yield from _unique(chain.org_kinds, ("decision_chain", "org_kinds"), N_("kind of organisation"))
     builtin = {kind.id for kind in BUILTIN_ORG_KINDS}
     for k, kind in enumerate(chain.org_kinds):
         if kind.id in builtin:
             yield PathProblem(("decision_chain", "org_kinds", k, "id"),
-                              f"kind {kind.id!r} is built in: declare only kinds of your own")
+                              _("kind {kind!r} is built in: declare only kinds of your own",
+                                kind=kind.id))
     yield from _unique(chain.relationship_depth, ("decision_chain", "relationship_depth"),
-                       "relationship depth")
+                       N_("relationship depth"))
     roles = {role.id for role in pb.roles}
     yield from refs_problems(chain.decision_roles, roles, ("decision_chain", "decision_roles"),
-                             "role")
-    yield from _unique(pb.decision_criteria, ("decision_criteria",), "decision criterion")
+                             _ROLE)
+    yield from _unique(pb.decision_criteria, ("decision_criteria",), N_("decision criterion"))
     if pb.scorecard is not None:
-        yield from _unique(pb.scorecard.criteria, ("scorecard", "criteria"), "criterion")
+        yield from _unique(pb.scorecard.criteria, ("scorecard", "criteria"), N_("criterion"))
 
 
 def _facts(pb: Playbook) -> Iterator[PathProblem]:
@@ -188,34 +197,36 @@ def _rates(pb: Playbook) -> Iterator[PathProblem]:
         for target in targets:
             loc: Location = ("exchange_rates", source, target)
             if target == source:
-                yield PathProblem(loc, f"a rate from {source} to itself; remove it", key=True)
+                yield PathProblem(loc, _("a rate from {source} to itself; remove it",
+                                         source=source), key=True)
             elif source in pb.exchange_rates.get(target, {}) and source < target:
-                yield PathProblem(loc, f"the rate between {source} and {target} is given both "
-                                  "ways; give one, the other is worked out", key=True)
+                yield PathProblem(loc, _("the rate between {source} and {target} is given both "
+                                         "ways; give one, the other is worked out",
+                                         source=source, target=target), key=True)
 
 
 def _fact_values(fact: Fact, loc: Location) -> Iterator[PathProblem]:
     if fact.type == "enum":
         if not fact.values:
-            yield PathProblem(loc, "an enum fact needs `values`, the list of allowed values")
+            yield PathProblem(loc, _("an enum fact needs `values`, the list of allowed values"))
         elif len(set(fact.values)) != len(fact.values):
-            yield PathProblem((*loc, "values"), "values repeat")
+            yield PathProblem((*loc, "values"), _("values repeat"))
     elif fact.values is not None:
-        yield PathProblem((*loc, "values"), f"`values` is only for enum facts, not {fact.type}",
-                      key=True)
+        yield PathProblem((*loc, "values"), _("`values` is only for enum facts, not {type}",
+                                              type=fact.type), key=True)
     if fact.labels and fact.type != "enum":
-        yield PathProblem((*loc, "labels"), f"`labels` is only for enum facts, not {fact.type}",
-                          key=True)
+        yield PathProblem((*loc, "labels"), _("`labels` is only for enum facts, not {type}",
+                                              type=fact.type), key=True)
     for value in fact.labels:
         if value not in (fact.values or ()):
-            yield PathProblem((*loc, "labels", value), f"label of {value!r}, which is not one "
-                              "of the fact's values" + did_you_mean(value, set(fact.values or ())),
-                              key=True)
+            yield PathProblem((*loc, "labels", value), _("label of {value!r}, which is not one "
+                                                         "of the fact's values", value=value)
+                              + did_you_mean(value, set(fact.values or ())), key=True)
     for key in ("fields", "max_items"):
         if key in fact.model_fields_set and fact.type != "list":
-            yield PathProblem((*loc, key), f"`{key}` is only for list facts, not {fact.type}",
-                              key=True)
-    yield from _unique(fact.fields, (*loc, "fields"), "field")
+            yield PathProblem((*loc, key), _("`{key}` is only for list facts, not {type}",
+                                             key=key, type=fact.type), key=True)
+    yield from _unique(fact.fields, (*loc, "fields"), N_("field"))
 
 
 def all_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]]:
@@ -252,16 +263,20 @@ def _stage_rules(pb: Playbook) -> Iterator[tuple[Location, Rule, frozenset[str]]
 def _rules(pb: Playbook) -> Iterator[PathProblem]:
     facts = {fact.id for fact in pb.facts}
     roles = {role.id for role in pb.roles}
-    items = {item.id for _, item in pb.iter_items()}
+    items = {item.id for _stage, item in pb.iter_items()}
     for loc, rule, names in all_rules(pb):
         for name in sorted(rule.refs.names - names):
-            yield PathProblem(loc, f"rule uses unknown name {name!r}" + did_you_mean(name, names))
+            yield PathProblem(loc, _("rule uses unknown name {name!r}", name=name)
+                              + did_you_mean(name, names))
         for fact in sorted(rule.refs.facts - facts):
-            yield PathProblem(loc, f"rule uses unknown fact {fact!r}" + did_you_mean(fact, facts))
+            yield PathProblem(loc, _("rule uses unknown fact {fact!r}", fact=fact)
+                              + did_you_mean(fact, facts))
         for role in sorted(rule.refs.roles - roles):
-            yield PathProblem(loc, f"rule uses unknown role {role!r}" + did_you_mean(role, roles))
+            yield PathProblem(loc, _("rule uses unknown role {role!r}", role=role)
+                              + did_you_mean(role, roles))
         for item in sorted(rule.refs.items - items):
-            yield PathProblem(loc, f"rule uses unknown item {item!r}" + did_you_mean(item, items))
+            yield PathProblem(loc, _("rule uses unknown item {item!r}", item=item)
+                              + did_you_mean(item, items))
 
 
 def _templates(pb: Playbook) -> Iterator[PathProblem]:
@@ -283,9 +298,9 @@ def _item_template(item: Item, loc: Location) -> Iterator[PathProblem]:
             yield PathProblem(here, str(exc))
             continue
         for name in sorted(template_names(source) - allowed):
-            hint = " (only items with `for_each` have a stakeholder)" if (
+            hint = _(" (only items with `for_each` have a stakeholder)") if (
                 name == STAKEHOLDER_NAME) else did_you_mean(name, allowed)
-            yield PathProblem(here, f"template uses unknown name {name!r}{hint}")
+            yield PathProblem(here, _("template uses unknown name {name!r}", name=name) + hint)
 
 
 def _close_plans(pb: Playbook) -> Iterator[PathProblem]:
@@ -299,13 +314,14 @@ def _close_plans(pb: Playbook) -> Iterator[PathProblem]:
         for i, step in enumerate(stage.close_plan):
             loc: Location = ("stages", s, "close_plan", i)
             if step.id in seen:
-                yield PathProblem((*loc, "id"), f"duplicate close-plan step id {step.id!r} "
-                                  f"(also at {seen[step.id]})")
+                yield PathProblem((*loc, "id"), _("duplicate close-plan step id {id!r} (also "
+                                                  "at {where})", id=step.id,
+                                                  where=seen[step.id]))
             seen.setdefault(step.id, f"stages[{s}].close_plan[{i}]")
             yield from ref_problems(step.our_owner, ours, (*loc, "our_owner"),
-                                    "owner (one of our_roles)")
+                                    _OWNER)
             if step.their_role is not None:
-                yield from ref_problems(step.their_role, roles, (*loc, "their_role"), "role")
+                yield from ref_problems(step.their_role, roles, (*loc, "their_role"), _ROLE)
             sources = [((), step.what.get_text(""))] if step.what.plain else [
                 ((locale,), step.what[locale]) for locale in step.what.locales()]
             for suffix, source in sources:
@@ -316,5 +332,5 @@ def _close_plans(pb: Playbook) -> Iterator[PathProblem]:
                     yield PathProblem(here, str(exc))
                     continue
                 for name in sorted(template_names(source) - allowed):
-                    yield PathProblem(here, f"template uses unknown name {name!r}"
+                    yield PathProblem(here, _("template uses unknown name {name!r}", name=name)
                                       + did_you_mean(name, allowed))

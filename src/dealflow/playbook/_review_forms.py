@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from dealflow._messages import _
 from dealflow._problems import PathProblem
 from dealflow.playbook._base import Identifier
 from dealflow.playbook._localized import Text
@@ -50,8 +51,9 @@ class ReviewQuestion(_Model):
     def _one_kind_of_choices(self) -> ReviewQuestion:
         if bool(self.choices) == (self.choices_from is not None):
             raise PydanticCustomError(
-                "review_choices", "give either `choices` (a list of ids) or `choices_from` "
-                "(gates, plays, lost_reasons or stages), not both and not neither")
+                "review_choices", _("give either `choices` (a list of ids) or `choices_from` "
+                                    "(gates, plays, lost_reasons or stages), not both and not "
+                                    "neither"))
         return self
 
 
@@ -106,9 +108,10 @@ def review_problems(playbook: Playbook) -> Iterator[PathProblem]:
         for index, question in enumerate(form.questions):
             loc = ("reviews", outcome, "questions", index)
             if question.id in seen:
-                yield PathProblem((*loc, "id"), f"duplicate question id {question.id!r}")
+                yield PathProblem((*loc, "id"), _("duplicate question id {id!r}",
+                                                  id=question.id))
             seen.add(question.id)
             if not question_choices(playbook, question):
-                yield PathProblem((*loc, "choices_from"), f"the playbook has no "
-                                  f"{question.choices_from}: choose another source, or "
-                                  "declare `choices`")
+                yield PathProblem((*loc, "choices_from"), _(
+                    "the playbook has no {source}: choose another source, or declare "
+                    "`choices`", source=question.choices_from))

@@ -21,6 +21,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError, UnsupportedSyntax
 from dealflow.rules._cost import MAX_INT_BITS, MAX_SIZE, OPEN_STEPS, charge_work
 from dealflow.rules._filters import guard_filter, guard_test
@@ -99,8 +100,8 @@ class TrustingSandbox(ImmutableSandboxedEnvironment):
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
         """Refuse an unsafe attribute at once (Jinja returns an undefined value that only
         fails when used, which a list or a test can carry away unnoticed)."""
-        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
-                            f"object is unsafe")
+        raise SecurityError(_("access to attribute {attribute!r} of {type!r} object is unsafe",
+                              attribute=attribute, type=type(obj).__name__))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """`str.format` and `format_map` through the sandbox's formatter, with the widths
@@ -166,7 +167,7 @@ def _refused(what: str, exc: SecurityError) -> RuleEvalError:
 def _checked(value: Any, what: str) -> Any:
     if isinstance(value, Undefined):
         hint = getattr(value, "_undefined_hint", None)
-        raise RuleEvalError(hint or f"{what} is undefined")
+        raise RuleEvalError(hint or _("{what} is undefined", what=what))
     return value
 
 
@@ -177,7 +178,7 @@ def _name(node: nodes.Name) -> Fn:
         try:
             return ctx[key]
         except KeyError:
-            raise RuleEvalError(f"unknown name {key!r}") from None
+            raise RuleEvalError(_("unknown name {key!r}", key=key)) from None
 
     return lookup
 
@@ -193,8 +194,8 @@ def _getattr(node: nodes.Getattr) -> Fn:
             try:
                 return getattr(obj, attr)
             except AttributeError:
-                raise RuleEvalError(f"`{text}`: {type(obj).__name__} has no attribute "
-                                    f"{attr!r}") from None
+                raise RuleEvalError(_("`{text}`: {type} has no attribute {attr!r}", text=text,
+                                      type=type(obj).__name__, attr=attr)) from None
         try:
             return _checked(ENV.getattr(obj, attr), f"`{text}`")
         except SecurityError as exc:
@@ -230,7 +231,7 @@ def _getitem(node: nodes.Getitem) -> Fn:
 
 def _arguments(node: nodes.Call | nodes.Filter | nodes.Test) -> tuple[list[Fn], dict[str, Fn]]:
     if node.dyn_args is not None or node.dyn_kwargs is not None:
-        raise UnsupportedSyntax("`*args` and `**kwargs` are not supported in rules")
+        raise UnsupportedSyntax(_("`*args` and `**kwargs` are not supported in rules"))
     args = [compile_node(arg) for arg in node.args]
     kwargs = {str(kw.key): compile_node(kw.value) for kw in node.kwargs}
     return args, kwargs
@@ -238,14 +239,16 @@ def _arguments(node: nodes.Call | nodes.Filter | nodes.Test) -> tuple[list[Fn], 
 
 def _call(node: nodes.Call) -> Fn:
     if not isinstance(node.node, nodes.Name):
-        raise UnsupportedSyntax(f"only the rule helpers can be called, not `{render(node.node)}`")
+        raise UnsupportedSyntax(_("only the rule helpers can be called, not `{call}`",
+                                  call=render(node.node)))
     func = _name(node.node)
     args, kwargs = _arguments(node)
 
     def call(ctx: Mapping[str, Any]) -> Any:
         target = func(ctx)
         if not callable(target):
-            raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
+            raise RuleEvalError(_("`{name}` is not a helper that can be called",
+                                  name=node.node.name))  # type: ignore[attr-defined]
         values = [a(ctx) for a in args]
         result = target(*values, **{k: v(ctx) for k, v in kwargs.items()})
         if OPEN_STEPS.get() is not None:  # a helper's work grows with what it returns
@@ -257,10 +260,10 @@ def _call(node: nodes.Call) -> Fn:
 
 def _filter(node: nodes.Filter) -> Fn:
     if node.name not in FILTERS:
-        raise UnsupportedSyntax(f"unknown filter {node.name!r}; rules may use: "
-                                + ", ".join(sorted(FILTERS)))
+        raise UnsupportedSyntax(_("unknown filter {name!r}; rules may use: {filters}",
+                                  name=node.name, filters=", ".join(sorted(FILTERS))))
     if node.node is None:
-        raise UnsupportedSyntax("a filter needs a value")
+        raise UnsupportedSyntax(_("a filter needs a value"))
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
     name = node.name
@@ -274,8 +277,8 @@ def _filter(node: nodes.Filter) -> Fn:
 
 def _test(node: nodes.Test) -> Fn:
     if node.name not in TESTS:
-        raise UnsupportedSyntax(f"unknown test {node.name!r}; rules may use: "
-                                + ", ".join(sorted(TESTS)))
+        raise UnsupportedSyntax(_("unknown test {name!r}; rules may use: {tests}",
+                                  name=node.name, tests=", ".join(sorted(TESTS))))
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
     name = node.name
@@ -353,7 +356,7 @@ def _cond(node: nodes.CondExpr) -> Fn:
         if test(ctx):
             return yes(ctx)
         if no is None:
-            raise RuleEvalError(f"`{render(node)}` has no `else` value")
+            raise RuleEvalError(_("`{expression}` has no `else` value", expression=render(node)))
         return no(ctx)
 
     return cond
@@ -366,12 +369,12 @@ def _const(node: nodes.Const) -> Fn:
 
 def _list(node: nodes.List | nodes.Tuple) -> Fn:
     items = [compile_node(item) for item in node.items]
-    return lambda ctx: check_size([item(ctx) for item in items], "a list")
+    return lambda ctx: check_size([item(ctx) for item in items], _("a list"))
 
 
 def _dict(node: nodes.Dict) -> Fn:
     pairs = [(compile_node(p.key), compile_node(p.value)) for p in node.items]
-    return lambda ctx: check_size({k(ctx): v(ctx) for k, v in pairs}, "a mapping")
+    return lambda ctx: check_size({k(ctx): v(ctx) for k, v in pairs}, _("a mapping"))
 
 
 _COMPILERS: dict[type[nodes.Node], Callable[[Any], Fn]] = {
@@ -388,5 +391,6 @@ def compile_node(node: nodes.Node) -> Fn:
     """Compile one expression node (and its children) into a closure over a context."""
     compiler = _COMPILERS.get(type(node))
     if compiler is None:
-        raise UnsupportedSyntax(f"`{type(node).__name__}` expressions are not supported in rules")
+        raise UnsupportedSyntax(_("`{kind}` expressions are not supported in rules",
+                                  kind=type(node).__name__))
     return compiler(node)

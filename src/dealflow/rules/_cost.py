@@ -34,6 +34,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded
 from dealflow.limits import current_limits, limit_hint
 
@@ -107,10 +108,10 @@ class Steps:
     def exceeded(self) -> LimitExceeded:
         """The error for a budget that is spent."""
         constant, field = _KINDS[self.kind]
-        return LimitExceeded(
-            f"takes more than {self.limit:,} steps of work (operations, and the characters, "
-            f"digits and items they read or build; limit {constant}, "
-            f"{limit_hint(field)[1:-1]})")
+        return LimitExceeded(_(
+            "takes more than {steps} steps of work (operations, and the characters, digits "
+            "and items they read or build; limit {constant}, {hint})", steps=f"{self.limit:,}",
+            constant=constant, hint=limit_hint(field)[1:-1]))
 
 
 _STEPS: contextvars.ContextVar[Steps | None] = contextvars.ContextVar(
@@ -292,7 +293,7 @@ def number_text(value: int) -> str:
     """`value` for a message: written out, or its size when it is long."""
     if value.bit_length() <= 64:
         return str(value)
-    return f"a number of {value.bit_length():,} bits"
+    return _("a number of {bits} bits", bits=f"{value.bit_length():,}")
 
 
 # -- decimal arithmetic ---------------------------------------------------------------------
@@ -305,6 +306,7 @@ def decimal_arithmetic(fn: Callable[[Any, Any], Any], symbol: str, left: Any,
         try:
             return fn(left, right)
         except decimal.Overflow:
-            raise LimitExceeded(
-                f"`{symbol}` would build a decimal of more than {MAX_DECIMAL_EXPONENT:,} "
-                f"digits (limit MAX_DECIMAL_EXPONENT)") from None
+            raise LimitExceeded(_(
+                "`{symbol}` would build a decimal of more than {digits} digits (limit "
+                "MAX_DECIMAL_EXPONENT)", symbol=symbol,
+                digits=f"{MAX_DECIMAL_EXPONENT:,}")) from None

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded
 from dealflow.rules._cost import (
     MAX_DECIMAL_EXPONENT,
@@ -97,14 +98,15 @@ def _format(value: Any, args: Args, kwargs: Kwargs) -> Any:
 def _tojson(value: Any, args: Args, kwargs: Kwargs) -> Any:
     indent = _arg(args, kwargs, 0, "indent", None)
     if indent is not None and (not isinstance(indent, int) or indent > 16):
-        raise LimitExceeded(f"`|tojson` with an indent of {indent!r} (at most 16)")
+        raise LimitExceeded(_("`|tojson` with an indent of {indent!r} (at most 16)",
+                              indent=indent))
     return value
 
 
 def _sum(value: Any, args: Args, kwargs: Kwargs) -> Any:
     start = _arg(args, kwargs, 1, "start", 0)
     if not isinstance(start, int | float | Decimal):
-        raise LimitExceeded(f"`|sum` may only add numbers (start={start!r})")
+        raise LimitExceeded(_("`|sum` may only add numbers (start={start!r})", start=start))
     return value
 
 
@@ -112,8 +114,9 @@ def _round(value: Any, args: Args, kwargs: Kwargs) -> Any:
     """`round` works out 10 ** precision: the precision is bounded like a format's."""
     precision = _arg(args, kwargs, 0, "precision", 0)
     if isinstance(precision, int) and abs(precision) > MAX_FORMAT_WIDTH:
-        raise LimitExceeded(f"`|round` to {number_text(precision)} digits (more than "
-                            f"{MAX_FORMAT_WIDTH:,} either way; limit MAX_FORMAT_WIDTH)")
+        raise LimitExceeded(_("`|round` to {digits} digits (more than {limit} either way; "
+                              "limit MAX_FORMAT_WIDTH)", digits=number_text(precision),
+                              limit=f"{MAX_FORMAT_WIDTH:,}"))
     return value
 
 
@@ -126,9 +129,9 @@ def _int(value: Any, args: Args, kwargs: Kwargs) -> Any:
                 and value.adjusted() > _INT_DIGITS) or (
         isinstance(value, str | bytes) and len(value) > MAX_INT_BITS // 3)
     if too_long:
-        raise LimitExceeded(f"`|int` would build a number of more than {MAX_INT_BITS:,} bits "
-                            f"(limit MAX_INT_BITS; decimals stay below 10 ** "
-                            f"{MAX_DECIMAL_EXPONENT:,})")
+        raise LimitExceeded(_("`|int` would build a number of more than {bits} bits (limit "
+                              "MAX_INT_BITS; decimals stay below 10 ** {exponent})",
+                              bits=f"{MAX_INT_BITS:,}", exponent=f"{MAX_DECIMAL_EXPONENT:,}"))
     return value
 
 
@@ -160,8 +163,9 @@ def _prepare(name: str, value: Any, args: Args, kwargs: Kwargs) -> Any:
         charge(len(value))
     for arg in (*args, *kwargs.values()) if name in _SIZING else ():
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_SIZE:
-            raise LimitExceeded(f"`|{name}` with the number {number_text(arg)} (more than "
-                                f"{MAX_SIZE:,}; limit MAX_SIZE)")
+            raise LimitExceeded(_("`|{name}` with the number {number} (more than {limit}; "
+                                  "limit MAX_SIZE)", name=name, number=number_text(arg),
+                                  limit=f"{MAX_SIZE:,}"))
     check = _CHECKS.get(name)
     if check is None or isinstance(value, Undefined):
         return value

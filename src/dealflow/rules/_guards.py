@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded, RuleEvalError
 from dealflow.rules._cost import (
     MAX_INT_BITS,
@@ -56,8 +57,8 @@ the largest number of digits `round` may round to (or, negative, away)."""
 
 
 def too_large(what: str) -> LimitExceeded:
-    return LimitExceeded(f"{what} would build a value larger than {MAX_SIZE:,} characters or "
-                         f"items (limit MAX_SIZE)")
+    return LimitExceeded(_("{what} would build a value larger than {limit} characters or "
+                           "items (limit MAX_SIZE)", what=what, limit=f"{MAX_SIZE:,}"))
 
 
 def check_size(value: Any, what: str) -> Any:
@@ -83,8 +84,8 @@ def check_concat(parts: Iterable[Any]) -> list[str]:
     total = sum(map(len, texts))
     charge_work(*texts)
     if total > MAX_SIZE:
-        raise LimitExceeded(f"`~` would build a text longer than {MAX_SIZE:,} characters "
-                            f"(limit MAX_SIZE)")
+        raise LimitExceeded(_("`~` would build a text longer than {limit} characters "
+                              "(limit MAX_SIZE)", limit=f"{MAX_SIZE:,}"))
     return texts
 
 
@@ -92,8 +93,9 @@ def check_concat(parts: Iterable[Any]) -> list[str]:
 
 def _check_width(number: str, what: str) -> int:
     if len(number) > 9 or int(number) > MAX_FORMAT_WIDTH:
-        raise LimitExceeded(f"{what} with a width or precision of {number} (more than "
-                            f"{MAX_FORMAT_WIDTH:,}; limit MAX_FORMAT_WIDTH)")
+        raise LimitExceeded(_("{what} with a width or precision of {number} (more than "
+                              "{limit}; limit MAX_FORMAT_WIDTH)", what=what, number=number,
+                              limit=f"{MAX_FORMAT_WIDTH:,}"))
     return int(number)
 
 
@@ -134,8 +136,8 @@ def percent_specs(fmt: str, what: str = "`%` formatting") -> tuple[list[str | No
                     break
                 at += 1
             if fmt.startswith("*", at):
-                raise LimitExceeded(f"{what} with a `*` width or precision (the width must "
-                                    "be written out; limit MAX_FORMAT_WIDTH)")
+                raise LimitExceeded(_("{what} with a `*` width or precision (the width must "
+                                      "be written out; limit MAX_FORMAT_WIDTH)", what=what))
             number, at = _digits_at(fmt, at)
             total += _check_width(number, what) if number else 0
         while at < len(fmt) and fmt[at] in "hlL":
@@ -178,11 +180,11 @@ def check_brace_format(fmt: str, args: tuple[Any, ...] = (),
     try:
         parsed = list(string.Formatter().parse(fmt))
     except ValueError as exc:
-        raise RuleEvalError(f"bad format string: {exc}") from None
-    for _, name, spec, _ in parsed:
+        raise RuleEvalError(_("bad format string: {error}", error=exc)) from None
+    for _literal, name, spec, _conversion in parsed:
         if spec and "{" in spec:
-            raise LimitExceeded("`format` with a field inside a format spec, like `{:{}}` "
-                                "(the width must be written out; limit MAX_FORMAT_WIDTH)")
+            raise LimitExceeded(_("`format` with a field inside a format spec, like `{:{}}` "
+                                  "(the width must be written out; limit MAX_FORMAT_WIDTH)"))
         fields += name is not None
         digits = "".join(ch if ch.isdigit() else " " for ch in spec or "").split()
         total += sum(_check_width(n, "`format`") for n in digits)
@@ -207,8 +209,8 @@ def _built(value: Any) -> Any:
 
 
 def int_bits(symbol: str) -> LimitExceeded:
-    return LimitExceeded(f"`{symbol}` would build a number of more than {MAX_INT_BITS:,} bits "
-                         f"(limit MAX_INT_BITS)")
+    return LimitExceeded(_("`{symbol}` would build a number of more than {bits} bits "
+                           "(limit MAX_INT_BITS)", symbol=symbol, bits=f"{MAX_INT_BITS:,}"))
 
 
 def _mul(left: Any, right: Any) -> Any:
@@ -232,8 +234,9 @@ def _pow(left: Any, right: Any) -> Any:
     if isinstance(right, int) and isinstance(left, int | float | Decimal) and (
         abs(right) > MAX_EXPONENT
     ):
-        raise LimitExceeded(f"`**` with the exponent {number_text(right)} (more than "
-                            f"{MAX_EXPONENT:,}; limit MAX_EXPONENT)")
+        raise LimitExceeded(_("`**` with the exponent {number} (more than {limit}; limit "
+                              "MAX_EXPONENT)", number=number_text(right),
+                              limit=f"{MAX_EXPONENT:,}"))
     if isinstance(right, int) and isinstance(left, int) and (
         max(left.bit_length() - 1, 0) * right > MAX_INT_BITS
     ):

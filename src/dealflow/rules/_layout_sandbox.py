@@ -35,6 +35,7 @@ from jinja2.utils import pass_context, pass_eval_context
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded
 from dealflow.rules._compiler import TRUSTED_TYPES, TrustingSandbox
 from dealflow.rules._cost import MAX_TEMPLATE_STEPS, charge, charge_work, open_steps, stop_steps
@@ -69,8 +70,8 @@ def _printed(characters: int) -> None:
         return
     budget.left -= characters
     if budget.left < 0:
-        raise LimitExceeded(f"prints more than {MAX_LAYOUT_OUTPUT:,} characters "
-                            f"(limit MAX_LAYOUT_OUTPUT)")
+        raise LimitExceeded(_("prints more than {limit} characters (limit MAX_LAYOUT_OUTPUT)",
+                              limit=f"{MAX_LAYOUT_OUTPUT:,}"))
 
 
 _ITERATE = "dealflow_iterate"
@@ -301,7 +302,7 @@ class LayoutSandbox(TrustingSandbox):
         charge_work(args, *args, *kwargs.values(), getattr(__obj, "__self__", None))
         if not _may_call(__obj):
             name = getattr(__obj, "__qualname__", None) or type(__obj).__name__
-            raise SecurityError(f"a layout may not call {name!r}")
+            raise SecurityError(_("a layout may not call {name!r}", name=name))
         result = super().call(__context, __obj, *args, **kwargs)
         if isinstance(result, str | list | tuple | dict):
             check_size(result, f"calling {getattr(__obj, '__name__', 'a method')!r}")

@@ -20,6 +20,7 @@ from jinja2.parser import Parser
 from pydantic import PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from dealflow._messages import _
 from dealflow.errors import RuleSyntaxError, UnsupportedSyntax
 from dealflow.limits import DEFAULT_LIMITS, limit_hint
 from dealflow.rules._compiler import ENV, TrustingSandbox, compile_node, evaluate
@@ -87,9 +88,9 @@ class Rule:
             check_rule_tree(tree)
             self._budget = _needs_budget(tree)
         except UnsupportedSyntax as exc:
-            raise RuleSyntaxError(f"does not compile: {exc}") from None
+            raise RuleSyntaxError(_("does not compile: {error}", error=exc)) from None
         except RecursionError:
-            raise RuleSyntaxError("is nested too deeply to compile") from None
+            raise RuleSyntaxError(_("is nested too deeply to compile")) from None
 
     def evaluate(self, context: Mapping[str, Any]) -> Any:
         """Evaluate the rule with the given names.
@@ -173,15 +174,17 @@ def compile_template(source: str) -> TextTemplate:
     try:
         return compile_text(source)
     except (TemplateSyntaxError, TemplateAssertionError) as exc:
-        raise RuleSyntaxError(f"template does not compile: {exc.message}") from None
+        raise RuleSyntaxError(_("template does not compile: {error}",
+                                error=exc.message)) from None
     except RecursionError:  # Jinja's parser, or the compiler of expressions, went too deep
-        raise RuleSyntaxError("template does not compile: it is nested too deeply") from None
+        raise RuleSyntaxError(_("template does not compile: it is nested too deeply")) from None
     except UnsupportedSyntax as exc:
-        raise RuleSyntaxError(f"template does not compile: {exc}") from None
+        raise RuleSyntaxError(_("template does not compile: {error}", error=exc)) from None
     except RuleSyntaxError:
         raise
     except ValueError:  # Python reads no number of more than 4300 digits
-        raise RuleSyntaxError(f"template does not compile: {_TOO_MANY_DIGITS}") from None
+        raise RuleSyntaxError(_("template does not compile: {error}",
+                                error=_too_many_digits())) from None
 
 
 def template_names(source: str) -> frozenset[str]:
@@ -199,30 +202,34 @@ def template_refs(source: str) -> RuleRefs:
 
 def _parse(source: str, max_length: int = MAX_RULE_LENGTH) -> nodes.Expr:
     if len(source) > max_length:
-        raise RuleSyntaxError(f"is {len(source)} characters long; the limit max_rule_length "
-                              f"is {max_length} {limit_hint('max_rule_length')}")
+        raise RuleSyntaxError(_("is {length} characters long; the limit max_rule_length is "
+                                "{limit} {hint}", length=len(source), limit=max_length,
+                                hint=limit_hint("max_rule_length")))
     try:
         parser = Parser(_ENV, source, state="variable")
         expr = parser.parse_expression()
         if not parser.stream.eos:
             token = parser.stream.current
-            raise RuleSyntaxError(
-                f"unexpected {token.value!r} after the end of the expression "
-                f"(a rule is one expression: combine conditions with `and` / `or`)"
-            )
+            raise RuleSyntaxError(_(
+                "unexpected {token!r} after the end of the expression (a rule is one "
+                "expression: combine conditions with `and` / `or`)", token=token.value))
     except TemplateSyntaxError as exc:
-        raise RuleSyntaxError(f"does not compile: {exc.message}") from None
+        raise RuleSyntaxError(_("does not compile: {error}", error=exc.message)) from None
     except RecursionError:
-        raise RuleSyntaxError("is nested too deeply to compile") from None
+        raise RuleSyntaxError(_("is nested too deeply to compile")) from None
     except RuleSyntaxError:
         raise
     except ValueError:  # Python reads no number of more than 4300 digits
-        raise RuleSyntaxError(f"does not compile: {_TOO_MANY_DIGITS}") from None
+        raise RuleSyntaxError(_("does not compile: {error}",
+                                error=_too_many_digits())) from None
     return expr
 
 
-_TOO_MANY_DIGITS = (f"a number has more than {sys.get_int_max_str_digits()} digits"
-                    if sys.get_int_max_str_digits() else "a number is too long")
+def _too_many_digits() -> str:
+    """Why Python reads no number this long, in the current locale."""
+    if sys.get_int_max_str_digits():
+        return _("a number has more than {digits} digits", digits=sys.get_int_max_str_digits())
+    return _("a number is too long")
 
 
 def _const_arg(call: nodes.Call) -> str | None:
@@ -291,14 +298,15 @@ def _validate_rule(value: Any, info: ValidationInfo) -> Rule:
         return Rule("true" if value else "false")
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "rule_type", "expected a rule: a string such as \"facts.pain_confirmed\""
+            "rule_type", _("expected a rule: a string such as \"facts.pain_confirmed\"")
         )
     if not value.strip():
-        raise PydanticCustomError("rule_empty", "a rule must not be empty (use `true` for always)")
+        raise PydanticCustomError("rule_empty",
+                                  _("a rule must not be empty (use `true` for always)"))
     try:
         return Rule(value, max_length)
     except RuleSyntaxError as exc:
-        raise PydanticCustomError("rule_syntax", "rule {why}", {"why": str(exc)}) from None
+        raise PydanticCustomError("rule_syntax", _("rule {why}"), {"why": str(exc)}) from None
 
 
 RuleType = Annotated[

@@ -31,6 +31,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, nodes
 
+from dealflow._messages import _
 from dealflow.errors import LimitExceeded, RuleEvalError, UnsupportedSyntax
 from dealflow.rules._compiler import FILTERS, TESTS, TrustingSandbox, compile_node, evaluate
 from dealflow.rules._cost import (
@@ -99,13 +100,16 @@ def _quote(node: nodes.Node, limit: int = 80) -> str:
 def _name_problem(name: str) -> str | None:
     """Why a rule may not read the attribute or key `name`; None when it may."""
     plain = unicodedata.normalize("NFKC", name)
-    reads_as = f" (it reads as {plain!r})" if plain != name else ""
+    reads_as = _(" (it reads as {plain!r})", plain=plain) if plain != name else ""
     if plain.startswith("_"):
-        return f"names starting with `_` are private and cannot be read ({name!r}{reads_as})"
+        return _("names starting with `_` are private and cannot be read ({name!r}{reads_as})",
+                 name=name, reads_as=reads_as)
     if plain in _FORMAT_NAMES:
-        return f"{plain!r} cannot be used in rules and item texts (it reads attributes)"
+        return _("{plain!r} cannot be used in rules and item texts (it reads attributes)",
+                 plain=plain)
     if reads_as:
-        return f"the name {name!r} is written with look-alike characters{reads_as}"
+        return _("the name {name!r} is written with look-alike characters{reads_as}",
+                 name=name, reads_as=reads_as)
     return None
 
 
@@ -126,11 +130,12 @@ def _check_number(value: int) -> None:
     try:
         str(value)
     except ValueError:
-        raise UnsupportedSyntax(f"a number has more than {sys.get_int_max_str_digits()} "
-                                "digits") from None
+        raise UnsupportedSyntax(_("a number has more than {digits} digits",
+                                  digits=sys.get_int_max_str_digits())) from None
     if value.bit_length() > MAX_INT_BITS:
-        raise UnsupportedSyntax(f"a number of {value.bit_length():,} bits (more than "
-                                f"{MAX_INT_BITS:,}; limit MAX_INT_BITS)")
+        raise UnsupportedSyntax(_("a number of {bits} bits (more than {limit}; limit "
+                                  "MAX_INT_BITS)", bits=f"{value.bit_length():,}",
+                                  limit=f"{MAX_INT_BITS:,}"))
 
 
 def _check_key(node: nodes.Getattr | nodes.Getitem) -> None:
@@ -156,8 +161,9 @@ def _check_attribute_arg(node: nodes.Filter) -> None:
         args.append(node.args[index])
     for arg in args:
         if not (isinstance(arg, nodes.Const) and isinstance(arg.value, str | int)):
-            raise UnsupportedSyntax(f"`{_quote(node)}`: `{node.name}` needs the attribute "
-                                    f"written out, not `{render(arg)}`")
+            raise UnsupportedSyntax(_("`{rule}`: `{name}` needs the attribute written out, "
+                                      "not `{given}`", rule=_quote(node), name=node.name,
+                                      given=render(arg)))
         for part in str(arg.value).split("."):
             problem = _name_problem(part)
             if problem is not None:
@@ -170,12 +176,15 @@ def _named_filter(node: nodes.Filter) -> None:
         return
     arg = node.args[index]
     if not (isinstance(arg, nodes.Const) and isinstance(arg.value, str)):
-        raise UnsupportedSyntax(f"`{node.name}` needs the name of a filter or test written "
-                                f"out, not `{render(arg)}`")
+        raise UnsupportedSyntax(_("`{name}` needs the name of a filter or test written out, "
+                                  "not `{given}`", name=node.name, given=render(arg)))
     if arg.value not in allowed:
-        kind = "filter" if allowed is FILTERS else "test"
-        raise UnsupportedSyntax(f"`{node.name}` names the {kind} {arg.value!r}, which rules "
-                                f"may not use; they may use: " + ", ".join(sorted(allowed)))
+        values = {"name": node.name, "value": arg.value, "allowed": ", ".join(sorted(allowed))}
+        raise UnsupportedSyntax(
+            _("`{name}` names the filter {value!r}, which rules may not use; they may use: "
+              "{allowed}", **values) if allowed is FILTERS else
+            _("`{name}` names the test {value!r}, which rules may not use; they may use: "
+              "{allowed}", **values))
 
 
 def _names_in(node: nodes.Node) -> bool:
@@ -262,8 +271,8 @@ class _Out:
     def write(self, text: str) -> None:
         self.size += len(text)
         if self.size > MAX_ITEM_TEXT:
-            raise LimitExceeded(f"renders more than {MAX_ITEM_TEXT:,} characters "
-                                f"(limit MAX_ITEM_TEXT)")
+            raise LimitExceeded(_("renders more than {limit} characters (limit MAX_ITEM_TEXT)",
+                                  limit=f"{MAX_ITEM_TEXT:,}"))
         self.parts.append(text)
 
 
@@ -302,10 +311,10 @@ def _compile_body(body: Iterable[nodes.Node]) -> list[Emit]:
             emits.append(_emit_if(node))
         else:
             tag = _STATEMENT_TAGS.get(type(node), type(node).__name__)
-            raise UnsupportedSyntax(
-                f"`{{% {tag} %}}` is not allowed in an item text: an item text is text with "
-                "`{{ expressions }}` and `{% if %}` ... `{% elif %}` ... `{% else %}` ... "
-                "`{% endif %}`")
+            raise UnsupportedSyntax(_(
+                "`{{% {tag} %}}` is not allowed in an item text: an item text is text with "
+                "`{{{{ expressions }}}}` and `{{% if %}}` ... `{{% elif %}}` ... "
+                "`{{% else %}}` ... `{{% endif %}}`", tag=tag))
     return emits
 
 
@@ -339,8 +348,9 @@ def compile_text(source: str) -> TextTemplate:
     `TemplateSyntaxError`). Jinja only parses the text: its compiler, which would work
     out constant parts such as `'a' * 10**9` unguarded, never sees it."""
     if len(source) > MAX_ITEM_TEXT:
-        raise UnsupportedSyntax(f"the text has {len(source):,} characters; an item text may "
-                                f"have at most {MAX_ITEM_TEXT:,} (limit MAX_ITEM_TEXT)")
+        raise UnsupportedSyntax(_("the text has {length} characters; an item text may have "
+                                  "at most {limit} (limit MAX_ITEM_TEXT)",
+                                  length=f"{len(source):,}", limit=f"{MAX_ITEM_TEXT:,}"))
     tree = _TEXT_ENV.parse(source)
     token = open_steps("rule")  # one budget for all its constant parts
     try:

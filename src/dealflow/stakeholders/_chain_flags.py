@@ -57,7 +57,7 @@ def _unaddressed(ctx: RuleContext) -> list[ChainFlag]:
             flags.append(ChainFlag(
                 "decider_wins_unaddressed", "medium",
                 _("{name} decides, and our offer does not address: {wins}", name=person.name,
-                  wins="; ".join(open_wins)), person.id))
+                  wins=_("; ").join(open_wins)), person.id))
     return flags
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dealflow._days import utc_date, whole_days
+from dealflow._messages import _
 from dealflow.deal import Deal, Influence, Stance
 from dealflow.engine import RuleContext, support_score
 from dealflow.playbook import Playbook
@@ -72,7 +73,8 @@ def _flags_people(ctx: RuleContext) -> list[RedFlag]:
     for person in ctx.deal.stakeholders:
         if person.stance is Stance.opponent and person.influence is Influence.high:
             flags.append(RedFlag("high_influence_opponent", "high",
-                                 f"{person.name} opposes us and has high influence",
+                                 _("{name} opposes us and has high influence",
+                                   name=person.name),
                                  stakeholder=person.id))
     return flags
 
@@ -85,12 +87,14 @@ def _flags_threading(ctx: RuleContext) -> list[RedFlag]:
         playbook.stage_index(deal.stage) >= playbook.stage_index(champion_by))
     if reached and ctx.champion() is None:
         flags.append(RedFlag("no_champion", "high",
-                             f"no champion by stage {champion_by} (the deal is in {deal.stage})"))
+                             _("no champion by stage {stage} (the deal is in {current})",
+                               stage=champion_by, current=deal.stage)))
     wanted = playbook.stage(deal.stage).min_contacts
     if len(deal.stakeholders) < wanted:
         flags.append(RedFlag("single_threaded", "medium",
-                             f"{len(deal.stakeholders)} contact(s) mapped; stage {deal.stage} "
-                             f"asks for at least {wanted}"))
+                             _("{count} contact(s) mapped; stage {stage} asks for at least "
+                               "{wanted}", count=len(deal.stakeholders), stage=deal.stage,
+                               wanted=wanted)))
     return flags
 
 
@@ -101,23 +105,26 @@ def _flags_contact(ctx: RuleContext) -> list[RedFlag]:
     for person in ctx.deal.stakeholders:
         if not person.roles:
             continue
-        roles = ", ".join(person.roles)
+        roles = _(", ").join(person.roles)
         if person.last_contact is None:
             flags.append(RedFlag("not_contacted", "medium",
-                                 f"{person.name} ({roles}) has no recorded contact",
+                                 _("{name} ({roles}) has no recorded contact",
+                                   name=person.name, roles=roles),
                                  stakeholder=person.id, role=person.roles[0]))
         elif whole_days(person.last_contact, today) > limit:
             days = whole_days(person.last_contact, today)
             flags.append(RedFlag("stale_contact", "medium",
-                                 f"{person.name} ({roles}) last contacted {days} days ago "
-                                 f"(limit {limit})", stakeholder=person.id, role=person.roles[0]))
+                                 _("{name} ({roles}) last contacted {days} days ago "
+                                   "(limit {limit})", name=person.name, roles=roles, days=days,
+                                   limit=limit), stakeholder=person.id, role=person.roles[0]))
     return flags
 
 
 def _flags_approvals(ctx: RuleContext) -> list[RedFlag]:
     return [
         RedFlag("approval_not_covered", "high",
-                f"approval rule {rule} applies to this deal and needs role {role} mapped",
+                _("approval rule {rule} applies to this deal and needs role {role} mapped",
+                  rule=rule, role=role),
                 role=role)
         for rule, roles in ctx.missing_approvals()
         for role in roles
@@ -138,8 +145,8 @@ def analyse_stakeholders(playbook: Playbook, deal: Deal, *, now: dt.datetime | N
     flags += [RedFlag(f.code, f.severity, f.reason, stakeholder=f.stakeholder)
               for f in chain_flags(ctx)]
     flags.extend(
-        RedFlag("role_missing", "medium", f"stage {deal.stage} requires role {entry.role} mapped",
-                role=entry.role)
+        RedFlag("role_missing", "medium", _("stage {stage} requires role {role} mapped",
+                                            stage=deal.stage, role=entry.role), role=entry.role)
         for entry in coverage if entry.required and not entry.covered
     )
     flags.sort(key=lambda flag: _SEVERITY_ORDER[flag.severity])

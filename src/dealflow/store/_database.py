@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from dealflow._messages import N_, _
 from dealflow.errors import StoreError
 from dealflow.store._files import (
     cannot_open,
@@ -37,17 +38,18 @@ _PASSWORD = re.compile(r"(://[^:/@\s']*:)[^\s']*@")
 """The password in a URL (`scheme://user:PASSWORD@host`), hidden in error messages."""
 
 
-_FULL = ("the database is full", "nothing of this operation was written; free disk space "
-         "(or raise the database's size limit) and retry")
-_READ_ONLY = ("the database is read-only", "nothing was written")  # made precise per URL
-_CANNOT_OPEN = ("cannot open the database", "check the path and its permissions")
-_LOST = ("cannot reach the database server", "this operation was not confirmed: re-read "
-         "before retrying; the store reconnects by itself once the server is back")
-_LOCKED = ("the database stayed locked by another writer", "nothing was written; retry")
-_CORRUPT = ("the database file is damaged or not a database", "restore it from a backup "
-            "(or an export)")
-_IO = ("the disk failed to read or write the database", "nothing of this operation was "
-       "confirmed; check the disk, then re-read before retrying")
+_FULL = (N_("the database is full"), N_("nothing of this operation was written; free disk "
+                                        "space (or raise the database's size limit) and retry"))
+_READ_ONLY = (N_("the database is read-only"), N_("nothing was written"))  # precise per URL
+_CANNOT_OPEN = (N_("cannot open the database"), N_("check the path and its permissions"))
+_LOST = (N_("cannot reach the database server"), N_(
+    "this operation was not confirmed: re-read before retrying; the store reconnects by "
+    "itself once the server is back"))
+_LOCKED = (N_("the database stayed locked by another writer"), N_("nothing was written; retry"))
+_CORRUPT = (N_("the database file is damaged or not a database"),
+            N_("restore it from a backup (or an export)"))
+_IO = (N_("the disk failed to read or write the database"), N_(
+    "nothing of this operation was confirmed; check the disk, then re-read before retrying"))
 
 
 def _kind(exc: SQLAlchemyError) -> tuple[str, str] | None:
@@ -90,10 +92,11 @@ def store_error(exc: SQLAlchemyError, url: str, *, opening: bool = False) -> Sto
     elif kind is _CANNOT_OPEN:
         kind = cannot_open(url)
     if kind is None:
-        doing = "cannot open the database" if opening else "database error"
+        doing = _("cannot open the database") if opening else _("database error")
         return StoreError(f"{doing} ({url}): {detail}")
     what, remedy = kind
-    return StoreError(f"{what} ({url}): {detail}; {remedy}")
+    return StoreError(_("{what} ({url}): {detail}; {remedy}", what=_(what), url=url,
+                        detail=detail, remedy=_(remedy)))
 
 
 def is_read_only(exc: SQLAlchemyError) -> bool:
@@ -145,7 +148,7 @@ def open_engine(url: str) -> Engine:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return create_engine(url, pool_pre_ping=True)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
-        message = f"cannot open database {url!r}: {exc}"
+        message = _("cannot open database {url!r}: {error}", url=url, error=exc)
         raise StoreError(_PASSWORD.sub(r"\1***@", message)) from None
 
 
@@ -167,16 +170,17 @@ def prepare_schema(engine: Engine) -> None:
                 key="schema_version", value=str(SCHEMA_VERSION)))
         return
     if "meta" not in tables:
-        raise StoreError("this database was not made by dealflow (it has tables, but no "
-                         "`meta` table with a schema version); use an empty database")
+        raise StoreError(_("this database was not made by dealflow (it has tables, but no "
+                           "`meta` table with a schema version); use an empty database"))
     with engine.connect() as conn:
         found = conn.execute(select(META.c.value).where(META.c.key == "schema_version")
                              ).scalar_one_or_none()
     if found is None or not found.isdigit():
-        raise StoreError(f"the database's schema version is unknown ({found!r})")
+        raise StoreError(_("the database's schema version is unknown ({found!r})", found=found))
     version = int(found)
     if version > SCHEMA_VERSION:
-        raise StoreError(f"the database has schema version {version}, newer than this dealflow "
-                         f"understands ({SCHEMA_VERSION}); upgrade dealflow")
+        raise StoreError(_("the database has schema version {version}, newer than this "
+                           "dealflow understands ({known}); upgrade dealflow", version=version,
+                           known=SCHEMA_VERSION))
     if version < SCHEMA_VERSION:
         migrate(engine, version)

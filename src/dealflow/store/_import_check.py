@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from dealflow._messages import N_, _
 from dealflow._problems import did_you_mean
 from dealflow.deal import coerce_fact
 from dealflow.engine import (
@@ -76,11 +77,12 @@ class _Vocabulary:
 
     @property
     def name(self) -> str:
-        return f"playbook {self.playbook.id} {self.playbook.version}"
+        return _("playbook {id} {version}", id=self.playbook.id, version=self.playbook.version)
 
     def unknown(self, kind: str, value: str, known: frozenset[str] | dict[str, Fact],
                 where: str = "") -> str:
-        return f"unknown {kind} {value!r} in {where}{self.name}" + did_you_mean(value, known)
+        return _("unknown {what} {value!r} in {where}{playbook}", what=_(kind), value=value,
+                 where=where, playbook=self.name) + did_you_mean(value, known)
 
 
 @dataclass(slots=True)
@@ -115,27 +117,30 @@ class FirstPass:
         if key in self._carried:
             if self._carried[key][0] == record.text:
                 return None
-            return f"playbook {record.id} {record.version} is in this file twice, with " \
-                   "different texts"
+            return _("playbook {id} {version} is in this file twice, with different texts",
+                     id=record.id, version=record.version)
         try:
             playbook = parse_playbook(record.text, where, limits=self.limits)
         except PlaybookError as exc:
-            shown = "; ".join(f"{p.path or '<document>'} (line {p.line}): {p.message}"
-                              for p in exc.problems[:3])
-            more = f" (and {len(exc.problems) - 3} more)" if len(exc.problems) > 3 else ""
-            return f"playbook {record.id} {record.version} is not a valid playbook: " \
-                   f"{shown}{more}"
+            shown = _("; ").join(_("{path} (line {line}): {message}",
+                                   path=p.path or "<document>", line=p.line, message=p.message)
+                                 for p in exc.problems[:3])
+            more = (_(" (and {count} more)", count=len(exc.problems) - 3)
+                    if len(exc.problems) > 3 else "")
+            return _("playbook {id} {version} is not a valid playbook: {problems}",
+                     id=record.id, version=record.version, problems=shown) + more
         if (playbook.id, playbook.version) != key:
-            return f"the playbook record says {record.id} {record.version}, but its text " \
-                   f"is playbook {playbook.id} {playbook.version}"
+            return _("the playbook record says {id} {version}, but its text is playbook "
+                     "{text_id} {text_version}", id=record.id, version=record.version,
+                     text_id=playbook.id, text_version=playbook.version)
         stored = self._stored_text(key)
         if stored is None:
             self.new[key] = playbook
         elif stored != record.text and dump_playbook(self.store.playbook_for(*key)) \
                 != dump_playbook(playbook):
-            return f"the store holds playbook {record.id} {record.version} with other " \
-                   "content: a playbook version never changes once deals run under it; " \
-                   "give the changed playbook a new version"
+            return _("the store holds playbook {id} {version} with other content: a playbook "
+                     "version never changes once deals run under it; give the changed "
+                     "playbook a new version", id=record.id, version=record.version)
         self._carried[key] = (record.text, _Vocabulary.of(playbook))
         return None
 
@@ -156,10 +161,10 @@ class FirstPass:
         return self._stored[key]
 
     def _missing(self, deal_id: str, key: Key) -> str:
-        return f"deal {deal_id} runs under playbook {key[0]} {key[1]}, which neither this " \
-               "file (before this line) nor the store holds; export the deals again with " \
-               "this dealflow (its exports carry their playbooks), or add the playbook to " \
-               "the store first"
+        return _("deal {deal} runs under playbook {id} {version}, which neither this file "
+                 "(before this line) nor the store holds; export the deals again with this "
+                 "dealflow (its exports carry their playbooks), or add the playbook to the "
+                 "store first", deal=deal_id, id=key[0], version=key[1])
 
     # -- events ------------------------------------------------------------------------------
     def event(self, event: Event) -> str | None:
@@ -173,42 +178,45 @@ class FirstPass:
         else:
             previous, track.seq = track.seq, event.seq
             if event.seq != previous + 1:
-                return f"deal {event.deal_id}: seq {event.seq} follows seq {previous} " \
-                       "(sequence numbers rise one by one per deal)"
+                return _("deal {deal}: seq {seq} follows seq {previous} (sequence numbers "
+                         "rise one by one per deal)", deal=event.deal_id, seq=event.seq,
+                         previous=previous)
             if isinstance(event, DealCreated):
-                return f"deal {event.deal_id}: deal_created again at seq {event.seq}; a " \
-                       "deal is created once, by its first event"
+                return _("deal {deal}: deal_created again at seq {seq}; a deal is created "
+                         "once, by its first event", deal=event.deal_id, seq=event.seq)
         if isinstance(event, DealMigrated):
             return self._migrate(track, event)
         if track.key is None or event.seq <= track.stored:
             return None
         words = self._vocabulary(track.key)
         problem = None if words is None else _refused(event, words)
-        return None if problem is None else f"deal {event.deal_id}: {problem}"
+        return None if problem is None else _("deal {deal}: {problem}", deal=event.deal_id,
+                                               problem=problem)
 
     def _start(self, event: Event) -> tuple[_Track, str | None]:
         """The track of a deal first seen on this line (and what is wrong, if anything)."""
         if isinstance(event, DealCreated):
             key = (event.playbook_id, event.playbook_version)
             if event.seq != 1:
-                return _Track(key, event.seq), \
-                    f"deal {event.deal_id}: deal_created has seq {event.seq}; a deal " \
-                    "begins with deal_created at seq 1"
+                return _Track(key, event.seq), _(
+                    "deal {deal}: deal_created has seq {seq}; a deal begins with "
+                    "deal_created at seq 1", deal=event.deal_id, seq=event.seq)
             if self._vocabulary(key) is None:
                 return _Track(None, event.seq), self._missing(event.deal_id, key)
             return self._created(event, key)
         try:
             deal = self.store.get(event.deal_id)
         except DealNotFound:
-            return _Track(None, event.seq), \
-                f"deal {event.deal_id}: its first line here is {event.type} (seq " \
-                f"{event.seq}), and the store holds no deal {event.deal_id}; a deal " \
-                "begins with deal_created (seq 1)"
+            return _Track(None, event.seq), _(
+                "deal {deal}: its first line here is {type} (seq {seq}), and the store holds "
+                "no deal {deal}; a deal begins with deal_created (seq 1)", deal=event.deal_id,
+                type=event.type, seq=event.seq)
         track = _Track((deal.playbook_id, deal.playbook_version), event.seq, deal.version)
         if event.seq > deal.version + 1:
-            return track, f"deal {event.deal_id}: the store holds it at version " \
-                          f"{deal.version}, and this file goes on at seq {event.seq}: the " \
-                          f"events from seq {deal.version + 1} are missing"
+            return track, _("deal {deal}: the store holds it at version {version}, and this "
+                            "file goes on at seq {seq}: the events from seq {first} are "
+                            "missing", deal=event.deal_id, version=deal.version,
+                            seq=event.seq, first=deal.version + 1)
         return track, None
 
     def _created(self, event: DealCreated, key: Key) -> tuple[_Track, str | None]:
@@ -220,11 +228,13 @@ class FirstPass:
             return _Track(key, event.seq), None
         if event_values(stored) == event_values(event):
             return _Track(key, event.seq, self.store.get(event.deal_id).version), None
-        under = f" under {stored.playbook_id}" if isinstance(stored, DealCreated) else ""
-        return _Track(None, event.seq), (
-            f"deal {event.deal_id}: the store holds another deal of this id (created "
-            f"{stored.at:%Y-%m-%d %H:%M}{under}; this one {event.at:%Y-%m-%d %H:%M} under "
-            f"{event.playbook_id}); import it into another store, or give it another id")
+        under = (_(" under {playbook}", playbook=stored.playbook_id)
+                 if isinstance(stored, DealCreated) else "")
+        return _Track(None, event.seq), _(
+            "deal {deal}: the store holds another deal of this id (created {created}{under}; "
+            "this one {at} under {playbook}); import it into another store, or give it "
+            "another id", deal=event.deal_id, created=f"{stored.at:%Y-%m-%d %H:%M}",
+            under=under, at=f"{event.at:%Y-%m-%d %H:%M}", playbook=event.playbook_id)
 
     def _migrate(self, track: _Track, event: DealMigrated) -> str | None:
         if track.key is None:
@@ -242,11 +252,11 @@ class FirstPass:
         if event.seq <= track.stored:
             return None
         if old is not None and event.from_stage not in old.stages:
-            return f"deal {event.deal_id}: " + old.unknown("stage", event.from_stage,
-                                                           old.stages)
+            return _("deal {deal}: {problem}", deal=event.deal_id, problem=old.unknown(
+                N_("stage"), event.from_stage, old.stages))
         if event.to_stage not in words.stages:
-            return f"deal {event.deal_id}: " + words.unknown("stage", event.to_stage,
-                                                             words.stages)
+            return _("deal {deal}: {problem}", deal=event.deal_id, problem=words.unknown(
+                N_("stage"), event.to_stage, words.stages))
         return None
 
 
@@ -263,12 +273,12 @@ def _closing(event: Event, words: _Vocabulary) -> str | None:
     """A lost reason or an outcome the playbook does not hold; None when all is well."""
     if isinstance(event, DealLost) and event.reason is not None and (
             event.reason not in words.reasons):
-        return words.unknown("lost reason", event.reason, words.reasons)
+        return words.unknown(N_("lost reason"), event.reason, words.reasons)
     if isinstance(event, DealClosed):
         moves = words.playbook.moves
         outcomes = frozenset(o.id for o in (moves.outcomes if moves else ()))
         if event.outcome not in outcomes:
-            return words.unknown("outcome", event.outcome, outcomes)
+            return words.unknown(N_("outcome"), event.outcome, outcomes)
     return None
 
 
@@ -277,19 +287,19 @@ def _refused(event: Event, words: _Vocabulary) -> str | None:
     type; None when all is well."""
     for stage in _stages(event):
         if stage not in words.stages:
-            return words.unknown("stage", stage, words.stages)
+            return words.unknown(N_("stage"), stage, words.stages)
     closing = _closing(event, words)
     if closing is not None:
         return closing
     if isinstance(event, StakeholderAdded | StakeholderUpdated):
         for role in event.stakeholder.roles:
             if role not in words.roles:
-                return words.unknown("role", role, words.roles)
+                return words.unknown(N_("role"), role, words.roles)
     if isinstance(event, ItemCompleted):
         item = event.item_id.split("@", 1)[0]
         if item not in words.items[event.stage]:
-            return words.unknown("item", item, words.items[event.stage],
-                                 f"stage {event.stage} of ")
+            return words.unknown(N_("item"), item, words.items[event.stage],
+                                 _("stage {stage} of ", stage=event.stage))
     if isinstance(event, FactSet | FactVerified):
         return _fact_refused(event, words)
     return _play_refused(event, words)
@@ -300,13 +310,13 @@ def _play_refused(event: Event, words: _Vocabulary) -> str | None:
     if not isinstance(event, PlayTaken | PlayCompleted | PlayDeclined):
         return None
     plays = frozenset(play.id for play in words.playbook.plays)
-    return None if event.play in plays else words.unknown("play", event.play, plays)
+    return None if event.play in plays else words.unknown(N_("play"), event.play, plays)
 
 
 def _fact_refused(event: FactSet | FactVerified, words: _Vocabulary) -> str | None:
     fact = words.facts.get(event.name)
     if fact is None:
-        return words.unknown("fact", event.name, words.facts)
+        return words.unknown(N_("fact"), event.name, words.facts)
     if isinstance(event, FactVerified) or event.value is None:
         return None
     try:
@@ -314,5 +324,6 @@ def _fact_refused(event: FactSet | FactVerified, words: _Vocabulary) -> str | No
     except ValueError as exc:
         shown = repr(event.value)
         shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
-        return f"fact {event.name} takes {fact.type} values: {shown}: {exc}"
+        return _("fact {name} takes {type} values: {value}: {error}", name=event.name,
+                 type=fact.type, value=shown, error=exc)
     return None

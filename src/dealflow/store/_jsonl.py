@@ -25,6 +25,7 @@ from typing import IO
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from dealflow._messages import _
 from dealflow._plain import plain_errors
 from dealflow._safe_text import json_visible
 from dealflow.deal import Deal
@@ -128,7 +129,7 @@ def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
     limits = limits or current_limits()
     source = Path(path)
     if not source.is_file():
-        raise ImportProblems([_problem(str(source), 0, "file not found")])
+        raise ImportProblems([_problem(str(source), 0, _("file not found"))])
     problems, total, first = _check(source, store, limits)
     if problems:
         raise ImportProblems(problems)
@@ -137,14 +138,14 @@ def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
         try:
             store.register_playbook(playbook)
         except DealflowError as exc:
-            raise done.stopped(0, f"cannot store playbook {key[0]} {key[1]}: {exc}",
-                               exc.exit_code) from None
+            raise done.stopped(0, _("cannot store playbook {id} {version}: {error}", id=key[0],
+                                    version=key[1], error=exc), exc.exit_code) from None
         done.playbooks += 1
     return _write(store, _numbered(source, limits), batch_size, done, total)
 
 
 def _numbered(source: Path, limits: Limits) -> Iterator[tuple[int, Event]]:
-    for number, _, text in lines(source, limits.max_line_bytes):
+    for number, _problem_text, text in lines(source, limits.max_line_bytes):
         record = parse_record(text)
         if not isinstance(record, PlaybookRecord):
             yield number, record
@@ -196,9 +197,9 @@ def _store_batch(store: Store, batch: list[tuple[int, Event]], deals: set[str]
             skipped += len(numbered) - len(fresh)
             if fresh:
                 changes.append((_project(store, deal, fresh), start,
-                                [e for _, e in fresh]))
+                                [e for _seq, e in fresh]))
         store.write_changes(conn, changes)
-        added += sum(len(events) for _, _, events in changes)
+        added += sum(len(events) for _projected, _start, events in changes)
     return added, skipped
 
 
@@ -222,12 +223,12 @@ def _project(store: Store, deal: Deal | None, numbered: list[tuple[int, Event]])
                 playbook = None
             deal = apply_event(deal, event, playbook)
         except DealflowError as exc:
-            raise _Unapplied(number, f"cannot apply this event: {exc}") from None
+            raise _Unapplied(number, _("cannot apply this event: {error}", error=exc)) from None
         except ValidationError as exc:
-            raise _Unapplied(number, "cannot apply this event: "
-                                     + "; ".join(plain_errors(exc))) from None
+            raise _Unapplied(number, _("cannot apply this event: {error}",
+                                       error=_("; ").join(plain_errors(exc)))) from None
         except ValueError as exc:
-            raise _Unapplied(number, f"cannot apply this event: {exc}") from None
+            raise _Unapplied(number, _("cannot apply this event: {error}", error=exc)) from None
     assert deal is not None
     return deal
 

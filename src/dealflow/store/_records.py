@@ -15,6 +15,7 @@ from typing import IO, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from dealflow._messages import _
 from dealflow._plain import plain_errors
 from dealflow._safe_text import json_visible, visible
 from dealflow.engine import Event, event_adapter
@@ -46,15 +47,16 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
-        for key, _ in pairs:
+        for key, _value in pairs:
             if key in seen:
-                raise _NotStrictJson(f"the key {visible(key)!r} appears twice in one object")
+                raise _NotStrictJson(_("the key {key!r} appears twice in one object",
+                                       key=visible(key)))
             seen.add(key)
     return found
 
 
 def _constant(name: str) -> Any:
-    raise _NotStrictJson(f"{name} is not a number JSON allows")
+    raise _NotStrictJson(_("{name} is not a number JSON allows", name=name))
 
 
 def _json(text: str) -> Any:
@@ -77,25 +79,26 @@ def read_record(text: str) -> tuple[Record | None, str | None]:
     try:
         data = _json(text)
     except _NotStrictJson as exc:
-        return None, f"not valid JSON: {exc}"
+        return None, _("not valid JSON: {error}", error=exc)
     except json.JSONDecodeError as exc:
-        return None, f"not JSON: {exc.msg} at column {exc.colno}"
+        return None, _("not JSON: {error} at column {column}", error=exc.msg, column=exc.colno)
     except RecursionError:
-        return None, "not JSON that can be read: nested too deeply"
+        return None, _("not JSON that can be read: nested too deeply")
     except ValueError as exc:  # Python reads no number of more than 4300 digits
         if "digits" not in str(exc):
-            return None, "not JSON that can be read"
-        return None, ("not JSON that can be read: a number has more than "
-                      f"{sys.get_int_max_str_digits()} digits")
+            return None, _("not JSON that can be read")
+        return None, _("not JSON that can be read: a number has more than {digits} digits",
+                       digits=sys.get_int_max_str_digits())
     try:
         return _validate(data), None
     except ValidationError as exc:
         tag = data.get("type") if isinstance(data, dict) else None
-        kind = "playbook record" if tag == "playbook" else "event"
-        errors = plain_errors(exc, tag if isinstance(tag, str) else None)
-        return None, f"not a valid {kind}: {'; '.join(errors)}"
+        errors = _("; ").join(plain_errors(exc, tag if isinstance(tag, str) else None))
+        if tag == "playbook":
+            return None, _("not a valid playbook record: {errors}", errors=errors)
+        return None, _("not a valid event: {errors}", errors=errors)
     except RecursionError:
-        return None, "not an event that can be read: nested too deeply"
+        return None, _("not an event that can be read: nested too deeply")
 
 
 def playbook_line(playbook_id: str, version: str, text: str) -> str:
@@ -117,13 +120,14 @@ def lines(path: Path, max_line: int) -> Iterator[tuple[int, str | None, str]]:
             ended = raw.endswith(b"\n")
             if len(raw) - ended > max_line:
                 size = len(raw) - ended + (0 if ended else _skip_line(handle))
-                yield number, f"line is {size} bytes long; the limit max_line_bytes is " \
-                              f"{max_line} {limit_hint('max_line_bytes')}", ""
+                yield number, _("line is {size} bytes long; the limit max_line_bytes is "
+                                "{limit} {hint}", size=size, limit=max_line,
+                                hint=limit_hint("max_line_bytes")), ""
                 continue
             try:
                 text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
-                yield number, "line is not UTF-8 text", ""
+                yield number, _("line is not UTF-8 text"), ""
                 continue
             if text.strip():
                 yield number, None, text

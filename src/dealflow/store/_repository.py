@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy import Engine as SqlEngine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from dealflow._messages import _
 from dealflow.deal import Deal, Status, Team
 from dealflow.engine import DealCreated, Engine, Event, Outcome, replay
 from dealflow.errors import ConflictError, DealExists, DealNotFound, PlaybookChoiceError, StoreError
@@ -214,9 +215,10 @@ class Store(Sweeping):
             if text is None:
                 bundled = _bundled(playbook_id, version)
                 if bundled is None:
-                    raise StoreError(f"playbook {playbook_id} {version} is not in the store; "
-                                     "open a deal under it first (dealflow deal new "
-                                     "--playbook FILE) or import an export that carries it")
+                    raise StoreError(_("playbook {id} {version} is not in the store; open a deal "
+                                       "under it first (dealflow deal new --playbook FILE) or "
+                                       "import an export that carries it", id=playbook_id,
+                                       version=version))
                 self._playbooks[key] = bundled  # stored with the first deal written under it
                 return bundled
             self._playbooks[key] = parse_playbook_cached(text, f"<store {playbook_id} {version}>",
@@ -255,19 +257,20 @@ class Store(Sweeping):
             return self._chosen
         held = self.held_playbooks()
         if choice is not None:
-            wanted, _, version = choice.partition("@")
+            wanted, _at, version = choice.partition("@")
             matching = [h for h in held if h.id == wanted and version in ("", h.version)]
             if not matching:
-                raise PlaybookChoiceError(f"no playbook {choice!r} in the store", held)
+                raise PlaybookChoiceError(_("no playbook {choice!r} in the store", choice=choice),
+                                          held)
             return self.playbook_for(wanted, matching[-1].version)
         with_deals = sorted({h.id for h in held if h.deals})
         ids = with_deals or sorted({h.id for h in held})
         if not ids:
-            raise PlaybookChoiceError("the store holds no playbook yet: open a deal or "
-                                      "import some first", held)
+            raise PlaybookChoiceError(_("the store holds no playbook yet: open a deal or "
+                                        "import some first"), held)
         if len(ids) > 1:
-            raise PlaybookChoiceError(f"the store holds deals of {len(ids)} playbooks; "
-                                      "choose one with --playbook ID", held)
+            raise PlaybookChoiceError(_("the store holds deals of {count} playbooks; choose "
+                                        "one with --playbook ID", count=len(ids)), held)
         newest = [h for h in held if h.id == ids[0]][-1]
         return self.playbook_for(newest.id, newest.version)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dealflow._messages import _
 from dealflow._plain import plain_errors
 from dealflow.deal import Deal, typed_facts
 from dealflow.engine import (
@@ -73,10 +74,10 @@ def stage_change_values(event: Event) -> dict[str, Any] | None:
 
 
 def _unreadable(what: str, problems: list[str]) -> StoreError:
-    return StoreError(f"{what} in the store holds a value this dealflow does not take: "
-                      f"{'; '.join(problems)}. It was written by another program or an "
-                      "older dealflow; correct it in the database, or export and import "
-                      "the deals to see every such value")
+    return StoreError(_("{what} in the store holds a value this dealflow does not take: "
+                        "{problems}. It was written by another program or an older dealflow; "
+                        "correct it in the database, or export and import the deals to see "
+                        "every such value", what=what, problems=_("; ").join(problems)))
 
 
 def event_from_row(row: Any) -> Event:
@@ -87,7 +88,7 @@ def event_from_row(row: Any) -> Event:
     try:
         return event_adapter.validate_python(data)
     except ValidationError as exc:
-        raise _unreadable(f"event {row.seq} of deal {row.deal_id!r}",
+        raise _unreadable(_("event {seq} of deal {deal!r}", seq=row.seq, deal=row.deal_id),
                           plain_errors(exc, str(row.type))) from None
 
 

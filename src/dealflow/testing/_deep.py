@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import yaml
@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
+from dealflow._messages import N_, _
 from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
@@ -45,12 +46,12 @@ __all__ = ["DEEP_CODES", "DeepFinding", "deep_check", "deal_yaml", "favourable_d
 NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 
 DEEP_CODES: dict[str, str] = {
-    "DF201": "rule fails on some deals",
-    "DF202": "checklist does not render for some deals",
-    "DF203": "no deal passes the stage's gates",
-    "DF204": "gate never fails",
-    "DF205": "a deal meeting every gate cannot be driven to won",
-    "DF206": "moves are not deterministic",
+    "DF201": N_("rule fails on some deals"),
+    "DF202": N_("checklist does not render for some deals"),
+    "DF203": N_("no deal passes the stage's gates"),
+    "DF204": N_("gate never fails"),
+    "DF205": N_("a deal meeting every gate cannot be driven to won"),
+    "DF206": N_("moves are not deterministic"),
 }
 
 
@@ -64,10 +65,10 @@ class DeepFinding:
     witness: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.code} error: {self.where}  {self.message}"
+        text = _("{code} error: {where}  {message}", **asdict(self))
         if self.witness:
-            text += "\n    deal:\n" + "\n".join(f"      {line}"
-                                               for line in self.witness.splitlines())
+            text += "\n    " + _("deal:") + "\n" + "\n".join(
+                f"      {line}" for line in self.witness.splitlines())
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,7 +151,7 @@ def _rule_fails(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> bool:
     return False
 
 
-UNFILLED = "an item text cannot be filled in for this deal"
+UNFILLED = N_("an item text cannot be filled in for this deal")
 
 
 def _unfilled(ctx: RuleContext, stage: Stage) -> str | None:
@@ -162,9 +163,9 @@ def _unfilled(ctx: RuleContext, stage: Stage) -> str | None:
             for locale in pb.locales:
                 text = render_item_text(pb.text(inst.item.text, locale), ctx, inst, locale)
                 if "[could not fill in:" in text:
-                    return UNFILLED
+                    return _(UNFILLED)
     except DealflowError as exc:  # a text past a limit is the finding
-        return f"an item text cannot be shown for this deal: {why(exc)}"
+        return _("an item text cannot be shown for this deal: {why}", why=why(exc))
     return None
 
 
@@ -290,7 +291,7 @@ def _sweep(pb: Playbook, examples: int) -> _Sweep:
                         _gate_holds(ctx, gate) and _gate_holds(blank, gate)):
                     seen.gate_failed.add(gate.id)
 
-    with stopping_clearly(pb, "that every rule evaluates and every checklist renders"):
+    with stopping_clearly(pb, _("that every rule evaluates and every checklist renders")):
         run()
     return seen
 
@@ -334,7 +335,7 @@ def _drive(pb: Playbook, deal: Deal) -> str | None:
             outcome = engine.win(current, actor=CHECKER)
             return None if outcome.ok else str(outcome.report)
         if stage is pb.stages[-1]:
-            return f"no move of the playbook wins a deal from {stage.id}"
+            return _("no move of the playbook wins a deal from {stage}", stage=stage.id)
         outcome = engine.advance(current, actor=CHECKER)
         if not outcome.ok:
             return str(outcome.report)
@@ -351,8 +352,9 @@ def deep_check(playbook: Playbook, *, examples: int = 100) -> list[DeepFinding]:
         except DealflowError:
             raise
         except STOPS as exc:  # reported in words
-            raise DealflowError(f"{playbook.id} {playbook.version}: the deep checks stopped: "
-                                f"{why(exc)}") from None
+            raise DealflowError(_("{id} {version}: the deep checks stopped: {why}",
+                                  id=playbook.id, version=playbook.version,
+                                  why=why(exc))) from None
 
 
 def _deep_check(playbook: Playbook, examples: int) -> list[DeepFinding]:
@@ -362,14 +364,15 @@ def _deep_check(playbook: Playbook, examples: int) -> list[DeepFinding]:
         witness = _search(deals(playbook, stage=stage_id, now=NOW),
                           _fails_with(playbook, rule, per_person), examples)
         error = _error_of(playbook, rule, per_person, witness) if witness else ""
-        findings.append(DeepFinding("DF201", f"rule {rule.source!r} fails: {error}", where,
+        findings.append(DeepFinding("DF201", _("rule {rule!r} fails: {error}", rule=rule.source,
+                                               error=error), where,
                                     deal_yaml(witness) if witness else None))
     findings.extend(_render_findings(playbook, seen, examples))
     for stage in playbook.stages:
         for gate in stage.gates:
             if gate.id not in seen.gate_failed:
-                findings.append(DeepFinding("DF204", f"gate {gate.id} passed for every "
-                                            "generated deal: it checks nothing",
+                findings.append(DeepFinding("DF204", _("gate {gate} passed for every generated "
+                                                       "deal: it checks nothing", gate=gate.id),
                                             f"stages.{stage.id}.gates.{gate.id}"))
     findings.extend(_witness_findings(playbook, examples))
     return findings
@@ -381,12 +384,13 @@ def _render_findings(pb: Playbook, seen: _Sweep, examples: int) -> list[DeepFind
         stage = seen.unfilled
         witness = _search(deals(pb, stage=stage.id, now=NOW), _unfilled_in(pb, stage), examples)
         problem = _unfilled(_context(pb, witness), stage) if witness else None
-        findings.append(DeepFinding("DF202", problem or UNFILLED, f"stages.{stage.id}",
+        findings.append(DeepFinding("DF202", problem or _(UNFILLED), f"stages.{stage.id}",
                                     deal_yaml(witness) if witness else None))
     if seen.unrendered is not None:
         deal = seen.unrendered
-        findings.append(DeepFinding("DF202", f"the checklist does not render for this deal: "
-                                    f"{_render_fails(pb, deal)}", f"stages.{deal.stage}",
+        findings.append(DeepFinding("DF202", _("the checklist does not render for this deal: "
+                                               "{why}", why=_render_fails(pb, deal)),
+                                    f"stages.{deal.stage}",
                                     deal_yaml(deal)))
     return findings
 
@@ -402,7 +406,7 @@ def _error_of(pb: Playbook, rule: Rule, per_person: bool, deal: Deal) -> str:
         return str(exc)
     except RuleEvalError as exc:
         return f"{type(exc).__name__}: {exc}"
-    return "no error on the shrunk deal"
+    return _("no error on the shrunk deal")
 
 
 def _witnesses(pb: Playbook, examples: int) -> tuple[set[str], Deal | None]:
@@ -419,7 +423,7 @@ def _witnesses(pb: Playbook, examples: int) -> tuple[set[str], Deal | None]:
         if not everything and len(passing) == len(pb.stages):
             everything.append(deal)
 
-    with stopping_clearly(pb, "that every stage can be passed"):
+    with stopping_clearly(pb, _("that every stage can be passed")):
         run()
     return passed, everything[0] if everything else None
 
@@ -429,8 +433,9 @@ def _witness_findings(pb: Playbook, examples: int) -> list[DeepFinding]:
     passed, everything = _witnesses(pb, examples)
     for stage in pb.stages:
         if stage.id not in passed:
-            findings.append(DeepFinding("DF203", f"no generated deal passes the blocking "
-                                        f"gates of {stage.id}", f"stages.{stage.id}"))
+            findings.append(DeepFinding("DF203", _("no generated deal passes the blocking "
+                                                   "gates of {stage}", stage=stage.id),
+                                        f"stages.{stage.id}"))
     if everything is None:
         return findings
     why = _drive(pb, everything)
@@ -440,6 +445,6 @@ def _witness_findings(pb: Playbook, examples: int) -> list[DeepFinding]:
     first = everything.model_copy(update={"stage": pb.stages[0].id})
     one, two = engine_a.advance(first, actor="x"), engine_b.advance(first, actor="x")
     if one.deal != two.deal or one.report != two.report:
-        findings.append(DeepFinding("DF206", "advancing the same deal twice gave two results",
+        findings.append(DeepFinding("DF206", _("advancing the same deal twice gave two results"),
                                     "stages", deal_yaml(first)))
     return findings

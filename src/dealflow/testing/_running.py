@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from hypothesis.errors import HypothesisException
 
+from dealflow._messages import _
 from dealflow.errors import DealflowError
 from dealflow.playbook import Playbook
 from dealflow.rules import DATA_ERRORS
@@ -39,8 +40,9 @@ def stopping_clearly(pb: Playbook, check: str) -> Iterator[None]:
     try:
         yield
     except STOPS as exc:  # reported in words
-        raise DealflowError(f"{pb.id} {pb.version}: the deep check {check} stopped on a "
-                            f"generated deal: {why(exc)}") from None
+        raise DealflowError(_("{id} {version}: the deep check {check} stopped on a generated "
+                              "deal: {why}", id=pb.id, version=pb.version, check=check,
+                              why=why(exc))) from None
 
 
 @contextlib.contextmanager

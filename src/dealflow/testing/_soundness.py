@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dealflow._messages import _
 from dealflow._text_files import read_text
 from dealflow._yaml import DocumentError, read_document
 from dealflow.errors import PlaybookError, Problem
@@ -45,7 +46,7 @@ class Soundness:
         """Every problem and finding, one per line (deep findings with their deal)."""
         lines = [str(p) for p in self.problems] + [str(f) for f in self.lint]
         lines += [f"{self.file}  {f}" for f in self.deep]
-        return "\n".join(lines) if lines else f"{self.file}: sound"
+        return "\n".join(lines) if lines else _("{file}: sound", file=self.file)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as plain data."""
@@ -79,5 +80,5 @@ def check_soundness(path: str | Path, *, deep: bool = True, examples: int = DEFA
 def assert_sound(path: str | Path, *, examples: int = DEFAULT_EXAMPLES) -> Soundness:
     """Fail (AssertionError) with the whole report unless the playbook is sound."""
     result = check_soundness(path, examples=examples)
-    assert result.ok, "playbook is not sound:\n" + result.report()
+    assert result.ok, _("playbook is not sound:") + "\n" + result.report()
     return result
