@@ -15,6 +15,7 @@ time in stage (and of the percentile limits of `stalled`); its cycle time runs f
 that earliest dated event.
 """
 
+from dealflow.analytics._by_phase import FunnelByPhase, PhaseFunnel, funnel_by_phase
 from dealflow.analytics._competition import CompetitorFigures, competition
 from dealflow.analytics._forecast import (
     Chain,
@@ -68,6 +69,9 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
+    "FunnelByPhase",
+    "PhaseFunnel",
+    "funnel_by_phase",
     "FACTORS",
     "DealHealth",
     "HealthFactor",

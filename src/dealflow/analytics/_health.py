@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dealflow._days import whole_days
-from dealflow._messages import _
+from dealflow._messages import _, current_locale
 from dealflow.deal import Deal, Status
 from dealflow.engine import RuleContext, expected_days
 from dealflow.playbook import Playbook
@@ -89,7 +89,8 @@ def _time_in_stage(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[fl
         return None
     days = whole_days(deal.stage_entered_at, now)
     value = 1.0 if days <= expected else max(0.0, 1.0 - (days - expected) / expected)
-    return value, _("{days} days in {stage}, {expected} expected", days=days, stage=deal.stage,
+    stage = playbook.text(playbook.stage(deal.stage).name, current_locale())
+    return value, _("{days} days in {stage}, {expected} expected", days=days, stage=stage,
                     expected=expected)
 
 

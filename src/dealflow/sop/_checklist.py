@@ -22,6 +22,7 @@ from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
 from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
 from dealflow.sop._close_plan import PlanLine, plan_lines
+from dealflow.sop._enablement import ContentLine, buyer_phase_name, content_lines
 from dealflow.stakeholders import (
     Recommendation,
     RedFlag,
@@ -84,6 +85,15 @@ class Checklist:
     """The close plan, step by step (`c.deal.plan_agreed` says whether it was agreed)."""
     plays_taken: tuple[PlayRecord, ...] = ()
     """The plays taken on, completed or declined on the deal."""
+    # -- the buyer's side and enablement content (issue 21) -------------------------------
+    buyer_phase: str | None = None
+    """The id of the buyer phase the stage serves (None when it serves none)."""
+    buyer_phase_name: str = ""
+    """That phase's name in the checklist's locale ('' when none)."""
+    content: tuple[ContentLine, ...] = ()
+    """The stage's enablement content (talk tracks, reference cases, product sheets)."""
+    play_content: dict[str, tuple[ContentLine, ...]] = field(default_factory=dict)
+    """The content of each play in `plays`, by play id (an empty tuple when it has none)."""
 
     @property
     def overdue(self) -> tuple[ChecklistItem, ...]:
@@ -197,6 +207,7 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
     lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
     lines += _opened_items(ctx, language)
     next_stage = playbook.next_stage(stage.id)
+    plays = tuple(recommend_plays(playbook, deal, now=moment, locale=language))
     return Checklist(
         deal=deal, playbook_id=playbook.id, playbook_version=playbook.version,
         stage=stage.id, stage_name=playbook.text(stage.name, language),
@@ -204,10 +215,15 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         generated_at=moment, items=tuple(lines),
         gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
-        plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
+        plays=plays,
         chain_map=_chain_map(playbook, deal, language),
         plan=plan_lines(playbook, deal, utc_date(moment), language),
         plays_taken=tuple(deal.plays.values()),
+        buyer_phase=stage.buyer_phase,
+        buyer_phase_name=buyer_phase_name(playbook, stage, language),
+        content=content_lines(playbook, stage.content, language),
+        play_content={play.id: content_lines(playbook, play.content, language)
+                      for play in playbook.plays if play.id in {p.play for p in plays}},
     )
 
 
