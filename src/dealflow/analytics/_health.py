@@ -12,6 +12,7 @@ while the deal is open. Another factor is added by putting its function in `FACT
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,8 +80,9 @@ def _red_flags(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[float,
     value = max(0.0, 1.0 - sum(_PENALTY.get(flag.severity, 0.1) for flag in flags))
     if not flags:
         return value, _("no red flags")
-    return value, _("{count} red flag(s): {codes}", count=len(flags),
-                    codes=", ".join(flag.code for flag in flags))
+    counted = Counter(flag.code for flag in flags)  # each code once: `not_contacted ×3`
+    return value, _("{count} red flag(s): {codes}", count=len(flags), codes=", ".join(
+        code if times == 1 else f"{code} ×{times}" for code, times in counted.items()))
 
 
 def _time_in_stage(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[float, str] | None:
