@@ -109,7 +109,7 @@ def sop_compliance(store: Store, *, now: dt.datetime | None = None,
                    playbook: Playbook | str | None = None) -> Any:
     """SOP compliance over the deals of one playbook (see `scope`); each deal's events are
     replayed with the playbook version it ran under."""
-    chosen, _ = scope(store, None, playbook)
+    chosen, _filters = scope(store, None, playbook)
     histories = (store.events(deal.id) for deal in store.list_deals(playbook_id=chosen.id))
     return compliance(store.playbook_for, histories, now=now)
 

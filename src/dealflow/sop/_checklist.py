@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow._days import due_date, utc_date
-from dealflow._messages import use_locale
+from dealflow._messages import _, use_locale
 from dealflow.deal import Deal, ItemCompletion, PlayRecord
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
@@ -108,7 +108,8 @@ def _compiled(template: str) -> TextTemplate:
 
 def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
                      locale: str) -> str:
-    """The item's text rendered for the deal; on failure the raw text and the reason.
+    """The item's text rendered for the deal; on failure the raw text and the reason (in
+    the current locale: see `use_locale`).
 
     A text that passes a limit of the sandbox (`MAX_ITEM_TEXT`, `MAX_SIZE`, ...) is not
     shown: it raises `LimitExceeded` naming the item and the limit.
@@ -120,11 +121,13 @@ def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
     try:
         return _compiled(template).render(names)
     except LimitExceeded as exc:
-        raise LimitExceeded(f"the text of {_where(ctx, instance)} {exc}") from None
+        raise LimitExceeded(_("the text of {where} {reason}", where=_where(ctx, instance),
+                              reason=exc)) from None
     except RuleDataError as exc:  # a checklist always renders: the reason is shown
-        return f"{template} [could not fill in: {exc}]"
+        return _("{text} [could not fill in: {reason}]", text=template, reason=exc)
     except RuleEvalError as exc:
-        return f"{template} [could not fill in: {type(exc).__name__}: {exc}]"
+        return _("{text} [could not fill in: {reason}]", text=template,
+                 reason=f"{type(exc).__name__}: {exc}")
 
 
 def _where(ctx: RuleContext, instance: ItemInstance) -> str:
@@ -165,7 +168,7 @@ def _no_longer_applicable(ctx: RuleContext, applicable: set[str],
     by_id = {item.id: item for item in stage.items}
     lines = []
     for done_id, completion in ctx.deal.items_done.items():
-        base, _, person_id = done_id.partition("@")
+        base, _at, person_id = done_id.partition("@")
         if done_id in applicable or completion.stage != stage.id or base not in by_id:
             continue
         person = ctx.deal.stakeholder(person_id) if person_id else None
@@ -203,8 +206,9 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
     ctx = RuleContext(playbook, deal, moment)
     stage = playbook.stage(deal.stage)
     instances = ctx.item_instances(stage)
-    lines = [_item_line(ctx, instance, language) for instance in instances]
-    lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
+    with use_locale(language):  # a text that cannot be filled in says so in the locale
+        lines = [_item_line(ctx, instance, language) for instance in instances]
+        lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
     lines += _opened_items(ctx, language)
     next_stage = playbook.next_stage(stage.id)
     plays = tuple(recommend_plays(playbook, deal, now=moment, locale=language))

@@ -172,13 +172,15 @@ def _read_layout(path: Path) -> str:
         data = handle.read(limit + 1)
     if len(data) > limit:
         size = max(len(data), path.stat().st_size)
-        raise DefinitionError(f"checklist template {path}: the layout is {size:,} bytes or "
-                              f"more; the limit max_bytes is {limit} {limit_hint('max_bytes')}")
+        raise DefinitionError(_("checklist template {path}: the layout is {size} bytes or "
+                                "more; the limit max_bytes is {limit} {hint}", path=path,
+                                size=f"{size:,}", limit=limit, hint=limit_hint("max_bytes")))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DefinitionError(f"checklist template {path}: not UTF-8 text (byte "
-                              f"0x{data[exc.start]:02x} at position {exc.start})") from None
+        raise DefinitionError(_("checklist template {path}: not UTF-8 text (byte {byte} at "
+                                "position {position})", path=path,
+                                byte=f"0x{data[exc.start]:02x}", position=exc.start)) from None
 
 
 class _BundledLoader(BaseLoader):
@@ -293,22 +295,28 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
     if fmt == "json":
         return json.dumps(checklist_to_dict(checklist), ensure_ascii=False, indent=2) + "\n"
     if fmt not in _TEMPLATES:
-        raise DefinitionError(f"unknown checklist format {fmt!r}; use md, html, plain or json")
+        raise DefinitionError(_("unknown checklist format {format}; use md, html, plain or "
+                                "json", format=repr(fmt)))
     env = _environment(Path(template_dir) if template_dir else None, html=fmt == "html")
     name = template or _TEMPLATES[fmt]
     try:
         page = env.get_template(name)
     except TemplateNotFound:
-        raise DefinitionError(f"checklist template {name!r} not found (looked in "
-                              f"{template_dir or 'the bundled sops/'})") from None
+        raise DefinitionError(_("checklist template {name} not found (looked in {folder})",
+                                name=repr(name), folder=template_dir) if template_dir else _(
+            "checklist template {name} not found (looked in the bundled sops/)",
+            name=repr(name))) from None
     except TemplateSyntaxError as exc:
-        raise DefinitionError(f"checklist template {exc.filename or name}, line "
-                              f"{exc.lineno}: {exc.message}") from None
+        raise DefinitionError(_("checklist template {name}, line {line}: {message}",
+                                name=exc.filename or name, line=exc.lineno,
+                                message=exc.message)) from None
     except LimitExceeded as exc:  # too large to compile within its budget
-        raise LimitExceeded(f"checklist template {name} {exc}") from None
+        raise LimitExceeded(_("checklist template {name} {reason}", name=name,
+                              reason=exc)) from None
     except (RecursionError, SyntaxError):  # Jinja's parser, or Python compiling its code
-        raise DefinitionError(f"checklist template {name} is nested too deeply to compile "
-                              "(parentheses, brackets, filters or blocks)") from None
+        raise DefinitionError(_("checklist template {name} is nested too deeply to compile "
+                                "(parentheses, brackets, filters or blocks)",
+                                name=name)) from None
     try:
         return page.render(c=checklist, t=labels(checklist.locale),
                            evidence=evidence_rows(checklist.deal))
@@ -319,19 +327,22 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
 def _layout_error(name: str, exc: Exception) -> DealflowError:
     """A layout that failed while rendering, as a dealflow error naming file and line."""
     filename, line = template_line(exc)
-    where = f"checklist template {filename or name}" + (f", line {line}" if line else "")
+    where = _("checklist template {name}, line {line}", name=filename or name, line=line) \
+        if line else _("checklist template {name}", name=filename or name)
     if isinstance(exc, LimitExceeded):
         return LimitExceeded(f"{where} {exc}")
     if isinstance(exc, DealflowError):  # an included layout refused as it was read
         return exc
     if isinstance(exc, RecursionError):
-        return LimitExceeded(f"{where} is nested too deeply to render (a macro, loop or "
-                             "include that calls itself)")
+        return LimitExceeded(_("{where} is nested too deeply to render (a macro, loop or "
+                               "include that calls itself)", where=where))
     if isinstance(exc, TemplateNotFound):
-        return DefinitionError(f"{where}: template {exc.name!r} not found (layouts may only "
-                               "include, import or extend files of their own folder)")
+        return DefinitionError(_("{where}: template {name} not found (layouts may only "
+                                 "include, import or extend files of their own folder)",
+                                 where=where, name=repr(exc.name)))
     if isinstance(exc, TemplateSyntaxError):
-        return DefinitionError(f"checklist template {exc.filename or name}, line "
-                               f"{exc.lineno}: {exc.message}")
+        return DefinitionError(_("checklist template {name}, line {line}: {message}",
+                                 name=exc.filename or name, line=exc.lineno,
+                                 message=exc.message))
     message = getattr(exc, "message", None) or str(exc)
     return DefinitionError(f"{where}: {type(exc).__name__}: {message}")
