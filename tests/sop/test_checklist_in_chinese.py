@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealflow import Deal, Playbook, Stakeholder, load_playbook, parse_playbook
+from dealflow import Deal, Playbook, Stakeholder, Status, load_playbook, parse_playbook
 from dealflow._safe_text import visible
 from dealflow.sop import build_checklist, render_checklist
 from dealflow.testing import deals
@@ -217,3 +217,21 @@ def test_plain_text_keeps_a_value_on_its_line_as_written(deal: Deal, title: str)
     shown = " ".join(visible(title.replace("\r\n", "\n")).splitlines()).strip()
     assert plain.splitlines()[0] == f"{shown} · {twin.splitlines()[0].removeprefix('x · ')}"
     assert len(plain.splitlines()) == len(twin.splitlines())
+
+
+@pytest.mark.parametrize(("playbook", "reason", "name"), [
+    (BUNDLED, "competitor", None), (LAB, "went_dark", "失联")], ids=["complex-b2b", "lab"])
+def test_a_lost_deal_shows_its_lost_reason_by_name_not_id(playbook: Playbook, reason: str,
+                                                          name: str | None) -> None:
+    known = next(r for r in playbook.lost_reasons if r.id == reason)
+    name = name or playbook.text(known.name, "zh")
+    deal = _deal(playbook, playbook.stages[0].id).model_copy(
+        update={"status": Status.lost, "lost_reason": reason})
+    sheet = build_checklist(playbook, deal, now=NOW, locale="zh")
+    assert sheet.lost_reason_name == name
+    for fmt in LAYOUTS:
+        page = render_checklist(sheet, fmt)  # type: ignore[arg-type]
+        assert f"状态: 丢单 · 丢单原因: {name}" in page, fmt
+        assert reason not in page.split("\n\n", 2)[1], fmt
+    data = json.loads(render_checklist(sheet, "json"))["deal"]
+    assert (data["lost_reason"], data["lost_reason_name"]) == (reason, name)

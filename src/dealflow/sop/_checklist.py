@@ -22,7 +22,12 @@ from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
 from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
 from dealflow.sop._close_plan import PlanLine, plan_lines
-from dealflow.sop._enablement import ContentLine, buyer_phase_name, content_lines
+from dealflow.sop._enablement import (
+    ContentLine,
+    buyer_phase_name,
+    content_lines,
+    lost_reason_label,
+)
 from dealflow.stakeholders import (
     Recommendation,
     RedFlag,
@@ -94,6 +99,8 @@ class Checklist:
     """The stage's enablement content (talk tracks, reference cases, product sheets)."""
     play_content: dict[str, tuple[ContentLine, ...]] = field(default_factory=dict)
     """The content of each play in `plays`, by play id (an empty tuple when it has none)."""
+    lost_reason_name: str = ""
+    """Why the deal was lost, by the names of its reason (and sub-reason); '' when open."""
 
     @property
     def overdue(self) -> tuple[ChecklistItem, ...]:
@@ -228,6 +235,7 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         content=content_lines(playbook, stage.content, language),
         play_content={play.id: content_lines(playbook, play.content, language)
                       for play in playbook.plays if play.id in {p.play for p in plays}},
+        lost_reason_name=lost_reason_label(playbook, deal, language),
     )
 
 

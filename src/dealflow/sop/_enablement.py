@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from dealflow._messages import N_, _, use_locale
+from dealflow.deal import Deal
 from dealflow.playbook import Content, Playbook, Stage, web_link
 from dealflow.rules import trust
 
-__all__ = ["KIND_NAMES", "ContentLine", "buyer_phase_name", "content_dict", "content_lines"]
+__all__ = ["KIND_NAMES", "ContentLine", "buyer_phase_name", "content_dict", "content_lines",
+           "lost_reason_label"]
 
 KIND_NAMES: dict[str, str] = {
     "talk_track": N_("Talk track"),
@@ -60,3 +62,18 @@ def buyer_phase_name(playbook: Playbook, stage: Stage, locale: str) -> str:
         if phase.id == stage.buyer_phase:
             return playbook.text(phase.name, locale)
     return ""
+
+
+def lost_reason_label(playbook: Playbook, deal: Deal, locale: str) -> str:
+    """Why `deal` was lost, by the names of its lost reason and sub-reason in `locale`
+    (an id the playbook does not know shows as it is); '' when it was not lost."""
+    if deal.lost_reason is None:
+        return ""
+    reason = next((r for r in playbook.lost_reasons if r.id == deal.lost_reason), None)
+    if reason is None:
+        return deal.lost_reason
+    name = playbook.text(reason.name, locale)
+    sub = next((s for s in reason.sub_reasons if s.id == deal.lost_sub_reason), None)
+    if sub is not None:
+        return f"{name} · {playbook.text(sub.name, locale)}"
+    return f"{name} · {deal.lost_sub_reason}" if deal.lost_sub_reason else name

@@ -69,7 +69,7 @@ LABELS: dict[str, str] = {
     "outcome_helped": N_("helped"), "outcome_partly": N_("partly"),
     "outcome_no_effect": N_("no_effect"), "outcome_hurt": N_("hurt"),
     "buyer_phase": N_("Buyer phase"), "hint": N_("Hint"),
-    "content": N_("Enablement content"),
+    "content": N_("Enablement content"), "lost_reason": N_("Lost reason"),
 }
 """The words of the bundled layouts, by key (English; a layout sees them as `t`, in the
 checklist's locale). A message `context|text` is `text` where it has no translation: the
@@ -258,7 +258,8 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
         "playbook": {"id": checklist.playbook_id, "version": checklist.playbook_version},
         "deal": {"id": deal.id, "title": deal.title, "account": deal.account,
                  "owner": deal.owner, "amount": str(deal.amount), "currency": deal.currency,
-                 "status": deal.status.value},
+                 "status": deal.status.value, "lost_reason": deal.lost_reason,
+                 "lost_reason_name": checklist.lost_reason_name or None},
         "stage": {"id": checklist.stage, "name": checklist.stage_name,
                   "goal": checklist.stage_goal,
                   "buyer_phase": None if checklist.buyer_phase is None else {
