@@ -12,6 +12,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from dealflow import Deal, Playbook, Stakeholder, Status, load_playbook, parse_playbook
 from dealflow._safe_text import visible
@@ -183,8 +184,8 @@ def test_plain_text_has_no_markdown_escapes_and_markdown_only_those_needed(
     sheet = build_checklist(playbook, deal, now=NOW, locale="en")
     plain = render_checklist(sheet, "plain")
     assert "Ethylene & cracker_upgrade <phase 2>" in plain
-    for escape in ("&amp;", "&lt;", "\\_", "\\*", "**"):
-        assert escape not in plain
+    for mark in ("&amp;", "&lt;", "\\_", "\\*", "**"):
+        assert mark not in plain
     md = render_checklist(sheet, "md")
     assert "# Ethylene & cracker_upgrade &lt;phase 2> ·" in md  # `_` inside a word stays
     assert "R&D Lab" in md
@@ -235,3 +236,17 @@ def test_a_lost_deal_shows_its_lost_reason_by_name_not_id(playbook: Playbook, re
         assert reason not in page.split("\n\n", 2)[1], fmt
     data = json.loads(render_checklist(sheet, "json"))["deal"]
     assert (data["lost_reason"], data["lost_reason_name"]) == (reason, name)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+@pytest.mark.parametrize(("playbook", "stage"), _cases())
+def test_every_open_control_point_with_a_hint_shows_it(playbook: Playbook, stage: str,
+                                                       locale: str) -> None:
+    sheet = build_checklist(playbook, _deal(playbook, stage), now=NOW, locale=locale)
+    hints = [gate.hint for gate in sheet.gates if gate.hint and not gate.passed
+             and gate.state != "not_applicable"]
+    for fmt in LAYOUTS:
+        page = render_checklist(sheet, fmt)  # type: ignore[arg-type]
+        for hint in hints:
+            shown = str(escape(hint)) if fmt == "html" else hint
+            assert shown in page, (fmt, hint)
