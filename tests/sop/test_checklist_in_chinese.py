@@ -16,6 +16,7 @@ from markupsafe import escape
 
 from dealflow import Deal, Playbook, Stakeholder, Status, load_playbook, parse_playbook
 from dealflow._safe_text import visible
+from dealflow.deal import Evidence, Provenance
 from dealflow.sop import build_checklist, render_checklist
 from dealflow.testing import deals
 from tests._zh_words import english_words, user_words
@@ -70,11 +71,17 @@ LAB = _lab_with_content()
 
 
 def _deal(playbook: Playbook, stage: str) -> Deal:
+    """A deal in `stage` with a person on the map and a fact set with evidence."""
     people = (Stakeholder(id="wang", name="Wang Jun", title="Plant manager",
                           stance="supporter", influence="high"),)
+    fact = next(f.id for f in playbook.facts if f.type == "bool")
+    known = Provenance(evidence=Evidence(evidence="Minutes of 2 March", source="meeting",
+                                         confirmed_by="wang", on=dt.date(2026, 3, 2)),
+                       set_by="li.wei", set_at=ENTERED)
     return Deal(id="zh-1", title="Ethylene & cracker_upgrade <phase 2>", account="R&D Lab",
                 amount=1_200_000, owner="li.wei", playbook_id=playbook.id,
                 playbook_version=playbook.version, stage=stage, stakeholders=people,
+                facts={fact: True}, provenance={fact: known},
                 created_at=ENTERED - dt.timedelta(days=40), stage_entered_at=ENTERED)
 
 
@@ -250,3 +257,12 @@ def test_every_open_control_point_with_a_hint_shows_it(playbook: Playbook, stage
         for hint in hints:
             shown = str(escape(hint)) if fmt == "html" else hint
             assert shown in page, (fmt, hint)
+
+
+def test_evidence_shows_its_source_and_a_yes_in_the_locale() -> None:
+    sheet = build_checklist(LAB, _deal(LAB, "inbound"), now=NOW, locale="zh")
+    for fmt in LAYOUTS:
+        page = render_checklist(sheet, fmt)  # type: ignore[arg-type]
+        assert "= 是: Minutes of 2 March (会议, 2026-03-02)" in page, fmt
+    english = render_checklist(build_checklist(LAB, _deal(LAB, "inbound"), now=NOW), "plain")
+    assert "use_case_named = true: Minutes of 2 March (meeting, 2026-03-02)" in english

@@ -70,6 +70,10 @@ LABELS: dict[str, str] = {
     "outcome_no_effect": N_("no_effect"), "outcome_hurt": N_("hurt"),
     "buyer_phase": N_("Buyer phase"), "hint": N_("Hint"),
     "content": N_("Enablement content"), "lost_reason": N_("Lost reason"),
+    "true": N_("true"), "false": N_("false"),
+    "source_meeting": N_("meeting"), "source_email": N_("email"),
+    "source_document": N_("document"), "source_call": N_("call"), "source_visit": N_("visit"),
+    "source_demo": N_("demo"), "source_workshop": N_("workshop"), "source_other": N_("other"),
 }
 """The words of the bundled layouts, by key (English; a layout sees them as `t`, in the
 checklist's locale). A message `context|text` is `text` where it has no translation: the
