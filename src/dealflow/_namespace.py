@@ -114,6 +114,8 @@ PUBLIC: dict[str, tuple[str, ...]] = {
         # issue 19: commitments
         "DealContribution", "DealSlip", "PeriodForecast", "PeriodRow", "PlayFigures", "PlaysReport",
         "Slip", "forecast_by_period", "plays_report", "slip",
+        # issue 21: the buyer's side
+        "FunnelByPhase", "PhaseFunnel", "funnel_by_phase",
     ),
 }
 

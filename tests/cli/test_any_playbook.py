@@ -37,6 +37,7 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
         (0, "{deal} --db {db}"),
         (0, "{deal} --db {db} --format json"),
         (0, "{deal} --db {db} --format html -o {tmp}/list.html"),
+        (0, "{deal} --db {db} --format plain --lang zh"),
     ],
     "events": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
     "import": [(0, "{tmp}/backup.jsonl --db sqlite:///{tmp}/restored.db")],

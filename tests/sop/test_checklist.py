@@ -17,7 +17,7 @@ from dealflow.testing import deals
 PLAYBOOK = load_playbook()
 ENTERED = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 NOW = ENTERED + dt.timedelta(days=6)
-FORMATS = ("md", "html", "json")
+FORMATS = ("md", "html", "json", "plain")
 
 
 def _realistic_deal(stage: str) -> Deal:
@@ -153,7 +153,9 @@ _PAGE_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "div
               "strong", "table", "thead", "tbody", "tr", "th", "td", "em", "br", "small",
               "code", "ul", "li", "!DOCTYPE",
               # the decision chain's SVG, drawn by dealflow (issue 20)
-              "svg", "defs", "marker", "path", "rect", "text", "g", "circle", "line"}
+              "svg", "defs", "marker", "path", "rect", "text", "g", "circle", "line",
+              # links to the playbook's enablement content (issue 21)
+              "a"}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -58,7 +58,7 @@ def test_the_json_checklist_lists_the_evidence_and_the_waiver(deal: Deal) -> Non
 
 
 @pytest.mark.parametrize(("fmt", "shown"), [
-    ("md", "- `order_in` = true: PO &lt;118&gt; (email, 2026-03-01) · confirmed by hana · "
+    ("md", "- `order_in` = true: PO &lt;118> (email, 2026-03-01) · confirmed by hana · "
            "set by ana · verified by lee"),
     ("html", "<li><code>order_in</code> = true: PO &lt;118&gt; (email, 2026-03-01) · "
              "confirmed by hana · set by ana · verified by lee</li>"),

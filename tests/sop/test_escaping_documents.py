@@ -61,9 +61,10 @@ def hostile_deals(draw: st.DrawFn) -> Deal:
 def _twin(deal: Deal) -> Deal:
     """The same deal with every text replaced by a plain word: its documents must have
     the same structure."""
-    people = tuple(person.model_copy(update={"id": f"p{index}", "name": f"n{index}",
-                                             "title": "t", "org_win": "o", "personal_win": "w"})
-                   for index, person in enumerate(deal.stakeholders))
+    people = tuple(person.model_copy(update={  # an empty win stays empty (a red flag reads it)
+        "id": f"p{index}", "name": f"n{index}", "title": "t",
+        "org_win": "o" if person.org_win else "", "personal_win": "w" if person.personal_win
+        else ""}) for index, person in enumerate(deal.stakeholders))
     facts = {name: "x" if name in STR_FACTS and isinstance(value, str) and value.strip()
              else value for name, value in deal.facts.items()}
     return deal.model_copy(update={

@@ -15,6 +15,7 @@ time in stage (and of the percentile limits of `stalled`); its cycle time runs f
 that earliest dated event.
 """
 
+from dealflow.analytics._by_phase import FunnelByPhase, PhaseFunnel, funnel_by_phase
 from dealflow.analytics._competition import CompetitorFigures, competition
 from dealflow.analytics._forecast import (
     Chain,
@@ -35,6 +36,7 @@ from dealflow.analytics._health import (
 from dealflow.analytics._html_report import render_report, sop_compliance
 from dealflow.analytics._play_outcomes import PlayFigures, PlaysReport, plays_report
 from dealflow.analytics._query import Filters
+from dealflow.analytics._report_words import factor_name, lost_reason_name, outcome_name
 from dealflow.analytics._review_counts import ReviewCounts, count_reviews, review_counts
 from dealflow.analytics._simulate import SimulationProfile, simulate
 from dealflow.analytics._slip import (
@@ -68,6 +70,12 @@ from dealflow.analytics._winrate import (
 )
 
 __all__ = [
+    "FunnelByPhase",
+    "PhaseFunnel",
+    "funnel_by_phase",
+    "factor_name",
+    "lost_reason_name",
+    "outcome_name",
     "FACTORS",
     "DealHealth",
     "HealthFactor",

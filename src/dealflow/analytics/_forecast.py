@@ -145,7 +145,7 @@ def _monte_carlo(deals: list[tuple[float, float]], runs: int, seed: int) -> tupl
         return 0.0, 0.0
     rng = random.Random(seed)
     totals = sorted(sum(amount for amount, p in deals if rng.random() < p)
-                    for _ in range(runs))
+                    for _run in range(runs))
     return totals[int(0.05 * (runs - 1))], totals[int(0.95 * (runs - 1))]
 
 

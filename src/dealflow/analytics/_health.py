@@ -12,11 +12,12 @@ while the deal is open. Another factor is added by putting its function in `FACT
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from dealflow._days import whole_days
-from dealflow._messages import _
+from dealflow._messages import _, current_locale
 from dealflow.deal import Deal, Status
 from dealflow.engine import RuleContext, expected_days
 from dealflow.playbook import Playbook
@@ -79,8 +80,9 @@ def _red_flags(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[float,
     value = max(0.0, 1.0 - sum(_PENALTY.get(flag.severity, 0.1) for flag in flags))
     if not flags:
         return value, _("no red flags")
-    return value, _("{count} red flag(s): {codes}", count=len(flags),
-                    codes=", ".join(flag.code for flag in flags))
+    counted = Counter(flag.code for flag in flags)  # each code once: `not_contacted ×3`
+    return value, _("{count} red flag(s): {codes}", count=len(flags), codes=", ".join(
+        code if times == 1 else f"{code} ×{times}" for code, times in counted.items()))
 
 
 def _time_in_stage(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[float, str] | None:
@@ -89,7 +91,8 @@ def _time_in_stage(playbook: Playbook, deal: Deal, now: dt.datetime) -> tuple[fl
         return None
     days = whole_days(deal.stage_entered_at, now)
     value = 1.0 if days <= expected else max(0.0, 1.0 - (days - expected) / expected)
-    return value, _("{days} days in {stage}, {expected} expected", days=days, stage=deal.stage,
+    stage = playbook.text(playbook.stage(deal.stage).name, current_locale())
+    return value, _("{days} days in {stage}, {expected} expected", days=days, stage=stage,
                     expected=expected)
 
 

@@ -14,11 +14,20 @@ from typing import Any
 from jinja2 import StrictUndefined
 
 from dealflow._messages import _, use_locale
+from dealflow.analytics._by_phase import funnel_by_phase
 from dealflow.analytics._forecast import forecast
 from dealflow.analytics._funnel import Funnel, funnel
 from dealflow.analytics._health import health_ranking
 from dealflow.analytics._play_outcomes import plays_report
 from dealflow.analytics._query import Filters, scope
+from dealflow.analytics._report_words import (
+    factor_name,
+    lost_reason_name,
+    outcome_name,
+    report_labels,
+    sentence,
+    strong,
+)
 from dealflow.analytics._review_counts import review_counts
 from dealflow.analytics._slip import forecast_by_period, slip
 from dealflow.analytics._timing import cycle_time, time_in_stage
@@ -80,13 +89,16 @@ def _commitments(store: Store, filters: Filters | None, pb: Playbook, moment: dt
                      "crm": f"{r.crm_total:,}", "history": f"{r.history_total:,}"}
                     for r in forecast_by_period(store, filters, by="quarter", now=moment,
                                                 playbook=pb).periods],
-        "slip": {"deals": len(slipped.deals), "pushed": slipped.deals_pushed,
-                 "pushes": slipped.pushes, "days": slipped.days_slipped,
+        "slip": {"sentence": sentence(
+                     _("{deals} deal(s) with a close date; {pushed} pushed ({pushes} pushes, "
+                       "{days} days slipped)."), deals=len(slipped.deals),
+                     pushed=strong(slipped.deals_pushed), pushes=slipped.pushes,
+                     days=slipped.days_slipped),
                  "rows": [d for d in worst if d.pushes]},
         "plays": [{"name": p.name, "fired": p.fired, "taken": p.taken,
                    "declined": p.declined,
-                   "outcomes": ", ".join(f"{k} {v}" for k, v in sorted(p.outcomes.items()))
-                   or "–",
+                   "outcomes": ", ".join(f"{outcome_name(k)} {v}"
+                                         for k, v in sorted(p.outcomes.items())) or "–",
                    "after": " / ".join(str(p.after_taken[k]) for k in ("won", "lost", "open"))}
                   for p in plays_report(store, filters, now=moment, locale=language,
                                         playbook=pb).plays],
@@ -97,7 +109,7 @@ def sop_compliance(store: Store, *, now: dt.datetime | None = None,
                    playbook: Playbook | str | None = None) -> Any:
     """SOP compliance over the deals of one playbook (see `scope`); each deal's events are
     replayed with the playbook version it ran under."""
-    chosen, _ = scope(store, None, playbook)
+    chosen, _filters = scope(store, None, playbook)
     histories = (store.events(deal.id) for deal in store.list_deals(playbook_id=chosen.id))
     return compliance(store.playbook_for, histories, now=now)
 
@@ -111,20 +123,66 @@ def _health(store: Store, pb: Playbook, now: dt.datetime, locale: str) -> dict[s
         ranked = health_ranking(store, playbook=pb, now=now)[:_HEALTH_ROWS]
         return {"title": _("Deal health, least healthy first"),
                 "headers": [_("Deal"), _("Stage"), _("Health"), _("Factors")],
-                "rows": [{"deal": f"{h.deal_id} {h.title}", "stage": h.stage,
+                "rows": [{"deal": f"{h.deal_id} {h.title}",
+                          "stage": pb.text(pb.stage(h.stage).name, locale)
+                          if any(s.id == h.stage for s in pb.stages)
+                          else h.stage,
                           "score": "–" if h.score is None else h.score,
-                          "factors": [f"{f.name} {f.value:.0%}: {f.reason}" for f in h.factors]}
+                          "factors": [f"{factor_name(f.name)} {f.value:.0%}: {f.reason}"
+                                      for f in h.factors]}
                          for h in ranked]}
+
+
+def _phases(store: Store, filters: Filters | None, pb: Playbook, language: str,
+            names: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of the funnel by buyer phase."""
+    return [{"phase": p.phase, "name": p.name, "entered": p.entered, "moved_on": p.moved_on,
+             "stages": ", ".join(names[layer.stage] for layer in p.stages) or "–",
+             "lost_total": p.lost_total, "open": p.open, "next": _pct(p.conversion_next),
+             "won": _pct(p.conversion_won)}
+            for p in funnel_by_phase(store, filters, playbook=pb, locale=language).phases]
+
+
+def _sentences(cycle: Any, rates: Any, speed: str, outlook: Any) -> dict[str, Any]:
+    """The sentences around the figures, in the current locale."""
+    crm = None if outlook.crm_total is None else sentence(
+        _("CRM way (amount × stage probability): {crm}."), crm=strong(f"{outlook.crm_total:,}"))
+    return {
+        "cycle": sentence(_("Cycle time from creation to close: median {median} days over "
+                            "{deals} closed deals."), median=_num(cycle.median),
+                          deals=cycle.deals),
+        "win": sentence(_("Overall: {overall} ({won} won, {lost} lost). Velocity: {velocity} "
+                          "per day."), overall=_pct(rates.overall.rate), won=rates.overall.won,
+                        lost=rates.overall.lost, velocity=speed),
+        "crm": crm,
+        "history": sentence(_("From history (Markov chain): {history}, 90% interval {low} – "
+                              "{high} ({runs} runs)."),
+                            history=strong(f"{outlook.history_total:,}"),
+                            low=f"{outlook.low:,}", high=f"{outlook.high:,}", runs=outlook.runs),
+    }
 
 
 def render_report(store: Store, filters: Filters | None = None, *,
                   now: dt.datetime | None = None, locale: str | None = None,
                   with_compliance: bool = True, with_health: bool = True,
-                  playbook: Playbook | str | None = None) -> str:
-    """The report of one playbook's deals (see `scope`) as one HTML page."""
-    moment = now or dt.datetime.now(dt.UTC)
+                  playbook: Playbook | str | None = None,
+                  by_phase: bool | None = None) -> str:
+    """The report of one playbook's deals (see `scope`) as one HTML page, in `locale`
+    (default: the playbook's first locale).
+
+    `by_phase` adds the funnel grouped by buyer phase (`funnel_by_phase`); by default it
+    is there when the playbook declares buyer phases."""
     pb, filters = scope(store, filters, playbook)
     language = locale or pb.default_locale
+    with use_locale(language):
+        return _render(store, filters, pb, language, now or dt.datetime.now(dt.UTC),
+                       with_compliance=with_compliance, with_health=with_health,
+                       by_phase=bool(pb.buyer_phases) if by_phase is None else by_phase)
+
+
+def _render(store: Store, filters: Filters | None, pb: Playbook, language: str,
+            moment: dt.datetime, *, with_compliance: bool, with_health: bool,
+            by_phase: bool) -> str:
     names = {stage.id: pb.text(stage.name, language) for stage in pb.stages}
     layers = funnel(store, filters, playbook=pb)
     rates = win_rates(store, filters, playbook=pb)
@@ -134,40 +192,48 @@ def render_report(store: Store, filters: Filters | None = None, *,
     speed = velocity_text(velocity(store, filters, playbook=pb))
     audit = sop_compliance(store, now=moment, playbook=pb) if with_compliance else None
     health = _health(store, pb, moment, language) if with_health else None
+    said = _sentences(cycle, rates, speed, outlook)
+    commitments = _commitments(store, filters, pb, moment, language)
+    reviews = review_counts(store, playbook=pb).to_dict()
     template = _ENV.from_string(
         (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
-        locale=language, title=f"{pb.text(pb.title, language)}: pipeline report",
+        locale=language, title=_("{title}: pipeline report", title=pb.text(pb.title, language)),
+        t=report_labels(), stage_names=names, outcome_name=outcome_name,
         playbook=f"{pb.id} {pb.version}", generated=moment.strftime("%Y-%m-%d %H:%M UTC"),
-        deals=store.count_deals(), chart=_chart(layers, names),
+        deals=_("{count} deals", count=store.count_deals()), chart=_chart(layers, names),
         funnel=[{"name": names[row.stage], "entered": row.entered, "moved_on": row.moved_on,
                  "lost_total": row.lost_total, "open": row.open,
                  "next": _pct(row.conversion_next), "won": _pct(row.conversion_won),
-                 "reason": max(row.lost, key=row.lost.__getitem__) if row.lost else "–"}
+                 "reason": lost_reason_name(pb, max(row.lost, key=row.lost.__getitem__),
+                                            language) if row.lost else "–"}
                 for row in layers.stages],
+        phases=_phases(store, filters, pb, language, names) if by_phase else None,
         times=[{"name": names[t.stage], "stays": t.stays, "mean": _num(t.mean),
                 "median": _num(t.median), "p75": _num(t.p75), "p90": _num(t.p90)}
                for t in time_in_stage(store, filters, now=moment, playbook=pb)],
-        cycle={"median": _num(cycle.median), "deals": cycle.deals},
-        win={"overall": _pct(rates.overall.rate), "won": rates.overall.won,
-             "lost": rates.overall.lost,
+        cycle=said["cycle"],
+        win={"sentence": said["win"],
              "owners": [{"name": k, "won": v.won, "lost": v.lost, "rate": _pct(v.rate)}
                         for k, v in rates.by_owner.items()]},
-        closed=[_closed("Won", closed.won), _closed("Lost", closed.lost)],
-        velocity=speed, health=health,
-        forecast={"crm": None if outlook.crm_total is None else f"{outlook.crm_total:,}",
-                  "why": outlook.why, "history": f"{outlook.history_total:,}",
-                  "low": f"{outlook.low:,}", "high": f"{outlook.high:,}", "runs": outlook.runs,
+        closed=[_closed(_("Won"), closed.won), _closed(_("Lost"), closed.lost)], health=health,
+        forecast={"crm_sentence": said["crm"], "history_sentence": said["history"],
+                  "why": outlook.why,
                   "stages": [{"name": names[s.stage], "open": s.open_deals,
                               "amount": f"{s.amount:,}", "crm": _pct(s.crm_probability),
                               "history": _pct(s.history_probability),
                               "seen": s.history_transitions} for s in outlook.stages]},
-        commitments=_commitments(store, filters, pb, moment, language),
+        commitments=commitments,
         compliance=None if audit is None else [
             {"name": names.get(stage, stage), "on_time": c.on_time, "late": c.late,
              "overdue": c.overdue, "skipped": c.skipped, "rate": _pct(c.rate)}
             for stage, c in sorted(audit.by_stage.items(),
                                    key=lambda kv: _stage_order(pb, kv[0]))],
         waivers=None if audit is None else audit.waivers.to_dict(),
-        reviews=review_counts(store, playbook=pb).to_dict(),
+        waivers_sentence="" if audit is None else _(
+            "{count} control point(s) waived on the record.", count=audit.waivers.to_dict()[
+                "total"]),
+        reviews=reviews,
+        reviews_sentence=_("{reviewed} of {closed} closed deal(s) reviewed.",
+                           reviewed=reviews["reviewed"], closed=reviews["closed"]),
     )

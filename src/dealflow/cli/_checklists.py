@@ -25,13 +25,14 @@ class ChecklistFormat(StrEnum):
     md = "md"
     html = "html"
     json = "json"
+    plain = "plain"
 
 
 def checklist(
     deal: Annotated[str, typer.Argument(metavar="DEAL", show_default=False, help=(
         "Deal file (JSON or YAML), or the id of a deal in the store (--db)."))],
-    fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f", help="Layout: md, html "
-                                                 "or json.")] = ChecklistFormat.md,
+    fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f", help="Layout: md, html, "
+                                                 "plain or json.")] = ChecklistFormat.md,
     lang: Annotated[str | None, typer.Option("--lang", help="Locale, e.g. en or zh.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
     playbook: Annotated[str | None, typer.Option("--playbook", "-p", help="Playbook file "
@@ -62,6 +63,8 @@ def checklist(
     if template and fmt is ChecklistFormat.html and not template.endswith(".html.j2"):
         template = None  # a stage template lays out one format: its name says which
     if template and fmt is ChecklistFormat.md and not template.endswith(".md.j2"):
+        template = None
+    if template and fmt is ChecklistFormat.plain and not template.endswith(".txt.j2"):
         template = None
     text = render_checklist(sheet, fmt.value, template_dir=template_dir, template=template)
     if output is None:

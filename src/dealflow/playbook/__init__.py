@@ -18,6 +18,7 @@ from dealflow.playbook._chain_model import (
     Scorecard,
     ScoreCriterion,
 )
+from dealflow.playbook._content import CONTENT_KINDS, Content, ContentKind, web_link
 from dealflow.playbook._effect import DEAL_FIELDS, Effect, OpenItem
 from dealflow.playbook._json_schema import SCHEMA_ID, playbook_schema, playbook_schema_text
 from dealflow.playbook._lint import CODES, Finding, lint_playbook
@@ -72,6 +73,9 @@ __all__ = [
     "LOST",
     "WON",
     "CODES",
+    "CONTENT_KINDS",
+    "Content",
+    "ContentKind",
     "DEAL_FIELDS",
     "SCHEMA_ID",
     "AdvanceMove",
@@ -132,4 +136,5 @@ __all__ = [
     "playbook_schema",
     "playbook_schema_text",
     "question_choices",
+    "web_link",
 ]

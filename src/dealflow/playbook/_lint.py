@@ -25,6 +25,7 @@ from dealflow.playbook._automation_checks import (
     timer_lint,
     timer_rules,
 )
+from dealflow.playbook._lint_content import CONTENT_CODES, lint_content
 from dealflow.playbook._lint_moves import MOVE_CODES, lint_moves
 from dealflow.playbook._model import Playbook
 from dealflow.playbook._move_checks import move_gates
@@ -51,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "DF114": ("warning", N_("approval never asked for")),
     **TIMER_CODES,
     **MOVE_CODES,
+    **CONTENT_CODES,
     "DF119": ("warning", N_("waivable gate that never blocks")),
     "DF130": ("warning", N_("gate asks for an agreed close plan no stage seeds")),
     "DF131": ("info", N_("close-plan step owner does not engage in the stage")),
@@ -406,6 +408,7 @@ def lint_playbook(playbook: Playbook, document: Document | None = None, *,
         raw.extend(check(playbook))
     raw.extend(_Raw(*found) for found in timer_lint(playbook))
     raw.extend(_Raw(*found) for found in lint_moves(playbook, _constant))
+    raw.extend(_Raw(*found) for found in lint_content(playbook))
     order = ["error", "warning", "info"]
     floor = order.index(min_severity)
     ignored = set(playbook.lint.ignore)

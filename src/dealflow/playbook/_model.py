@@ -19,6 +19,7 @@ from dealflow.playbook._approval_model import Approval, MoveRoles
 from dealflow.playbook._automation import ActivityPolicy, AutomationRule, Expectation
 from dealflow.playbook._base import Identifier, _Model
 from dealflow.playbook._chain_model import ChainPolicy, Criterion, HealthPolicy, Scorecard
+from dealflow.playbook._content import WithContent
 from dealflow.playbook._effect import Effect
 from dealflow.playbook._localized import LocalizedText, Text
 from dealflow.playbook._review_forms import ReviewForms
@@ -185,7 +186,7 @@ class CloseStep(_Model):
     """Days after the plan is seeded by which the step is due."""
 
 
-class Stage(_Model):
+class Stage(WithContent):
     """A seller stage, matched to a buyer phase, with its control points and SOP items."""
 
     id: Identifier
@@ -233,7 +234,7 @@ class Stage(_Model):
         days = self.expected_days
         return days.default if isinstance(days, Expectation) else days
 
-class Play(_Model):
+class Play(WithContent):
     """A situation and the recommended response: when, who on our side, which strategy."""
 
     id: Identifier

@@ -15,13 +15,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dealflow._days import due_date, utc_date
-from dealflow._messages import use_locale
+from dealflow._messages import _, use_locale
 from dealflow.deal import Deal, ItemCompletion, PlayRecord
 from dealflow.engine import WON, Check, ItemInstance, RuleContext, exit_checks
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError
 from dealflow.playbook import Playbook
 from dealflow.rules import STAKEHOLDER_NAME, TextTemplate, compile_template, trust
 from dealflow.sop._close_plan import PlanLine, plan_lines
+from dealflow.sop._enablement import (
+    ContentLine,
+    buyer_phase_name,
+    content_lines,
+    lost_reason_label,
+)
 from dealflow.stakeholders import (
     Recommendation,
     RedFlag,
@@ -84,6 +90,17 @@ class Checklist:
     """The close plan, step by step (`c.deal.plan_agreed` says whether it was agreed)."""
     plays_taken: tuple[PlayRecord, ...] = ()
     """The plays taken on, completed or declined on the deal."""
+    # -- the buyer's side and enablement content (issue 21) -------------------------------
+    buyer_phase: str | None = None
+    """The id of the buyer phase the stage serves (None when it serves none)."""
+    buyer_phase_name: str = ""
+    """That phase's name in the checklist's locale ('' when none)."""
+    content: tuple[ContentLine, ...] = ()
+    """The stage's enablement content (talk tracks, reference cases, product sheets)."""
+    play_content: dict[str, tuple[ContentLine, ...]] = field(default_factory=dict)
+    """The content of each play in `plays`, by play id (an empty tuple when it has none)."""
+    lost_reason_name: str = ""
+    """Why the deal was lost, by the names of its reason (and sub-reason); '' when open."""
 
     @property
     def overdue(self) -> tuple[ChecklistItem, ...]:
@@ -98,7 +115,8 @@ def _compiled(template: str) -> TextTemplate:
 
 def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
                      locale: str) -> str:
-    """The item's text rendered for the deal; on failure the raw text and the reason.
+    """The item's text rendered for the deal; on failure the raw text and the reason (in
+    the current locale: see `use_locale`).
 
     A text that passes a limit of the sandbox (`MAX_ITEM_TEXT`, `MAX_SIZE`, ...) is not
     shown: it raises `LimitExceeded` naming the item and the limit.
@@ -110,11 +128,13 @@ def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
     try:
         return _compiled(template).render(names)
     except LimitExceeded as exc:
-        raise LimitExceeded(f"the text of {_where(ctx, instance)} {exc}") from None
+        raise LimitExceeded(_("the text of {where} {reason}", where=_where(ctx, instance),
+                              reason=exc)) from None
     except RuleDataError as exc:  # a checklist always renders: the reason is shown
-        return f"{template} [could not fill in: {exc}]"
+        return _("{text} [could not fill in: {reason}]", text=template, reason=exc)
     except RuleEvalError as exc:
-        return f"{template} [could not fill in: {type(exc).__name__}: {exc}]"
+        return _("{text} [could not fill in: {reason}]", text=template,
+                 reason=f"{type(exc).__name__}: {exc}")
 
 
 def _where(ctx: RuleContext, instance: ItemInstance) -> str:
@@ -155,7 +175,7 @@ def _no_longer_applicable(ctx: RuleContext, applicable: set[str],
     by_id = {item.id: item for item in stage.items}
     lines = []
     for done_id, completion in ctx.deal.items_done.items():
-        base, _, person_id = done_id.partition("@")
+        base, _at, person_id = done_id.partition("@")
         if done_id in applicable or completion.stage != stage.id or base not in by_id:
             continue
         person = ctx.deal.stakeholder(person_id) if person_id else None
@@ -193,10 +213,12 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
     ctx = RuleContext(playbook, deal, moment)
     stage = playbook.stage(deal.stage)
     instances = ctx.item_instances(stage)
-    lines = [_item_line(ctx, instance, language) for instance in instances]
-    lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
+    with use_locale(language):  # a text that cannot be filled in says so in the locale
+        lines = [_item_line(ctx, instance, language) for instance in instances]
+        lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
     lines += _opened_items(ctx, language)
     next_stage = playbook.next_stage(stage.id)
+    plays = tuple(recommend_plays(playbook, deal, now=moment, locale=language))
     return Checklist(
         deal=deal, playbook_id=playbook.id, playbook_version=playbook.version,
         stage=stage.id, stage_name=playbook.text(stage.name, language),
@@ -204,10 +226,16 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         generated_at=moment, items=tuple(lines),
         gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
-        plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
+        plays=plays,
         chain_map=_chain_map(playbook, deal, language),
         plan=plan_lines(playbook, deal, utc_date(moment), language),
         plays_taken=tuple(deal.plays.values()),
+        buyer_phase=stage.buyer_phase,
+        buyer_phase_name=buyer_phase_name(playbook, stage, language),
+        content=content_lines(playbook, stage.content, language),
+        play_content={play.id: content_lines(playbook, play.content, language)
+                      for play in playbook.plays if play.id in {p.play for p in plays}},
+        lost_reason_name=lost_reason_label(playbook, deal, language),
     )
 
 

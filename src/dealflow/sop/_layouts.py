@@ -27,6 +27,7 @@ from jinja2 import (
 )
 from jinja2.loaders import split_template_path
 
+from dealflow._messages import N_, _, use_locale
 from dealflow._resources import bundled_dir
 from dealflow._safe_text import visible
 from dealflow.deal import Deal
@@ -35,76 +36,111 @@ from dealflow.limits import current_limits, limit_hint
 from dealflow.rules import DATA_ERRORS, LayoutSandbox, TrustingSandbox, template_line
 from dealflow.sop._checklist import Checklist, ChecklistItem
 from dealflow.sop._close_plan import plan_dict, plays_taken_dict
+from dealflow.sop._enablement import content_dict
 
 __all__ = ["CHECKLIST_SCHEMA", "Format", "checklist_to_dict", "render_checklist"]
 
 CHECKLIST_SCHEMA = "dealflow.checklist/1"
-Format = Literal["md", "html", "json"]
+Format = Literal["md", "html", "json", "plain"]
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "account": "Account", "owner": "Owner", "amount": "Amount", "status": "Status",
-        "goal": "Goal", "next_step": "Next step", "checklist": "Checklist", "due": "due",
-        "overdue": "OVERDUE", "not_applicable": "no longer applies", "blocking": "must be done",
-        "gate_not_applicable": "not applicable",
-        "evidence": "evidence", "no_items": "Nothing on the checklist for this stage.",
-        "gates": "Control points", "red_flags": "Red flags", "plays": "Plays",
-        "chain_map": "Decision chain",
-        "high": "High", "medium": "Medium", "low": "Low", "state": "State", "item": "Item",
-        "done": "done", "open": "open", "on_hold": "on hold", "won": "won", "lost": "lost",
-        "facts_evidence": "Evidence behind the facts", "confirmed_by": "confirmed by",
-        "verified_by": "verified by", "set_by": "set by", "waived": "waived",
-        "close_date": "Expected close", "close_plan": "Close plan", "ours": "Ours",
-        "theirs": "Theirs", "agreed_with": "agreed with", "not_agreed": "not agreed yet",
-        "planned": "planned", "dropped": "dropped", "plays_taken": "Plays taken on",
-        "taken": "taken on", "completed": "completed", "declined": "declined",
-    },
-    "zh": {
-        "account": "客户", "owner": "负责人", "amount": "金额", "status": "状态",
-        "goal": "阶段目标", "next_step": "下一步", "checklist": "检查清单", "due": "截止",
-        "overdue": "已逾期", "not_applicable": "已不适用", "blocking": "必须完成",
-        "gate_not_applicable": "不适用",
-        "evidence": "证据", "no_items": "本阶段没有清单事项。",
-        "gates": "关键控制点", "red_flags": "风险信号", "plays": "应对策略",
-        "chain_map": "决策链",
-        "high": "高", "medium": "中", "low": "低", "state": "状态", "item": "事项",
-        "done": "已完成", "open": "待办", "on_hold": "暂停", "won": "赢单", "lost": "丢单",
-        "facts_evidence": "事实依据", "confirmed_by": "确认人", "verified_by": "核实人",
-        "set_by": "录入人", "waived": "已豁免",
-        "close_date": "预计成交", "close_plan": "成交计划", "ours": "我方", "theirs": "客户方",
-        "agreed_with": "已与对方确认", "not_agreed": "尚未与客户确认", "planned": "计划中",
-        "dropped": "已取消", "plays_taken": "已采取的应对策略", "taken": "执行中",
-        "completed": "已完成", "declined": "未采纳",
-    },
+LABELS: dict[str, str] = {
+    "account": N_("Account"), "owner": N_("Owner"), "amount": N_("Amount"),
+    "status": N_("Status"), "goal": N_("Goal"), "next_step": N_("Next step"),
+    "checklist": N_("Checklist"), "due": N_("due"), "overdue": N_("OVERDUE"),
+    "not_applicable": N_("no longer applies"), "blocking": N_("must be done"),
+    "gate_not_applicable": N_("not applicable"), "evidence": N_("evidence"),
+    "no_items": N_("Nothing on the checklist for this stage."),
+    "gates": N_("Control points"), "red_flags": N_("Red flags"), "plays": N_("Plays"),
+    "chain_map": N_("Decision chain"), "high": N_("High"), "medium": N_("Medium"),
+    "low": N_("Low"), "state": N_("State"), "item": N_("Item"), "done": N_("done"),
+    "open": N_("open"), "on_hold": N_("on hold"), "won": N_("won"), "lost": N_("lost"),
+    "closed": N_("closed"),
+    "facts_evidence": N_("Evidence behind the facts"), "confirmed_by": N_("confirmed by"),
+    "verified_by": N_("verified by"), "set_by": N_("set by"), "waived": N_("waived"),
+    "close_date": N_("Expected close"), "close_plan": N_("Close plan"), "ours": N_("Ours"),
+    "theirs": N_("Theirs"), "agreed_with": N_("agreed with"),
+    "not_agreed": N_("not agreed yet"), "planned": N_("planned"), "dropped": N_("dropped"),
+    "plays_taken": N_("Plays taken on"), "taken": N_("taken on"),
+    "completed": N_("completed"), "declined": N_("declined"),
+    # -- issue 21: the deal's status apart from an item's state, play outcomes, the buyer
+    # phase, hints and enablement content
+    "status_open": N_("deal status|open"), "status_on_hold": N_("on hold"),
+    "status_won": N_("won"), "status_lost": N_("lost"), "status_closed": N_("closed"),
+    "outcome_helped": N_("helped"), "outcome_partly": N_("partly"),
+    "outcome_no_effect": N_("no_effect"), "outcome_hurt": N_("hurt"),
+    "buyer_phase": N_("Buyer phase"), "hint": N_("Hint"),
+    "content": N_("Enablement content"), "lost_reason": N_("Lost reason"),
+    "true": N_("true"), "false": N_("false"),
+    "source_meeting": N_("meeting"), "source_email": N_("email"),
+    "source_document": N_("document"), "source_call": N_("call"), "source_visit": N_("visit"),
+    "source_demo": N_("demo"), "source_workshop": N_("workshop"), "source_other": N_("other"),
 }
+"""The words of the bundled layouts, by key (English; a layout sees them as `t`, in the
+checklist's locale). A message `context|text` is `text` where it has no translation: the
+context tells apart two uses of one English word (a deal `open` is 跟进中, an item 待办)."""
+
+
+def labels(locale: str) -> dict[str, str]:
+    """`LABELS` in `locale` (English for a locale without a catalogue)."""
+    with use_locale(locale):
+        return {key: _(text).rpartition("|")[2] if "|" in text else _(text)
+                for key, text in LABELS.items()}
+
 
 #: What a layout may raise while it renders: dealflow's own errors (a limit passed), nesting
 #: too deep, and what Python and Jinja raise on the data (`DATA_ERRORS`).
 _FAILURES: tuple[type[Exception], ...] = (DealflowError, RecursionError, *DATA_ERRORS)
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_MD_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d{1,9})([.)]))")
-"""What opens a block (heading, list, setext underline, ordered list) at a line's start."""
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~])")
+_MD_BLOCK_START = re.compile(r"^(?:([#+=>-])|(\d{1,9})([.)]))")
+"""What opens a block (heading, list, quote, setext underline, ordered list) at a line's
+start."""
 _BACKTICKS = re.compile(r"`+")
+_ENTITY = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
+"""An `&` that would start an entity (`&amp;`, `&#42;`): the only `&` Markdown reads."""
+_UNDERSCORES = re.compile(r"_+")
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(visible(str(value).replace("\r\n", "\n")).splitlines()).strip()
+
+
+def _plain(value: Any) -> str:
+    """A value as plain text on one line: line breaks become spaces, control characters
+    show as escapes (`\\x1b`); nothing else changes (no Markdown, no entities)."""
+    return _one_line(value)
+
+
+def _underscores(text: str) -> str:
+    """Escape the runs of `_` that could open or close emphasis: not those inside a word
+    (`contract_signed`), which Markdown leaves alone."""
+    def escape(run: re.Match[str]) -> str:
+        before = text[run.start() - 1] if run.start() else " "
+        after = text[run.end()] if run.end() < len(text) else " "
+        return run[0] if before.isalnum() and after.isalnum() else "\\_" * len(run[0])
+
+    return _UNDERSCORES.sub(escape, text)
 
 
 def _md(value: Any, code: bool = False) -> str:
-    """Escape a value for Markdown so that it prints as text and changes no structure.
+    """Escape a value for Markdown so that it prints as text and changes no structure,
+    with no more escapes than needed (the raw text stays readable).
 
     Inline syntax (emphasis, links, images, code, tables, strikethrough) is backslash-
-    escaped, `&`, `<` and `>` become entities (no HTML, no autolink, no entity), line
-    breaks become spaces (no new block) and a block marker at the start (`#`, `-`, `+`,
-    `=`, `1.`) is escaped, since a value may begin a line. Control characters show as
-    escapes (`\\x1b`). With `code`, the value becomes a code span, fenced by more
-    backticks than it holds.
+    escaped (`_` only where it could open or close emphasis, not inside a word), `<`
+    becomes `&lt;` (no HTML, no autolink), an `&` that would start an entity becomes
+    `&amp;`, line breaks become spaces (no new block) and a block marker at the start
+    (`#`, `-`, `+`, `=`, `>`, `1.`) is escaped, since a value may begin a line. Control
+    characters show as escapes (`\\x1b`). With `code`, the value becomes a code span,
+    fenced by more backticks than it holds.
     """
-    text = " ".join(visible(str(value).replace("\r\n", "\n")).splitlines()).strip()
+    text = _one_line(value)
     if code:
         fence = "`" * (1 + max((len(run) for run in _BACKTICKS.findall(text)), default=0))
         pad = " " if text.startswith("`") or text.endswith("`") else ""
         return f"{fence}{pad}{text}{pad}{fence}" if text else ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+    text = _underscores(_MD_SPECIAL.sub(r"\\\1", text))
     return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
@@ -140,13 +176,15 @@ def _read_layout(path: Path) -> str:
         data = handle.read(limit + 1)
     if len(data) > limit:
         size = max(len(data), path.stat().st_size)
-        raise DefinitionError(f"checklist template {path}: the layout is {size:,} bytes or "
-                              f"more; the limit max_bytes is {limit} {limit_hint('max_bytes')}")
+        raise DefinitionError(_("checklist template {path}: the layout is {size} bytes or "
+                                "more; the limit max_bytes is {limit} {hint}", path=path,
+                                size=f"{size:,}", limit=limit, hint=limit_hint("max_bytes")))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DefinitionError(f"checklist template {path}: not UTF-8 text (byte "
-                              f"0x{data[exc.start]:02x} at position {exc.start})") from None
+        raise DefinitionError(_("checklist template {path}: not UTF-8 text (byte {byte} at "
+                                "position {position})", path=path,
+                                byte=f"0x{data[exc.start]:02x}", position=exc.start)) from None
 
 
 class _BundledLoader(BaseLoader):
@@ -175,11 +213,13 @@ def _environment(template_dir: Path | None, html: bool) -> TrustingSandbox:
         trusted = TrustingSandbox(loader=_BundledLoader(), **options)
         trusted.globals.clear()
         trusted.filters["md"] = _md
+        trusted.filters["plain"] = _plain
         return trusted
     env = LayoutSandbox(
         loader=ChoiceLoader([_FolderLoader(str(template_dir)), _BundledLoader()]),
         **options)
     env.add_filter("md", _md)
+    env.add_filter("plain", _plain)
     return env
 
 
@@ -222,16 +262,21 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
         "playbook": {"id": checklist.playbook_id, "version": checklist.playbook_version},
         "deal": {"id": deal.id, "title": deal.title, "account": deal.account,
                  "owner": deal.owner, "amount": str(deal.amount), "currency": deal.currency,
-                 "status": deal.status.value},
+                 "status": deal.status.value, "lost_reason": deal.lost_reason,
+                 "lost_reason_name": checklist.lost_reason_name or None},
         "stage": {"id": checklist.stage, "name": checklist.stage_name,
-                  "goal": checklist.stage_goal},
+                  "goal": checklist.stage_goal,
+                  "buyer_phase": None if checklist.buyer_phase is None else {
+                      "id": checklist.buyer_phase, "name": checklist.buyer_phase_name},
+                  "content": content_dict(checklist.content)},
         "items": [_item_dict(item) for item in checklist.items],
         "gates": [check.to_dict() for check in checklist.gates],
         "red_flags": [{"code": f.code, "severity": f.severity, "reason": f.reason,
                        "stakeholder": f.stakeholder, "role": f.role} for f in checklist.red_flags],
         "plays": [{"play": p.play, "situation": p.situation, "action": p.action,
                    "who": list(p.who), "strategy": p.strategy, "priority": p.priority,
-                   "why": p.why} for p in checklist.plays],
+                   "why": p.why, "content": content_dict(checklist.play_content.get(p.play, ()))}
+                  for p in checklist.plays],
         "evidence": evidence_rows(deal),
         "close_date": None if deal.close_date is None else deal.close_date.isoformat(),
         "close_plan": plan_dict(checklist.plan, deal.plan_agreed),
@@ -239,36 +284,47 @@ def checklist_to_dict(checklist: Checklist) -> dict[str, Any]:
     }
 
 
+_TEMPLATES = {"md": "checklist.md.j2", "html": "checklist.html.j2", "plain": "checklist.txt.j2"}
+"""The bundled layout of each format but JSON."""
+
+
 def render_checklist(checklist: Checklist, fmt: Format = "md", *,
                      template_dir: str | Path | None = None,
                      template: str | None = None) -> str:
-    """The checklist laid out as `md`, `html` or `json`.
+    """The checklist laid out as `md`, `html`, `plain` (text for a terminal or a chat
+    that shows no Markdown: no escapes, no markup) or `json`.
 
     `template` names a template file (searched in `template_dir`, then in `sops/`);
-    by default `checklist.md.j2` or `checklist.html.j2`.
+    by default `checklist.md.j2`, `checklist.html.j2` or `checklist.txt.j2`.
     """
     if fmt == "json":
         return json.dumps(checklist_to_dict(checklist), ensure_ascii=False, indent=2) + "\n"
-    if fmt not in ("md", "html"):
-        raise DefinitionError(f"unknown checklist format {fmt!r}; use md, html or json")
+    if fmt not in _TEMPLATES:
+        raise DefinitionError(_("unknown checklist format {format}; use md, html, plain or "
+                                "json", format=repr(fmt)))
     env = _environment(Path(template_dir) if template_dir else None, html=fmt == "html")
-    name = template or f"checklist.{fmt}.j2"
-    labels = {**LABELS["en"], **LABELS.get(checklist.locale.split("-")[0], {})}
+    name = template or _TEMPLATES[fmt]
     try:
         page = env.get_template(name)
     except TemplateNotFound:
-        raise DefinitionError(f"checklist template {name!r} not found (looked in "
-                              f"{template_dir or 'the bundled sops/'})") from None
+        raise DefinitionError(_("checklist template {name} not found (looked in {folder})",
+                                name=repr(name), folder=template_dir) if template_dir else _(
+            "checklist template {name} not found (looked in the bundled sops/)",
+            name=repr(name))) from None
     except TemplateSyntaxError as exc:
-        raise DefinitionError(f"checklist template {exc.filename or name}, line "
-                              f"{exc.lineno}: {exc.message}") from None
+        raise DefinitionError(_("checklist template {name}, line {line}: {message}",
+                                name=exc.filename or name, line=exc.lineno,
+                                message=exc.message)) from None
     except LimitExceeded as exc:  # too large to compile within its budget
-        raise LimitExceeded(f"checklist template {name} {exc}") from None
+        raise LimitExceeded(_("checklist template {name} {reason}", name=name,
+                              reason=exc)) from None
     except (RecursionError, SyntaxError):  # Jinja's parser, or Python compiling its code
-        raise DefinitionError(f"checklist template {name} is nested too deeply to compile "
-                              "(parentheses, brackets, filters or blocks)") from None
+        raise DefinitionError(_("checklist template {name} is nested too deeply to compile "
+                                "(parentheses, brackets, filters or blocks)",
+                                name=name)) from None
     try:
-        return page.render(c=checklist, t=labels, evidence=evidence_rows(checklist.deal))
+        return page.render(c=checklist, t=labels(checklist.locale),
+                           evidence=evidence_rows(checklist.deal))
     except _FAILURES as exc:  # a layout's failure is the layout's error
         raise _layout_error(name, exc) from None
 
@@ -276,19 +332,22 @@ def render_checklist(checklist: Checklist, fmt: Format = "md", *,
 def _layout_error(name: str, exc: Exception) -> DealflowError:
     """A layout that failed while rendering, as a dealflow error naming file and line."""
     filename, line = template_line(exc)
-    where = f"checklist template {filename or name}" + (f", line {line}" if line else "")
+    where = _("checklist template {name}, line {line}", name=filename or name, line=line) \
+        if line else _("checklist template {name}", name=filename or name)
     if isinstance(exc, LimitExceeded):
         return LimitExceeded(f"{where} {exc}")
     if isinstance(exc, DealflowError):  # an included layout refused as it was read
         return exc
     if isinstance(exc, RecursionError):
-        return LimitExceeded(f"{where} is nested too deeply to render (a macro, loop or "
-                             "include that calls itself)")
+        return LimitExceeded(_("{where} is nested too deeply to render (a macro, loop or "
+                               "include that calls itself)", where=where))
     if isinstance(exc, TemplateNotFound):
-        return DefinitionError(f"{where}: template {exc.name!r} not found (layouts may only "
-                               "include, import or extend files of their own folder)")
+        return DefinitionError(_("{where}: template {name} not found (layouts may only "
+                                 "include, import or extend files of their own folder)",
+                                 where=where, name=repr(exc.name)))
     if isinstance(exc, TemplateSyntaxError):
-        return DefinitionError(f"checklist template {exc.filename or name}, line "
-                               f"{exc.lineno}: {exc.message}")
+        return DefinitionError(_("checklist template {name}, line {line}: {message}",
+                                 name=exc.filename or name, line=exc.lineno,
+                                 message=exc.message))
     message = getattr(exc, "message", None) or str(exc)
     return DefinitionError(f"{where}: {type(exc).__name__}: {message}")

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from dealflow._messages import N_, _
+from dealflow._messages import N_, _, use_locale
 from dealflow.deal import Deal, ItemCompletion, Stakeholder
 from dealflow.engine import Engine, RuleContext
 from dealflow.errors import DealflowError, RuleDataError, RuleEvalError
@@ -161,7 +161,8 @@ def _unfilled(ctx: RuleContext, stage: Stage) -> str | None:
     try:
         for inst in ctx.item_instances(stage):
             for locale in pb.locales:
-                text = render_item_text(pb.text(inst.item.text, locale), ctx, inst, locale)
+                with use_locale("en"):  # the note on a text not filled in, in English
+                    text = render_item_text(pb.text(inst.item.text, locale), ctx, inst, locale)
                 if "[could not fill in:" in text:
                     return _(UNFILLED)
     except DealflowError as exc:  # a text past a limit is the finding
