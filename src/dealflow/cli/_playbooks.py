@@ -9,8 +9,10 @@ import typer
 from rich.text import Text
 
 from dealflow._safe_text import visible
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._limit_options import LimitsOption, limits_in_force
 from dealflow.cli._output import Format, console, err_console, guarded, print_json
+from dealflow.cli._store import read_playbook
 from dealflow.errors import DealflowError, PlaybookError
 
 
@@ -122,13 +124,13 @@ def diagram(
     playbook: Annotated[str, typer.Argument(help="Playbook file, or a bundled playbook's name.")],
     deal: Annotated[Path | None, typer.Option("--deal", help="Deal file (JSON or YAML) "
                                               "whose stage is highlighted.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Locale of the labels.")] = None,
+    lang: LangOption = None,
 ) -> None:
-    """Print the playbook as a Mermaid state diagram, each move labelled with its gates."""
+    """Print the playbook as a Mermaid state diagram, each move labelled with its gates
+    and each stage with the buyer phase it serves."""
     from dealflow.deal import load_deal_file
     from dealflow.engine import mermaid
-    from dealflow.playbook import load_playbook
 
-    loaded = load_playbook(playbook)
+    loaded = read_playbook(playbook)
     stage = load_deal_file(deal, loaded).stage if deal is not None else None
-    typer.echo(mermaid(loaded, stage=stage, locale=lang), nl=False)
+    typer.echo(mermaid(loaded, stage=stage, locale=here()), nl=False)
