@@ -76,8 +76,8 @@ def speak(playbook: Playbook) -> None:
     scope = _SCOPES[-1]
     if scope.asked is not None and _base(scope.asked) not in {
             *map(_base, playbook.locales), *languages()}:
-        raise typer.BadParameter(_("{value} is not a locale of {playbook}; use one of "
-                                   "{locales}", value=repr(scope.asked), playbook=playbook.id,
+        raise typer.BadParameter(_("{lang} is not a locale of {id}; use one of {locales}",
+                                   lang=repr(scope.asked), id=playbook.id,
                                    locales=", ".join(playbook.locales)),
                                  param_hint="'--lang'")
     if current_locale() is None:
