@@ -338,20 +338,22 @@ def describe(event: Event) -> str:
     data = event.model_dump(exclude={"deal_id", "seq", "at", "actor", "source", "type"})
     person = data.get("stakeholder")
     if isinstance(person, dict):
-        roles = ", ".join(person["roles"]) or "no role"
-        return f"{person['id']}: {person['name']} ({roles}; {person['stance']}, " \
-               f"{person['influence']} influence)"
+        roles = ", ".join(person["roles"]) or _("no role")
+        return _("{id}: {name} ({roles}; {stance}, {influence} influence)", id=person["id"],
+                 name=person["name"], roles=roles, stance=word(person["stance"]),
+                 influence=word(person["influence"]))
     if event.type in ("fact_set", "effect_applied"):
         if data["value"] is None:
-            return f"{data['name']} cleared"
+            return _("{fact} cleared", fact=data["name"])
         proof = {k: v for k, v in (data.get("evidence") or {}).items() if v is not None}
         backing = f" ({'; '.join(f'{k}: {show(v)}' for k, v in proof.items())})" if proof else ""
         said = f"{data['name']} = {show(data['value'])}{backing}"
         return f"{said} ({data['effect']})" if "effect" in data else said
     if event.type == "next_step_set":
         step = data["next_step"]
-        return "next step cleared" if step is None else \
-            f"{step['what']} ({step['who']}, by {show(step['due'])})"
+        return _("next step cleared") if step is None else \
+            _("{what} ({who}, by {due})", what=step["what"], who=step["who"],
+              due=show(step["due"]))
     if event.type == "deal_edited":
         data = data["changes"]
     parts = [f"{key}: {show(value)}" for key, value in data.items()
