@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.deal import PlayResult, PlayState, StepStatus
@@ -52,6 +53,7 @@ def close_date(
     clear: Annotated[bool, typer.Option("--clear", help="Clear the close date instead.")
                      ] = False,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Set a deal's expected close date (a later date than before is a push)."""
     from dealflow.engine import set_close_date
@@ -96,7 +98,8 @@ def plan_table(deal: Deal, today: dt.date) -> Table:
     return made
 
 
-def plan_show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def plan_show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Show a deal's close plan and whether it was agreed."""
     from dealflow.cli import _views as v
 
@@ -139,6 +142,7 @@ def plan_add(
     step_id: Annotated[str | None, typer.Option("--id", help="The step's id (default: "
                                                 "step-N).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Add a step to a deal's close plan."""
     from dealflow.engine import add_plan_step
@@ -160,6 +164,7 @@ def plan_update(
     their_owner: Annotated[str | None, typer.Option("--their-owner",
                                                     help="The customer's owner.")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Change a step of the close plan: its status (planned, done, dropped), evidence, ..."""
     from dealflow.engine import update_plan_step
@@ -190,6 +195,7 @@ def plan_agree(
     on: Annotated[dt.date | None, _date_option("--on", "When (default: today).")] = None,
     note: Annotated[str, typer.Option("--note", help="How it was agreed.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Record that the close plan was agreed with the customer."""
     from dealflow.engine import agree_plan
@@ -203,7 +209,8 @@ def plan_agree(
 
 
 def plan_seed(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Add the close-plan steps the deal's stage declares (those the plan lacks)."""
     from dealflow.engine import seed_close_plan
 
@@ -255,7 +262,8 @@ def plays_tables(lines: dict[str, list[Any]]) -> list[Table]:
     return made
 
 
-def plays(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def plays(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+          lang: LangOption = None) -> None:
     """A deal's plays: firing and not taken on, taken on, and past (completed, declined)."""
     from dealflow.cli import _views as v
 
@@ -276,7 +284,8 @@ def play_take(deal_id: DealId, play: PlayId,
               owner: Annotated[str | None, typer.Option(
                   "--owner", help="Who runs it (default: the actor).")] = None,
               actor: ActorOption = None, db: DbOption = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Take on a play that fires for the deal."""
     from dealflow.engine import take_play
 
@@ -292,7 +301,8 @@ def play_done(deal_id: DealId, play: PlayId,
                   "--outcome", help="What it did for the deal.", show_default=False)],
               note: Annotated[str, typer.Option("--note", help="What happened.")] = "",
               actor: ActorOption = None, db: DbOption = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Complete a play taken on, with its outcome."""
     from dealflow.engine import complete_play
 
@@ -307,7 +317,8 @@ def play_decline(deal_id: DealId, play: PlayId,
                  reason: Annotated[str, typer.Option("--reason", help="Why not.",
                                                      show_default=False)],
                  actor: ActorOption = None, db: DbOption = None,
-                 fmt: FormatOption = Format.table) -> None:
+                 fmt: FormatOption = Format.table,
+                 lang: LangOption = None) -> None:
     """Decline a play that fires (or one taken on), with a reason."""
     from dealflow.engine import decline_play
 

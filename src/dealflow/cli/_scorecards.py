@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._stakeholders import DealId
 from dealflow.cli._store import (
@@ -28,6 +29,7 @@ def score(
                                          help="0 to 3, as the scorecard describes them.")],
     evidence: Annotated[str, typer.Option("--evidence", help="What shows it.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Score a criterion of the deal's scorecard (0-3), with its evidence."""
     with open_store(db) as store:
@@ -43,7 +45,8 @@ def _trend(previous: int | None, level: int) -> str:
     return "↑" if level > previous else "↓"
 
 
-def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Show the deal's scorecard: each criterion's level, what it means, the trend."""
     from rich.table import Table
 
@@ -86,6 +89,7 @@ def health(
         metavar="[DEAL]", show_default=False,
         help="A deal's id; without one, every open deal, least healthy first.")] = None,
     playbook: PlaybookOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """A deal's health score (0-100) and its factors, or the open deals ranked by it."""
     from rich.table import Table

@@ -95,7 +95,7 @@ def open_store(db: str | None, *, create: bool = False) -> Store:
     return SpeakingStore(url, team=team_from_environment(_TEAM_FILE[0]))
 
 
-def read_playbook(choice: str | None = None) -> Playbook:
+def read_playbook(choice: str | Path | None = None) -> Playbook:
     """`load_playbook(choice)` (a file, or a bundled playbook's name; None: the default),
     told to `speak` (the language of the output)."""
     from dealflow.playbook import load_playbook

@@ -48,6 +48,8 @@ _WORDS = {
     "approve": N_("approve"), "hold": N_("hold"), "resume": N_("resume"),
     "log activity": N_("log activity"), "seed plan": N_("seed plan"),
     "migrate": N_("migrate"), "sweep": N_("sweep"),
+    # periods
+    "month": N_("month"), "quarter": N_("quarter"),
 }
 """The words dealflow shows for its own values (states, statuses, stances, levels), by
 value; a value not here is shown as it is."""
@@ -59,6 +61,8 @@ _COLUMNS = (
     N_("last contact"), N_("control point"), N_("missing"), N_("severity"), N_("flag"),
     N_("reason"), N_("role"), N_("holders"), N_("required"), N_("priority"), N_("play"),
     N_("action"), N_("who"), N_("seq"), N_("at"), N_("actor"), N_("event"), N_("details"),
+    N_("what"), N_("due"), N_("ours"), N_("theirs"), N_("situation"), N_("taken at"),
+    N_("state"), N_("outcome"), N_("note"), N_("deals"),
 )
 """The column headers the commands' tables use (translated when the table is made)."""
 
