@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealflow._messages import _
-from dealflow.cli._lang import LangOption
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.deal import PlayResult, PlayState, StepStatus
@@ -227,7 +227,7 @@ def play_lines(playbook: Playbook, deal: Deal, now: dt.datetime) -> dict[str, li
     (taken on) and `past` (completed or declined)."""
     from dealflow.engine import firing_plays
 
-    names = {p.id: playbook.text(p.name) for p in playbook.plays}
+    names = {p.id: playbook.text(p.name, here()) for p in playbook.plays}
     firing = [{"play": play, "situation": names.get(play, play)}
               for play in firing_plays(playbook, deal, now)
               if play not in deal.plays or deal.plays[play].state is PlayState.completed]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from dealflow._messages import _
-from dealflow.cli._lang import LangOption
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._stakeholders import DealId
 from dealflow.cli._store import (
@@ -65,9 +65,9 @@ def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.t
     for criterion in card.criteria:
         found = deal.scores.get(criterion.id)
         level = found.level if found else 0
-        rows.append({"criterion": criterion.id, "name": playbook.text(criterion.name),
+        rows.append({"criterion": criterion.id, "name": playbook.text(criterion.name, here()),
                      "level": level, "scored": found is not None,
-                     "means": playbook.text(criterion.levels[level]),
+                     "means": playbook.text(criterion.levels[level], here()),
                      "trend": _trend(found.previous if found else None, level),
                      "evidence": found.evidence if found else ""})
     if fmt is Format.json:
@@ -75,7 +75,8 @@ def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.t
                     "total": sum(int(str(r["level"])) for r in rows),
                     "most": 3 * len(rows)})
         return
-    table = Table(title=_("{card} of {deal}", card=playbook.text(card.name), deal=deal.id))
+    table = Table(title=_("{card} of {deal}", card=playbook.text(card.name, here()),
+                          deal=deal.id))
     for header in (_("Criterion"), _("Level"), _("Means"), _("Trend"), _("Evidence")):
         table.add_column(header)
     for row in rows:
