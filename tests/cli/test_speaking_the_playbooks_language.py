@@ -28,7 +28,7 @@ from dealflow.store import Store
 from tests.conftest import TESTS
 
 ZH_FIRST = TESTS / "playbooks" / "zh-first-water.yaml"
-TERMS = ("p75", "p90", "CRM", "SOP")
+TERMS = ("p75", "p90", "CRM", "SOP", "ID")
 """Words that stay as they are in Chinese output."""
 WIDE = {"COLUMNS": "400"}  # no cell wraps, so each text shows whole
 
@@ -87,11 +87,11 @@ def _engine_texts(world: World) -> list[str]:
 
 
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
-    """The English words of `text` once ids and names (`allowed`), URLs, dates and numbers
-    are taken out."""
+    """The English words of `text` once ids and names (`allowed`), code in backticks (a
+    command to type), URLs, dates and numbers are taken out."""
     for known in sorted(allowed, key=len, reverse=True):
         text = text.replace(known, " ")
-    text = re.sub(r"https?://\S+|\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?|[\d.,%]+", " ", text)
+    text = re.sub(r"`[^`]*`|https?://\S+|\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?|[\d.,%]+", " ", text)
     return re.findall(r"[A-Za-z]{2,}", text)
 
 
@@ -145,12 +145,15 @@ def test_the_funnel_speaks_chinese(world: World) -> None:
 
 
 @pytest.mark.parametrize("command", [["deal", "list"], ["stalled"], ["winrate"],
-                                     ["forecast"], ["compliance"]],
+                                     ["forecast"], ["compliance"], ["slip"], ["plays-report"],
+                                     ["reviews"], ["competition"], ["playbook", "list"],
+                                     ["playbook", "show"], ["plan", "show", "D-1"],
+                                     ["plays", "D-1"], ["competitor", "list", "D-1"]],
                          ids=lambda c: " ".join(c))
 def test_the_figures_speak_chinese(world: World, command: list[str]) -> None:
     code, output = world.run(*command, *world.zh)
     assert code == 0, output
-    # p75 and p90 name percentiles; CRM and SOP are what Chinese sales teams call them too
+    # p75 and p90 name percentiles; CRM, SOP and ID are what Chinese sales teams say too
     assert english_words(output, {*_ids(world.playbook), *TERMS}) == []
 
 

@@ -83,7 +83,7 @@ def close_date(
 # -- the close plan ----------------------------------------------------------------------
 def plan_table(deal: Deal, today: dt.date) -> Table:
     """The close plan, one step per line, with where it stands."""
-    from dealflow.cli._views import table, text
+    from dealflow.cli._views import table, text, word
 
     agreed = deal.plan_agreed
     title = _("Close plan") + (_(" (agreed with {who} on {day})", who=agreed.stakeholder,
@@ -94,7 +94,8 @@ def plan_table(deal: Deal, today: dt.date) -> Table:
         if step.status is StepStatus.planned and step.due < today:
             state = "overdue"
         made.add_row(text(step.id), text(step.what), text(step.due), text(step.our_owner),
-                     text(step.their_owner or "–"), text(state), text(step.evidence or ""))
+                     text(step.their_owner or "–"), text(word(state)),
+                     text(step.evidence or ""))
     return made
 
 
@@ -110,8 +111,8 @@ def plan_show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.t
         print_json(_plan_data(deal))
         return
     if not deal.close_plan:
-        console.print(_("{deal} has no close plan: dealflow plan seed {deal}, or plan add",
-                        deal=deal.id), markup=False)
+        console.print(_("{deal} has no close plan: `dealflow plan seed {deal}`, or `dealflow "
+                        "plan add`", deal=deal.id), markup=False)
         return
     v.out(console, plan_table(deal, today))
 
@@ -240,7 +241,7 @@ def play_lines(playbook: Playbook, deal: Deal, now: dt.datetime) -> dict[str, li
 
 def plays_tables(lines: dict[str, list[Any]]) -> list[Table]:
     """The three lists of `play_lines` as tables (empty ones left out)."""
-    from dealflow.cli._views import table, text
+    from dealflow.cli._views import table, text, word
 
     made = []
     if lines["firing"]:
@@ -256,8 +257,8 @@ def plays_tables(lines: dict[str, list[Any]]) -> list[Table]:
     if lines["past"]:
         past = table("play", "state", "outcome", "note", title=_("Past plays"))
         for line in lines["past"]:
-            past.add_row(text(line["play"]), text(line["state"]),
-                         text(line["outcome"] or "–"), text(line["note"]))
+            past.add_row(text(line["play"]), text(word(line["state"])),
+                         text(word(line["outcome"] or "–")), text(line["note"]))
         made.append(past)
     return made
 

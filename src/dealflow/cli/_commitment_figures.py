@@ -113,7 +113,7 @@ def plays_report(db: DbOption = None, fmt: FormatOption = Format.table,
         return
     rows = []
     for row in result.plays:
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(row.outcomes.items())) or "–"
+        outcomes = ", ".join(f"{word(k)} {v}" for k, v in sorted(row.outcomes.items())) or "–"
         rows.append([row.play, _("{fired} ({now} now)", fired=row.fired, now=row.firing_now),
                      row.taken, row.declined, outcomes,
                      "/".join(str(row.after_taken[k]) for k in ("won", "lost", "open")),

@@ -60,7 +60,8 @@ def show_playbook(
     if fmt is Format.json:
         print_json(summary)
         return
-    console.print("\n".join(f"{key}: {value}" for key, value in summary.items()),
+    summary["title"] = chosen.text(chosen.title, here())
+    console.print("\n".join(f"{_(key)}: {value}" for key, value in summary.items()),
                   markup=False)
 
 

@@ -50,6 +50,11 @@ _WORDS = {
     "migrate": N_("migrate"), "sweep": N_("sweep"),
     # periods
     "month": N_("month"), "quarter": N_("quarter"),
+    # close-plan steps and plays
+    "planned": N_("planned"), "done": N_("done"), "dropped": N_("dropped"),
+    "overdue": N_("overdue"), "taken": N_("taken"), "completed": N_("completed"),
+    "declined": N_("declined"), "helped": N_("helped"), "partly": N_("partly"),
+    "no_effect": N_("no_effect"), "hurt": N_("hurt"),
 }
 """The words dealflow shows for its own values (states, statuses, stances, levels), by
 value; a value not here is shown as it is."""
@@ -62,7 +67,8 @@ _COLUMNS = (
     N_("reason"), N_("role"), N_("holders"), N_("required"), N_("priority"), N_("play"),
     N_("action"), N_("who"), N_("seq"), N_("at"), N_("actor"), N_("event"), N_("details"),
     N_("what"), N_("due"), N_("ours"), N_("theirs"), N_("situation"), N_("taken at"),
-    N_("state"), N_("outcome"), N_("note"), N_("deals"),
+    N_("state"), N_("outcome"), N_("note"), N_("deals"), N_("version"), N_("title"),
+    N_("stages"), N_("gates"), N_("roles"), N_("items"), N_("plays"), N_("facts"),
 )
 """The column headers the commands' tables use (translated when the table is made)."""
 
