@@ -12,6 +12,7 @@ writes them in the same locale, so that what is left is the command line's own.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,6 +119,12 @@ def test_deal_show_names_the_buyer_phase_of_the_stage(world: World) -> None:
     assert code == 0, output
     assert re.search(rf"^buyer phase +{re.escape(world.playbook.text(phase.name, 'en'))} *$",
                      output, flags=re.MULTILINE)
+
+
+def test_deal_show_gives_the_buyer_phase_to_scripts(world: World) -> None:
+    code, output = world.run("deal", "show", "D-1", "--format", "json")
+    assert code == 0, output
+    assert json.loads(output)["buyer_phase"] == world.playbook.stages[0].buyer_phase
 
 
 def test_a_refused_advance_names_its_control_points_in_chinese(world: World) -> None:

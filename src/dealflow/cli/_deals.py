@@ -119,7 +119,9 @@ def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
     plays = recommend_plays(engine.playbook, deal, now=now, locale=here())
     extra, commitments = deal_page(deal, engine.playbook, now)
     if fmt is Format.json:
-        print_json({"deal": deal.model_dump(mode="json"), "gates": report.to_dict(),
+        phase = next((s.buyer_phase for s in engine.playbook.stages if s.id == deal.stage), None)
+        print_json({"deal": deal.model_dump(mode="json"), "buyer_phase": phase,
+                    "gates": report.to_dict(),
                     "stakeholder_map": v.map_data(smap),
                     "plays": [dataclasses.asdict(p) for p in plays], **extra})
         return

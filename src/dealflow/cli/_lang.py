@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated
@@ -39,11 +40,14 @@ class _Scope:
 
     asked: str | None
     stack: contextlib.ExitStack
+    heard: set[tuple[str, str]] = dataclasses.field(default_factory=set)
+    """The playbooks (id, version) `speak` was told of already."""
 
 
 _SCOPES: list[_Scope] = []
 
 
+@functools.cache
 def languages() -> list[str]:
     """The languages dealflow writes its own messages in: English and each catalogue's."""
     return ["en", *sorted(path.name for path in CATALOGUES.iterdir() if path.is_dir())]
@@ -74,6 +78,9 @@ def speak(playbook: Playbook) -> None:
     if not _SCOPES:
         return
     scope = _SCOPES[-1]
+    if (playbook.id, playbook.version) in scope.heard:  # once per playbook (and deal read)
+        return
+    scope.heard.add((playbook.id, playbook.version))
     if scope.asked is not None and _base(scope.asked) not in {
             *map(_base, playbook.locales), *languages()}:
         raise typer.BadParameter(_("{lang} is not a locale of {id}; use one of {locales}",
