@@ -366,9 +366,35 @@ def describe(event: Event) -> str:
               due=show(step["due"]))
     if event.type == "deal_edited":
         data = data["changes"]
-    parts = [f"{key}: {show(value)}" for key, value in data.items()
+    parts = [f"{_field(key)}: {show(value)}" for key, value in data.items()
              if value not in (None, "", (), [], {})]
     return "; ".join(parts)
+
+
+_FIELDS = {key: label for key, label in (
+    ("account", N_("account")), ("amount", N_("amount")), ("answers", N_("answers")),
+    ("approval", N_("approval")), ("by", N_("by")), ("close_date", N_("close date")),
+    ("competitor", N_("competitor")), ("currency", N_("currency")), ("due", N_("due")),
+    ("evidence", N_("evidence")), ("from_stage", N_("from stage")),
+    ("from_version", N_("from version")), ("gate", N_("control point")),
+    ("item_id", N_("item")), ("kind", N_("kind")), ("level", N_("level")),
+    ("note", N_("note")), ("outcome", N_("outcome")), ("owner", N_("owner")),
+    ("play", N_("play")), ("playbook_id", N_("playbook")),
+    ("playbook_version", N_("playbook version")), ("reason", N_("reason")),
+    ("resume_on", N_("resume on")), ("role", N_("role")), ("stage", N_("stage")),
+    ("sub_reason", N_("sub-reason")), ("title", N_("title")), ("to_stage", N_("to stage")),
+    ("to_version", N_("to version")), ("until", N_("until")), ("warnings", N_("warnings")),
+    ("winner", N_("winner")), ("criterion", N_("criterion")))}
+"""The fields of events as the event log names them (the field's name in English)."""
+
+
+def _field(key: str) -> str:
+    """An event's field as people read it: in English its name (`from_stage`), translated
+    in another locale."""
+    label = _FIELDS.get(key)
+    if label is None or current_locale() in (None, "en"):
+        return key
+    return _(label)
 
 
 def map_data(smap: StakeholderMap) -> dict[str, Any]:
