@@ -184,8 +184,10 @@ def plan_update(
 
 
 def _step_status(deal: Deal, step_id: str) -> str:
+    from dealflow.cli._views import word
+
     step = deal.plan_step(step_id)
-    return "" if step is None else step.status.value
+    return "" if step is None else word(step.status.value)
 
 
 def plan_agree(
