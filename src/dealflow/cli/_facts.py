@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dealflow._messages import _
-from dealflow.cli._lang import LangOption
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, guarded
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.deal import Source
@@ -66,7 +66,9 @@ def set_fact(
             return _("{deal}: {fact} cleared", deal=outcome.deal.id, fact=name)
         fact = next((f for f in playbooks[0].facts if f.id == name), None)
         value = outcome.deal.facts[name]
-        shown = fact_text(fact, value) if fact is not None and fact.type in (
+        pb = playbooks[0]
+        shown = fact_text(fact, value, here() or "", pb.default_locale) \
+            if fact is not None and fact.type in (
             "enum", "list") else show(value)
         return _("{deal}: {fact} = {value}", deal=outcome.deal.id, fact=name, value=shown)
 

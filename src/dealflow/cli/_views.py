@@ -234,7 +234,8 @@ def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
     made = table("fact", "value", "evidence", "confirmed by", "verified by", title=_("Facts"))
     for name, raw in sorted(deal.facts.items()):
         fact = declared.get(name)
-        value = fact_text(fact, raw) if fact is not None and fact.type in (
+        value = fact_text(fact, raw, current_locale() or "", playbook.default_locale) \
+            if fact is not None and playbook is not None and fact.type in (
             "enum", "list") else raw
         known = deal.provenance.get(name)
         if known is None:
