@@ -211,3 +211,37 @@ def test_the_language_does_not_outlive_the_command(world: World) -> None:
     for asked in (("--lang", "zh"), ("--lang", "xx yy")):
         world.run("deal", "show", "D-1", *asked)
         assert current_locale() is None
+
+
+@pytest.fixture
+def zh_first(tmp_path: Path) -> World:
+    """A deal, D-1, of the zh-first playbook, asked nothing about the language."""
+    playbook = load_playbook(ZH_FIRST)
+    world = World(playbook, f"sqlite:///{tmp_path}/deals.db", ())
+    with Store(world.db, playbook=playbook) as store:
+        store.create(deal_id="D-1", title="Retrofit", account="North Water", owner="li.wei",
+                     actor="li.wei")
+    return world
+
+
+@pytest.mark.parametrize(("asked", "shown"), [((), "大型"), (("--lang", "en"), "Large")],
+                         ids=["first-locale", "lang-en"])
+def test_an_enum_fact_is_shown_by_its_label_in_the_language(
+        zh_first: World, asked: tuple[str, ...], shown: str) -> None:
+    code, output = zh_first.run("fact", "set", "D-1", "plant_size", "large", *asked)
+    assert code == 0, output
+    assert f"plant_size = {shown}" in output
+    code, output = zh_first.run("deal", "show", "D-1", *asked)
+    assert re.search(rf"plant_size +{shown} ", output)
+
+
+@pytest.mark.parametrize(("asked", "shown", "unseen"), [
+    ((), "预约现场勘察", "Book the site survey"),
+    (("--lang", "en"), "Book the site survey", "预约现场勘察")],
+    ids=["first-locale", "lang-en"])
+def test_the_checklist_of_a_stored_deal_speaks_the_playbooks_first_locale(
+        zh_first: World, asked: tuple[str, ...], shown: str, unseen: str) -> None:
+    code, output = zh_first.run("checklist", "D-1", *asked)
+    assert code == 0, output
+    assert shown in output
+    assert unseen not in output
