@@ -52,7 +52,8 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
              (2, "--db sqlite:///{tmp}/none.db --playbook nowhere")],
     "approve": [(1, "{deal} no_such_approval --by someone --db {db}"),
                 (1, "{deal} no_such_approval --by someone --db {db} --format json")],
-    "funnel": [(0, "--db {db}"), (0, "--db {db} --format json"), (0, "--db {db} --playbook {id}")],
+    "funnel": [(0, "--db {db}"), (0, "--db {db} --format json"), (0, "--db {db} --playbook {id}"),
+               (0, "--db {db} --lang zh")],
     "stalled": [(0, "--db {db}"), (0, "--db {db} --percentile 0.9 --format json")],
     "winrate": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "forecast": [
@@ -76,8 +77,10 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
         (0, "--id fresh-2 --title Fresh --account Acme --owner ana --db {db} --playbook {file}"),
         (0, "--id fresh-3 --title Fresh --account Acme --owner ana --db {db} --close 2099-06-30"),
     ],
-    "deal show": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json")],
-    "deal advance": [(1, "{deal} --db {db}"), (1, "{deal} --db {db} --to nowhere")],
+    "deal show": [(0, "{deal} --db {db}"), (0, "{deal} --db {db} --format json"),
+                  (0, "{deal} --db {db} --lang zh"), (2, "{deal} --db {db} --lang xx")],
+    "deal advance": [(1, "{deal} --db {db}"), (1, "{deal} --db {db} --to nowhere"),
+                     (1, "{deal} --db {db} --lang zh")],
     "deal back": [(1, "{deal} --db {db} --reason 'needs rework'")],
     "deal win": [(1, "{deal} --db {db}")],
     "deal lose": [

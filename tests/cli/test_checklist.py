@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from dealflow import load_playbook
 from dealflow.cli import app
+from dealflow.store import Store
+from tests.conftest import LAB_PLAYBOOK
 
 DEAL = """\
+playbook_id: complex-b2b
 id: d-zhenhai-1
 title: Ethylene cracker control upgrade
 account: Zhenhai Refining
@@ -66,7 +70,7 @@ def test_a_bad_deal_file_exits_1_with_its_location(runner: CliRunner, tmp_path: 
     path.write_text(DEAL.replace("stage: discover", "stage: discovr"), encoding="utf-8")
     result = runner.invoke(app, ["checklist", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:6:8  stage  unknown stage 'discovr'; did you mean 'discover'?" in (
+    assert f"{path}:7:8  stage  unknown stage 'discovr'; did you mean 'discover'?" in (
         result.output)
     assert "Traceback" not in result.output
 
@@ -88,3 +92,31 @@ def test_an_unknown_playbook_exits_1(runner: CliRunner, deal_file: Path) -> None
     result = runner.invoke(app, ["checklist", str(deal_file), "--playbook", "nosuch"])
     assert result.exit_code == 1
     assert "no bundled playbook" in result.output
+
+
+def test_a_deal_file_naming_no_playbook_is_refused_naming_the_file_and_field(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "deal.yaml"
+    path.write_text(DEAL.replace("playbook_id: complex-b2b\n", ""), encoding="utf-8")
+    result = runner.invoke(app, ["checklist", str(path), "--db",
+                                 f"sqlite:///{tmp_path}/none.db"])
+    assert result.exit_code == 1
+    assert f"{path}:1:1  playbook_id  the deal file names no playbook" in result.output
+    assert "--playbook FILE|NAME" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_deal_file_naming_no_playbook_runs_under_the_stores_only_playbook(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    lab = load_playbook(LAB_PLAYBOOK)
+    db = f"sqlite:///{tmp_path}/lab.db"
+    with Store(db, playbook=lab) as store:
+        store.create(deal_id="L-1", title="HPLC", account="Nordlab", owner="ana", actor="ana")
+    path = tmp_path / "deal.yaml"
+    path.write_text("id: L-9\ntitle: Trial\naccount: Nordlab\nowner: ana\n"
+                    "stage: trial_run\n", encoding="utf-8")
+    result = runner.invoke(app, ["checklist", str(path), "--db", db, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["playbook"]["id"] == "lab-subscriptions"

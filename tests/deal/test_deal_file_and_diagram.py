@@ -199,8 +199,10 @@ def test_the_diagram_is_a_mermaid_state_diagram_of_the_stages(
 
     assert result.exit_code == 0, result.output
     assert "stateDiagram-v2" in result.stdout
+    phases = {p.id: default_playbook.text(p.name) for p in default_playbook.buyer_phases}
     for stage in default_playbook.stages:
-        label = f'state "{default_playbook.text(stage.name)} ({stage.probability}%)" as {stage.id}'
+        label = (f'state "{default_playbook.text(stage.name)} ({stage.probability}%) · buyer: '
+                 f'{phases[stage.buyer_phase or ""]}" as {stage.id}')
         assert label in result.stdout
     assert "[*] --> qualify" in result.stdout
     assert set(_classes(result.stdout).values()) == {"s_default"}
@@ -245,8 +247,10 @@ def test_the_diagram_speaks_the_requested_locale(runner: CliRunner) -> None:
     result = runner.invoke(app, ["diagram", "complex-b2b", "--lang", "zh"])
 
     assert result.exit_code == 0
-    assert 'state "商机确认 (10%)" as qualify' in result.stdout
+    assert 'state "商机确认 (10%) · 客户决策阶段：发现需求" as qualify' in result.stdout
     assert "复杂B2B项目销售" in result.stdout
+    assert "qualify --> discover: 推进 [pain_confirmed" in result.stdout
+    assert 'state "赢单" as won' in result.stdout
 
 
 @pytest.mark.parametrize("stage", [stage.id for stage in PLAYBOOK.stages])

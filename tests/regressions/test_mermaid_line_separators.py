@@ -19,6 +19,9 @@ from dealflow.playbook import LocalizedText
 
 PLAYBOOK = load_playbook()
 FIRST = PLAYBOOK.stages[0]
+PHASE = " · buyer: " + PLAYBOOK.text(next(
+    p for p in PLAYBOOK.buyer_phases if p.id == FIRST.buyer_phase).name)
+"""How the label of the first stage ends: the buyer phase it serves."""
 
 BREAKS = {
     "line-separator-u2028": ("\u2028", " "),
@@ -48,7 +51,7 @@ def test_a_line_break_in_a_stage_name_leaves_its_label_on_one_line(char: str,
     diagram = mermaid(_named("Sales", f"Lab{char}trial"))
     assert diagram.splitlines() == diagram.removesuffix("\n").split("\n")
     assert len(diagram.splitlines()) == len(mermaid(PLAYBOOK).splitlines())
-    assert f'state "Lab{shown}trial ({FIRST.probability}%)" as {FIRST.id}\n' in diagram
+    assert f'state "Lab{shown}trial ({FIRST.probability}%){PHASE}" as {FIRST.id}\n' in diagram
 
 
 @pytest.mark.parametrize(("char", "shown"), BREAKS.values(), ids=BREAKS.keys())
@@ -61,5 +64,5 @@ def test_a_line_break_in_the_title_leaves_it_one_quoted_line(char: str, shown: s
 
 def test_separators_at_the_ends_of_a_title_or_label_are_dropped() -> None:
     diagram = mermaid(_named("\u2029Lab\u2028sales\u2028", "\u2028\u2029Lab\u2029trial"))
-    assert f'state "Lab trial ({FIRST.probability}%)" as {FIRST.id}\n' in diagram
+    assert f'state "Lab trial ({FIRST.probability}%){PHASE}" as {FIRST.id}\n' in diagram
     assert yaml.safe_load(diagram.split("---\n")[1]) == {"title": "Lab sales"}

@@ -191,7 +191,9 @@ def test_mermaid_labels_stay_on_their_line_inside_their_quotes(title: str,
     front = diagram.split("---\n")[1]
     assert yaml.safe_load(front) == {"title": _one_line(title)}
     for stage, name in zip(PLAYBOOK.stages, names, strict=False):
-        label = _one_line(f"{name} ({stage.probability}%)").replace('"', "'")
+        phase = next(p for p in PLAYBOOK.buyer_phases if p.id == stage.buyer_phase)
+        label = _one_line(f"{name} ({stage.probability}%) · buyer: "  # the phase it serves
+                          f"{PLAYBOOK.text(phase.name)}").replace('"', "'")
         assert f'    state "{label}" as {stage.id}\n' in diagram or \
             f'state "{label}" as {stage.id}\n' in diagram
 

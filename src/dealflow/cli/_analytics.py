@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import (
     DbOption,
@@ -23,6 +25,7 @@ from dealflow.cli._target import write_output
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import Filters
+    from dealflow.playbook import Playbook
     from dealflow.sop import WaiverCounts
 
 OwnerOption = Annotated[str | None, typer.Option("--owner", help="Only this owner's deals.")]
@@ -50,7 +53,7 @@ def _day(value: str | None, flag: str) -> dt.datetime | None:
     try:
         return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-01-31",
+        raise typer.BadParameter(_("{value} is not a date like 2026-01-31", value=repr(value)),
                                  param_hint=flag) from None
 
 
@@ -67,8 +70,8 @@ def _amount(value: float | None, flag: str) -> Decimal | None:
     if value is None:
         return None
     if not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not an amount; give a number like 50000",
-                                 param_hint=flag)
+        raise typer.BadParameter(_("{value} is not an amount; give a number like 50000",
+                                   value=value), param_hint=flag)
     return Decimal(str(value))
 
 
@@ -97,7 +100,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 def funnel(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
            account: AccountOption = None, since: SinceOption = None, until: UntilOption = None,
            min_amount: MinOption = None, max_amount: MaxOption = None,
-           version: VersionOption = None, playbook: PlaybookOption = None) -> None:
+           version: VersionOption = None, playbook: PlaybookOption = None,
+           lang: LangOption = None) -> None:
     """The funnel layer by layer: entered, moved on, lost (and why), open, conversion."""
     from dealflow.analytics import funnel as compute
 
@@ -108,44 +112,47 @@ def funnel(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOp
     if fmt is Format.json:
         print_json(result.to_dict())
         return
-    _table(f"Funnel of {chosen.id} {chosen.version}",
-           ["Stage", "Entered", "Moved on", "Lost", "Open", "To next", "To won",
-            "Main lost reason"],
+    _table(_("Funnel of {playbook} {version}", playbook=chosen.id, version=chosen.version),
+           [_("Stage"), _("Entered"), _("Moved on"), _("Lost"), _("Open"), _("To next"),
+            _("To won"), _("Main lost reason")],
            [[s.stage, s.entered, s.moved_on, s.lost_total, s.open, _pct(s.conversion_next),
-             _pct(s.conversion_won), _main_reason(s.lost)] for s in result.stages])
+             _pct(s.conversion_won), _main_reason(s.lost, chosen)] for s in result.stages])
 
 
-def _main_reason(lost: dict[str, int]) -> str:
+def _main_reason(lost: dict[str, int], playbook: Playbook) -> str:
+    from dealflow.cli._views import reason_name
+
     if not lost:
         return "–"
     reason = max(lost, key=lost.__getitem__)
-    return f"{reason} ({lost[reason]})"
+    return f"{reason_name(playbook, reason)} ({lost[reason]})"
 
 
 def stalled(db: DbOption = None, fmt: FormatOption = Format.table,
             percentile: Annotated[float | None, typer.Option(
                 "--percentile", help="Stalled beyond this percentile of history (0.5, 0.75 "
                 "or 0.9) instead of the stage's expected days.")] = None,
-            playbook: PlaybookOption = None) -> None:
+            playbook: PlaybookOption = None, lang: LangOption = None) -> None:
     """Open deals that stay longer in their stage than they should."""
     from dealflow.analytics import stalled as compute
 
     if percentile is not None and percentile not in (0.5, 0.75, 0.9):
-        raise typer.BadParameter("use 0.5, 0.75 or 0.9", param_hint="--percentile")
+        raise typer.BadParameter(_("use 0.5, 0.75 or 0.9"), param_hint="--percentile")
     with open_store(db) as store:
         result = compute(store, percentile=percentile, playbook=playbook)
     if fmt is Format.json:
         print_json([deal.to_dict() for deal in result])
         return
-    _table(f"Stalled deals ({len(result)})", ["Deal", "Title", "Owner", "Stage", "Days",
-                                              "Limit"],
+    _table(_("Stalled deals ({count})", count=len(result)),
+           [_("Deal"), _("Title"), _("Owner"), _("Stage"), _("Days"), _("Limit")],
            [[d.deal_id, d.title, d.owner, d.stage, _num(d.days), _num(d.limit)]
             for d in result])
 
 
 def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOption = None,
             account: AccountOption = None, since: SinceOption = None,
-            until: UntilOption = None, playbook: PlaybookOption = None) -> None:
+            until: UntilOption = None, playbook: PlaybookOption = None,
+            lang: LangOption = None) -> None:
     """Win rate overall, by stage reached, owner and amount band; the won and lost deals
     (counts, amounts per currency, days to close); pipeline velocity."""
     from dealflow.analytics import (
@@ -170,20 +177,22 @@ def winrate(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerO
                     "velocity": speed.to_dict(), "cycle_time": cycle.to_dict(),
                     "time_in_stage": [t.to_dict() for t in times]})
         return
-    console.print(f"Win rate {_pct(rates.overall.rate)} ({rates.overall.won} won, "
-                  f"{rates.overall.lost} lost); velocity {velocity_text(speed)} per day; "
-                  f"median cycle {_num(cycle.median)} days", markup=False)
-    _table("Won and lost", ["Closed", "Deals", "Amount", "Mean days", "Median days",
-                            "p75 days"],
+    console.print(_("Win rate {rate} ({won} won, {lost} lost); velocity {velocity} per day; "
+                    "median cycle {median} days", rate=_pct(rates.overall.rate),
+                    won=rates.overall.won, lost=rates.overall.lost,
+                    velocity=velocity_text(speed), median=_num(cycle.median)), markup=False)
+    _table(_("Won and lost"), [_("Closed"), _("Deals"), _("Amount"), _("Mean days"),
+                               _("Median days"), _("p75 days")],
            [[name, group.deals, _amounts(group.amount), _num(group.days_to_close.mean),
              _num(group.days_to_close.median), _num(group.days_to_close.p75)]
-            for name, group in (("won", closed.won), ("lost", closed.lost))])
-    groups = [("stage reached", rates.by_stage_reached), ("owner", rates.by_owner),
-              ("amount", rates.by_band)]
-    for title, group in groups:
-        _table(f"By {title}", [title.title(), "Won", "Lost", "Win rate"],
+            for name, group in ((_("won"), closed.won), (_("lost"), closed.lost))])
+    groups = [(_("By stage reached"), _("Stage Reached"), rates.by_stage_reached),
+              (_("By owner"), _("Owner"), rates.by_owner),
+              (_("By amount"), _("Amount"), rates.by_band)]
+    for title, column, group in groups:
+        _table(title, [column, _("Won"), _("Lost"), _("Win rate")],
                [[k, v.won, v.lost, _pct(v.rate)] for k, v in group.items()])
-    _table("Time in stage (days)", ["Stage", "Stays", "Median", "p75", "p90"],
+    _table(_("Time in stage (days)"), [_("Stage"), _("Stays"), _("Median"), "p75", "p90"],
            [[t.stage, t.stays, _num(t.median), _num(t.p75), _num(t.p90)] for t in times])
 
 
@@ -200,7 +209,8 @@ def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
                  "--by", help="By month or quarter of the deals' expected close dates.")
              ] = None,
              explain: Annotated[bool, typer.Option(
-                 "--explain", help="With --by: each deal's contribution.")] = False) -> None:
+                 "--explain", help="With --by: each deal's contribution.")] = False,
+             lang: LangOption = None) -> None:
     """The open pipeline: the CRM way and from history, with a Monte Carlo interval (or, with
     --by, by period of expected close)."""
     from dealflow.analytics import forecast as compute
@@ -218,20 +228,23 @@ def forecast(db: DbOption = None, fmt: FormatOption = Format.table,
     if fmt is Format.json:
         print_json(result.to_dict())
         return
-    crm = "" if result.crm_total is None else f"CRM way: {result.crm_total:,}   "
-    console.print(f"{crm}from history: {result.history_total:,}"
-                  f"   90% interval: {result.low:,} – {result.high:,} ({result.runs} runs)",
-                  markup=False)
+    crm = "" if result.crm_total is None else _("CRM way: {total}", total=format(
+        result.crm_total, ",")) + "   "
+    console.print(crm + _("from history: {total}   90% interval: {low} – {high} ({runs} runs)",
+                          total=format(result.history_total, ","),
+                          low=format(result.low, ","), high=format(result.high, ","),
+                          runs=result.runs), markup=False)
     for reason in result.why:
         console.print(reason, markup=False)
-    _table("By stage", ["Stage", "Open", "Amount", "Playbook p", "History p", "Seen"],
-           [[s.stage, s.open_deals, f"{s.amount:,}", _pct(s.crm_probability),
-             _pct(s.history_probability) + ("" if s.from_history else " (no history)"),
+    _table(_("By stage"), [_("Stage"), _("Open"), _("Amount"), _("Playbook p"), _("History p"),
+                           _("Seen")],
+           [[s.stage, s.open_deals, format(s.amount, ","), _pct(s.crm_probability),
+             _pct(s.history_probability) + ("" if s.from_history else _(" (no history)")),
              s.history_transitions] for s in result.stages])
 
 
 def compliance(db: DbOption = None, fmt: FormatOption = Format.table,
-               playbook: PlaybookOption = None) -> None:
+               playbook: PlaybookOption = None, lang: LangOption = None) -> None:
     """SOP compliance: items done on time, late, overdue, skipped; by stage and owner role."""
     from dealflow.analytics import sop_compliance
 
@@ -243,9 +256,12 @@ def compliance(db: DbOption = None, fmt: FormatOption = Format.table,
                        for name, group in {"total": {"all": result.total}, **groups}.items()},
                     "waivers": result.waivers.to_dict()})
         return
-    for title, group in groups.items():
-        _table(f"SOP compliance by {title}", [title.title(), "On time", "Late", "Overdue",
-                                              "Skipped", "Open", "Rate"],
+    titles = {"stage": (_("SOP compliance by stage"), _("Stage")),
+              "owner role": (_("SOP compliance by owner role"), _("Owner Role"))}
+    for name, group in groups.items():
+        title, column = titles[name]
+        _table(title, [column, _("On time"), _("Late"), _("Overdue"), _("Skipped"), _("Open"),
+                       _("Rate")],
                [[k, v.on_time, v.late, v.overdue, v.skipped, v.open, _pct(v.rate)]
                 for k, v in group.items()])
     _waiver_tables(result.waivers)
@@ -253,8 +269,6 @@ def compliance(db: DbOption = None, fmt: FormatOption = Format.table,
 
 def _waiver_tables(waivers: WaiverCounts) -> None:
     """Waivers by control point, owner and approver (nothing when there were none)."""
-    from dealflow._messages import _
-
     groups = {_("control point"): waivers.by_gate, _("owner"): waivers.by_owner,
               _("approver"): waivers.by_approver}
     for title, counts in groups.items():
@@ -264,20 +278,21 @@ def _waiver_tables(waivers: WaiverCounts) -> None:
 
 
 def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
-           db: DbOption = None, lang: Annotated[str | None, typer.Option("--lang")] = None,
+           db: DbOption = None, lang: LangOption = None,
            playbook: PlaybookOption = None) -> None:
     """Write one self-contained HTML page with every figure and the funnel chart."""
     from dealflow.analytics import render_report
 
     with open_store(db) as store:
-        page = render_report(store, locale=lang, playbook=playbook)
+        chosen = store.choose_playbook(playbook)  # its first locale, unless --lang says
+        page = render_report(store, locale=here(), playbook=chosen)
     write_output(output, lambda out: out.write(page))
-    console.print(f"wrote {output}", markup=False)
+    console.print(_("wrote {path}", path=output), markup=False)
 
 
 def simulate(deals: Annotated[int, typer.Option("--deals", min=1, max=1_000_000)] = 500,
              seed: Annotated[int, typer.Option("--seed")] = 0, db: DbOption = None,
-             playbook: NewDealPlaybookOption = None) -> None:
+             playbook: NewDealPlaybookOption = None, lang: LangOption = None) -> None:
     """Fill the store with a seeded, realistic history of deals under a playbook."""
     from rich.progress import Progress
 
@@ -288,11 +303,12 @@ def simulate(deals: Annotated[int, typer.Option("--deals", min=1, max=1_000_000)
                                                          transient=True) as bar:
         chosen = playbook_for_new_deals(store, playbook)
         store.register_playbook(chosen)
-        task = bar.add_task("simulating", total=None)
+        task = bar.add_task(_("simulating"), total=None)
         result = import_events(store, generate(chosen, deals=deals, seed=seed),
                                progress=lambda n: bar.update(task, completed=n))
-    console.print(f"{result.deals} deals, {result.added} events added "
-                  f"({result.skipped} already there)", markup=False)
+    console.print(_("{deals} deals, {added} events added ({skipped} already there)",
+                    deals=result.deals, added=result.added, skipped=result.skipped),
+                  markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, guarded
 from dealflow.cli._store import DbOption, open_store, run, use_team_file
 
@@ -38,6 +39,7 @@ def approve(
         help="Our team (default: dealflow --team, else $DEALFLOW_TEAM).")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Record an internal approval of a deal, with a snapshot of what was approved."""
     if team is not None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from dealflow._messages import _, use_locale
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import console, guarded, print_json
 from dealflow.cli._stakeholders import DealId
 from dealflow.cli._store import DbOption, open_store
@@ -28,7 +29,7 @@ def draw(
     fmt: Annotated[MapFormat, typer.Option("--format", "-f", help="mermaid (a flowchart to "
                                            "paste into Markdown), svg or json.")
                    ] = MapFormat.mermaid,
-    lang: Annotated[str | None, typer.Option("--lang", help="Locale, e.g. en or zh.")] = None,
+    lang: LangOption = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
     db: DbOption = None,
 ) -> None:
@@ -43,8 +44,8 @@ def draw(
         raise typer.BadParameter(_("{lang} is not a locale of {id}; use one of {locales}",
                                    lang=repr(lang), id=playbook.id,
                                    locales=", ".join(playbook.locales)), param_hint="--lang")
-    with use_locale(lang):
-        graph = chain_graph(playbook, deal, lang)
+    with use_locale(here()):
+        graph = chain_graph(playbook, deal, here())
         if fmt is MapFormat.json and output is None:
             print_json(graph.to_dict())
             return

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import console, guarded
-from dealflow.cli._store import DbOption, open_store
+from dealflow.cli._store import DbOption, open_store, read_playbook
 from dealflow.cli._target import write_output
 from dealflow.errors import DealFileError, DealflowError, DealNotFound, Problem, StoreError
 
@@ -33,11 +35,12 @@ def checklist(
         "Deal file (JSON or YAML), or the id of a deal in the store (--db)."))],
     fmt: Annotated[ChecklistFormat, typer.Option("--format", "-f", help="Layout: md, html, "
                                                  "plain or json.")] = ChecklistFormat.md,
-    lang: Annotated[str | None, typer.Option("--lang", help="Locale, e.g. en or zh.")] = None,
+    lang: LangOption = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")] = None,
     playbook: Annotated[str | None, typer.Option("--playbook", "-p", help="Playbook file "
                                                  "or bundled name (default: the deal's "
-                                                 "playbook_id, else complex-b2b).")] = None,
+                                                 "playbook_id, else the only playbook of "
+                                                 "the store).")] = None,
     db: DbOption = None,
 ) -> None:
     """Print (or write) the checklist of a deal's current stage.
@@ -48,15 +51,13 @@ def checklist(
     from dealflow.sop import build_checklist, render_checklist
 
     if Path(deal).is_file():
-        from dealflow.playbook import load_playbook
-
-        loaded = load_playbook(playbook or _playbook_id_of(Path(deal)))
+        loaded = _file_playbook(Path(deal), playbook, db)
         _check_locale(loaded, lang)
         record = load_deal_file(deal, loaded)
     else:
         loaded, record = _stored_deal(deal, db, playbook)
         _check_locale(loaded, lang)
-    sheet = build_checklist(loaded, record, now=dt.datetime.now(dt.UTC), locale=lang)
+    sheet = build_checklist(loaded, record, now=dt.datetime.now(dt.UTC), locale=here())
     stage = loaded.stage(record.stage)
     template_dir = Path(playbook).parent if playbook and Path(playbook).is_file() else None
     template = stage.template if stage.template and fmt is not ChecklistFormat.json else None
@@ -71,13 +72,15 @@ def checklist(
         console.file.write(text)
         return
     write_output(output, lambda out: out.write(text))
-    console.print(f"wrote {output}", markup=False)
+    console.print(_("wrote {path}", path=output), markup=False)
 
 
 def _check_locale(loaded: Playbook, lang: str | None) -> None:
+    """A checklist is all the playbook's text: only its own locales."""
     if lang is not None and lang not in loaded.locales:
-        raise typer.BadParameter(f"{lang!r} is not a locale of {loaded.id}; use one of "
-                                 f"{', '.join(loaded.locales)}", param_hint="--lang")
+        raise typer.BadParameter(_("{lang} is not a locale of {id}; use one of {locales}",
+                                   lang=repr(lang), id=loaded.id,
+                                   locales=", ".join(loaded.locales)), param_hint="--lang")
 
 
 def _stored_deal(deal_id: str, db: str | None, playbook: str | None) -> tuple[Playbook, Deal]:
@@ -88,21 +91,39 @@ def _stored_deal(deal_id: str, db: str | None, playbook: str | None) -> tuple[Pl
             record = store.get(deal_id)
             runs_under = store.engine_for(record).playbook
     except (DealNotFound, StoreError) as exc:
-        raise DealflowError(f"{deal_id}: file not found, and not a deal in the store: "
-                            f"{exc}") from None
+        raise DealflowError(_("{deal}: file not found, and not a deal in the store: {error}",
+                              deal=deal_id, error=exc)) from None
     if playbook is None:
         return runs_under, record
-    from dealflow.playbook import load_playbook
-
-    chosen = load_playbook(playbook)
+    chosen = read_playbook(playbook)
     if (chosen.id, chosen.version) != (runs_under.id, runs_under.version):
-        raise typer.BadParameter(f"deal {deal_id} runs under {runs_under.id} "
-                                 f"{runs_under.version}, not {chosen.id} {chosen.version}",
-                                 param_hint="--playbook")
+        raise typer.BadParameter(_("deal {deal} runs under {playbook} {version}, not {other} "
+                                   "{other_version}", deal=deal_id, playbook=runs_under.id,
+                                   version=runs_under.version, other=chosen.id,
+                                   other_version=chosen.version), param_hint="--playbook")
     return chosen, record
 
 
-def _playbook_id_of(deal: Path) -> str:
+def _file_playbook(deal: Path, playbook: str | None, db: str | None) -> Playbook:
+    """The playbook of a deal file: `--playbook`, else the file's `playbook_id`, else the
+    only playbook of the store (`--db`); a `DealFileError` naming the file and the field
+    when none of them says."""
+    if playbook is not None:
+        return read_playbook(playbook)
+    named = _playbook_id_of(deal)
+    if named is not None:
+        return read_playbook(named)
+    try:
+        with open_store(db) as store:
+            return store.choose_playbook()
+    except StoreError:  # no store (or one that holds no single playbook): say what to give
+        pass
+    raise DealFileError([Problem(str(deal), 1, 1, "playbook_id", _(
+        "the deal file names no playbook: add `playbook_id: ID` (a bundled playbook's "
+        "name), or give --playbook FILE|NAME, or --db with a store of one playbook"))])
+
+
+def _playbook_id_of(deal: Path) -> str | None:
     from dealflow._text_files import read_text
     from dealflow._yaml import DocumentError, read_document
 
@@ -113,9 +134,9 @@ def _playbook_id_of(deal: Path) -> str:
     if isinstance(data, dict) and isinstance(data.get("playbook_id"), str):
         return str(data["playbook_id"])
     if not isinstance(data, dict):
-        raise DealFileError([Problem(str(deal), 1, 1, "", "a deal file holds a mapping of "
-                                     "fields such as `id:` and `title:`")])
-    return "complex-b2b"
+        raise DealFileError([Problem(str(deal), 1, 1, "", _(
+            "a deal file holds a mapping of fields such as `id:` and `title:`"))])
+    return None
 
 
 def register(app: typer.Typer) -> None:

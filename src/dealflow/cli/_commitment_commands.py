@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.deal import PlayResult, PlayState, StepStatus
@@ -52,6 +53,7 @@ def close_date(
     clear: Annotated[bool, typer.Option("--clear", help="Clear the close date instead.")
                      ] = False,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Set a deal's expected close date (a later date than before is a push)."""
     from dealflow.engine import set_close_date
@@ -81,7 +83,7 @@ def close_date(
 # -- the close plan ----------------------------------------------------------------------
 def plan_table(deal: Deal, today: dt.date) -> Table:
     """The close plan, one step per line, with where it stands."""
-    from dealflow.cli._views import table, text
+    from dealflow.cli._views import table, text, word
 
     agreed = deal.plan_agreed
     title = _("Close plan") + (_(" (agreed with {who} on {day})", who=agreed.stakeholder,
@@ -92,11 +94,13 @@ def plan_table(deal: Deal, today: dt.date) -> Table:
         if step.status is StepStatus.planned and step.due < today:
             state = "overdue"
         made.add_row(text(step.id), text(step.what), text(step.due), text(step.our_owner),
-                     text(step.their_owner or "–"), text(state), text(step.evidence or ""))
+                     text(step.their_owner or "–"), text(word(state)),
+                     text(step.evidence or ""))
     return made
 
 
-def plan_show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def plan_show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Show a deal's close plan and whether it was agreed."""
     from dealflow.cli import _views as v
 
@@ -107,8 +111,8 @@ def plan_show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.t
         print_json(_plan_data(deal))
         return
     if not deal.close_plan:
-        console.print(_("{deal} has no close plan: dealflow plan seed {deal}, or plan add",
-                        deal=deal.id), markup=False)
+        console.print(_("{deal} has no close plan: `dealflow plan seed {deal}`, or `dealflow "
+                        "plan add`", deal=deal.id), markup=False)
         return
     v.out(console, plan_table(deal, today))
 
@@ -139,6 +143,7 @@ def plan_add(
     step_id: Annotated[str | None, typer.Option("--id", help="The step's id (default: "
                                                 "step-N).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Add a step to a deal's close plan."""
     from dealflow.engine import add_plan_step
@@ -160,6 +165,7 @@ def plan_update(
     their_owner: Annotated[str | None, typer.Option("--their-owner",
                                                     help="The customer's owner.")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Change a step of the close plan: its status (planned, done, dropped), evidence, ..."""
     from dealflow.engine import update_plan_step
@@ -178,8 +184,10 @@ def plan_update(
 
 
 def _step_status(deal: Deal, step_id: str) -> str:
+    from dealflow.cli._views import word
+
     step = deal.plan_step(step_id)
-    return "" if step is None else step.status.value
+    return "" if step is None else word(step.status.value)
 
 
 def plan_agree(
@@ -190,6 +198,7 @@ def plan_agree(
     on: Annotated[dt.date | None, _date_option("--on", "When (default: today).")] = None,
     note: Annotated[str, typer.Option("--note", help="How it was agreed.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Record that the close plan was agreed with the customer."""
     from dealflow.engine import agree_plan
@@ -203,7 +212,8 @@ def plan_agree(
 
 
 def plan_seed(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Add the close-plan steps the deal's stage declares (those the plan lacks)."""
     from dealflow.engine import seed_close_plan
 
@@ -220,7 +230,7 @@ def play_lines(playbook: Playbook, deal: Deal, now: dt.datetime) -> dict[str, li
     (taken on) and `past` (completed or declined)."""
     from dealflow.engine import firing_plays
 
-    names = {p.id: playbook.text(p.name) for p in playbook.plays}
+    names = {p.id: playbook.text(p.name, here()) for p in playbook.plays}
     firing = [{"play": play, "situation": names.get(play, play)}
               for play in firing_plays(playbook, deal, now)
               if play not in deal.plays or deal.plays[play].state is PlayState.completed]
@@ -233,7 +243,7 @@ def play_lines(playbook: Playbook, deal: Deal, now: dt.datetime) -> dict[str, li
 
 def plays_tables(lines: dict[str, list[Any]]) -> list[Table]:
     """The three lists of `play_lines` as tables (empty ones left out)."""
-    from dealflow.cli._views import table, text
+    from dealflow.cli._views import table, text, word
 
     made = []
     if lines["firing"]:
@@ -249,13 +259,14 @@ def plays_tables(lines: dict[str, list[Any]]) -> list[Table]:
     if lines["past"]:
         past = table("play", "state", "outcome", "note", title=_("Past plays"))
         for line in lines["past"]:
-            past.add_row(text(line["play"]), text(line["state"]),
-                         text(line["outcome"] or "–"), text(line["note"]))
+            past.add_row(text(line["play"]), text(word(line["state"])),
+                         text(word(line["outcome"] or "–")), text(line["note"]))
         made.append(past)
     return made
 
 
-def plays(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def plays(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+          lang: LangOption = None) -> None:
     """A deal's plays: firing and not taken on, taken on, and past (completed, declined)."""
     from dealflow.cli import _views as v
 
@@ -276,7 +287,8 @@ def play_take(deal_id: DealId, play: PlayId,
               owner: Annotated[str | None, typer.Option(
                   "--owner", help="Who runs it (default: the actor).")] = None,
               actor: ActorOption = None, db: DbOption = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Take on a play that fires for the deal."""
     from dealflow.engine import take_play
 
@@ -292,7 +304,8 @@ def play_done(deal_id: DealId, play: PlayId,
                   "--outcome", help="What it did for the deal.", show_default=False)],
               note: Annotated[str, typer.Option("--note", help="What happened.")] = "",
               actor: ActorOption = None, db: DbOption = None,
-              fmt: FormatOption = Format.table) -> None:
+              fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Complete a play taken on, with its outcome."""
     from dealflow.engine import complete_play
 
@@ -307,7 +320,8 @@ def play_decline(deal_id: DealId, play: PlayId,
                  reason: Annotated[str, typer.Option("--reason", help="Why not.",
                                                      show_default=False)],
                  actor: ActorOption = None, db: DbOption = None,
-                 fmt: FormatOption = Format.table) -> None:
+                 fmt: FormatOption = Format.table,
+                 lang: LangOption = None) -> None:
     """Decline a play that fires (or one taken on), with a reason."""
     from dealflow.engine import decline_play
 

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import DbOption, PlaybookOption, open_store
+from dealflow.cli._views import word
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.analytics import PeriodForecast
@@ -27,7 +29,7 @@ def _table(title: str, columns: list[str], rows: list[list[Any]], *,
     table = Table(title=plain(title), title_justify="left")
     for index, column in enumerate(columns):
         table.add_column(column, justify="right" if index in numbers else "left",
-                         no_wrap=index == 0 or column in ("Deal", "Play"))
+                         no_wrap=index == 0 or column in (_("Deal"), _("Play")))
     for row in rows:
         table.add_row(*[plain(str(cell)) for cell in row])
     console.print(table)
@@ -50,6 +52,7 @@ def slip(
     until: Annotated[str | None, typer.Option("--until", metavar="DATE", help=(
         "The day after the period: pushes before DATE count."))] = None,
     db: DbOption = None, fmt: FormatOption = Format.table, playbook: PlaybookOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Close-date slip: pushes per deal, days slipped, deals pushed in a period."""
     from dealflow.analytics import slip as compute
@@ -69,9 +72,9 @@ def slip(
                     recent=result.deals_pushed_in_period, period=period), markup=False)
     if not result.deals:
         return
-    _table(_("Slip by deal"), ["Deal", "Owner", "Stage", "Status", "First", "Now", "Pushes",
-                                 "Days", "In period"],
-           [[row.deal_id, row.owner, row.stage, row.status, row.first or "–",
+    _table(_("Slip by deal"), [_("Deal"), _("Owner"), _("Stage"), _("Status"), _("First"),
+                               _("Now"), _("Pushes"), _("Days"), _("In period")],
+           [[row.deal_id, row.owner, row.stage, word(row.status), row.first or "–",
              row.current or "–", row.pushes, row.days_slipped, row.pushes_in_period]
             for row in sorted(result.deals, key=lambda d: (-d.days_slipped, d.deal_id))],
            numbers=frozenset({6, 7, 8}))
@@ -83,20 +86,20 @@ def print_period_forecast(result: PeriodForecast, fmt: Format, explain: bool) ->
     if fmt is Format.json:
         print_json(result.to_dict())
         return
-    by = result.by.title()
-    _table(_("Forecast by {by} of expected close", by=result.by),
-           [by, "Deals", "Amount", "CRM way", "From history"],
+    by = _("Month") if result.by == "month" else _("Quarter")
+    _table(_("Forecast by {by} of expected close", by=word(result.by)),
+           [by, _("Deals"), _("Amount"), _("CRM way"), _("From history")],
            [[row.period or _("no close date"), row.deals, f"{row.amount:,}",
              f"{row.crm_total:,}", f"{row.history_total:,}"] for row in result.periods],
            numbers=frozenset({1, 2, 3, 4}))
     if explain:
-        _table(_("Each deal's contribution"), [by, "Deal", "Contribution"],
+        _table(_("Each deal's contribution"), [by, _("Deal"), _("Contribution")],
                [[deal.period or _("no close date"), deal.deal_id, deal.explained]
                 for deal in result.deals])
 
 
 def plays_report(db: DbOption = None, fmt: FormatOption = Format.table,
-                 playbook: PlaybookOption = None) -> None:
+                 playbook: PlaybookOption = None, lang: LangOption = None) -> None:
     """Each play: how often it fired, was taken on, and how the deals went after."""
     from dealflow.analytics import plays_report as compute
 
@@ -110,13 +113,14 @@ def plays_report(db: DbOption = None, fmt: FormatOption = Format.table,
         return
     rows = []
     for row in result.plays:
-        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(row.outcomes.items())) or "–"
+        outcomes = ", ".join(f"{word(k)} {v}" for k, v in sorted(row.outcomes.items())) or "–"
         rows.append([row.play, _("{fired} ({now} now)", fired=row.fired, now=row.firing_now),
                      row.taken, row.declined, outcomes,
                      "/".join(str(row.after_taken[k]) for k in ("won", "lost", "open")),
                      "/".join(str(row.after_declined[k]) for k in ("won", "lost", "open"))])
     _table(_("Plays (after: won/lost/open now)"),
-           ["Play", "Fired", "Taken", "Declined", "Outcomes", "After taken", "After declined"],
+           [_("Play"), _("Fired"), _("Taken"), _("Declined"), _("Outcomes"), _("After taken"),
+            _("After declined")],
            rows, numbers=frozenset({2, 3}))
 
 

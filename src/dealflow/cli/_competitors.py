@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._stakeholders import DealId
 from dealflow.cli._store import (
@@ -51,6 +52,7 @@ def add(
         "--preferred-by", show_default=False,
         help="A stakeholder who prefers them (repeat).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Add a competitor to a deal (or change the one of that id)."""
     from pydantic import ValidationError
@@ -80,6 +82,7 @@ def remove(
     rival_id: Annotated[str, typer.Argument(metavar="ID", help="The competitor's id.",
                                             show_default=False)],
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Take a competitor off a deal."""
     with open_store(db) as store:
@@ -88,7 +91,8 @@ def remove(
             lambda o: _("{deal}: removed competitor {id}", deal=o.deal.id, id=rival_id))
 
 
-def list_rivals(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def list_rivals(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+                lang: LangOption = None) -> None:
     """List a deal's competitors: incumbent, strengths, our positions, who prefers them."""
     from rich.table import Table
 
@@ -111,7 +115,8 @@ def list_rivals(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format
 
 
 def competition_figures(db: DbOption = None, fmt: FormatOption = Format.table,
-                        playbook: PlaybookOption = None) -> None:
+                        playbook: PlaybookOption = None,
+                        lang: LangOption = None) -> None:
     """Win rate and lost reasons by competitor, over the closed deals."""
     from dealflow.analytics import competition
 
@@ -124,7 +129,7 @@ def competition_figures(db: DbOption = None, fmt: FormatOption = Format.table,
         return
     from rich.table import Table
 
-    reasons = {reason.id: chosen.text(reason.name) for reason in chosen.lost_reasons}
+    reasons = {reason.id: chosen.text(reason.name, here()) for reason in chosen.lost_reasons}
     table = Table(title=_("Win rate by competitor"), title_justify="left")
     for header in (_("Competitor"), _("Won"), _("Lost"), _("Win rate"), _("They won"),
                    _("Incumbent in"), _("Lost reasons")):

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._messages import N_, _
 from dealflow._safe_text import visible
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
 from dealflow.cli._store import (
     DbOption,
@@ -56,6 +58,7 @@ def import_csv(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1,
                                             help="Events per transaction.")] = 5000,
     db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Import deal history from a CRM export, through a mapping (all rows checked first).
 
@@ -72,7 +75,7 @@ def import_csv(
     loaded = load_mapping(mapping, chosen)
     loaded.export_time(exported_on, mapping)  # said before a database is created
     if not file.is_file():  # said before a database is created for nothing
-        what = "is not a file" if file.exists() else "file not found"
+        what = _("is not a file") if file.exists() else _("file not found")
         raise ImportProblems([Problem(str(file), 0, 0, "", what)])
     with _progress(file, count_lines(file)) as progress:
         if dry_run:
@@ -91,6 +94,10 @@ def import_csv(
         raise typer.Exit(1)
 
 
+_PHASES = {"checking": N_("checking"), "importing": N_("importing")}
+"""The phases of an import, as the progress bar names them."""
+
+
 @contextmanager
 def _progress(file: Path, lines: int) -> Iterator[Progress]:
     """A progress bar on stderr over the rows of `file`, for both passes."""
@@ -98,10 +105,11 @@ def _progress(file: Path, lines: int) -> Iterator[Progress]:
 
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                   console=err_console, transient=True) as bar:
-        task = bar.add_task(visible(f"checking {file.name}"), total=max(lines, 1))
+        task = bar.add_task(visible(_("checking {file}", file=file.name)), total=max(lines, 1))
 
         def update(phase: str, row: int) -> None:
-            bar.update(task, description=visible(f"{phase} {file.name}"), completed=row)
+            said = _(_PHASES.get(phase, phase))
+            bar.update(task, description=visible(f"{said} {file.name}"), completed=row)
 
         yield update
 
@@ -136,33 +144,42 @@ def _read_only(db: str | None) -> Iterator[Engine | None]:
 
 
 def _print(result: CsvImport) -> None:
-    would = " (dry run: nothing written)" if result.dry_run else ""
-    verb = "to import" if result.dry_run else "imported"
-    lines = [
-        f"{result.file}: {result.rows} rows read{would}",
-        f"deals: {result.deals} {verb}, {result.rejected} rejected",
-        *_undated(result),
-        f"events: {result.added} {'to add' if result.dry_run else 'added'}, "
-        f"{result.skipped} already stored",
-        f"rows: {result.imported_rows} {verb}, {result.refused_rows} refused, "
-        f"{result.skipped_rows + result.duplicate_rows} passed over "
-        f"({result.skipped_rows} of an unmapped stage, {result.duplicate_rows} repeated)",
-    ]
-    lines += _listed("problems", result.problems, result.problem_count)
-    lines += _listed("repairs", result.repairs, result.repair_count)
+    dry = result.dry_run
+    read = _("{file}: {rows} rows read (dry run: nothing written)", file=result.file,
+             rows=result.rows) if dry else _("{file}: {rows} rows read", file=result.file,
+                                             rows=result.rows)
+    deals = _("deals: {deals} to import, {rejected} rejected", deals=result.deals,
+              rejected=result.rejected) if dry else _(
+        "deals: {deals} imported, {rejected} rejected", deals=result.deals,
+        rejected=result.rejected)
+    events = _("events: {added} to add, {skipped} already stored", added=result.added,
+               skipped=result.skipped) if dry else _(
+        "events: {added} added, {skipped} already stored", added=result.added,
+        skipped=result.skipped)
+    rows = {"done": result.imported_rows, "refused": result.refused_rows,
+            "over": result.skipped_rows + result.duplicate_rows,
+            "unmapped": result.skipped_rows, "repeated": result.duplicate_rows}
+    counted = _("rows: {done} to import, {refused} refused, {over} passed over ({unmapped} of "
+                "an unmapped stage, {repeated} repeated)", **rows) if dry else _(
+        "rows: {done} imported, {refused} refused, {over} passed over ({unmapped} of an "
+        "unmapped stage, {repeated} repeated)", **rows)
+    lines = [read, deals, *_undated(result), events, counted]
+    lines += _listed(_("problems"), result.problems, result.problem_count)
+    lines += _listed(_("repairs"), result.repairs, result.repair_count)
     console.print("\n".join(lines), markup=False)
 
 
 def _undated(result: CsvImport) -> list[str]:
     """`3 deals had no date; they take the export date, 2024-06-30`."""
-    count = result.undated
+    count, rule = result.undated, result.undated_rule
     if not count:
         return []
-    one = count == 1
-    had = "had" if not result.dry_run else "has" if one else "have"
-    who = "1 deal" if one else f"{count} deals"
-    return [f"{who} {had} no date; {'it takes' if one else 'they take'} "
-            f"{result.undated_rule}"]
+    if count == 1:
+        return [_("1 deal has no date; it takes {rule}", rule=rule) if result.dry_run
+                else _("1 deal had no date; it takes {rule}", rule=rule)]
+    return [_("{count} deals have no date; they take {rule}", count=count, rule=rule)
+            if result.dry_run else
+            _("{count} deals had no date; they take {rule}", count=count, rule=rule)]
 
 
 def _listed(title: str, found: tuple[Problem, ...], count: int) -> list[str]:
@@ -170,7 +187,7 @@ def _listed(title: str, found: tuple[Problem, ...], count: int) -> list[str]:
         return []
     lines = [f"{title} ({count}):", *(f"  {p}" for p in found)]
     if count > len(found):
-        lines.append(f"  ... and {count - len(found)} more")
+        lines.append("  " + _("... and {count} more", count=count - len(found)))
     return lines
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dealflow._messages import N_, _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, guarded
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.errors import DealflowError
@@ -23,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 DealId = Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id.",
                                         show_default=False)]
 
-EDITABLE = ("title", "account", "amount", "currency", "owner")
+EDITABLE = (N_("title"), N_("account"), N_("amount"), N_("currency"), N_("owner"))
 """The fields `deal edit` changes, in the order it reports them."""
 
 
@@ -40,14 +42,15 @@ def edit(
     currency: Annotated[str | None, _text_option("--currency", "ISO currency code.")] = None,
     owner: Annotated[str | None, _text_option("--owner", "Our account manager.")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Change a deal's title, account, amount, currency or owner (only those given)."""
     given = {"title": title, "account": account, "amount": amount, "currency": currency,
              "owner": owner}
     changes: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
     if not changes:
-        raise typer.BadParameter("give at least one of --title, --account, --amount, "
-                                 "--currency or --owner", param_hint="changes")
+        raise typer.BadParameter(_("give at least one of --title, --account, --amount, "
+                                   "--currency or --owner"), param_hint="changes")
     before: list[Deal] = []
 
     def operation(engine: Engine, deal: Deal) -> Outcome:
@@ -58,9 +61,9 @@ def edit(
         from dealflow.cli._views import show
 
         old, new = before[-1], outcome.deal
-        lines = [f"  {key}: {show(getattr(old, key))} -> {show(getattr(new, key))}"
+        lines = [f"  {_(key)}: {show(getattr(old, key))} -> {show(getattr(new, key))}"
                  for key in EDITABLE if key in changes]
-        return "\n".join([f"{new.id} edited:", *lines])
+        return "\n".join([_("{deal} edited:", deal=new.id), *lines])
 
     with open_store(db) as store:
         run(store, deal_id, operation, fmt, done)
@@ -78,14 +81,15 @@ def next_step(
     clear: Annotated[bool, typer.Option("--clear", help="Clear the next step instead.")
                      ] = False,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Record a deal's agreed next step: what, who, by when (or clear it with --clear)."""
     if clear and (what, who, due) != (None, None, None):
-        raise typer.BadParameter("--clear takes no --what, --who or --due",
+        raise typer.BadParameter(_("--clear takes no --what, --who or --due"),
                                  param_hint="--clear")
     if not clear and (what is None or due is None):
-        raise typer.BadParameter("give --what and --due (and --who), or --clear to clear "
-                                 "the next step", param_hint="--what/--due")
+        raise typer.BadParameter(_("give --what and --due (and --who), or --clear to clear "
+                                   "the next step"), param_hint="--what/--due")
 
     def operation(engine: Engine, deal: Deal) -> Outcome:
         step = None if clear else _step(what or "", deal.owner if who is None else who, due)
@@ -94,8 +98,9 @@ def next_step(
     def done(outcome: Outcome) -> str:
         step = outcome.deal.next_step
         if step is None:
-            return f"{outcome.deal.id}: next step cleared"
-        return f"{outcome.deal.id}: next step {step.what} ({step.who}, by {step.due})"
+            return _("{deal}: next step cleared", deal=outcome.deal.id)
+        return _("{deal}: next step {what} ({who}, by {due})", deal=outcome.deal.id,
+                 what=step.what, who=step.who, due=step.due)
 
     with open_store(db) as store:
         run(store, deal_id, operation, fmt, done)
@@ -111,7 +116,7 @@ def _step(what: str, who: str, due: dt.date | None) -> NextStep:
     try:
         return NextStep(what=what, who=who, due=due)
     except ValidationError as exc:
-        raise DealflowError("the next step is not valid:\n" + "\n".join(
+        raise DealflowError(_("the next step is not valid:") + "\n" + "\n".join(
             f"  --{problem}" for problem in plain_errors(exc))) from None
 
 

@@ -11,6 +11,7 @@ import typer
 
 from dealflow._messages import _
 from dealflow.cli._evidence_commands import AnswerOption, parse_answers
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import (
     ActorOption,
@@ -58,6 +59,7 @@ def new(
     actor: ActorOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Open a new deal in the first stage of its playbook (kept in the store)."""
     with open_store(db, create=True) as store:
@@ -70,8 +72,9 @@ def new(
             print_json(outcome_data(outcome))
             return
         deal = outcome.deal
-        console.print(f"created {deal.id} in {deal.stage} ({deal.playbook_id} "
-                      f"{deal.playbook_version})", markup=False)
+        console.print(_("created {deal} in {stage} ({playbook} {version})", deal=deal.id,
+                        stage=deal.stage, playbook=deal.playbook_id,
+                        version=deal.playbook_version), markup=False)
 
 
 def _create(store: Store, playbook: Playbook, close: dt.date | None, **fields: str) -> Outcome:
@@ -94,13 +97,15 @@ def _refuse_existing(store: Store, deal_id: str) -> None:
         found = store.get(deal_id)
     except DealNotFound:
         return
-    raise DealflowError(f"deal {deal_id!r} already exists (in {found.stage}, "
-                        f"{found.status.value}); choose another id, or see "
-                        f"`dealflow deal show {deal_id}`")
+    raise DealflowError(_("deal {deal} already exists (in {stage}, {status}); choose another "
+                          "id, or see `dealflow deal show {id}`", deal=repr(deal_id),
+                          stage=found.stage, status=found.status.value, id=deal_id))
 
 
-def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
-    """Show a deal: its fields, facts, stakeholders, gates, red flags and plays."""
+def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+         lang: LangOption = None) -> None:
+    """Show a deal: its fields (and the buyer phase of its stage), facts, stakeholders,
+    gates, red flags and plays."""
     from dealflow.cli import _views as v
     from dealflow.cli._commitment_commands import deal_page
     from dealflow.stakeholders import analyse_stakeholders, recommend_plays
@@ -109,12 +114,14 @@ def show(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table)
         deal = store.get(deal_id)
         engine = store.engine_for(deal)
         now = store.clock()
-    report = engine.explain(deal)
-    smap = analyse_stakeholders(engine.playbook, deal, now=now)
-    plays = recommend_plays(engine.playbook, deal, now=now)
+    report = engine.explain(deal, locale=here())
+    smap = analyse_stakeholders(engine.playbook, deal, now=now, locale=here())
+    plays = recommend_plays(engine.playbook, deal, now=now, locale=here())
     extra, commitments = deal_page(deal, engine.playbook, now)
     if fmt is Format.json:
-        print_json({"deal": deal.model_dump(mode="json"), "gates": report.to_dict(),
+        phase = next((s.buyer_phase for s in engine.playbook.stages if s.id == deal.stage), None)
+        print_json({"deal": deal.model_dump(mode="json"), "buyer_phase": phase,
+                    "gates": report.to_dict(),
                     "stakeholder_map": v.map_data(smap),
                     "plays": [dataclasses.asdict(p) for p in plays], **extra})
         return
@@ -141,6 +148,7 @@ def list_deals(
     playbook: PlaybookOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """List the deals of one playbook in the store, by id."""
     from dealflow._problems import did_you_mean
@@ -150,8 +158,9 @@ def list_deals(
         chosen = store.choose_playbook(playbook)
         stages = list(dict.fromkeys(s.id for s in chosen.stages))
         if stage is not None and stage not in stages:
-            raise typer.BadParameter(f"unknown stage {stage!r} in {chosen.id}"
-                                     + did_you_mean(stage, stages), param_hint="--stage")
+            raise typer.BadParameter(_("unknown stage {stage} in {playbook}", stage=repr(stage),
+                                       playbook=chosen.id) + did_you_mean(stage, stages),
+                                     param_hint="--stage")
         deals = store.list_deals(stage=stage, status=status, owner=owner, account=account,
                                  playbook_id=chosen.id)
     if fmt is Format.json:
@@ -160,27 +169,34 @@ def list_deals(
     made = v.table("id", "title", "account", "owner", "stage", "status", "amount")
     for d in deals:
         made.add_row(v.text(d.id), v.text(d.title), v.text(d.account), v.text(d.owner),
-                     v.text(d.stage), v.text(d.status.value),
+                     v.text(d.stage), v.text(v.word(d.status.value)),
                      v.text(f"{v.show(d.amount)} {d.currency}"))
     console.print(made, soft_wrap=False)
-    console.print(f"{len(deals)} deal(s)", markup=False)
+    console.print(_("{count} deal(s)", count=len(deals)), markup=False)
 
 
-def _moved(outcome: Outcome) -> str:
+def _moved(outcome: Outcome, playbook: Playbook | None = None) -> str:
+    from dealflow.cli._views import reason_name, word
+
     deal, report = outcome.deal, outcome.report
     if deal.hold is not None and report.operation == "hold":
-        return f"{deal.id} is on hold until {deal.hold.resume_on} (in {deal.stage})"
+        return _("{deal} is on hold until {date} (in {stage})", deal=deal.id,
+                 date=deal.hold.resume_on, stage=deal.stage)
     if report.operation == "close":
         return _("{deal} is closed as {outcome}, from {stage}", deal=deal.id,
                  outcome=deal.outcome or "", stage=deal.stage)
     if report.operation in ("win", "lose"):
-        why = f" ({deal.lost_reason})" if deal.lost_reason else ""
-        if deal.lost_sub_reason:
-            why = f" ({deal.lost_reason}: {deal.lost_sub_reason})"
-        return f"{deal.id} is {deal.status.value}{why}, closed from {deal.stage}"
+        why = ""
+        if deal.lost_reason:
+            reason = reason_name(playbook, deal.lost_reason)
+            why = f" ({reason}: {deal.lost_sub_reason})" if deal.lost_sub_reason else \
+                f" ({reason})"
+        return _("{deal} is {status}{why}, closed from {stage}", deal=deal.id,
+                 status=word(deal.status.value), why=why, stage=deal.stage)
     if report.operation in ("resume", "reopen"):
-        return f"{deal.id} is open again, in {deal.stage}"
-    return f"{deal.id}: {report.operation} from {report.stage} to {deal.stage}"
+        return _("{deal} is open again, in {stage}", deal=deal.id, stage=deal.stage)
+    return _("{deal}: {operation} from {stage} to {target}", deal=deal.id,
+             operation=word(report.operation), stage=report.stage, target=deal.stage)
 
 
 Move = Callable[["Engine", "Deal", str], "Outcome"]
@@ -190,17 +206,18 @@ Move = Callable[["Engine", "Deal", str], "Outcome"]
 def _move(db: str | None, deal_id: str, fmt: Format, actor: str | None, move: Move) -> None:
     with open_store(db) as store:
         run(store, deal_id, lambda engine, deal: move(engine, deal, actor_of(actor, deal)),
-            fmt, _moved)
+            fmt, lambda outcome: _moved(outcome, store.playbook_for(
+                outcome.deal.playbook_id, outcome.deal.playbook_version)))
 
 
 def advance(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-            fmt: FormatOption = Format.table,
+            fmt: FormatOption = Format.table, lang: LangOption = None,
             to: Annotated[str | None, typer.Option(
                 "--to", help="Skip to this later stage, when the playbook's moves allow it "
                 "(default: the next stage).")] = None) -> None:
     """Move a deal to the next stage (or skip to --to), if every blocking control point
     of the move holds."""
-    _move(db, deal_id, fmt, actor, lambda e, d, who: e.advance(d, actor=who, to=to))
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.advance(d, actor=who, to=to, locale=here()))
 
 
 def back(
@@ -210,17 +227,19 @@ def back(
     to: Annotated[str | None, typer.Option("--to", help="The stage to go back to "
                                            "(default: the previous one).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Move a deal back to an earlier stage, with a reason."""
     _move(db, deal_id, fmt, actor,
-          lambda e, d, who: e.move_back(d, reason=reason, to=to, actor=who))
+          lambda e, d, who: e.move_back(d, reason=reason, to=to, actor=who, locale=here()))
 
 
 def win(deal_id: DealId, answer: AnswerOption = None, actor: ActorOption = None,
-        db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+        db: DbOption = None, fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
     """Close a deal as won (from the last stage, when its control points hold)."""
     answers = parse_answers(answer) or None
-    _move(db, deal_id, fmt, actor, lambda e, d, who: e.win(d, actor=who, answers=answers))
+    _move(db, deal_id, fmt, actor,
+          lambda e, d, who: e.win(d, actor=who, answers=answers, locale=here()))
 
 
 def lose(
@@ -234,6 +253,7 @@ def lose(
         "--winner", show_default=False,
         help="The competitor that won (an id from dealflow competitor add).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
     sub_reason: Annotated[str | None, typer.Option(
         "--sub-reason", help="One of the lost reason's sub-reasons.")] = None,
 ) -> None:
@@ -242,7 +262,8 @@ def lose(
     answers = parse_answers(answer) or None
     _move(db, deal_id, fmt, actor,
           lambda e, d, who: e.lose(d, winner=winner, reason=reason, note=note, actor=who,
-                                      sub_reason=sub_reason, answers=answers))
+                                      sub_reason=sub_reason, answers=answers,
+                                      locale=here()))
 
 
 def hold(
@@ -253,6 +274,7 @@ def hold(
                                            help="When it is due to resume.",
                                            show_default=False)],
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Put an open deal on hold until a date."""
     _move(db, deal_id, fmt, actor,
@@ -260,18 +282,18 @@ def hold(
 
 
 def resume(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-           fmt: FormatOption = Format.table) -> None:
+           fmt: FormatOption = Format.table, lang: LangOption = None) -> None:
     """Open a held deal again."""
     _move(db, deal_id, fmt, actor, lambda e, d, who: e.resume(d, actor=who))
 
 
 def reopen(deal_id: DealId, actor: ActorOption = None, db: DbOption = None,
-           fmt: FormatOption = Format.table,
+           fmt: FormatOption = Format.table, lang: LangOption = None,
            to: Annotated[str | None, typer.Option(
                "--to", help="The stage to reopen into, when the playbook's moves allow it "
                "(default: the stage it was closed from).")] = None) -> None:
     """Open a closed deal again, in the stage it was closed from (or --to)."""
-    _move(db, deal_id, fmt, actor, lambda e, d, who: e.reopen(d, actor=who, to=to))
+    _move(db, deal_id, fmt, actor, lambda e, d, who: e.reopen(d, actor=who, to=to, locale=here()))
 
 
 def close(
@@ -281,10 +303,11 @@ def close(
                                          show_default=False)],
     note: Annotated[str, typer.Option("--note", help="What happened, in a sentence.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Close a deal with one of the playbook's extra outcomes (beyond won and lost)."""
     _move(db, deal_id, fmt, actor,
-          lambda e, d, who: e.close(d, outcome=outcome, note=note, actor=who))
+          lambda e, d, who: e.close(d, outcome=outcome, note=note, actor=who, locale=here()))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,9 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._messages import _
 from dealflow._safe_text import visible
+from dealflow.cli._lang import LangOption
 from dealflow.cli._limit_options import LimitsOption, limits_in_force
 from dealflow.cli._output import (
     Format,
@@ -31,13 +33,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def events(deal_id: Annotated[str, typer.Argument(metavar="DEAL", help="The deal's id.",
                                                      show_default=False)],
-           db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+           db: DbOption = None, fmt: FormatOption = Format.table,
+           lang: LangOption = None) -> None:
     """Print a deal's event log, first to last."""
     from dealflow.cli import _views as v
     from dealflow.engine import event_adapter
 
     with open_store(db) as store:
-        store.get(deal_id)  # DealNotFound for an unknown id
+        store.get(deal_id)  # DealNotFound for an unknown id (and its playbook's language)
         found = store.events(deal_id)
     if fmt is Format.json:
         print_json([event_adapter.dump_python(event, mode="json") for event in found])
@@ -77,15 +80,17 @@ def import_events(
     with limits_in_force(limits), open_store(db, create=True) as store, Progress(
             TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
             console=err_console, transient=False) as progress:
-        task = progress.add_task(visible(f"importing {file.name}"), total=total)
+        task = progress.add_task(visible(_("importing {file}", file=file.name)), total=total)
         result = import_jsonl(store, file, batch_size=batch_size,
                               progress=lambda done: progress.update(task, completed=done))
     if fmt is Format.json:
         print_json({"lines": result.lines, "added": result.added, "skipped": result.skipped,
                     "deals": result.deals, "playbooks": result.playbooks})
         return
-    console.print(f"lines: {result.lines}, added: {result.added}, skipped: {result.skipped}, "
-                  f"deals: {result.deals}, playbooks added: {result.playbooks}", markup=False)
+    console.print(_("lines: {lines}, added: {added}, skipped: {skipped}, deals: {deals}, "
+                    "playbooks added: {playbooks}", lines=result.lines, added=result.added,
+                    skipped=result.skipped, deals=result.deals, playbooks=result.playbooks),
+                  markup=False)
 
 
 class ExportFormat(StrEnum):
@@ -127,9 +132,10 @@ def export(
 
     chosen = what or (ExportWhat.deals if fmt is ExportFormat.csv else ExportWhat.events)
     if fmt is ExportFormat.jsonl and chosen is ExportWhat.deals:
-        raise typer.BadParameter("a JSON Lines export holds events (what `dealflow import` "
-                                 "reads); use --format csv for one row per deal, or "
-                                 "--format json on `dealflow deal list`", param_hint="--what")
+        raise typer.BadParameter(_("a JSON Lines export holds events (what `dealflow import` "
+                                   "reads); use --format csv for one row per deal, or "
+                                   "--format json on `dealflow deal list`"),
+                                 param_hint="--what")
 
     def write(store: Store, out: IO[str]) -> int:
         if fmt is ExportFormat.csv:
@@ -145,8 +151,10 @@ def export(
             return
         count = write_output(output, lambda out: write(store, out),
                              newline="" if fmt is ExportFormat.csv else "\n")
-    noun = "deal(s)" if chosen is ExportWhat.deals else "event(s)"
-    err_console.print(f"wrote {count} {noun} to {output}", markup=False)
+    said = _("wrote {count} deal(s) to {path}", count=count, path=output) \
+        if chosen is ExportWhat.deals else _("wrote {count} event(s) to {path}", count=count,
+                                              path=output)
+    err_console.print(said, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import (
     ActorOption,
@@ -49,6 +50,7 @@ def verify_fact(
                                     help="Who checked the evidence (not who set the fact).")],
     note: Annotated[str, typer.Option("--note", help="What was checked.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Record that a second person checked the evidence behind a fact."""
     with open_store(db) as store:
@@ -75,6 +77,7 @@ def waive(
         help="The last day the waiver holds (default: until the deal leaves the stage).")
     ] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Waive a blocked control point, on the record: who, in which role, why, until when."""
     with open_store(db) as store:
@@ -86,7 +89,8 @@ def waive(
 
 
 def review(deal_id: DealId, answer: AnswerOption = None, actor: ActorOption = None,
-           db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+           db: DbOption = None, fmt: FormatOption = Format.table,
+           lang: LangOption = None) -> None:
     """Answer the review form of a won or lost deal."""
     answers = parse_answers(answer)
     with open_store(db) as store:
@@ -97,7 +101,8 @@ def review(deal_id: DealId, answer: AnswerOption = None, actor: ActorOption = No
 
 
 def reviews(db: DbOption = None, fmt: FormatOption = Format.table,
-            playbook: PlaybookOption = None) -> None:
+            playbook: PlaybookOption = None,
+            lang: LangOption = None) -> None:
     """Count the win/loss review answers: in total and by stage, lost reason and owner."""
     from dealflow.analytics import review_counts
     from dealflow.cli import _views as v

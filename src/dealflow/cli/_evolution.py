@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, err_console, guarded, print_json
-from dealflow.cli._store import ActorOption, DbOption, open_store
+from dealflow.cli._store import ActorOption, DbOption, open_store, read_playbook
 from dealflow.cli._views import plain
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -25,22 +27,22 @@ class DiffFormat(StrEnum):
 
 
 def _markdown(result: PlaybookDiff) -> str:
-    lines = [f"# Playbook {result.old_version} → {result.new_version}", ""]
+    lines = ["# " + _("Playbook {old} → {new}", old=result.old_version,
+                      new=result.new_version), ""]
     for change in result.changes:
-        where = f" (in {change.where})" if change.where else ""
+        where = _(" (in {where})", where=change.where) if change.where else ""
         lines.append(f"- **{change.action}** {change.kind} `{change.id}`{where}")
         lines.extend(f"  - {name}: `{old}` → `{new}`" for name, old, new in change.fields)
-    lines += ["", f"Change size: {result.touched} of {result.total} control points and items "
-              f"({result.size:.0%}; budget {result.budget:.0%})."]
+    lines += ["", _size(result) + "."]
     return "\n".join(lines) + "\n"
 
 
 def _print_diff(result: PlaybookDiff) -> None:
     from rich.table import Table
 
-    table = Table(title=plain(f"Playbook {result.old_version} → {result.new_version}"),
-                  title_justify="left")
-    for column in ("Change", "Kind", "Id", "Where", "Field", "Old", "New"):
+    table = Table(title=plain(_("Playbook {old} → {new}", old=result.old_version,
+                                new=result.new_version)), title_justify="left")
+    for column in (_("Change"), _("Kind"), _("Id"), _("Where"), _("Field"), _("Old"), _("New")):
         table.add_column(column)
     for change in result.changes:
         fields = change.fields or (("", "", ""),)
@@ -49,8 +51,13 @@ def _print_diff(result: PlaybookDiff) -> None:
                 "", "", "", "")
             table.add_row(*(plain(cell) for cell in (*head, name, old, new)))
     console.print(table)
-    console.print(f"Change size: {result.touched} of {result.total} control points and items "
-                  f"({result.size:.0%}; budget {result.budget:.0%})", markup=False)
+    console.print(_size(result), markup=False)
+
+
+def _size(result: PlaybookDiff) -> str:
+    return _("Change size: {touched} of {total} control points and items ({size}; budget "
+             "{budget})", touched=result.touched, total=result.total,
+             size=format(result.size, ".0%"), budget=format(result.budget, ".0%"))
 
 
 def diff(
@@ -59,12 +66,12 @@ def diff(
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.table,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when the change is "
                                          "larger than the playbook's change budget.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """What changed between two playbook versions, and how big the change is."""
     from dealflow.evolution import diff_playbooks
-    from dealflow.playbook import load_playbook
 
-    result = diff_playbooks(load_playbook(old), load_playbook(new))
+    result = diff_playbooks(read_playbook(old), read_playbook(new))
     if fmt is DiffFormat.json:
         print_json(result.to_dict())
     elif fmt is DiffFormat.md:
@@ -72,9 +79,10 @@ def diff(
     else:
         _print_diff(result)
     if result.over_budget:
-        err_console.print(f"warning: the change touches {result.size:.0%} of the control "
-                          f"points and items, over the budget of {result.budget:.0%}; revise "
-                          "in smaller steps that people can absorb", markup=False)
+        err_console.print(_("warning: the change touches {size} of the control points and "
+                            "items, over the budget of {budget}; revise in smaller steps that "
+                            "people can absorb", size=format(result.size, ".0%"),
+                            budget=format(result.budget, ".0%")), markup=False)
         if strict:
             raise typer.Exit(1)
 
@@ -84,7 +92,8 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         old, sep, new = pair.partition("=")
         if not sep or not old or not new:
-            raise typer.BadParameter(f"{pair!r} is not OLD=NEW", param_hint="--map")
+            raise typer.BadParameter(_("{pair} is not OLD=NEW", pair=repr(pair)),
+                                     param_hint="--map")
         mapping[old.strip()] = new.strip()
     return mapping
 
@@ -92,15 +101,16 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 def _print_plan(plan: UpgradePlan) -> None:
     from rich.table import Table
 
-    table = Table(title=plain(f"Moving live deals to version {plan.to_version}"
-                             + ("" if plan.applied else " (dry run: nothing written)")),
-                  title_justify="left")
-    for column in ("Deal", "From", "Stage", "To stage", "Gates now failing",
-                   "Items added", "Items removed"):
+    title = _("Moving live deals to version {version}", version=plan.to_version) if \
+        plan.applied else _("Moving live deals to version {version} (dry run: nothing "
+                            "written)", version=plan.to_version)
+    table = Table(title=plain(title), title_justify="left")
+    for column in (_("Deal"), _("From"), _("Stage"), _("To stage"), _("Gates now failing"),
+                   _("Items added"), _("Items removed")):
         table.add_column(column)
     for item in plan.deals:
         table.add_row(*(plain(cell) for cell in (
-            item.deal_id, item.from_version, item.from_stage, item.to_stage or "(no mapping)",
+            item.deal_id, item.from_version, item.from_stage, item.to_stage or _("(no mapping)"),
             ", ".join(item.gates_now_failing), ", ".join(item.items_added),
             ", ".join(item.items_removed))))
     console.print(table)
@@ -113,12 +123,12 @@ def migrate(
     apply_changes: Annotated[bool, typer.Option("--apply", help="Write the migration; "
                                                 "without it, a dry run.")] = False,
     db: DbOption = None, actor: ActorOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Move live deals to a new playbook version (dry run unless --apply)."""
     from dealflow.evolution import plan_upgrade, upgrade
-    from dealflow.playbook import load_playbook
 
-    new = load_playbook(to)
+    new = read_playbook(to)
     mapping = _parse_map(stage_map or [])
     with open_store(db) as store:
         if apply_changes:
@@ -130,8 +140,8 @@ def migrate(
     else:
         _print_plan(plan)
     if plan.unmapped:
-        err_console.print("some deals sit in stages the new version lacks: map them with "
-                          "--map OLD=NEW or `stage_map` in the new playbook", markup=False)
+        err_console.print(_("some deals sit in stages the new version lacks: map them with "
+                            "--map OLD=NEW or `stage_map` in the new playbook"), markup=False)
         raise typer.Exit(1)
 
 

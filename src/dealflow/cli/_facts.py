@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, guarded
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.deal import Source
@@ -48,24 +50,27 @@ def set_fact(
         help="The day it was confirmed (default: today, when evidence is given).",
         show_default=False)] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Set a fact of a deal (or unset it with --clear), with the evidence behind it."""
     from dealflow.cli._views import show
     from dealflow.deal import fact_text
 
     if clear == (value is not None):
-        raise typer.BadParameter("give a VALUE, or --clear to unset the fact",
+        raise typer.BadParameter(_("give a VALUE, or --clear to unset the fact"),
                                  param_hint="VALUE")
     backing = _evidence(evidence, source, confirmed_by, on)
 
     def done(outcome: Outcome) -> str:
         if clear:
-            return f"{outcome.deal.id}: {name} cleared"
+            return _("{deal}: {fact} cleared", deal=outcome.deal.id, fact=name)
         fact = next((f for f in playbooks[0].facts if f.id == name), None)
         value = outcome.deal.facts[name]
-        shown = fact_text(fact, value) if fact is not None and fact.type in (
+        pb = playbooks[0]
+        shown = fact_text(fact, value, here() or "", pb.default_locale) \
+            if fact is not None and fact.type in (
             "enum", "list") else show(value)
-        return f"{outcome.deal.id}: {name} = {shown}"
+        return _("{deal}: {fact} = {value}", deal=outcome.deal.id, fact=name, value=shown)
 
     playbooks: list[Playbook] = []
 
@@ -111,13 +116,15 @@ def item_done(
     evidence: Annotated[str | None, typer.Option(
         "--evidence", help="What shows it was done (required by some items).")] = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Mark an item of a deal's current checklist done."""
     with open_store(db) as store:
         run(store, deal_id,
             lambda engine, deal: engine.complete_item(deal, item_id, evidence=evidence,
                                                       actor=actor_of(actor, deal)),
-            fmt, lambda o: f"{o.deal.id}: {item_id} done in {o.deal.stage}")
+            fmt, lambda o: _("{deal}: {item} done in {stage}", deal=o.deal.id, item=item_id,
+                             stage=o.deal.stage))
 
 
 def register(app: typer.Typer) -> None:

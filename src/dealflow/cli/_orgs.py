@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._stakeholders import DealId, _choice, _metavar, stakeholder_app
 from dealflow.cli._store import ActorOption, DbOption, actor_of, open_store, run
@@ -39,6 +40,7 @@ def add_org(
         "--kind", help="customer, group, contractor, design_institute, partner, consultant, "
         "or a kind the playbook declares.")] = "customer",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Add an organisation to a deal's decision chain (or change the one of that id)."""
     from pydantic import ValidationError
@@ -60,7 +62,8 @@ def add_org(
 
 
 def remove_org(deal_id: DealId, org_id: OrgId, actor: ActorOption = None, db: DbOption = None,
-               fmt: FormatOption = Format.table) -> None:
+               fmt: FormatOption = Format.table,
+               lang: LangOption = None) -> None:
     """Take an organisation off a deal's decision chain (nobody may sit in it)."""
     with open_store(db) as store:
         run(store, deal_id, lambda engine, deal: engine.remove_organisation(
@@ -68,7 +71,8 @@ def remove_org(deal_id: DealId, org_id: OrgId, actor: ActorOption = None, db: Db
             lambda o: _("{deal}: removed organisation {org}", deal=o.deal.id, org=org_id))
 
 
-def list_orgs(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def list_orgs(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """List a deal's organisations with their coverage: people, for and against, owned."""
     from rich.table import Table
 
@@ -98,6 +102,7 @@ def link(
     deal_id: DealId, source: Source, target: Target, reports_to: ReportsOption = False,
     strength: StrengthOption = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Draw a line: SOURCE influences TARGET (with a strength), or reports to TARGET."""
     from dealflow.deal import Link
@@ -114,6 +119,7 @@ def link(
 def unlink(
     deal_id: DealId, source: Source, target: Target, reports_to: ReportsOption = False,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Take away the line from SOURCE to TARGET."""
     kind: LinkKind = "reports_to" if reports_to else "influences"

@@ -22,7 +22,9 @@ from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook,
 from rich.measure import Measurement
 from rich.segment import Segment
 
+from dealflow._messages import _
 from dealflow._safe_text import INVISIBLE, SURROGATE, json_visible, visible
+from dealflow.cli._lang import speaking
 from dealflow.errors import DealflowError
 
 P = ParamSpec("P")
@@ -131,22 +133,26 @@ def print_json(data: Any) -> None:
 
 def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     """Wrap a command so a `DealflowError` prints cleanly and exits with its code (and a
-    value that escaped its check, pydantic's `ValidationError`, in plain words, exit 1)."""
+    value that escaped its check, pydantic's `ValidationError`, in plain words, exit 1);
+    the command runs in the language its `lang` argument (`--lang`) asks for (see
+    `speaking`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
+        lang = kwargs.get("lang")
+        with speaking(lang if isinstance(lang, str) else None):  # the output's language
             _refuse_undecodable(fn, kwargs.items())
-            return fn(*args, **kwargs)
-        except DealflowError as exc:
-            err_console.print(str(exc), markup=False, highlight=False)
-            raise typer.Exit(exc.exit_code) from None
-        except ValueError as exc:
-            plain = _invalid_value(exc)
-            if plain is None:
-                raise
-            err_console.print(plain, markup=False, highlight=False)
-            raise typer.Exit(1) from None
+            try:
+                return fn(*args, **kwargs)
+            except DealflowError as exc:
+                err_console.print(str(exc), markup=False, highlight=False)
+                raise typer.Exit(exc.exit_code) from None
+            except ValueError as exc:
+                plain = _invalid_value(exc)
+                if plain is None:
+                    raise
+                err_console.print(plain, markup=False, highlight=False)
+                raise typer.Exit(1) from None
 
     return wrapper
 
@@ -159,7 +165,8 @@ def _invalid_value(exc: ValueError) -> str | None:
         return None
     from dealflow._plain import plain_errors
 
-    return "invalid value:\n" + "\n".join(f"  {problem}" for problem in plain_errors(exc))
+    return _("invalid value:") + "\n" + "\n".join(f"  {problem}"
+                                                 for problem in plain_errors(exc))
 
 
 def _refuse_undecodable(fn: Callable[..., Any], values: Iterable[tuple[str, Any]]) -> None:
@@ -174,10 +181,12 @@ def _refuse_undecodable(fn: Callable[..., Any], values: Iterable[tuple[str, Any]
         for text in texts:
             if isinstance(text, str) and (found := SURROGATE.search(text)):
                 byte = ord(found.group()) - 0xDC00
-                what = f"byte 0x{byte:02x}" if 0x80 <= byte <= 0xFF else "a lone surrogate"
+                what = _("byte {byte}", byte=hex(byte)) if 0x80 <= byte <= 0xFF \
+                    else _("a lone surrogate")
                 raise typer.BadParameter(
-                    f"{visible(text)!s} is not valid UTF-8 text ({what} at position "
-                    f"{found.start()}); give the text in UTF-8", param_hint=_flag(fn, name))
+                    _("{text} is not valid UTF-8 text ({what} at position {position}); give "
+                      "the text in UTF-8", text=visible(text), what=what,
+                      position=found.start()), param_hint=_flag(fn, name))
 
 
 def _flag(fn: Callable[..., Any], name: str) -> str:

@@ -8,9 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from dealflow._messages import N_, _
 from dealflow._safe_text import visible
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._limit_options import LimitsOption, limits_in_force
 from dealflow.cli._output import Format, console, err_console, guarded, print_json
+from dealflow.cli._store import read_playbook
 from dealflow.errors import DealflowError, PlaybookError
 
 
@@ -24,6 +27,7 @@ def validate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="With --deep, show "
                                           "info-level findings too.")] = False,
     limits: LimitsOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Check playbooks; print every problem, or a summary of each valid one.
 
@@ -63,11 +67,12 @@ def _validate_deep(paths: list[Path], fmt: Format, examples: int, severity: str)
     try:
         from dealflow.testing import check_soundness
     except ImportError as exc:  # hypothesis comes with the testing extra
-        raise DealflowError(f"--deep needs hypothesis ({exc.name} is missing): "
-                            "pip install 'dealflow[testing]'") from None
+        raise DealflowError(_("--deep needs hypothesis ({module} is missing): pip install "
+                              "'dealflow[testing]'", module=exc.name)) from None
     results = []
     for path in paths:
-        with err_console.status(Text(visible(f"checking {path} on generated deals"))):
+        with err_console.status(Text(visible(_("checking {path} on generated deals",
+                                               path=path)))):
             results.append(check_soundness(path, examples=examples, min_severity=severity))
     if fmt is Format.json:
         print_json([result.to_dict() for result in results])
@@ -76,8 +81,8 @@ def _validate_deep(paths: list[Path], fmt: Format, examples: int, severity: str)
             if result.problems or result.lint or result.deep:
                 err_console.print(result.report(), markup=False)
             else:
-                console.print(f"ok  {result.file}: sound ({examples} examples per check)",
-                              markup=False)
+                console.print(_("ok  {file}: sound ({examples} examples per check)",
+                                file=result.file, examples=examples), markup=False)
     if any(not result.ok for result in results):
         raise typer.Exit(1)
 
@@ -86,22 +91,32 @@ def _print_results(results: list[dict[str, Any]]) -> None:
     for result in results:
         if result["valid"]:
             console.print(
-                f"ok  {result['file']}  {result['id']} {result['version']}: "
-                + ", ".join(_count(result[key], key)
-                            for key in ("stages", "gates", "roles", "items", "plays")),
+                _("ok  {file}  {id} {version}: {counts}", file=result["file"], id=result["id"],
+                  version=result["version"], counts=", ".join(
+                      _count(result[key], key) for key in _COUNTED)),
                 markup=False,
             )
             continue
         problems = result["problems"]
-        err_console.print(f"FAIL  {result['file']}: {len(problems)} problem(s)", markup=False)
+        err_console.print(_("FAIL  {file}: {count} problem(s)", file=result["file"],
+                            count=len(problems)), markup=False)
         for p in problems:
             where = p["file"] + (f":{p['line']}:{p['column']}" if p["line"] else "")
-            err_console.print(f"  {where}  {p['path'] or '<document>'}  {p['message']}",
+            err_console.print(f"  {where}  {p['path'] or _('<document>')}  {p['message']}",
                               markup=False)
 
 
+_COUNTED = {"stages": (N_("{count} stage"), N_("{count} stages")),
+            "gates": (N_("{count} gate"), N_("{count} gates")),
+            "roles": (N_("{count} role"), N_("{count} roles")),
+            "items": (N_("{count} item"), N_("{count} items")),
+            "plays": (N_("{count} play"), N_("{count} plays"))}
+"""What `validate` counts in a valid playbook, each in the singular and the plural."""
+
+
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun if number != 1 else noun.removesuffix('s')}"
+    one, many = _COUNTED[noun]
+    return _(one if number == 1 else many, count=number)
 
 
 def schema() -> None:
@@ -122,13 +137,13 @@ def diagram(
     playbook: Annotated[str, typer.Argument(help="Playbook file, or a bundled playbook's name.")],
     deal: Annotated[Path | None, typer.Option("--deal", help="Deal file (JSON or YAML) "
                                               "whose stage is highlighted.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Locale of the labels.")] = None,
+    lang: LangOption = None,
 ) -> None:
-    """Print the playbook as a Mermaid state diagram, each move labelled with its gates."""
+    """Print the playbook as a Mermaid state diagram, each move labelled with its gates
+    and each stage with the buyer phase it serves."""
     from dealflow.deal import load_deal_file
     from dealflow.engine import mermaid
-    from dealflow.playbook import load_playbook
 
-    loaded = load_playbook(playbook)
+    loaded = read_playbook(playbook)
     stage = load_deal_file(deal, loaded).stage if deal is not None else None
-    typer.echo(mermaid(loaded, stage=stage, locale=lang), nl=False)
+    typer.echo(mermaid(loaded, stage=stage, locale=here()), nl=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption
 from dealflow.cli._notify import NotifyFormat
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, open_store, run
@@ -38,6 +39,7 @@ def log(
                                       "meeting, call, email).", show_default=False)],
     note: Annotated[str, typer.Option("--note", help="What was said or agreed.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Log activity on a deal (a meeting, a call, ...): it restarts the deal's timer when
     the playbook counts that kind."""
@@ -78,6 +80,7 @@ def sweep(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=300,
                                            help="Seconds to wait for the webhook.")] = 10.0,
     fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Apply the playbooks' automation rules to every deal: lose deals without progress,
     open follow-ups, list what is due. A dry run unless --apply; running it twice changes

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._stakeholders import DealId
 from dealflow.cli._store import (
@@ -28,6 +29,7 @@ def score(
                                          help="0 to 3, as the scorecard describes them.")],
     evidence: Annotated[str, typer.Option("--evidence", help="What shows it.")] = "",
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Score a criterion of the deal's scorecard (0-3), with its evidence."""
     with open_store(db) as store:
@@ -43,7 +45,8 @@ def _trend(previous: int | None, level: int) -> str:
     return "↑" if level > previous else "↓"
 
 
-def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+              lang: LangOption = None) -> None:
     """Show the deal's scorecard: each criterion's level, what it means, the trend."""
     from rich.table import Table
 
@@ -62,9 +65,9 @@ def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.t
     for criterion in card.criteria:
         found = deal.scores.get(criterion.id)
         level = found.level if found else 0
-        rows.append({"criterion": criterion.id, "name": playbook.text(criterion.name),
+        rows.append({"criterion": criterion.id, "name": playbook.text(criterion.name, here()),
                      "level": level, "scored": found is not None,
-                     "means": playbook.text(criterion.levels[level]),
+                     "means": playbook.text(criterion.levels[level], here()),
                      "trend": _trend(found.previous if found else None, level),
                      "evidence": found.evidence if found else ""})
     if fmt is Format.json:
@@ -72,7 +75,8 @@ def scorecard(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.t
                     "total": sum(int(str(r["level"])) for r in rows),
                     "most": 3 * len(rows)})
         return
-    table = Table(title=_("{card} of {deal}", card=playbook.text(card.name), deal=deal.id))
+    table = Table(title=_("{card} of {deal}", card=playbook.text(card.name, here()),
+                          deal=deal.id))
     for header in (_("Criterion"), _("Level"), _("Means"), _("Trend"), _("Evidence")):
         table.add_column(header)
     for row in rows:
@@ -86,6 +90,7 @@ def health(
         metavar="[DEAL]", show_default=False,
         help="A deal's id; without one, every open deal, least healthy first.")] = None,
     playbook: PlaybookOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """A deal's health score (0-100) and its factors, or the open deals ranked by it."""
     from rich.table import Table

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from dealflow._messages import N_, _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import ActorOption, DbOption, actor_of, iso_date, open_store, run
 from dealflow.deal import Influence, Stance
@@ -44,7 +46,7 @@ def _choice(kind: type[E], what: str) -> Callable[[str], E]:
             from dealflow._problems import did_you_mean
 
             allowed = [member.value for member in kind]
-            raise typer.BadParameter(f"unknown {what} {value!r}"
+            raise typer.BadParameter(_("unknown {what} {value}", what=_(what), value=repr(value))
                                      + did_you_mean(value, allowed)) from None
 
     return parse
@@ -55,10 +57,10 @@ def _metavar(kind: type[StrEnum]) -> str:
 
 
 StanceOption = Annotated[Stance | None, typer.Option(
-    "--stance", parser=_choice(Stance, "stance"), metavar=_metavar(Stance),
+    "--stance", parser=_choice(Stance, N_("stance")), metavar=_metavar(Stance),
     show_default=False, help="Where they stand towards us.")]
 InfluenceOption = Annotated[Influence | None, typer.Option(
-    "--influence", parser=_choice(Influence, "influence"), metavar=_metavar(Influence),
+    "--influence", parser=_choice(Influence, N_("influence")), metavar=_metavar(Influence),
     show_default=False, help="How much they weigh in the decision.")]
 OrgOption = Annotated[str | None, typer.Option(
     "--org", show_default=False, help="The organisation they sit in (see dealflow org add).")]
@@ -120,6 +122,7 @@ def add(
     org: OrgOption = None, owner: OwnerOption = None, depth: DepthOption = None,
     last_contact: ContactOption = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Add a person to a deal's stakeholder map."""
     from pydantic import ValidationError
@@ -135,12 +138,13 @@ def add(
     try:
         person = Stakeholder(**fields)
     except ValidationError as exc:
-        raise DealflowError("the stakeholder is not valid:\n" + "\n".join(
+        raise DealflowError(_("the stakeholder is not valid:") + "\n" + "\n".join(
             f"  {problem}" for problem in plain_errors(exc))) from None
     with open_store(db) as store:
         run(store, deal_id,
             lambda engine, deal: engine.add_stakeholder(deal, person, actor=actor_of(actor, deal)),
-            fmt, lambda o: f"{o.deal.id}: added {person.id} ({person.name})")
+            fmt, lambda o: _("{deal}: added {id} ({name})", deal=o.deal.id, id=person.id,
+                             name=person.name))
 
 
 def rate(
@@ -155,6 +159,7 @@ def rate(
     org_wins: OrgWinOption = None, personal_wins: PersonalWinOption = None,
     addressed: AddressedOption = None,
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Change a person's stance, influence, last contact, roles, organisation, owner, depth
     or wins (roles and wins given replace the old ones)."""
@@ -164,16 +169,20 @@ def rate(
     changes = {key: value for key, value in changes.items() if value is not None}
     chain = (org, owner, depth, org_wins, personal_wins, addressed)
     if not changes and all(value is None for value in chain):
-        raise typer.BadParameter("give at least one of --stance, --influence, --last-contact, "
-                                 "--role, --org, --owner, --depth, --org-win, --personal-win "
-                                 "or --addressed", param_hint="changes")
+        raise typer.BadParameter(_("give at least one of --stance, --influence, "
+                                   "--last-contact, --role, --org, --owner, --depth, "
+                                   "--org-win, --personal-win or --addressed"),
+                                 param_hint="changes")
 
     def done(outcome: Outcome) -> str:
+        from dealflow.cli._views import word
+
         person = outcome.deal.stakeholder(person_id)
         assert person is not None
-        return (f"{outcome.deal.id}: {person.id} ({person.name}) is now "
-                f"{person.stance.value}, {person.influence.value} influence, roles "
-                f"{', '.join(person.roles) or '-'}")
+        return _("{deal}: {id} ({name}) is now {stance}, {influence} influence, roles {roles}",
+                 deal=outcome.deal.id, id=person.id, name=person.name,
+                 stance=word(person.stance.value), influence=word(person.influence.value),
+                 roles=", ".join(person.roles) or "-")
 
     def operation(engine: Engine, deal: Deal) -> Outcome:
         current = deal.stakeholder(person_id)
@@ -190,6 +199,7 @@ def remove(
     person_id: Annotated[str, typer.Argument(metavar="ID", help="The person's id.",
                                              show_default=False)],
     actor: ActorOption = None, db: DbOption = None, fmt: FormatOption = Format.table,
+    lang: LangOption = None,
 ) -> None:
     """Take a person off a deal's stakeholder map (the events keep that they were on it)."""
     before: list[Deal] = []
@@ -201,13 +211,14 @@ def remove(
     def done(outcome: Outcome) -> str:
         person = before[-1].stakeholder(person_id)
         name = f" ({person.name})" if person is not None else ""
-        return f"{outcome.deal.id}: removed {person_id}{name}"
+        return _("{deal}: removed {id}{name}", deal=outcome.deal.id, id=person_id, name=name)
 
     with open_store(db) as store:
         run(store, deal_id, operation, fmt, done)
 
 
-def list_people(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def list_people(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format.table,
+                lang: LangOption = None) -> None:
     """List a deal's stakeholders with the map analysis: coverage, support, red flags."""
     from dealflow.cli import _views as v
     from dealflow.stakeholders import analyse_stakeholders
@@ -215,18 +226,19 @@ def list_people(deal_id: DealId, db: DbOption = None, fmt: FormatOption = Format
     with open_store(db) as store:
         deal = store.get(deal_id)
         playbook = store.engine_for(deal).playbook
-        smap = analyse_stakeholders(playbook, deal, now=store.clock())
+        smap = analyse_stakeholders(playbook, deal, now=store.clock(), locale=here())
     if fmt is Format.json:
         print_json({"deal_id": deal.id, "stage": deal.stage,
                     "stakeholders": [p.model_dump(mode="json") for p in deal.stakeholders],
                     **v.map_data(smap)})
         return
-    v.out(console, v.people_table(deal.stakeholders, title=f"Stakeholders of {deal.id}"),
+    v.out(console, v.people_table(deal.stakeholders,
+                                  title=_("Stakeholders of {deal}", deal=deal.id)),
           v.coverage_table(smap))
     if smap.red_flags:
         v.out(console, v.flags_table(smap.red_flags))
     else:
-        console.print("\nNo red flags.", markup=False)
+        console.print("\n" + _("No red flags."), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dealflow._messages import _
+from dealflow.cli._lang import speak
 from dealflow.cli._output import Format, console, print_json
 from dealflow.errors import StoreError
 
@@ -55,7 +57,8 @@ def iso_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date like 2026-06-30") from None
+        raise typer.BadParameter(_("{value} is not a date like 2026-06-30",
+                                   value=repr(value))) from None
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -77,16 +80,29 @@ def use_team_file(path: str | None) -> None:
 
 def open_store(db: str | None, *, create: bool = False) -> Store:
     """The store at `db` (see `database_url`); unless `create`, it must exist already. It
-    knows our team when `--team FILE` or `DEALFLOW_TEAM` names one."""
+    knows our team when `--team FILE` or `DEALFLOW_TEAM` names one, and tells `speak`
+    each playbook the command reads from it (the language of the output)."""
+    from dealflow.cli._speaking_store import SpeakingStore
     from dealflow.deal import team_from_environment
-    from dealflow.store import Store, database_url
+    from dealflow.store import database_url
 
     url = database_url(db)
     path = sqlite_path(url)
     if not create and path is not None and not path.exists():
-        raise StoreError(f"no database at {path}: create a deal first (dealflow deal new), "
-                         "or point --db or DEALFLOW_DATABASE_URL at your database")
-    return Store(url, team=team_from_environment(_TEAM_FILE[0]))
+        raise StoreError(_("no database at {path}: create a deal first (dealflow deal new), "
+                           "or point --db or DEALFLOW_DATABASE_URL at your database",
+                           path=path))
+    return SpeakingStore(url, team=team_from_environment(_TEAM_FILE[0]))
+
+
+def read_playbook(choice: str | Path | None = None) -> Playbook:
+    """`load_playbook(choice)` (a file, or a bundled playbook's name; None: the default),
+    told to `speak` (the language of the output)."""
+    from dealflow.playbook import load_playbook
+
+    loaded = load_playbook(choice) if choice is not None else default_playbook()
+    speak(loaded)
+    return loaded
 
 
 def _names_a_file(choice: str) -> bool:
@@ -98,13 +114,9 @@ def playbook_for_new_deals(store: Store | None, choice: str | None) -> Playbook:
     in the store (if any), else among the bundled playbooks; without a choice, the store
     decides (see `Store.playbook_for_new_deals`), or the default playbook without a store."""
     if choice is not None and _names_a_file(choice):
-        from dealflow.playbook import load_playbook
-
-        return load_playbook(choice)
+        return read_playbook(choice)
     if store is None:
-        from dealflow.playbook import load_playbook
-
-        return default_playbook() if choice is None else load_playbook(choice)
+        return read_playbook(choice)
     return store.playbook_for_new_deals(choice)
 
 
@@ -137,7 +149,7 @@ def run(store: Store, deal_id: str, operation: Callable[[Engine, Deal], Outcome]
         return outcome
     console.print(done(outcome), markup=False)
     for check in outcome.report.warnings:
-        console.print(f"  warn {check.id}: {check.text}", markup=False)
+        console.print("  " + _("warn {id}: {text}", id=check.id, text=check.text), markup=False)
         for reason in check.missing:
             console.print(f"        - {reason}", markup=False)
     return outcome

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from dealflow._messages import _
+from dealflow.cli._lang import LangOption, here
 from dealflow.cli._output import Format, FormatOption, console, guarded, print_json
 from dealflow.cli._store import DbOption, open_store
 
@@ -13,7 +15,8 @@ playbook_app = typer.Typer(help="The playbooks a store keeps: every version its 
                            "under.", no_args_is_help=True)
 
 
-def list_playbooks(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+def list_playbooks(db: DbOption = None, fmt: FormatOption = Format.table,
+                   lang: LangOption = None) -> None:
     """List every playbook version in the store, with the deals running under it."""
     from dealflow.cli import _views as v
 
@@ -21,7 +24,7 @@ def list_playbooks(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
         held = store.held_playbooks()
         titles = {(h.id, h.version): store.playbook_for(h.id, h.version) for h in held}
     rows = [{"id": h.id, "version": h.version, "deals": h.deals,
-             "title": titles[h.id, h.version].text(titles[h.id, h.version].title)}
+             "title": titles[h.id, h.version].text(titles[h.id, h.version].title, here())}
             for h in held]
     if fmt is Format.json:
         print_json(rows)
@@ -31,7 +34,7 @@ def list_playbooks(db: DbOption = None, fmt: FormatOption = Format.table) -> Non
         made.add_row(v.text(row["id"]), v.text(row["version"]), v.text(str(row["deals"])),
                      v.text(row["title"]))
     console.print(made, soft_wrap=False)
-    console.print(f"{len(rows)} playbook version(s)", markup=False)
+    console.print(_("{count} playbook version(s)", count=len(rows)), markup=False)
 
 
 def show_playbook(
@@ -42,6 +45,7 @@ def show_playbook(
     fmt: FormatOption = Format.table,
     as_yaml: Annotated[bool, typer.Option("--yaml", help="Print the playbook's YAML text as "
                                           "the store keeps it.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Show a playbook version the store keeps: a summary, or its YAML text."""
     from dealflow.playbook import dump_playbook
@@ -56,7 +60,8 @@ def show_playbook(
     if fmt is Format.json:
         print_json(summary)
         return
-    console.print("\n".join(f"{key}: {value}" for key, value in summary.items()),
+    summary["title"] = chosen.text(chosen.title, here())
+    console.print("\n".join(f"{_(key)}: {value}" for key, value in summary.items()),
                   markup=False)
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from dealflow._messages import _
+from dealflow._messages import N_, _, current_locale
 from dealflow._safe_text import visible
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,6 +30,54 @@ if TYPE_CHECKING:  # pragma: no cover
 _STATE_STYLE = {"ok": "green", "BLOCK": "bold red", "warn": "yellow", "n/a": "dim",
                 "waived": "magenta"}
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+_WORDS = {
+    # the states of a control point in a report
+    "ok": N_("ok"), "BLOCK": N_("BLOCK"), "warn": N_("warn"), "n/a": N_("n/a"),
+    "waived": N_("waived"),
+    # a deal's status
+    "open": N_("open"), "on_hold": N_("on_hold"), "won": N_("won"), "lost": N_("lost"),
+    "closed": N_("closed"),
+    # stances, influence and severity
+    "champion": N_("champion"), "supporter": N_("supporter"), "neutral": N_("neutral"),
+    "skeptic": N_("skeptic"), "opponent": N_("opponent"), "unknown": N_("unknown"),
+    "high": N_("high"), "medium": N_("medium"), "low": N_("low"),
+    # the operations a gate report is about
+    "advance": N_("advance"), "win": N_("win"), "lose": N_("lose"), "close": N_("close"),
+    "move back": N_("move back"), "reopen": N_("reopen"), "create": N_("create"),
+    "approve": N_("approve"), "hold": N_("hold"), "resume": N_("resume"),
+    "log activity": N_("log activity"), "seed plan": N_("seed plan"),
+    "migrate": N_("migrate"), "sweep": N_("sweep"),
+    # periods
+    "month": N_("month"), "quarter": N_("quarter"),
+    # close-plan steps and plays
+    "planned": N_("planned"), "done": N_("done"), "dropped": N_("dropped"),
+    "overdue": N_("overdue"), "taken": N_("taken"), "completed": N_("completed"),
+    "declined": N_("declined"), "helped": N_("helped"), "partly": N_("partly"),
+    "no_effect": N_("no_effect"), "hurt": N_("hurt"),
+}
+"""The words dealflow shows for its own values (states, statuses, stances, levels), by
+value; a value not here is shown as it is."""
+
+_COLUMNS = (
+    N_("id"), N_("title"), N_("account"), N_("owner"), N_("stage"), N_("status"),
+    N_("amount"), N_("fact"), N_("value"), N_("evidence"), N_("confirmed by"),
+    N_("verified by"), N_("name"), N_("roles"), N_("stance"), N_("influence"),
+    N_("last contact"), N_("control point"), N_("missing"), N_("severity"), N_("flag"),
+    N_("reason"), N_("role"), N_("holders"), N_("required"), N_("priority"), N_("play"),
+    N_("action"), N_("who"), N_("seq"), N_("at"), N_("actor"), N_("event"), N_("details"),
+    N_("what"), N_("due"), N_("ours"), N_("theirs"), N_("situation"), N_("taken at"),
+    N_("state"), N_("outcome"), N_("note"), N_("deals"), N_("version"), N_("title"),
+    N_("stages"), N_("gates"), N_("roles"), N_("items"), N_("plays"), N_("facts"),
+)
+"""The column headers the commands' tables use (translated when the table is made)."""
+
+
+def word(value: str) -> str:
+    """One of dealflow's own values (`open`, `BLOCK`, `supporter`, `high`) in the current
+    locale; any other value as it is."""
+    known = _WORDS.get(value)
+    return value if known is None else _(known)
 
 
 def show(value: Any) -> str:
@@ -74,7 +122,8 @@ def table(*columns: str, title: str | None = None) -> Table:
                  box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
     for column in columns:
         whole = column in _KEEP_WHOLE
-        made.add_column(column, no_wrap=whole, overflow="fold" if not whole else "ellipsis")
+        made.add_column(_(column) if column else column, no_wrap=whole,
+                        overflow="fold" if not whole else "ellipsis")
     return made
 
 
@@ -87,30 +136,76 @@ def out(console: Console, *renderables: Any) -> None:
 
 
 def deal_fields(deal: Deal, playbook: Playbook) -> Table:
-    """The deal's own fields, one per line."""
+    """The deal's own fields, one per line, in the current locale; the stage with the buyer
+    phase it serves (when the playbook gives it one)."""
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
-    stage = playbook.stage(deal.stage) if deal.stage in {s.id for s in playbook.stages} else None
-    where = deal.stage if stage is None else f"{deal.stage} ({playbook.text(stage.name)}" + (
-        ")" if stage.probability is None else f", {stage.probability}%)")
     rows: list[tuple[str, Any]] = [
-        ("deal", deal.id), ("title", deal.title), ("account", deal.account),
-        ("owner", deal.owner), ("amount", f"{show(deal.amount)} {deal.currency}"),
-        ("stage", where), ("status", deal.status.value),
-        ("playbook", f"{deal.playbook_id} {deal.playbook_version}"),
-        ("in stage since", deal.stage_entered_at), ("version", deal.version),
+        (_("deal"), deal.id), (_("title"), deal.title), (_("account"), deal.account),
+        (_("owner"), deal.owner), (_("amount"), f"{show(deal.amount)} {deal.currency}"),
+        (_("stage"), _stage_shown(deal, playbook)),
     ]
+    phase = buyer_phase(playbook, deal.stage)
+    if phase:
+        rows.append((_("buyer phase"), phase))
+    rows += [(_("status"), word(deal.status.value)),
+             (_("playbook"), f"{deal.playbook_id} {deal.playbook_version}"),
+             (_("in stage since"), deal.stage_entered_at), (_("version"), deal.version)]
     if deal.hold is not None:
-        rows.append(("on hold", f"{deal.hold.reason} (until {show(deal.hold.resume_on)})"))
+        rows.append((_("on hold"), _("{reason} (until {date})", reason=deal.hold.reason,
+                                     date=show(deal.hold.resume_on))))
     if deal.lost_reason is not None:
-        why = deal.lost_reason + (f" ({deal.lost_sub_reason})" if deal.lost_sub_reason else "")
-        rows.append(("lost", f"{why}: {deal.lost_note}".rstrip(": ")))
+        why = reason_name(playbook, deal.lost_reason) + (
+            f" ({deal.lost_sub_reason})" if deal.lost_sub_reason else "")
+        rows.append((_("lost"), f"{why}: {deal.lost_note}".rstrip(": ")))
     elif deal.outcome is not None or (deal.status.value == "lost" and deal.lost_note):
-        closed = deal.outcome or deal.status.value  # an extra outcome, or a loss with a note
+        closed = deal.outcome or word(deal.status.value)  # an extra outcome, or a loss
         rows.append((_("closed as"), f"{closed}: {deal.lost_note}".rstrip(": ")))
+    rows += _life_rows(deal)
+    for name, value in rows:
+        grid.add_row(name, text(value))
+    return grid
+
+
+def _stage_shown(deal: Deal, playbook: Playbook) -> str:
+    """`propose (Business case and proposal, 60%)`: the stage's id, name and probability."""
+    if deal.stage not in {s.id for s in playbook.stages}:
+        return deal.stage
+    stage = playbook.stage(deal.stage)
+    name = playbook.text(stage.name, current_locale())
+    if stage.probability is None:
+        return f"{deal.stage} ({name})"
+    return f"{deal.stage} ({name}, {stage.probability}%)"
+
+
+def buyer_phase(playbook: Playbook, stage_id: str) -> str:
+    """The name (in the current locale) of the buyer phase the stage serves; '' when the
+    playbook gives it none."""
+    stage = next((s for s in playbook.stages if s.id == stage_id), None)
+    if stage is None or stage.buyer_phase is None:
+        return ""
+    phase = next((p for p in playbook.buyer_phases if p.id == stage.buyer_phase), None)
+    return stage.buyer_phase if phase is None else playbook.text(phase.name, current_locale())
+
+
+def reason_name(playbook: Playbook | None, reason: str) -> str:
+    """A lost reason as people read it: its id in English (what `--reason` takes), its
+    name in the playbook's text for another locale."""
+    locale = current_locale()
+    found = next((r for r in playbook.lost_reasons if r.id == reason), None) if playbook \
+        else None
+    if found is None or locale in (None, "en") or locale.startswith("en_"):
+        return reason
+    return playbook.text(found.name, locale) if playbook is not None else reason
+
+
+def _life_rows(deal: Deal) -> list[tuple[str, Any]]:
+    """The rows of what happens to the deal: last activity, follow-ups, next step, review,
+    close date."""
+    rows: list[tuple[str, Any]] = []
     if deal.activity:  # timers (issue 18): the latest activity of any kind
         kind, at = max(deal.activity.items(), key=lambda entry: entry[1])
         rows.append((_("last activity"), f"{kind} {show(at)}"))
@@ -120,15 +215,14 @@ def deal_fields(deal: Deal, playbook: Playbook) -> Table:
                 for item_id, item in deal.items_opened.items())
     if deal.next_step is not None:
         step = deal.next_step
-        rows.append(("next step", f"{step.what} ({step.who}, by {show(step.due)})"))
+        rows.append((_("next step"), _("{what} ({who}, by {due})", what=step.what,
+                                       who=step.who, due=show(step.due))))
     if deal.review is not None:
         answers = ", ".join(f"{q}={a}" for q, a in deal.review.answers.items())
-        rows.append(("review", f"{deal.review.outcome}: {answers}"))
+        rows.append((_("review"), f"{deal.review.outcome}: {answers}"))
     if deal.close_date is not None:
-        rows.append(("close date", deal.close_date))
-    for name, value in rows:
-        grid.add_row(name, text(value))
-    return grid
+        rows.append((_("close date"), deal.close_date))
+    return rows
 
 
 def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
@@ -137,10 +231,11 @@ def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
     from dealflow.deal import fact_text
 
     declared = {fact.id: fact for fact in playbook.facts} if playbook is not None else {}
-    made = table("fact", "value", "evidence", "confirmed by", "verified by", title="Facts")
+    made = table("fact", "value", "evidence", "confirmed by", "verified by", title=_("Facts"))
     for name, raw in sorted(deal.facts.items()):
         fact = declared.get(name)
-        value = fact_text(fact, raw) if fact is not None and fact.type in (
+        value = fact_text(fact, raw, current_locale() or "", playbook.default_locale) \
+            if fact is not None and playbook is not None and fact.type in (
             "enum", "list") else raw
         known = deal.provenance.get(name)
         if known is None:
@@ -150,7 +245,7 @@ def facts_table(deal: Deal, playbook: Playbook | None = None) -> Table:
         where = " ".join(show(part) for part in (proof.source, proof.on) if part is not None)
         check = known.verification
         made.add_row(text(name), text(value), _two(show(proof.evidence), where),
-                     _two(show(proof.confirmed_by), f"set by {known.set_by}"),
+                     _two(show(proof.confirmed_by), _("set by {who}", who=known.set_by)),
                      _two(show(check.by if check else None), check.note if check else ""))
     return made
 
@@ -163,20 +258,24 @@ def _two(first: str, second: str, style: str = "") -> Text:
     return cell
 
 
-def people_table(people: Sequence[Stakeholder], title: str = "Stakeholders") -> Table:
+def people_table(people: Sequence[Stakeholder], title: str | None = None) -> Table:
     """The stakeholders: name and title, roles, stance, influence, last contact."""
-    made = table("id", "name", "roles", "stance", "influence", "last contact", title=title)
+    made = table("id", "name", "roles", "stance", "influence", "last contact",
+                 title=_("Stakeholders") if title is None else title)
     for p in people:
-        made.add_row(text(p.id), _two(p.name, p.title), text(p.roles), text(p.stance.value),
-                     text(p.influence.value), text(p.last_contact))
+        made.add_row(text(p.id), _two(p.name, p.title), text(p.roles),
+                     text(word(p.stance.value)), text(word(p.influence.value)),
+                     text(p.last_contact))
     return made
 
 
 def report_table(report: GateReport, *, passed: bool = True) -> Table:
     """Each check of a report (or only the failed ones): ok, BLOCK or warn, the control
     point and its text, and what is missing with the hint."""
-    move = f"{report.operation} {report.stage} -> {report.target or '?'}: " + (
-        "allowed" if report.allowed else "refused")
+    move = _("{operation} {stage} -> {target}: allowed", operation=word(report.operation),
+             stage=report.stage, target=report.target or "?") if report.allowed else _(
+        "{operation} {stage} -> {target}: refused", operation=word(report.operation),
+        stage=report.stage, target=report.target or "?")
     made = table("", "control point", "missing", title=move)
     for check in report.checks:
         if check.passed and not passed:
@@ -186,29 +285,32 @@ def report_table(report: GateReport, *, passed: bool = True) -> Table:
         why = Text(visible("\n".join((*check.missing, check.waiver) if check.waiver
                                      else check.missing)))
         if check.hint:
-            why.append(("\n" if check.missing else "") + visible(f"hint: {check.hint}"),
+            why.append(("\n" if check.missing else "") + visible(_("hint: {hint}",
+                                                                   hint=check.hint)),
                        style="dim")
-        made.add_row(text(state, _STATE_STYLE[state]), _two(check.id, check.text, "bold"), why)
+        made.add_row(text(word(state), _STATE_STYLE[state]), _two(check.id, check.text, "bold"),
+                     why)
     return made
 
 
 def flags_table(flags: Iterable[RedFlag]) -> Table:
     """Red flags, most severe first."""
-    made = table("severity", "flag", "reason", title="Red flags")
+    made = table("severity", "flag", "reason", title=_("Red flags"))
     for flag in flags:
-        made.add_row(text(flag.severity, _SEVERITY_STYLE.get(flag.severity, "")),
+        made.add_row(text(word(flag.severity), _SEVERITY_STYLE.get(flag.severity, "")),
                      text(flag.code), text(flag.reason))
     return made
 
 
 def coverage_table(smap: StakeholderMap) -> Table:
     """Each decision-chain role: who holds it, whether the stage requires it."""
-    made = table("role", "name", "holders", "required", title=(
-        f"Role coverage (support score {smap.support_score:+.2f}, from -1 to +1)"))
+    made = table("role", "name", "holders", "required", title=_(
+        "Role coverage (support score {score}, from -1 to +1)",
+        score=format(smap.support_score, "+.2f")))
     for entry in smap.coverage:
         style = "red" if entry.required and not entry.covered else ""
         made.add_row(text(entry.role, style), text(entry.name), text(entry.holders),
-                     text("yes" if entry.required else ""))
+                     text(_("yes") if entry.required else ""))
     if not smap.coverage:
         made.caption = _no_roles()
     return made
@@ -222,7 +324,7 @@ def _no_roles() -> str:
 
 def plays_table(plays: Iterable[Recommendation]) -> Table:
     """The plays that fire, most urgent first."""
-    made = table("priority", "play", "action", "who", title="Plays")
+    made = table("priority", "play", "action", "who", title=_("Plays"))
     for play in plays:
         made.add_row(text(play.priority), _two(play.play, play.situation, "bold"),
                      text(play.action), text(play.who))
@@ -247,25 +349,53 @@ def describe(event: Event) -> str:
     data = event.model_dump(exclude={"deal_id", "seq", "at", "actor", "source", "type"})
     person = data.get("stakeholder")
     if isinstance(person, dict):
-        roles = ", ".join(person["roles"]) or "no role"
-        return f"{person['id']}: {person['name']} ({roles}; {person['stance']}, " \
-               f"{person['influence']} influence)"
+        roles = ", ".join(person["roles"]) or _("no role")
+        return _("{id}: {name} ({roles}; {stance}, {influence} influence)", id=person["id"],
+                 name=person["name"], roles=roles, stance=word(person["stance"]),
+                 influence=word(person["influence"]))
     if event.type in ("fact_set", "effect_applied"):
         if data["value"] is None:
-            return f"{data['name']} cleared"
+            return _("{fact} cleared", fact=data["name"])
         proof = {k: v for k, v in (data.get("evidence") or {}).items() if v is not None}
         backing = f" ({'; '.join(f'{k}: {show(v)}' for k, v in proof.items())})" if proof else ""
         said = f"{data['name']} = {show(data['value'])}{backing}"
         return f"{said} ({data['effect']})" if "effect" in data else said
     if event.type == "next_step_set":
         step = data["next_step"]
-        return "next step cleared" if step is None else \
-            f"{step['what']} ({step['who']}, by {show(step['due'])})"
+        return _("next step cleared") if step is None else \
+            _("{what} ({who}, by {due})", what=step["what"], who=step["who"],
+              due=show(step["due"]))
     if event.type == "deal_edited":
         data = data["changes"]
-    parts = [f"{key}: {show(value)}" for key, value in data.items()
+    parts = [f"{_field(key)}: {show(value)}" for key, value in data.items()
              if value not in (None, "", (), [], {})]
     return "; ".join(parts)
+
+
+_FIELDS = {key: label for key, label in (
+    ("account", N_("account")), ("amount", N_("amount")), ("answers", N_("answers")),
+    ("approval", N_("approval")), ("by", N_("by")), ("close_date", N_("close date")),
+    ("competitor", N_("competitor")), ("currency", N_("currency")), ("due", N_("due")),
+    ("evidence", N_("evidence")), ("from_stage", N_("from stage")),
+    ("from_version", N_("from version")), ("gate", N_("control point")),
+    ("item_id", N_("item")), ("kind", N_("kind")), ("level", N_("level")),
+    ("note", N_("note")), ("outcome", N_("outcome")), ("owner", N_("owner")),
+    ("play", N_("play")), ("playbook_id", N_("playbook")),
+    ("playbook_version", N_("playbook version")), ("reason", N_("reason")),
+    ("resume_on", N_("resume on")), ("role", N_("role")), ("stage", N_("stage")),
+    ("sub_reason", N_("sub-reason")), ("title", N_("title")), ("to_stage", N_("to stage")),
+    ("to_version", N_("to version")), ("until", N_("until")), ("warnings", N_("warnings")),
+    ("winner", N_("winner")), ("criterion", N_("criterion")))}
+"""The fields of events as the event log names them (the field's name in English)."""
+
+
+def _field(key: str) -> str:
+    """An event's field as people read it: in English its name (`from_stage`), translated
+    in another locale."""
+    label = _FIELDS.get(key)
+    if label is None or current_locale() in (None, "en"):
+        return key
+    return _(label)
 
 
 def map_data(smap: StakeholderMap) -> dict[str, Any]:

@@ -1,9 +1,13 @@
 """The playbook as a Mermaid state diagram, drawn by transitions' own GraphMachine from
 the transitions of the machine that decides the moves (`_machine`), each labelled with
-its control points."""
+its control points; each stage labelled with the buyer phase it serves, when the
+playbook declares one."""
 
 from __future__ import annotations
 
+import re
+
+from dealflow._messages import N_, _, use_locale
 from dealflow._safe_text import visible
 from dealflow.engine._machine import MoveMachine
 from dealflow.playbook import Playbook
@@ -40,6 +44,27 @@ def _drawn(playbook: Playbook, moves: MoveMachine) -> list[dict[str, object]]:
     return drawn
 
 
+_KINDS = {"advance": N_("advance"), "skip": N_("skip"), "win": N_("win"), "lose": N_("lose"),
+          "back": N_("back"), "reopen": N_("reopen"), "close": N_("close")}
+"""The moves' names as the diagram labels them (the move kinds)."""
+_ENDS = {"won": N_("won"), "lost": N_("lost")}
+"""The end states every playbook has, as the diagram labels them."""
+_MOVE_LINE = re.compile(r"^(\s*\S+ --> \S+: )(\w+)", flags=re.MULTILINE)
+
+
+def _stage_label(playbook: Playbook, stage_id: str, locale: str | None) -> str:
+    """A stage's label: its name, its probability when it has one, and the buyer phase it
+    serves when the playbook gives it one; one line without double quotes."""
+    item = playbook.stage(stage_id)
+    odds = "" if item.probability is None else f" ({item.probability}%)"  # optional
+    label = f"{playbook.text(item.name, locale)}{odds}"
+    phases = {phase.id: phase for phase in playbook.buyer_phases}
+    if item.buyer_phase in phases:
+        label = _("{stage} · buyer: {phase}", stage=label,
+                  phase=playbook.text(phases[item.buyer_phase].name, locale))
+    return _one_line(label).replace('"', "'")
+
+
 class _Marker:
     """The model the diagram machine marks as the current state."""
 
@@ -49,8 +74,15 @@ class _Marker:
 def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None = None) -> str:
     """Mermaid `stateDiagram-v2` text: each move labelled with its control points.
 
-    With `stage`, that stage is drawn as the active one (where a deal stands).
+    With `stage`, that stage is drawn as the active one (where a deal stands). The texts of
+    the playbook are in `locale` (default: its first locale), and so are dealflow's own
+    words (moves, won, lost; default: the current locale).
     """
+    with use_locale(locale):
+        return _mermaid(playbook, stage, locale)
+
+
+def _mermaid(playbook: Playbook, stage: str | None, locale: str | None) -> str:
     stages = [s.id for s in playbook.stages]
     # imported here: transitions.extensions brings asyncio along (20 ms of every command)
     from transitions.extensions import GraphMachine
@@ -68,9 +100,12 @@ def mermaid(playbook: Playbook, *, stage: str | None = None, locale: str | None 
         text += "\n"
     for item in playbook.stages:
         # a label is one quoted line: a quote or a line break would end it
-        odds = "" if item.probability is None else f" ({item.probability}%)"  # optional
-        label = _one_line(f"{playbook.text(item.name, locale)}{odds}").replace('"', "'")
-        text = text.replace(f'state "{item.id}" as {item.id}\n', f'state "{label}" as {item.id}\n')
+        text = text.replace(f'state "{item.id}" as {item.id}\n',
+                            f'state "{_stage_label(playbook, item.id, locale)}" as {item.id}\n')
+    for end, name in _ENDS.items():
+        text = text.replace(f'state "{end}" as {end}\n', f'state "{_(name)}" as {end}\n')
+    text = _MOVE_LINE.sub(lambda found: found.group(1) + _(_KINDS.get(
+        found.group(2), found.group(2))), text)
     text = text.replace(f"[*] --> {stage or stages[0]}\n", f"[*] --> {stages[0]}\n")
     if stage is None:  # no deal: do not mark the first stage as active
         text = text.replace(f"Class {stages[0]} s_active", f"Class {stages[0]} s_default")
