@@ -22,6 +22,7 @@ from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError, UnsupportedSyntax
+from dealflow.rules._chains import BAIL, Chain, chain_of, run_chain
 from dealflow.rules._cost import MAX_INT_BITS, MAX_SIZE, OPEN_STEPS, charge_work
 from dealflow.rules._filters import guard_filter, guard_test
 from dealflow.rules._guards import (
@@ -255,21 +256,59 @@ def _call(node: nodes.Call) -> Fn:
     return call
 
 
+def _leading(func: Callable[..., Any]) -> tuple[Any, ...]:
+    """What Jinja passes a filter or test before its value (`call_filter` with
+    `_CONTEXT`): the context, its evaluation context, the environment, or nothing."""
+    pass_arg = getattr(getattr(func, "jinja_pass_arg", None), "name", None)
+    return {"context": (_CONTEXT,), "eval_context": (_CONTEXT.eval_ctx,),
+            "environment": (ENV,)}.get(pass_arg or "", ())
+
+
+def _direct(func: Callable[..., Any], value: Fn, args: list[Fn], kwargs: dict[str, Fn]) -> Fn:
+    """`func` called as `ENV.call_filter` / `ENV.call_test` would call it, looked up once."""
+    lead = _leading(func)
+    if not args and not kwargs:
+        if lead:
+            first = lead[0]
+            return lambda ctx: func(first, value(ctx))
+        return lambda ctx: func(value(ctx))
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        return func(*lead, value(ctx), *[a(ctx) for a in args],
+                    **{k: v(ctx) for k, v in kwargs.items()})
+
+    return apply
+
+
+def _chain(chain: Chain) -> Fn:
+    """A chain of selecting filters ending in `list`, as a loop (see `_chains`), with the
+    sandboxed filters run on the same value wherever the loop cannot stand for them."""
+    base = compile_node(chain.base)
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        value = base(ctx)
+        result = run_chain(chain, value, TRUSTED_TYPES)
+        if result is BAIL:
+            for name, args, kwargs in chain.generic:
+                value = ENV.call_filter(name, value, list(args), dict(kwargs), context=_CONTEXT)
+            result = ENV.call_filter("list", value, [], {}, context=_CONTEXT)
+        return result
+
+    return apply
+
+
 def _filter(node: nodes.Filter) -> Fn:
     if node.name not in FILTERS:
         raise UnsupportedSyntax(f"unknown filter {node.name!r}; rules may use: "
                                 + ", ".join(sorted(FILTERS)))
     if node.node is None:
         raise UnsupportedSyntax("a filter needs a value")
+    chain = chain_of(node, cast(Mapping[str, Callable[..., Any]], ENV.tests))
+    if chain is not None:
+        return _chain(chain)
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
-    name = node.name
-
-    def apply(ctx: Mapping[str, Any]) -> Any:
-        return ENV.call_filter(name, value(ctx), [a(ctx) for a in args],
-                               {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
-
-    return apply
+    return _direct(cast(Callable[..., Any], ENV.filters[node.name]), value, args, kwargs)
 
 
 def _test(node: nodes.Test) -> Fn:
@@ -278,13 +317,7 @@ def _test(node: nodes.Test) -> Fn:
                                 + ", ".join(sorted(TESTS)))
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
-    name = node.name
-
-    def apply(ctx: Mapping[str, Any]) -> Any:
-        return ENV.call_test(name, value(ctx), [a(ctx) for a in args],
-                             {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
-
-    return apply
+    return _direct(cast(Callable[..., Any], ENV.tests[node.name]), value, args, kwargs)
 
 
 def _compare(node: nodes.Compare) -> Fn:
