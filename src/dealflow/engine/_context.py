@@ -16,7 +16,6 @@ refuses such rules; this is the guard behind it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -37,104 +36,27 @@ from dealflow.engine._approvals import ApprovalState, approval_state, find_appro
 from dealflow.engine._chain_context import ChainHelpers
 from dealflow.engine._context_commitments import CommitmentWords
 from dealflow.engine._context_evidence import EvidenceHelpers
+from dealflow.engine._context_facts import FactsView, Unset, rule_values
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._rule_history import History, HistoryWords, Timeline
 from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import Approval, ApprovalRule, Item, Playbook, Stage
-from dealflow.rules import MOVE_NAME, STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
-from dealflow.values import FactValue
+from dealflow.rules import MOVE_NAME, STAKEHOLDER_NAME, Rule, speaks_the_vocabulary
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
 _INFLUENCE_ORDER = [Influence.low, Influence.medium, Influence.high]
 
 
-class Unset:
-    """The value of a declared fact that has not been set: false, and not comparable."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __eq__(self, other: object) -> bool:
-        return other is None or isinstance(other, Unset)
-
-    def __hash__(self) -> int:
-        return hash(None)
-
-    def _fail(self, other: object) -> bool:
-        raise RuleEvalError(f"fact {self.name!r} is not set")
-
-    __lt__ = __le__ = __gt__ = __ge__ = _fail
-
-    def __str__(self) -> str:
-        return "not set"
-
-    def __repr__(self) -> str:
-        return f"Unset({self.name!r})"
-
-
-@trust
-class FactsView:
-    """`facts.<id>` in rules: the value, or `Unset` for a declared fact not yet set.
-
-    Money facts (and money fields of records) are read as `Money` with the playbook's
-    exchange rates, so that comparing them in two currencies without a rate fails."""
-
-    __slots__ = ("_declared", "_values")
-
-    def __init__(self, values: Mapping[str, FactValue], declared: frozenset[str],
-                 playbook: Playbook | None = None) -> None:
-        self._values = rule_values(values, playbook) if playbook is not None else values
-        self._declared = declared
-
-    def __getattr__(self, name: str) -> FactValue | Unset:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in self._values:
-            return self._values[name]
-        if name in self._declared:
-            return Unset(name)
-        raise RuleEvalError(f"unknown fact {name!r}")
-
-    __getitem__ = __getattr__
-
-
-trust(Money)
-
-
-def rule_values(values: Mapping[str, FactValue], playbook: Playbook) -> dict[str, Any]:
-    """The facts as rules see them: money as `Money` (with the playbook's exchange rates),
-    the rest as stored."""
-    money = playbook.money_facts
-    if not money:
-        return dict(values)
-    rates = playbook.rates
-    seen: dict[str, Any] = dict(values)
-    for name, fields in money.items():
-        value = seen.get(name)
-        if value is None:
-            continue
-        if not fields:
-            seen[name] = Money.of(value, rates)
-        elif isinstance(value, tuple):
-            seen[name] = tuple(
-                {key: Money.of(field, rates) if key in fields and field is not None else field
-                 for key, field in record.items()} if isinstance(record, dict) else record
-                for record in value)
-    return seen
-
-
 def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
     """Influence-weighted support in [-1, 1]; 0 with no stakeholders."""
-    weights = sum(INFLUENCE_WEIGHT[p.influence] for p in stakeholders)
+    weights = total = 0
+    for person in stakeholders:  # one pass (a rule may read it for every deal)
+        weight = INFLUENCE_WEIGHT[person.influence]
+        weights += weight
+        total += weight * STANCE_VALUE[person.stance]
     if not weights:
         return 0.0
-    total = sum(INFLUENCE_WEIGHT[p.influence] * STANCE_VALUE[p.stance] for p in stakeholders)
     return total / (2 * weights)
 
 
@@ -187,6 +109,7 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
         self._instances: dict[str, tuple[ItemInstance, ...]] = {}
         self._approvals: tuple[ApprovalRule, ...] | None = None
         self._busy: set[str] = set()
+        self._fact_values: dict[str, Any] | None = None
 
     # -- Mapping ---------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -221,9 +144,12 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
         """`facts.<id>`: the deal's facts, `Unset` for a declared fact not yet set."""
         return FactsView(self._facts, self.playbook.fact_ids)
 
-    @functools.cached_property
+    @property
     def _facts(self) -> dict[str, Any]:
-        return rule_values(self.deal.facts, self.playbook)
+        """The facts as rules see them, worked out once per context."""
+        if self._fact_values is None:
+            self._fact_values = rule_values(self.deal.facts, self.playbook)
+        return self._fact_values
 
     @property
     def stakeholders(self) -> list[Stakeholder]:
@@ -260,7 +186,10 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
     # -- helpers ---------------------------------------------------------------------------
     def covered(self, role: str) -> bool:
         """Whether some stakeholder holds `role`."""
-        return any(role in person.roles for person in self.deal.stakeholders)
+        for person in self.deal.stakeholders:
+            if role in person.roles:
+                return True
+        return False
 
     def stance_of(self, role: str) -> str:
         """The stance of the most influential holder of `role`; 'unknown' if none."""

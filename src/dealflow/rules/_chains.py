@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import nodes
+from jinja2.exceptions import TemplateError
 
+from dealflow.errors import RuleEvalError
 from dealflow.rules._cost import MAX_SIZE, OPEN_STEPS, work_of
 from dealflow.rules._guards import check_size
 
@@ -34,6 +36,9 @@ FAST_CHAINS = {"on": True}
 _SELECTING = {"select": (False, False), "reject": (False, True),
               "selectattr": (True, False), "rejectattr": (True, True)}
 _BAIL = object()
+#: What a test or a value's truth may raise on the data (the sandbox says it again).
+_FAILS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, TemplateError,
+          RuleEvalError, RecursionError)
 """What a chain's loop returns when the sandboxed filters must run instead."""
 
 
@@ -207,7 +212,7 @@ def run_chain(chain: Chain, value: Any, trusted: set[type]) -> Any:
                 return _BAIL
             items, spent = done
             cost += step.work + spent
-    except Exception:  # noqa: BLE001 - the sandboxed filters raise it again, as they do
+    except _FAILS:  # the sandboxed filters raise it again, where they do
         return _BAIL
     budget = OPEN_STEPS.get()
     if budget is not None:

@@ -75,10 +75,18 @@ def evaluate(fn: Callable[[Mapping[str, Any]], _T], ctx: Mapping[str, Any], *,
 TRUSTED_TYPES: set[type] = {str, int, float, bool, dt.date, dt.datetime, Decimal}
 
 
-def trust(kind: type) -> type:
+#: How rules read the public attributes of some trusted types (see `trust`).
+_READERS: dict[type, Callable[[Any, str], Any]] = {}
+
+
+def trust(kind: type, reader: Callable[[Any, str], Any] | None = None) -> type:
     """Let rules read `kind`'s public attributes without the sandbox's per-access checks
-    (for dealflow's own data classes; attributes starting with `_` stay forbidden)."""
+    (for dealflow's own data classes; attributes starting with `_` stay forbidden).
+    `reader(obj, name)`, when given, is what `getattr` would come to for every public
+    name (a `__getattr__` behind private slots), called at once."""
     TRUSTED_TYPES.add(kind)
+    if reader is not None:
+        _READERS[kind] = reader
     return kind
 
 
@@ -191,6 +199,9 @@ def _getattr(node: nodes.Getattr) -> Fn:
     def get(ctx: Mapping[str, Any]) -> Any:
         obj = target(ctx)
         if not private and type(obj) in TRUSTED_TYPES and attr not in _FORMAT_METHODS:
+            reader = _READERS.get(type(obj))
+            if reader is not None:
+                return reader(obj, attr)
             try:
                 return getattr(obj, attr)
             except AttributeError:
@@ -240,15 +251,16 @@ def _arguments(node: nodes.Call | nodes.Filter | nodes.Test) -> tuple[list[Fn], 
 def _call(node: nodes.Call) -> Fn:
     if not isinstance(node.node, nodes.Name):
         raise UnsupportedSyntax(f"only the rule helpers can be called, not `{render(node.node)}`")
-    func = _name(node.node)
+    func, name = _name(node.node), node.node.name
     args, kwargs = _arguments(node)
 
     def call(ctx: Mapping[str, Any]) -> Any:
         target = func(ctx)
         if not callable(target):
-            raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
+            raise RuleEvalError(f"`{name}` is not a helper that can be called")
         values = [a(ctx) for a in args]
-        result = target(*values, **{k: v(ctx) for k, v in kwargs.items()})
+        result = (target(*values, **{k: v(ctx) for k, v in kwargs.items()}) if kwargs
+                  else target(*values))
         if OPEN_STEPS.get() is not None:  # a helper's work grows with what it returns
             charge_work(result, *values)
         return result
@@ -323,6 +335,16 @@ def _test(node: nodes.Test) -> Fn:
 def _compare(node: nodes.Compare) -> Fn:
     first = compile_node(node.expr)
     ops = [(_COMPARE[op.op], compile_node(op.expr)) for op in node.ops]
+    if len(ops) == 1:
+        (op, second), = ops
+
+        def compare_one(ctx: Mapping[str, Any]) -> Any:
+            left, right = first(ctx), second(ctx)
+            if OPEN_STEPS.get() is not None:
+                charge_work(left, right)
+            return bool(op(left, right))
+
+        return compare_one
 
     def compare(ctx: Mapping[str, Any]) -> Any:
         left = first(ctx)
