@@ -131,6 +131,10 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
         """This context plus `stakeholder` (for `for_each` rules and item texts)."""
         return _Extended(self, {STAKEHOLDER_NAME: stakeholder})
 
+    def with_names(self, extra: Mapping[str, Any]) -> Mapping[str, Any]:
+        """This context plus the names in `extra` (which win over its own)."""
+        return _Extended(self, extra)
+
     def holds(self, rule: Rule, extra: Mapping[str, Any] | None = None) -> bool:
         """Whether `rule` is true here (a rule that fails, `RuleEvalError`, does not hold)."""
         try:

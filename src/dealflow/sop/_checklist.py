@@ -103,12 +103,11 @@ def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
     A text that passes a limit of the sandbox (`MAX_ITEM_TEXT`, `MAX_SIZE`, ...) is not
     shown: it raises `LimitExceeded` naming the item and the limit.
     """
-    names: dict[str, Any] = {name: ctx[name] for name in ctx}
-    names["locale"] = locale
+    extra: dict[str, Any] = {"locale": locale}
     if instance.stakeholder is not None:
-        names[STAKEHOLDER_NAME] = instance.stakeholder
-    try:
-        return _compiled(template).render(names)
+        extra[STAKEHOLDER_NAME] = instance.stakeholder
+    try:  # the context works out only the names the text reads (once for every item)
+        return _compiled(template).render(ctx.with_names(extra))
     except LimitExceeded as exc:
         raise LimitExceeded(f"the text of {_where(ctx, instance)} {exc}") from None
     except RuleDataError as exc:  # a checklist always renders: the reason is shown
