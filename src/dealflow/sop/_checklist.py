@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +61,28 @@ class ChecklistItem:
         return self.done is not None and utc_date(self.done.at) > self.due
 
 
+class _DrawnWhenRead:
+    """A text field that may be given as a function: called when the field is first read
+    (a layout that never shows it never pays for it), then kept."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_{name}"
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> str:
+        if obj is None:
+            return ""  # the field's default
+        value = obj.__dict__[self.key]
+        if callable(value):
+            value = obj.__dict__[self.key] = value()
+        text: str = value  # kept as given: the SVG is `Markup`, embedded as it is
+        return text
+
+    def __set__(self, obj: object, value: str | Callable[[], str]) -> None:
+        obj.__dict__[self.key] = value
+
+
 @trust
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Checklist:
     """A deal's checklist and the state of its stage, in one locale."""
 
@@ -77,8 +98,9 @@ class Checklist:
     gates: tuple[Check, ...] = ()
     red_flags: tuple[RedFlag, ...] = ()
     plays: tuple[Recommendation, ...] = field(default_factory=tuple)
-    chain_map: str = ""
-    """The decision chain drawn as SVG (markup safe to embed; '' with nobody on the map)."""
+    chain_map: _DrawnWhenRead = _DrawnWhenRead()
+    """The decision chain drawn as SVG (markup safe to embed; '' with nobody on the map),
+    drawn when first read."""
     # -- commitments (issue 19) ------------------------------------------------------------
     plan: tuple[PlanLine, ...] = ()
     """The close plan, step by step (`c.deal.plan_agreed` says whether it was agreed)."""
@@ -204,7 +226,7 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
         plays=tuple(recommend_plays(playbook, deal, now=moment, locale=language)),
-        chain_map=_chain_map(playbook, deal, language),
+        chain_map=functools.partial(_chain_map, playbook, deal, language),
         plan=plan_lines(playbook, deal, utc_date(moment), language),
         plays_taken=tuple(deal.plays.values()),
     )
