@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from jinja2 import nodes
@@ -168,6 +169,24 @@ def _read(item: Any, attr: str, trusted: set[type]) -> Any:
     return getattr(item, attr)
 
 
+_FLAT: set[type] = set()
+"""Types whose values cost no work to read and count 1 towards a size (records, dates,
+booleans, None): found as met, so that most items skip `work_of`."""
+
+
+def _flat(item: Any) -> bool:
+    kind = type(item)
+    if kind in _FLAT:
+        return True
+    if isinstance(item, str | bytes | list | tuple | dict | set | frozenset) or kind is int or (
+            kind is Decimal):
+        return False
+    if work_of(item) == 0:
+        _FLAT.add(kind)
+        return True
+    return False
+
+
 def _sized(item: Any) -> int:
     return 1 + (len(item) if isinstance(item, str | list | tuple | dict) else 0)
 
@@ -177,21 +196,27 @@ def _run_step(step: _Step, items: list[Any], trusted: set[type]) -> tuple[list[A
     items); None when the sandboxed filter might do otherwise."""
     kept: list[Any] = []
     cost = total = 0
+    attr, test, args = step.attr, step.test, step.args
+    test_work = 1 + sum(work_of(a) for a in args)
     for item in items:
-        seen = item if step.attr is None else _read(item, step.attr, trusted)
+        seen = item if attr is None else _read(item, attr, trusted)
         if seen is _BAIL:
             return None
         if not step.maps:
-            if step.test is None:
+            if test is None:
                 passed = bool(seen)
             else:
-                cost += 1 + work_of(seen) + sum(work_of(a) for a in step.args)
-                passed = bool(step.test(seen, *step.args))
+                cost += test_work + (0 if _flat(seen) else work_of(seen))
+                passed = bool(test(seen, *args))
             if passed == step.reject:
                 continue
             seen = item
-        cost += 1 + work_of(seen)
-        total += _sized(seen)
+        if _flat(seen):
+            cost += 1
+            total += 1
+        else:
+            cost += 1 + work_of(seen)
+            total += _sized(seen)
         if total > MAX_SIZE:
             return None
         kept.append(seen)
