@@ -25,7 +25,7 @@ from jinja2 import nodes
 from jinja2.exceptions import TemplateError
 
 from dealflow.errors import RuleEvalError
-from dealflow.rules._cost import MAX_SIZE, OPEN_STEPS, work_of
+from dealflow.rules._cost import MAX_SIZE, OPEN_STEPS, STEP_CHARS, work_of
 from dealflow.rules._guards import check_size
 
 __all__ = ["FAST_CHAINS", "Chain", "chain_of"]
@@ -158,17 +158,6 @@ def _fields(kind: type, trusted: set[type]) -> frozenset[str] | None:
     return found
 
 
-def _read(item: Any, attr: str, trusted: set[type]) -> Any:
-    """`item`'s field or key `attr` as the sandbox reads it; `_BAIL` when it might differ."""
-    kind = type(item)
-    if kind is dict:
-        return item[attr] if attr in item else _BAIL
-    fields = _fields(kind, trusted)
-    if fields is None or attr not in fields:
-        return _BAIL
-    return getattr(item, attr)
-
-
 _FLAT: set[type] = set()
 """Types whose values cost no work to read and count 1 towards a size (records, dates,
 booleans, None): found as met, so that most items skip `work_of`."""
@@ -191,27 +180,46 @@ def _sized(item: Any) -> int:
     return 1 + (len(item) if isinstance(item, str | list | tuple | dict) else 0)
 
 
-def _run_step(step: _Step, items: list[Any], trusted: set[type]) -> tuple[list[Any], int] | None:
+def _work(value: Any, flat: set[type]) -> int:
+    """`work_of(value)`, its common answers inlined."""
+    if type(value) in flat:
+        return 0
+    if isinstance(value, str):
+        return len(value) // STEP_CHARS
+    return work_of(value)
+
+
+def _run_step(step: _Step, items: list[Any],  # noqa: C901 - one loop, its calls inlined
+              trusted: set[type]) -> tuple[list[Any], int] | None:
     """The items `step` passes on and the steps it charges for them (its tests and the
     items); None when the sandboxed filter might do otherwise."""
     kept: list[Any] = []
     cost = total = 0
-    attr, test, args = step.attr, step.test, step.args
+    attr, test, args, flat, known = step.attr, step.test, step.args, _FLAT, _FIELDS
     test_work = 1 + sum(work_of(a) for a in args)
     for item in items:
-        seen = item if attr is None else _read(item, attr, trusted)
-        if seen is _BAIL:
-            return None
+        seen = item
+        if attr is not None:  # `_read`, inlined
+            kind = type(item)
+            if kind is dict:
+                if attr not in item:
+                    return None
+                seen = item[attr]
+            else:
+                fields = known[kind] if kind in known else _fields(kind, trusted)
+                if fields is None or attr not in fields:
+                    return None
+                seen = getattr(item, attr)
         if not step.maps:
             if test is None:
                 passed = bool(seen)
             else:
-                cost += test_work + (0 if _flat(seen) else work_of(seen))
+                cost += test_work + _work(seen, flat)
                 passed = bool(test(seen, *args))
             if passed == step.reject:
                 continue
             seen = item
-        if _flat(seen):
+        if type(seen) in flat or _flat(seen):  # `_flat`, its common answer inlined
             cost += 1
             total += 1
         else:
