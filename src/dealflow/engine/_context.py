@@ -60,7 +60,14 @@ def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> 
     return total / (2 * weights)
 
 
+_RANKS: dict[str, int] = {str(influence): rank for rank, influence in enumerate(_INFLUENCE_ORDER)}
+"""The rank of each influence (low first), by its value."""
+
+
 def _at_least(person: Stakeholder, min_influence: str) -> bool:
+    floor = _RANKS.get(min_influence) if isinstance(min_influence, str) else None
+    if floor is not None:  # the common case, without looking the enum up
+        return _RANKS[person.influence] >= floor
     try:
         floor = _INFLUENCE_ORDER.index(Influence(min_influence))
     except ValueError:
