@@ -122,3 +122,25 @@ def test_a_chain_as_a_loop_reads_records_and_mappings(source: str, expected: Any
 def test_a_chain_as_a_loop_stays_within_the_limits(source: str, steps: int, says: str) -> None:
     with using_limits(Limits(max_rule_steps=steps)), pytest.raises(LimitExceeded, match=says):
         compile_rule(source).evaluate(NAMES)
+
+
+@pytest.mark.parametrize(("constant", "computed"), [
+    ("['skeptic', 'opponent']", "['skeptic', n]"),
+    ("[1, 22, 333, none, true, 0.5]", "[1, 22, 333, none, true, h]"),
+    ("('x' * 1, 'y')", "('x' * 1, y)"),
+    ("[" + ", ".join(["'" + "w" * 150 + "'"] * 10) + "]",
+     "[" + ", ".join(["'" + "w" * 150 + "'"] * 9) + ", long]"),
+], ids=["texts", "scalars", "tuple", "long-texts"])
+def test_a_constant_list_costs_what_building_it_costs(constant: str, computed: str) -> None:
+    names = {"n": "opponent", "h": 0.5, "y": "y", "long": "w" * 150}
+    left = []
+    for source in (constant, computed):
+        rule = compile_rule(f"{source} | length")  # (loading works out its constant parts)
+        with using_limits(Limits(max_rule_steps=10_000)):
+            token = open_steps("rule")
+            try:
+                value = rule.evaluate(names)
+                left.append((value, steps_left()))
+            finally:
+                stop_steps(token)
+    assert left[0] == left[1]

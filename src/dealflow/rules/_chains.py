@@ -23,12 +23,13 @@ from typing import Any
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateError
+from jinja2.runtime import Context
 
 from dealflow.errors import RuleEvalError
-from dealflow.rules._cost import MAX_SIZE, OPEN_STEPS, STEP_CHARS, work_of
+from dealflow.rules._cost import MAX_SIZE, OPEN_STEPS, STEP_CHARS, charge, size_of, work_of
 from dealflow.rules._guards import check_size
 
-__all__ = ["FAST_CHAINS", "Chain", "chain_of"]
+__all__ = ["FAST_CHAINS", "Chain", "chain_of", "constant_list", "direct", "run_chain"]
 
 FAST_CHAINS = {"on": True}
 """Whether chains are compiled to loops (tests turn it off to compare with the filters)."""
@@ -256,3 +257,54 @@ def run_chain(chain: Chain, value: Any, trusted: set[type]) -> Any:
 
 
 BAIL = _BAIL
+
+
+# -- calls the compiler makes on a rule's values ----------------------------------------
+
+Fn = Callable[[Mapping[str, Any]], Any]
+
+
+def _leading(func: Callable[..., Any], context: Context) -> tuple[Any, ...]:
+    """What Jinja passes a filter or test before its value (`call_filter` with `context`):
+    the context, its evaluation context, the environment, or nothing."""
+    pass_arg = getattr(getattr(func, "jinja_pass_arg", None), "name", None)
+    return {"context": (context,), "eval_context": (context.eval_ctx,),
+            "environment": (context.environment,)}.get(pass_arg or "", ())
+
+
+def direct(func: Callable[..., Any], value: Fn, args: list[Fn], kwargs: dict[str, Fn],
+           context: Context) -> Fn:
+    """`func` called as `call_filter` / `call_test` with `context` would call it, looked
+    up once."""
+    lead = _leading(func, context)
+    if not args and not kwargs:
+        if lead:
+            first = lead[0]
+            return lambda ctx: func(first, value(ctx))
+        return lambda ctx: func(value(ctx))
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        return func(*lead, value(ctx), *[a(ctx) for a in args],
+                    **{k: v(ctx) for k, v in kwargs.items()})
+
+    return apply
+
+
+def constant_list(value: list[Any]) -> Fn:
+    """A list written out of constants (`['skeptic', 'opponent']`): sized once, then each
+    evaluation charges what `check_size` would (one step per item looked at and per
+    `STEP_CHARS` characters or digits) and gets a copy."""
+    token = OPEN_STEPS.set(None)  # sizing it now is not a step of any evaluation
+    try:
+        total = size_of(value)
+    finally:
+        OPEN_STEPS.reset(token)
+    if total > MAX_SIZE:  # (refused when the rule loads; kept exact all the same)
+        return lambda ctx: check_size(list(value), "a list")
+    steps = 1 + len(value) + total // STEP_CHARS
+
+    def build(ctx: Mapping[str, Any]) -> list[Any]:
+        charge(steps)
+        return list(value)
+
+    return build

@@ -22,7 +22,7 @@ from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError, UnsupportedSyntax
-from dealflow.rules._chains import BAIL, Chain, chain_of, run_chain
+from dealflow.rules._chains import BAIL, Chain, chain_of, constant_list, direct, run_chain
 from dealflow.rules._cost import MAX_INT_BITS, MAX_SIZE, OPEN_STEPS, charge_work
 from dealflow.rules._filters import guard_filter, guard_test
 from dealflow.rules._guards import (
@@ -268,30 +268,6 @@ def _call(node: nodes.Call) -> Fn:
     return call
 
 
-def _leading(func: Callable[..., Any]) -> tuple[Any, ...]:
-    """What Jinja passes a filter or test before its value (`call_filter` with
-    `_CONTEXT`): the context, its evaluation context, the environment, or nothing."""
-    pass_arg = getattr(getattr(func, "jinja_pass_arg", None), "name", None)
-    return {"context": (_CONTEXT,), "eval_context": (_CONTEXT.eval_ctx,),
-            "environment": (ENV,)}.get(pass_arg or "", ())
-
-
-def _direct(func: Callable[..., Any], value: Fn, args: list[Fn], kwargs: dict[str, Fn]) -> Fn:
-    """`func` called as `ENV.call_filter` / `ENV.call_test` would call it, looked up once."""
-    lead = _leading(func)
-    if not args and not kwargs:
-        if lead:
-            first = lead[0]
-            return lambda ctx: func(first, value(ctx))
-        return lambda ctx: func(value(ctx))
-
-    def apply(ctx: Mapping[str, Any]) -> Any:
-        return func(*lead, value(ctx), *[a(ctx) for a in args],
-                    **{k: v(ctx) for k, v in kwargs.items()})
-
-    return apply
-
-
 def _chain(chain: Chain) -> Fn:
     """A chain of selecting filters ending in `list`, as a loop (see `_chains`), with the
     sandboxed filters run on the same value wherever the loop cannot stand for them."""
@@ -320,7 +296,8 @@ def _filter(node: nodes.Filter) -> Fn:
         return _chain(chain)
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
-    return _direct(cast(Callable[..., Any], ENV.filters[node.name]), value, args, kwargs)
+    return direct(cast(Callable[..., Any], ENV.filters[node.name]), value, args, kwargs,
+                  _CONTEXT)
 
 
 def _test(node: nodes.Test) -> Fn:
@@ -329,7 +306,8 @@ def _test(node: nodes.Test) -> Fn:
                                 + ", ".join(sorted(TESTS)))
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
-    return _direct(cast(Callable[..., Any], ENV.tests[node.name]), value, args, kwargs)
+    return direct(cast(Callable[..., Any], ENV.tests[node.name]), value, args, kwargs,
+                  _CONTEXT)
 
 
 def _compare(node: nodes.Compare) -> Fn:
@@ -421,6 +399,8 @@ def _const(node: nodes.Const) -> Fn:
 
 def _list(node: nodes.List | nodes.Tuple) -> Fn:
     items = [compile_node(item) for item in node.items]
+    if all(isinstance(item, nodes.Const) for item in node.items):
+        return constant_list([item.value for item in node.items])  # type: ignore[attr-defined]
     return lambda ctx: check_size([item(ctx) for item in items], "a list")
 
 
