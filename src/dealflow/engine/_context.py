@@ -36,16 +36,98 @@ from dealflow.engine._approvals import ApprovalState, approval_state, find_appro
 from dealflow.engine._chain_context import ChainHelpers
 from dealflow.engine._context_commitments import CommitmentWords
 from dealflow.engine._context_evidence import EvidenceHelpers
-from dealflow.engine._context_facts import FactsView, Unset, rule_values
+from dealflow.engine._extended_names import ExtendedNames
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._rule_history import History, HistoryWords, Timeline
 from dealflow.errors import HelperCycle, RuleEvalError
 from dealflow.playbook import Approval, ApprovalRule, Item, Playbook, Stage
-from dealflow.rules import MOVE_NAME, STAKEHOLDER_NAME, Rule, speaks_the_vocabulary
+from dealflow.rules import MOVE_NAME, STAKEHOLDER_NAME, Rule, speaks_the_vocabulary, trust
+from dealflow.values import FactValue
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
 _INFLUENCE_ORDER = [Influence.low, Influence.medium, Influence.high]
+
+
+class Unset:
+    """The value of a declared fact that has not been set: false, and not comparable."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, Unset)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def _fail(self, other: object) -> bool:
+        raise RuleEvalError(f"fact {self.name!r} is not set")
+
+    __lt__ = __le__ = __gt__ = __ge__ = _fail
+
+    def __str__(self) -> str:
+        return "not set"
+
+    def __repr__(self) -> str:
+        return f"Unset({self.name!r})"
+
+
+@trust
+class FactsView:
+    """`facts.<id>` in rules: the value, or `Unset` for a declared fact not yet set.
+
+    Money facts (and money fields of records) are read as `Money` with the playbook's
+    exchange rates, so that comparing them in two currencies without a rate fails."""
+
+    __slots__ = ("_declared", "_values")
+
+    def __init__(self, values: Mapping[str, FactValue], declared: frozenset[str],
+                 playbook: Playbook | None = None) -> None:
+        self._values = rule_values(values, playbook) if playbook is not None else values
+        self._declared = declared
+
+    def __getattr__(self, name: str) -> FactValue | Unset:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._values:
+            return self._values[name]
+        if name in self._declared:
+            return Unset(name)
+        raise RuleEvalError(f"unknown fact {name!r}")
+
+    __getitem__ = __getattr__
+
+
+trust(FactsView, FactsView.__getattr__)  # its public names are all facts: read at once
+trust(Money)
+
+
+def rule_values(values: Mapping[str, FactValue], playbook: Playbook) -> dict[str, Any]:
+    """The facts as rules see them: money as `Money` (with the playbook's exchange rates),
+    the rest as stored."""
+    money = playbook.money_facts
+    if not money:
+        return dict(values)
+    rates = playbook.rates
+    seen: dict[str, Any] = dict(values)
+    for name, fields in money.items():
+        value = seen.get(name)
+        if value is None:
+            continue
+        if not fields:
+            seen[name] = Money.of(value, rates)
+        elif isinstance(value, tuple):
+            seen[name] = tuple(
+                {key: Money.of(field, rates) if key in fields and field is not None else field
+                 for key, field in record.items()} if isinstance(record, dict) else record
+                for record in value)
+    return seen
 
 
 def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
@@ -136,16 +218,16 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
 
     def with_stakeholder(self, stakeholder: Stakeholder) -> Mapping[str, Any]:
         """This context plus `stakeholder` (for `for_each` rules and item texts)."""
-        return _Extended(self, {STAKEHOLDER_NAME: stakeholder})
+        return ExtendedNames(self, {STAKEHOLDER_NAME: stakeholder})
 
     def with_names(self, extra: Mapping[str, Any]) -> Mapping[str, Any]:
         """This context plus the names in `extra` (which win over its own)."""
-        return _Extended(self, extra)
+        return ExtendedNames(self, extra)
 
     def holds(self, rule: Rule, extra: Mapping[str, Any] | None = None) -> bool:
         """Whether `rule` is true here (a rule that fails, `RuleEvalError`, does not hold)."""
         try:
-            return bool(rule.evaluate(_Extended(self, extra) if extra else self))
+            return bool(rule.evaluate(ExtendedNames(self, extra) if extra else self))
         except RuleEvalError:
             return False
 
@@ -364,23 +446,3 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
                 if self.holds(item.for_each, {STAKEHOLDER_NAME: person}):
                     instances.append(ItemInstance(f"{item.id}@{person.id}", item, person))
         return instances
-
-
-class _Extended(Mapping[str, Any]):
-    __slots__ = ("_base", "_extra")
-
-    def __init__(self, base: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
-        self._base = base
-        self._extra = extra
-
-    def __getitem__(self, name: str) -> Any:
-        if name in self._extra:
-            return self._extra[name]
-        return self._base[name]
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._extra
-        yield from self._base
-
-    def __len__(self) -> int:
-        return len(self._extra) + len(self._base)
