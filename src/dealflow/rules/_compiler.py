@@ -251,13 +251,13 @@ def _arguments(node: nodes.Call | nodes.Filter | nodes.Test) -> tuple[list[Fn], 
 def _call(node: nodes.Call) -> Fn:
     if not isinstance(node.node, nodes.Name):
         raise UnsupportedSyntax(f"only the rule helpers can be called, not `{render(node.node)}`")
-    func, name = _name(node.node), node.node.name
+    func = _name(node.node)
     args, kwargs = _arguments(node)
 
     def call(ctx: Mapping[str, Any]) -> Any:
         target = func(ctx)
         if not callable(target):
-            raise RuleEvalError(f"`{name}` is not a helper that can be called")
+            raise RuleEvalError(f"`{node.node.name}` is not a helper that can be called")  # type: ignore[attr-defined]
         values = [a(ctx) for a in args]
         result = (target(*values, **{k: v(ctx) for k, v in kwargs.items()}) if kwargs
                   else target(*values))
