@@ -3,7 +3,7 @@ stakeholders, 15 facts, 1.2M amount), from every stage that advances (qualify to
 against the same checks written as plain Python callables under
 
 (a) a bare `transitions` trigger: one machine built once, the conditions of each stage
-    on its transition (its gates, the roles it requires, the approval rules due);
+    on its transition (its gates, the roles it requires, the internal approvals due);
 (b) `python-statemachine`: one instance built once and reused, the same conditions as
     guards, its current state set before each trigger.
 
@@ -18,12 +18,21 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from transitions import Machine
 
 from benchmarks._common import Figure, per_call
 from dealflow import Deal, Engine, Stakeholder, load_playbook
+from dealflow.deal import (
+    ApprovalRecord,
+    Evidence,
+    PlanAgreement,
+    PlanStep,
+    Provenance,
+    Verification,
+)
 
 PLAYBOOK = load_playbook()
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
@@ -45,11 +54,30 @@ FACTS: dict[str, object] = {
     "champion_tested": True, "business_case_accepted": True, "concerns_resolved": True,
     "paper_process_mapped": True, "contract_signed": True, "po_received": True,
 }
+#: Evidence behind the facts a stakeholder must confirm (and, for the business case, a
+#: second person verify), the internal approval the amount needs (given, with the
+#: snapshot it was given on), the expected close date and the close plan agreed.
+_CONFIRMED = {"project_approved": False, "business_case_accepted": True}
+PROVENANCE = {
+    fact: Provenance(evidence=Evidence(evidence="signed minutes", confirmed_by="eric",
+                                       on=(NOW - dt.timedelta(days=30)).date()),
+                     set_by="li.wei", set_at=NOW - dt.timedelta(days=30),
+                     verification=Verification(by="wang.fang", at=NOW - dt.timedelta(days=29))
+                     if verified else None)
+    for fact, verified in _CONFIRMED.items()}
+APPROVALS = {"top_management_over_50k": ApprovalRecord(
+    by="zhao.min", role="executive_sponsor", at=NOW - dt.timedelta(days=10),
+    snapshot={"deal.amount": "1200000"})}
+PLAN = (PlanStep(id="sign", what="Sign the contract", due=(NOW + dt.timedelta(days=20)).date(),
+                 our_owner="sales", their_owner="eric"),)
 DEAL = Deal(id="zh-1", title="Cracker control upgrade", account="Zhenhai", owner="li.wei",
             amount=1_200_000, playbook_id=PLAYBOOK.id, playbook_version=PLAYBOOK.version,
             stage="qualify", facts=FACTS, stakeholders=PEOPLE,
             items_done={"deliver_proposal": {"at": NOW, "actor": "li.wei", "stage": "propose"}},
-            created_at=NOW - dt.timedelta(days=200), stage_entered_at=NOW)
+            created_at=NOW - dt.timedelta(days=200), stage_entered_at=NOW,
+            provenance=PROVENANCE, approvals=APPROVALS,
+            close_date=(NOW + dt.timedelta(days=30)).date(), close_plan=PLAN,
+            plan_agreed=PlanAgreement(stakeholder="eric", on=(NOW - dt.timedelta(days=5)).date()))
 #: The deal standing in each stage that advances.
 AT = {stage: DEAL.model_copy(update={"stage": stage}) for stage, _ in MOVES}
 #: For each stage, a fact one of its gates reads: without it, the advance is refused.
@@ -81,8 +109,35 @@ def _support(deal: Deal) -> float:
     return total / (2 * weights) if weights else 0.0
 
 
-def _approvals(deal: Deal) -> bool:
-    return not deal.amount > 50000 or _covered(deal, "approver")
+def _approved(deal: Deal) -> bool:
+    """The internal approval over 50,000: not needed, or given and the amount not raised
+    since (it lapses on an increase)."""
+    if not deal.amount > 50000:
+        return True
+    given = deal.approvals.get("top_management_over_50k")
+    return given is not None and deal.amount <= Decimal(str(given.snapshot["deal.amount"]))
+
+
+def _confirmed(deal: Deal, fact: str, role: str) -> bool:
+    """The fact is set and a stakeholder holding `role`, still on the map, confirmed it."""
+    known = deal.provenance.get(fact) if fact in deal.facts else None
+    person = deal.stakeholder(known.evidence.confirmed_by or "") if known else None
+    return person is not None and role in person.roles
+
+
+def _verified(deal: Deal, fact: str) -> bool:
+    known = deal.provenance.get(fact) if fact in deal.facts else None
+    return known is not None and known.verification is not None
+
+
+def _plan_agreed(deal: Deal) -> bool:
+    return deal.plan_agreed is not None and any(
+        step.status.value != "dropped" for step in deal.close_plan)
+
+
+def _plan_overdue(deal: Deal) -> bool:
+    return any(step.status.value == "planned" and step.due < NOW.date()
+               for step in deal.close_plan)
 
 
 def _warn(check: Callable[[Deal], object]) -> Callable[[Deal], bool]:
@@ -101,8 +156,8 @@ def _fact(name: str) -> Callable[[Deal], bool]:
     return lambda d: bool(d.facts.get(name))
 
 
-#: Per stage: its gates, then the roles it requires, then the approval rules due before
-#: the stage it advances to (top management over 50,000, due before `decide`).
+#: Per stage: its gates, then the roles it requires, then our internal approvals due
+#: before the stage it advances to (top management over 50,000, due before `decide`).
 CONDITIONS: dict[str, list[Callable[[Deal], bool]]] = {
     "qualify": [
         _fact("pain_confirmed"), lambda d: _covered(d, "initiator"),
@@ -113,7 +168,9 @@ CONDITIONS: dict[str, list[Callable[[Deal], bool]]] = {
     "discover": [
         lambda d: _covered(d, "economic_buyer"),
         lambda d: len([p for p in d.stakeholders if p.roles and p.stance.value != "unknown"]) >= 3,
-        _fact("impact_quantified"), _fact("project_approved"),
+        _fact("impact_quantified"),
+        lambda d: bool(d.facts.get("project_approved"))
+        and _confirmed(d, "project_approved", "economic_buyer"),
         *_roles("initiator", "economic_buyer")],
     "shape": [
         _fact("decision_criteria_known"), _fact("decision_process_known"),
@@ -124,22 +181,27 @@ CONDITIONS: dict[str, list[Callable[[Deal], bool]]] = {
         lambda d: bool(d.facts.get("technical_signoff"))
         and _stance_of(d, "technical_buyer") not in ("skeptic", "opponent"),
         lambda d: bool(d.facts.get("champion_tested"))
-        and len([p for p in d.stakeholders if p.stance.value == "champion"]) >= 1,
+        and len([p for p in d.stakeholders if p.stance.value == "champion"
+                 and p.influence.value in ("medium", "high")]) >= 1,
         _warn(lambda d: _stance_of(d, "user_buyer") in ("champion", "supporter")),
         *_roles("technical_buyer", "user_buyer", "coach")],
     "propose": [
-        _fact("business_case_accepted"), lambda d: "deliver_proposal" in d.items_done,
+        lambda d: bool(d.facts.get("business_case_accepted"))
+        and _confirmed(d, "business_case_accepted", "economic_buyer")
+        and _verified(d, "business_case_accepted"),
+        lambda d: "deliver_proposal" in d.items_done,
         lambda d: len([p for p in d.stakeholders if p.stance.value == "opponent"
                        and p.influence.value == "high"]) == 0
         or bool(d.facts.get("opponent_plan")),
         *_roles("economic_buyer", "technical_buyer", "coach")],
     "negotiate": [
         _fact("concerns_resolved"), _fact("paper_process_mapped"),
-        _warn(lambda d: _support(d) > 0), *_roles("economic_buyer", "procurement"),
-        _approvals],
+        _warn(lambda d: _support(d) > 0), _warn(lambda d: d.close_date is not None),
+        _warn(lambda d: _plan_agreed(d) and not _plan_overdue(d)),
+        *_roles("economic_buyer", "procurement"), _approved],
     "decide": [
-        _fact("contract_signed"), _fact("po_received"), _approvals,
-        *_roles("economic_buyer", "procurement"), _approvals],
+        _fact("contract_signed"), _fact("po_received"), _approved,
+        *_roles("economic_buyer", "procurement"), _approved],
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from dealflow._messages import _
@@ -67,11 +68,23 @@ def _has_surrogate(value: object) -> bool:
         return False
     fields = getattr(type(value), "__pydantic_fields__", None)
     if fields is not None:
-        return any(_has_surrogate(getattr(value, name)) for name in fields)
+        return _any_surrogate([getattr(value, name) for name in fields])
     if isinstance(value, dict):
-        return any(_has_surrogate(key) or _has_surrogate(item) for key, item in value.items())
+        return _any_surrogate(value) or _any_surrogate(value.values())
     if isinstance(value, list | tuple):
-        return any(_has_surrogate(item) for item in value)
+        return _any_surrogate(value)
+    return False
+
+
+def _any_surrogate(values: Iterable[object]) -> bool:
+    """Whether any of `values` holds a lone surrogate (texts looked at here: an event's
+    fields are mostly texts, and each is checked on every write)."""
+    for item in values:
+        if type(item) is str:
+            if not item.isascii() and SURROGATE.search(item) is not None:
+                return True
+        elif not isinstance(item, _PLAIN) and _has_surrogate(item):
+            return True
     return False
 
 

@@ -183,3 +183,33 @@ def test_the_minimal_playbook_renders_too(minimal_playbook: Playbook) -> None:
                 created_at=ENTERED, stage_entered_at=ENTERED)
     sheet = build_checklist(minimal_playbook, deal, now=NOW, locale="zh")
     assert "与A开展需求访谈" in render_checklist(sheet, "md")
+
+
+def test_the_chain_map_is_drawn_only_when_a_layout_shows_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dealflow.sop import _checklist as module
+
+    drawn: list[str] = []
+    real = module.chain_svg
+
+    def counting(*args: object, **kwargs: object) -> str:
+        drawn.append("svg")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "chain_svg", counting)
+    playbook = load_playbook()
+    now = dt.datetime(2026, 3, 5, tzinfo=dt.UTC)
+    deal = Deal(id="d", title="T", account="A", owner="o", playbook_id=playbook.id,
+                playbook_version=playbook.version, stage=playbook.stages[0].id,
+                created_at=now, stage_entered_at=now,
+                stakeholders=(Stakeholder(id="p", name="Pat", roles=("initiator",)),))
+    sheet = build_checklist(playbook, deal, now=now)
+    render_checklist(sheet, "md")
+    render_checklist(sheet, "json")
+    assert drawn == []
+    html = render_checklist(sheet, "html")
+    assert drawn == ["svg"]
+    assert "<svg" in html
+    assert sheet.chain_map.startswith("<svg")
+    render_checklist(sheet, "html")
+    assert drawn == ["svg"]  # drawn once, then kept

@@ -74,6 +74,10 @@ STANCE_VALUE: dict[Stance, int] = {
 }
 
 
+_INFLUENCE_RANK = {influence: rank for rank, influence in enumerate(Influence)}
+"""The order of `Influence` (high first), for sorting people by it."""
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -263,9 +267,10 @@ class Deal(_Frozen):
 
     def holders(self, role: str) -> list[Stakeholder]:
         """The stakeholders who hold `role`, most influential first."""
-        order = list(Influence)
         found = [person for person in self.stakeholders if role in person.roles]
-        return sorted(found, key=lambda person: order.index(person.influence))
+        if len(found) > 1:  # stable: people of the same influence keep the map's order
+            found.sort(key=lambda person: _INFLUENCE_RANK[person.influence])
+        return found
 
 
 def _parse_bool(value: Any) -> bool:

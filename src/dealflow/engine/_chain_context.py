@@ -23,8 +23,15 @@ _FOR_US = (Stance.champion, Stance.supporter)
 _AGAINST_US = (Stance.opponent, Stance.skeptic)
 
 
+_RANKS: dict[str, int] = {str(influence): rank for rank, influence in enumerate(_ORDER)}
+"""The rank of each influence (low first), by its value."""
+
+
 def at_least(person: Stakeholder, min_influence: str) -> bool:
     """Whether `person` has at least `min_influence` (low, medium or high)."""
+    floor = _RANKS.get(min_influence) if isinstance(min_influence, str) else None
+    if floor is not None:  # the common case, without looking the enum up
+        return _RANKS[person.influence] >= floor
     try:
         floor = _ORDER.index(Influence(min_influence))
     except ValueError:

@@ -16,7 +16,6 @@ refuses such rules; this is the guard behind it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -37,6 +36,7 @@ from dealflow.engine._approvals import ApprovalState, approval_state, find_appro
 from dealflow.engine._chain_context import ChainHelpers
 from dealflow.engine._context_commitments import CommitmentWords
 from dealflow.engine._context_evidence import EvidenceHelpers
+from dealflow.engine._extended_names import ExtendedNames
 from dealflow.engine._move_args import MoveArgs
 from dealflow.engine._rule_history import History, HistoryWords, Timeline
 from dealflow.errors import HelperCycle, RuleEvalError
@@ -104,6 +104,7 @@ class FactsView:
     __getitem__ = __getattr__
 
 
+trust(FactsView, FactsView.__getattr__)  # its public names are all facts: read at once
 trust(Money)
 
 
@@ -131,14 +132,24 @@ def rule_values(values: Mapping[str, FactValue], playbook: Playbook) -> dict[str
 
 def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> float:
     """Influence-weighted support in [-1, 1]; 0 with no stakeholders."""
-    weights = sum(INFLUENCE_WEIGHT[p.influence] for p in stakeholders)
+    weights = total = 0
+    for person in stakeholders:  # one pass (a rule may read it for every deal)
+        weight = INFLUENCE_WEIGHT[person.influence]
+        weights += weight
+        total += weight * STANCE_VALUE[person.stance]
     if not weights:
         return 0.0
-    total = sum(INFLUENCE_WEIGHT[p.influence] * STANCE_VALUE[p.stance] for p in stakeholders)
     return total / (2 * weights)
 
 
+_RANKS: dict[str, int] = {str(influence): rank for rank, influence in enumerate(_INFLUENCE_ORDER)}
+"""The rank of each influence (low first), by its value."""
+
+
 def _at_least(person: Stakeholder, min_influence: str) -> bool:
+    floor = _RANKS.get(min_influence) if isinstance(min_influence, str) else None
+    if floor is not None:  # the common case, without looking the enum up
+        return _RANKS[person.influence] >= floor
     try:
         floor = _INFLUENCE_ORDER.index(Influence(min_influence))
     except ValueError:
@@ -186,6 +197,7 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
         self._instances: dict[str, tuple[ItemInstance, ...]] = {}
         self._approvals: tuple[ApprovalRule, ...] | None = None
         self._busy: set[str] = set()
+        self._fact_values: dict[str, Any] | None = None
 
     # -- Mapping ---------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -205,12 +217,16 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
 
     def with_stakeholder(self, stakeholder: Stakeholder) -> Mapping[str, Any]:
         """This context plus `stakeholder` (for `for_each` rules and item texts)."""
-        return _Extended(self, {STAKEHOLDER_NAME: stakeholder})
+        return ExtendedNames(self, {STAKEHOLDER_NAME: stakeholder})
+
+    def with_names(self, extra: Mapping[str, Any]) -> Mapping[str, Any]:
+        """This context plus the names in `extra` (which win over its own)."""
+        return ExtendedNames(self, extra)
 
     def holds(self, rule: Rule, extra: Mapping[str, Any] | None = None) -> bool:
         """Whether `rule` is true here (a rule that fails, `RuleEvalError`, does not hold)."""
         try:
-            return bool(rule.evaluate(_Extended(self, extra) if extra else self))
+            return bool(rule.evaluate(ExtendedNames(self, extra) if extra else self))
         except RuleEvalError:
             return False
 
@@ -220,9 +236,12 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
         """`facts.<id>`: the deal's facts, `Unset` for a declared fact not yet set."""
         return FactsView(self._facts, self.playbook.fact_ids)
 
-    @functools.cached_property
+    @property
     def _facts(self) -> dict[str, Any]:
-        return rule_values(self.deal.facts, self.playbook)
+        """The facts as rules see them, worked out once per context."""
+        if self._fact_values is None:
+            self._fact_values = rule_values(self.deal.facts, self.playbook)
+        return self._fact_values
 
     @property
     def stakeholders(self) -> list[Stakeholder]:
@@ -259,7 +278,10 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
     # -- helpers ---------------------------------------------------------------------------
     def covered(self, role: str) -> bool:
         """Whether some stakeholder holds `role`."""
-        return any(role in person.roles for person in self.deal.stakeholders)
+        for person in self.deal.stakeholders:
+            if role in person.roles:
+                return True
+        return False
 
     def stance_of(self, role: str) -> str:
         """The stance of the most influential holder of `role`; 'unknown' if none."""
@@ -423,23 +445,3 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
                 if self.holds(item.for_each, {STAKEHOLDER_NAME: person}):
                     instances.append(ItemInstance(f"{item.id}@{person.id}", item, person))
         return instances
-
-
-class _Extended(Mapping[str, Any]):
-    __slots__ = ("_base", "_extra")
-
-    def __init__(self, base: Mapping[str, Any], extra: Mapping[str, Any]) -> None:
-        self._base = base
-        self._extra = extra
-
-    def __getitem__(self, name: str) -> Any:
-        if name in self._extra:
-            return self._extra[name]
-        return self._base[name]
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._extra
-        yield from self._base
-
-    def __len__(self) -> int:
-        return len(self._extra) + len(self._base)

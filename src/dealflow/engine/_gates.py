@@ -93,7 +93,10 @@ class GateReport:
     @property
     def allowed(self) -> bool:
         """True when no check blocks."""
-        return not any(check.blocks for check in self.checks)
+        for check in self.checks:
+            if not check.passed and check.severity == "block":
+                return False
+        return True
 
     @property
     def blocking(self) -> tuple[Check, ...]:

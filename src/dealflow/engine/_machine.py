@@ -91,7 +91,10 @@ class _Condition:
         token: Attempt = event.model  # type: ignore[assignment]
         found = self.evaluate(token)
         token.checks.extend(found)
-        return not any(check.blocks for check in found)
+        for check in found:
+            if not check.passed and check.severity == "block":  # `check.blocks`, inlined
+                return False
+        return True
 
 
 _condition = _Condition

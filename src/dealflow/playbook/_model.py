@@ -406,8 +406,8 @@ class Playbook(_Model):
         `dealflow._messages.use_locale`, else the playbook's default locale); '' for None."""
         if value is None:
             return ""
-        return value.get_text(locale or current_locale() or self.default_locale,
-                              self.default_locale)
+        default = self.locales[0]  # `default_locale`, read once (every check's text)
+        return value.get_text(locale or current_locale() or default, default)
 
     def stage(self, stage_id: str) -> Stage:
         """The stage with id `stage_id`; `KeyError` when there is none."""

@@ -23,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dealflow._messages import _
 from dealflow.errors import LimitExceeded, RuleDataError, RuleEvalError, UnsupportedSyntax
+from dealflow.rules._chains import BAIL, Chain, chain_of, constant_list, direct, run_chain
 from dealflow.rules._cost import MAX_INT_BITS, MAX_SIZE, OPEN_STEPS, charge_work
 from dealflow.rules._filters import guard_filter, guard_test
 from dealflow.rules._guards import (
@@ -75,10 +76,18 @@ def evaluate(fn: Callable[[Mapping[str, Any]], _T], ctx: Mapping[str, Any], *,
 TRUSTED_TYPES: set[type] = {str, int, float, bool, dt.date, dt.datetime, Decimal}
 
 
-def trust(kind: type) -> type:
+#: How rules read the public attributes of some trusted types (see `trust`).
+_READERS: dict[type, Callable[[Any, str], Any]] = {}
+
+
+def trust(kind: type, reader: Callable[[Any, str], Any] | None = None) -> type:
     """Let rules read `kind`'s public attributes without the sandbox's per-access checks
-    (for dealflow's own data classes; attributes starting with `_` stay forbidden)."""
+    (for dealflow's own data classes; attributes starting with `_` stay forbidden).
+    `reader(obj, name)`, when given, is what `getattr` would come to for every public
+    name (a `__getattr__` behind private slots), called at once."""
     TRUSTED_TYPES.add(kind)
+    if reader is not None:
+        _READERS[kind] = reader
     return kind
 
 
@@ -191,6 +200,9 @@ def _getattr(node: nodes.Getattr) -> Fn:
     def get(ctx: Mapping[str, Any]) -> Any:
         obj = target(ctx)
         if not private and type(obj) in TRUSTED_TYPES and attr not in _FORMAT_METHODS:
+            reader = _READERS.get(type(obj))
+            if reader is not None:
+                return reader(obj, attr)
             try:
                 return getattr(obj, attr)
             except AttributeError:
@@ -250,12 +262,30 @@ def _call(node: nodes.Call) -> Fn:
             raise RuleEvalError(_("`{name}` is not a helper that can be called",
                                   name=node.node.name))  # type: ignore[attr-defined]
         values = [a(ctx) for a in args]
-        result = target(*values, **{k: v(ctx) for k, v in kwargs.items()})
+        result = (target(*values, **{k: v(ctx) for k, v in kwargs.items()}) if kwargs
+                  else target(*values))
         if OPEN_STEPS.get() is not None:  # a helper's work grows with what it returns
             charge_work(result, *values)
         return result
 
     return call
+
+
+def _chain(chain: Chain) -> Fn:
+    """A chain of selecting filters ending in `list`, as a loop (see `_chains`), with the
+    sandboxed filters run on the same value wherever the loop cannot stand for them."""
+    base = compile_node(chain.base)
+
+    def apply(ctx: Mapping[str, Any]) -> Any:
+        value = base(ctx)
+        result = run_chain(chain, value, TRUSTED_TYPES)
+        if result is BAIL:
+            for name, args, kwargs in chain.generic:
+                value = ENV.call_filter(name, value, list(args), dict(kwargs), context=_CONTEXT)
+            result = ENV.call_filter("list", value, [], {}, context=_CONTEXT)
+        return result
+
+    return apply
 
 
 def _filter(node: nodes.Filter) -> Fn:
@@ -264,15 +294,13 @@ def _filter(node: nodes.Filter) -> Fn:
                                   name=node.name, filters=", ".join(sorted(FILTERS))))
     if node.node is None:
         raise UnsupportedSyntax(_("a filter needs a value"))
+    chain = chain_of(node, cast(Mapping[str, Callable[..., Any]], ENV.tests))
+    if chain is not None:
+        return _chain(chain)
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
-    name = node.name
-
-    def apply(ctx: Mapping[str, Any]) -> Any:
-        return ENV.call_filter(name, value(ctx), [a(ctx) for a in args],
-                               {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
-
-    return apply
+    return direct(cast(Callable[..., Any], ENV.filters[node.name]), value, args, kwargs,
+                  _CONTEXT)
 
 
 def _test(node: nodes.Test) -> Fn:
@@ -281,18 +309,23 @@ def _test(node: nodes.Test) -> Fn:
                                   name=node.name, tests=", ".join(sorted(TESTS))))
     value = compile_node(node.node)
     args, kwargs = _arguments(node)
-    name = node.name
-
-    def apply(ctx: Mapping[str, Any]) -> Any:
-        return ENV.call_test(name, value(ctx), [a(ctx) for a in args],
-                             {k: v(ctx) for k, v in kwargs.items()}, context=_CONTEXT)
-
-    return apply
+    return direct(cast(Callable[..., Any], ENV.tests[node.name]), value, args, kwargs,
+                  _CONTEXT)
 
 
 def _compare(node: nodes.Compare) -> Fn:
     first = compile_node(node.expr)
     ops = [(_COMPARE[op.op], compile_node(op.expr)) for op in node.ops]
+    if len(ops) == 1:
+        (op, second), = ops
+
+        def compare_one(ctx: Mapping[str, Any]) -> Any:
+            left, right = first(ctx), second(ctx)
+            if OPEN_STEPS.get() is not None:
+                charge_work(left, right)
+            return bool(op(left, right))
+
+        return compare_one
 
     def compare(ctx: Mapping[str, Any]) -> Any:
         left = first(ctx)
@@ -369,6 +402,8 @@ def _const(node: nodes.Const) -> Fn:
 
 def _list(node: nodes.List | nodes.Tuple) -> Fn:
     items = [compile_node(item) for item in node.items]
+    if all(isinstance(item, nodes.Const) for item in node.items):
+        return constant_list([item.value for item in node.items])  # type: ignore[attr-defined]
     return lambda ctx: check_size([item(ctx) for item in items], _("a list"))
 
 

@@ -41,10 +41,20 @@ class Compiled:
     tree: nodes.Expr
     parts: dict[int, Fn] = field(default_factory=dict)
     """Closures of the tree's parts, compiled when an explanation first needs them."""
+    texts: dict[int, str] = field(default_factory=dict)
+    """The parts written back (as `render` writes them), when an explanation first needs
+    them."""
 
     def why_false(self, ctx: Mapping[str, Any]) -> list[Leaf]:
         """The smallest parts of the rule that make it false in `ctx`."""
-        return _why(self.tree, ctx, self.parts)
+        return _why(self.tree, ctx, self.parts, self.texts)
+
+
+def _text(node: nodes.Node, texts: dict[int, str]) -> str:
+    text = texts.get(id(node))
+    if text is None:
+        text = texts[id(node)] = render(node)
+    return text
 
 
 def _evaluate(node: nodes.Node, ctx: Mapping[str, Any],
@@ -58,21 +68,22 @@ def _evaluate(node: nodes.Node, ctx: Mapping[str, Any],
         return None, str(exc)
 
 
-def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn]) -> list[Leaf]:
+def _why(node: nodes.Node, ctx: Mapping[str, Any], parts: dict[int, Fn],
+         texts: dict[int, str]) -> list[Leaf]:
     if isinstance(node, nodes.And | nodes.Or):
         leaves: list[Leaf] = []
         for part in (node.left, node.right):
             value, error = _evaluate(part, ctx, parts)
             if error is not None or not value:
-                leaves.extend(_why(part, ctx, parts))
+                leaves.extend(_why(part, ctx, parts, texts))
         return leaves
     value, error = _evaluate(node, ctx, parts)
-    return [_leaf(node, value, error, ctx, parts)]
+    return [_leaf(node, value, error, ctx, parts, texts)]
 
 
 def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any],
-          parts: dict[int, Fn]) -> Leaf:
-    text = render(node)
+          parts: dict[int, Fn], texts: dict[int, str]) -> Leaf:
+    text = _text(node, texts)
     if isinstance(node, nodes.Not) and isinstance(node.node, nodes.Call) and isinstance(
             node.node.node, nodes.Name):  # `not helper(...)`: described as its negation
         args = tuple(_evaluate(arg, ctx, parts)[0] for arg in node.node.args)
@@ -87,7 +98,7 @@ def _leaf(node: nodes.Node, value: Any, error: str | None, ctx: Mapping[str, Any
     if isinstance(node, nodes.Compare) and len(node.ops) == 1:
         left, _ = _evaluate(node.expr, ctx, parts)
         right, _ = _evaluate(node.ops[0].expr, ctx, parts)
-        compare = (render(node.expr), left, SYMBOL[node.ops[0].op], render(node.ops[0].expr),
-                   right)
+        compare = (_text(node.expr, texts), left, SYMBOL[node.ops[0].op],
+                   _text(node.ops[0].expr, texts), right)
         return Leaf(text, value, error, compare=compare)
     return Leaf(text, value, error)

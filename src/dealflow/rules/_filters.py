@@ -216,4 +216,5 @@ def guard_test(fn: Callable[..., Any]) -> Callable[..., Any]:
         guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
     guarded.__name__ = getattr(fn, "__name__", "test")
     guarded.__doc__ = fn.__doc__
+    guarded.__wrapped__ = fn  # type: ignore[attr-defined]  # what `_chains` calls, charging itself
     return guarded

@@ -100,6 +100,8 @@ class Rule:
         number: `RuleDataError`, naming Python's error). The evaluation has a budget of
         `max_rule_steps`.
         """
+        if not self._budget:  # nothing in it can loop: its work is bounded by its size
+            return evaluate(self._compiled.fn, context)
         return self._run(self._compiled.fn, context)
 
     def why_false(self, context: Mapping[str, Any]) -> list[Leaf]:

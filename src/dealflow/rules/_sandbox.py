@@ -324,10 +324,14 @@ class TextTemplate:
 
     source: str
     parts: tuple[Emit, ...]
+    plain: str | None = None
+    """The text, when it has no expression or block: it reads no name and does no work."""
 
     def render(self, names: Mapping[str, Any]) -> str:
         """The text for `names`; a `RuleEvalError` when it fails (`LimitExceeded` past a
         limit, `RuleDataError` naming what Python raised on the data)."""
+        if self.plain is not None:
+            return self.plain
         out = _Out()
 
         def fill(names: Mapping[str, Any]) -> None:
@@ -354,6 +358,10 @@ def compile_text(source: str) -> TextTemplate:
     tree = _TEXT_ENV.parse(source)
     token = open_steps("rule")  # one budget for all its constant parts
     try:
-        return TextTemplate(source, tuple(_compile_body(tree.body)))
+        parts = tuple(_compile_body(tree.body))
     finally:
         stop_steps(token)
+    data = [child.data for node in tree.body if isinstance(node, nodes.Output)
+            for child in node.nodes if isinstance(child, nodes.TemplateData)]
+    plain = "".join(data) if len(data) == len(parts) else None  # Jinja's newlines and all
+    return TextTemplate(source, parts, plain)

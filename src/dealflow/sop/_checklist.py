@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +67,28 @@ class ChecklistItem:
         return self.done is not None and utc_date(self.done.at) > self.due
 
 
+class _DrawnWhenRead:
+    """A text field that may be given as a function: called when the field is first read
+    (a layout that never shows it never pays for it), then kept."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = f"_{name}"
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> str:
+        if obj is None:
+            return ""  # the field's default
+        value = obj.__dict__[self.key]
+        if callable(value):
+            value = obj.__dict__[self.key] = value()
+        text: str = value  # kept as given: the SVG is `Markup`, embedded as it is
+        return text
+
+    def __set__(self, obj: object, value: str | Callable[[], str]) -> None:
+        obj.__dict__[self.key] = value
+
+
 @trust
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Checklist:
     """A deal's checklist and the state of its stage, in one locale."""
 
@@ -83,8 +104,9 @@ class Checklist:
     gates: tuple[Check, ...] = ()
     red_flags: tuple[RedFlag, ...] = ()
     plays: tuple[Recommendation, ...] = field(default_factory=tuple)
-    chain_map: str = ""
-    """The decision chain drawn as SVG (markup safe to embed; '' with nobody on the map)."""
+    chain_map: _DrawnWhenRead = _DrawnWhenRead()
+    """The decision chain drawn as SVG (markup safe to embed; '' with nobody on the map),
+    drawn when first read."""
     # -- commitments (issue 19) ------------------------------------------------------------
     plan: tuple[PlanLine, ...] = ()
     """The close plan, step by step (`c.deal.plan_agreed` says whether it was agreed)."""
@@ -121,12 +143,11 @@ def render_item_text(template: str, ctx: RuleContext, instance: ItemInstance,
     A text that passes a limit of the sandbox (`MAX_ITEM_TEXT`, `MAX_SIZE`, ...) is not
     shown: it raises `LimitExceeded` naming the item and the limit.
     """
-    names: dict[str, Any] = {name: ctx[name] for name in ctx}
-    names["locale"] = locale
+    extra: dict[str, Any] = {"locale": locale}
     if instance.stakeholder is not None:
-        names[STAKEHOLDER_NAME] = instance.stakeholder
-    try:
-        return _compiled(template).render(names)
+        extra[STAKEHOLDER_NAME] = instance.stakeholder
+    try:  # the context works out only the names the text reads (once for every item)
+        return _compiled(template).render(ctx.with_names(extra))
     except LimitExceeded as exc:
         raise LimitExceeded(_("the text of {where} {reason}", where=_where(ctx, instance),
                               reason=exc)) from None
@@ -227,7 +248,7 @@ def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None =
         gates=tuple(exit_checks(ctx, next_stage.id if next_stage else WON, language)),
         red_flags=analyse_stakeholders(playbook, deal, now=moment, locale=language).red_flags,
         plays=plays,
-        chain_map=_chain_map(playbook, deal, language),
+        chain_map=functools.partial(_chain_map, playbook, deal, language),
         plan=plan_lines(playbook, deal, utc_date(moment), language),
         plays_taken=tuple(deal.plays.values()),
         buyer_phase=stage.buyer_phase,
