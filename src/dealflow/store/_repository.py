@@ -42,6 +42,7 @@ from dealflow.store._database import (
     store_error,
     writer,
 )
+from dealflow.store._postgres import Reconnecting
 from dealflow.store._rows import deal_from_data, event_from_row
 from dealflow.store._sweep import Sweeping
 from dealflow.store._tables import DEALS, EVENTS, PLAYBOOKS
@@ -94,7 +95,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(Sweeping):
+class Store(Sweeping, Reconnecting):
     """Deals in a database (SQLite by default, PostgreSQL for teams).
 
     `playbook`, when given, is kept in the store and is the one this handle works on:
@@ -183,7 +184,7 @@ class Store(Sweeping):
             with self._writer.begin() as conn:
                 self._keep_playbooks(conn, [key])
 
-        if self._guard(kept):
+        if self._read(kept):
             return
         try:
             save()
@@ -210,7 +211,7 @@ class Store(Sweeping):
                     return conn.execute(select(PLAYBOOKS.c.text).where(
                         PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
 
-            text = self._guard(read)
+            text = self._read(read)
             if text is None:
                 bundled = _bundled(playbook_id, version)
                 if bundled is None:
@@ -238,7 +239,7 @@ class Store(Sweeping):
                 return list(conn.execute(query))
 
         held = [HeldPlaybook(str(pid), str(version), int(deals))
-                for pid, version, deals in self._guard(read)]
+                for pid, version, deals in self._read(read)]
         return sorted(held, key=lambda h: (h.id, version_order(h.version)))
 
     def choose_playbook(self, choice: str | Playbook | None = None) -> Playbook:
@@ -300,7 +301,7 @@ class Store(Sweeping):
             with self._db.connect() as conn:
                 return conn.execute(_GET_DATA, {"b_id": deal_id}).scalar()
 
-        data = self._guard(read)
+        data = self._read(read)
         if data is None:
             raise DealNotFound(deal_id)
         return self._deal(data)
@@ -323,7 +324,7 @@ class Store(Sweeping):
             with self._db.connect() as conn:
                 return list(conn.execute(query).scalars())
 
-        return [self._deal(data) for data in self._guard(read)]
+        return [self._deal(data) for data in self._read(read)]
 
     def count_deals(self) -> int:
         """How many deals the store holds."""
@@ -331,7 +332,7 @@ class Store(Sweeping):
             with self._db.connect() as conn:
                 return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
 
-        return int(self._guard(read))
+        return int(self._read(read))
 
     def events(self, deal_id: str) -> list[Event]:
         """Every event of a deal, first to last."""
@@ -347,13 +348,7 @@ class Store(Sweeping):
         if playbook_id is not None:
             query = query.where(EVENTS.c.deal_id.in_(
                 select(DEALS.c.id).where(DEALS.c.playbook_id == playbook_id)))
-        try:
-            with self._db.connect() as conn:
-                result = conn.execution_options(yield_per=1000).execute(query)
-                for row in result:
-                    yield event_from_row(row)
-        except SQLAlchemyError as exc:
-            raise store_error(exc, self._safe_url()) from None
+        return (event_from_row(row) for row in self._stream(query))
 
     def first_event(self, deal_id: str) -> Event | None:
         """The first event of a deal (its creation), or None when the store holds no such
@@ -363,7 +358,7 @@ class Store(Sweeping):
                 return conn.execute(select(EVENTS).where(EVENTS.c.deal_id == deal_id)
                                     .order_by(EVENTS.c.seq).limit(1)).first()
 
-        row = self._guard(read)
+        row = self._read(read)
         return None if row is None else event_from_row(row)
 
     def replay(self, deal_id: str) -> Deal:
@@ -401,6 +396,8 @@ class Store(Sweeping):
 
         Raises `ConflictError` when someone else wrote the deal in between.
         """
+        if self._db.dialect.name == "postgresql":  # read locked in the write: `_postgres`
+            return self._apply_locked(deal_id, operation)
         deal = self.get(deal_id)
         outcome = operation(self.engine_for(deal), deal)
         if outcome.ok and outcome.events:
@@ -432,7 +429,7 @@ class Store(Sweeping):
                 return conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)
                                     ).scalar()
 
-        found = self._guard(read)
+        found = self._read(read)
         return None if found is None else int(found)
 
     def write_changes(self, conn: Connection,
