@@ -47,6 +47,15 @@ def test_the_proxy_counts_a_plain_read(counted: tuple[Store, RoundTrips]) -> Non
 
 
 @postgres_only
+def test_a_read_of_one_statement_is_one_round_trip(counted: tuple[Store, RoundTrips]) -> None:
+    store, trips = counted
+    assert store.get("d1").version == 2
+    assert [deal.id for deal in store.list_deals()] == ["d1"]
+    assert store.count_deals() == 1
+    assert trips.count == 3  # no BEGIN and ROLLBACK around them
+
+
+@postgres_only
 @pytest.mark.parametrize("name", ["set_fact", "add_stakeholder"])
 def test_a_store_operation_makes_at_most_four_round_trips(
     counted: tuple[Store, RoundTrips], name: str

@@ -35,7 +35,7 @@ from dealflow.store._schema_versions import migrate
 from dealflow.store._tables import META, SCHEMA_VERSION, metadata
 
 __all__ = ["WRITE_OPTION", "engine_url", "is_read_only", "open_engine", "prepare_schema",
-           "store_error", "writer"]
+           "reader", "store_error", "writer"]
 
 RECYCLE = 1800
 """Seconds a PostgreSQL connection is kept before the pool replaces it."""
@@ -114,6 +114,15 @@ def is_read_only(exc: SQLAlchemyError) -> bool:
 def writer(engine: Engine) -> Engine:
     """The same engine, for transactions that write."""
     return engine.execution_options(**{WRITE_OPTION: True})
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine, for reads of one statement. On PostgreSQL they run outside a
+    transaction (autocommit: one round trip, where BEGIN, the read and ROLLBACK made
+    three); a statement sees one snapshot anyway."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -39,6 +39,7 @@ from dealflow.store._database import (
     is_read_only,
     open_engine,
     prepare_schema,
+    reader,
     store_error,
     writer,
 )
@@ -111,7 +112,7 @@ class Store(Sweeping, Reconnecting):
         self.clock = clock
         self.team = team  # our people and their roles, for every engine of this handle
         self._db = open_engine(self.url)
-        self._writer = writer(self._db)
+        self._writer, self._reader = writer(self._db), reader(self._db)
         self._guard(lambda: prepare_schema(self._db))
         self._playbooks: dict[tuple[str, str], Playbook] = {}
         self._engines: dict[tuple[str, str], Engine] = {}
@@ -177,7 +178,7 @@ class Store(Sweeping, Reconnecting):
         self._playbooks[key] = playbook
 
         def kept() -> bool:
-            with self._db.connect() as conn:  # a read first: most opens find it there
+            with self._reader.connect() as conn:  # a read first: most opens find it there
                 return _stored(conn, key)
 
         def save() -> None:
@@ -207,7 +208,7 @@ class Store(Sweeping, Reconnecting):
         key = (playbook_id, version)
         if key not in self._playbooks:
             def read() -> Any:
-                with self._db.connect() as conn:
+                with self._reader.connect() as conn:
                     return conn.execute(select(PLAYBOOKS.c.text).where(
                         PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
 
@@ -235,7 +236,7 @@ class Store(Sweeping, Reconnecting):
                            func.coalesce(counts.c.deals, 0)).outerjoin(
                 counts, (counts.c.playbook_id == PLAYBOOKS.c.id)
                 & (counts.c.playbook_version == PLAYBOOKS.c.version))
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return list(conn.execute(query))
 
         held = [HeldPlaybook(str(pid), str(version), int(deals))
@@ -298,7 +299,7 @@ class Store(Sweeping, Reconnecting):
     def get(self, deal_id: str) -> Deal:
         """The deal as it stands; `DealNotFound` when there is none."""
         def read() -> Any:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return conn.execute(_GET_DATA, {"b_id": deal_id}).scalar()
 
         data = self._read(read)
@@ -321,7 +322,7 @@ class Store(Sweeping, Reconnecting):
             query = query.limit(limit)
 
         def read() -> list[Any]:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return list(conn.execute(query).scalars())
 
         return [self._deal(data) for data in self._read(read)]
@@ -329,7 +330,7 @@ class Store(Sweeping, Reconnecting):
     def count_deals(self) -> int:
         """How many deals the store holds."""
         def read() -> int:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
 
         return int(self._read(read))
@@ -354,7 +355,7 @@ class Store(Sweeping, Reconnecting):
         """The first event of a deal (its creation), or None when the store holds no such
         deal."""
         def read() -> Any:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return conn.execute(select(EVENTS).where(EVENTS.c.deal_id == deal_id)
                                     .order_by(EVENTS.c.seq).limit(1)).first()
 
@@ -425,7 +426,7 @@ class Store(Sweeping, Reconnecting):
 
     def _version_of(self, deal_id: str) -> int | None:
         def read() -> Any:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)
                                     ).scalar()
 
