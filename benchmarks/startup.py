@@ -8,7 +8,7 @@ Target: under 0.3 s added to `python -c pass`.
 
 dealflow's own modules are compiled to bytecode first (`compileall`), as installing a
 wheel does: in an editable install under `PYTHONDONTWRITEBYTECODE` (set on the machine
-the figures were first taken on) every process compiled them from source, about 0.13 s
+the figures were first taken on) every process compiled them from source, about 0.1 s
 of each command that no installed dealflow pays.
 """
 
