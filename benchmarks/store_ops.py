@@ -13,17 +13,26 @@ which shows how much of each side is the disk. The two databases must end with t
 deal (read back by dealflow from both) and the same number of events and stays.
 
 Target: <= 2x raw sqlite3 at the same durability.
+
+With `DEALFLOW_BENCH_POSTGRES_URL` naming a PostgreSQL database (its deals and events are
+kept; two deals of a fresh id are added), the round trips of one operation (`set_fact`
+on a deal with stakeholders) are counted on the wire by a proxy (the one the tests use),
+against raw psycopg at its best for the same transaction: BEGIN, the deal's row read
+`FOR UPDATE`, its update and the event's insert pipelined with the COMMIT (with psycopg's
+`transaction()` block instead of a BEGIN by hand it makes 5). Target: <= 4.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -146,6 +155,60 @@ def check(ours_db: Path, raw_db: Path) -> None:
     assert counts[:2] == counts[2:], counts
 
 
+def _raw_postgres_op(url: str, deal_id: str, trips: Any) -> int:
+    """Round trips of the same operation in raw psycopg: BEGIN, the locked read, then the
+    update and the event's insert pipelined with the COMMIT."""
+    import psycopg
+    from psycopg.types.json import Json
+
+    url = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:  # BEGIN and COMMIT sent by hand
+        trips.reset()
+        conn.execute("BEGIN")
+        data = conn.execute("SELECT data FROM deals WHERE id = %s FOR UPDATE",
+                            (deal_id,)).fetchone()[0]
+        version = data["version"] + 1
+        data["facts"]["pain_confirmed"] = False
+        data["version"] = version
+        with conn.pipeline():
+            conn.execute("UPDATE deals SET data = %s, version = %s WHERE id = %s AND "
+                         "version = %s", (Json(data), version, deal_id, version - 1))
+            conn.execute("INSERT INTO events (deal_id, seq, type, actor, at, payload) "
+                         "VALUES (%s, %s, 'fact_set', 'li.wei', now(), %s)",
+                         (deal_id, version, Json({"name": "pain_confirmed", "value": False})))
+            conn.execute("COMMIT")
+        return int(trips.count)
+
+
+def postgres_round_trips(url: str) -> list[Figure]:
+    """Round trips of one `Store.apply` (a fact set) against raw psycopg (see above)."""
+    from tests.store._round_trips import RoundTrips
+
+    from benchmarks.advance import PEOPLE
+
+    ours_id, raw_id = (f"bench-{uuid.uuid4().hex[:12]}" for _ in range(2))
+    with RoundTrips(url) as trips:
+        with Store(trips.url) as store:
+            for deal_id in (ours_id, raw_id):
+                store.create(deal_id=deal_id, title="Cracker control upgrade",
+                             account="Zhenhai", owner="li.wei", actor="li.wei")
+                for person in PEOPLE:
+                    store.apply(deal_id, lambda e, d, p=person: e.add_stakeholder(
+                        d, p, actor="li.wei"))
+            store.apply(ours_id, lambda e, d: e.set_fact(d, "pain_confirmed", True,
+                                                          actor="li.wei"))
+            trips.reset()
+            assert store.apply(ours_id, lambda e, d: e.set_fact(
+                d, "pain_confirmed", False, actor="li.wei")).ok
+            ours = trips.count
+        base = _raw_postgres_op(trips.url, raw_id, trips)
+        with Store(url) as store:  # the raw write is one a dealflow store reads back
+            assert store.get(raw_id).facts["pain_confirmed"] is False
+            assert store.get(ours_id).facts["pain_confirmed"] is False
+    return [Figure("store op, PostgreSQL: round trips (vs raw psycopg)", ours, "trips",
+                   base, "<= 4", ours <= 4)]
+
+
 def main(quick: bool = False) -> list[Figure]:
     blocks = 4 if quick else 12
     figures = []
@@ -168,6 +231,9 @@ def main(quick: bool = False) -> list[Figure]:
             else:
                 figures.append(Figure("store op + commit, SQLite, no fsync (synchronous=OFF)",
                                       value, "us", base, "reported", True))
+    url = os.environ.get("DEALFLOW_BENCH_POSTGRES_URL")
+    if url:
+        figures.extend(postgres_round_trips(url))
     return figures
 
 

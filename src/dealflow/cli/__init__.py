@@ -105,5 +105,10 @@ _register()
 
 
 def main() -> None:
-    """Entry point of the `dealflow` console script."""
-    app()
+    """Entry point of the `dealflow` console script: the app trimmed to the command
+    this run invokes (see `_pruning`)."""
+    import sys
+
+    from dealflow.cli._pruning import pruned
+
+    pruned(app, sys.argv[1:])()

@@ -20,8 +20,6 @@ timed out may still have arrived.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -143,6 +141,9 @@ def post(url: str, body: dict[str, Any], *, timeout: float = 10.0) -> None:
     """Post `body` as JSON to `url` once; `NotifyError` saying why when it fails."""
     if not url.startswith(("http://", "https://")):
         raise NotifyError(url, _("the URL must start with http:// or https://"))
+    import urllib.error  # here: urllib.request and http.client are 10 ms every command paid
+    import urllib.request
+
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     request = urllib.request.Request(url, data=data, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8"})

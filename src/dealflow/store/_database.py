@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import select as sockets
 from typing import Any
 
 from sqlalchemy import (
@@ -12,7 +13,13 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import StaticPool
 
 from dealflow._messages import N_, _
@@ -29,7 +36,10 @@ from dealflow.store._schema_versions import migrate
 from dealflow.store._tables import META, SCHEMA_VERSION, metadata
 
 __all__ = ["WRITE_OPTION", "engine_url", "is_read_only", "open_engine", "prepare_schema",
-           "store_error", "writer"]
+           "reader", "store_error", "writer"]
+
+RECYCLE = 1800
+"""Seconds a PostgreSQL connection is kept before the pool replaces it."""
 
 WRITE_OPTION = "dealflow_write"
 """Execution option marking a connection that writes (SQLite: BEGIN IMMEDIATE)."""
@@ -109,6 +119,15 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
+def reader(engine: Engine) -> Engine:
+    """The same engine, for reads of one statement. On PostgreSQL they run outside a
+    transaction (autocommit: one round trip, where BEGIN, the read and ROLLBACK made
+    three); a statement sees one snapshot anyway."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _sqlite_engine(url: str) -> Engine:
     check_sqlite_url(url)
     memory = url in ("sqlite://", "sqlite:///:memory:")
@@ -139,6 +158,40 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _alive(dbapi_connection: Any) -> bool:
+    """Whether an idle psycopg connection may be lent, known without a round trip: it is
+    open, and the server has sent nothing since its last answer. A server that ends a
+    connection says why before it closes it; what else a server sends unasked
+    (a changed setting after a reload) is rare enough that the connection is replaced
+    then too."""
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return False
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return True
+    if int(pgconn.status) != 0:  # not CONNECTION_OK: libpq already knows it is lost
+        return False
+    try:
+        readable, _, _ = sockets.select([pgconn.socket], [], [], 0)
+    except OSError:  # no socket to read
+        return False
+    return not readable
+
+
+def _postgres_engine(url: str) -> Engine:
+    """A PostgreSQL engine whose pool checks a connection as it lends it without a round
+    trip (`_alive`; no pre-ping), and replaces connections after half an hour, before
+    firewalls and servers drop idle ones."""
+    engine = create_engine(url, pool_recycle=RECYCLE)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not _alive(dbapi_connection):
+            raise DisconnectionError("the server ended this connection")
+
+    return engine
+
+
 def open_engine(url: str) -> Engine:
     """A SQLAlchemy engine for `url` (SQLite file or memory, or PostgreSQL)."""
     try:
@@ -146,7 +199,7 @@ def open_engine(url: str) -> Engine:
             return _sqlite_engine(url)
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return create_engine(url, pool_pre_ping=True)
+        return _postgres_engine(url)
     except (SQLAlchemyError, ImportError, ValueError) as exc:
         message = _("cannot open database {url!r}: {error}", url=url, error=exc)
         raise StoreError(_PASSWORD.sub(r"\1***@", message)) from None

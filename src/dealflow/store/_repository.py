@@ -40,9 +40,11 @@ from dealflow.store._database import (
     is_read_only,
     open_engine,
     prepare_schema,
+    reader,
     store_error,
     writer,
 )
+from dealflow.store._postgres import Reconnecting
 from dealflow.store._rows import deal_from_data, event_from_row
 from dealflow.store._sweep import Sweeping
 from dealflow.store._tables import DEALS, EVENTS, PLAYBOOKS
@@ -95,7 +97,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Store(Sweeping):
+class Store(Sweeping, Reconnecting):
     """Deals in a database (SQLite by default, PostgreSQL for teams).
 
     `playbook`, when given, is kept in the store and is the one this handle works on:
@@ -111,7 +113,7 @@ class Store(Sweeping):
         self.clock = clock
         self.team = team  # our people and their roles, for every engine of this handle
         self._db = open_engine(self.url)
-        self._writer = writer(self._db)
+        self._writer, self._reader = writer(self._db), reader(self._db)
         self._guard(lambda: prepare_schema(self._db))
         self._playbooks: dict[tuple[str, str], Playbook] = {}
         self._engines: dict[tuple[str, str], Engine] = {}
@@ -177,14 +179,14 @@ class Store(Sweeping):
         self._playbooks[key] = playbook
 
         def kept() -> bool:
-            with self._db.connect() as conn:  # a read first: most opens find it there
+            with self._reader.connect() as conn:  # a read first: most opens find it there
                 return _stored(conn, key)
 
         def save() -> None:
             with self._writer.begin() as conn:
                 self._keep_playbooks(conn, [key])
 
-        if self._guard(kept):
+        if self._read(kept):
             return
         try:
             save()
@@ -207,11 +209,11 @@ class Store(Sweeping):
         key = (playbook_id, version)
         if key not in self._playbooks:
             def read() -> Any:
-                with self._db.connect() as conn:
+                with self._reader.connect() as conn:
                     return conn.execute(select(PLAYBOOKS.c.text).where(
                         PLAYBOOKS.c.id == playbook_id, PLAYBOOKS.c.version == version)).scalar()
 
-            text = self._guard(read)
+            text = self._read(read)
             if text is None:
                 bundled = _bundled(playbook_id, version)
                 if bundled is None:
@@ -236,11 +238,11 @@ class Store(Sweeping):
                            func.coalesce(counts.c.deals, 0)).outerjoin(
                 counts, (counts.c.playbook_id == PLAYBOOKS.c.id)
                 & (counts.c.playbook_version == PLAYBOOKS.c.version))
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return list(conn.execute(query))
 
         held = [HeldPlaybook(str(pid), str(version), int(deals))
-                for pid, version, deals in self._guard(read)]
+                for pid, version, deals in self._read(read)]
         return sorted(held, key=lambda h: (h.id, version_order(h.version)))
 
     def choose_playbook(self, choice: str | Playbook | None = None) -> Playbook:
@@ -300,10 +302,10 @@ class Store(Sweeping):
     def get(self, deal_id: str) -> Deal:
         """The deal as it stands; `DealNotFound` when there is none."""
         def read() -> Any:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return conn.execute(_GET_DATA, {"b_id": deal_id}).scalar()
 
-        data = self._guard(read)
+        data = self._read(read)
         if data is None:
             raise DealNotFound(deal_id)
         return self._deal(data)
@@ -323,18 +325,18 @@ class Store(Sweeping):
             query = query.limit(limit)
 
         def read() -> list[Any]:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return list(conn.execute(query).scalars())
 
-        return [self._deal(data) for data in self._guard(read)]
+        return [self._deal(data) for data in self._read(read)]
 
     def count_deals(self) -> int:
         """How many deals the store holds."""
         def read() -> int:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return int(conn.execute(select(func.count()).select_from(DEALS)).scalar_one())
 
-        return int(self._guard(read))
+        return int(self._read(read))
 
     def events(self, deal_id: str) -> list[Event]:
         """Every event of a deal, first to last."""
@@ -350,23 +352,17 @@ class Store(Sweeping):
         if playbook_id is not None:
             query = query.where(EVENTS.c.deal_id.in_(
                 select(DEALS.c.id).where(DEALS.c.playbook_id == playbook_id)))
-        try:
-            with self._db.connect() as conn:
-                result = conn.execution_options(yield_per=1000).execute(query)
-                for row in result:
-                    yield event_from_row(row)
-        except SQLAlchemyError as exc:
-            raise store_error(exc, self._safe_url()) from None
+        return (event_from_row(row) for row in self._stream(query))
 
     def first_event(self, deal_id: str) -> Event | None:
         """The first event of a deal (its creation), or None when the store holds no such
         deal."""
         def read() -> Any:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return conn.execute(select(EVENTS).where(EVENTS.c.deal_id == deal_id)
                                     .order_by(EVENTS.c.seq).limit(1)).first()
 
-        row = self._guard(read)
+        row = self._read(read)
         return None if row is None else event_from_row(row)
 
     def replay(self, deal_id: str) -> Deal:
@@ -404,6 +400,8 @@ class Store(Sweeping):
 
         Raises `ConflictError` when someone else wrote the deal in between.
         """
+        if self._db.dialect.name == "postgresql":  # read locked in the write: `_postgres`
+            return self._apply_locked(deal_id, operation)
         deal = self.get(deal_id)
         outcome = operation(self.engine_for(deal), deal)
         if outcome.ok and outcome.events:
@@ -431,11 +429,11 @@ class Store(Sweeping):
 
     def _version_of(self, deal_id: str) -> int | None:
         def read() -> Any:
-            with self._db.connect() as conn:
+            with self._reader.connect() as conn:
                 return conn.execute(select(DEALS.c.version).where(DEALS.c.id == deal_id)
                                     ).scalar()
 
-        found = self._guard(read)
+        found = self._read(read)
         return None if found is None else int(found)
 
     def write_changes(self, conn: Connection,

@@ -1,5 +1,5 @@
-"""The database tables (SQLModel). No `from __future__ import annotations` here: it breaks
-the mapping.
+"""The database tables, as SQLAlchemy Core tables (no ORM: the store writes and reads rows
+with Core statements, and importing the ORM cost every command about 0.1 s).
 
 - `deals`: the current projection of each deal (queryable columns plus the whole deal as
   JSON) with its `version`, the sequence number of its last event;
@@ -12,12 +12,22 @@ the mapping.
 - `meta`: the schema version.
 """
 
-import datetime as dt
-from decimal import Decimal
-from typing import Any
+from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Index, Numeric, Table, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
 __all__ = [
     "DEALS",
@@ -28,161 +38,129 @@ __all__ = [
     "SCHEMA_VERSION",
     "STAGE_CHANGES",
     "STAKEHOLDERS",
-    "DealRow",
-    "EventRow",
-    "ItemStateRow",
-    "MetaRow",
-    "PlaybookRow",
-    "StageChangeRow",
-    "StakeholderRow",
     "metadata",
 ]
 
 SCHEMA_VERSION = 4
 """The schema this code reads and writes; `migrations.py` brings older ones up to it."""
 
-metadata = SQLModel.metadata
+metadata = MetaData()
 
 
-def _utc_column(**kwargs: Any) -> Any:
-    return Field(sa_column=Column(DateTime(timezone=True), **kwargs))
+def _text(name: str, length: int | None = None, *, key: bool = False,
+          null: bool = False) -> Column[str]:
+    """A text column (`VARCHAR(length)`, or `VARCHAR` without a length); NOT NULL unless
+    `null`."""
+    return Column(name, String(length), primary_key=key, nullable=null)
 
 
-class MetaRow(SQLModel, table=True):
-    """Key-value facts about the database, such as the schema version."""
-
-    __tablename__ = "meta"
-
-    key: str = Field(primary_key=True, max_length=64)
-    value: str = Field(max_length=256)
+def _int(name: str, *, key: bool = False) -> Column[int]:
+    return Column(name, Integer, primary_key=key, nullable=False)
 
 
-class PlaybookRow(SQLModel, table=True):
-    """A playbook version as YAML, so every process can load what a deal runs under."""
-
-    __tablename__ = "playbooks"
-
-    id: str = Field(primary_key=True, max_length=64)
-    version: str = Field(primary_key=True, max_length=64)
-    text: str
+def _utc(name: str, *, null: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=null)
 
 
-class DealRow(SQLModel, table=True):
-    """A deal's current projection."""
+#: Key-value facts about the database, such as the schema version.
+META = Table(
+    "meta", metadata,
+    _text("key", 64, key=True),
+    _text("value", 256),
+)
 
-    __tablename__ = "deals"
-    __table_args__ = (
-        Index("ix_deals_stage_status", "stage", "status"),
-        Index("ix_deals_owner", "owner", "status"),
-        Index("ix_deals_playbook", "playbook_id", "playbook_version"),
-        # Covers the analytics' reads of the deals (schema 2 on), so they never read the
-        # wide rows.
-        Index("ix_deals_figures", "status", "stage", "owner", "amount", "id"),
-    )
+#: A playbook version as YAML, so every process can load what a deal runs under.
+PLAYBOOKS = Table(
+    "playbooks", metadata,
+    _text("id", 64, key=True),
+    _text("version", 64, key=True),
+    _text("text"),
+)
 
-    id: str = Field(primary_key=True, max_length=128)
-    title: str
-    account: str
-    amount: Decimal = Field(sa_column=Column(Numeric(20, 2), nullable=False))
-    currency: str = Field(max_length=3)
-    owner: str
-    playbook_id: str = Field(max_length=64)
-    playbook_version: str = Field(max_length=64)
-    stage: str = Field(max_length=64)
-    status: str = Field(max_length=16)
-    created_at: dt.datetime = _utc_column(nullable=False)
-    stage_entered_at: dt.datetime = _utc_column(nullable=False)
-    version: int
-    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+#: A deal's current projection.
+DEALS = Table(
+    "deals", metadata,
+    _text("id", 128, key=True),
+    _text("title"),
+    _text("account"),
+    Column("amount", Numeric(20, 2), nullable=False),
+    _text("currency", 3),
+    _text("owner"),
+    _text("playbook_id", 64),
+    _text("playbook_version", 64),
+    _text("stage", 64),
+    _text("status", 16),
+    _utc("created_at"),
+    _utc("stage_entered_at"),
+    _int("version"),
+    Column("data", JSON, nullable=False),
+    Index("ix_deals_stage_status", "stage", "status"),
+    Index("ix_deals_owner", "owner", "status"),
+    Index("ix_deals_playbook", "playbook_id", "playbook_version"),
+    # Covers the analytics' reads of the deals (schema 2 on), so they never read the
+    # wide rows.
+    Index("ix_deals_figures", "status", "stage", "owner", "amount", "id"),
+)
 
+#: One event of the append-only log.
+EVENTS = Table(
+    "events", metadata,
+    _int("id", key=True),
+    _text("deal_id", 128),
+    _int("seq"),
+    _text("type", 32),
+    _text("actor"),
+    _utc("at"),
+    _text("source", null=True),
+    Column("payload", JSON, nullable=False),
+    UniqueConstraint("deal_id", "seq", name="uq_events_deal_seq"),
+    Index("ix_events_type_at", "type", "at"),
+    Index("ix_events_at", "at"),
+)
 
-class EventRow(SQLModel, table=True):
-    """One event of the append-only log."""
+#: A stage-changing event, reduced to what the analytics read (schema 2 on).
+#:
+#: Each row is also the deal's stay in the stage it enters: `to_stage` is the stage
+#: entered (`won` or `lost` for a close) at `at`; `left_at` and `days` are filled when
+#: the deal's next stage change is written (empty while the stay goes on). `from_stage`
+#: is the stage left (`closed` for a reopen, empty for a creation); `reason` the lost
+#: reason; `undated` marks an imported creation whose entry has no date of its own.
+STAGE_CHANGES = Table(
+    "stage_changes", metadata,
+    _text("deal_id", 128, key=True),
+    _int("seq", key=True),
+    _text("type", 32),
+    _utc("at"),
+    _text("from_stage", 64, null=True),
+    _text("to_stage", 64),
+    _text("reason", null=True),
+    Column("undated", Boolean, nullable=False, default=False),
+    _utc("left_at", null=True),
+    Column("days", Float, nullable=True),
+    Index("ix_stage_changes_to", "to_stage", "deal_id"),
+    Index("ix_stage_changes_from", "from_stage", "type", "deal_id"),
+    Index("ix_stage_changes_lost", "type", "from_stage", "reason", "deal_id"),
+    Index("ix_stage_changes_stays", "to_stage", "days", "undated"),
+)
 
-    __tablename__ = "events"
-    __table_args__ = (
-        UniqueConstraint("deal_id", "seq", name="uq_events_deal_seq"),
-        Index("ix_events_type_at", "type", "at"),
-        Index("ix_events_at", "at"),
-    )
+#: A stakeholder of a deal (projection).
+STAKEHOLDERS = Table(
+    "stakeholders", metadata,
+    _text("deal_id", 128, key=True),
+    _text("stakeholder_id", 128, key=True),
+    _text("name"),
+    Column("roles", JSON, nullable=False),
+    _text("stance", 16),
+    _text("influence", 16),
+)
 
-    id: int | None = Field(default=None, primary_key=True)
-    deal_id: str = Field(max_length=128)
-    seq: int
-    type: str = Field(max_length=32)
-    actor: str
-    at: dt.datetime = _utc_column(nullable=False)
-    source: str | None = None
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-
-
-class StageChangeRow(SQLModel, table=True):
-    """A stage-changing event, reduced to what the analytics read (schema 2 on).
-
-    Each row is also the deal's stay in the stage it enters: `to_stage` is the stage
-    entered (`won` or `lost` for a close) at `at`; `left_at` and `days` are filled when
-    the deal's next stage change is written (empty while the stay goes on). `from_stage`
-    is the stage left (`closed` for a reopen, empty for a creation); `reason` the lost
-    reason; `undated` marks an imported creation whose entry has no date of its own.
-    """
-
-    __tablename__ = "stage_changes"
-    __table_args__ = (
-        Index("ix_stage_changes_to", "to_stage", "deal_id"),
-        Index("ix_stage_changes_from", "from_stage", "type", "deal_id"),
-        Index("ix_stage_changes_lost", "type", "from_stage", "reason", "deal_id"),
-        Index("ix_stage_changes_stays", "to_stage", "days", "undated"),
-    )
-
-    deal_id: str = Field(primary_key=True, max_length=128)
-    seq: int = Field(primary_key=True)
-    type: str = Field(max_length=32)
-    at: dt.datetime = _utc_column(nullable=False)
-    from_stage: str | None = Field(default=None, max_length=64)
-    to_stage: str = Field(max_length=64)
-    reason: str | None = None
-    undated: bool = False
-    left_at: dt.datetime | None = _utc_column(nullable=True)
-    days: float | None = None
-
-
-class StakeholderRow(SQLModel, table=True):
-    """A stakeholder of a deal (projection)."""
-
-    __tablename__ = "stakeholders"
-
-    deal_id: str = Field(primary_key=True, max_length=128)
-    stakeholder_id: str = Field(primary_key=True, max_length=128)
-    name: str
-    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    stance: str = Field(max_length=16)
-    influence: str = Field(max_length=16)
-
-
-class ItemStateRow(SQLModel, table=True):
-    """A checklist item marked done (projection)."""
-
-    __tablename__ = "item_states"
-
-    deal_id: str = Field(primary_key=True, max_length=128)
-    item_id: str = Field(primary_key=True, max_length=300)
-    stage: str = Field(max_length=64)
-    actor: str
-    at: dt.datetime = _utc_column(nullable=False)
-    evidence: str | None = None
-
-
-def _table(model: type[SQLModel]) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
-
-
-#: The Core tables, for typed queries (`DEALS.c.id`).
-META = _table(MetaRow)
-PLAYBOOKS = _table(PlaybookRow)
-DEALS = _table(DealRow)
-EVENTS = _table(EventRow)
-STAGE_CHANGES = _table(StageChangeRow)
-STAKEHOLDERS = _table(StakeholderRow)
-ITEM_STATES = _table(ItemStateRow)
+#: A checklist item marked done (projection).
+ITEM_STATES = Table(
+    "item_states", metadata,
+    _text("deal_id", 128, key=True),
+    _text("item_id", 300, key=True),
+    _text("stage", 64),
+    _text("actor"),
+    _utc("at"),
+    _text("evidence", null=True),
+)
