@@ -23,7 +23,14 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from dealflow.analytics._query import Filters, on_deals, reached_by_status, scope
+from dealflow.analytics._query import (
+    Filters,
+    counted_playbook,
+    on_deals,
+    reached_by_status,
+    scope,
+    stage_figures,
+)
 from dealflow.analytics._timing import CycleTime, cycle_time, cycle_times_by_outcome
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, Store, amount_sums, amount_total
@@ -108,8 +115,14 @@ def win_rates(store: Store, filters: Filters | None = None,
                               .group_by(DEALS.c.owner).order_by(DEALS.c.owner)).all()
         band = _band_column(bands).label("band")
         by_band = conn.execute(select(band, won, lost).where(closed).group_by(band)).all()
-        won_by_stage = _by_stage(conn, reached_by_status(filters, "won"))
-        lost_by_stage = _by_stage(conn, reached_by_status(filters, "lost"))
+        counted = counted_playbook(chosen, filters)
+        if counted is None:
+            won_by_stage = _by_stage(conn, reached_by_status(filters, "won"))
+            lost_by_stage = _by_stage(conn, reached_by_status(filters, "lost"))
+    if counted is not None:  # every deal of the playbook: its counters kept at write time
+        figures = stage_figures(store, counted)
+        won_by_stage = {stage: row["won"] for stage, row in figures.items()}
+        lost_by_stage = {stage: row["lost"] for stage, row in figures.items()}
     stage_rates = {stage: Rate(won_by_stage.get(stage, 0), lost_by_stage.get(stage, 0))
                    for stage in {*won_by_stage, *lost_by_stage}}
     return WinRates(
