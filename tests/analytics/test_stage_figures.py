@@ -1,7 +1,7 @@
 """The per-stage counters kept at write time (`stage_figures`, `loss_figures`) always equal
-the figures counted from the stage changes and the deals: the funnel and the win rates
-read from them give what counting the rows gives, whatever the history, the batches it
-was written in, the playbook, and the order the rows were written in."""
+the figures counted from the stage changes and the deals: the funnel, the win rates and
+the time in stage read from them give what counting the rows gives, whatever the history,
+the batches it was written in, the playbook, and the order the rows were written in."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dealflow import Playbook, load_playbook
 from dealflow.analytics import Filters, funnel, win_rates
 from dealflow.analytics._funnel import _counted, _recounted
 from dealflow.analytics._query import counted_playbook, reached_by_status
+from dealflow.analytics._timing import _stay_summaries
 from dealflow.engine import Event
 from dealflow.store import (
     DEALS,
@@ -86,6 +87,13 @@ def _assert_counters_right(store: Store, playbook: Playbook) -> None:
             figures = {row.stage: getattr(row, column) for row in conn.execute(
                 select(STAGE_FIGURES).where(STAGE_FIGURES.c.playbook_id == playbook.id))}
             assert {k: v for k, v in figures.items() if v} == rows
+    stays = _stay_summaries(store, None, playbook.id)
+    recounted_stays = _stay_summaries(store, Filters(playbook_id=playbook.id))
+    assert stays.keys() == recounted_stays.keys()
+    for stage, summary in stays.items():  # the mean: exact milliseconds against AVG
+        other = recounted_stays[stage]
+        assert (summary.count, summary.ranks) == (other.count, other.ranks), stage
+        assert summary.mean == pytest.approx(other.mean, rel=1e-12), stage
 
 
 deal_moves = st.lists(st.tuples(st.sampled_from(MOVES), st.integers(1, 400)), max_size=12)
@@ -177,8 +185,8 @@ def test_a_schema_4_database_gets_its_counters(tmp_path: Any, any_playbook: Play
             any_playbook, f"v{number}", moves[:number + 1])])
         before = funnel(store).to_dict(), win_rates(store).to_dict()
         with store.writing() as conn:  # back to what schema 4 had
-            for name in ("figures_stage_change", "figures_stay_ended", "figures_status",
-                         "figures_deal"):
+            for name in ("figures_stage_change", "figures_stay_ended", "figures_stay_length",
+                         "figures_status", "figures_deal"):
                 conn.execute(text(f"DROP TRIGGER {name}"))
             conn.execute(text("DROP TABLE stage_figures"))
             conn.execute(text("DROP TABLE loss_figures"))

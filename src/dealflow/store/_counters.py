@@ -4,6 +4,8 @@ read a few rows instead of counting distinct deals over every stage change (sche
 - `stage_figures`, per playbook id and stage: `entered` (deals that ever entered the
   stage), `moved_on` (deals that ever advanced out of it, or were won from it), `won` and
   `lost` (deals won or lost now that ever entered it). `won` and `lost` count as stages.
+  `stays` and `stay_ms`: the finished stays in the stage whose entry is dated, and their
+  length added up in whole milliseconds (exact), for the time in stage.
 - `loss_figures`, per playbook id, stage and lost reason (`''` for none): the deals lost
   now whose last loss was there (a loss whose stay in `lost` has not ended).
 
@@ -26,17 +28,20 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Integer,
     String,
     Table,
     case,
+    cast,
     delete,
     distinct,
     func,
     insert,
     literal,
+    not_,
     select,
 )
 from sqlalchemy import event as sa_event
@@ -53,6 +58,8 @@ STAGE_FIGURES = Table(
     Column("moved_on", Integer, nullable=False),
     Column("won", Integer, nullable=False),
     Column("lost", Integer, nullable=False),
+    Column("stays", Integer, nullable=False, server_default="0"),
+    Column("stay_ms", BigInteger, nullable=False, server_default="0"),
 )
 
 LOSS_FIGURES = Table(
@@ -64,6 +71,7 @@ LOSS_FIGURES = Table(
 )
 
 _MOVES = "('stage_advanced', 'deal_won')"
+_MS_PER_DAY = 86_400_000
 
 
 def _is(column: str, value: str) -> str:
@@ -98,6 +106,23 @@ _ON_STAGE_CHANGE = [
         "FROM deals d WHERE d.id = NEW.deal_id AND NEW.to_stage = 'lost' "
         "AND NEW.left_at IS NULL")),
 ]
+
+def _stay(row: str) -> str:
+    """The upsert that counts the finished stay `row` (NEW) when it is one to count."""
+    return ("INSERT INTO stage_figures (playbook_id, stage, entered, moved_on, won, lost, "
+            f"stays, stay_ms) SELECT d.playbook_id, {row}.to_stage, 0, 0, 0, 0, 1, "
+            f"CAST(ROUND({row}.days * {_MS_PER_DAY}) AS BIGINT) FROM deals d "
+            f"WHERE d.id = {row}.deal_id AND {row}.days IS NOT NULL AND NOT {row}.undated "
+            f"AND {row}.to_stage NOT IN ('won', 'lost', 'closed') "
+            "ON CONFLICT (playbook_id, stage) DO UPDATE SET "
+            "stays = stage_figures.stays + excluded.stays, "
+            "stay_ms = stage_figures.stay_ms + excluded.stay_ms")
+
+
+_ON_STAGE_CHANGE.append(_stay("NEW"))
+# A stay's length written when it ends.
+_ON_STAY_LENGTH = [_stay("NEW")]
+_STAY_LENGTH_WHEN = "OLD.days IS NULL AND NEW.days IS NOT NULL"
 # A lost stay ended (the deal was reopened): no longer lost there.
 _ON_STAY_ENDED = [
     "UPDATE loss_figures SET deals = deals - 1 WHERE playbook_id = (SELECT d.playbook_id "
@@ -130,11 +155,23 @@ _ON_DEAL = [
         "AND s.left_at IS NULL")),
 ]
 
+_ON_DEAL.append(
+    "INSERT INTO stage_figures (playbook_id, stage, entered, moved_on, won, lost, stays, "
+    f"stay_ms) SELECT NEW.playbook_id, s.to_stage, 0, 0, 0, 0, count(*), "
+    f"sum(CAST(ROUND(s.days * {_MS_PER_DAY}) AS BIGINT)) FROM stage_changes s "
+    "WHERE s.deal_id = NEW.id AND s.days IS NOT NULL AND NOT s.undated "
+    "AND s.to_stage NOT IN ('won', 'lost', 'closed') GROUP BY s.to_stage "
+    "ON CONFLICT (playbook_id, stage) DO UPDATE SET "
+    "stays = stage_figures.stays + excluded.stays, "
+    "stay_ms = stage_figures.stay_ms + excluded.stay_ms")
+
 #: (name, timing and table, condition or None, statements)
 _TRIGGERS: list[tuple[str, str, str | None, list[str]]] = [
     ("figures_stage_change", "AFTER INSERT ON stage_changes", None, _ON_STAGE_CHANGE),
     ("figures_stay_ended", "AFTER UPDATE OF left_at ON stage_changes", _STAY_ENDED_WHEN,
      _ON_STAY_ENDED),
+    ("figures_stay_length", "AFTER UPDATE OF days ON stage_changes", _STAY_LENGTH_WHEN,
+     _ON_STAY_LENGTH),
     ("figures_status", "AFTER UPDATE OF status ON deals", _STATUS_WHEN, _ON_STATUS),
     ("figures_deal", "AFTER INSERT ON deals", None, _ON_DEAL),
 ]
@@ -192,17 +229,28 @@ def refill_figures(conn: Connection) -> None:
                       func.sum(_flag(pairs.c.status, "won")).label("won"),
                       func.sum(_flag(pairs.c.status, "lost")).label("lost"))
                .group_by(pairs.c.playbook_id, pairs.c.stage).subquery())
+    stays = (select(d.playbook_id, c.to_stage.label("stage"), func.count().label("stays"),
+                    func.sum(cast(func.round(c.days * _MS_PER_DAY), BigInteger)).label("ms"))
+             .join(DEALS, d.id == c.deal_id)
+             .where(c.days.is_not(None), not_(c.undated),
+                    c.to_stage.not_in(("won", "lost", "closed")))
+             .group_by(d.playbook_id, c.to_stage).subquery())
     stages = (select(entered.c.playbook_id, entered.c.stage).union(
-        select(moves.c.playbook_id, moves.c.stage))).subquery()
+        select(moves.c.playbook_id, moves.c.stage),
+        select(stays.c.playbook_id, stays.c.stage))).subquery()
     rows = (select(stages.c.playbook_id, stages.c.stage,
                    func.coalesce(entered.c.entered, 0), func.coalesce(moves.c.deals, 0),
-                   func.coalesce(entered.c.won, 0), func.coalesce(entered.c.lost, 0))
+                   func.coalesce(entered.c.won, 0), func.coalesce(entered.c.lost, 0),
+                   func.coalesce(stays.c.stays, 0), func.coalesce(stays.c.ms, 0))
             .outerjoin(entered, (entered.c.playbook_id == stages.c.playbook_id)
                        & (entered.c.stage == stages.c.stage))
             .outerjoin(moves, (moves.c.playbook_id == stages.c.playbook_id)
-                       & (moves.c.stage == stages.c.stage)))
+                       & (moves.c.stage == stages.c.stage))
+            .outerjoin(stays, (stays.c.playbook_id == stages.c.playbook_id)
+                       & (stays.c.stage == stages.c.stage)))
     conn.execute(insert(STAGE_FIGURES).from_select(
-        ["playbook_id", "stage", "entered", "moved_on", "won", "lost"], rows))
+        ["playbook_id", "stage", "entered", "moved_on", "won", "lost", "stays", "stay_ms"],
+        rows))
     stage, reason = func.coalesce(c.from_stage, ""), func.coalesce(c.reason, "")
     losses = (select(d.playbook_id, stage, reason, func.count())
               .join(DEALS, d.id == c.deal_id)
