@@ -147,20 +147,20 @@ def _stay_summaries(store: Store, filters: Filters | None,
                     counted: str | None = None) -> dict[Any, _Summary]:
     """`_summaries` of the finished stays per stage, each percentile read by an offset
     into the stays in order of length (the `stage_changes` index holds them in that
-    order), which is much cheaper than ranking every stay. `counted`: the playbook whose
-    counters give the count and mean (see `_stay_counts`)."""
+    order), which is much cheaper than ranking every stay; every offset in one statement.
+    `counted`: the playbook whose counters give the count and mean (see `_stay_counts`)."""
     done = finished_stays(filters)
-    out: dict[Any, _Summary] = {}
     with store.database.connect() as conn:
-        for stage, count, mean in _stay_counts(conn, filters, counted):
-            ranks = []
-            for share in PERCENTILES:  # nearest rank: the ceil(share * count)-th stay
-                offset = max(math.ceil(Fraction(str(share)) * count) - 1, 0)
-                ranks.append(float(conn.execute(
-                    select(done.c.days).where(done.c.stage == stage)
-                    .order_by(done.c.days).limit(1).offset(offset)).scalar_one()))
-            out[stage] = _Summary(int(count), float(mean), ranks)
-    return out
+        counts = _stay_counts(conn, filters, counted)
+        picks = [select(done.c.days).where(done.c.stage == stage).order_by(done.c.days)
+                 .limit(1).offset(max(math.ceil(Fraction(str(share)) * count) - 1, 0))
+                 .scalar_subquery()  # nearest rank: the ceil(share * count)-th stay
+                 for stage, count, _ in counts for share in PERCENTILES]
+        ranks = list(conn.execute(select(*picks)).one()) if picks else []
+    width = len(PERCENTILES)
+    return {stage: _Summary(int(count), float(mean), [float(value) for value in
+                                                       ranks[i * width:(i + 1) * width]])
+            for i, (stage, count, mean) in enumerate(counts)}
 
 
 def time_in_stage(store: Store, filters: Filters | None = None, *,
