@@ -85,7 +85,7 @@ def counted_playbook(chosen: Playbook, filters: Filters | None) -> str | None:
     """The playbook id whose per-stage counters (`stage_figures`, kept at write time) give
     a figure over the deals `filters` select (as `scope` returned them): when they select
     every deal of that playbook. None when the figure must be counted from the rows."""
-    if filters is None or filters == Filters(playbook_id=chosen.id):
+    if filters is None or filters in (Filters(), Filters(playbook_id=chosen.id)):
         return chosen.id
     return None
 

@@ -127,20 +127,16 @@ def _summaries(store: Store, values: Any, group: Any | None) -> dict[Any, _Summa
     return out
 
 
-_MS_PER_DAY = 86_400_000
-
-
 def _stay_counts(conn: Any, filters: Filters | None, counted: str | None) -> list[Any]:
     """(stage, finished stays, mean days): from the counters kept at write time when the
-    figure covers every deal of the playbook `counted` (the lengths added up exactly in
-    milliseconds), else counted from the rows."""
+    figure covers every deal of the playbook `counted`, else counted from the rows."""
     if counted is None:
         done = finished_stays(filters)
         return list(conn.execute(select(done.c.stage, func.count(), func.avg(done.c.days))
                                  .group_by(done.c.stage)).all())
     f = STAGE_FIGURES.c
-    return [(stage, stays, ms / stays / _MS_PER_DAY) for stage, stays, ms in conn.execute(
-        select(f.stage, f.stays, f.stay_ms).where(f.playbook_id == counted, f.stays > 0))]
+    return [(stage, stays, days / stays) for stage, stays, days in conn.execute(
+        select(f.stage, f.stays, f.stay_days).where(f.playbook_id == counted, f.stays > 0))]
 
 
 def _stay_summaries(store: Store, filters: Filters | None,

@@ -4,8 +4,8 @@ read a few rows instead of counting distinct deals over every stage change (sche
 - `stage_figures`, per playbook id and stage: `entered` (deals that ever entered the
   stage), `moved_on` (deals that ever advanced out of it, or were won from it), `won` and
   `lost` (deals won or lost now that ever entered it). `won` and `lost` count as stages.
-  `stays` and `stay_ms`: the finished stays in the stage whose entry is dated, and their
-  length added up in whole milliseconds (exact), for the time in stage.
+  `stays` and `stay_days`: the finished stays in the stage whose entry is dated, and
+  their lengths added up (days), for the time in stage.
 - `loss_figures`, per playbook id, stage and lost reason (`''` for none): the deals lost
   now whose last loss was there (a loss whose stay in `lost` has not ended).
 
@@ -28,14 +28,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
+    Float,
     Integer,
     String,
     Table,
     case,
-    cast,
     delete,
     distinct,
     func,
@@ -59,7 +58,7 @@ STAGE_FIGURES = Table(
     Column("won", Integer, nullable=False),
     Column("lost", Integer, nullable=False),
     Column("stays", Integer, nullable=False, server_default="0"),
-    Column("stay_ms", BigInteger, nullable=False, server_default="0"),
+    Column("stay_days", Float, nullable=False, server_default="0"),
 )
 
 LOSS_FIGURES = Table(
@@ -71,7 +70,6 @@ LOSS_FIGURES = Table(
 )
 
 _MOVES = "('stage_advanced', 'deal_won')"
-_MS_PER_DAY = 86_400_000
 
 
 def _is(column: str, value: str) -> str:
@@ -110,13 +108,13 @@ _ON_STAGE_CHANGE = [
 def _stay(row: str) -> str:
     """The upsert that counts the finished stay `row` (NEW) when it is one to count."""
     return ("INSERT INTO stage_figures (playbook_id, stage, entered, moved_on, won, lost, "
-            f"stays, stay_ms) SELECT d.playbook_id, {row}.to_stage, 0, 0, 0, 0, 1, "
-            f"CAST(ROUND({row}.days * {_MS_PER_DAY}) AS BIGINT) FROM deals d "
+            f"stays, stay_days) SELECT d.playbook_id, {row}.to_stage, 0, 0, 0, 0, 1, "
+            f"{row}.days FROM deals d "
             f"WHERE d.id = {row}.deal_id AND {row}.days IS NOT NULL AND NOT {row}.undated "
             f"AND {row}.to_stage NOT IN ('won', 'lost', 'closed') "
             "ON CONFLICT (playbook_id, stage) DO UPDATE SET "
             "stays = stage_figures.stays + excluded.stays, "
-            "stay_ms = stage_figures.stay_ms + excluded.stay_ms")
+            "stay_days = stage_figures.stay_days + excluded.stay_days")
 
 
 _ON_STAGE_CHANGE.append(_stay("NEW"))
@@ -157,13 +155,13 @@ _ON_DEAL = [
 
 _ON_DEAL.append(
     "INSERT INTO stage_figures (playbook_id, stage, entered, moved_on, won, lost, stays, "
-    f"stay_ms) SELECT NEW.playbook_id, s.to_stage, 0, 0, 0, 0, count(*), "
-    f"sum(CAST(ROUND(s.days * {_MS_PER_DAY}) AS BIGINT)) FROM stage_changes s "
+    "stay_days) SELECT NEW.playbook_id, s.to_stage, 0, 0, 0, 0, count(*), "
+    "sum(s.days) FROM stage_changes s "
     "WHERE s.deal_id = NEW.id AND s.days IS NOT NULL AND NOT s.undated "
     "AND s.to_stage NOT IN ('won', 'lost', 'closed') GROUP BY s.to_stage "
     "ON CONFLICT (playbook_id, stage) DO UPDATE SET "
     "stays = stage_figures.stays + excluded.stays, "
-    "stay_ms = stage_figures.stay_ms + excluded.stay_ms")
+    "stay_days = stage_figures.stay_days + excluded.stay_days")
 
 #: (name, timing and table, condition or None, statements)
 _TRIGGERS: list[tuple[str, str, str | None, list[str]]] = [
@@ -230,7 +228,7 @@ def refill_figures(conn: Connection) -> None:
                       func.sum(_flag(pairs.c.status, "lost")).label("lost"))
                .group_by(pairs.c.playbook_id, pairs.c.stage).subquery())
     stays = (select(d.playbook_id, c.to_stage.label("stage"), func.count().label("stays"),
-                    func.sum(cast(func.round(c.days * _MS_PER_DAY), BigInteger)).label("ms"))
+                    func.sum(c.days).label("days"))
              .join(DEALS, d.id == c.deal_id)
              .where(c.days.is_not(None), not_(c.undated),
                     c.to_stage.not_in(("won", "lost", "closed")))
@@ -241,7 +239,7 @@ def refill_figures(conn: Connection) -> None:
     rows = (select(stages.c.playbook_id, stages.c.stage,
                    func.coalesce(entered.c.entered, 0), func.coalesce(moves.c.deals, 0),
                    func.coalesce(entered.c.won, 0), func.coalesce(entered.c.lost, 0),
-                   func.coalesce(stays.c.stays, 0), func.coalesce(stays.c.ms, 0))
+                   func.coalesce(stays.c.stays, 0), func.coalesce(stays.c.days, 0))
             .outerjoin(entered, (entered.c.playbook_id == stages.c.playbook_id)
                        & (entered.c.stage == stages.c.stage))
             .outerjoin(moves, (moves.c.playbook_id == stages.c.playbook_id)
@@ -249,7 +247,7 @@ def refill_figures(conn: Connection) -> None:
             .outerjoin(stays, (stays.c.playbook_id == stages.c.playbook_id)
                        & (stays.c.stage == stages.c.stage)))
     conn.execute(insert(STAGE_FIGURES).from_select(
-        ["playbook_id", "stage", "entered", "moved_on", "won", "lost", "stays", "stay_ms"],
+        ["playbook_id", "stage", "entered", "moved_on", "won", "lost", "stays", "stay_days"],
         rows))
     stage, reason = func.coalesce(c.from_stage, ""), func.coalesce(c.reason, "")
     losses = (select(d.playbook_id, stage, reason, func.count())
