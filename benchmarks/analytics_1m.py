@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.analytics_1m               # ~1,000,000 events
     .venv/bin/python -m benchmarks.analytics_1m --events 100000
     .venv/bin/python -m benchmarks.analytics_1m --keep /tmp/b --reuse   # queries only
+    .venv/bin/python -m benchmarks.analytics_1m --url postgresql+psycopg://...  # PostgreSQL
 
 Generates about `--events` events with `simulate` (the default playbook, about 14 events
 per deal: some 72,000 deals for a million), imports them into a SQLite file in a temporary
@@ -225,7 +226,7 @@ def generate(playbook: Playbook, target: int, seed: int) -> list[Event]:
 
 
 def queries(store: Store, playbook: Playbook, table: pd.DataFrame, projection: pd.DataFrame,
-            size: str, repeat: int) -> list[Figure]:
+            size: str, repeat: int, backend: str = "SQLite") -> list[Figure]:
     """Each figure checked against pandas, then timed, with pandas as the baseline."""
     cases: list[tuple[str, Callable[[], Any], Callable[[], Any], Callable[[Any], None]]] = [
         ("funnel", lambda: funnel(store), lambda: pandas_funnel(table, projection),
@@ -240,16 +241,30 @@ def queries(store: Store, playbook: Playbook, table: pd.DataFrame, projection: p
         check(baseline())
         value = median_seconds(query, repeat)
         base = median_seconds(baseline, repeat)
-        figures.append(Figure(f"{name} ({size} events, SQLite)", value, "s", base,
+        figures.append(Figure(f"{name} ({size} events, {backend})", value, "s", base,
                               "<= 1x (pandas in memory)", value <= base))
     return figures
 
 
+def _emptied(url: str) -> str:
+    """`url`, a PostgreSQL database, emptied of dealflow's tables (its own, for this run)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in ("loss_figures", "stage_figures", "stage_changes", "item_states",
+                      "stakeholders", "events", "deals", "playbooks", "meta"):
+            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    engine.dispose()
+    return url
+
+
 def run(target: int, seed: int, repeat: int, folder: Path, *,
-        reuse: bool = False) -> list[Figure]:
-    """Generate, import into `folder`/bench.db, query and compare; the figures measured.
-    With `reuse`, a `bench.db` already in `folder` (from a run with the same `target`
-    and `seed`) is queried as it is, and only the queries are measured."""
+        reuse: bool = False, url: str | None = None) -> list[Figure]:
+    """Generate, import into `folder`/bench.db (or the database at `url`, emptied first),
+    query and compare; the figures measured. With `reuse`, a `bench.db` already in
+    `folder` (from a run with the same `target` and `seed`) is queried as it is, and only
+    the queries are measured."""
     playbook = load_playbook()
     events = generate(playbook, target, seed)
     count = len(events)
@@ -261,14 +276,17 @@ def run(target: int, seed: int, repeat: int, folder: Path, *,
         with Store(f"sqlite:///{path}") as store:
             return queries(store, playbook, table, projection, size, repeat)
     path.unlink(missing_ok=True)
-    with Store(f"sqlite:///{path}") as store:
+    backend = "SQLite" if url is None else "PostgreSQL"
+    with Store(f"sqlite:///{path}" if url is None else _emptied(url)) as store:
         took = seconds(lambda: import_events(store, events))
         events.clear()  # the DataFrames hold what the baseline needs
         print(f"import_events: {took:.1f} s ({count / took:,.0f} events/s), "
-              f"{store.count_deals():,} deals, {path.stat().st_size / 1e6:,.0f} MB")
-        imported = Figure(f"import_events ({size} events, SQLite)", took, "s", None,
+              f"{store.count_deals():,} deals"
+              + (f", {path.stat().st_size / 1e6:,.0f} MB" if url is None else ""))
+        imported = Figure(f"import_events ({size} events, {backend})", took, "s", None,
                           f"<= {IMPORT_TARGET:g} s", took <= IMPORT_TARGET)
-        return [imported, *queries(store, playbook, table, projection, size, repeat)]
+        return [imported, *queries(store, playbook, table, projection, size, repeat,
+                                   backend)]
 
 
 def main(argv: list[str] | None = None) -> list[Figure]:
@@ -281,16 +299,19 @@ def main(argv: list[str] | None = None) -> list[Figure]:
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="write the database to DIR/bench.db and keep it (default: a "
                         "temporary folder, removed at the end)")
+    parser.add_argument("--url", help="a PostgreSQL database of its own for this run "
+                        "(emptied first) instead of a SQLite file")
     parser.add_argument("--reuse", action="store_true",
                         help="with --keep: query the DIR/bench.db a former run left there "
                         "instead of importing again")
     args = parser.parse_args(argv)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
-        figures = run(args.events, args.seed, args.repeat, args.keep, reuse=args.reuse)
+        figures = run(args.events, args.seed, args.repeat, args.keep, reuse=args.reuse,
+                      url=args.url)
     else:
         with tempfile.TemporaryDirectory() as folder:
-            figures = run(args.events, args.seed, args.repeat, Path(folder))
+            figures = run(args.events, args.seed, args.repeat, Path(folder), url=args.url)
     for figure in figures:
         print(figure.line())
     if not args.no_save:

@@ -22,15 +22,17 @@ from sqlalchemy import func, select
 
 from dealflow.analytics._query import (
     Filters,
+    counted_playbook,
     on_deals,
     reached,
     reached_by_status,
     scope,
     selected,
     stage_changes,
+    stage_figures,
 )
 from dealflow.playbook import Playbook
-from dealflow.store import DEALS, STAGE_CHANGES, Store
+from dealflow.store import DEALS, LOSS_FIGURES, STAGE_CHANGES, Store
 
 __all__ = ["Funnel", "StageFunnel", "funnel"]
 
@@ -103,10 +105,30 @@ def _lost(filters: Filters | None) -> Any:
     return query if condition is None else query.where(condition)
 
 
-def funnel(store: Store, filters: Filters | None = None, *,
-           playbook: Playbook | str | None = None) -> Funnel:
-    """The funnel of one playbook (see `scope`), for the deals `filters` select."""
-    chosen, filters = scope(store, filters, playbook)
+def _counted(store: Store, playbook_id: str) -> tuple[dict[str, int], dict[str, int],
+                                                     dict[str, int], dict[str, dict[str, int]]]:
+    """entered, moved on, won and lost by reason per stage, read from the counters kept
+    at write time (the same figures as `_recounted`, for every deal of the playbook)."""
+    figures = stage_figures(store, playbook_id)
+    f = LOSS_FIGURES.c
+    with store.database.connect() as conn:
+        losses = conn.execute(select(f.stage, f.reason, f.deals).where(
+            f.playbook_id == playbook_id, f.deals > 0)).all()
+        nulls_first = conn.dialect.name == "sqlite"  # as the ORDER BY of `_lost` puts them
+    lost_rows: dict[str, dict[str, int]] = {}
+    for stage, reason, count in sorted(losses, key=lambda row: (
+            row[0], (row[1] != "") if nulls_first else (row[1] == ""), row[1])):
+        named = NO_REASON if reason == "" else str(reason)
+        lost_rows.setdefault(str(stage), {})[named] = int(count)
+    return ({stage: row["entered"] for stage, row in figures.items()},
+            {stage: row["moved_on"] for stage, row in figures.items()},
+            {stage: row["won"] for stage, row in figures.items()}, lost_rows)
+
+
+def _recounted(store: Store, filters: Filters | None) -> tuple[
+        dict[str, int], dict[str, int], dict[str, int], dict[str, dict[str, int]]]:
+    """entered, moved on, won and lost by reason per stage, counted from the stage
+    changes of the deals `filters` select."""
     changes = stage_changes(filters)
     entered = _counts(store, reached(filters))
     moved = _counts(store, select(changes.c.from_stage, func.count(changes.c.deal_id.distinct()))
@@ -118,6 +140,17 @@ def funnel(store: Store, filters: Filters | None = None, *,
         for stage, reason, count in conn.execute(_lost(filters)):
             named = NO_REASON if reason is None else str(reason)
             lost_rows.setdefault(str(stage), {})[named] = int(count)
+    return entered, moved, won_by_stage, lost_rows
+
+
+def funnel(store: Store, filters: Filters | None = None, *,
+           playbook: Playbook | str | None = None) -> Funnel:
+    """The funnel of one playbook (see `scope`), for the deals `filters` select: read
+    from the per-stage counters when it covers every deal of the playbook."""
+    chosen, filters = scope(store, filters, playbook)
+    counted = counted_playbook(chosen, filters)
+    entered, moved, won_by_stage, lost_rows = (
+        _recounted(store, filters) if counted is None else _counted(store, counted))
     open_now = _counts(store, select(DEALS.c.stage, func.count())
                        .where(DEALS.c.status.in_(("open", "on_hold")))
                        .where(on_deals(filters)).group_by(DEALS.c.stage))

@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
 
-from dealflow.store import DEALS, STAGE_CHANGES, days_between
+from dealflow.store import DEALS, STAGE_CHANGES, STAGE_FIGURES, days_between
 
 if TYPE_CHECKING:  # pragma: no cover
     from dealflow.playbook import Playbook
     from dealflow.store import Store
 
-__all__ = ["Filters", "days_between", "deal_ids", "on_deals", "scope", "selected",
-           "stage_changes", "finished_stays", "reached", "reached_by_status"]
+__all__ = ["Filters", "days_between", "deal_ids", "counted_playbook", "on_deals", "scope",
+           "selected", "stage_changes", "finished_stays", "reached", "reached_by_status",
+           "stage_figures"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,27 @@ def scope(store: Store, filters: Filters | None,
     if {held.id for held in store.held_playbooks() if held.deals} <= {chosen.id}:
         return chosen, filters
     return chosen, replace(filters or Filters(), playbook_id=chosen.id)
+
+
+def counted_playbook(chosen: Playbook, filters: Filters | None) -> str | None:
+    """The playbook id whose per-stage counters (`stage_figures`, kept at write time) give
+    a figure over the deals `filters` select (as `scope` returned them): when they select
+    every deal of that playbook. None when the figure must be counted from the rows."""
+    if filters is None or filters in (Filters(), Filters(playbook_id=chosen.id)):
+        return chosen.id
+    return None
+
+
+def stage_figures(store: Store, playbook_id: str) -> dict[str, dict[str, int]]:
+    """The per-stage counters of a playbook's deals: stage -> `entered`, `moved_on`,
+    `won` and `lost` (see `dealflow.store.STAGE_FIGURES`)."""
+    f = STAGE_FIGURES.c
+    query = select(f.stage, f.entered, f.moved_on, f.won, f.lost).where(
+        f.playbook_id == playbook_id)
+    with store.database.connect() as conn:
+        return {str(stage): {"entered": int(entered), "moved_on": int(moved), "won": int(won),
+                             "lost": int(lost)}
+                for stage, entered, moved, won, lost in conn.execute(query)}
 
 
 def deal_ids(filters: Filters | None) -> Select[Any]:

@@ -31,9 +31,15 @@ from dealflow.analytics._own_expectations import (
     depends_on_the_deal,
     stalled_by_own_expectation,
 )
-from dealflow.analytics._query import Filters, finished_stays, on_deals, scope
+from dealflow.analytics._query import (
+    Filters,
+    counted_playbook,
+    finished_stays,
+    on_deals,
+    scope,
+)
 from dealflow.playbook import Playbook
-from dealflow.store import DEALS, STAGE_CHANGES, Store, days_between
+from dealflow.store import DEALS, STAGE_CHANGES, STAGE_FIGURES, Store, days_between
 
 __all__ = ["CycleTime", "StageTime", "StalledDeal", "cycle_time", "cycle_times_by_outcome",
            "stalled", "time_in_stage"]
@@ -121,23 +127,36 @@ def _summaries(store: Store, values: Any, group: Any | None) -> dict[Any, _Summa
     return out
 
 
-def _stay_summaries(store: Store, filters: Filters | None) -> dict[Any, _Summary]:
+def _stay_counts(conn: Any, filters: Filters | None, counted: str | None) -> list[Any]:
+    """(stage, finished stays, mean days): from the counters kept at write time when the
+    figure covers every deal of the playbook `counted`, else counted from the rows."""
+    if counted is None:
+        done = finished_stays(filters)
+        return list(conn.execute(select(done.c.stage, func.count(), func.avg(done.c.days))
+                                 .group_by(done.c.stage)).all())
+    f = STAGE_FIGURES.c
+    return [(stage, stays, days / stays) for stage, stays, days in conn.execute(
+        select(f.stage, f.stays, f.stay_days).where(f.playbook_id == counted, f.stays > 0))]
+
+
+def _stay_summaries(store: Store, filters: Filters | None,
+                    counted: str | None = None) -> dict[Any, _Summary]:
     """`_summaries` of the finished stays per stage, each percentile read by an offset
     into the stays in order of length (the `stage_changes` index holds them in that
-    order), which is much cheaper than ranking every stay."""
+    order), which is much cheaper than ranking every stay; every offset in one statement.
+    `counted`: the playbook whose counters give the count and mean (see `_stay_counts`)."""
     done = finished_stays(filters)
-    counts = select(done.c.stage, func.count(), func.avg(done.c.days)).group_by(done.c.stage)
-    out: dict[Any, _Summary] = {}
     with store.database.connect() as conn:
-        for stage, count, mean in conn.execute(counts).all():
-            ranks = []
-            for share in PERCENTILES:  # nearest rank: the ceil(share * count)-th stay
-                offset = max(math.ceil(Fraction(str(share)) * count) - 1, 0)
-                ranks.append(float(conn.execute(
-                    select(done.c.days).where(done.c.stage == stage)
-                    .order_by(done.c.days).limit(1).offset(offset)).scalar_one()))
-            out[stage] = _Summary(int(count), float(mean), ranks)
-    return out
+        counts = _stay_counts(conn, filters, counted)
+        picks = [select(done.c.days).where(done.c.stage == stage).order_by(done.c.days)
+                 .limit(1).offset(max(math.ceil(Fraction(str(share)) * count) - 1, 0))
+                 .scalar_subquery()  # nearest rank: the ceil(share * count)-th stay
+                 for stage, count, _ in counts for share in PERCENTILES]
+        ranks = list(conn.execute(select(*picks)).one()) if picks else []
+    width = len(PERCENTILES)
+    return {stage: _Summary(int(count), float(mean), [float(value) for value in
+                                                       ranks[i * width:(i + 1) * width]])
+            for i, (stage, count, mean) in enumerate(counts)}
 
 
 def time_in_stage(store: Store, filters: Filters | None = None, *,
@@ -148,7 +167,7 @@ def time_in_stage(store: Store, filters: Filters | None = None, *,
     Only finished stays count, so `now` changes nothing; it is accepted so that every
     figure can be called the same way."""
     chosen, filters = scope(store, filters, playbook)
-    summaries = _stay_summaries(store, filters)
+    summaries = _stay_summaries(store, filters, counted_playbook(chosen, filters))
     result = []
     for stage in chosen.stages:
         found = summaries.get(stage.id)
@@ -206,7 +225,8 @@ def stalled(store: Store, filters: Filters | None = None, *, now: dt.datetime | 
         index = {0.5: 0, 0.75: 1, 0.9: 2}.get(percentile)
         if index is None:
             raise ValueError("percentile must be 0.5, 0.75 or 0.9")
-        limits = {str(k): v.ranks[index] for k, v in _stay_summaries(store, filters).items()}
+        limits = {str(k): v.ranks[index] for k, v in _stay_summaries(
+            store, filters, counted_playbook(chosen, filters)).items()}
     elif depends_on_the_deal(chosen):  # each deal's own expectation and timer (issue 18)
         return [StalledDeal(*row) for row in stalled_by_own_expectation(
             store, chosen, filters, moment)]

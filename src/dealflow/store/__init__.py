@@ -1,5 +1,6 @@
 """Persistence: deals, their append-only event log and their playbooks in SQL databases."""
 
+from dealflow.store._counters import LOSS_FIGURES, STAGE_FIGURES
 from dealflow.store._csv_export import export_csv, neutralise
 from dealflow.store._database import open_engine
 from dealflow.store._files import sqlite_file
@@ -13,8 +14,10 @@ __all__ = [
     "DEALS",
     "DEFAULT_URL",
     "EVENTS",
+    "LOSS_FIGURES",
     "SCHEMA_VERSION",
     "STAGE_CHANGES",
+    "STAGE_FIGURES",
     "HeldPlaybook",
     "ImportResult",
     "Store",

@@ -109,6 +109,9 @@ class FirstPass:
     _carried: dict[Key, tuple[str, _Vocabulary]] = field(default_factory=dict)
     _stored: dict[Key, _Vocabulary | None] = field(default_factory=dict)
     _deals: dict[str, _Track] = field(default_factory=dict)
+    _empty: bool | None = None
+    """Whether the store held no deal when the pass began (then no creation needs looking
+    up: one count instead of a query per deal)."""
 
     # -- playbooks ---------------------------------------------------------------------------
     def playbook(self, record: PlaybookRecord, where: str) -> str | None:
@@ -223,7 +226,9 @@ class FirstPass:
         """A deal's creation: new to the store, or the very deal the store holds (its
         stored events are then skipped). Another deal of the same id is refused, so that
         no event of one deal is ever added to another."""
-        stored = self.store.first_event(event.deal_id)
+        if self._empty is None:
+            self._empty = self.store.count_deals() == 0
+        stored = None if self._empty else self.store.first_event(event.deal_id)
         if stored is None:
             return _Track(key, event.seq), None
         if event_values(stored) == event_values(event):

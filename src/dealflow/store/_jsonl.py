@@ -33,7 +33,13 @@ from dealflow.engine import DealCreated, Event, apply_event, event_adapter
 from dealflow.errors import DealflowError, ImportProblems, ImportStopped, Problem
 from dealflow.limits import DEFAULT_LIMITS, Limits, current_limits
 from dealflow.store._import_check import FirstPass
-from dealflow.store._records import PlaybookRecord, lines, parse_record, playbook_line, read_record
+from dealflow.store._records import (
+    PlaybookRecord,
+    lines,
+    parse_checked_event,
+    playbook_line,
+    read_record,
+)
 from dealflow.store._repository import Store
 from dealflow.store._rows import deal_from_data
 from dealflow.store._tables import DEALS, EVENTS, PLAYBOOKS
@@ -146,7 +152,7 @@ def import_jsonl(store: Store, path: str | Path, *, batch_size: int = 5000,
 
 def _numbered(source: Path, limits: Limits) -> Iterator[tuple[int, Event]]:
     for number, _problem_text, text in lines(source, limits.max_line_bytes):
-        record = parse_record(text)
+        record = parse_checked_event(text)
         if not isinstance(record, PlaybookRecord):
             yield number, record
 

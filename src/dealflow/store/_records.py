@@ -21,7 +21,8 @@ from dealflow._safe_text import json_visible, visible
 from dealflow.engine import Event, event_adapter
 from dealflow.limits import limit_hint
 
-__all__ = ["PlaybookRecord", "Record", "lines", "parse_record", "playbook_line", "read_record"]
+__all__ = ["PlaybookRecord", "Record", "lines", "parse_checked_event", "parse_record",
+           "playbook_line", "read_record"]
 
 
 class PlaybookRecord(BaseModel):
@@ -72,6 +73,19 @@ def _validate(data: Any) -> Record:
 def parse_record(text: str) -> Record:
     """The record on a line (no check of its problems: the line passed `read_record`)."""
     return _validate(_json(text))
+
+
+def parse_checked_event(text: str) -> Record:
+    """The record on a line that passed `read_record`, read faster: an event line is read
+    by pydantic's own JSON parser in one step (it gives the same event as `parse_record`,
+    whose strict reading already passed); a playbook record, or any line that parser
+    refuses, is read as `parse_record` reads it."""
+    if '"playbook"' not in text:
+        try:
+            return event_adapter.validate_json(text)
+        except ValidationError:
+            pass
+    return parse_record(text)
 
 
 def read_record(text: str) -> tuple[Record | None, str | None]:

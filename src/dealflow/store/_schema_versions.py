@@ -14,6 +14,8 @@ N-1 into N with plain SQL, and add a test that opens a database of every older v
   from the events so that older databases count those moves.
 - 3 to 4: every deal's projection is rebuilt from its events (`_refresh`), so that deals
   stored before timers and automation carry `closed_at` and `activity` as a replay does.
+- 4 to 5: the per-stage counters the funnel and the win rates read (`_counters`), their
+  triggers, and their figures counted from the rows already stored.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ from sqlalchemy import (
     update,
 )
 
+from dealflow.store._counters import (
+    LOSS_FIGURES,
+    STAGE_FIGURES,
+    install_figures,
+    refill_figures,
+)
 from dealflow.store._refresh import refresh_projections
 from dealflow.store._sql import days_between
 from dealflow.store._tables import DEALS, EVENTS, META, SCHEMA_VERSION, STAGE_CHANGES
@@ -95,10 +103,20 @@ def _fill_stage_changes(conn: Connection) -> None:
          "left_at", "days"], rows))
 
 
+def _add_figures(conn: Connection) -> None:
+    """Schema 4 to 5: the counters, their triggers, and their figures so far (a database
+    that has some of them already gets the rest)."""
+    STAGE_FIGURES.create(conn, checkfirst=True)
+    LOSS_FIGURES.create(conn, checkfirst=True)
+    install_figures(conn)
+    refill_figures(conn)
+
+
 #: `STEPS[n]` turns a database of schema version `n` into version `n + 1`.
 STEPS: dict[int, Callable[[Connection], None]] = {1: _add_stage_changes,
                                                   2: _refill_stage_changes,
-                                                  3: refresh_projections}
+                                                  3: refresh_projections,
+                                                  4: _add_figures}
 
 
 def migrate(engine: Engine, version: int) -> None:

@@ -9,7 +9,8 @@ with Core statements, and importing the ORM cost every command about 0.1 s).
 - `stage_changes`: one narrow row per stage-changing event (the stage left and the stage
   entered), written with the event, so the analytics never read the event payloads;
 - `playbooks`: every playbook version deals run under, as YAML;
-- `meta`: the schema version.
+- `meta`: the schema version;
+- `stage_figures` and `loss_figures` (in `_counters`): per-stage counters kept by triggers.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ __all__ = [
     "metadata",
 ]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The schema this code reads and writes; `migrations.py` brings older ones up to it."""
 
 metadata = MetaData()
