@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -42,7 +43,7 @@ class Story:
 
     playbook: str
     lang: str
-    deal: dict[str, Any]
+    deal: Mapping[str, Any]
     team: tuple[tuple[str, str, tuple[str, ...]], ...]
     chapters: tuple[Any, ...]
 

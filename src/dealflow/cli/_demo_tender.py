@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dealflow.cli._demo_story import (
+from dealflow.cli._demo_steps import (
     Advance,
     Approve,
     Fact,
@@ -198,7 +198,7 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                  Fact("compelling_event", t("2027年5月全厂大修窗口",
                                             "The plant turnaround of May 2027")),
                  Fact("project_approved", True,
-                      evidence=t("立项批复 榆北能发〔2026〕37号",
+                      evidence_id=t("立项批复 榆北能发〔2026〕37号",
                                  "Project approval YBN-2026-37"),
                       source="document", confirmed_by="liu"),
                  Fact("tender_type", t("公开招标", "Open tender")),
@@ -233,7 +233,7 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                  Rate("ma", t("安排我们与总工单独交流", "arranged our meeting with the chief "
                               "engineer"), {"stance": "champion"}),
                  Fact("spec_influenced", True,
-                      evidence=t("招标文件技术规格草稿第3.2节采纳了三重冗余控制器",
+                      evidence_id=t("招标文件技术规格草稿第3.2节采纳了三重冗余控制器",
                                  "Section 3.2 of the draft specification asks for "
                                  "triple-redundant controllers"),
                       source="document", confirmed_by="chen"),
@@ -250,12 +250,12 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                   "--outcome no_bid, after the same review."),
                 (p["sun"],
                  Fact("tender_published_on", None, days_from_today=-45,
-                      evidence=t("招标公告 BH-ZB-2026-118", "Tender notice BH-ZB-2026-118"),
+                      evidence_id=t("招标公告 BH-ZB-2026-118", "Tender notice BH-ZB-2026-118"),
                       source="document"),
                  Fact("bid_deadline", None, days_from_today=-20),
                  Fact("bid_bond", "170000 CNY"),
                  Fact("prequalified", True,
-                      evidence=t("资格预审合格通知书", "Prequalification notice"),
+                      evidence_id=t("资格预审合格通知书", "Prequalification notice"),
                       source="document"),
                  Fact("spec_bias", t("中性", "Neutral")),
                  Fact("competitive_position", t("领先", "Leading")),
@@ -267,7 +267,7 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                       {"stance": "supporter", **addressed(p["liu"])}),
                  Advance(),
                  Fact("delivery_confirmed", True,
-                      evidence=t("交付部评审：工期和现场条件满足", "Delivery review: schedule "
+                      evidence_id=t("交付部评审：工期和现场条件满足", "Delivery review: schedule "
                                  "and site conditions met"),
                       source="document"),
                  Item("bid_no_bid_review", t("投标决策评审表，已签字", "Bid review form, "
@@ -289,10 +289,11 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                          t("报价860万元，毛利率31%，价格分测算第二",
                            "Price 8.6 million, margin 31%, second on the price score")),
                  Item("pay_bond"),
-                 Fact("bid_bond_paid", True, evidence=t("保证金电汇回单", "Bond transfer receipt"),
+                 Fact("bid_bond_paid", True,
+                      evidence_id=t("保证金电汇回单", "Bond transfer receipt"),
                       source="document"),
                  Fact("bid_submitted", True,
-                      evidence=t("投标文件签收回执 第07号", "Bid receipt no. 07"),
+                      evidence_id=t("投标文件签收回执 第07号", "Bid receipt no. 07"),
                       source="document"),
                  Advance())),
         TenderChapter(t("6. 开标评标：这里没有“谈判”", "6. Opening and evaluation: no negotiation"),
@@ -302,12 +303,12 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                   "during the evaluation, so this playbook has no negotiation stage between "
                   "bid and award: we only answer the committee's written clarifications."),
                 (Fact("bid_opening_date", None, days_from_today=-20,
-                      evidence=t("开标记录表（五家投标）", "Opening record (five bids)"),
+                      evidence_id=t("开标记录表（五家投标）", "Opening record (five bids)"),
                       source="document"),
                  Item("attend_opening"), Item("answer_clarifications"),
                  Fact("candidate_rank", t("第一名", "First")),
                  Fact("candidates_published_on", None, days_from_today=-16,
-                      evidence=t("中标候选人公示（招标网）", "Candidates published on the "
+                      evidence_id=t("中标候选人公示（招标网）", "Candidates published on the "
                                  "tender site"),
                       source="document"),
                  Advance())),
@@ -330,13 +331,13 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                  Rate("yang", t("决策材料齐全、程序合规", "the decision papers are complete "
                                 "and by the rules"), addressed(p["yang"])),
                  Fact("gm_office_approved", True,
-                      evidence=t("总经理办公会纪要〔2026〕第21期", "GM office minutes 2026/21"),
+                      evidence_id=t("总经理办公会纪要〔2026〕第21期", "GM office minutes 2026/21"),
                       source="document"),
                  Fact("collective_decision_made", True,
-                      evidence=t("党委会决议 2026-14号", "Party committee resolution 2026-14"),
+                      evidence_id=t("党委会决议 2026-14号", "Party committee resolution 2026-14"),
                       source="document"),
                  Fact("award_notice_date", None, days_from_today=-10,
-                      evidence=t("中标通知书 BH-ZB-2026-118-01", "Award notice "
+                      evidence_id=t("中标通知书 BH-ZB-2026-118-01", "Award notice "
                                  "BH-ZB-2026-118-01"),
                       source="document", confirmed_by="sun"),
                  Show("map"),
@@ -350,7 +351,7 @@ def _chapters(t: Callable[[str, str], str]) -> tuple[TenderChapter, ...]:
                 (Fact("payment_terms", payments), Fact("contract_matches_bid", True),
                  Item("contract_draft_check"),
                  Fact("contract_signed", True,
-                      evidence=t("合同 BH-HT-2026-0456 扫描件", "Scan of contract "
+                      evidence_id=t("合同 BH-HT-2026-0456 扫描件", "Scan of contract "
                                  "BH-HT-2026-0456"),
                       source="document", confirmed_by="sun"),
                  Fact("contract_signed_on", None, days_from_today=0),
