@@ -150,8 +150,8 @@ def test_the_funnel_of_the_tender_database_is_read_in_its_stages(
 @pytest.mark.parametrize(("args", "says"), [
     (["--playbook", "nope"], "no demo story for 'nope'"),
     (["--playbook", "tender-cn", "--lang", "fr"], "the tender-cn story is told in zh, en"),
-    (["--lang", "zh"], "the complex-b2b story is told in en"),
-], ids=["unknown-playbook", "unknown-language", "default-story-in-english-only"])
+    (["--lang", "fr"], "the complex-b2b story is told in en, zh"),
+], ids=["unknown-playbook", "unknown-language", "default-story-unknown-language"])
 def test_the_demo_refuses_a_story_it_cannot_tell(tmp_path: Path, args: list[str],
                                                  says: str) -> None:
     result = CliRunner().invoke(app, ["demo", "--db", f"sqlite:///{tmp_path}/x.db", *args],

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from dealflow.store import Store
 
 DEMO_FILE = "dealflow-demo.db"
-STORIES = {DEFAULT_PLAYBOOK: ("en",), "tender-cn": ("zh", "en")}
+STORIES = {DEFAULT_PLAYBOOK: ("en", "zh"), "tender-cn": ("zh", "en")}
 """The bundled playbooks with a demo story, and the languages each story is told in
 (the first: the playbook's default locale)."""
 

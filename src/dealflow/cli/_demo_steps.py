@@ -15,7 +15,7 @@ from typing import Any
 from dealflow.cli._demo_commitments import CommitmentStep, told
 
 __all__ = ["Advance", "Approve", "Chapter", "Fact", "Item", "Line", "Org", "Person", "Rate",
-           "Rival", "Score", "Show", "Step", "Told", "Verify", "Waive", "addressed"]
+           "Rival", "Score", "Show", "Step", "Told", "Verify", "Waive", "Words", "addressed"]
 
 
 class Told(Mapping[str, Any]):
@@ -35,9 +35,16 @@ class Told(Mapping[str, Any]):
         return len(self._values)
 
 
+class Words(str):
+    """A fact's value that is a story text (a message id), told in the current locale; a
+    plain string is a value the playbook knows (an enum id), given as it is."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Fact:
-    """Set a fact (a date fact given as days from today); a text value is a message id."""
+    """Set a fact (a date fact given as days from today); a `Words` value is a message id."""
 
     name: str
     given: Any
@@ -49,7 +56,7 @@ class Fact:
     @property
     def value(self) -> Any:
         """The value, a text in the current locale."""
-        return told(self.given) if isinstance(self.given, str) else self.given
+        return told(self.given) if isinstance(self.given, Words) else self.given
 
     @property
     def evidence(self) -> str | None:

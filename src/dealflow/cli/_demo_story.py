@@ -45,6 +45,7 @@ from dealflow.cli._demo_steps import (
     Told,
     Verify,
     Waive,
+    Words,
     addressed,
 )
 
@@ -123,7 +124,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              Org("zhenhai", N_("Zhenhai Refining & Chemical"), "customer"),
              Fact("industry", "petrochemical"), CHEN, Fact("pain_confirmed", True),
              Fact("budget_status", "unknown"),
-             Fact("compelling_event", N_("The October turnaround: the cut-over must fit in it")),
+             Fact("compelling_event",
+                  Words(N_("The October turnaround: the cut-over must fit in it"))),
              Item("discovery_meeting"),
              Item("pain_recap", N_("Chen Hao's reply: 7 furnace trips last year, 3 days lost "
                                    "each")),
@@ -157,7 +159,7 @@ CHAPTERS: tuple[Chapter, ...] = (
             (Fact("tender_date", None, days_from_today=60), Show("plays"), ZHOU,
              Line("zhou", "chen"), Score("decision_criteria", 2),
              CloseDate(75, N_("award expected two weeks after the tender")),
-             Fact("competitor", N_("the incumbent DCS vendor")),
+             Fact("competitor", Words(N_("the incumbent DCS vendor"))),
              Fact("decision_criteria_known", True), Fact("decision_process_known", True),
              Fact("tender_type", "open_tender"), Fact("evaluation_method", "comprehensive_score"),
              Item("criteria_workshop", N_("Criteria list with weights, confirmed by Liu Yang")),
@@ -255,8 +257,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              Item("collect_contract", N_("Scan of contract ZH-DCS-2026-031")),
              Fact("po_received", True, evidence_id=N_("Purchase order 4500127731"),
                   source="document", confirmed_by="sun"),
-             Fact("payment_terms", N_("30% advance, 60% on acceptance, 10% after the "
-                                      "warranty")),
+             Fact("payment_terms", Words(N_("30% advance, 60% on acceptance, 10% after the "
+                                      "warranty"))),
              Item("confirm_po", N_("Purchase order 4500127731, payment terms confirmed")),
              Show("health"), Win())),
     Chapter(N_("8. After the win: the handover checklist"),
