@@ -66,9 +66,10 @@ def test_the_command_a_run_names_is_built_as_in_the_whole_app(path: tuple[str, .
         (["deal"], ("deal", None)),
         (["deal", "--help"], ("deal", None)),
         (["deal", "shw", "x"], ("deal", None)),
+        (["deal", "--help", "show"], ("deal", None)),
     ],
     ids=["nothing", "help", "version", "unknown", "misspelt", "double-dash", "team-value",
-         "team-equals", "group-only", "group-help", "misspelt-sub"],
+         "team-equals", "group-only", "group-help", "misspelt-sub", "help-before-sub"],
 )
 def test_a_level_the_run_does_not_name_keeps_every_command(
     args: list[str], kept: tuple[str, str | None] | None

@@ -1,13 +1,13 @@
 """The command line trimmed to the command a run invokes.
 
 Typer builds a click command for every function registered (some 70, each from its
-signature) before it runs any: about 0.14 s of CPU on every `dealflow` process, for
+signature) before it runs any: about 50 ms of CPU on every `dealflow` process, for
 commands it will not run. `pruned(app, args)` is `app` with only the commands on the
 path `args` names (`deal show ...` keeps the `deal` group and, inside it, `show`): the
 command that runs is built exactly as in the whole app, with the same options, help and
 errors. When `args` does not name a command at some level (no command, `--help`, an
-unknown or misspelt name, a `--` before the name), that level keeps every command, so
-listings, usage errors and "No such command" suggestions read as before.
+unknown or misspelt name, a `--` or `--help` before the name), that level keeps every
+command, so listings, usage errors and "No such command" suggestions read as before.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _named(app: typer.Typer, args: Sequence[str]) -> tuple[str, int] | None:
     index = 0
     while index < len(args):
         arg = args[index]
-        if arg == "--":
+        if arg in ("--", "--help"):  # `deal --help show` shows the whole group's help
             return None
         if not arg.startswith("-") or arg == "-":
             return arg, index
