@@ -51,10 +51,10 @@ CODES: dict[str, tuple[str, str]] = {
     "DF114": ("warning", "approval never asked for"),
     **TIMER_CODES,
     **MOVE_CODES,
-    **CONTENT_CODES,
     "DF119": ("warning", "waivable gate that never blocks"),
     "DF130": ("warning", "gate asks for an agreed close plan no stage seeds"),
     "DF131": ("info", "close-plan step owner does not engage in the stage"),
+    **CONTENT_CODES,
 }
 
 
