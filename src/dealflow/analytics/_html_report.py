@@ -201,6 +201,7 @@ def _render(store: Store, filters: Filters | None, pb: Playbook, language: str,
     return template.render(
         locale=language, title=_("{title}: pipeline report", title=pb.text(pb.title, language)),
         t=report_labels(), stage_names=names,
+        gate_names={g.id: pb.text(g.text, language) for s in pb.stages for g in s.gates},
         playbook=f"{pb.id} {pb.version}", generated=moment.strftime("%Y-%m-%d %H:%M UTC"),
         deals=_("{count} deals", count=store.count_deals()), chart=_chart(layers, names),
         funnel=[{"name": names[row.stage], "entered": row.entered, "moved_on": row.moved_on,
