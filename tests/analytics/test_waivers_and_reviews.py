@@ -124,8 +124,12 @@ def test_the_report_shows_waivers_and_review_answers(store: Store) -> None:
 
     assert "<h2>Waivers</h2>" in page
     assert "<td>sam (sales_lead)</td><td>1</td>" in page
+    assert "<td>The head of lab confirmed the trial met the bar</td><td>1</td>" in page
     assert "<h2>Win/loss reviews</h2>" in page
-    assert "<td>lost</td><td>cause</td><td>fit</td><td>1</td>" in page
+    # the question by its text, a choice the playbook names (a gate) by its name
+    assert "<td>lost</td><td>What decided it?</td><td>fit</td><td>1</td>" in page
+    assert ("<td>lost</td><td>Which control point was weakest?</td><td>The head of lab "
+            "confirmed the trial met the bar</td><td>1</td>") in page
 
 
 def test_engine_and_store_agree_on_the_review(store: Store) -> None:

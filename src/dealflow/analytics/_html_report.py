@@ -25,6 +25,7 @@ from dealflow.analytics._report_words import (
     lost_reason_name,
     outcome_name,
     report_labels,
+    review_rows,
     sentence,
     strong,
 )
@@ -199,7 +200,8 @@ def _render(store: Store, filters: Filters | None, pb: Playbook, language: str,
         (files("dealflow.analytics") / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
         locale=language, title=_("{title}: pipeline report", title=pb.text(pb.title, language)),
-        t=report_labels(), stage_names=names, outcome_name=outcome_name,
+        t=report_labels(), stage_names=names,
+        gate_names={g.id: pb.text(g.text, language) for s in pb.stages for g in s.gates},
         playbook=f"{pb.id} {pb.version}", generated=moment.strftime("%Y-%m-%d %H:%M UTC"),
         deals=_("{count} deals", count=store.count_deals()), chart=_chart(layers, names),
         funnel=[{"name": names[row.stage], "entered": row.entered, "moved_on": row.moved_on,
@@ -233,7 +235,7 @@ def _render(store: Store, filters: Filters | None, pb: Playbook, language: str,
         waivers_sentence="" if audit is None else _(
             "{count} control point(s) waived on the record.", count=audit.waivers.to_dict()[
                 "total"]),
-        reviews=reviews,
+        reviews=reviews, review_rows=review_rows(pb, reviews["total"], language),
         reviews_sentence=_("{reviewed} of {closed} closed deal(s) reviewed.",
                            reviewed=reviews["reviewed"], closed=reviews["closed"]),
     )

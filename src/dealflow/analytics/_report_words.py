@@ -9,14 +9,16 @@ play outcomes, health factors) are shown by their label in the locale.
 
 from __future__ import annotations
 
+from typing import Any
+
 from markupsafe import Markup, escape
 
 from dealflow._messages import N_, _
 from dealflow.analytics._funnel import NO_REASON
 from dealflow.playbook import Playbook
 
-__all__ = ["factor_name", "lost_reason_name", "outcome_name", "report_labels", "sentence",
-           "strong"]
+__all__ = ["factor_name", "lost_reason_name", "outcome_name", "report_labels", "review_rows",
+           "sentence", "strong"]
 
 _LABELS: dict[str, str] = {
     "funnel": N_("Funnel"), "stage": N_("Stage"), "entered": N_("Entered"),
@@ -89,3 +91,32 @@ def outcome_name(outcome: str) -> str:
 def factor_name(factor: str) -> str:
     """A health factor's name in the current locale (its id for one added by a team)."""
     return _(_FACTORS[factor]) if factor in _FACTORS else factor
+
+
+def _choice_names(playbook: Playbook, source: str | None, locale: str) -> dict[str, str]:
+    """The names of the choices a question takes from the playbook (none for declared
+    choices: those are ids, shown as they are)."""
+    if source == "gates":
+        return {g.id: playbook.text(g.text, locale) for s in playbook.stages for g in s.gates}
+    if source == "plays":
+        return {p.id: playbook.text(p.name, locale) for p in playbook.plays}
+    if source == "lost_reasons":
+        return {r.id: playbook.text(r.name, locale) for r in playbook.lost_reasons}
+    if source == "stages":
+        return {s.id: playbook.text(s.name, locale) for s in playbook.stages}
+    return {}
+
+
+def review_rows(playbook: Playbook, rows: list[dict[str, Any]],
+                locale: str) -> list[dict[str, Any]]:
+    """Counted review answers with the outcome, the question's text and the choice's name
+    in `locale` (a question or choice the playbook no longer has shows its id)."""
+    shown = []
+    for row in rows:
+        form = playbook.reviews.form(row["outcome"])
+        question = form.question(row["question"]) if form is not None else None
+        names = _choice_names(playbook, question.choices_from, locale) if question else {}
+        shown.append({**row, "outcome": outcome_name(row["outcome"]),
+                      "question": playbook.text(question.text, locale) if question
+                      else row["question"], "choice": names.get(row["choice"], row["choice"])})
+    return shown

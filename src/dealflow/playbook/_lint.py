@@ -52,10 +52,10 @@ CODES: dict[str, tuple[str, str]] = {
     "DF114": ("warning", N_("approval never asked for")),
     **TIMER_CODES,
     **MOVE_CODES,
-    **CONTENT_CODES,
     "DF119": ("warning", N_("waivable gate that never blocks")),
     "DF130": ("warning", N_("gate asks for an agreed close plan no stage seeds")),
     "DF131": ("info", N_("close-plan step owner does not engage in the stage")),
+    **CONTENT_CODES,
 }
 """The titles are English (translate them with `_` where shown)."""
 

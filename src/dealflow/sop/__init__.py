@@ -1,9 +1,10 @@
 """SOP checklists: the items a deal's stage asks for (`build_checklist`), laid out as
-Markdown, HTML or JSON (`render_checklist`, with the layouts of the top-level `sops/`
+Markdown, HTML, plain text or JSON (`render_checklist`, with the layouts of the top-level `sops/`
 folder, shipped in the wheel), and audited for compliance (`compliance`)."""
 
 from dealflow.sop._checklist import Checklist, ChecklistItem, build_checklist, render_item_text
 from dealflow.sop._compliance import Compliance, Counts, ItemRecord, audit_deal, compliance
+from dealflow.sop._enablement import ContentLine
 from dealflow.sop._layouts import CHECKLIST_SCHEMA, Format, checklist_to_dict, render_checklist
 from dealflow.sop._waiver_counts import WaiverCounts
 
@@ -11,6 +12,7 @@ __all__ = [
     "CHECKLIST_SCHEMA",
     "Checklist",
     "ChecklistItem",
+    "ContentLine",
     "Compliance",
     "Counts",
     "Format",
