@@ -53,7 +53,8 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "approve": [(1, "{deal} no_such_approval --by someone --db {db}"),
                 (1, "{deal} no_such_approval --by someone --db {db} --format json")],
     "funnel": [(0, "--db {db}"), (0, "--db {db} --format json"), (0, "--db {db} --playbook {id}"),
-               (0, "--db {db} --lang zh")],
+               (0, "--db {db} --lang zh"), (0, "--db {db} --by-phase"),
+               (0, "--db {db} --by-phase --format json --lang zh")],
     "stalled": [(0, "--db {db}"), (0, "--db {db} --percentile 0.9 --format json")],
     "winrate": [(0, "--db {db}"), (0, "--db {db} --format json")],
     "forecast": [
@@ -64,6 +65,8 @@ INVOCATIONS: dict[str, list[tuple[int, str]]] = {
     "report": [
         (0, "-o {tmp}/report.html --db {db}"),
         (0, "-o {tmp}/report.html --db {db} --lang zh"),
+        (0, "-o {tmp}/report.html --db {db} --by-phase"),
+        (0, "-o {tmp}/report.html --db {db} --no-by-phase"),
     ],
     "simulate": [(0, "--deals 3 --seed 9 --db {db} --playbook {file}")],
     "diff": [(0, "{file} {file}")],

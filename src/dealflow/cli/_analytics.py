@@ -101,14 +101,19 @@ def funnel(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOp
            account: AccountOption = None, since: SinceOption = None, until: UntilOption = None,
            min_amount: MinOption = None, max_amount: MaxOption = None,
            version: VersionOption = None, playbook: PlaybookOption = None,
-           lang: LangOption = None) -> None:
+           lang: LangOption = None, by_phase: Annotated[bool, typer.Option(
+               "--by-phase", help="Group the stages by the buyer phase each serves.")] = False
+           ) -> None:
     """The funnel layer by layer: entered, moved on, lost (and why), open, conversion."""
     from dealflow.analytics import funnel as compute
 
+    filters = _filters(owner, account, since, until, min_amount, max_amount, version)
+    if by_phase:
+        _funnel_by_phase(db, fmt, filters, playbook)
+        return
     with open_store(db) as store:
         chosen = store.choose_playbook(playbook)
-        result = compute(store, _filters(owner, account, since, until, min_amount, max_amount,
-                                         version), playbook=chosen)
+        result = compute(store, filters, playbook=chosen)
     if fmt is Format.json:
         print_json(result.to_dict())
         return
@@ -117,6 +122,25 @@ def funnel(db: DbOption = None, fmt: FormatOption = Format.table, owner: OwnerOp
             _("To won"), _("Main lost reason")],
            [[s.stage, s.entered, s.moved_on, s.lost_total, s.open, _pct(s.conversion_next),
              _pct(s.conversion_won), _main_reason(s.lost, chosen)] for s in result.stages])
+
+
+def _funnel_by_phase(db: str | None, fmt: Format, filters: Any, playbook: str | None) -> None:
+    """The funnel grouped by buyer phase (`funnel --by-phase`)."""
+    from dealflow.analytics import funnel_by_phase
+
+    with open_store(db) as store:
+        chosen = store.choose_playbook(playbook)
+        result = funnel_by_phase(store, filters, playbook=chosen, locale=here())
+    if fmt is Format.json:
+        print_json(result.to_dict())
+        return
+    _table(_("Funnel of {playbook} {version} by buyer phase", playbook=chosen.id,
+             version=chosen.version),
+           [_("Buyer phase"), _("Stages"), _("Entered"), _("Moved on"), _("Lost"), _("Open"),
+            _("To next"), _("To won"), _("Main lost reason")],
+           [[p.name, ", ".join(s.stage for s in p.stages), p.entered, p.moved_on,
+             p.lost_total, p.open, _pct(p.conversion_next), _pct(p.conversion_won),
+             _main_reason(p.lost, chosen)] for p in result.phases])
 
 
 def _main_reason(lost: dict[str, int], playbook: Playbook) -> str:
@@ -279,13 +303,16 @@ def _waiver_tables(waivers: WaiverCounts) -> None:
 
 def report(output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
            db: DbOption = None, lang: LangOption = None,
-           playbook: PlaybookOption = None) -> None:
+           playbook: PlaybookOption = None, by_phase: Annotated[bool | None, typer.Option(
+               "--by-phase/--no-by-phase", show_default=False,
+               help="Show the funnel grouped by buyer phase (default: when the playbook "
+               "declares buyer phases).")] = None) -> None:
     """Write one self-contained HTML page with every figure and the funnel chart."""
     from dealflow.analytics import render_report
 
     with open_store(db) as store:
         chosen = store.choose_playbook(playbook)  # its first locale, unless --lang says
-        page = render_report(store, locale=here(), playbook=chosen)
+        page = render_report(store, locale=here(), playbook=chosen, by_phase=by_phase)
     write_output(output, lambda out: out.write(page))
     console.print(_("wrote {path}", path=output), markup=False)
 
