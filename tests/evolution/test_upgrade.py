@@ -34,6 +34,10 @@ def _new_version(with_map: bool) -> Playbook:
     for approval in data.get("approvals", []):
         if approval.get("before") == REMOVED:
             approval["before"] = "negotiate"
+    for reason in data.get("lost_reasons", []):
+        if reason.get("stages"):
+            reason["stages"] = [NEW_NAME if s == RENAMED else s for s in reason["stages"]
+                                if s != REMOVED]
     for play in data.get("plays", []):
         if "stages" in play:
             play["stages"] = [NEW_NAME if s == RENAMED else s for s in play["stages"]
