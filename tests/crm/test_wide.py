@@ -152,8 +152,9 @@ OUTCOME_HEADER = "id,stage,result,reason,new on,won on,lost on"
     ("K,New,Lost,Price too high,2024-01-01,,2024-02-01", "4 deal_lost qualify price", None),
     ("K,New,Lost,Moon phase,2024-01-01,,2024-02-01", None,
      "w.csv:2:4  reason  the lost reason 'Moon phase' is not in the mapping's lost_reasons; "
-     "valid: Price too high, budget_cut, competitor, disqualified, no_decision, price, "
-     "requirements_mismatch, timing (or set default_lost_reason)"),
+     "valid: Price too high, bid_rejected, budget_cut, competitor, delivery_capability, "
+     "disqualified, failed_tender, no_decision, not_invited, price, relationship, "
+     "requirements_mismatch, ... (or set default_lost_reason)"),
     ("K,New,Open,,2024-01-01,,", "1 deal_created", None),
     ("K,New,Maybe,,2024-01-01,,", None,
      "w.csv:2:3  result  the outcome 'Maybe' is not in the mapping's outcomes; valid: Lost, "

@@ -34,10 +34,10 @@ def _new_version(with_map: bool) -> Playbook:
     for approval in data.get("approvals", []):
         if approval.get("before") == REMOVED:
             approval["before"] = "negotiate"
-    for play in data.get("plays", []):
-        if "stages" in play:
-            play["stages"] = [NEW_NAME if s == RENAMED else s for s in play["stages"]
-                              if s != REMOVED]
+    for entry in [*data.get("lost_reasons", []), *data.get("plays", [])]:
+        if entry.get("stages"):
+            entry["stages"] = [NEW_NAME if s == RENAMED else s for s in entry["stages"]
+                               if s != REMOVED]
     if with_map:
         data["stage_map"] = {REMOVED: "negotiate", RENAMED: NEW_NAME}
     return parse_playbook(yaml.safe_dump(data, allow_unicode=True), "complex-b2b-2.yaml")

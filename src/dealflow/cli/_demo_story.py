@@ -73,7 +73,7 @@ class _Team(tuple[tuple[str, str, tuple[str, ...]], ...]):
 TEAM = _Team((
     ("li.wei", N_("Li Wei"), ("sales",)),
     ("gao.min", N_("Gao Min, VP sales"), ("executive_sponsor",)),
-    ("zhao.min", N_("Zhao Min, sales manager"), ("sales_manager",)),
+    ("zhao.min", N_("Zhao Min, sales director"), ("sales_director",)),
     ("qian.yu", N_("Qian Yu, contracts"), ("commercial",)),
 ))
 """Our side of the story: (id, name, roles) of each person."""
