@@ -211,7 +211,7 @@ def test_every_explore_command_runs_as_printed_where_the_demo_ran(
     "1. 商机确认：是真商机吗？",
     "7. 签约成交：合同和订单到手即赢单",
     "8. 赢单之后：交付移交检查清单",
-    "陈浩, 裂解车间主任",
+    "陈浩，裂解车间主任",
     "预计成交日期",
     "赢单 decide -> won：合同已签订，订单已收到",
     "新事项 handover_brief：向交付团队移交",

@@ -160,13 +160,18 @@ def test_the_demo_refuses_a_story_it_cannot_tell(tmp_path: Path, args: list[str]
     assert says in flat(result.output)
 
 
-def test_a_new_deal_runs_under_the_tender_playbook_by_its_id(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("lang", "says"), [
+    ([], "已创建商机 t1，位于阶段 lead_guidance（tender-cn 1.0.0）"),
+    (["--lang", "en"], "created t1 in lead_guidance (tender-cn 1.0.0)"),
+], ids=["playbook-first-locale-zh", "lang-en"])
+def test_a_new_deal_runs_under_the_tender_playbook_by_its_id(tmp_path: Path, lang: list[str],
+                                                            says: str) -> None:
     db = f"sqlite:///{tmp_path}/deals.db"
     result = CliRunner().invoke(app, ["deal", "new", "--id", "t1", "--title", "DCS",
                                       "--account", "Yulin", "--owner", "zhao", "--db", db,
-                                      "--playbook", "tender-cn"])
+                                      "--playbook", "tender-cn", *lang])
     assert result.exit_code == 0, result.output
-    assert "created t1 in lead_guidance (tender-cn 1.0.0)" in result.output
+    assert says in result.output
 
 
 # -- the commands of the any-playbook test that only read, on the tender playbook ---------

@@ -21,6 +21,7 @@ from dealflow._messages import _, current_locale, use_locale
 from dealflow._resources import DEFAULT_PLAYBOOK
 from dealflow.cli._output import console, guarded
 from dealflow.cli._store import sqlite_path
+from dealflow.cli._views import word
 from dealflow.errors import DealflowError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -206,11 +207,11 @@ def _run(store: Store, story: Story, step: Step | TenderStep) -> None:  # noqa: 
         _apply(store, story, lambda e, d: e.add_stakeholder(d, person, actor=actor))
         _step(_("person"), _("{name}, {title}: {roles}, {stance}, {influence} influence",
                              name=step.name, title=step.title, roles=", ".join(step.roles),
-                             stance=step.stance, influence=step.influence))
+                             stance=word(step.stance), influence=word(step.influence)))
     elif isinstance(step, s.Rate):
         _apply(store, story, lambda e, d: e.update_stakeholder(d, step.id, actor=actor,
                                                               **step.changes))
-        changed = ", ".join(f"{key} {value}" if "wins" not in key else
+        changed = ", ".join(f"{word(key)} {word(str(value))}" if "wins" not in key else
                             _("{field} addressed", field=key)
                             for key, value in step.changes.items())
         _step(_("rate"), f"{step.id}: {changed} ({step.why})")
@@ -259,7 +260,7 @@ def _run_chain(store: Store, story: Story, step: Step | TenderStep) -> None:
                            strengths=step.strengths, positions=step.positions,
                            preferred_by=step.preferred_by)
         _apply(store, story, lambda e, d: e.set_competitor(d, rival, actor=actor))
-        where = ", ".join(f"{k} {v}" for k, v in step.positions.items())
+        where = ", ".join(f"{k} {word(v)}" for k, v in step.positions.items())
         name = _("{name} (incumbent)", name=step.name) if step.incumbent else step.name
         _step(_("rival"), f"{name}: {where}")
     elif isinstance(step, s.Score):

@@ -42,6 +42,9 @@ _WORDS = {
     "champion": N_("champion"), "supporter": N_("supporter"), "neutral": N_("neutral"),
     "skeptic": N_("skeptic"), "opponent": N_("opponent"), "unknown": N_("unknown"),
     "high": N_("high"), "medium": N_("medium"), "low": N_("low"),
+    "stance": N_("stance"), "influence": N_("influence"),
+    # where we stand against a competitor on a criterion
+    "ahead": N_("ahead"), "even": N_("even"), "behind": N_("behind"),
     # the operations a gate report is about
     "advance": N_("advance"), "win": N_("win"), "lose": N_("lose"), "close": N_("close"),
     "move back": N_("move back"), "reopen": N_("reopen"), "create": N_("create"),
@@ -85,7 +88,7 @@ def show(value: Any) -> str:
     if value is None or value == "" or value == ():
         return "-"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return _("true") if value else _("false")
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, dt.datetime):
