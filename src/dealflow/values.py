@@ -215,8 +215,8 @@ def parse_amount(value: Any) -> Decimal:
         try:
             value = Decimal(text)
         except InvalidOperation:  # an exponent beyond what Decimal holds
-            raise ValueError(f"{_shown(text)} is too large or too small to be an amount"
-                             ) from None
+            raise ValueError(_("{value} is too large or too small to be an amount",
+                               value=_shown(text))) from None
     elif isinstance(value, int):
         value = Decimal(value)
     elif isinstance(value, float):
@@ -288,14 +288,14 @@ def check_moment(value: dt.datetime) -> dt.datetime:
 
 def _whole(value: int) -> int:
     if abs(value) > MAX_WHOLE:
-        raise ValueError(f"{_shown(value)} has more than 15 digits; a whole number is at "
-                         f"most {MAX_WHOLE:,} either side of 0")
+        raise ValueError(_("{value} has more than 15 digits; a whole number is at most "
+                           "{limit} either side of 0", value=_shown(value), limit=f"{MAX_WHOLE:,}"))
     return value
 
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
-        raise ValueError("not a finite number (NaN and infinity are refused)")
+        raise ValueError(_("not a finite number (NaN and infinity are refused)"))
     return value + 0.0  # -0.0 is 0.0
 
 

@@ -83,8 +83,12 @@ from dealflow.engine._gates import (
     exit_checks,
 )
 from dealflow.engine._move_args import MoveArgs
+from dealflow.engine._wording import check_id_text, operation_text, status_text
 
 __all__ = [
+    "check_id_text",
+    "operation_text",
+    "status_text",
     "SWEEP_ACTOR",
     "NOT_APPLICABLE",
     "decision_makers",

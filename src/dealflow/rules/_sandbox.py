@@ -340,7 +340,7 @@ class TextTemplate:
 
         token = open_steps("rule")
         try:
-            evaluate(fill, names, too_deep="is nested too deeply to render")
+            evaluate(fill, names, too_deep=_("is nested too deeply to render"))
         finally:
             stop_steps(token)
         return "".join(out.parts)

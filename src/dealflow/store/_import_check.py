@@ -247,8 +247,9 @@ class FirstPass:
         old = self._vocabulary(track.key)
         new_key = (track.key[0], event.to_version)
         if event.seq > track.stored and event.from_version != track.key[1]:
-            return f"deal {event.deal_id}: deal_migrated from version {event.from_version}, " \
-                   f"but the deal runs under version {track.key[1]}"
+            return _("deal {deal}: deal_migrated from version {version}, but the deal runs "
+                     "under version {current}", deal=event.deal_id,
+                     version=event.from_version, current=track.key[1])
         track.key = new_key
         words = self._vocabulary(new_key)
         if words is None:
