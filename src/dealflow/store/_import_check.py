@@ -32,6 +32,7 @@ from dealflow.engine import (
     FactVerified,
     GateWaived,
     ItemCompleted,
+    ItemOpened,
     PlayCompleted,
     PlayDeclined,
     PlayTaken,
@@ -94,6 +95,8 @@ class _Track:
     key: Key | None
     seq: int
     stored: int = 0
+    opened: set[str] = field(default_factory=set)
+    """The items opened on the deal outside its stages' checklists (by `item_opened`)."""
 
 
 @dataclass
@@ -189,8 +192,12 @@ class FirstPass:
                          "once, by its first event", deal=event.deal_id, seq=event.seq)
         if isinstance(event, DealMigrated):
             return self._migrate(track, event)
+        if isinstance(event, ItemOpened):
+            track.opened.add(event.item_id)
         if track.key is None or event.seq <= track.stored:
             return None
+        if isinstance(event, ItemCompleted) and event.item_id in track.opened:
+            return None  # a follow-up opened on the deal, not an item of a stage
         words = self._vocabulary(track.key)
         problem = None if words is None else _refused(event, words)
         return None if problem is None else _("deal {deal}: {problem}", deal=event.deal_id,
@@ -214,7 +221,8 @@ class FirstPass:
                 "deal {deal}: its first line here is {type} (seq {seq}), and the store holds "
                 "no deal {deal}; a deal begins with deal_created (seq 1)", deal=event.deal_id,
                 type=event.type, seq=event.seq)
-        track = _Track((deal.playbook_id, deal.playbook_version), event.seq, deal.version)
+        track = _Track((deal.playbook_id, deal.playbook_version), event.seq, deal.version,
+                       set(deal.items_opened))
         if event.seq > deal.version + 1:
             return track, _("deal {deal}: the store holds it at version {version}, and this "
                             "file goes on at seq {seq}: the events from seq {first} are "
