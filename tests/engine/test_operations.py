@@ -862,3 +862,17 @@ def test_str_of_an_allowed_report_says_allowed(engine: Engine, drive: Drive) -> 
     outcome = engine.advance(drive("qualify").deal, actor="t")
 
     assert str(outcome.report) == "advance D-1 from qualify to discover: allowed"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh"])
+def test_the_handover_checklist_reads_in_the_checklists_language(engine: Engine, drive: Drive,
+                                                                 locale: str) -> None:
+    from dealflow.sop import build_checklist
+
+    won = engine.win(drive("decide").deal, actor="test").deal
+    playbook = engine.playbook
+    declared = {effect.open_item.id: effect.open_item.text
+                for effect in playbook.moves.win.effects if effect.open_item}
+    shown = {line.item_id: line.text for line in build_checklist(
+        playbook, won, locale=locale).items if line.item_id in declared}
+    assert shown == {item: playbook.text(text, locale) for item, text in declared.items()}

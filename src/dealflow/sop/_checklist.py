@@ -28,6 +28,7 @@ from dealflow.sop._enablement import (
     buyer_phase_name,
     content_lines,
     lost_reason_label,
+    opened_text,
 )
 from dealflow.stakeholders import (
     Recommendation,
@@ -216,7 +217,9 @@ def _opened_items(ctx: RuleContext, locale: str) -> list[ChecklistItem]:
         state = "done" if done is not None else "overdue" if today > opened.due else "open"
         owner = owners.get(opened.owner)
         lines.append(ChecklistItem(
-            id=item_id, item_id=item_id, text=opened.text, owner=opened.owner,
+            id=item_id, item_id=item_id, text=opened_text(ctx.playbook, item_id, opened.text,
+                                                          locale),
+            owner=opened.owner,
             owner_name=ctx.playbook.text(owner.name, locale) if owner else opened.owner,
             due=opened.due, state=state, done=done))
     return lines

@@ -9,11 +9,11 @@ from typing import Any
 
 from dealflow._messages import N_, _, use_locale
 from dealflow.deal import Deal
-from dealflow.playbook import Content, Playbook, Stage, web_link
+from dealflow.playbook import Content, LocalizedText, Playbook, Stage, move_edges, web_link
 from dealflow.rules import trust
 
 __all__ = ["KIND_NAMES", "ContentLine", "buyer_phase_name", "content_dict", "content_lines",
-           "lost_reason_label"]
+           "lost_reason_label", "opened_text"]
 
 KIND_NAMES: dict[str, str] = {
     "talk_track": N_("Talk track"),
@@ -77,3 +77,32 @@ def lost_reason_label(playbook: Playbook, deal: Deal, locale: str) -> str:
     if sub is not None:
         return f"{name} · {playbook.text(sub.name, locale)}"
     return f"{name} · {deal.lost_sub_reason}" if deal.lost_sub_reason else name
+
+
+def _declared_openings(playbook: Playbook) -> dict[str, LocalizedText]:
+    """The texts of the items the playbook opens on a deal (a stage's or a move's
+    `open_item` effect, an automation rule's follow-up, whose item id is the rule's), by
+    item id."""
+    texts: dict[str, LocalizedText] = {}
+    effects = [effect for stage in playbook.stages for effect in (*stage.on_enter,
+                                                                  *stage.on_leave)]
+    effects += [effect for edge in move_edges(playbook) for effect in edge.rule.effects]
+    for effect in effects:
+        if effect.open_item is not None:
+            texts.setdefault(effect.open_item.id, effect.open_item.text)
+    for rule in playbook.automation:
+        if rule.open_item is not None:
+            texts.setdefault(rule.id, rule.open_item.text)
+    return texts
+
+
+def opened_text(playbook: Playbook, item_id: str, stored: str, locale: str) -> str:
+    """The text of an item opened on a deal, in `locale`: the playbook's own text when it
+    still declares the item with the text the deal stored (in any of its locales), else the
+    stored text as it was written."""
+    declared = _declared_openings(playbook).get(item_id)
+    if declared is None or stored not in {playbook.text(declared, lang)
+                                          for lang in playbook.locales}:
+        return stored
+    return playbook.text(declared, locale)
+
