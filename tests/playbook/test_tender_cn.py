@@ -254,3 +254,18 @@ def test_a_no_bid_is_only_for_a_reviewed_bid_decision_and_never_counts_as_a_loss
     assert closed.ok is allowed
     if closed.ok:
         assert closed.deal.status is Status.closed
+
+
+@pytest.mark.parametrize(("stage", "locale", "title"), [
+    ("spec_shaping", "zh", "与设计院谈技术参数"),
+    ("spec_shaping", "en", "Talking parameters with the design institute"),
+    ("bid_preparation", "zh", "投标文件形式审查清单"),
+    ("bid_preparation", "en", "Formal-review checklist for the bid"),
+], ids=["shaping-zh", "shaping-en", "bid-zh", "bid-en"])
+def test_the_checklist_carries_the_stages_enablement_content(tender: Playbook, new_deal: Deal,
+                                                             stage: str, locale: str,
+                                                             title: str) -> None:
+    from dealflow.sop import build_checklist, render_checklist
+
+    page = render_checklist(build_checklist(tender, _in(new_deal, stage), locale=locale), "md")
+    assert title in page
