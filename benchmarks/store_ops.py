@@ -1,5 +1,5 @@
 """A store operation committed to a SQLite file, one at a time, on a realistic deal (the
-default playbook, 8 stakeholders, 15 facts): `Store.apply` of an advance, then of a move
+default playbook, 8 stakeholders, 20 facts): `Store.apply` of an advance, then of a move
 back, over and over. Each operation reads the deal, checks the move and writes its
 projection, its event and the stage tables (the stay it closes and the one it opens).
 
