@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from dealflow._days import utc_date, whole_days
 from dealflow._messages import _
@@ -66,10 +66,10 @@ class Unset:
     def __hash__(self) -> int:
         return hash(None)
 
-    def _fail(self, other: object) -> bool:
+    def _fail(self, *other: object) -> NoReturn:  # compared, measured or walked through
         raise RuleEvalError(_("fact {name!r} is not set", name=self.name))
 
-    __lt__ = __le__ = __gt__ = __ge__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __len__ = __iter__ = _fail
 
     def __str__(self) -> str:
         return _("not set")

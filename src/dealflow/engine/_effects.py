@@ -31,7 +31,7 @@ from dealflow.engine._events_moves import DealClosed
 from dealflow.engine._events_timers import ItemOpened
 from dealflow.engine._gates import Check
 from dealflow.engine._outcome import fails
-from dealflow.playbook import LOST, WON, Effect, OpenItem, Playbook, move_edges
+from dealflow.playbook import LOST, WON, Effect, OpenItem, Playbook
 
 __all__ = ["effect_events", "move_effects", "stage_effects"]
 
@@ -94,7 +94,7 @@ def move_effects(playbook: Playbook, before: Deal, event: Event) -> list[tuple[E
     if playbook.moves is None or found is None:
         return []
     kinds, source, dest = found
-    for edge in move_edges(playbook):
+    for edge in playbook.edges:  # worked out once per playbook
         if edge.kind in kinds and edge.source == source and edge.dest == dest:
             where = _("moves.{kind}", kind=edge.kind if edge.kind != "close" else "outcomes")
             return [(effect, where) for effect in edge.rule.effects]

@@ -392,6 +392,11 @@ class Playbook(_Model):
         return found
 
     @functools.cached_property
+    def edges(self) -> tuple[MoveEdge, ...]:
+        """Every move the playbook allows (`move_edges`), worked out once."""
+        return move_edges(self)
+
+    @functools.cached_property
     def fact_ids(self) -> frozenset[str]:
         """The ids of the declared facts."""
         return frozenset(fact.id for fact in self.facts)
@@ -430,19 +435,14 @@ class Playbook(_Model):
 
     def summary(self) -> dict[str, Any]:
         """Counts that describe the playbook at a glance."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "title": self.text(self.title),
-            "stages": len(self.stages),
-            "gates": sum(len(stage.gates) for stage in self.stages),
-            "roles": len(self.roles),
-            "items": sum(len(stage.items) for stage in self.stages),
-            "plays": len(self.plays),
-            "facts": len(self.facts),
-        }
+        return {"id": self.id, "version": self.version, "title": self.text(self.title),
+                "stages": len(self.stages),
+                "gates": sum(len(stage.gates) for stage in self.stages),
+                "roles": len(self.roles),
+                "items": sum(len(stage.items) for stage in self.stages),
+                "plays": len(self.plays), "facts": len(self.facts)}
 
 
-from dealflow.playbook._moves import Moves  # noqa: E402  (its moves use Gate, above)
+from dealflow.playbook._moves import MoveEdge, Moves, move_edges  # noqa: E402  (they use Gate)
 
 Playbook.model_rebuild()

@@ -232,14 +232,17 @@ def _fields(line: ChecklistItem) -> dict[str, Any]:
 def build_checklist(playbook: Playbook, deal: Deal, *, now: dt.datetime | None = None,
                     locale: str | None = None) -> Checklist:
     """The checklist of `deal`'s current stage, with gates, red flags and plays."""
-    moment = now or dt.datetime.now(dt.UTC)
     language = locale or playbook.default_locale
+    with use_locale(language):  # the engine's and the analysis' words in it too
+        return _built(playbook, deal, now or dt.datetime.now(dt.UTC), language)
+
+
+def _built(playbook: Playbook, deal: Deal, moment: dt.datetime, language: str) -> Checklist:
     ctx = RuleContext(playbook, deal, moment)
     stage = playbook.stage(deal.stage)
     instances = ctx.item_instances(stage)
-    with use_locale(language):  # a text that cannot be filled in says so in the locale
-        lines = [_item_line(ctx, instance, language) for instance in instances]
-        lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
+    lines = [_item_line(ctx, instance, language) for instance in instances]
+    lines += _no_longer_applicable(ctx, {instance.id for instance in instances}, language)
     lines += _opened_items(ctx, language)
     next_stage = playbook.next_stage(stage.id)
     plays = tuple(recommend_plays(playbook, deal, now=moment, locale=language))

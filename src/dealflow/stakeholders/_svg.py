@@ -103,7 +103,7 @@ def chain_svg(graph: ChainGraph) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chain-map" width="{width}" '
            f'height="{height}" viewBox="0 0 {width} {height}" font-family="system-ui, '
            'sans-serif" font-size="13" role="img">',
-           f"<title>{_short(_('Decision chain of {deal}', deal=graph.deal_id))}</title>",
+           "<title>" + _short(_("Decision chain of {deal}", deal=graph.deal_id)) + "</title>",
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
            'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" '
            'fill="#52606d"/></marker></defs>']
