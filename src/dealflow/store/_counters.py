@@ -1,5 +1,6 @@
-"""Per-stage counters kept at write time, so that the funnel and the win rates by stage
-read a few rows instead of counting distinct deals over every stage change (schema 5 on).
+"""Per-stage counters kept at write time, so that the funnel, the win rates by stage and
+the time in stage's counts and means read a few rows instead of counting distinct deals
+over every stage change (schema 5 on).
 
 - `stage_figures`, per playbook id and stage: `entered` (deals that ever entered the
   stage), `moved_on` (deals that ever advanced out of it, or were won from it), `won` and
@@ -18,7 +19,9 @@ import, a sweep, another program writing the same tables) keeps them right, with
 statement of its own. Rows are never deleted by dealflow; whoever empties or rebuilds the
 tables calls `refill_figures` (the schema upgrades do).
 
-On PostgreSQL each trigger first takes one transaction-level advisory lock, so that
+On PostgreSQL the stage changes of one INSERT are counted by one statement-level trigger
+(see `_ON_STAGE_CHANGES_PG`), and each trigger first takes one transaction-level
+advisory lock, so that
 concurrent writers never take the counters' rows in different orders (no deadlock); they
 wait for each other only while both change counters.
 """
