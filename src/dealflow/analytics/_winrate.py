@@ -109,11 +109,12 @@ def win_rates(store: Store, filters: Filters | None = None,
     chosen, filters = scope(store, filters, playbook)
     won, lost = _won_lost()
     closed = on_deals(filters)
-    band = _band_column(bands).label("band")
-    with store.database.connect() as conn:  # one pass over the deals, by owner and band
-        groups = conn.execute(select(DEALS.c.owner, band, won, lost).where(closed)
-                              .group_by(DEALS.c.owner, band)
-                              .order_by(DEALS.c.owner, band)).all()
+    with store.database.connect() as conn:
+        total = conn.execute(select(won, lost).where(closed)).one()
+        owners = conn.execute(select(DEALS.c.owner, won, lost).where(closed)
+                              .group_by(DEALS.c.owner).order_by(DEALS.c.owner)).all()
+        band = _band_column(bands).label("band")
+        by_band = conn.execute(select(band, won, lost).where(closed).group_by(band)).all()
         counted = counted_playbook(chosen, filters)
         if counted is None:
             won_by_stage = _by_stage(conn, reached_by_status(filters, "won"))
@@ -122,21 +123,15 @@ def win_rates(store: Store, filters: Filters | None = None,
         figures = stage_figures(store, counted)
         won_by_stage = {stage: row["won"] for stage, row in figures.items()}
         lost_by_stage = {stage: row["lost"] for stage, row in figures.items()}
-    owners: dict[str, list[int]] = {}
-    by_band: dict[int, list[int]] = {}
-    for owner, index, won_count, lost_count in groups:
-        for totals in (owners.setdefault(str(owner), [0, 0]),
-                       by_band.setdefault(int(index), [0, 0])):
-            totals[0] += int(won_count or 0)
-            totals[1] += int(lost_count or 0)
     stage_rates = {stage: Rate(won_by_stage.get(stage, 0), lost_by_stage.get(stage, 0))
                    for stage in {*won_by_stage, *lost_by_stage}}
     return WinRates(
-        overall=Rate(sum(t[0] for t in owners.values()), sum(t[1] for t in owners.values())),
+        overall=Rate(int(total[0] or 0), int(total[1] or 0)),
         by_stage_reached={s.id: stage_rates.get(s.id, Rate(0, 0))
                           for s in chosen.stages},
-        by_owner={owner: Rate(*totals) for owner, totals in owners.items()},
-        by_band={_band_label(bands, index): Rate(*by_band[index]) for index in sorted(by_band)},
+        by_owner={str(row[0]): Rate(int(row[1] or 0), int(row[2] or 0)) for row in owners},
+        by_band={_band_label(bands, int(row[0])): Rate(int(row[1] or 0), int(row[2] or 0))
+                 for row in sorted(by_band, key=lambda r: int(r[0]))},
     )
 
 

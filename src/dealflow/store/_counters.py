@@ -1,5 +1,6 @@
-"""Per-stage counters kept at write time, so that the funnel and the win rates by stage
-read a few rows instead of counting distinct deals over every stage change (schema 5 on).
+"""Per-stage counters kept at write time, so that the funnel, the win rates by stage and
+the time in stage's counts and means read a few rows instead of counting distinct deals
+over every stage change (schema 5 on).
 
 - `stage_figures`, per playbook id and stage: `entered` (deals that ever entered the
   stage), `moved_on` (deals that ever advanced out of it, or were won from it), `won` and
@@ -18,7 +19,9 @@ import, a sweep, another program writing the same tables) keeps them right, with
 statement of its own. Rows are never deleted by dealflow; whoever empties or rebuilds the
 tables calls `refill_figures` (the schema upgrades do).
 
-On PostgreSQL each trigger first takes one transaction-level advisory lock, so that
+On PostgreSQL the stage changes of one INSERT are counted by one statement-level trigger
+(see `_ON_STAGE_CHANGES_PG`), and each trigger first takes one transaction-level
+advisory lock, so that
 concurrent writers never take the counters' rows in different orders (no deadlock); they
 wait for each other only while both change counters.
 """
@@ -184,16 +187,57 @@ def _sqlite_ddl() -> list[str]:
             for name, timing, when, statements in _TRIGGERS]
 
 
+# On PostgreSQL the stage changes of one INSERT are counted together (a statement-level
+# trigger reading the statement's rows, `added`): a row-level trigger would run once per
+# row after the whole statement, when the other rows of a multi-row INSERT are already
+# there, and a PL/pgSQL call per row doubled the cost of a bulk import. A stage's first
+# entry (or first move out of it) is the earliest row of the deal for it: no stored row
+# of the deal has a lower sequence number (a deal's stage changes are only ever appended).
+_ON_STAGE_CHANGES_PG = [
+    _UPSERT_STAGE.format(select=(
+        f"SELECT d.playbook_id, n.to_stage, count(*), 0, sum({_is('d.status', 'won')}), "
+        f"sum({_is('d.status', 'lost')}) FROM (SELECT deal_id, to_stage, min(seq) AS seq "
+        "FROM added GROUP BY deal_id, to_stage) n JOIN deals d ON d.id = n.deal_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM stage_changes s WHERE s.deal_id = n.deal_id "
+        "AND s.to_stage = n.to_stage AND s.seq < n.seq) "
+        "GROUP BY d.playbook_id, n.to_stage")),
+    _UPSERT_STAGE.format(select=(
+        "SELECT d.playbook_id, n.from_stage, 0, count(*), 0, 0 FROM (SELECT deal_id, "
+        f"from_stage, min(seq) AS seq FROM added WHERE type IN {_MOVES} "
+        "GROUP BY deal_id, from_stage) n JOIN deals d ON d.id = n.deal_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM stage_changes s WHERE s.deal_id = n.deal_id "
+        f"AND s.from_stage = n.from_stage AND s.type IN {_MOVES} AND s.seq < n.seq) "
+        "GROUP BY d.playbook_id, n.from_stage")),
+    _UPSERT_LOSS.format(select=(
+        "SELECT d.playbook_id, COALESCE(a.from_stage, ''), COALESCE(a.reason, ''), "
+        "count(*) FROM added a JOIN deals d ON d.id = a.deal_id "
+        "WHERE a.to_stage = 'lost' AND a.left_at IS NULL "
+        "GROUP BY d.playbook_id, COALESCE(a.from_stage, ''), COALESCE(a.reason, '')")),
+    ("INSERT INTO stage_figures (playbook_id, stage, entered, moved_on, won, lost, stays, "
+     "stay_days) SELECT d.playbook_id, a.to_stage, 0, 0, 0, 0, count(*), sum(a.days) "
+     "FROM added a JOIN deals d ON d.id = a.deal_id WHERE a.days IS NOT NULL "
+     "AND NOT a.undated AND a.to_stage NOT IN ('won', 'lost', 'closed') "
+     "GROUP BY d.playbook_id, a.to_stage ON CONFLICT (playbook_id, stage) DO UPDATE SET "
+     "stays = stage_figures.stays + excluded.stays, "
+     "stay_days = stage_figures.stay_days + excluded.stay_days"),
+]
+
+
 def _postgresql_ddl() -> list[str]:
     ddl = []
     for name, timing, when, statements in _TRIGGERS:
+        table = timing.rsplit(" ", 1)[1]
+        each = "ROW"
+        if name == "figures_stage_change":
+            statements, each = _ON_STAGE_CHANGES_PG, "STATEMENT REFERENCING NEW TABLE AS added"
         body = "".join(f"{statement}; " for statement in statements)
         ddl.append(f"CREATE OR REPLACE FUNCTION dealflow_{name}() RETURNS trigger "
                    f"LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock({_LOCK}); "
                    f"{body}RETURN NULL; END $$")
-        ddl.append(f"DROP TRIGGER IF EXISTS {name} ON {timing.rsplit(' ', 1)[1]}")
-        ddl.append(f"CREATE TRIGGER {name} {timing} FOR EACH ROW "
-                   f"{'' if when is None else f'WHEN ({when}) '}"
+        ddl.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        referencing = "" if each == "ROW" else " " + each.split(" ", 1)[1]
+        ddl.append(f"CREATE TRIGGER {name} {timing}{referencing} FOR EACH "
+                   f"{each.split(' ', 1)[0]} {'' if when is None else f'WHEN ({when}) '}"
                    f"EXECUTE FUNCTION dealflow_{name}()")
     return ddl
 
