@@ -120,7 +120,7 @@ def run_commitment(store: Store, step: CommitmentStep, deal_id: str, actor: str,
                      days=(day - before).days, note=step.note)
         else:
             said = _("expected close {day} ({note})", day=day, note=step.note)
-        say(_("close"), said)
+        say(_("close date"), said)
     elif isinstance(step, SeedPlan):
         plan = apply(lambda g, d: e.seed_close_plan(g, d, actor=actor)).deal.close_plan
         for line in plan:

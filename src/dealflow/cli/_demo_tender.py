@@ -77,7 +77,7 @@ def run_tender_step(store: Store, step: TenderStep, deal_id: str, actor: str, sa
         day = store.clock().date() + dt.timedelta(days=step.days_from_today)
         store.apply(deal_id, lambda e, d: set_close_date(
             e, d, day, note=step.note, actor=actor)).raise_for_refusal()
-        say(_("close"), _("expected close {day} ({note})", day=day, note=step.note))
+        say(_("close date"), _("expected close {day} ({note})", day=day, note=step.note))
     else:
         move("win")
 
