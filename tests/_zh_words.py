@@ -46,9 +46,12 @@ def _strings(value: object, locales: set[str], locale: str) -> Iterable[str]:
             yield from _strings(child, locales, locale)
 
 
+_CODE = re.compile(r"\\?`[^`]*?\\?`")
+
+
 def english_words(page: str, allowed: set[str]) -> list[str]:
     """The ASCII words of `page` (HTML tags, styles, web addresses taken out) that are not
-    in `allowed`, in order."""
+    in `allowed`, in order. Code in backticks (a command to run) is not words."""
     text = html.unescape(_TAGS.sub(" ", _STYLE.sub(" ", page)))
-    text = _URL.sub(" ", text)
+    text = _CODE.sub(" ", _URL.sub(" ", text))
     return [word for word in _WORD.findall(text) if word not in allowed]

@@ -41,7 +41,7 @@ class CommitmentWords:
             return _("the deal has no expected close date (dealflow deal close-date)")
         if name == "close_plan_agreed":
             if not self.deal.close_plan:
-                return _("the deal has no close plan (dealflow plan seed / plan add)")
+                return _("the deal has no close plan (`dealflow plan seed` or `dealflow plan add`)")
             if self.deal.plan_agreed is None:
                 return _("the close plan is not agreed with the customer (dealflow plan agree)")
             return _("every step of the agreed close plan is dropped")
