@@ -47,6 +47,9 @@ def test_grouping_by_phase_sums_to_the_stage_figures(stored: Store) -> None:
     assert sum(p.open for p in grouped.phases) == sum(x.open for x in layers.values())
     for phase in grouped.phases:
         stages = [layers[layer.stage] for layer in phase.stages]
+        if not stages:  # a phase no stage serves (the bundled playbook's implementing)
+            assert (phase.entered, phase.moved_on, phase.won, phase.open) == (0, 0, 0, 0)
+            continue
         lost: Counter[str] = Counter()
         for layer in stages:
             lost.update(layer.lost)

@@ -72,7 +72,7 @@ def test_the_tender_demo_runs_in_either_language(told: Told) -> None:
     "投标决策评审：投或不投，由销售总监或公司高层决定",
     "交付部门确认能按招标要求交付",
     "deal close --outcome no_bid",
-    "spec_influenced = true",
+    "spec_influenced = 是",
     "招标文件技术规格草稿第3.2节采纳了三重冗余控制器",
     "评标期间不得就价格和方案进行谈判",
     "approval:collective_body_before_award",

@@ -48,8 +48,7 @@ NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
 DEEP_CODES: dict[str, str] = {
     "DF201": N_("rule fails on some deals"),
     "DF202": N_("checklist does not render for some deals"),
-    "DF203": N_("no deal passes the stage's gates"),
-    "DF204": N_("gate never fails"),
+    "DF203": N_("no deal passes the stage's gates"), "DF204": N_("gate never fails"),
     "DF205": N_("a deal meeting every gate cannot be driven to won"),
     "DF206": N_("moves are not deterministic"),
 }
