@@ -35,9 +35,6 @@ _WORDS = {
     # the states of a control point in a report
     "ok": N_("ok"), "BLOCK": N_("BLOCK"), "warn": N_("warn"), "n/a": N_("n/a"),
     "waived": N_("waived"),
-    # a deal's status
-    "open": N_("open"), "on_hold": N_("on_hold"), "won": N_("won"), "lost": N_("lost"),
-    "closed": N_("closed"),
     # stances, influence and severity
     "champion": N_("champion"), "supporter": N_("supporter"), "neutral": N_("neutral"),
     "skeptic": N_("skeptic"), "opponent": N_("opponent"), "unknown": N_("unknown"),
@@ -45,12 +42,6 @@ _WORDS = {
     "stance": N_("stance"), "influence": N_("influence"),
     # where we stand against a competitor on a criterion
     "ahead": N_("ahead"), "even": N_("even"), "behind": N_("behind"),
-    # the operations a gate report is about
-    "advance": N_("advance"), "win": N_("win"), "lose": N_("lose"), "close": N_("close"),
-    "move back": N_("move back"), "reopen": N_("reopen"), "create": N_("create"),
-    "approve": N_("approve"), "hold": N_("hold"), "resume": N_("resume"),
-    "log activity": N_("log activity"), "seed plan": N_("seed plan"),
-    "migrate": N_("migrate"), "sweep": N_("sweep"),
     # periods
     "month": N_("month"), "quarter": N_("quarter"),
     # close-plan steps and plays
@@ -80,7 +71,12 @@ def word(value: str) -> str:
     """One of dealflow's own values (`open`, `BLOCK`, `supporter`, `high`) in the current
     locale; any other value as it is."""
     known = _WORDS.get(value)
-    return value if known is None else _(known)
+    if known is not None:
+        return _(known)
+    from dealflow.engine import operation_text, status_text
+
+    status = status_text(value)  # a deal's status, else an engine operation, else as it is
+    return status if status != value else operation_text(value)
 
 
 def show(value: Any) -> str:
