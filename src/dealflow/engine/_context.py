@@ -27,13 +27,12 @@ from dealflow.deal import (
     INFLUENCE_WEIGHT,
     STANCE_VALUE,
     Deal,
-    Influence,
     Stakeholder,
     Stance,
     Team,
 )
 from dealflow.engine._approvals import ApprovalState, approval_state, find_approval
-from dealflow.engine._chain_context import ChainHelpers
+from dealflow.engine._chain_context import ChainHelpers, at_least
 from dealflow.engine._context_commitments import CommitmentWords
 from dealflow.engine._context_evidence import EvidenceHelpers
 from dealflow.engine._extended_names import ExtendedNames
@@ -46,7 +45,6 @@ from dealflow.values import FactValue
 
 __all__ = ["FactsView", "ItemInstance", "RuleContext", "Unset", "support_score"]
 
-_INFLUENCE_ORDER = [Influence.low, Influence.medium, Influence.high]
 
 
 class Unset:
@@ -140,22 +138,6 @@ def support_score(stakeholders: tuple[Stakeholder, ...] | list[Stakeholder]) -> 
     if not weights:
         return 0.0
     return total / (2 * weights)
-
-
-_RANKS: dict[str, int] = {str(influence): rank for rank, influence in enumerate(_INFLUENCE_ORDER)}
-"""The rank of each influence (low first), by its value."""
-
-
-def _at_least(person: Stakeholder, min_influence: str) -> bool:
-    floor = _RANKS.get(min_influence) if isinstance(min_influence, str) else None
-    if floor is not None:  # the common case, without looking the enum up
-        return _RANKS[person.influence] >= floor
-    try:
-        floor = _INFLUENCE_ORDER.index(Influence(min_influence))
-    except ValueError:
-        raise RuleEvalError(_("min_influence must be low, medium or high, not {value!r}",
-                              value=min_influence)) from None
-    return _INFLUENCE_ORDER.index(person.influence) >= floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +277,13 @@ class RuleContext(HistoryWords, EvidenceHelpers, ChainHelpers, CommitmentWords,
     def supporters(self, min_influence: str = "low") -> list[Stakeholder]:
         """Champions and supporters with at least `min_influence`."""
         return [p for p in self.deal.stakeholders
-                if p.stance in (Stance.champion, Stance.supporter) and _at_least(p, min_influence)]
+                if p.stance in (Stance.champion, Stance.supporter) and at_least(p, min_influence)]
 
     def opponents(self, min_influence: str = "low", skeptics: bool = False) -> list[Stakeholder]:
         """Opponents (and skeptics, when asked) with at least `min_influence`."""
         stances = (Stance.opponent, Stance.skeptic) if skeptics else (Stance.opponent,)
         return [p for p in self.deal.stakeholders
-                if p.stance in stances and _at_least(p, min_influence)]
+                if p.stance in stances and at_least(p, min_influence)]
 
     def fact(self, name: str, default: Any = None) -> Any:
         """The value of fact `name`, or `default` when it is not set."""
