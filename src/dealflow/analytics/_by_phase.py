@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dealflow._messages import _, use_locale
-from dealflow.analytics._funnel import StageFunnel, funnel
+from dealflow.analytics._funnel import Conversions, StageFunnel, funnel
 from dealflow.analytics._query import Filters, _of_selected, scope
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, STAGE_CHANGES, Store
@@ -32,7 +32,7 @@ __all__ = ["FunnelByPhase", "PhaseFunnel", "funnel_by_phase", "phase_groups"]
 
 
 @dataclass(frozen=True)
-class PhaseFunnel:
+class PhaseFunnel(Conversions):
     """One buyer phase of the funnel, with the layers of its stages."""
 
     phase: str | None
@@ -62,24 +62,10 @@ class PhaseFunnel:
         """Deals open or on hold in the phase's stages now."""
         return sum(layer.open for layer in self.stages)
 
-    @property
-    def conversion_next(self) -> float | None:
-        """Share of the deals that entered the phase and moved past it."""
-        return self.moved_on / self.entered if self.entered else None
-
-    @property
-    def conversion_won(self) -> float | None:
-        """Share of the deals that entered the phase and are won."""
-        return self.won / self.entered if self.entered else None
-
     def to_dict(self) -> dict[str, Any]:
         """The phase as plain data, its stages' layers included."""
         return {"phase": self.phase, "name": self.name,
-                "stages": [layer.to_dict() for layer in self.stages],
-                "entered": self.entered, "moved_on": self.moved_on, "lost": self.lost,
-                "lost_total": self.lost_total, "open": self.open, "won": self.won,
-                "conversion_next": self.conversion_next,
-                "conversion_won": self.conversion_won}
+                "stages": [layer.to_dict() for layer in self.stages], **self.figures()}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ counts once per stage):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -34,11 +34,45 @@ from dealflow.analytics._query import (
 from dealflow.playbook import Playbook
 from dealflow.store import DEALS, LOSS_FIGURES, STAGE_CHANGES, Store
 
-__all__ = ["Funnel", "StageFunnel", "funnel"]
+__all__ = ["Conversions", "Funnel", "StageFunnel", "funnel"]
+
+
+class Conversions:
+    """The conversions of a funnel layer (a stage, or a buyer phase's stages) from the
+    deals that entered it, moved on and are won."""
+
+    entered: int
+    moved_on: int
+    won: int
+    if TYPE_CHECKING:  # a layer's own: a field of a stage, a sum over a phase's stages
+        @property
+        def lost(self) -> dict[str, int]: ...
+        @property
+        def lost_total(self) -> int: ...
+        @property
+        def open(self) -> int: ...
+
+    @property
+    def conversion_next(self) -> float | None:
+        """Share of the deals that entered and moved on (None when none entered)."""
+        return self.moved_on / self.entered if self.entered else None
+
+    @property
+    def conversion_won(self) -> float | None:
+        """Share of the deals that entered and are won."""
+        return self.won / self.entered if self.entered else None
+
+    def figures(self) -> dict[str, Any]:
+        """The layer's counts and conversions as plain data (`lost` and `open` are the
+        layer's own)."""
+        return {"entered": self.entered, "moved_on": self.moved_on,
+                "lost": dict(self.lost), "lost_total": self.lost_total, "open": self.open,
+                "won": self.won,
+                "conversion_next": self.conversion_next, "conversion_won": self.conversion_won}
 
 
 @dataclass(frozen=True)
-class StageFunnel:
+class StageFunnel(Conversions):
     """One layer of the funnel."""
 
     stage: str
@@ -53,22 +87,9 @@ class StageFunnel:
         """Deals lost in this stage, all reasons."""
         return sum(self.lost.values())
 
-    @property
-    def conversion_next(self) -> float | None:
-        """Share of the deals that entered and moved on (None when none entered)."""
-        return self.moved_on / self.entered if self.entered else None
-
-    @property
-    def conversion_won(self) -> float | None:
-        """Share of the deals that entered and are won."""
-        return self.won / self.entered if self.entered else None
-
     def to_dict(self) -> dict[str, Any]:
         """The layer as plain data."""
-        return {"stage": self.stage, "entered": self.entered, "moved_on": self.moved_on,
-                "lost": dict(self.lost), "lost_total": self.lost_total, "open": self.open,
-                "won": self.won, "conversion_next": self.conversion_next,
-                "conversion_won": self.conversion_won}
+        return {"stage": self.stage, **self.figures()}
 
 
 @dataclass(frozen=True)
